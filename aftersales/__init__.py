@@ -1,0 +1,1 @@
+"""Returns, inspection and disposition, resale, refunds, service tickets, shared reviews."""

@@ -1,0 +1,1 @@
+"""Merchants, products and variants, the shared category taxonomy, own stock."""

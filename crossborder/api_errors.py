@@ -1,0 +1,45 @@
+"""One error shape for every API: {"code", "detail", "field"} with the right HTTP status."""
+
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import DomainError
+
+
+class APIError(exceptions.APIException):
+    def __init__(self, code, detail, *, status_code=400, field=None):
+        super().__init__(detail=detail, code=code)
+        self.status_code = status_code
+        self.error_code = str(code)
+        self.field = field
+
+
+def _first_field_error(detail, prefix=""):
+    if isinstance(detail, dict):
+        for name, value in detail.items():
+            field = f"{prefix}{name}" if name != "non_field_errors" else prefix.rstrip(".") or None
+            found = _first_field_error(value, f"{field}." if field else "")
+            return found if found[0] else (field, found[1])
+    if isinstance(detail, list) and detail:
+        return _first_field_error(detail[0], prefix)
+    return (prefix.rstrip(".") or None), str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, APIError):
+        return Response({"code": exc.error_code, "detail": str(exc.detail), "field": exc.field}, status=exc.status_code)
+    if isinstance(exc, exceptions.ValidationError):
+        field, message = _first_field_error(exc.detail)
+        return Response(
+            {"code": "invalid", "detail": message, "field": field, "errors": exc.detail},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        detail = response.data.get("detail", response.data) if isinstance(response.data, dict) else response.data
+        code = getattr(getattr(exc, "detail", None), "code", None) or getattr(exc, "default_code", "error")
+        response.data = {"code": str(code), "detail": str(detail), "field": None}
+    return response

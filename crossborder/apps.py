@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CrossborderConfig(AppConfig):
+    name = "crossborder"
+    verbose_name = _("Platform and partners")
+
+    def ready(self):
+        # The core message handlers (partnership lifecycle, keys, notices) register themselves.
+        from . import handlers  # noqa: F401

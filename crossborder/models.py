@@ -1,0 +1,343 @@
+"""Platform identity, partners, partnerships and the plumbing of the partner API (keys, outbox, inbox)."""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class PlatformIdentity(models.Model):
+    """This instance as partners see it; mirrored from settings at start-up (one row)."""
+
+    code = models.SlugField(max_length=20)
+    name = models.CharField(max_length=120)
+    country = models.CharField(max_length=2)
+    currency = models.CharField(max_length=3)
+    languages = models.JSONField(default=list)
+    time_zone = models.CharField(max_length=64)
+    base_url = models.URLField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("platform identity")
+        verbose_name_plural = _("platform identity")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="platform_identity_single_row")]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class SigningKey(models.Model):
+    """One of this platform's own Ed25519 keys. Exactly one is CURRENT (signs); NEXT is published
+    to partners before it signs anything, PREVIOUS stays published for a grace period."""
+
+    class Status(models.TextChoices):
+        NEXT = "next", _("next (published, not yet signing)")
+        CURRENT = "current", _("current (signing)")
+        PREVIOUS = "previous", _("previous (still published)")
+        RETIRED = "retired", _("retired")
+
+    key_id = models.CharField(max_length=80, unique=True)
+    private_key_pem = models.TextField(editable=False)
+    public_key = models.CharField(max_length=64, help_text=_("Raw Ed25519 public key, base64"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEXT)
+    created_at = models.DateTimeField(default=timezone.now)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    retire_after = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["status"], condition=Q(status="current"), name="signing_key_one_current"),
+            models.UniqueConstraint(fields=["status"], condition=Q(status="next"), name="signing_key_one_next"),
+        ]
+
+    def __str__(self):
+        return f"{self.key_id} ({self.get_status_display()})"
+
+    @property
+    def is_published(self):
+        return self.status != self.Status.RETIRED
+
+    def as_published(self):
+        return {
+            "key_id": self.key_id,
+            "algorithm": "ed25519",
+            "public_key": self.public_key,
+            "not_after": self.retire_after.isoformat() if self.retire_after else None,
+        }
+
+
+class Partner(models.Model):
+    """Another platform we cooperate with."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        DISABLED = "disabled", _("disabled")
+
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=120)
+    country = models.CharField(max_length=2)
+    currency = models.CharField(max_length=3)
+    languages = models.JSONField(default=list)
+    base_url = models.URLField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def live_partnership(self):
+        return self.partnerships.filter(status__in=Partnership.LIVE_STATUSES).first()
+
+
+class PartnerKey(models.Model):
+    """A partner's public key. Two or more may be active at once while the partner rotates."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        REVOKED = "revoked", _("revoked")
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="keys")
+    key_id = models.CharField(max_length=80, unique=True)
+    public_key = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    not_after = models.DateTimeField(null=True, blank=True, help_text=_("Signatures made later are refused"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["partner", "-created_at"]
+
+    def __str__(self):
+        return self.key_id
+
+
+class Partnership(models.Model):
+    """The agreement between this platform and a partner. Both sides hold a matching row,
+    identified by the shared `reference`."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ACTIVE = "active", _("active")
+        SUSPENDED = "suspended", _("suspended")
+        ENDED = "ended", _("ended")
+
+    LIVE_STATUSES = (Status.PROPOSED, Status.ACTIVE, Status.SUSPENDED)
+
+    class Initiator(models.TextChoices):
+        US = "us", _("this platform")
+        PARTNER = "partner", _("the partner")
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="partnerships")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    initiated_by = models.CharField(max_length=10, choices=Initiator.choices)
+    settlement_currency = models.CharField(max_length=3)
+    commission_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("Share of the partner-goods sale price kept by the selling platform, 0 to 1"),
+    )
+    fee_schedule = models.JSONField(default=dict, blank=True, help_text=_("Fee name to decimal amount or rate"))
+    category_scope = models.JSONField(
+        default=list, blank=True, help_text=_("Shared taxonomy IDs in scope; empty means all")
+    )
+    settlement_cutoff = models.TimeField(help_text=_("Daily cut-off for the settlement batch, platform time"))
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField(null=True, blank=True)
+    status_reason = models.CharField(max_length=300, blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Outbox relay bookkeeping: sequence of the last queued message and the relay lease.
+    outbox_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    relay_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    relay_lease_token = models.UUIDField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=Q(status__in=["proposed", "active", "suspended"]),
+                name="partnership_one_live_per_partner",
+            ),
+            models.CheckConstraint(
+                condition=Q(commission_rate__gte=0) & Q(commission_rate__lte=1),
+                name="partnership_commission_rate_0_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="partnership_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner.code} · {self.get_status_display()}"
+
+    @property
+    def is_live(self):
+        return self.status in self.LIVE_STATUSES
+
+    def terms(self):
+        """The agreement as exchanged with the partner (JSON-safe)."""
+        return {
+            "settlement_currency": self.settlement_currency,
+            "commission_rate": str(self.commission_rate),
+            "fee_schedule": self.fee_schedule,
+            "category_scope": self.category_scope,
+            "settlement_cutoff": self.settlement_cutoff.strftime("%H:%M"),
+            "starts_on": self.starts_on.isoformat(),
+            "ends_on": self.ends_on.isoformat() if self.ends_on else None,
+        }
+
+
+class PartnershipEvent(models.Model):
+    """One row per thing that happened to a partnership: the audit trail ops read."""
+
+    class Kind(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        SUSPENDED = "suspended", _("suspended")
+        RESUMED = "resumed", _("resumed")
+        ENDED = "ended", _("ended")
+        KEYS_UPDATED = "keys_updated", _("partner keys updated")
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    by_partner = models.BooleanField(default=False, help_text=_("Caused by a message from the partner"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PartnershipInvitation(models.Model):
+    """A one-time token given to a prospective partner out of band; its proposal must carry it.
+    Only the token's SHA-256 is stored."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=120, blank=True)
+    auto_accept = models.BooleanField(default=False)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.label or f"invitation {self.pk}"
+
+
+class OutboxMessage(models.Model):
+    """A message to a partner, written in the same transaction as the change that caused it and
+    delivered by the relay task, in `seq` order per partnership."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DELIVERED = "delivered", _("delivered")
+        REJECTED = "rejected", _("rejected by partner")
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="outbox")
+    seq = models.PositiveBigIntegerField()
+    message_type = models.CharField(max_length=60)
+    payload = models.JSONField()
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["partnership", "seq"]
+        constraints = [models.UniqueConstraint(fields=["partnership", "seq"], name="outbox_seq_unique")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+
+    def __str__(self):
+        return f"#{self.seq} {self.message_type} → {self.partnership.partner.code}"
+
+
+class InboxMessage(models.Model):
+    """Each state-changing partner request's idempotency key, with the first answer given.
+    PROCESSING rows are claims held while the effect runs; the effect and DONE commit together."""
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", _("processing")
+        DONE = "done", _("done")
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="inbox")
+    idempotency_key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    endpoint = models.CharField(max_length=200)
+    message_type = models.CharField(max_length=60, blank=True)
+    seq = models.PositiveBigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING)
+    claim_until = models.DateTimeField()
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "idempotency_key"], name="inbox_key_unique_per_partner")
+        ]
+
+    def __str__(self):
+        return f"{self.partner.code} {self.idempotency_key}"
+
+
+class SeenNonce(models.Model):
+    """Nonces of accepted signatures, kept for the acceptance window so a replay is refused."""
+
+    key_id = models.CharField(max_length=80)
+    nonce = models.CharField(max_length=120)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key_id", "nonce"], name="seen_nonce_unique")]
+
+    def __str__(self):
+        return f"{self.key_id}/{self.nonce}"
+
+
+class PartnerNotice(models.Model):
+    """A short note between the two platforms' ops teams, sent through the partner API."""
+
+    class Direction(models.TextChoices):
+        SENT = "sent", _("sent")
+        RECEIVED = "received", _("received")
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="notices")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    sent_seq = models.PositiveBigIntegerField(null=True, blank=True, help_text=_("Sender's outbox sequence"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_direction_display()}: {self.subject}"

@@ -1,0 +1,170 @@
+"""The outbox relay: delivers queued partner messages in `seq` order per partnership.
+
+One relay at a time per partnership holds a lease (a conditional UPDATE, so two workers or a beat
+that fires twice cannot both send). A message is sent outside any transaction with its own
+idempotency key; if the worker dies mid-send, the lease lapses and the next relay sends it again,
+and the partner's inbox answers the repeat with its first answer: exactly one effect."""
+
+import datetime as dt
+import logging
+import random
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import client, messages
+from .models import OutboxMessage, Partnership
+
+log = logging.getLogger(__name__)
+
+MESSAGES_PATH = "/partner-api/v1/messages/"
+# Statuses after which retrying the same message cannot succeed: the partner read it and said no.
+PERMANENT_REFUSALS = {400, 404, 413, 422}
+
+
+@dataclass
+class RelayResult:
+    delivered: int = 0
+    rejected: int = 0
+    failed: int = 0
+    skipped: bool = False
+
+
+def backoff_delay(attempts):
+    """Exponential backoff with full jitter, capped."""
+    base, cap = settings.OUTBOX["BACKOFF_BASE"], settings.OUTBOX["BACKOFF_CAP"]
+    ceiling = min(cap, base * (2 ** min(attempts, 30)))
+    return dt.timedelta(seconds=random.uniform(ceiling / 2, ceiling))
+
+
+def _claim(partnership_id, token):
+    now = timezone.now()
+    lease = dt.timedelta(seconds=settings.OUTBOX["LEASE_SECONDS"])
+    return (
+        Partnership.objects.filter(pk=partnership_id)
+        .filter(Q(relay_lease_until__isnull=True) | Q(relay_lease_until__lt=now))
+        .update(relay_lease_until=now + lease, relay_lease_token=token)
+    )
+
+
+def _release(partnership_id, token):
+    Partnership.objects.filter(pk=partnership_id, relay_lease_token=token).update(
+        relay_lease_until=None, relay_lease_token=None
+    )
+
+
+def envelope(message):
+    return {
+        "type": message.message_type,
+        "seq": message.seq,
+        "partnership": str(message.partnership.reference),
+        "sent_at": message.created_at.isoformat(),
+        "payload": message.payload,
+    }
+
+
+def _send(message):
+    """One delivery attempt, outside any transaction. Returns (outcome, status, body, error)."""
+    partner = message.partnership.partner
+    try:
+        reply = client.call_partner(
+            partner, "POST", MESSAGES_PATH, payload=envelope(message), idempotency_key=message.idempotency_key
+        )
+    except (client.PartnerUnreachable, client.PartnerResponseUnverified) as exc:
+        return "retry", None, None, str(exc)
+    if reply.ok:
+        return "delivered", reply.status, reply.data, ""
+    detail = f"HTTP {reply.status}: {reply.data}"
+    if reply.status in PERMANENT_REFUSALS:
+        return "rejected", reply.status, reply.data, detail
+    return "retry", reply.status, reply.data, detail
+
+
+@transaction.atomic
+def _record(message, outcome, status, body, error):
+    now = timezone.now()
+    message.attempts += 1
+    message.response_status = status
+    message.response_body = body if isinstance(body, (dict, list)) else None
+    message.last_error = error[:2000]
+    if outcome == "delivered":
+        message.status = OutboxMessage.Status.DELIVERED
+        message.delivered_at = now
+    elif outcome == "rejected":
+        message.status = OutboxMessage.Status.REJECTED
+    else:
+        message.next_attempt_at = now + backoff_delay(message.attempts)
+    message.save()
+
+
+def relay_partnership(partnership_id):
+    """Deliver due messages of one partnership in order, stopping at the first that must wait."""
+    token = uuid.uuid4()
+    result = RelayResult()
+    if not _claim(partnership_id, token):
+        result.skipped = True
+        return result
+    try:
+        for _ in range(settings.OUTBOX["BATCH"]):
+            message = (
+                OutboxMessage.objects.select_related("partnership__partner")
+                .filter(partnership_id=partnership_id, status=OutboxMessage.Status.PENDING)
+                .order_by("seq")
+                .first()
+            )
+            if message is None or message.next_attempt_at > timezone.now():
+                break
+            _claim_renew(partnership_id, token)
+            outcome, status, body, error = _send(message)
+            _record(message, outcome, status, body, error)
+            if outcome == "delivered":
+                result.delivered += 1
+                _after_delivery(message)
+            elif outcome == "rejected":
+                result.rejected += 1
+                log.error("partner rejected outbox message %s: %s", message.pk, error)
+            else:
+                result.failed += 1
+                log.warning("outbox message %s to wait: %s", message.pk, error)
+                break
+    finally:
+        _release(partnership_id, token)
+    return result
+
+
+def _claim_renew(partnership_id, token):
+    lease = dt.timedelta(seconds=settings.OUTBOX["LEASE_SECONDS"])
+    Partnership.objects.filter(pk=partnership_id, relay_lease_token=token).update(
+        relay_lease_until=timezone.now() + lease
+    )
+
+
+def _after_delivery(message):
+    kind = messages.get(message.message_type)
+    for hook in kind.on_delivered if kind else ():
+        try:
+            hook(message)
+        except Exception:  # a hook failing must not undo a delivery
+            log.exception("after-delivery hook for %s failed", message.message_type)
+
+
+def partnerships_with_due_messages():
+    return list(
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
+        .values_list("partnership_id", flat=True)
+        .distinct()
+    )
+
+
+def relay_all():
+    total = RelayResult()
+    for partnership_id in partnerships_with_due_messages():
+        result = relay_partnership(partnership_id)
+        total.delivered += result.delivered
+        total.rejected += result.rejected
+        total.failed += result.failed
+    return total

@@ -1,0 +1,183 @@
+"""The partner API endpoints of the platform core, under /partner-api/v1/.
+
+Every response of these views is signed (bound to the request it answers); every request must be
+signed by an active partner key, except the proposal, which is signed by a key it carries itself
+and vouched for by an invitation token."""
+
+import json
+
+from django.db.models import Max
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import messages, services, signing
+from .api_errors import APIError
+from .authentication import (
+    PartnerCaller,
+    PartnerSignatureAuthentication,
+    consume_nonce,
+    live_partnership_or_refuse,
+    refuse,
+    verify_signed_request,
+)
+from .client import current_signing_key
+from .errors import PartnerAPIErrorCode as Code
+from .inbox import process_once
+from .models import InboxMessage, OutboxMessage
+from .serializers import (
+    EnvelopeSerializer,
+    ErrorSerializer,
+    MessageReplySerializer,
+    PartnerHealthSerializer,
+    ProposalReplySerializer,
+    ProposalSerializer,
+)
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=True, description="Unique per state-changing message."
+)
+ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer}
+
+
+class IsPartner(BasePermission):
+    def has_permission(self, request, view):
+        return isinstance(request.user, PartnerCaller)
+
+
+class SignedResponseMixin:
+    """Signs every response, errors included, with this platform's current key."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response.render()
+        key = current_signing_key()
+        signing.sign_response(
+            response,
+            signing.DjangoRequestMessage(request._request),
+            key_id=key.key_id,
+            private_key=signing.load_private(key.private_key_pem),
+        )
+        return response
+
+
+class PartnerAPIView(SignedResponseMixin, APIView):
+    authentication_classes = [PartnerSignatureAuthentication]
+    permission_classes = [IsPartner]
+
+
+class MessageInboxView(PartnerAPIView):
+    """Receive one message from the partner's outbox."""
+
+    @extend_schema(
+        operation_id="partner_messages_receive",
+        request=EnvelopeSerializer,
+        responses={200: MessageReplySerializer, **ERRORS},
+        parameters=[IDEMPOTENCY_HEADER],
+        description="Types: " + ", ".join(messages.names()) if messages.names() else "",
+    )
+    def post(self, request):
+        partnership = live_partnership_or_refuse(request.user)
+        envelope = EnvelopeSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        data = envelope.validated_data
+        if data["partnership"] != partnership.reference:
+            raise APIError(
+                Code.PARTNERSHIP_CONFLICT,
+                "The message names a partnership other than our live one with you.",
+                status_code=409,
+                field="partnership",
+            )
+        kind = messages.get(data["type"])
+        payload = kind.payload_serializer(data=data["payload"])
+        if not payload.is_valid():
+            raise APIError(
+                Code.INVALID_PAYLOAD,
+                f"Invalid {data['type']} payload: {json.dumps(payload.errors, default=str)}",
+                field="payload",
+            )
+
+        def effect():
+            result = kind.handler(partnership=partnership, payload=payload.validated_data, seq=data["seq"])
+            return 200, {"type": data["type"], "seq": data["seq"], "result": result}
+
+        answer = process_once(
+            partner=request.user.partner,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            body=request._request.body,
+            endpoint="messages",
+            message_type=data["type"],
+            seq=data["seq"],
+            effect=effect,
+        )
+        response = Response(answer.body, status=answer.status)
+        if answer.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+class PartnershipProposalView(SignedResponseMixin, APIView):
+    """A platform that holds one of our invitations proposes a partnership."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    @extend_schema(
+        operation_id="partnership_propose",
+        request=ProposalSerializer,
+        responses={200: ProposalReplySerializer, 201: ProposalReplySerializer, **ERRORS},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    def post(self, request):
+        django_request = request._request
+        try:
+            sig = verify_signed_request(django_request, public_key=None)
+        except signing.SignatureRefused as exc:
+            raise refuse(exc) from None
+        proposal = ProposalSerializer(data=request.data)
+        proposal.is_valid(raise_exception=True)
+        keys = {k["key_id"]: k["public_key"] for k in proposal.validated_data["keys"]}
+        if sig.key_id not in keys:
+            raise APIError(Code.KEY_UNKNOWN, "A proposal must be signed with one of the keys it carries.")
+        try:
+            public_key = signing.load_public(keys[sig.key_id])
+        except ValueError as exc:
+            raise APIError(Code.INVALID_PAYLOAD, str(exc), field="keys") from None
+        try:
+            verify_signed_request(django_request, public_key=public_key)
+        except signing.SignatureRefused as exc:
+            raise refuse(exc) from None
+        if not request.headers.get("Idempotency-Key"):
+            raise APIError(
+                Code.IDEMPOTENCY_KEY_MISSING,
+                "State-changing calls need an Idempotency-Key header.",
+                field="Idempotency-Key",
+            )
+        consume_nonce(sig)
+        partnership, reply, created = services.receive_partnership_proposal(
+            proposal=request.data, signed_with=sig.key_id
+        )
+        return Response(reply, status=201 if created else 200)
+
+
+class PartnerHealthView(PartnerAPIView):
+    """Liveness and backlog, as the calling partner sees us."""
+
+    @extend_schema(operation_id="partner_health", responses={200: PartnerHealthSerializer, **ERRORS})
+    def get(self, request):
+        partnership = live_partnership_or_refuse(request.user)
+        backlog = OutboxMessage.objects.filter(partnership=partnership, status=OutboxMessage.Status.PENDING).count()
+        last_seq = InboxMessage.objects.filter(
+            partner=request.user.partner, status=InboxMessage.Status.DONE, endpoint="messages"
+        ).aggregate(m=Max("seq"))["m"]
+        return Response(
+            {
+                "platform": services.platform_identity()["code"],
+                "time": timezone.now(),
+                "partnership_status": partnership.status,
+                "backlog_to_you": backlog,
+                "last_received_seq": last_seq,
+            }
+        )

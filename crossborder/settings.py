@@ -1,0 +1,288 @@
+"""Settings for one platform instance, read from environment variables (README lists them).
+
+Unset, every value falls back to the embedded default: a SQLite file and a filesystem Celery
+broker under var/<platform code>/, so a new user needs nothing but Python.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name, default=None):
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name, default):
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# --- This platform's identity -------------------------------------------------------------
+PLATFORM_CODE = env("CROSSBORDER_PLATFORM_CODE", "cn").lower()
+PLATFORM_NAME = env("CROSSBORDER_PLATFORM_NAME", f"Platform {PLATFORM_CODE.upper()}")
+PLATFORM_COUNTRY = env("CROSSBORDER_COUNTRY", "CN").upper()
+PLATFORM_CURRENCY = env("CROSSBORDER_CURRENCY", "CNY").upper()
+PLATFORM_BASE_URL = env("CROSSBORDER_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PLATFORM_ENV = env("CROSSBORDER_ENV", "development")  # development | production
+PRODUCTION = PLATFORM_ENV == "production"
+
+DATA_DIR = Path(env("CROSSBORDER_DATA_DIR", str(BASE_DIR / "var" / PLATFORM_CODE)))
+
+
+def _dev_secret_key():
+    """A per-instance random key kept beside the instance's data, for the embedded default only."""
+    path = DATA_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key)
+    return key
+
+
+SECRET_KEY = env("DJANGO_SECRET_KEY") or (None if PRODUCTION else _dev_secret_key())
+if not SECRET_KEY:
+    raise RuntimeError("DJANGO_SECRET_KEY must be set when CROSSBORDER_ENV=production")
+
+DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [PLATFORM_BASE_URL])
+
+SIGNING_KEY_FILE = Path(env("CROSSBORDER_SIGNING_KEY_FILE", str(DATA_DIR / "signing-key.pem")))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "djmoney",
+    "axes",
+    "crossborder",
+    "catalog",
+    "logistics",
+    "partner_zone",
+    "payments",
+    "aftersales",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the outcome of authentication (brute-force lockout for staff logins).
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("CROSSBORDER_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_ENABLED = env_bool("CROSSBORDER_LOGIN_LOCKOUT", True)
+
+ROOT_URLCONF = "crossborder.urls"
+WSGI_APPLICATION = "crossborder.wsgi.application"
+ASGI_APPLICATION = "crossborder.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "crossborder.context_processors.platform",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
+        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes (web, worker, beat) share the file: wait for locks instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Languages ----------------------------------------------------------------------------
+_LANGUAGE_NAMES = {"zh-hans": _("Simplified Chinese"), "en": _("English")}
+PLATFORM_LANGUAGES = env_list(
+    "CROSSBORDER_LANGUAGES", ["zh-hans", "en"] if PLATFORM_COUNTRY == "CN" else ["en", "zh-hans"]
+)
+for _code in ("zh-hans", "en"):  # the storefront always speaks both
+    if _code not in PLATFORM_LANGUAGES:
+        PLATFORM_LANGUAGES.append(_code)
+LANGUAGE_CODE = PLATFORM_LANGUAGES[0]
+LANGUAGES = [(code, _LANGUAGE_NAMES.get(code, code)) for code in PLATFORM_LANGUAGES]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env("CROSSBORDER_TIME_ZONE", "Asia/Shanghai" if PLATFORM_COUNTRY == "CN" else "UTC")
+USE_I18N = True
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = f"{PLATFORM_CODE}_language"
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(DATA_DIR / "static")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(DATA_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# Two instances on one host (the demo) must not share session or CSRF cookies.
+SESSION_COOKIE_NAME = f"{PLATFORM_CODE}_sessionid"
+CSRF_COOKIE_NAME = f"{PLATFORM_CODE}_csrftoken"
+LOGIN_URL = "admin:login"
+
+# --- Production hardening (manage.py check --deploy is clean with CROSSBORDER_ENV=production) --
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(env("DJANGO_SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+
+# --- API ----------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "crossborder.api_errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cross-border partner-storefront API",
+    "DESCRIPTION": (
+        "The signed partner API between partnered platforms (/partner-api/v1/). Every request and "
+        "response is signed with Ed25519 per RFC 9421; see the README for the covered components."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+}
+
+# --- Partner API policy (DESIGN.md section 6) -------------------------------------------------
+PARTNER_API = {
+    "SIGNATURE_MAX_AGE": int(env("CROSSBORDER_SIGNATURE_MAX_AGE", "300")),  # seconds
+    "CLOCK_SKEW": int(env("CROSSBORDER_CLOCK_SKEW", "60")),  # seconds
+    "REQUEST_TIMEOUT": float(env("CROSSBORDER_PARTNER_TIMEOUT", "10")),
+    "KEY_GRACE_DAYS": int(env("CROSSBORDER_KEY_GRACE_DAYS", "7")),
+    "INBOX_CLAIM_SECONDS": int(env("CROSSBORDER_INBOX_CLAIM_SECONDS", "60")),
+}
+OUTBOX = {
+    "BACKOFF_BASE": float(env("CROSSBORDER_OUTBOX_BACKOFF_BASE", "2")),  # seconds
+    "BACKOFF_CAP": float(env("CROSSBORDER_OUTBOX_BACKOFF_CAP", "600")),
+    "LEASE_SECONDS": int(env("CROSSBORDER_OUTBOX_LEASE_SECONDS", "60")),
+    "BATCH": int(env("CROSSBORDER_OUTBOX_BATCH", "100")),
+    # Ask a worker to relay right after commit; the beat schedule is the safety net either way.
+    "RELAY_ON_COMMIT": env_bool("CROSSBORDER_OUTBOX_RELAY_ON_COMMIT", True),
+}
+
+# --- Celery -------------------------------------------------------------------------------
+_BROKER_DIR = DATA_DIR / "broker"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    for sub in ("queue", "processed", "control"):
+        (_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_DIR / "queue"),
+        "data_folder_out": str(_BROKER_DIR / "queue"),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+        "control_folder": str(_BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+elif CELERY_BROKER_URL.startswith("redis"):
+    # Tasks are idempotent; a task unacknowledged this long is handed to another worker.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = f"crossborder-{PLATFORM_CODE}"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {
+        "task": "crossborder.tasks.relay_all_outboxes",
+        "schedule": float(env("CROSSBORDER_RELAY_INTERVAL", "5")),
+    },
+    "purge-seen-nonces": {"task": "crossborder.tasks.purge_seen_nonces", "schedule": 600.0},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("CROSSBORDER_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,33 @@
+"""Root URLs: storefront (per language), admin, the partner API and its schema."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from . import partner_api, views
+from .admin import partner_status_view
+
+admin.site.site_header = "Cross-border ops"
+
+partner_api_v1 = [
+    path("messages/", partner_api.MessageInboxView.as_view(), name="messages"),
+    path("partnerships/", partner_api.PartnershipProposalView.as_view(), name="partnership-proposal"),
+    path("health/", partner_api.PartnerHealthView.as_view(), name="health"),
+]
+
+urlpatterns = [
+    path("health/", views.health, name="health"),
+    path("partner-api/v1/", include((partner_api_v1, "partner_api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/partner-status/", admin.site.admin_view(partner_status_view), name="partner-status"),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    prefix_default_language=False,
+)

@@ -1,0 +1,1 @@
+"""Warehouses, stock, consignment stock, first-leg shipments, last-leg deliveries, handoff."""

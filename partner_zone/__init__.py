@@ -1,0 +1,1 @@
+"""Mirrored partner listings, local pricing, zone pages, campaigns, recommendations."""

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class PartnerZoneConfig(AppConfig):
+    name = "partner_zone"

@@ -1,0 +1,1 @@
+"""Cart, checkout, orders, payment providers, ledger, FX rates, settlement."""
