@@ -471,6 +471,7 @@ def change_partnership_status(*, partnership, action, reason="", actor=None, fro
     """Accept, decline, suspend, resume or end a partnership. Our own decisions are sent to the
     partner through the outbox; the partner's arrive here with from_partner=True."""
     allowed, target, kind = _TRANSITIONS[action]
+    reason = str(reason or "")
     locked = Partnership.objects.select_for_update().get(pk=partnership.pk)
     if locked.status == target and from_partner:
         return locked  # the partner repeats what we already know
