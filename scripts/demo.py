@@ -46,7 +46,12 @@ def main(argv=None):
         for instance in instances:
             instance.wait_ready()
         cn, us = instances
-        print(link(cn, us, token=secrets.token_urlsafe(24)) if not _partnered(cn) else "already partnered", flush=True)
+        if _partnered(cn):
+            print("already partnered", flush=True)
+        else:
+            print(link(cn, us, token=secrets.token_urlsafe(24)), flush=True)
+            cn.manage("send_notice", "--partner", "us", "--subject", "欢迎! Spring Festival 2027 campaign plans soon")
+            us.manage("send_notice", "--partner", "cn", "--subject", "Hello from Trailhead Goods: Black Friday stock is on its way")
         _print_where(instances)
         if args.no_wait:
             stop()
@@ -81,7 +86,7 @@ def _print_where(instances):
         print(f"      admin        {url}/admin/   (login admin / admin)")
         print(f"      partners     {url}/admin/partner-status/")
         print(f"      API docs     {url}/api/docs/")
-        print(f"      logs         {instance.data_dir}/*.log\n")
+        print(f"      logs         {instance.data_dir.relative_to(ROOT)}/*.log\n")
     print("Press Ctrl-C to stop both.", flush=True)
 
 
