@@ -1,0 +1,3 @@
+-- One database per platform instance: nothing is shared between deployments but the partner API.
+CREATE DATABASE crossborder_cn;
+CREATE DATABASE crossborder_us;
