@@ -51,7 +51,13 @@ def main(argv=None):
         else:
             print(link(cn, us, token=secrets.token_urlsafe(24)), flush=True)
             cn.manage("send_notice", "--partner", "us", "--subject", "欢迎! Spring Festival 2027 campaign plans soon")
-            us.manage("send_notice", "--partner", "cn", "--subject", "Hello from Trailhead Goods: Black Friday stock is on its way")
+            us.manage(
+                "send_notice",
+                "--partner",
+                "cn",
+                "--subject",
+                "Hello from Trailhead Goods: Black Friday stock is on its way",
+            )
         _print_where(instances)
         if args.no_wait:
             stop()

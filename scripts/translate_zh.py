@@ -96,7 +96,9 @@ def fill(text):
             elif msgid == "":
                 lines = [line for line in lines if line != "#, fuzzy"]
                 lines = [
-                    line.replace("charset=CHARSET", "charset=UTF-8").replace('"Language: \\n"', '"Language: zh_Hans\\n"')
+                    line.replace("charset=CHARSET", "charset=UTF-8").replace(
+                        '"Language: \\n"', '"Language: zh_Hans\\n"'
+                    )
                     for line in lines
                 ]
         out.append("\n".join(lines))
@@ -106,7 +108,7 @@ def fill(text):
 def main():
     filled = fill(CATALOG.read_text())
     CATALOG.write_text(filled)
-    missing = [m for m in re.findall(r'msgid "(.+)"\nmsgstr ""\n', filled)]
+    missing = re.findall(r'msgid "(.+)"\nmsgstr ""\n', filled)
     if missing:
         print("untranslated:", *missing, sep="\n  ")
 
