@@ -111,6 +111,8 @@ class Instance:
                 "5",
                 "--access-logfile",
                 "-",
+                # gunicorn's control socket defaults to one path per user: two instances would clash.
+                "--no-control-socket",
             ],
         )
 
