@@ -8,4 +8,4 @@ class CrossborderConfig(AppConfig):
 
     def ready(self):
         # The core message handlers (partnership lifecycle, keys, notices) register themselves.
-        from . import handlers, schema  # noqa: F401
+        from . import checks, handlers, schema  # noqa: F401

@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -84,21 +83,31 @@ def _send(message):
     return "retry", reply.status, reply.data, detail
 
 
-@transaction.atomic
-def _record(message, outcome, status, body, error):
+def _record(message, token, outcome, status, body, error):
+    """Store the attempt's outcome, only if this relay still holds the lease and the message is still
+    pending: a relay whose lease lapsed during a slow send must not overwrite what a newer relay
+    recorded (e.g. turn a delivered message back into a pending one). Returns whether it was stored."""
     now = timezone.now()
     message.attempts += 1
-    message.response_status = status
-    message.response_body = body if isinstance(body, (dict, list)) else None
-    message.last_error = error[:2000]
+    changes = {
+        "attempts": message.attempts,
+        "response_status": status,
+        "response_body": body if isinstance(body, (dict, list)) else None,
+        "last_error": error[:2000],
+    }
     if outcome == "delivered":
-        message.status = OutboxMessage.Status.DELIVERED
-        message.delivered_at = now
+        changes.update(status=OutboxMessage.Status.DELIVERED, delivered_at=now)
     elif outcome == "rejected":
-        message.status = OutboxMessage.Status.REJECTED
+        changes.update(status=OutboxMessage.Status.REJECTED)
     else:
-        message.next_attempt_at = now + backoff_delay(message.attempts)
-    message.save()
+        changes.update(next_attempt_at=now + backoff_delay(message.attempts))
+    held = Partnership.objects.filter(pk=message.partnership_id, relay_lease_token=token)
+    stored = OutboxMessage.objects.filter(
+        pk=message.pk, status=OutboxMessage.Status.PENDING, partnership__in=held
+    ).update(**changes)
+    for field, value in changes.items():
+        setattr(message, field, value)
+    return bool(stored)
 
 
 def relay_partnership(partnership_id):
@@ -120,7 +129,9 @@ def relay_partnership(partnership_id):
                 break
             _claim_renew(partnership_id, token)
             outcome, status, body, error = _send(message)
-            _record(message, outcome, status, body, error)
+            if not _record(message, token, outcome, status, body, error):
+                log.warning("outbox relay for partnership %s lost its lease mid-send; stopping", partnership_id)
+                break
             if outcome == "delivered":
                 result.delivered += 1
                 _after_delivery(message)

@@ -137,6 +137,37 @@ def test_a_lease_left_by_a_killed_worker_lapses_and_the_message_is_resent(remote
     assert len(partner.sent) == 1
 
 
+def test_a_relay_whose_lease_lapsed_mid_send_does_not_overwrite_a_newer_relays_delivery(remote, fake):
+    services.send_notice(partnership=remote.partnership, subject="x")
+    message = OutboxMessage.objects.get()
+
+    def slow_send(partner, method, path, *, payload, idempotency_key):
+        # While this send hangs, its lease lapses, a second relay takes over and delivers the message.
+        Partnership.objects.filter(pk=remote.partnership.pk).update(relay_lease_until=timezone.now())
+        Partnership.objects.filter(pk=remote.partnership.pk).update(relay_lease_until=None, relay_lease_token=None)
+        OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.DELIVERED)
+        raise client.PartnerUnreachable("timed out")
+
+    fake()
+    outbox.client.call_partner = slow_send
+    result = outbox.relay_partnership(remote.partnership.pk)
+
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.DELIVERED
+    assert message.attempts == 0
+    assert result.failed == 0
+
+
+def test_the_relay_lease_must_outlast_a_send_with_its_timeout(settings):
+    from crossborder.checks import check_outbox_lease
+
+    settings.OUTBOX = {**settings.OUTBOX, "LEASE_SECONDS": 15}
+    settings.PARTNER_API = {**settings.PARTNER_API, "REQUEST_TIMEOUT": 10}
+    errors = check_outbox_lease(None)
+    assert [e.id for e in errors] == ["crossborder.E001"]
+    assert "CROSSBORDER_OUTBOX_LEASE_SECONDS" in errors[0].msg
+
+
 def test_relay_all_serves_every_partnership_with_due_messages(remote, fake):
     services.send_notice(partnership=remote.partnership, subject="x")
     fake()
