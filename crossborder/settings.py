@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -77,6 +78,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "djmoney",
+    "django_countries",
+    "django_filters",
+    "import_export",
     "axes",
     "crossborder",
     "catalog",
@@ -243,6 +247,21 @@ OUTBOX = {
     # Ask a worker to relay right after commit; the beat schedule is the safety net either way.
     "RELAY_ON_COMMIT": env_bool("CROSSBORDER_OUTBOX_RELAY_ON_COMMIT", True),
 }
+
+# --- Catalog --------------------------------------------------------------------------------
+CATALOG_MAX_IMAGE_BYTES = int(env("CROSSBORDER_MAX_IMAGE_BYTES", str(5 * 1024 * 1024)))
+CATALOG_MAX_IMPORT_BYTES = int(env("CROSSBORDER_MAX_IMPORT_BYTES", str(10 * 1024 * 1024)))
+CATALOG_MAX_IMPORT_ROWS = int(env("CROSSBORDER_MAX_IMPORT_ROWS", "5000"))
+CATALOG_PAGE_SIZE = int(env("CROSSBORDER_CATALOG_PAGE_SIZE", "24"))
+CATALOG_FEED_PAGE_SIZE = int(env("CROSSBORDER_CATALOG_FEED_PAGE_SIZE", "200"))
+# Uploaded product images are served by Django itself unless a web server in front does it.
+SERVE_MEDIA = env_bool("CROSSBORDER_SERVE_MEDIA", not PRODUCTION)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = CATALOG_MAX_IMPORT_BYTES + 1024 * 1024
+# Currencies a price may be stated in; fixed (not per instance) so every deployment has the same migrations.
+CURRENCIES = ("AUD", "CAD", "CNY", "EUR", "GBP", "HKD", "JPY", "KRW", "SGD", "USD")
+if PLATFORM_CURRENCY not in CURRENCIES:
+    raise ImproperlyConfigured(f"CROSSBORDER_CURRENCY {PLATFORM_CURRENCY} is not one of {', '.join(CURRENCIES)}")
 
 # --- Celery -------------------------------------------------------------------------------
 _BROKER_DIR = DATA_DIR / "broker"

@@ -1,8 +1,10 @@
 """Root URLs: storefront (per language), admin, the partner API and its schema."""
 
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from . import partner_api, views
@@ -14,10 +16,13 @@ partner_api_v1 = [
     path("messages/", partner_api.MessageInboxView.as_view(), name="messages"),
     path("partnerships/", partner_api.PartnershipProposalView.as_view(), name="partnership-proposal"),
     path("health/", partner_api.PartnerHealthView.as_view(), name="health"),
+    # Later apps' partner endpoints (included by dotted path: the core never imports them).
+    path("", include("catalog.partner_api_urls")),
 ]
 
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("health/live/", views.live, name="health-live"),
     path("partner-api/v1/", include((partner_api_v1, "partner_api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -27,7 +32,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+if settings.SERVE_MEDIA:
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
+
 urlpatterns += i18n_patterns(
-    path("", views.home, name="home"),
+    path("merchant/", include("catalog.merchant_urls")),
+    path("", include("catalog.urls")),
     prefix_default_language=False,
 )

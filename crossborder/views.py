@@ -1,16 +1,10 @@
-"""Storefront pages of the platform core (home) and the public health check."""
+"""The public health check of the platform core (storefront pages live in the catalog)."""
 
 from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from . import selectors
 from .models import OutboxMessage
-
-
-def home(request):
-    return render(request, "storefront/home.html", {"partnerships": selectors.live_partnerships()})
 
 
 @never_cache
@@ -23,3 +17,9 @@ def health(request):
     except Exception as exc:
         return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
     return JsonResponse({"status": "ok", "database": "ok", "outbox_backlog": backlog})
+
+
+@never_cache
+def live(request):
+    """Liveness: the process answers, without touching the database (also the benchmarks' baseline)."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,7 +1,9 @@
-"""Fill the zh_Hans catalog from the table below after makemessages (translations written by hand).
+"""Fill the zh_Hans catalog after makemessages from tables of translations written by hand: the one
+below (platform core) and one `ZH` table per area in scripts/zh/*.py.
 
 python -m scripts.translate_zh   # then: python manage.py compilemessages"""
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -80,6 +82,18 @@ ZH = {
 
 def _unquote(lines):
     return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', "\n".join(lines))).replace('\\"', '"')
+
+
+def _area_tables():
+    for path in sorted((Path(__file__).resolve().parent / "zh").glob("*.py")):
+        spec = importlib.util.spec_from_file_location(f"zh_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        yield getattr(module, "ZH", {})
+
+
+for _table in _area_tables():
+    ZH.update(_table)
 
 
 def fill(text):

@@ -21,3 +21,7 @@ def pytest_collection_modifyitems(config, items):
             if CI:
                 raise pytest.UsageError(f"{item.nodeid} needs Redis and CI=true: set CROSSBORDER_TEST_REDIS")
             item.add_marker(pytest.mark.skip(reason="Redis is not configured (CROSSBORDER_TEST_REDIS)"))
+
+
+# A simulated remote partner platform (tests/partners.py), for every app's partner-API tests.
+from tests.partners import api, own_key, remote  # noqa: E402, F401

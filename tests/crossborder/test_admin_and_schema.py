@@ -7,8 +7,7 @@ from django.contrib.auth import get_user_model
 
 from crossborder import services
 from crossborder.models import OutboxMessage, Partner, Partnership, SigningKey
-
-from .conftest import body_json, verify_reply
+from tests.partners import body_json, verify_reply
 
 pytestmark = pytest.mark.django_db
 

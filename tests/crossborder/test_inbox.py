@@ -14,8 +14,7 @@ from django.utils import timezone
 from crossborder import messages
 from crossborder.client import canonical_json
 from crossborder.models import InboxMessage, PartnerNotice
-
-from .conftest import MESSAGES_PATH, body_json, table_counts
+from tests.partners import MESSAGES_PATH, body_json, table_counts
 
 pytestmark = pytest.mark.django_db
 

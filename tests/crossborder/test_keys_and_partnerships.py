@@ -22,8 +22,7 @@ from crossborder.models import (
     PartnershipInvitation,
     SigningKey,
 )
-
-from .conftest import RemotePartner, body_json, table_counts, verify_reply
+from tests.partners import RemotePartner, body_json, table_counts, verify_reply
 
 pytestmark = pytest.mark.django_db
 

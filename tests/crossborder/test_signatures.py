@@ -11,8 +11,7 @@ from django.utils import timezone
 from crossborder import signing
 from crossborder.client import canonical_json
 from crossborder.models import PartnerKey, PartnerNotice, Partnership
-
-from .conftest import MESSAGES_PATH, body_json, table_counts, verify_reply
+from tests.partners import MESSAGES_PATH, body_json, table_counts, verify_reply
 
 pytestmark = pytest.mark.django_db
 

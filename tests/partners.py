@@ -1,5 +1,5 @@
-"""A simulated remote partner platform: its own Ed25519 keys, signing requests the way a real
-partner instance does, and reading our signed replies."""
+"""The partner simulator used by every app's partner-API tests: a remote partner platform with its own
+Ed25519 keys, signing requests the way a real partner instance does, and reading our signed replies."""
 
 import datetime as dt
 import json

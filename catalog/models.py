@@ -1,0 +1,208 @@
+"""Merchants and what they sell: products, their variants (SKUs), texts in several languages,
+images, the shared category taxonomy, and export offers to partner platforms."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from djmoney.models.fields import MoneyField
+
+HS_CODE_PATTERN = r"^[0-9]{6}$"
+hs_code_validator = RegexValidator(
+    HS_CODE_PATTERN, _("An HS code is exactly 6 digits (the international subheading), e.g. 392410.")
+)
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Category(models.Model):
+    """A node of the public Google product taxonomy. Its ID is the taxonomy's own, so the same ID
+    names the same category on every platform and partners need no mapping tables."""
+
+    id = models.PositiveIntegerField(primary_key=True, verbose_name=_("taxonomy ID"))
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    path_en = models.CharField(_("path (English)"), max_length=400, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_zh_hans = models.CharField(_("name (Chinese)"), max_length=120)
+    depth = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["path_en"]
+
+    def __str__(self):
+        return f"{self.id} {self.path_en}"
+
+    def name_in(self, language):
+        return self.name_zh_hans if (language or "").lower().startswith("zh") else self.name_en
+
+
+class Merchant(models.Model):
+    """A seller on this platform. Its users manage its products in the merchant area."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("code"), max_length=40, unique=True)
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="merchants", blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("merchant")
+        verbose_name_plural = _("merchants")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Product(models.Model):
+    """A product as the shopper sees it. Prices live on the variants; `price` is the lowest active
+    variant's, kept by the services so listing pages can sort and filter on one column."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ACTIVE = "active", _("on sale")
+        ARCHIVED = "archived", _("archived")
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="products")
+    code = models.CharField(_("product code"), max_length=64, help_text=_("The merchant's own code"))
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    brand = models.CharField(_("brand"), max_length=80, blank=True)
+    original_language = models.CharField(_("original language"), max_length=10)
+    country_of_origin = CountryField(_("country of origin"))
+    hs_code = models.CharField(_("HS code"), max_length=6, validators=[hs_code_validator])
+    weight_grams = models.PositiveIntegerField(_("weight (g)"), validators=[MinValueValidator(1)])
+    length_mm = models.PositiveIntegerField(_("length (mm)"), null=True, blank=True)
+    width_mm = models.PositiveIntegerField(_("width (mm)"), null=True, blank=True)
+    height_mm = models.PositiveIntegerField(_("height (mm)"), null=True, blank=True)
+    price = MoneyField(_("price from"), null=True, blank=True, **MONEY)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    search_document = models.TextField(blank=True, editable=False)
+    # Filled from search_document on PostgreSQL only (see catalog.search); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "code"], name="product_code_unique_per_merchant"),
+            models.CheckConstraint(condition=Q(hs_code__regex=HS_CODE_PATTERN), name="product_hs_code_6_digits"),
+            models.CheckConstraint(condition=Q(weight_grams__gt=0), name="product_weight_positive"),
+            models.CheckConstraint(condition=Q(price__isnull=True) | Q(price__gt=0), name="product_price_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "category", "-created_at"], name="product_listing_idx"),
+            models.Index(fields=["status", "category", "price"], name="product_listing_price_idx"),
+            models.Index(fields=["status", "-created_at"], name="product_newest_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} ({self.merchant})"
+
+
+class ProductText(models.Model):
+    """The product's title and description in one language, written by the merchant."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=10)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("product text")
+        verbose_name_plural = _("product texts")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "language"], name="product_text_one_per_language"),
+            models.CheckConstraint(condition=~Q(title=""), name="product_text_title_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"[{self.language}] {self.title}"
+
+
+class ProductVariant(models.Model):
+    """One sellable SKU of a product (a size, a colour), with its price and own stock."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    price = MoneyField(_("price"), **MONEY)
+    stock = models.PositiveIntegerField(_("stock"), default=0)
+    is_active = models.BooleanField(_("on sale"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gt=0), name="variant_price_positive"),
+            models.CheckConstraint(condition=Q(stock__gte=0), name="variant_stock_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.sku
+
+    def attributes_label(self):
+        return " / ".join(str(value) for value in self.attributes.values() if value)
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(_("image"), upload_to="products/%Y/%m/", width_field="width", height_field="height")
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    alt_text = models.CharField(_("alternative text"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.image.name
+
+
+class ExportOffer(models.Model):
+    """Whether a product is offered to one partner platform, at what export price (in this
+    platform's currency) and with how much stock for cross-border direct sale.
+
+    `changed_at` and `version` move whenever the offer or its product changes: they drive the
+    partner's incremental catalog feed. A withdrawn offer stays, so the feed can send its tombstone."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="export_offers")
+    partnership = models.ForeignKey("crossborder.Partnership", on_delete=models.PROTECT, related_name="export_offers")
+    is_offered = models.BooleanField(_("offered"), default=True)
+    export_price = MoneyField(_("export price"), null=True, blank=True, **MONEY)
+    direct_stock = models.PositiveIntegerField(_("stock for direct sale"), default=0)
+    version = models.PositiveIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("export offer")
+        verbose_name_plural = _("export offers")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "partnership"], name="export_offer_one_per_partnership"),
+            models.CheckConstraint(
+                condition=Q(is_offered=False) | Q(export_price__gt=0), name="export_offer_priced_when_offered"
+            ),
+            models.CheckConstraint(condition=Q(direct_stock__gte=0), name="export_offer_stock_not_negative"),
+        ]
+        indexes = [models.Index(fields=["partnership", "changed_at", "id"], name="export_offer_feed_idx")]
+
+    def __str__(self):
+        return f"{self.product} -> {self.partnership}"

@@ -1,0 +1,3 @@
+"""The catalog's partner API endpoints, included under /partner-api/v1/."""
+
+urlpatterns = []

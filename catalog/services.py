@@ -1,0 +1,378 @@
+"""Catalog business operations: merchants, products and their variants, texts and images, export
+offers to partners, and the all-or-nothing spreadsheet import. Each public function is one
+transaction; views, admin actions, the import and the demo generator all go through here."""
+
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+from moneyed import CurrencyDoesNotExist, get_currency
+from PIL import Image, UnidentifiedImageError
+
+from crossborder.errors import DomainError
+from crossborder.models import Partnership
+
+from . import search
+from .errors import CatalogErrorCode
+from .models import (
+    Category,
+    ExportOffer,
+    Merchant,
+    Product,
+    ProductImage,
+    ProductText,
+    ProductVariant,
+    hs_code_validator,
+)
+
+KNOWN_LANGUAGES = {code for code, _name in ALL_LANGUAGES}
+OFFERABLE_STATUSES = (Partnership.Status.ACTIVE, Partnership.Status.SUSPENDED)
+IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+class CatalogError(DomainError):
+    pass
+
+
+@dataclass
+class VariantInput:
+    sku: str
+    price: Money
+    stock: int = 0
+    attributes: dict = field(default_factory=dict)
+    is_active: bool = True
+
+
+@dataclass
+class ProductInput:
+    """Everything a merchant states about a product, as the forms and the import produce it."""
+
+    code: str
+    category_id: int
+    original_language: str
+    country_of_origin: str
+    hs_code: str
+    weight_grams: int
+    texts: dict  # language -> (title, description)
+    variants: list
+    brand: str = ""
+    length_mm: int | None = None
+    width_mm: int | None = None
+    height_mm: int | None = None
+    status: str = Product.Status.ACTIVE
+
+
+# --- validation shared by every way in ---------------------------------------------------------
+
+
+def check_money(amount, *, field_name):
+    """A price must be a positive amount in this platform's currency."""
+    if not isinstance(amount, Money):
+        raise CatalogError(CatalogErrorCode.INVALID, _("A price needs an amount and a currency."), field=field_name)
+    code = str(amount.currency)
+    try:
+        get_currency(code)
+    except CurrencyDoesNotExist:
+        raise CatalogError(
+            CatalogErrorCode.UNKNOWN_CURRENCY, _("Unknown currency %(code)s.") % {"code": code}, field=field_name
+        ) from None
+    if code != settings.PLATFORM_CURRENCY:
+        raise CatalogError(
+            CatalogErrorCode.WRONG_CURRENCY,
+            _("Prices here are in %(platform)s, not %(code)s.")
+            % {"platform": settings.PLATFORM_CURRENCY, "code": code},
+            field=field_name,
+        )
+    if amount.amount <= 0:
+        raise CatalogError(CatalogErrorCode.PRICE_NOT_POSITIVE, _("A price must be more than zero."), field=field_name)
+    if amount.amount != amount.amount.quantize(Decimal("0.01")):
+        raise CatalogError(CatalogErrorCode.INVALID, _("A price has at most 2 decimal places."), field=field_name)
+
+
+def _check_product_input(data, *, product=None):
+    if not data.code or not data.code.strip():
+        raise CatalogError(CatalogErrorCode.INVALID, _("A product needs a product code."), field="code")
+    if not Category.objects.filter(pk=data.category_id).exists():
+        raise CatalogError(
+            CatalogErrorCode.UNKNOWN_CATEGORY,
+            _("Category %(id)s is not in the taxonomy.") % {"id": data.category_id},
+            field="category",
+        )
+    try:
+        hs_code_validator(data.hs_code or "")
+    except ValidationError:
+        raise CatalogError(
+            CatalogErrorCode.HS_CODE_MALFORMED,
+            _("HS code %(code)r is not 6 digits.") % {"code": data.hs_code},
+            field="hs_code",
+        ) from None
+    if not data.weight_grams or data.weight_grams <= 0:
+        raise CatalogError(CatalogErrorCode.INVALID, _("Weight must be more than 0 g."), field="weight_grams")
+    for language in [data.original_language, *data.texts]:
+        if language not in KNOWN_LANGUAGES:
+            raise CatalogError(
+                CatalogErrorCode.UNKNOWN_LANGUAGE,
+                _("Unknown language %(code)r.") % {"code": language},
+                field="language",
+            )
+    title, _description = data.texts.get(data.original_language, ("", ""))
+    if not (title or "").strip():
+        raise CatalogError(
+            CatalogErrorCode.TITLE_MISSING,
+            _("A title in the original language (%(code)s) is required.") % {"code": data.original_language},
+            field=f"title_{data.original_language}",
+        )
+    if not data.variants:
+        raise CatalogError(CatalogErrorCode.NO_VARIANTS, _("A product needs at least one SKU."), field="sku")
+    skus = [variant.sku for variant in data.variants]
+    if len(set(skus)) != len(skus):
+        raise CatalogError(CatalogErrorCode.SKU_TAKEN, _("The same SKU appears twice."), field="sku")
+    for variant in data.variants:
+        if not variant.sku.strip():
+            raise CatalogError(CatalogErrorCode.INVALID, _("A SKU cannot be empty."), field="sku")
+        check_money(variant.price, field_name="price")
+        if variant.stock < 0:
+            raise CatalogError(CatalogErrorCode.INVALID, _("Stock cannot be negative."), field="stock")
+    taken = ProductVariant.objects.filter(sku__in=skus)
+    if product is not None:
+        taken = taken.exclude(product=product)
+    clash = taken.values_list("sku", flat=True).first()
+    if clash:
+        raise CatalogError(
+            CatalogErrorCode.SKU_TAKEN, _("SKU %(sku)s belongs to another product.") % {"sku": clash}, field="sku"
+        )
+
+
+def require_owner(merchant, product):
+    if product.merchant_id != merchant.pk:
+        raise CatalogError(
+            CatalogErrorCode.NOT_YOUR_PRODUCT,
+            _("This product belongs to another merchant."),
+            field="product",
+            status=403,
+        )
+
+
+# --- derived fields ----------------------------------------------------------------------------
+
+
+def refresh_products(product_ids, *, bump=True):
+    """Recompute what is derived from a product's parts (lowest price, search document) and, with
+    `bump`, move its version and its export offers' feed position. Call inside the change's
+    transaction, after the parts are written."""
+    product_ids = list(product_ids)
+    if not product_ids:
+        return
+    now = timezone.now()
+    products = (
+        Product.objects.filter(pk__in=product_ids).select_related("category").prefetch_related("texts", "variants")
+    )
+    lowest = dict(
+        ProductVariant.objects.filter(product_id__in=product_ids, is_active=True)
+        .values("product_id")
+        .annotate(lowest=Min("price"))
+        .values_list("product_id", "lowest")
+    )
+    changed = []
+    for product in products:
+        category = product.category
+        product.search_document = search.document(
+            *(text.title for text in product.texts.all()),
+            product.brand,
+            category.name_en,
+            category.name_zh_hans,
+            *(variant.sku for variant in product.variants.all()),
+        )
+        price = lowest.get(product.pk)
+        product.price = Money(price, settings.PLATFORM_CURRENCY) if price is not None else None
+        if bump:
+            product.version += 1
+            product.updated_at = now
+        changed.append(product)
+    Product.objects.bulk_update(changed, ["search_document", "price", "price_currency", "version", "updated_at"])
+    search.refresh_vectors(product_ids)
+    if bump:
+        ExportOffer.objects.filter(product_id__in=product_ids).update(version=F("version") + 1, changed_at=now)
+
+
+# --- merchants and products --------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_merchant(*, name, slug, users=(), contact_email=""):
+    merchant = Merchant.objects.create(name=name, slug=slug, contact_email=contact_email)
+    if users:
+        merchant.users.add(*users)
+    return merchant
+
+
+def _write_product(merchant, data, product):
+    fields = {
+        "category_id": data.category_id,
+        "brand": data.brand.strip(),
+        "original_language": data.original_language,
+        "country_of_origin": data.country_of_origin,
+        "hs_code": data.hs_code,
+        "weight_grams": data.weight_grams,
+        "length_mm": data.length_mm,
+        "width_mm": data.width_mm,
+        "height_mm": data.height_mm,
+        "status": data.status,
+    }
+    if product is None:
+        product = Product.objects.create(merchant=merchant, code=data.code.strip(), **fields)
+    else:
+        for name, value in fields.items():
+            setattr(product, name, value)
+        product.save(update_fields=list(fields))
+    for language, (title, description) in data.texts.items():
+        if (title or "").strip():
+            ProductText.objects.update_or_create(
+                product=product,
+                language=language,
+                defaults={"title": title.strip(), "description": (description or "").strip()},
+            )
+        else:
+            ProductText.objects.filter(product=product, language=language).delete()
+    existing = {variant.sku: variant for variant in product.variants.all()}
+    for position, variant in enumerate(data.variants):
+        values = {
+            "attributes": variant.attributes,
+            "price": variant.price,
+            "stock": variant.stock,
+            "is_active": variant.is_active,
+            "position": position,
+        }
+        current = existing.pop(variant.sku, None)
+        if current is None:
+            ProductVariant.objects.create(product=product, sku=variant.sku, **values)
+        else:
+            for name, value in values.items():
+                setattr(current, name, value)
+            current.save()
+    return product
+
+
+@transaction.atomic
+def save_product(*, merchant, data, product=None, replace_variants=False):
+    """Create a product, or update one the merchant owns. Variants are matched by SKU; with
+    `replace_variants`, SKUs missing from `data` are taken off sale (never deleted: orders point
+    at them)."""
+    if product is not None:
+        require_owner(merchant, product)
+    _check_product_input(data, product=product)
+    product = _write_product(merchant, data, product)
+    if replace_variants:
+        keep = [variant.sku for variant in data.variants]
+        product.variants.exclude(sku__in=keep).update(is_active=False)
+    refresh_products([product.pk])
+    product.refresh_from_db()
+    return product
+
+
+@transaction.atomic
+def set_product_status(*, merchant, product, status):
+    require_owner(merchant, product)
+    if status not in Product.Status.values:
+        raise CatalogError(CatalogErrorCode.INVALID, _("Unknown status %(s)r.") % {"s": status}, field="status")
+    Product.objects.filter(pk=product.pk).update(status=status)
+    refresh_products([product.pk])
+    product.refresh_from_db()
+    return product
+
+
+def archive_product(*, merchant, product):
+    """What "delete" means for a product: it leaves the storefront and partners' feeds (as a
+    tombstone) but stays for the orders and reports that refer to it."""
+    return set_product_status(merchant=merchant, product=product, status=Product.Status.ARCHIVED)
+
+
+def check_image(upload):
+    """An upload must be a real image of an accepted format and not larger than the limit."""
+    limit = settings.CATALOG_MAX_IMAGE_BYTES
+    if upload.size > limit:
+        raise CatalogError(
+            CatalogErrorCode.UPLOAD_TOO_LARGE,
+            _("The image is %(size)d KB; the limit is %(limit)d KB.")
+            % {"size": upload.size // 1024, "limit": limit // 1024},
+            field="image",
+        )
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise CatalogError(CatalogErrorCode.NOT_AN_IMAGE, _("The file is not an image."), field="image") from None
+    finally:
+        upload.seek(0)
+    if kind not in IMAGE_FORMATS:
+        raise CatalogError(
+            CatalogErrorCode.NOT_AN_IMAGE,
+            _("Images must be JPEG, PNG, WebP or GIF, not %(kind)s.") % {"kind": kind},
+            field="image",
+        )
+
+
+@transaction.atomic
+def add_product_image(*, merchant, product, upload, alt_text=""):
+    require_owner(merchant, product)
+    check_image(upload)
+    position = product.images.count()
+    image = ProductImage.objects.create(product=product, image=upload, alt_text=alt_text, position=position)
+    refresh_products([product.pk])
+    return image
+
+
+@transaction.atomic
+def remove_product_image(*, merchant, image):
+    require_owner(merchant, image.product)
+    product_id = image.product_id
+    image.image.delete(save=False)
+    image.delete()
+    refresh_products([product_id])
+
+
+# --- export offers -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_export_offer(*, merchant, product, partnership, is_offered, export_price=None, direct_stock=0):
+    """Offer a product to one partner (or withdraw it). Every change moves the offer in that
+    partner's catalog feed; a withdrawal reaches the partner as a tombstone."""
+    require_owner(merchant, product)
+    if partnership.status not in OFFERABLE_STATUSES:
+        raise CatalogError(
+            CatalogErrorCode.PARTNERSHIP_NOT_LIVE,
+            _("The partnership with %(partner)s is %(status)s; goods can only be offered to an active partner.")
+            % {"partner": partnership.partner, "status": partnership.get_status_display()},
+            field="partnership",
+        )
+    if is_offered:
+        check_money(export_price, field_name="export_price")
+    if direct_stock is None or direct_stock < 0:
+        raise CatalogError(CatalogErrorCode.INVALID, _("Stock cannot be negative."), field="direct_stock")
+    now = timezone.now()
+    offer = ExportOffer.objects.select_for_update().filter(product=product, partnership=partnership).first()
+    if offer is None:
+        offer = ExportOffer(product=product, partnership=partnership, version=0)
+    offer.is_offered = is_offered
+    if export_price is not None or not is_offered:
+        offer.export_price = export_price if export_price is not None else offer.export_price
+    offer.direct_stock = direct_stock
+    offer.version += 1
+    offer.changed_at = now
+    offer.save()
+    return offer
+
+
+def read_upload(upload):
+    return io.BytesIO(upload.read())
