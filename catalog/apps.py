@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class CatalogConfig(AppConfig):
     name = "catalog"
+
+    def ready(self):
+        # The platform core's demo_data runs each app's demo command; the catalog adds its own.
+        from crossborder.management.commands.demo_data import Command as DemoData
+
+        if "demo_catalog" not in DemoData.APP_COMMANDS:
+            DemoData.APP_COMMANDS.append("demo_catalog")

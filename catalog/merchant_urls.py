@@ -1,5 +1,24 @@
 """Merchant area URLs (under the language prefix, /merchant/)."""
 
+from django.urls import path
+
+from . import merchant_views as views
+
 app_name = "merchant"
 
-urlpatterns = []
+urlpatterns = [
+    path("login/", views.MerchantLoginView.as_view(), name="login"),
+    path("logout/", views.MerchantLogoutView.as_view(), name="logout"),
+    path("choose/", views.choose_merchant, name="choose"),
+    path("", views.product_list, name="products"),
+    path("products/new/", views.product_new, name="product-new"),
+    path("products/<uuid:reference>/", views.product_edit, name="product"),
+    path("products/<uuid:reference>/archive/", views.product_archive, name="product-archive"),
+    path("products/<uuid:reference>/images/", views.image_upload, name="image-upload"),
+    path("products/<uuid:reference>/images/<int:image_id>/remove/", views.image_remove, name="image-remove"),
+    path("products/<uuid:reference>/offers/", views.offers_save, name="offers"),
+    path("import/", views.import_products, name="import"),
+    path("import/template/<str:fmt>/", views.import_template, name="import-template"),
+    path("export/<str:fmt>/", views.export_products, name="export"),
+    path("abroad/", views.abroad, name="abroad"),
+]

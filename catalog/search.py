@@ -13,12 +13,13 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, TextField, Value
 
 CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 LATIN_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 CONFIG = "english"
 MAX_QUERY_TERMS = 12
+SEGMENTS = "\n"  # separates the titles' segment (weight A) from the rest (weight B)
 
 
 def bigrams(run):
@@ -27,9 +28,7 @@ def bigrams(run):
     return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
-def document(*parts):
-    """The searchable text of a product: the parts as written, then the CJK bigrams of each run and
-    its last character alone (so a one-character query, searched as a prefix, finds every place)."""
+def _segment(parts):
     text = " ".join(part.strip() for part in parts if part and part.strip()).lower()
     grams = []
     for run in CJK_RUN.findall(text):
@@ -37,6 +36,17 @@ def document(*parts):
         if len(run) > 1:
             grams.append(run[-1])
     return f"{text} {' '.join(grams)}".strip()
+
+
+def document(*parts, titles=()):
+    """The searchable text of a product: the parts as written, then the CJK bigrams of each run and
+    its last character alone (so a one-character query, searched as a prefix, finds every place).
+    With `titles`, the titles' segment comes first on a line of its own: the stored vector weighs
+    it above the rest (brand, category, SKUs), so a title match ranks first."""
+    rest = _segment(parts)
+    if not titles:
+        return rest
+    return f"{_segment(titles).replace(SEGMENTS, ' ')}{SEGMENTS}{rest}"
 
 
 def query_terms(query):
@@ -83,12 +93,23 @@ def apply(queryset, query):
     return queryset.filter(condition)
 
 
-def refresh_vectors(product_ids):
-    """Recompute the stored tsvector of these products from their documents (PostgreSQL only)."""
+def refresh_vectors(product_ids, model=None):
+    """Recompute the stored tsvector of these rows from their documents (PostgreSQL only). `model`
+    is any model with `search_document` and `search_vector` (the partner zone's listings); Product
+    by default."""
     if not uses_postgres() or not product_ids:
         return
-    from .models import Product
+    if model is None:
+        from .models import Product as model
 
-    Product.objects.filter(pk__in=list(product_ids)).update(
-        search_vector=SearchVector("search_document", config=CONFIG)
-    )
+    model.objects.filter(pk__in=list(product_ids)).update(search_vector=weighted_vector())
+
+
+def weighted_vector():
+    """The tsvector of a stored document: its first line (the titles) weighted A, the rest B. A
+    document without a line break is all A, which ranks the same as before weights existed."""
+
+    def segment(n):
+        return Func(F("search_document"), Value(SEGMENTS), Value(n), function="split_part", output_field=TextField())
+
+    return SearchVector(segment(1), config=CONFIG, weight="A") + SearchVector(segment(2), config=CONFIG, weight="B")

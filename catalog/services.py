@@ -2,7 +2,6 @@
 offers to partners, and the all-or-nothing spreadsheet import. Each public function is one
 transaction; views, admin actions, the import and the demo generator all go through here."""
 
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -10,7 +9,7 @@ from django.conf import settings
 from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Min
+from django.db.models import F, Min, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -173,7 +172,10 @@ def refresh_products(product_ids, *, bump=True):
         return
     now = timezone.now()
     products = (
-        Product.objects.filter(pk__in=product_ids).select_related("category").prefetch_related("texts", "variants")
+        Product.objects.filter(pk__in=product_ids)
+        .select_related("category")
+        # Ordered, so the same product always gives the same search document.
+        .prefetch_related(Prefetch("texts", queryset=ProductText.objects.order_by("language")), "variants")
     )
     lowest = dict(
         ProductVariant.objects.filter(product_id__in=product_ids, is_active=True)
@@ -185,11 +187,11 @@ def refresh_products(product_ids, *, bump=True):
     for product in products:
         category = product.category
         product.search_document = search.document(
-            *(text.title for text in product.texts.all()),
             product.brand,
             category.name_en,
             category.name_zh_hans,
             *(variant.sku for variant in product.variants.all()),
+            titles=[text.title for text in product.texts.all()],
         )
         price = lowest.get(product.pk)
         product.price = Money(price, settings.PLATFORM_CURRENCY) if price is not None else None
@@ -374,5 +376,42 @@ def set_export_offer(*, merchant, product, partnership, is_offered, export_price
     return offer
 
 
-def read_upload(upload):
-    return io.BytesIO(upload.read())
+@dataclass
+class OfferInput:
+    """One partnership's row of a product's offers table."""
+
+    partnership: Partnership
+    is_offered: bool
+    export_price: Money | None = None
+    direct_stock: int = 0
+
+
+class OfferRowError(CatalogError):
+    """A refusal of one row of an offers table; `partnership` says which row."""
+
+    def __init__(self, error, partnership):
+        super().__init__(error.code, error.detail, field=error.field, status=error.status)
+        self.partnership = partnership
+
+
+@transaction.atomic
+def set_export_offers(*, merchant, product, rows):
+    """Save a product's offers to several partners at once: all of them, or (if any row is refused)
+    none, raising OfferRowError for the first refused row."""
+    require_owner(merchant, product)
+    offers = []
+    for row in rows:
+        try:
+            offers.append(
+                set_export_offer(
+                    merchant=merchant,
+                    product=product,
+                    partnership=row.partnership,
+                    is_offered=row.is_offered,
+                    export_price=row.export_price,
+                    direct_stock=row.direct_stock,
+                )
+            )
+        except CatalogError as error:
+            raise OfferRowError(error, row.partnership) from None
+    return offers

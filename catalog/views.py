@@ -1,9 +1,149 @@
-"""Storefront pages: home, category listings, product pages and search."""
+"""Storefront pages: home, category listings, product pages and search. Thin: the reads are built
+in catalog.selectors, the filters in catalog.filters."""
 
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 
 from crossborder import selectors as platform_selectors
 
+from . import hooks, search, selectors
+from .filters import ListingFilter, SearchFilter
+from .models import Product
+
+MAX_FACET_OPTIONS = 20
+
 
 def home(request):
-    return render(request, "storefront/home.html", {"partnerships": platform_selectors.live_partnerships()})
+    language = get_language()
+    return render(
+        request,
+        "storefront/home.html",
+        {
+            "partnerships": platform_selectors.live_partnerships(),
+            "categories": selectors.home_categories(language),
+            "newest": selectors.product_cards(selectors.newest_products(), language),
+            "home_sections": hooks.home_snippets(request),
+        },
+    )
+
+
+def _facet_options(counts, chosen, label=str):
+    """Checkbox options: the biggest values first, always including what the shopper chose."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0]).lower()))
+    options = [(value, count) for value, count in ranked[:MAX_FACET_OPTIONS]]
+    shown = {value for value, _count in options}
+    options += [(value, counts.get(value, 0)) for value in chosen if value not in shown]
+    return [
+        {"value": value, "label": label(value), "count": count, "chosen": value in chosen} for value, count in options
+    ]
+
+
+def _listing(request, scope, filters, *, cache_scope):
+    """What a category page and a search page share: narrow, count facets, filter, sort, page."""
+    narrowed = filters.narrow(scope)
+    narrowing_key = filters.narrowing_key()
+    facets = selectors.facet_rows(
+        narrowed, cache_key_parts=None if narrowing_key is None else (*cache_scope, *narrowing_key)
+    )
+    brands, countries = filters.chosen_brands, filters.chosen_countries
+    results = selectors.sort_products(filters.facet_filter(narrowed), filters.chosen_sort)
+    page = selectors.paginate(
+        selectors.with_card_parts(results),
+        total=facets.total(brands, countries),
+        page_number=request.GET.get("page"),
+    )
+    return {
+        "filters": filters,
+        "facets": facets,
+        "page": page,
+        "elided_pages": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        "products": selectors.product_cards(page.object_list),
+        "brand_options": _facet_options(facets.brand_counts(countries), brands),
+        "country_options": _facet_options(facets.country_counts(brands), countries, selectors.country_name),
+        "is_filtered": bool(brands or countries or filters.is_narrowed),
+    }
+
+
+def _rendered_listing(request, filters, build):
+    """The listing part of a category or search page (filters, facets, cards, pages), rendered, with
+    the figures the rest of the page needs. It is the same for every shopper with the same URL and
+    language, so it is cached until the next product change: a repeat visit costs one indexed MAX()
+    instead of the queries and the rendering. Not with the in-stock filter: stock moves without a
+    product change."""
+
+    def compute():
+        context = build()
+        return {
+            "listing_html": render_to_string("catalog/_listing.html", context, request=request),
+            "shown_count": context["page"].paginator.count,
+            "is_filtered": context["is_filtered"],
+            "subcategories": context.get("subcategories", []),
+        }
+
+    if filters.narrowing_key() is None:
+        return compute()
+    with selectors.pinned_generation():
+        return selectors.cached(("listing", get_language(), request.get_full_path()), compute)
+
+
+def category(request, category_id):
+    language = get_language()
+    tree = selectors.category_tree(category_id)
+    filters = ListingFilter(request.GET, queryset=Product.objects.none())
+
+    def build():
+        context = _listing(request, selectors.category_scope(tree), filters, cache_scope=("category", tree.category.pk))
+        counts = context["facets"].category_counts(filters.chosen_brands, filters.chosen_countries)
+        child_counts = tree.child_counts(counts)
+        links = (selectors.category_link(child, language, child_counts[child.pk]) for child in tree.children)
+        context["subcategories"] = [link for link in links if link.count]
+        return context
+
+    listing = _rendered_listing(request, filters, build)
+    context = {
+        **listing,
+        "category": tree.category,
+        "category_name": tree.category.name_in(language),
+        "breadcrumb": selectors.breadcrumb(tree.ancestors, language),
+        "supplements": hooks.supplement_snippets(
+            request,
+            "category",
+            category=tree.category,
+            shown_count=listing["shown_count"],
+            filtered=listing["is_filtered"],
+        ),
+    }
+    return render(request, "catalog/category.html", context)
+
+
+def search_page(request):
+    query = (request.GET.get("q") or "").strip()[:200]
+    terms = search.query_terms(query)
+    filters = SearchFilter(request.GET, queryset=Product.objects.none())
+    context = {"query": query, "search_query": query, "terms": terms}
+    if terms:
+        hooks.notify(hooks.searched, request, query)
+
+        def build():
+            scope = selectors.search_scope(query)
+            cache_scope = ("search", search.uses_postgres(), *terms)
+            return {"query": query, **_listing(request, scope, filters, cache_scope=cache_scope)}
+
+        listing = _rendered_listing(request, filters, build)
+        context.update(listing)
+        context["supplements"] = hooks.supplement_snippets(
+            request, "search", query=query, shown_count=listing["shown_count"], filtered=listing["is_filtered"]
+        )
+    else:
+        context["filters"] = filters
+    return render(request, "catalog/search.html", context)
+
+
+def product(request, reference):
+    language = get_language()
+    item = get_object_or_404(selectors.product_detail(), reference=reference)
+    hooks.notify(hooks.product_viewed, request, item)
+    context = selectors.product_page(item, language)
+    context["product_sections"] = hooks.product_snippets(request, item)
+    return render(request, "catalog/product.html", context)

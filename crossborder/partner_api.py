@@ -7,7 +7,7 @@ and vouched for by an invitation token."""
 import json
 
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -48,7 +48,13 @@ class IsPartner(BasePermission):
 
 
 class SignedResponseMixin:
-    """Signs every response, errors included, with this platform's current key."""
+    """Signs every response, errors included, with this platform's current key. The partner API
+    speaks English whatever this platform's default language: its messages are read by the partner
+    platform's engineers and ops, abroad."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override("en"):
+            return super().dispatch(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -96,17 +96,28 @@ for _table in _area_tables():
     ZH.update(_table)
 
 
+def _without_fuzzy(line):
+    """A flags line without `fuzzy` (a fuzzy entry's msgstr is ignored); None if nothing is left."""
+    if not line.startswith("#,"):
+        return line
+    flags = [flag.strip() for flag in line[2:].split(",") if flag.strip() and flag.strip() != "fuzzy"]
+    return "#, " + ", ".join(flags) if flags else None
+
+
 def fill(text):
     out = []
     for entry in text.split("\n\n"):
         lines = entry.split("\n")
         ids = [i for i, line in enumerate(lines) if line.startswith("msgid ")]
-        strs = [i for i, line in enumerate(lines) if line.startswith("msgstr ")]
+        plurals = [i for i, line in enumerate(lines) if line.startswith("msgid_plural ")]
+        strs = [i for i, line in enumerate(lines) if line.startswith(("msgstr ", "msgstr[0] "))]
         if ids and strs:
-            msgid = _unquote(lines[ids[0] : strs[0]])
+            msgid = _unquote(lines[ids[0] : plurals[0] if plurals else strs[0]])
             if msgid in ZH:
-                lines = [line for line in lines[: strs[0]] if line != "#, fuzzy"]
-                lines.append('msgstr "{}"'.format(ZH[msgid].replace('"', '\\"')))
+                lines = [unfuzzy for line in lines[: strs[0]] if (unfuzzy := _without_fuzzy(line))]
+                # Chinese has one plural form (nplurals=1): msgstr[0] serves every count.
+                keyword = "msgstr[0]" if plurals else "msgstr"
+                lines.append('{} "{}"'.format(keyword, ZH[msgid].replace('"', '\\"')))
             elif msgid == "":
                 lines = [line for line in lines if line != "#, fuzzy"]
                 lines = [
@@ -122,7 +133,7 @@ def fill(text):
 def main():
     filled = fill(CATALOG.read_text())
     CATALOG.write_text(filled)
-    missing = re.findall(r'msgid "(.+)"\nmsgstr ""\n', filled)
+    missing = re.findall(r'msgid "(.+)"\n(?:msgid_plural ".*"\n)?msgstr(?:\[0\])? ""\n', filled)
     if missing:
         print("untranslated:", *missing, sep="\n  ")
 

@@ -23,5 +23,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="Redis is not configured (CROSSBORDER_TEST_REDIS)"))
 
 
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Services, commands and tasks speak the active language, which outside a request is the
+    platform's default (Chinese for cn). Tests read their messages in English; pages still choose
+    their language per request (LocaleMiddleware)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 # A simulated remote partner platform (tests/partners.py), for every app's partner-API tests.
 from tests.partners import api, own_key, remote  # noqa: E402, F401

@@ -1,0 +1,85 @@
+"""What the catalog benchmarks share: a loopback port, a PostgreSQL bench database, and a platform
+instance served by gunicorn the way it is deployed (scripts/instances.py starts it; here with the
+Dockerfile's production settings and a chosen number of workers)."""
+
+import dataclasses
+import os
+import secrets
+import socket
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from scripts.instances import VENV_BIN, Instance  # noqa: E402
+
+DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/cb_bench"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def default_workers():
+    """gunicorn's rule of thumb for sync workers: two per core, plus one."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+def production_env(data_dir):
+    """The settings the Dockerfile and docker-compose.yml run with (DEBUG off, manifest static files),
+    minus TLS redirects: the load generator speaks plain HTTP on loopback, as compose does inside."""
+    return {
+        "CROSSBORDER_ENV": "production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_STATIC_ROOT": str(Path(data_dir) / "static"),
+        "CROSSBORDER_LOG_LEVEL": "WARNING",
+    }
+
+
+@dataclasses.dataclass
+class BenchInstance(Instance):
+    """An Instance whose web server runs `workers` sync gunicorn workers (the Dockerfile's shape)
+    instead of the demo's one worker with eight threads; no access log, so logging costs nothing."""
+
+    workers: int = 0  # 0: the demo's one worker with eight threads
+    threads: int = 8
+
+    def start_web(self):
+        if not self.workers:
+            return super().start_web()
+        self._spawn(
+            "web",
+            [
+                str(VENV_BIN / "gunicorn"),
+                "crossborder.wsgi",
+                "--bind",
+                f"{self.host}:{self.port or self.spec.port}",
+                "--workers",
+                str(self.workers),
+                "--graceful-timeout",
+                "5",
+                "--no-control-socket",
+            ],
+        )
+
+
+def setup_django(env):
+    """This process reads and writes the instance's database with the instance's own settings."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
+def database_name(url):
+    return url.rsplit("/", 1)[-1].split("?", 1)[0]
+
+
+def server_url(url):
+    """The same server's maintenance database, to create or drop the bench database from."""
+    return url.rsplit("/", 1)[0] + "/postgres"

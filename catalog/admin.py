@@ -1,0 +1,202 @@
+"""Ops staff's view of the catalog: merchants, products with their texts, variants and images,
+export offers, and the shared taxonomy. Products and offers change only through the services (admin
+actions call them), so what is derived from them and the partners' feeds stay right."""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import Category, ExportOffer, Merchant, Product, ProductImage, ProductText, ProductVariant
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Merchant)
+class MerchantAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "contact_email", "is_active", "product_count", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "slug", "contact_email", "users__username"]
+    filter_horizontal = ["users"]
+    readonly_fields = ["created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(product_total=Count("products"))
+
+    @admin.display(description=_("products"), ordering="product_total")
+    def product_count(self, merchant):
+        return merchant.product_total
+
+
+class ProductTextInline(ReadOnlyInline):
+    model = ProductText
+    fields = ["language", "title", "description"]
+    readonly_fields = fields
+
+
+class ProductVariantInline(ReadOnlyInline):
+    model = ProductVariant
+    fields = ["sku", "attributes", "price", "stock", "is_active", "position"]
+    readonly_fields = fields
+
+
+class ProductImageInline(ReadOnlyInline):
+    model = ProductImage
+    fields = ["image", "alt_text", "width", "height", "position"]
+    readonly_fields = fields
+
+
+class ExportOfferInline(ReadOnlyInline):
+    model = ExportOffer
+    fields = ["partnership", "is_offered", "export_price", "direct_stock", "version", "changed_at"]
+    readonly_fields = fields
+
+
+def _run_for_each(modeladmin, request, items, operation, done_message):
+    """Call a service per item; report how many went through and each refusal."""
+    done = 0
+    for item in items:
+        try:
+            operation(item)
+        except services.CatalogError as error:
+            modeladmin.message_user(request, f"{item}: {error.detail}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["code", "merchant", "category", "brand", "status", "price", "hs_code", "version", "updated_at"]
+    list_filter = ["status", "merchant", "original_language", "country_of_origin"]
+    list_select_related = ["merchant", "category"]
+    search_fields = ["code", "brand", "hs_code", "texts__title", "variants__sku", "merchant__name"]
+    date_hierarchy = "created_at"
+    exclude = ["search_vector", "search_document"]
+    inlines = [ProductTextInline, ProductVariantInline, ProductImageInline, ExportOfferInline]
+    actions = ["archive", "put_on_sale", "make_draft"]
+
+    def has_add_permission(self, request):
+        return False  # merchants create products in the merchant area or by import
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # orders refer to products: archive instead
+
+    def has_change_permission(self, request, obj=None):
+        return False  # changes go through the services: the actions below, the merchant area, the import
+
+    def _set_status(self, request, queryset, status, done_message):
+        _run_for_each(
+            self,
+            request,
+            queryset.select_related("merchant"),
+            lambda product: services.set_product_status(merchant=product.merchant, product=product, status=status),
+            done_message,
+        )
+
+    @admin.action(description=_("Archive (leaves the shop and partner feeds)"))
+    def archive(self, request, queryset):
+        _run_for_each(
+            self,
+            request,
+            queryset.select_related("merchant"),
+            lambda product: services.archive_product(merchant=product.merchant, product=product),
+            lambda n: ngettext("%(n)d product archived.", "%(n)d products archived.", n) % {"n": n},
+        )
+
+    @admin.action(description=_("Put on sale"))
+    def put_on_sale(self, request, queryset):
+        self._set_status(
+            request,
+            queryset,
+            Product.Status.ACTIVE,
+            lambda n: ngettext("%(n)d product put on sale.", "%(n)d products put on sale.", n) % {"n": n},
+        )
+
+    @admin.action(description=_("Take back to draft"))
+    def make_draft(self, request, queryset):
+        self._set_status(
+            request,
+            queryset,
+            Product.Status.DRAFT,
+            lambda n: ngettext("%(n)d product back to draft.", "%(n)d products back to draft.", n) % {"n": n},
+        )
+
+
+@admin.register(ExportOffer)
+class ExportOfferAdmin(admin.ModelAdmin):
+    list_display = ["product", "partnership", "is_offered", "export_price", "direct_stock", "version", "changed_at"]
+    list_filter = ["is_offered", "partnership__partner", "partnership__status"]
+    list_select_related = ["product__merchant", "partnership__partner"]
+    search_fields = ["product__code", "product__merchant__name", "partnership__partner__code"]
+    readonly_fields = list_display + ["created_at"]
+    actions = ["withdraw"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a withdrawn offer stays: the partner's feed sends its tombstone
+
+    @admin.action(description=_("Withdraw from the partner (sent as a tombstone in its feed)"))
+    def withdraw(self, request, queryset):
+        offers = queryset.filter(is_offered=True).select_related("product__merchant", "partnership__partner")
+        _run_for_each(
+            self,
+            request,
+            offers,
+            lambda offer: services.set_export_offer(
+                merchant=offer.product.merchant,
+                product=offer.product,
+                partnership=offer.partnership,
+                is_offered=False,
+                direct_stock=offer.direct_stock,
+            ),
+            lambda n: ngettext("%(n)d offer withdrawn.", "%(n)d offers withdrawn.", n) % {"n": n},
+        )
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """The shared taxonomy is loaded from the shipped file, never edited by hand: the same ID must
+    mean the same category on every partner platform."""
+
+    list_display = ["id", "path_en", "name_zh_hans", "depth", "product_count"]
+    list_filter = ["depth"]
+    search_fields = ["=id", "path_en", "name_en", "name_zh_hans"]
+    readonly_fields = ["id", "parent", "path_en", "name_en", "name_zh_hans", "depth"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(product_total=Count("products", filter=~Q(products__status=Product.Status.ARCHIVED)))
+        )
+
+    @admin.display(description=_("products"), ordering="product_total")
+    def product_count(self, category):
+        return category.product_total
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,142 @@
+"""The shopper's filters and sort order on listing pages (category and search), as django-filter
+FilterSets. Filters come in two groups: the *narrowing* ones (price, stock), applied before the
+facets are counted, and the *faceted* ones (brand, country), whose choices and counts come from the
+facet rows (catalog.selectors.FacetRows). Bad values are reported on the field and ignored."""
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from .models import Product, ProductVariant
+
+MAX_FACET_VALUES = 30
+PRICE_FIELD = {"min_value": 0, "max_digits": 12, "decimal_places": 2}
+
+
+class FacetValuesField(forms.MultipleChoiceField):
+    """Any short values, checked against nothing: the facet rows decide what exists, and a value
+    that no longer matches anything simply finds nothing (an old link still works)."""
+
+    def __init__(self, *, max_length=80, **kwargs):
+        self.max_length = max_length
+        super().__init__(**kwargs)
+
+    def valid_value(self, value):
+        return 0 < len(value) <= self.max_length
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > MAX_FACET_VALUES:
+            raise forms.ValidationError(
+                _("Choose at most %(n)d values."), code="too_many", params={"n": MAX_FACET_VALUES}
+            )
+
+
+class FacetFilter(django_filters.MultipleChoiceFilter):
+    field_class = FacetValuesField
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        return queryset.filter(**{f"{self.field_name}__in": list(dict.fromkeys(value))})
+
+
+class ListingForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("price_min"), data.get("price_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("price_max", _("The highest price is below the lowest price."))
+        return data
+
+
+def in_stock_condition():
+    return Exists(ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True, stock__gt=0))
+
+
+class ListingFilter(django_filters.FilterSet):
+    """Filters and sort order of a category page."""
+
+    NARROWING = ("price_min", "price_max", "in_stock")
+    FACETED = ("brand", "country")
+    SORT_CHOICES = [("newest", _("Newest")), ("price", _("Price: low to high")), ("-price", _("Price: high to low"))]
+    DEFAULT_SORT = "newest"
+
+    brand = FacetFilter(field_name="brand", label=_("Brand"), max_length=80)
+    country = FacetFilter(field_name="country_of_origin", label=_("Country of origin"), max_length=2)
+    price_min = django_filters.NumberFilter(field_name="price", lookup_expr="gte", label=_("From"), **PRICE_FIELD)
+    price_max = django_filters.NumberFilter(field_name="price", lookup_expr="lte", label=_("To"), **PRICE_FIELD)
+    in_stock = django_filters.BooleanFilter(
+        method="filter_in_stock", label=_("In stock only"), widget=forms.CheckboxInput
+    )
+    sort = django_filters.ChoiceFilter(method="keep", label=_("Sort by"), empty_label=None)
+
+    class Meta:
+        model = Product
+        fields = []
+        form = ListingForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["sort"].extra["choices"] = self.SORT_CHOICES
+
+    def filter_in_stock(self, queryset, name, value):
+        return queryset.filter(in_stock_condition()) if value else queryset
+
+    def keep(self, queryset, name, value):
+        return queryset  # the sort is applied by the page, after the facets are counted
+
+    def _apply(self, queryset, names):
+        self.form.is_valid()
+        data = self.form.cleaned_data
+        for name in names:
+            if name in data:
+                queryset = self.filters[name].filter(queryset, data[name])
+        return queryset
+
+    def narrow(self, queryset):
+        """The price and stock filters: what the facet counts are taken over."""
+        return self._apply(queryset, self.NARROWING)
+
+    def facet_filter(self, queryset):
+        return self._apply(queryset, self.FACETED)
+
+    def value(self, name):
+        self.form.is_valid()
+        return self.form.cleaned_data.get(name)
+
+    @property
+    def chosen_brands(self):
+        return self.value("brand") or []
+
+    @property
+    def chosen_countries(self):
+        return self.value("country") or []
+
+    @property
+    def chosen_sort(self):
+        return self.value("sort") or self.DEFAULT_SORT
+
+    def narrowing_key(self):
+        """What the narrowed scope depends on, for the facet cache; None means do not cache (stock
+        moves without a product change, so in-stock counts are always taken fresh)."""
+        if self.value("in_stock"):
+            return None
+        return (str(self.value("price_min")), str(self.value("price_max")))
+
+    @property
+    def is_narrowed(self):
+        return any(self.value(name) not in (None, False, "") for name in self.NARROWING)
+
+    @property
+    def currency(self):
+        return settings.PLATFORM_CURRENCY
+
+
+class SearchFilter(ListingFilter):
+    """The same filters on the search page, with relevance (the default) as an extra sort order."""
+
+    SORT_CHOICES = [("relevance", _("Best match")), *ListingFilter.SORT_CHOICES]
+    DEFAULT_SORT = "relevance"

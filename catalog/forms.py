@@ -1,0 +1,299 @@
+"""Merchant-area forms: they parse what the merchant typed into the services' inputs and show the
+services' refusals on the field they name. The rules themselves live in catalog.services."""
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from djmoney.money import Money
+
+from . import services
+from .models import MONEY, Category, Product
+
+MONEY_FIELD = {"max_digits": MONEY["max_digits"], "decimal_places": MONEY["decimal_places"]}
+# Where the services' error `field` names a variant's part, the variant rows carry it.
+VARIANT_FIELDS = ("sku", "price", "stock")
+# Error fields the services use that the product form shows under another name.
+PRODUCT_FIELD_ALIASES = {"language": "original_language", "country": "country_of_origin"}
+
+
+def money(amount):
+    return Money(amount, settings.PLATFORM_CURRENCY) if amount is not None else None
+
+
+def country_choices():
+    """Country names in the merchant's language, sorted in it (evaluated per page, not at import)."""
+    return list(countries)
+
+
+def text_field_names(language):
+    return f"title_{language}", f"description_{language}"
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, category):
+        name = category.name_in(get_language())
+        return f"{category.path_en} · {name} ({category.pk})" if name != category.name_en else category.path_en
+
+
+class ProductListFilterForm(forms.Form):
+    q = forms.CharField(label=_("Code or title"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Product.Status.choices]
+    )
+
+
+class ProductForm(forms.Form):
+    """The product's own fields plus a title and description per platform language."""
+
+    code = forms.CharField(label=_("Product code"), max_length=64)
+    category = CategoryChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.order_by("path_en"),
+        help_text=_("The shared taxonomy: the same category ID means the same thing on every partner platform."),
+    )
+    brand = forms.CharField(label=_("Brand"), max_length=80, required=False)
+    hs_code = forms.CharField(label=_("HS code"), max_length=20, help_text=_("6 digits, e.g. 392410"))
+    country_of_origin = forms.ChoiceField(
+        label=_("Country of origin"), choices=country_choices, initial=settings.PLATFORM_COUNTRY
+    )
+    weight_grams = forms.IntegerField(label=_("Weight (g)"))
+    length_mm = forms.IntegerField(label=_("Length (mm)"), required=False, min_value=1)
+    width_mm = forms.IntegerField(label=_("Width (mm)"), required=False, min_value=1)
+    height_mm = forms.IntegerField(label=_("Height (mm)"), required=False, min_value=1)
+    original_language = forms.ChoiceField(label=_("Original language"), choices=settings.LANGUAGES)
+    status = forms.ChoiceField(label=_("Status"), choices=Product.Status.choices, initial=Product.Status.ACTIVE)
+
+    def __init__(self, *args, product=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.product = product
+        if product is not None:
+            # The code names the product in orders and partner feeds: it never changes.
+            self.fields["code"].disabled = True
+            self.fields["code"].initial = product.code
+        for code, _name in settings.LANGUAGES:
+            title, description = text_field_names(code)
+            self.fields[title] = forms.CharField(label=_("Title"), max_length=200, required=False)
+            self.fields[description] = forms.CharField(
+                label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+            )
+
+    @classmethod
+    def initial_for(cls, product):
+        initial = {
+            "code": product.code,
+            "category": product.category_id,
+            "brand": product.brand,
+            "hs_code": product.hs_code,
+            "country_of_origin": product.country_of_origin.code,
+            "weight_grams": product.weight_grams,
+            "length_mm": product.length_mm,
+            "width_mm": product.width_mm,
+            "height_mm": product.height_mm,
+            "original_language": product.original_language,
+            "status": product.status,
+        }
+        for text in product.texts.all():
+            title, description = text_field_names(text.language)
+            initial[title] = text.title
+            initial[description] = text.description
+        return initial
+
+    def language_fields(self):
+        """(language name, title field, description field) per platform language, for the template."""
+        rows = []
+        for code, name in settings.LANGUAGES:
+            title, description = text_field_names(code)
+            rows.append({"code": code, "name": name, "title": self[title], "description": self[description]})
+        return rows
+
+    def texts(self):
+        data = self.cleaned_data
+        texts = {}
+        for code, _name in settings.LANGUAGES:
+            title, description = text_field_names(code)
+            texts[code] = (data[title], data[description])
+        return texts
+
+    def add_service_error(self, error):
+        """Show a service's refusal on the field it names, or above the form."""
+        name = PRODUCT_FIELD_ALIASES.get(error.field, error.field)
+        self.add_error(name if name in self.fields else None, str(error.detail))
+
+
+class VariantForm(forms.Form):
+    """One SKU row. An untouched extra row (no SKU, no price) is left out."""
+
+    sku = forms.CharField(label=_("SKU"), max_length=64, required=False)
+    size = forms.CharField(label=_("Size"), max_length=40, required=False)
+    colour = forms.CharField(label=_("Colour"), max_length=40, required=False)
+    price = forms.DecimalField(label=_("Price"), required=False, **MONEY_FIELD)
+    stock = forms.IntegerField(label=_("Stock"), required=False, initial=0)
+    is_active = forms.BooleanField(label=_("On sale"), required=False, initial=True)
+
+    def clean(self):
+        data = super().clean()
+        data["blank"] = not (data.get("sku") or "").strip() and data.get("price") is None
+        if data["blank"]:
+            return data
+        if not (data.get("sku") or "").strip():
+            self.add_error("sku", _("A SKU is required."))
+        if data.get("price") is None and "price" not in self.errors:
+            self.add_error("price", _("A price is required."))
+        return data
+
+    def variant_input(self):
+        data = self.cleaned_data
+        attributes = {name: data[name].strip() for name in ("size", "colour") if (data.get(name) or "").strip()}
+        return services.VariantInput(
+            sku=data["sku"].strip(),
+            price=money(data["price"]),
+            stock=data["stock"] if data.get("stock") is not None else 0,
+            attributes=attributes,
+            is_active=data["is_active"],
+        )
+
+
+class BaseVariantFormSet(forms.BaseFormSet):
+    def filled_forms(self):
+        return [form for form in self.forms if form.is_valid() and not form.cleaned_data.get("blank", True)]
+
+    def variant_inputs(self):
+        return [form.variant_input() for form in self.filled_forms()]
+
+    def add_service_error(self, error):
+        """Put a service's refusal about a variant on the row it concerns; returns False if the
+        error is not about a variant."""
+        if error.field not in VARIANT_FIELDS:
+            return False
+        form = self._row_for(error)
+        if form is None:
+            self._non_form_errors = self.error_class([*self.non_form_errors(), str(error.detail)])
+        else:
+            form.add_error(error.field, str(error.detail))
+        return True
+
+    def _row_for(self, error):
+        forms_ = self.filled_forms()
+        if error.field == "price":
+            for form in forms_:
+                try:
+                    services.check_money(money(form.cleaned_data["price"]), field_name="price")
+                except services.CatalogError:
+                    return form
+        if error.field == "stock":
+            return next((form for form in forms_ if (form.cleaned_data.get("stock") or 0) < 0), None)
+        if error.field == "sku":
+            seen = set()
+            for form in forms_:
+                sku = form.cleaned_data["sku"].strip()
+                if sku in seen or sku in str(error.detail):
+                    return form
+                seen.add(sku)
+        return forms_[0] if forms_ else None
+
+
+def variant_formset_class(extra):
+    return forms.formset_factory(VariantForm, formset=BaseVariantFormSet, extra=extra, max_num=100, validate_max=True)
+
+
+def variant_initial(product):
+    return [
+        {
+            "sku": variant.sku,
+            "size": variant.attributes.get("size", ""),
+            "colour": variant.attributes.get("colour", ""),
+            "price": variant.price.amount,
+            "stock": variant.stock,
+            "is_active": variant.is_active,
+        }
+        for variant in product.variants.all()
+    ]
+
+
+def product_input(form, formset):
+    data = form.cleaned_data
+    return services.ProductInput(
+        code=form.product.code if form.product is not None else data["code"],
+        category_id=data["category"].pk,
+        original_language=data["original_language"],
+        country_of_origin=data["country_of_origin"],
+        hs_code=data["hs_code"].strip(),
+        weight_grams=data["weight_grams"],
+        texts=form.texts(),
+        variants=formset.variant_inputs(),
+        brand=data["brand"],
+        length_mm=data["length_mm"],
+        width_mm=data["width_mm"],
+        height_mm=data["height_mm"],
+        status=data["status"],
+    )
+
+
+class ImageUploadForm(forms.Form):
+    image = forms.FileField(
+        label=_("Image"), widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
+    )
+    alt_text = forms.CharField(label=_("Alternative text"), max_length=200, required=False)
+
+
+class ExportOfferForm(forms.Form):
+    """One partnership's row of the offers table."""
+
+    is_offered = forms.BooleanField(label=_("Offered"), required=False)
+    export_price = forms.DecimalField(label=_("Export price"), required=False, **MONEY_FIELD)
+    direct_stock = forms.IntegerField(label=_("Stock for direct sale"), required=False, initial=0)
+
+    def __init__(self, *args, partnership, offer=None, **kwargs):
+        self.partnership = partnership
+        self.offer = offer
+        if offer is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "is_offered": offer.is_offered,
+                    "export_price": offer.export_price.amount if offer.export_price is not None else None,
+                    "direct_stock": offer.direct_stock,
+                },
+            )
+        super().__init__(*args, prefix=f"offer-{partnership.pk}", **kwargs)
+
+    def needs_saving(self):
+        """A row with no offer yet that stays unoffered, or an unchanged row, is not written (every
+        write moves the offer in the partner's feed)."""
+        if self.offer is None:
+            return self.cleaned_data["is_offered"]
+        return self.has_changed()
+
+    def offer_arguments(self):
+        data = self.cleaned_data
+        stock = data["direct_stock"] if data["direct_stock"] is not None else 0
+        return {
+            "is_offered": data["is_offered"],
+            "export_price": money(data["export_price"]),
+            "direct_stock": stock,
+        }
+
+    def add_service_error(self, error):
+        self.add_error(error.field if error.field in self.fields else None, str(error.detail))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.CATALOG_MAX_IMPORT_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s."),
+                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            )
+        return upload

@@ -1,0 +1,453 @@
+"""Storefront reads: the querysets and small read models the shopper's pages show, each built with a
+fixed number of queries whatever the number of products on the page.
+
+Listing pages (category and search) share one shape: a *scope* (the active products of a category
+subtree, or those matching a search), narrowed by the price and stock filters, then by brand and
+country. One grouped query over the narrowed scope counts products per (category, brand, country):
+from those rows come the brand and country facets, the sub-category counts and the exact total for
+the paginator, so the page never runs a separate COUNT(*). The rows are cached, keyed by the newest
+product change, so a repeat visit costs one indexed MAX() instead of the aggregate."""
+
+import contextlib
+import contextvars
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Max, Prefetch, Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from . import search
+from .models import Category, Product, ProductImage, ProductText, ProductVariant
+from .taxonomy import SEPARATOR
+
+FACET_CACHE_SECONDS = 300
+HOME_NEWEST = 12
+# What a listing never needs to load: the search document and vector are the largest columns.
+HEAVY_COLUMNS = ("search_document", "search_vector")
+
+
+# --- texts in the shopper's language -----------------------------------------------------------
+
+
+def _primary(code):
+    return (code or "").lower().split("-")[0]
+
+
+def pick_text(texts, language, original_language):
+    """The text to show a shopper who reads `language`: theirs if the merchant wrote it, else the
+    original-language text (else any). Returns (text, shown_in_original); `shown_in_original` is
+    True when the shopper is not reading their own language."""
+    texts = list(texts)
+    if not texts:
+        return None, False
+    language = (language or "").lower()
+    for text in texts:
+        if text.language.lower() == language:
+            return text, False
+    if not language.startswith("zh"):  # en-gb reads en; zh-hans must never get zh-hant
+        for text in texts:
+            if _primary(text.language) == _primary(language):
+                return text, False
+    for text in texts:
+        if text.language.lower() == (original_language or "").lower():
+            return text, True
+    return texts[0], True
+
+
+def language_name(code):
+    """A language's name in that language (简体中文, English), for the 'shown in' note."""
+    try:
+        return get_language_info(code)["name_local"]
+    except KeyError:
+        return code
+
+
+# --- product cards -----------------------------------------------------------------------------
+
+
+@dataclass
+class ProductCard:
+    url: str
+    title: str
+    title_language: str  # set only when the title is not in the shopper's language
+    brand: str
+    price: object  # Money or None
+    price_varies: bool
+    in_stock: bool
+    image: object  # ProductImage or None
+    reference: str
+
+
+def with_card_parts(queryset):
+    """Prefetch exactly what a product card shows: titles (not descriptions), images, and the
+    active variants' prices and stock. Three extra queries for any number of products."""
+    return queryset.defer(*HEAVY_COLUMNS).prefetch_related(
+        Prefetch("texts", queryset=ProductText.objects.only("id", "product_id", "language", "title")),
+        Prefetch("images", queryset=ProductImage.objects.all()),
+        Prefetch(
+            "variants",
+            queryset=ProductVariant.objects.filter(is_active=True).only(
+                "id", "product_id", "price", "price_currency", "stock", "is_active", "position"
+            ),
+        ),
+    )
+
+
+def product_card(product, language):
+    text, fallback = pick_text(product.texts.all(), language, product.original_language)
+    variants = list(product.variants.all())
+    images = list(product.images.all())
+    return ProductCard(
+        url=reverse("catalog:product", args=[product.reference]),
+        title=text.title if text else product.code,
+        title_language=text.language if (text and fallback) else "",
+        brand=product.brand,
+        price=product.price,
+        price_varies=len({variant.price.amount for variant in variants}) > 1,
+        in_stock=any(variant.stock > 0 for variant in variants),
+        image=images[0] if images else None,
+        reference=str(product.reference),
+    )
+
+
+def product_cards(products, language=None):
+    language = language or get_language()
+    return [product_card(product, language) for product in products]
+
+
+# --- categories --------------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryLink:
+    id: int
+    name: str
+    url: str
+    count: int = 0
+
+
+def category_link(category, language, count=0):
+    return CategoryLink(
+        id=category.pk,
+        name=category.name_in(language),
+        url=reverse("catalog:category", args=[category.pk]),
+        count=count,
+    )
+
+
+def _path_prefixes(path_en):
+    parts = path_en.split(SEPARATOR)
+    return [SEPARATOR.join(parts[: i + 1]) for i in range(len(parts))]
+
+
+@dataclass
+class CategoryTree:
+    """A category with its ancestors (for the breadcrumb) and its whole subtree (for the listing)."""
+
+    category: Category
+    ancestors: list  # root first, without the category itself
+    descendants: list  # every node below, any depth
+
+    @property
+    def subtree_ids(self):
+        return [self.category.pk, *(node.pk for node in self.descendants)]
+
+    @property
+    def children(self):
+        return [node for node in self.descendants if node.depth == self.category.depth + 1]
+
+    def child_counts(self, per_category):
+        """Products per direct child, counting each child's own subtree."""
+        totals = Counter()
+        child_paths = {child.path_en: child.pk for child in self.children}
+        nodes = {node.pk: node for node in self.descendants}
+        for category_id, count in per_category.items():
+            node = nodes.get(category_id)
+            if node is None:
+                continue
+            prefix = SEPARATOR.join(node.path_en.split(SEPARATOR)[: self.category.depth + 2])
+            if prefix in child_paths:
+                totals[child_paths[prefix]] += count
+        return totals
+
+
+def category_tree(category_id):
+    """Two queries: the category, then its ancestors and descendants together."""
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        raise Http404("No such category")
+    prefixes = _path_prefixes(category.path_en)[:-1]
+    relatives = list(
+        Category.objects.filter(Q(path_en__in=prefixes) | Q(path_en__startswith=category.path_en + SEPARATOR))
+    )
+    ancestors = sorted((node for node in relatives if node.path_en in prefixes), key=lambda node: node.depth)
+    descendants = [node for node in relatives if node.path_en not in prefixes]
+    return CategoryTree(category=category, ancestors=ancestors, descendants=descendants)
+
+
+def breadcrumb(ancestors, language):
+    return [category_link(node, language) for node in ancestors]
+
+
+def home_categories(language):
+    """Top-level categories that have at least one product on sale (the set of used categories is
+    cached until the next product change; the names are the shopper's language)."""
+
+    def used_category_ids():
+        return sorted(
+            Product.objects.filter(status=Product.Status.ACTIVE)
+            .order_by()
+            .values_list("category_id", flat=True)
+            .distinct()
+        )
+
+    used = set(cached(("home-categories",), used_category_ids))
+    nodes = list(Category.objects.filter(Q(depth=0) | Q(pk__in=used)))
+    used_roots = {node.path_en.split(SEPARATOR)[0] for node in nodes if node.pk in used}
+    return [category_link(node, language) for node in nodes if node.depth == 0 and node.path_en in used_roots]
+
+
+def newest_products(limit=HOME_NEWEST):
+    products = with_card_parts(Product.objects.filter(status=Product.Status.ACTIVE).order_by("-created_at", "-id"))
+    return list(products[:limit])
+
+
+# --- listings: scope, facets, page -------------------------------------------------------------
+
+
+def active_products():
+    return Product.objects.filter(status=Product.Status.ACTIVE)
+
+
+def category_scope(tree):
+    ids = tree.subtree_ids
+    products = active_products()
+    return products.filter(category_id=ids[0]) if len(ids) == 1 else products.filter(category_id__in=ids)
+
+
+def search_scope(query):
+    """Active products matching `query` (PostgreSQL: annotated with `rank`)."""
+    return search.apply(active_products(), query)
+
+
+@dataclass
+class FacetRows:
+    """Product counts per (category, brand, country) within a listing's narrowed scope."""
+
+    rows: list = field(default_factory=list)  # (category_id, brand, country, count)
+
+    def select(self, brands=(), countries_=()):
+        brands, countries_ = set(brands), set(countries_)
+        return [
+            row for row in self.rows if (not brands or row[1] in brands) and (not countries_ or row[2] in countries_)
+        ]
+
+    def total(self, brands=(), countries_=()):
+        return sum(row[3] for row in self.select(brands, countries_))
+
+    def brand_counts(self, countries_=()):
+        """Per brand, counting the country filter but not the brand filter itself."""
+        counts = Counter()
+        for row in self.select((), countries_):
+            if row[1]:
+                counts[row[1]] += row[3]
+        return counts
+
+    def country_counts(self, brands=()):
+        counts = Counter()
+        for row in self.select(brands, ()):
+            counts[row[2]] += row[3]
+        return counts
+
+    def category_counts(self, brands=(), countries_=()):
+        counts = Counter()
+        for row in self.select(brands, countries_):
+            counts[row[0]] += row[3]
+        return counts
+
+
+_pinned_generation = contextvars.ContextVar("catalog_generation", default=None)
+
+
+def catalog_generation():
+    """A value that changes whenever any product changes (every write bumps `updated_at`)."""
+    pinned = _pinned_generation.get()
+    if pinned is not None:
+        return pinned
+    newest = Product.objects.aggregate(newest=Max("updated_at"))["newest"]
+    return newest.isoformat() if newest else "empty"
+
+
+@contextlib.contextmanager
+def pinned_generation():
+    """Within the block, every cache lookup uses one reading of the catalog generation (one query
+    for a page whose parts are cached separately, and one consistent snapshot)."""
+    token = _pinned_generation.set(catalog_generation())
+    try:
+        yield
+    finally:
+        _pinned_generation.reset(token)
+
+
+def cached(key_parts, compute):
+    """`compute()`, cached until the next product change (or FACET_CACHE_SECONDS): the key carries
+    the catalog generation, one indexed MAX() query."""
+    raw = "|".join(str(part) for part in (*key_parts, catalog_generation()))
+    key = "catalog:" + hashlib.sha256(raw.encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, FACET_CACHE_SECONDS)
+    return value
+
+
+def facet_rows(queryset, *, cache_key_parts=None):
+    """Group the narrowed scope by (category, brand, country). With `cache_key_parts` (which must
+    name everything the queryset depends on), the rows are cached until the next product change."""
+
+    def compute():
+        grouped = (
+            queryset.order_by()
+            .values("category_id", "brand", "country_of_origin")
+            .annotate(n=Count("id"))
+            .values_list("category_id", "brand", "country_of_origin", "n")
+        )
+        return FacetRows(rows=[tuple(row) for row in grouped])
+
+    if cache_key_parts is None:
+        return compute()
+    return cached(("facets", *cache_key_parts), compute)
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its total up front (from the facet rows), so it never runs COUNT(*)."""
+
+    def __init__(self, object_list, per_page, *, total, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._total = total
+
+    @property
+    def count(self):
+        return self._total
+
+
+def paginate(queryset, *, total, page_number):
+    paginator = KnownCountPaginator(queryset, settings.CATALOG_PAGE_SIZE, total=total)
+    return paginator.get_page(page_number)
+
+
+SORTS = {
+    "newest": ("-created_at", "-id"),
+    "price": (F("price").asc(nulls_last=True), "-created_at", "-id"),
+    "-price": (F("price").desc(nulls_last=True), "-created_at", "-id"),
+    "relevance": ("-rank", "-created_at", "-id"),
+}
+
+
+def sort_products(queryset, sort):
+    if sort == "relevance" and not search.uses_postgres():
+        sort = "newest"  # SQLite's substring fallback has no rank
+    return queryset.order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+def country_name(code):
+    return countries.name(code) or code
+
+
+# --- the product page --------------------------------------------------------------------------
+
+# Attribute names merchants commonly use, shown in the shopper's language; others are shown as written.
+ATTRIBUTE_LABELS = {
+    "size": _("Size"),
+    "colour": _("Colour"),
+    "color": _("Colour"),
+    "capacity": _("Capacity"),
+    "material": _("Material"),
+    "flavour": _("Flavour"),
+    "flavor": _("Flavour"),
+    "age": _("Age"),
+    "shade": _("Shade"),
+    "volume": _("Volume"),
+    "weight": _("Weight"),
+    "pack": _("Pack"),
+}
+LOW_STOCK = 5
+
+
+def attribute_label(name):
+    return ATTRIBUTE_LABELS.get(str(name).strip().lower(), str(name))
+
+
+@dataclass
+class VariantRow:
+    sku: str
+    attributes: list  # (label, value)
+    price: object
+    stock: int
+
+    @property
+    def in_stock(self):
+        return self.stock > 0
+
+    @property
+    def low_stock(self):
+        return 0 < self.stock <= LOW_STOCK
+
+
+def product_detail():
+    """An active product with everything its page shows: four queries."""
+    return (
+        active_products()
+        .defer(*HEAVY_COLUMNS)
+        .select_related("category", "merchant")
+        .prefetch_related(
+            "texts",
+            "images",
+            Prefetch("variants", queryset=ProductVariant.objects.filter(is_active=True)),
+        )
+    )
+
+
+def product_page(product, language):
+    """The product page's context: one more query (the category's ancestors)."""
+    text, fallback = pick_text(product.texts.all(), language, product.original_language)
+    category = product.category
+    prefixes = _path_prefixes(category.path_en)[:-1]
+    ancestors = sorted(Category.objects.filter(path_en__in=prefixes), key=lambda node: node.depth) if prefixes else []
+    variants = [
+        VariantRow(
+            sku=variant.sku,
+            attributes=[(attribute_label(name), value) for name, value in variant.attributes.items() if value],
+            price=variant.price,
+            stock=variant.stock,
+        )
+        for variant in product.variants.all()
+    ]
+    prices = {row.price.amount for row in variants}
+    dimensions = [product.length_mm, product.width_mm, product.height_mm]
+    return {
+        "product": product,
+        "title": text.title if text else product.code,
+        "description": text.description if text else "",
+        "text_language": text.language if text else product.original_language,
+        "shown_in_original": fallback,
+        "original_language_name": language_name(text.language) if (text and fallback) else "",
+        "variants": variants,
+        "has_attributes": any(row.attributes for row in variants),
+        "price_varies": len(prices) > 1,
+        "in_stock": any(row.in_stock for row in variants),
+        "images": list(product.images.all()),
+        "category_name": category.name_in(language),
+        "category_url": reverse("catalog:category", args=[category.pk]),
+        "breadcrumb": [*breadcrumb(ancestors, language), category_link(category, language)],
+        "country_name": country_name(product.country_of_origin.code),
+        "dimensions": dimensions if all(dimensions) else None,
+    }

@@ -1,0 +1,138 @@
+"""How the catalog looks on the wire: the partner catalog feed's items and tombstones.
+
+The feed renders up to a thousand offers per page, so items are built by plain functions
+(`feed_item`, `feed_tombstone`); the DRF serializers below describe the very same shapes for the
+OpenAPI schema, and the tests check real pages against them."""
+
+import datetime as dt
+from urllib.parse import urljoin
+
+from django.conf import settings
+from drf_spectacular.utils import PolymorphicProxySerializer
+from rest_framework import serializers
+
+
+def iso(moment):
+    """A timestamp as partners receive it: ISO 8601 in UTC with a `Z`, to the microsecond."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def media_base_url():
+    """Absolute prefix of uploaded files as a partner reaches them (MEDIA_URL may be absolute)."""
+    return urljoin(settings.PLATFORM_BASE_URL + "/", settings.MEDIA_URL)
+
+
+def feed_item(row, *, texts, variants, images):
+    """A live offer with everything the partner needs to list the product, from a feed row
+    (catalog.feed.OFFER_COLUMNS) and the product's texts, variants and image URLs."""
+    return {
+        "id": str(row["product__reference"]),
+        "deleted": False,
+        "version": row["version"],
+        "changed_at": iso(row["changed_at"]),
+        "merchant": {"code": row["product__merchant__slug"], "name": row["product__merchant__name"]},
+        "category": {"taxonomy_id": row["product__category_id"], "path_en": row["product__category__path_en"]},
+        "brand": row["product__brand"],
+        "original_language": row["product__original_language"],
+        "texts": texts,
+        "hs_code": row["product__hs_code"],
+        "weight_grams": row["product__weight_grams"],
+        "dimensions_mm": {
+            "length": row["product__length_mm"],
+            "width": row["product__width_mm"],
+            "height": row["product__height_mm"],
+        },
+        "country_of_origin": str(row["product__country_of_origin"]),
+        "export_price": {"amount": format(row["export_price"], "f"), "currency": str(row["export_price_currency"])},
+        "direct_stock": row["direct_stock"],
+        "variants": variants,
+        "images": images,
+    }
+
+
+def feed_tombstone(row):
+    """An offer the partner must take down: withdrawn, or its product archived or back in draft."""
+    return {
+        "id": str(row["product__reference"]),
+        "deleted": True,
+        "version": row["version"],
+        "changed_at": iso(row["changed_at"]),
+    }
+
+
+# --- the same shapes, described for the OpenAPI schema ----------------------------------------
+
+
+class CatalogFeedMoneySerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+    currency = serializers.CharField(min_length=3, max_length=3)
+
+
+class CatalogFeedMerchantSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CatalogFeedCategorySerializer(serializers.Serializer):
+    taxonomy_id = serializers.IntegerField(help_text="Google product taxonomy ID, the same node on every platform.")
+    path_en = serializers.CharField()
+
+
+class CatalogFeedTextSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+
+
+class CatalogFeedDimensionsSerializer(serializers.Serializer):
+    length = serializers.IntegerField(allow_null=True)
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+
+
+class CatalogFeedVariantSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    attributes = serializers.DictField(help_text="e.g. size and colour, as the merchant named them.")
+    is_active = serializers.BooleanField()
+
+
+class CatalogFeedItemSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The product's reference, stable for its whole life.")
+    deleted = serializers.BooleanField(help_text="Always false for an item.")
+    version = serializers.IntegerField(help_text="The offer's version; a higher one replaces a lower one.")
+    changed_at = serializers.DateTimeField()
+    merchant = CatalogFeedMerchantSerializer()
+    category = CatalogFeedCategorySerializer()
+    brand = serializers.CharField(allow_blank=True)
+    original_language = serializers.CharField()
+    texts = serializers.DictField(
+        child=CatalogFeedTextSerializer(), help_text="Language code to title and description."
+    )
+    hs_code = serializers.RegexField(r"^[0-9]{6}$")
+    weight_grams = serializers.IntegerField(min_value=1)
+    dimensions_mm = CatalogFeedDimensionsSerializer()
+    country_of_origin = serializers.CharField(min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2.")
+    export_price = CatalogFeedMoneySerializer(
+        help_text="In the exporting platform's currency; amount as a decimal string."
+    )
+    direct_stock = serializers.IntegerField(min_value=0, help_text="Units available for cross-border direct sale.")
+    variants = CatalogFeedVariantSerializer(many=True)
+    images = serializers.ListField(child=serializers.URLField(), help_text="Absolute URLs.")
+
+
+class CatalogFeedTombstoneSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    deleted = serializers.BooleanField(help_text="Always true: take the product down.")
+    version = serializers.IntegerField()
+    changed_at = serializers.DateTimeField()
+
+
+class CatalogFeedPageSerializer(serializers.Serializer):
+    items = PolymorphicProxySerializer(
+        component_name="CatalogFeedEntry",
+        serializers=[CatalogFeedItemSerializer, CatalogFeedTombstoneSerializer],
+        resource_type_field_name=None,
+        many=True,
+    )
+    next_cursor = serializers.CharField(allow_null=True, help_text="Pass as `cursor` for the next page.")
+    has_more = serializers.BooleanField()
+    watermark = serializers.DateTimeField(help_text="Pass as `updated_since` on the next incremental fetch.")
