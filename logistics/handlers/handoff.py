@@ -1,0 +1,43 @@
+"""Partner messages of logistics: the nightly handoff's sales and stock reports, which the importer
+sends and we, the exporter, record. Registered when the app is ready."""
+
+from rest_framework import serializers
+
+from crossborder import messages
+
+from ..services import handoff
+
+
+class HandoffReportPayload(serializers.Serializer):
+    """One report, or one part of a long one (`offset` is the index of its first line in the whole)."""
+
+    period_start = serializers.DateTimeField(allow_null=True, required=False)
+    period_end = serializers.DateTimeField()
+    part = serializers.IntegerField(min_value=1, default=1)
+    parts = serializers.IntegerField(min_value=1, default=1)
+    offset = serializers.IntegerField(min_value=0, default=0)
+    total_lines = serializers.IntegerField(min_value=0, required=False)
+    # Each line is checked by the service, which names the first bad line and field.
+    lines = serializers.ListField(child=serializers.DictField(), allow_empty=True, max_length=handoff.LINES_PER_MESSAGE)
+
+
+def _answer(report):
+    return {"report": report.pk, "lines": report.line_count, "discrepancies": report.discrepancies}
+
+
+@messages.register(
+    handoff.SALES_REPORT,
+    payload_serializer=HandoffReportPayload,
+    description="Consignment sales report: per SKU units sold, returned, written off and sent back in the period.",
+)
+def receive_sales_report(*, partnership, payload, seq):
+    return _answer(handoff.record_sales_report(partnership=partnership, payload=payload))
+
+
+@messages.register(
+    handoff.STOCK_REPORT,
+    payload_serializer=HandoffReportPayload,
+    description="Stock report: per SKU on hand, reserved, sellable, sold since the last report, ages.",
+)
+def receive_stock_report(*, partnership, payload, seq):
+    return _answer(handoff.record_stock_report(partnership=partnership, payload=payload))

@@ -1,0 +1,141 @@
+"""Reads of logistics: consignment stock summed per SKU, its age from its lots, and the exporter's
+view of its goods abroad. Each is one aggregate query whatever the number of SKUs."""
+
+import datetime as dt
+
+from django.db.models import F, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+
+from .models import (
+    AGE_BUCKETS,
+    Consignment,
+    ConsignmentLine,
+    GoodsAbroad,
+    HandoffReport,
+    StockLevel,
+    StockLot,
+    StockMovement,
+)
+
+Kind = StockMovement.Kind
+
+
+def bucket_key(low, high):
+    """ "0-90", ..., "366+": the age bucket's name in reports."""
+    return f"{low}+" if high is None else f"{low}-{high}"
+
+
+BUCKET_KEYS = tuple(bucket_key(low, high) for low, high in AGE_BUCKETS)
+
+
+def _bucket_filters(now, prefix=""):
+    """One condition per bucket on `received_at`: a unit is `age` whole days old when
+    age * 1 day <= now - received_at < (age + 1) days, so age <= high <=> received_at > now - (high + 1) days."""
+    field = f"{prefix}received_at"
+    filters = {}
+    for low, high in AGE_BUCKETS:
+        condition = Q()
+        if low > 0:
+            condition &= Q(**{f"{field}__lte": now - dt.timedelta(days=low)})
+        if high is not None:
+            condition &= Q(**{f"{field}__gt": now - dt.timedelta(days=high + 1)})
+        filters[bucket_key(low, high)] = condition
+    return filters
+
+
+def consignment_stock_by_sku(*, owner):
+    """Per SKU of `owner`'s consignment stock, across our warehouses: on hand and reserved."""
+    return (
+        StockLevel.objects.filter(owner=owner)
+        .values("sku")
+        .annotate(on_hand=Coalesce(Sum("on_hand"), 0), reserved=Coalesce(Sum("reserved"), 0))
+        .order_by("sku")
+    )
+
+
+def consignment_ages_by_sku(*, owner, now):
+    """Per SKU of `owner`'s consignment stock: when its oldest unit still here arrived, and how many
+    units fall in each age bucket (first-in first-out, from the lots' remaining units) at `now`."""
+    buckets = {
+        f"b{i}": Coalesce(Sum("remaining", filter=condition), 0)
+        for i, condition in enumerate(_bucket_filters(now).values())
+    }
+    return (
+        StockLot.objects.filter(stock__owner=owner, remaining__gt=0)
+        .values("stock__sku")
+        .annotate(oldest=Min("received_at"), **buckets)
+        .order_by()
+    )
+
+
+def consignment_movements_by_sku(*, owner, after, until):
+    """Per SKU of `owner`'s consignment stock, units that left or came back in (after, until]:
+    sold (handed to the carrier), returned to stock, written off, sent back to the owner."""
+    totals = {
+        "sold": Coalesce(Sum(-F("picked_delta"), filter=Q(kind=Kind.SHIPPED)), 0),
+        "returned": Coalesce(Sum("on_hand_delta", filter=Q(kind=Kind.RETURNED)), 0),
+        "written_off": Coalesce(Sum(-F("on_hand_delta"), filter=Q(kind=Kind.WRITTEN_OFF)), 0),
+        "sent_back": Coalesce(Sum(-F("on_hand_delta"), filter=Q(kind=Kind.SENT_BACK)), 0),
+    }
+    movements = StockMovement.objects.filter(
+        stock__owner=owner,
+        kind__in=(Kind.SHIPPED, Kind.RETURNED, Kind.WRITTEN_OFF, Kind.SENT_BACK),
+        created_at__lte=until,
+    )
+    if after is not None:
+        movements = movements.filter(created_at__gt=after)
+    return movements.values("stock__sku").annotate(**totals).order_by()
+
+
+def age_buckets_of_level(level, *, now):
+    """Units of one stock level per age bucket at `now`, from its lots (one query)."""
+    row = StockLot.objects.filter(stock=level, remaining__gt=0).aggregate(
+        **{
+            f"b{i}": Coalesce(Sum("remaining", filter=condition), 0)
+            for i, condition in enumerate(_bucket_filters(now).values())
+        }
+    )
+    return {key: row[f"b{i}"] for i, key in enumerate(BUCKET_KEYS)}
+
+
+def goods_abroad(*, partnership=None, sku=None, aged_over_days=None, differing=False):
+    """The exporter's goods in partners' warehouses, as their reports last said."""
+    rows = GoodsAbroad.objects.select_related("partnership__partner", "variant")
+    if partnership is not None:
+        rows = rows.filter(partnership=partnership)
+    if sku:
+        rows = rows.filter(sku__icontains=sku)
+    if aged_over_days is not None:
+        rows = rows.filter(oldest_unit_age_days__gt=aged_over_days)
+    if differing:
+        rows = rows.exclude(on_hand=F("expected_on_hand"))
+    return rows.order_by("partnership_id", "sku")
+
+
+def received_good_by_sku(*, partnership, skus):
+    """Units the partner receipted in good condition from our consignments, per SKU of `skus`."""
+    rows = (
+        ConsignmentLine.objects.filter(
+            consignment__partnership=partnership,
+            consignment__direction=Consignment.Direction.OUTBOUND,
+            consignment__status=Consignment.Status.RECEIVED,
+            counted__isnull=False,
+            sku__in=skus,
+        )
+        .values("sku")
+        .annotate(good=Sum(Greatest(F("counted") - F("damaged"), Value(0))))
+        .order_by()
+    )
+    return {row["sku"]: row["good"] or 0 for row in rows}
+
+
+def handoff_reports(*, partnership=None):
+    """Handoff reports without their (possibly very long) lines."""
+    rows = HandoffReport.objects.select_related("partnership__partner").defer("lines")
+    if partnership is not None:
+        rows = rows.filter(partnership=partnership)
+    return rows
+
+
+def has_consignment_stock(*, owner):
+    return StockLevel.objects.filter(owner=owner).exists()

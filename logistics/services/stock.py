@@ -1,0 +1,348 @@
+"""Stock: every change to a count is one conditional UPDATE plus its append-only movement, in one
+transaction. The UPDATE's WHERE clause refuses any change that would take a count below zero or
+reserve more than is on hand, so concurrent picks and receipts never oversell (the CHECK constraints
+back it up). A movement's `reference` names the business event; the same event never moves stock
+twice (a repeat returns the first movement). Units leave lots first-in first-out, for ageing."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..errors import LogisticsErrorCode
+from ..models import Discrepancy, Reservation, StockLevel, StockLot, StockMovement, Warehouse
+from . import LogisticsError
+
+Kind = StockMovement.Kind
+
+
+def check_quantity(value, *, field="quantity", allow_zero=False):
+    """A whole number of units, more than zero (or zero when allowed). Refuses fractions, text,
+    booleans and negative numbers with a message naming the field."""
+    if isinstance(value, bool) or value is None:
+        quantity = None
+    elif isinstance(value, int):
+        quantity = value
+    elif isinstance(value, Decimal | float) and value == int(value):
+        quantity = int(value)
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        quantity = int(value.strip())
+    else:
+        quantity = None
+    if quantity is None:
+        raise LogisticsError(
+            LogisticsErrorCode.INVALID_QUANTITY,
+            _("%(field)s must be a whole number of units, not %(value)r.") % {"field": field, "value": value},
+            field=field,
+        )
+    if quantity < 0 or (quantity == 0 and not allow_zero):
+        raise LogisticsError(
+            LogisticsErrorCode.INVALID_QUANTITY,
+            _("%(field)s must be more than zero, not %(value)s.") % {"field": field, "value": quantity}
+            if not allow_zero
+            else _("%(field)s cannot be negative (%(value)s).") % {"field": field, "value": quantity},
+            field=field,
+        )
+    return quantity
+
+
+def stock_level(*, warehouse, sku, owner=None, variant=None, partner_product=None, unit_weight_grams=None):
+    """The stock level of `sku` of `owner` (None: our own goods) in `warehouse`, created empty if new."""
+    if isinstance(warehouse, str):
+        found = Warehouse.objects.filter(code=warehouse).first()
+        if found is None:
+            raise LogisticsError(
+                LogisticsErrorCode.UNKNOWN_WAREHOUSE,
+                _("No warehouse %(code)s.") % {"code": warehouse},
+                field="warehouse",
+            )
+        warehouse = found
+    sku = (sku or "").strip()
+    if not sku:
+        raise LogisticsError(LogisticsErrorCode.UNKNOWN_SKU, _("A SKU is required."), field="sku")
+    defaults = {"variant": variant, "partner_product": partner_product, "unit_weight_grams": unit_weight_grams}
+    lookup = {"warehouse": warehouse, "sku": sku, "owner": owner}
+    level = StockLevel.objects.filter(**lookup).first()
+    if level is not None:
+        return level
+    try:
+        with transaction.atomic():
+            return StockLevel.objects.create(**lookup, **defaults)
+    except IntegrityError:  # created by someone else meanwhile
+        return StockLevel.objects.get(**lookup)
+
+
+def _insufficient(level, kind, on_hand, reserved, picked):
+    level.refresh_from_db()
+    return LogisticsError(
+        LogisticsErrorCode.INSUFFICIENT_STOCK,
+        _(
+            "Not enough stock of %(sku)s in %(warehouse)s to record %(kind)s: on hand %(on_hand)d, reserved "
+            "%(reserved)d, picked %(picked)d; the change was %(d_on_hand)+d / %(d_reserved)+d / %(d_picked)+d."
+        )
+        % {
+            "sku": level.sku,
+            "warehouse": level.warehouse.code,
+            "kind": Kind(kind).label,
+            "on_hand": level.on_hand,
+            "reserved": level.reserved,
+            "picked": level.picked,
+            "d_on_hand": on_hand,
+            "d_reserved": reserved,
+            "d_picked": picked,
+        },
+        field="quantity",
+        status=409,
+    )
+
+
+@transaction.atomic
+def move(level, kind, *, on_hand=0, reserved=0, picked=0, reference="", note="", actor="", at=None):
+    """Change a stock level's counts by these deltas and record the movement. With a `reference`,
+    the same (level, kind, reference) moves stock once: a repeat returns the first movement."""
+    at = at or timezone.now()
+    if reference:
+        try:
+            with transaction.atomic():
+                movement = StockMovement.objects.create(
+                    stock=level,
+                    kind=kind,
+                    on_hand_delta=on_hand,
+                    reserved_delta=reserved,
+                    picked_delta=picked,
+                    reference=reference,
+                    note=note[:300],
+                    actor=actor[:150],
+                    created_at=at,
+                )
+        except IntegrityError:
+            return StockMovement.objects.get(stock=level, kind=kind, reference=reference)
+    else:
+        movement = None
+    changed = StockLevel.objects.filter(
+        Q(pk=level.pk),
+        Q(on_hand__gte=-on_hand),
+        Q(reserved__gte=-reserved),
+        Q(picked__gte=-picked),
+        # reserved + dr <= on_hand + dh  <=>  reserved - on_hand <= dh - dr
+        Q(reserved__lte=F("on_hand") + (on_hand - reserved)),
+    ).update(
+        on_hand=F("on_hand") + on_hand,
+        reserved=F("reserved") + reserved,
+        picked=F("picked") + picked,
+        updated_at=at,
+    )
+    if not changed:
+        raise _insufficient(level, kind, on_hand, reserved, picked)
+    if movement is None:
+        movement = StockMovement.objects.create(
+            stock=level,
+            kind=kind,
+            on_hand_delta=on_hand,
+            reserved_delta=reserved,
+            picked_delta=picked,
+            note=note[:300],
+            actor=actor[:150],
+            created_at=at,
+        )
+    if on_hand > 0:
+        StockLot.objects.create(stock=level, received_at=at, quantity=on_hand, remaining=on_hand, reference=reference)
+    elif on_hand < 0:
+        _consume_lots(level, -on_hand)
+    level.refresh_from_db(fields=["on_hand", "reserved", "picked", "updated_at"])
+    return movement
+
+
+def _consume_lots(level, quantity):
+    """Take units out of the oldest lots first (the level's row is already locked by the UPDATE)."""
+    left = quantity
+    for lot in StockLot.objects.filter(stock=level, remaining__gt=0).order_by("received_at", "id"):
+        take = min(left, lot.remaining)
+        StockLot.objects.filter(pk=lot.pk).update(remaining=F("remaining") - take)
+        left -= take
+        if not left:
+            return
+    # Lots missing (e.g. stock from before lots existed): nothing to age, counts stay right.
+
+
+# --- the operations ------------------------------------------------------------------------------
+
+
+def receive(level, quantity, *, reference, note="", actor="", at=None):
+    quantity = check_quantity(quantity)
+    return move(level, Kind.RECEIVED, on_hand=quantity, reference=reference, note=note, actor=actor, at=at)
+
+
+@transaction.atomic
+def reserve(level, quantity, *, reference, expires_at=None, actor=""):
+    """Promise units to an order line (no expiry: an allocation) or hold them for a checkout until
+    `expires_at`. The same reference reserves once."""
+    quantity = check_quantity(quantity)
+    existing = Reservation.objects.filter(reference=reference).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            reservation = Reservation.objects.create(
+                reference=reference, stock=level, quantity=quantity, expires_at=expires_at
+            )
+    except IntegrityError:  # the same reservation made at the same moment by another process
+        return Reservation.objects.get(reference=reference)
+    move(level, Kind.RESERVED, reserved=quantity, reference=reference, actor=actor)
+    return reservation
+
+
+def _active_reservation(reference, *, for_update=True):
+    query = Reservation.objects.select_for_update() if for_update else Reservation.objects
+    reservation = query.filter(reference=reference).select_related("stock").first()
+    if reservation is None:
+        raise LogisticsError(
+            LogisticsErrorCode.UNKNOWN_RESERVATION,
+            _("No reservation %(ref)s.") % {"ref": reference},
+            field="reservation",
+            status=404,
+        )
+    return reservation
+
+
+@transaction.atomic
+def release(reference, *, expired=False, actor=""):
+    """Give reserved units back to sale (a cancelled order line, an abandoned checkout). Releasing
+    a reservation that is no longer active changes nothing."""
+    reservation = _active_reservation(reference)
+    if reservation.status != Reservation.Status.ACTIVE:
+        return reservation
+    move(reservation.stock, Kind.RELEASED, reserved=-reservation.quantity, reference=reference, actor=actor)
+    reservation.status = Reservation.Status.EXPIRED if expired else Reservation.Status.RELEASED
+    reservation.save(update_fields=["status"])
+    return reservation
+
+
+def expire_reservations(*, now=None, batch=500):
+    """Release checkout holds past their time; returns how many. Safe to run twice at once."""
+    now = now or timezone.now()
+    released = 0
+    references = list(
+        Reservation.objects.filter(status=Reservation.Status.ACTIVE, expires_at__lte=now)
+        .order_by("expires_at")
+        .values_list("reference", flat=True)[:batch]
+    )
+    for reference in references:
+        if release(reference, expired=True).status == Reservation.Status.EXPIRED:
+            released += 1
+    return released
+
+
+@transaction.atomic
+def pick(reference, *, actor=""):
+    """Take a reservation's units off the shelves for its delivery."""
+    reservation = _active_reservation(reference)
+    if reservation.status == Reservation.Status.PICKED:
+        return reservation
+    if reservation.status != Reservation.Status.ACTIVE:
+        raise LogisticsError(
+            LogisticsErrorCode.RESERVATION_NOT_ACTIVE,
+            _("Reservation %(ref)s is %(status)s; only an active one can be picked.")
+            % {"ref": reference, "status": reservation.get_status_display()},
+            field="reservation",
+            status=409,
+        )
+    q = reservation.quantity
+    move(reservation.stock, Kind.PICKED, on_hand=-q, reserved=-q, picked=q, reference=reference, actor=actor)
+    reservation.status = Reservation.Status.PICKED
+    reservation.save(update_fields=["status"])
+    return reservation
+
+
+def ship(level, quantity, *, reference, actor=""):
+    """Picked units handed to the carrier: they leave our custody."""
+    quantity = check_quantity(quantity)
+    return move(level, Kind.SHIPPED, picked=-quantity, reference=reference, actor=actor)
+
+
+def return_to_stock(level, quantity, *, reference, note="", actor=""):
+    """Units back on the shelves (a shopper's return fit for resale, a failed delivery)."""
+    quantity = check_quantity(quantity)
+    return move(level, Kind.RETURNED, on_hand=quantity, reference=reference, note=note, actor=actor)
+
+
+def adjust(level, delta, *, reason, actor="", reference=""):
+    """A stock-take correction: on hand up or down by `delta` (never below what is reserved)."""
+    if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
+        raise LogisticsError(
+            LogisticsErrorCode.INVALID_QUANTITY,
+            _("An adjustment is a whole number of units other than zero, not %(value)r.") % {"value": delta},
+            field="delta",
+        )
+    if not (reason or "").strip():
+        raise LogisticsError(LogisticsErrorCode.INVALID, _("An adjustment needs a reason."), field="reason")
+    return move(level, Kind.ADJUSTED, on_hand=delta, reference=reference, note=reason, actor=actor)
+
+
+def write_off(level, quantity, *, reason, reference="", actor=""):
+    quantity = check_quantity(quantity)
+    if not (reason or "").strip():
+        raise LogisticsError(LogisticsErrorCode.INVALID, _("A write-off needs a reason."), field="reason")
+    return move(level, Kind.WRITTEN_OFF, on_hand=-quantity, reference=reference, note=reason, actor=actor)
+
+
+def send_back(level, quantity, *, reference, actor=""):
+    """Consignment units leaving for the exporter (a reverse consignment)."""
+    quantity = check_quantity(quantity)
+    return move(level, Kind.SENT_BACK, on_hand=-quantity, reference=reference, actor=actor)
+
+
+# --- recount -------------------------------------------------------------------------------------
+
+
+def movement_totals(levels=None):
+    """{level id: (on_hand, reserved, picked)} recomputed from movements alone, in one query."""
+    movements = StockMovement.objects.all()
+    if levels is not None:
+        movements = movements.filter(stock__in=levels)
+    rows = movements.values("stock_id").annotate(
+        on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta"), picked=Sum("picked_delta")
+    )
+    return {row["stock_id"]: (row["on_hand"], row["reserved"], row["picked"]) for row in rows}
+
+
+@transaction.atomic
+def check_counts(*, now=None):
+    """The nightly check: every level's counts against the sum of its movements. Each difference
+    opens a RECOUNT discrepancy (once per level and field until resolved); nothing is corrected
+    automatically. Returns the discrepancies opened."""
+    now = now or timezone.now()
+    totals = movement_totals()
+    opened = []
+    open_keys = set(
+        Discrepancy.objects.filter(kind=Discrepancy.Kind.RECOUNT, status=Discrepancy.Status.OPEN).values_list(
+            "reference", "field"
+        )
+    )
+    for level in StockLevel.objects.only("id", "sku", "on_hand", "reserved", "picked", "owner_id").iterator():
+        expected = totals.get(level.pk, (0, 0, 0))
+        for field, ours, recomputed in zip(
+            ("on_hand", "reserved", "picked"), (level.on_hand, level.reserved, level.picked), expected, strict=True
+        ):
+            key = (f"stock:{level.pk}", field)
+            if ours != recomputed and key not in open_keys:
+                opened.append(
+                    Discrepancy.objects.create(
+                        kind=Discrepancy.Kind.RECOUNT,
+                        sku=level.sku,
+                        field=field,
+                        ours=ours,
+                        theirs=recomputed,
+                        reference=key[0],
+                        note=_("Count differs from the sum of movements (checked %(at)s).")
+                        % {"at": now.isoformat(timespec="minutes")},
+                    )
+                )
+    return opened
+
+
+def age_in_days(received_at, now):
+    return max((now - received_at) // dt.timedelta(days=1), 0)

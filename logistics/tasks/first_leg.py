@@ -1,0 +1,1 @@
+"""Celery tasks of logistics: first leg (thin wrappers over services)."""
