@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -254,6 +255,9 @@ CATALOG_MAX_IMPORT_BYTES = int(env("CROSSBORDER_MAX_IMPORT_BYTES", str(10 * 1024
 CATALOG_MAX_IMPORT_ROWS = int(env("CROSSBORDER_MAX_IMPORT_ROWS", "5000"))
 CATALOG_PAGE_SIZE = int(env("CROSSBORDER_CATALOG_PAGE_SIZE", "24"))
 CATALOG_FEED_PAGE_SIZE = int(env("CROSSBORDER_CATALOG_FEED_PAGE_SIZE", "200"))
+# How far behind "now" the catalog feed's watermark stays: longer than any catalog write takes from
+# stamping an offer's changed_at to committing, plus the clock difference between app servers.
+CATALOG_FEED_SETTLE_SECONDS = int(env("CROSSBORDER_CATALOG_FEED_SETTLE_SECONDS", "60"))
 # Uploaded product images are served by Django itself unless a web server in front does it.
 SERVE_MEDIA = env_bool("CROSSBORDER_SERVE_MEDIA", not PRODUCTION)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -265,6 +269,21 @@ if PLATFORM_CURRENCY not in CURRENCIES:
 
 # --- Celery -------------------------------------------------------------------------------
 _BROKER_DIR = DATA_DIR / "broker"
+# The cache (storefront facets and listing fragments): Redis on the real stack, shared by every web
+# worker; each process's own memory on the embedded default.
+CACHE_URL = env("CROSSBORDER_CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": f"crossborder-{PLATFORM_CODE}",
+            "TIMEOUT": 300,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 300}}
+
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -288,6 +307,31 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = f"crossborder-{PLATFORM_CODE}"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Logistics: checkout holds, the nightly handoff, ageing thresholds and replenishment targets
+# (a partnership's fee_schedule may override the thresholds and the storage fee).
+_handoff_hour, _handoff_minute = (int(part) for part in env("CROSSBORDER_HANDOFF_TIME", "01:30").split(":"))
+LOGISTICS = {
+    "RESERVATION_HOLD_MINUTES": int(env("CROSSBORDER_RESERVATION_HOLD_MINUTES", "15")),
+    "HANDOFF_HOUR": _handoff_hour,
+    "HANDOFF_MINUTE": _handoff_minute,
+    "AGED_THRESHOLDS_DAYS": tuple(int(d) for d in env_list("CROSSBORDER_AGED_THRESHOLDS_DAYS", ["90", "180"])),
+    "LEAD_TIME_DAYS": int(env("CROSSBORDER_LEAD_TIME_DAYS", "21")),
+    "TARGET_COVER_DAYS": int(env("CROSSBORDER_TARGET_COVER_DAYS", "45")),
+    "CONSIGNMENT_WAREHOUSE": env("CROSSBORDER_CONSIGNMENT_WAREHOUSE", ""),
+    "CARRIERS": env_list("CROSSBORDER_CARRIERS", ["sandbox"]),
+}
+# Partner zone: how often partners' catalogs are mirrored, whether their images are cached here,
+# and how long shoppers' browsing and search history is kept. A partnership's fee_schedule holds
+# its pricing terms: fx_margin (e.g. 0.02), duties_included (1: shown prices include duties, DDP),
+# and per-item fees (zone_fee_per_item, shipping_local_per_item, shipping_direct_per_item).
+PARTNER_ZONE = {
+    "SYNC_INTERVAL": int(env("CROSSBORDER_ZONE_SYNC_SECONDS", "300")),
+    "SYNC_PAGE_SIZE": int(env("CROSSBORDER_ZONE_SYNC_PAGE_SIZE", "500")),
+    "CACHE_IMAGES": env_bool("CROSSBORDER_ZONE_CACHE_IMAGES", False),
+    "HISTORY_RETENTION_DAYS": int(env("CROSSBORDER_HISTORY_RETENTION_DAYS", "180")),
+    "LOCAL_DELIVERY_DAYS": env("CROSSBORDER_LOCAL_DELIVERY_DAYS", "1-3"),
+    "DIRECT_DELIVERY_DAYS": env("CROSSBORDER_DIRECT_DELIVERY_DAYS", "7-15"),
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {
@@ -295,6 +339,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env("CROSSBORDER_RELAY_INTERVAL", "5")),
     },
     "purge-seen-nonces": {"task": "crossborder.tasks.purge_seen_nonces", "schedule": 600.0},
+    # Logistics (platform time). Every task is idempotent: a beat that fires twice does no harm.
+    "logistics-expire-reservations": {"task": "logistics.expire_reservations", "schedule": 60.0},
+    "logistics-poll-carriers": {"task": "logistics.poll_carriers", "schedule": 300.0},
+    "logistics-storage-fees": {"task": "logistics.accrue_storage_fees", "schedule": crontab(hour=0, minute=30)},
+    "logistics-nightly-handoff": {
+        "task": "logistics.nightly_handoff",
+        "schedule": crontab(hour=LOGISTICS["HANDOFF_HOUR"], minute=LOGISTICS["HANDOFF_MINUTE"]),
+    },
+    "logistics-stock-check": {"task": "logistics.check_stock_counts", "schedule": crontab(hour=2, minute=15)},
+    "logistics-aged-stock": {"task": "logistics.review_aged_stock", "schedule": crontab(hour=3, minute=0)},
+    # Partner zone: mirror every active partner's catalog feed; forget old shopper history.
+    "partner-zone-sync": {"task": "partner_zone.sync_all", "schedule": float(PARTNER_ZONE["SYNC_INTERVAL"])},
+    "partner-zone-reprice": {"task": "partner_zone.reprice_all", "schedule": crontab(hour=0, minute=5)},
+    "partner-zone-purge-history": {"task": "partner_zone.purge_history", "schedule": crontab(hour=4, minute=0)},
 }
 
 LOGGING = {

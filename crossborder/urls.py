@@ -37,6 +37,8 @@ if settings.SERVE_MEDIA:
 
 urlpatterns += i18n_patterns(
     path("merchant/", include("catalog.merchant_urls")),
+    path("logistics/", include("logistics.urls")),
+    path("zone/", include("partner_zone.urls")),
     path("", include("catalog.urls")),
     prefix_default_language=False,
 )

@@ -58,7 +58,18 @@ def main(argv=None):
                 "--subject",
                 "Hello from Trailhead Goods: Black Friday stock is on its way",
             )
-        _print_where(instances)
+        logins = {}
+        for instance in instances:
+            # Offers need a live partnership, so they come after linking (a second run adds none).
+            out = instance.manage("demo_catalog", "--offers", "--logins").stdout
+            logins[instance.spec.code] = [
+                line.removeprefix("merchant login: ") for line in out.splitlines() if line.startswith("merchant login:")
+            ]
+            offers = next((ln for ln in out.splitlines() if ln.startswith("export")), "")
+            print(f"{instance.spec.code}: {offers}", flush=True)
+        _demo_first_leg(cn, us)
+        _demo_partner_zones(cn, us)
+        _print_where(instances, logins)
         if args.no_wait:
             stop()
         while True:
@@ -74,6 +85,60 @@ def main(argv=None):
         raise
 
 
+def _demo_first_leg(cn, us):
+    """Each platform ships a demo consignment into the other's warehouse; once the notice has
+    arrived (the relay runs in the workers), the importer counts it in, sells a few units and runs
+    the nightly handoff. A second run of the demo sends nothing new."""
+    for exporter, importer in ((us, cn), (cn, us)):
+        code = importer.spec.code
+        out = exporter.manage("demo_logistics", "--send-to", code).stdout.strip().splitlines()[-1]
+        print(f"{exporter.spec.code}: {out}", flush=True)
+        if "already sent" in out or out.endswith("None"):
+            continue
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not _notified(importer, exporter.spec.code):
+            time.sleep(1)
+        out = importer.manage("demo_logistics", "--receive-from", exporter.spec.code).stdout
+        print(f"{code}: {out.strip().splitlines()[-1]}", flush=True)
+
+
+def _demo_partner_zones(cn, us):
+    """Each platform mirrors and prices the other's catalog in its partner zone, proposes its
+    festival campaign to the other, and accepts the one it received."""
+    pairs = ((cn, us), (us, cn))
+    for home, partner in pairs:
+        out = home.manage("demo_partner_zone", "--mirror", partner.spec.code).stdout
+        print(f"{home.spec.code}: {out.strip().splitlines()[-1]}", flush=True)
+    for home, partner in pairs:
+        out = home.manage("demo_partner_zone", "--propose", partner.spec.code).stdout
+        print(f"{home.spec.code}: {out.strip().splitlines()[-1]}", flush=True)
+    for home, partner in pairs:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not _count(
+            home,
+            "from partner_zone.models import Campaign as C; "
+            f"print(int(C.objects.filter(partnership__partner__code='{partner.spec.code}', listings__isnull=False).exists()))",
+        ):
+            time.sleep(1)
+        out = home.manage("demo_partner_zone", "--accept", partner.spec.code).stdout
+        print(f"{home.spec.code}: {out.strip().splitlines()[-1]}", flush=True)
+
+
+def _count(instance, code):
+    return instance.manage("shell", "-c", code).stdout.strip().splitlines()[-1] != "0"
+
+
+def _notified(instance, partner_code):
+    out = instance.manage(
+        "shell",
+        "-c",
+        "from logistics.models import Consignment as C; "
+        f"print(C.objects.filter(direction='inbound', status='notified', partnership__partner__code='{partner_code}')"
+        ".count())",
+    ).stdout
+    return out.strip().splitlines()[-1] != "0"
+
+
 def _partnered(instance):
     out = instance.manage(
         "shell",
@@ -83,7 +148,7 @@ def _partnered(instance):
     return out.strip().splitlines()[-1] != "0"
 
 
-def _print_where(instances):
+def _print_where(instances, logins):
     print("\nTwo partnered platforms are running:\n", flush=True)
     for instance in instances:
         url = instance.base_url
@@ -92,6 +157,11 @@ def _print_where(instances):
         print(f"      admin        {url}/admin/   (login admin / admin)")
         print(f"      partners     {url}/admin/partner-status/")
         print(f"      API docs     {url}/api/docs/")
+        print(f"      merchants    {url}/merchant/   (demo shops below)")
+        for login in logins.get(instance.spec.code, []):
+            print(f"                     {login}")
+        print(f"      catalog feed {url}/partner-api/v1/catalog/   (signed partner API)")
+        print(f"      consignments {url}/logistics/consignments/   (staff: admin / admin)")
         print(f"      logs         {instance.data_dir.relative_to(ROOT)}/*.log\n")
     print("Press Ctrl-C to stop both.", flush=True)
 

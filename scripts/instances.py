@@ -72,14 +72,19 @@ class Instance:
         return env
 
     def manage(self, *args, check=True, capture=True):
-        return subprocess.run(
+        result = subprocess.run(
             [sys.executable, str(ROOT / "manage.py"), *args],
             cwd=ROOT,
             env=self.env(),
-            check=check,
+            check=False,
             text=True,
             capture_output=capture,
         )
+        if check and result.returncode:
+            # Show why: a captured failure would otherwise only say "exit status 1".
+            sys.stderr.write(f"{self.spec.code}: manage.py {' '.join(args)} failed:\n{result.stderr or ''}")
+            result.check_returncode()
+        return result
 
     def prepare(self, *, admin="admin:admin"):
         self.data_dir.mkdir(parents=True, exist_ok=True)

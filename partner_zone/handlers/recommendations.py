@@ -1,0 +1,60 @@
+"""Shoppers' history: merged into the user at login, and recorded from the home catalog's pages.
+
+The catalog cannot import the partner zone (the layers point the other way), so its product and
+search views call the `product_viewed` / `searched` hook lists of catalog/hooks.py; this module
+registers the history's recorders there when those lists exist."""
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+from catalog import hooks as catalog_hooks
+from partner_zone.services import recommendations
+
+
+@receiver(user_logged_in, dispatch_uid="partner_zone.merge_history_at_login")
+def merge_history_at_login(sender, request, user, **kwargs):
+    # Login rotates the session key but keeps the session data: the history id survives it.
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    recommendations.merge_history_into_user(history_id=session.get(recommendations.HISTORY_SESSION_KEY), user=user)
+
+
+def product_viewed(request, product):
+    recommendations.record_view(request, product=product)
+
+
+def searched(request, query):
+    recommendations.record_search(request, query)
+
+
+def home_section(request):
+    """A home-page snippet (catalog.hooks.home_sections): recommendations from the shopper's
+    history, popular partner goods at cold start."""
+    from partner_zone.templatetags.recommendations import recommendation_block
+
+    block = recommendation_block(request, "all")
+    return [{"template": "partner_zone/_recommendations.html", "context": block}] if block["items"] else []
+
+
+def product_section(request, product):
+    """Partner goods similar to what the shopper viewed, under a home product page."""
+    from partner_zone.templatetags.recommendations import recommendation_block
+
+    block = recommendation_block(request, "similar")
+    return [{"template": "partner_zone/_recommendations.html", "context": block}] if block["items"] else []
+
+
+def register_catalog_hooks():
+    """Record the home catalog's product views and searches, and show recommendations on its home
+    and product pages."""
+    for registry, hook in (
+        (catalog_hooks.product_viewed, product_viewed),
+        (catalog_hooks.searched, searched),
+        (catalog_hooks.home_sections, home_section),
+        (catalog_hooks.product_sections, product_section),
+    ):
+        catalog_hooks.register(registry, hook)
+
+
+register_catalog_hooks()

@@ -1,0 +1,19 @@
+"""Partner messages of the partner zone: sync. The catalog comes through the feed (pulled by the
+sync task), not through messages; this module plugs the zone into logistics: when the consignment
+stock of a partner changes in our warehouses, its listings' local stock and shipping origin follow.
+
+A suspension or end of the partnership needs no receiver: the zone pages show only ACTIVE
+partnerships' listings and PartnerListing.is_orderable checks the partnership's status, so both
+follow the status at once; the sync task skips partnerships that are not ACTIVE."""
+
+from logistics import hooks as logistics_hooks
+
+from ..services import sync
+
+
+def consignment_stock_changed(partnership, skus):
+    sync.refresh_local_stock(partnership, skus)
+
+
+if consignment_stock_changed not in logistics_hooks.consignment_stock_changed:
+    logistics_hooks.consignment_stock_changed.append(consignment_stock_changed)

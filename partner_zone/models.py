@@ -1,0 +1,359 @@
+"""The partner zone: a mirror of each partner's catalog feed, priced in the home currency at landed
+cost (FX, duties and taxes, fees, the market's rounding), festival campaigns agreed between the
+platforms, and shoppers' browsing and search history for recommendations."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from djmoney.models.fields import MoneyField
+
+from catalog.models import MONEY
+from crossborder.models import Partnership
+
+RATE = {"max_digits": 9, "decimal_places": 6}  # 0.130000 = 13 %
+
+
+class PartnerListing(models.Model):
+    """One product a partner offers us, as its catalog feed last described it, with its local price.
+    `reference` is the partner's product id; `version` the highest version applied (older ones are
+    ignored). A tombstone sets `is_active` off: the listing leaves the zone and cannot be ordered."""
+
+    class ShipsFrom(models.TextChoices):
+        LOCAL = "local", _("our local warehouse")
+        DIRECT = "direct", _("cross-border direct from the partner")
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="listings")
+    reference = models.UUIDField(_("partner's product id"))
+    version = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(_("changed at the partner"))
+    is_active = models.BooleanField(default=True)
+    merchant_code = models.CharField(max_length=80, blank=True)
+    merchant_name = models.CharField(max_length=200, blank=True)
+    category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="partner_listings")
+    brand = models.CharField(max_length=120, blank=True)
+    original_language = models.CharField(max_length=16)
+    texts = models.JSONField(default=dict, help_text=_("language -> {title, description}"))
+    title = models.CharField(_("title"), max_length=300, help_text=_("in the home language, else the original"))
+    title_language = models.CharField(max_length=16)
+    hs_code = models.CharField(_("HS code"), max_length=6)
+    weight_grams = models.PositiveIntegerField()
+    dimensions_mm = models.JSONField(default=dict, blank=True)
+    country_of_origin = CountryField()
+    export_price = MoneyField(_("export price"), **MONEY)
+    direct_stock = models.PositiveIntegerField(default=0)
+    local_stock = models.PositiveIntegerField(default=0, help_text=_("consignment units in our warehouses"))
+    variants = models.JSONField(default=list, blank=True)
+    images = models.JSONField(default=list, blank=True, help_text=_("absolute URLs at the partner"))
+    # The landed price in the home currency and its parts (PartnerZone pricing fills these).
+    price = MoneyField(_("price"), null=True, blank=True, **MONEY)
+    list_price = MoneyField(_("price before campaign"), null=True, blank=True, **MONEY)
+    price_breakdown = models.JSONField(default=dict, blank=True)
+    ships_from = models.CharField(max_length=6, choices=ShipsFrom.choices, default=ShipsFrom.DIRECT)
+    priced_at = models.DateTimeField(null=True, blank=True)
+    pricing_problem = models.CharField(max_length=300, blank=True)
+    search_document = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("partner listing")
+        verbose_name_plural = _("partner listings")
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "reference"], name="listing_reference_once"),
+            models.CheckConstraint(condition=Q(export_price__gt=0), name="listing_export_price_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["partnership", "is_active", "category"], name="listing_zone_idx"),
+            models.Index(fields=["is_active", "category", "-changed_at"], name="listing_category_idx"),
+            models.Index(fields=["partnership", "is_active", "price"], name="listing_price_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.partnership.partner.code})"
+
+    @property
+    def is_orderable(self):
+        return self.is_active and self.price is not None and self.partnership.status == Partnership.Status.ACTIVE
+
+
+class SyncRun(models.Model):
+    """One incremental sync of a partner's catalog feed. An interrupted run keeps its cursor; the
+    next run resumes from it. Rejected items are listed with their reasons; the rest goes on."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+        INTERRUPTED = "interrupted", _("interrupted")
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="sync_runs")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
+    updated_since = models.CharField(max_length=40, blank=True, help_text=_("the watermark this run started from"))
+    cursor = models.CharField(max_length=500, blank=True, help_text=_("where an interrupted run resumes"))
+    watermark = models.CharField(max_length=40, blank=True, help_text=_("where the next run starts"))
+    pages = models.PositiveIntegerField(default=0)
+    items_changed = models.PositiveIntegerField(default=0)
+    tombstones = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    rejections = models.JSONField(default=list, blank=True, help_text=_("[{id, reason}] of rejected items"))
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("catalog sync run")
+        verbose_name_plural = _("catalog sync runs")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["partnership", "-started_at"], name="sync_run_latest_idx")]
+
+    def __str__(self):
+        return f"{self.partnership.partner.code} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+# --- pricing --------------------------------------------------------------------------------------
+
+
+class ExchangeRate(models.Model):
+    """1 `base` = `rate` `quote`, from a source at a time. The newest rate per pair is used."""
+
+    class Source(models.TextChoices):
+        ECB = "ecb", _("European Central Bank reference rate")
+        MANUAL = "manual", _("entered by ops")
+
+    base = models.CharField(max_length=3)
+    quote = models.CharField(max_length=3)
+    rate = models.DecimalField(max_digits=18, decimal_places=8, validators=[MinValueValidator(0)])
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
+    as_of = models.DateTimeField(_("valid from"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["base", "quote", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["base", "quote", "source", "as_of"], name="exchange_rate_once"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+        ]
+        indexes = [models.Index(fields=["base", "quote", "-as_of"], name="exchange_rate_latest_idx")]
+
+    def __str__(self):
+        return f"1 {self.base} = {self.rate} {self.quote} ({self.source}, {self.as_of:%Y-%m-%d})"
+
+
+class RoundingRule(models.Model):
+    """How the home market rounds a shown price in `currency` between `min_amount` and `max_amount`:
+    up to the next multiple of `step`, then minus `ending_offset` (e.g. step 10 and offset 0.1 gives
+    x9.9; step 1 and offset 0.01 gives x.99)."""
+
+    currency = models.CharField(max_length=3)
+    min_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    max_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    step = models.DecimalField(max_digits=10, decimal_places=2)
+    ending_offset = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("rounding rule")
+        verbose_name_plural = _("rounding rules")
+        ordering = ["currency", "min_amount"]
+        constraints = [models.CheckConstraint(condition=Q(step__gt=0), name="rounding_step_positive")]
+
+    def __str__(self):
+        return f"{self.currency} {self.min_amount}-{self.max_amount or '∞'}: step {self.step} - {self.ending_offset}"
+
+
+class DutyRule(models.Model):
+    """Duties and import taxes of an importing country for goods whose HS code starts with
+    `hs_prefix` ('' = every other code); the longest matching prefix of the regime wins.
+
+    Regimes: China's cross-border e-commerce retail import (`cn_cbec`: tariff 0, and VAT plus
+    consumption tax at `cbec_tax_share` (70 %) within the per-transaction and annual limits; above
+    them the general trade rates) and general trade (`general`); the United States (`us`: duty by HS
+    chapter, nothing below the de minimis value when it applies)."""
+
+    class Regime(models.TextChoices):
+        CN_CBEC = "cn_cbec", _("China cross-border e-commerce retail import")
+        GENERAL = "general", _("general trade")
+        US = "us", _("United States")
+
+    country = CountryField(_("importing country"))
+    regime = models.CharField(max_length=8, choices=Regime.choices)
+    hs_prefix = models.CharField(_("HS code prefix"), max_length=6, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+    duty_rate = models.DecimalField(default=0, **RATE)
+    vat_rate = models.DecimalField(default=0, **RATE)
+    consumption_tax_rate = models.DecimalField(default=0, **RATE)
+    cbec_tax_share = models.DecimalField(
+        default=0, help_text=_("share of VAT and consumption tax payable under the CBEC regime"), **RATE
+    )
+    transaction_limit = MoneyField(_("per-transaction limit"), null=True, blank=True, **MONEY)
+    annual_limit = MoneyField(_("annual limit per shopper"), null=True, blank=True, **MONEY)
+    de_minimis = MoneyField(_("de minimis value"), null=True, blank=True, **MONEY)
+    de_minimis_applies = models.BooleanField(default=False)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("duty rule")
+        verbose_name_plural = _("duty rules")
+        ordering = ["country", "regime", "hs_prefix"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "regime", "hs_prefix", "valid_from"], name="duty_rule_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.country} {self.regime} {self.hs_prefix or '*'}"
+
+
+# --- festival campaigns ---------------------------------------------------------------------------
+
+
+class Festival(models.Model):
+    """A shopping festival of a country, with its dates per year (FestivalDate)."""
+
+    key = models.SlugField(max_length=40, unique=True)
+    country = CountryField()
+    name_en = models.CharField(max_length=80)
+    name_zh_hans = models.CharField(max_length=80)
+
+    class Meta:
+        verbose_name = _("festival")
+        verbose_name_plural = _("festivals")
+        ordering = ["country", "key"]
+
+    def __str__(self):
+        return f"{self.name_en} ({self.country})"
+
+    def name_in(self, language):
+        return self.name_zh_hans if (language or "").lower().startswith("zh") else self.name_en
+
+
+class FestivalDate(models.Model):
+    festival = models.ForeignKey(Festival, on_delete=models.CASCADE, related_name="dates")
+    year = models.PositiveSmallIntegerField()
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("festival date")
+        verbose_name_plural = _("festival dates")
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["festival", "year"], name="festival_date_once"),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="festival_date_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.festival.key} {self.year}"
+
+
+class Campaign(models.Model):
+    """A partner's festival campaign in our zone: proposed through the partner API, then accepted
+    (and localised) or declined by our ops. While accepted and within its dates it discounts the
+    listed goods; `partner_share_percent` of each discount is the partner's, for settlement."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        CANCELLED = "cancelled", _("cancelled")
+
+    reference = models.UUIDField(default=uuid.uuid4)
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="campaigns")
+    festival = models.ForeignKey(Festival, null=True, blank=True, on_delete=models.SET_NULL, related_name="campaigns")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    title = models.CharField(_("partner's title"), max_length=200)
+    local_title = models.CharField(_("our title"), max_length=200, blank=True)
+    banner_text = models.CharField(_("banner text"), max_length=300, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    suggested_discount_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(90)]
+    )
+    discount_percent = models.DecimalField(
+        _("agreed discount %"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    partner_share_percent = models.DecimalField(
+        _("partner's share of the discount %"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    listings = models.ManyToManyField(PartnerListing, blank=True, related_name="campaigns")
+    decline_reason = models.CharField(max_length=300, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "reference"], name="campaign_reference_once"),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="campaign_date_order"),
+        ]
+        indexes = [models.Index(fields=["status", "starts_on", "ends_on"], name="campaign_live_idx")]
+
+    def __str__(self):
+        return f"{self.local_title or self.title} ({self.starts_on}–{self.ends_on})"
+
+
+class CampaignSale(models.Model):
+    """A sale at a campaign price: the discount and the partner's share of it, for settlement."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="sales")
+    listing = models.ForeignKey(PartnerListing, on_delete=models.PROTECT, related_name="campaign_sales")
+    order_line = models.CharField(max_length=120, unique=True)
+    quantity = models.PositiveIntegerField()
+    discount = MoneyField(**MONEY)
+    partner_share = MoneyField(**MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign sale")
+        verbose_name_plural = _("campaign sales")
+
+    def __str__(self):
+        return f"{self.order_line}: -{self.discount}"
+
+
+# --- shoppers' history ----------------------------------------------------------------------------
+
+
+class ShopperEvent(models.Model):
+    """A product view or a search by a shopper (anonymous session or logged-in user), for
+    recommendations. Kept for the configured retention; a shopper can clear their own."""
+
+    class Kind(models.TextChoices):
+        VIEW = "view", _("viewed")
+        SEARCH = "search", _("searched")
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    session_key = models.CharField(max_length=64, blank=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="shopper_events"
+    )
+    listing = models.ForeignKey(PartnerListing, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("catalog.Product", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("catalog.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    query = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("shopper event")
+        verbose_name_plural = _("shopper events")
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="event_user_recent_idx"),
+            models.Index(fields=["session_key", "-created_at"], name="event_session_recent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.query or self.listing_id or self.product_id}"

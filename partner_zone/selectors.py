@@ -1,0 +1,512 @@
+"""Reads of the zone pages and of the partner strips on the home catalog's pages: the querysets and
+small read models they show, each built with a fixed number of queries whatever the number of
+listings.
+
+Only listings that are active, of an ACTIVE partnership, appear. A listing without a price (its
+pricing failed: `pricing_problem`) is left out of every listing and strip; its product page still
+answers, saying the price is not available, and offers nothing to order."""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from djmoney.money import Money
+
+from catalog import search
+from catalog.models import Category
+from catalog.selectors import CategoryLink, KnownCountPaginator, country_name, language_name
+from catalog.taxonomy import SEPARATOR
+from crossborder.models import Partnership
+
+from .models import Campaign, PartnerListing
+
+ZONE_NEWEST = 12
+ZONE_TOP_CATEGORIES = 12
+STRIP_SIZE = 8
+# A home category or search page showing fewer products than this gets the partners' strip.
+STRIP_BELOW = 6
+# What a card never needs: the search columns and the parts only the product page shows.
+CARD_DEFERRED = ("search_document", "search_vector", "price_breakdown", "variants", "dimensions_mm")
+
+
+# --- the zone --------------------------------------------------------------------------------------
+
+
+def zone_partnership(partner_code):
+    """The ACTIVE partnership with this partner, else 404 (a suspended or ended zone is gone at once)."""
+    partnership = (
+        Partnership.objects.select_related("partner")
+        .filter(partner__code=partner_code, status=Partnership.Status.ACTIVE)
+        .first()
+    )
+    if partnership is None:
+        raise Http404("No such partner zone")
+    return partnership
+
+
+def live_campaigns(today=None):
+    """Campaigns accepted by our ops that run today."""
+    today = today or timezone.localdate()
+    return Campaign.objects.filter(status=Campaign.Status.ACCEPTED, starts_on__lte=today, ends_on__gte=today)
+
+
+def current_campaign(partnership, today=None):
+    return live_campaigns(today).filter(partnership=partnership).order_by("-starts_on", "-pk").first()
+
+
+@dataclass
+class CampaignBanner:
+    title: str
+    text: str
+    discount_percent: object  # Decimal or None
+    ends_on: dt.date
+
+
+def campaign_banner(campaign):
+    if campaign is None:
+        return None
+    return CampaignBanner(
+        title=campaign.local_title or campaign.title,
+        text=campaign.banner_text,
+        discount_percent=_percent(campaign.discount_percent),
+        ends_on=campaign.ends_on,
+    )
+
+
+def _percent(value):
+    if value in (None, ""):
+        return None
+    value = Decimal(value)
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
+def zone_listings(partnership):
+    """The zone's shown listings: active and priced."""
+    return PartnerListing.objects.filter(partnership=partnership, is_active=True, price__isnull=False)
+
+
+# --- cards -----------------------------------------------------------------------------------------
+
+
+def _primary(code):
+    return (code or "").lower().split("-")[0]
+
+
+def _same_language(a, b):
+    a, b = (a or "").lower(), (b or "").lower()
+    return a == b or (not a.startswith("zh") and _primary(a) == _primary(b))
+
+
+def listing_text(listing, language):
+    """(title, description, language of the text) for a shopper reading `language`: their language
+    when the partner or our translation has it, else the listing's title (home language, else the
+    original)."""
+    texts = listing.texts or {}
+    for code, text in texts.items():
+        if _same_language(code, language) and isinstance(text, dict) and text.get("title"):
+            return text["title"], text.get("description", ""), code
+    shown = texts.get(listing.title_language) or texts.get(listing.original_language) or {}
+    description = shown.get("description", "") if isinstance(shown, dict) else ""
+    return listing.title, description, listing.title_language
+
+
+def image_urls(listing):
+    urls = []
+    for image in listing.images or []:
+        url = image.get("url") if isinstance(image, dict) else image
+        if isinstance(url, str) and url.lower().startswith(("https://", "http://")):
+            urls.append(url)
+    return urls
+
+
+@dataclass
+class ZoneCard:
+    url: str
+    title: str
+    title_language: str  # set only when the title is not in the shopper's language
+    brand: str
+    price: object  # Money
+    list_price: object  # Money before the campaign, or None
+    image: str
+    reference: str
+    ships_local: bool
+    partner_code: str
+
+
+def listing_card(listing, language, partner_code):
+    title, _description, text_language = listing_text(listing, language)
+    images = image_urls(listing)
+    list_price = listing.list_price
+    if list_price is None or listing.price is None or list_price.amount <= listing.price.amount:
+        list_price = None
+    return ZoneCard(
+        url=reverse("partner_zone:product", args=[partner_code, listing.reference]),
+        title=title,
+        title_language="" if _same_language(text_language, language) else text_language,
+        brand=listing.brand,
+        price=listing.price,
+        list_price=list_price,
+        image=images[0] if images else "",
+        reference=str(listing.reference),
+        ships_local=listing.ships_from == PartnerListing.ShipsFrom.LOCAL,
+        partner_code=partner_code,
+    )
+
+
+def listing_cards(listings, partner_code, language=None):
+    language = language or get_language()
+    return [listing_card(listing, language, partner_code) for listing in listings]
+
+
+# --- categories ------------------------------------------------------------------------------------
+
+
+def zone_category_link(partner_code, category, language, count=0):
+    return CategoryLink(
+        id=category.pk,
+        name=category.name_in(language),
+        url=reverse("partner_zone:category", args=[partner_code, category.pk]),
+        count=count,
+    )
+
+
+def category_counts(queryset):
+    """Listings per category of a (narrowed) scope: one grouped query. Its sum is the total."""
+    rows = queryset.order_by().values("category_id").annotate(n=Count("id")).values_list("category_id", "n")
+    return Counter(dict(rows))
+
+
+def category_nodes(counts):
+    """The counted categories and every top-level one: one query (none when nothing was counted)."""
+    if not counts:
+        return []
+    return list(Category.objects.filter(Q(depth=0) | Q(pk__in=list(counts))))
+
+
+def top_categories(counts, nodes, partner_code, language, limit=ZONE_TOP_CATEGORIES):
+    """Top-level categories with their listing counts, the biggest first."""
+    if not counts:
+        return []
+    roots = {node.path_en: node for node in nodes if node.depth == 0}
+    per_root = Counter()
+    for node in nodes:
+        if node.pk in counts:
+            root = roots.get(node.path_en.split(SEPARATOR)[0])
+            if root is not None:
+                per_root[root.pk] += counts[node.pk]
+    by_id = {node.pk: node for node in roots.values()}
+    ranked = sorted(per_root.items(), key=lambda item: (-item[1], by_id[item[0]].path_en))
+    return [zone_category_link(partner_code, by_id[pk], language, n) for pk, n in ranked[:limit]]
+
+
+def subtree_condition(category):
+    """Listings in `category` or anywhere below it, in one condition (no separate subtree query)."""
+    return Q(category_id=category.pk) | Q(category__path_en__startswith=category.path_en + SEPARATOR)
+
+
+# --- listing pages ---------------------------------------------------------------------------------
+
+SORTS = {
+    "newest": ("-changed_at", "-id"),
+    "price": (F("price").asc(nulls_last=True), "-changed_at", "-id"),
+    "-price": (F("price").desc(nulls_last=True), "-changed_at", "-id"),
+    "relevance": ("-rank", "-changed_at", "-id"),
+}
+
+
+def sort_listings(queryset, sort):
+    if sort == "relevance" and not search.uses_postgres():
+        sort = "newest"  # SQLite's substring fallback has no rank
+    return queryset.order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+def for_cards(queryset):
+    return queryset.defer(*CARD_DEFERRED)
+
+
+def paginate(queryset, *, total, page_number):
+    return KnownCountPaginator(for_cards(queryset), settings.CATALOG_PAGE_SIZE, total=total).get_page(page_number)
+
+
+def newest_listings(partnership, limit=ZONE_NEWEST):
+    return list(for_cards(zone_listings(partnership)).order_by(*SORTS["newest"])[:limit])
+
+
+def search_scope(partnership, query):
+    return search.apply(zone_listings(partnership), query)
+
+
+# --- the product page ------------------------------------------------------------------------------
+
+
+def product_listing(partnership, reference):
+    """An active listing of the zone (priced or not) with its category: one query."""
+    listing = (
+        PartnerListing.objects.select_related("category")
+        .defer("search_document", "search_vector")
+        .filter(partnership=partnership, reference=reference, is_active=True)
+        .first()
+    )
+    if listing is None:
+        raise Http404("No such partner product")
+    listing.partnership = partnership  # already loaded: is_orderable reads its status
+    return listing
+
+
+def category_ancestors(category):
+    """The category's ancestors, root first: one query (none for a top-level category)."""
+    parts = category.path_en.split(SEPARATOR)
+    prefixes = [SEPARATOR.join(parts[: i + 1]) for i in range(len(parts) - 1)]
+    if not prefixes:
+        return []
+    return sorted(Category.objects.filter(path_en__in=prefixes), key=lambda node: node.depth)
+
+
+def as_money(value, currency=None):
+    """A breakdown amount ({"amount", "currency"}, "12.30", "12.30 CNY" or a number) as Money."""
+    currency = currency or settings.PLATFORM_CURRENCY
+    if value in (None, ""):
+        return None
+    if isinstance(value, Money):
+        return value
+    try:
+        if isinstance(value, dict):
+            return Money(Decimal(str(value["amount"])), value.get("currency") or currency)
+        if isinstance(value, str) and " " in value.strip():
+            amount, code = value.strip().split(None, 1)
+            return Money(Decimal(amount), code)
+        return Money(Decimal(str(value)), currency)
+    except (InvalidOperation, KeyError, TypeError, ValueError):
+        return None
+
+
+@dataclass
+class BreakdownRow:
+    key: str
+    label: str
+    amount: object  # Money
+    note: str = ""
+
+
+@dataclass
+class PriceBreakdown:
+    rows: list = field(default_factory=list)
+    duties_included: bool = True
+    taxes_total: object = None  # Money: duties and import taxes
+    campaign: object = None  # BreakdownRow of the discount, or None
+    fx_rate: str = ""
+    ships_from: str = PartnerListing.ShipsFrom.DIRECT
+    delivery_days: str = ""
+
+    @property
+    def ships_local(self):
+        return self.ships_from == PartnerListing.ShipsFrom.LOCAL
+
+
+def _nonzero(money):
+    return money is not None and money.amount != 0
+
+
+def price_breakdown(listing):
+    """The landed price's parts as the product page lists them: goods, duties and taxes (included
+    in the price, or added at checkout), shipping, fees, the rounding and the campaign discount."""
+    data = listing.price_breakdown or {}
+    duties_included = bool(data.get("duties_included", True))
+    rows = []
+    goods = as_money(data.get("goods"))
+    if goods is not None:
+        rows.append(BreakdownRow("goods", _("Goods"), goods))
+    duties = as_money(data.get("duties"))
+    vat = as_money(data.get("vat"))
+    consumption_tax = as_money(data.get("consumption_tax"))
+    taxes_total = as_money(data.get("taxes_total"))
+    if taxes_total is None:
+        parts = [part for part in (duties, vat, consumption_tax) if part is not None]
+        taxes_total = sum(parts[1:], parts[0]) if parts else None
+    tax_note = "" if duties_included else _("added at checkout")
+    for key, label, amount in (
+        ("duties", _("Import duties"), duties),
+        ("vat", _("Import VAT"), vat),
+        ("consumption_tax", _("Consumption tax"), consumption_tax),
+    ):
+        if _nonzero(amount):
+            rows.append(BreakdownRow(key, label, amount, tax_note))
+    shipping = as_money(data.get("shipping"))
+    if shipping is not None:
+        rows.append(BreakdownRow("shipping", _("Shipping"), shipping))
+    fees = as_money(data.get("fees"))
+    if _nonzero(fees):
+        rows.append(BreakdownRow("fees", _("Service fees"), fees))
+    rounding = as_money(data.get("rounding"))
+    if _nonzero(rounding):
+        rows.append(BreakdownRow("rounding", _("Rounding"), rounding))
+    campaign = _campaign_row(data.get("campaign"), listing)
+    ships_from = data.get("ships_from") or listing.ships_from
+    days = data.get("delivery_days") or (
+        settings.PARTNER_ZONE["LOCAL_DELIVERY_DAYS"]
+        if ships_from == PartnerListing.ShipsFrom.LOCAL
+        else settings.PARTNER_ZONE["DIRECT_DELIVERY_DAYS"]
+    )
+    return PriceBreakdown(
+        rows=rows,
+        duties_included=duties_included,
+        taxes_total=taxes_total,
+        campaign=campaign,
+        fx_rate=str(data.get("fx_rate") or ""),
+        ships_from=ships_from,
+        delivery_days=str(days),
+    )
+
+
+def _campaign_row(campaign, listing):
+    """The campaign discount, from the breakdown's "campaign" part, else list price minus price."""
+    discount, title, percent = None, "", None
+    if isinstance(campaign, dict):
+        discount = as_money(campaign.get("discount") or campaign.get("amount"))
+        title = campaign.get("title") or campaign.get("local_title") or ""
+        percent = _percent(campaign.get("discount_percent") or campaign.get("percent"))
+    has_prices = listing.list_price is not None and listing.price is not None
+    if discount is None and has_prices and listing.list_price.amount > listing.price.amount:
+        discount = listing.list_price - listing.price
+    if discount is None or discount.amount == 0:
+        return None
+    if discount.amount > 0:
+        discount = -discount
+    label = title or _("Campaign discount")
+    note = f"-{percent}%" if percent is not None else ""
+    return BreakdownRow("campaign", label, discount, note)
+
+
+def product_page(listing, partnership, language):
+    title, description, text_language = listing_text(listing, language)
+    category = listing.category
+    in_own_language = _same_language(text_language, language)
+    return {
+        "listing": listing,
+        "title": title,
+        "description": description,
+        "text_language": text_language,
+        "shown_in_original": not in_own_language,
+        "original_language_name": "" if in_own_language else language_name(text_language),
+        "images": image_urls(listing),
+        "breakdown": price_breakdown(listing) if listing.price is not None else None,
+        "orderable": listing.is_orderable,
+        "category_name": category.name_in(language),
+        "breadcrumb": [
+            zone_category_link(partnership.partner.code, node, language)
+            for node in [*category_ancestors(category), category]
+        ],
+        "country_name": country_name(listing.country_of_origin.code) if listing.country_of_origin else "",
+        "variants": listing.variants or [],
+    }
+
+
+# --- on the home catalog's pages -------------------------------------------------------------------
+
+
+@dataclass
+class ZoneEntrance:
+    code: str
+    name: str
+    country: str
+    country_name: str
+    url: str
+    campaign: object  # CampaignBanner or None
+
+
+def zone_entrances(today=None):
+    """One entrance per ACTIVE partnership with its current campaign, in one query."""
+    today = today or timezone.localdate()
+    campaign = live_campaigns(today).filter(partnership=OuterRef("pk")).order_by("-starts_on", "-pk")
+    rows = (
+        Partnership.objects.filter(status=Partnership.Status.ACTIVE)
+        .select_related("partner")
+        .annotate(
+            campaign_title=Subquery(
+                campaign.annotate(shown=Coalesce(NullIf("local_title", Value("")), "title")).values("shown")[:1]
+            ),
+            campaign_text=Subquery(campaign.values("banner_text")[:1]),
+            campaign_discount=Subquery(campaign.values("discount_percent")[:1]),
+            campaign_ends_on=Subquery(campaign.values("ends_on")[:1]),
+        )
+        .order_by("partner__code")
+    )
+    return [
+        ZoneEntrance(
+            code=row.partner.code,
+            name=row.partner.name,
+            country=row.partner.country,
+            country_name=country_name(row.partner.country),
+            url=reverse("partner_zone:landing", args=[row.partner.code]),
+            campaign=None
+            if row.campaign_title is None
+            else CampaignBanner(
+                title=row.campaign_title,
+                text=row.campaign_text or "",
+                discount_percent=_percent(row.campaign_discount),
+                ends_on=row.campaign_ends_on,
+            ),
+        )
+        for row in rows
+    ]
+
+
+@dataclass
+class PartnerStrip:
+    code: str
+    name: str
+    country_name: str
+    url: str
+    cards: list
+
+
+def partner_strips(*, category=None, query=None, language=None, limit=STRIP_SIZE):
+    """Up to `limit` partner listings of a category subtree or matching a search, from every ACTIVE
+    partnership, grouped per partner: one query."""
+    language = language or get_language()
+    listings = PartnerListing.objects.filter(
+        is_active=True, price__isnull=False, partnership__status=Partnership.Status.ACTIVE
+    )
+    if category is not None:
+        listings = listings.filter(subtree_condition(category))
+        order = SORTS["newest"]
+    elif query:
+        listings = search.apply(listings, query)
+        order = SORTS["relevance"] if search.uses_postgres() else SORTS["newest"]
+    else:
+        return []
+    rows = list(for_cards(listings.select_related("partnership__partner")).order_by(*order)[:limit])
+    strips = {}
+    for listing in rows:
+        partner = listing.partnership.partner
+        if partner.code not in strips:
+            if category is not None:
+                url = reverse("partner_zone:category", args=[partner.code, category.pk])
+            else:
+                url = reverse("partner_zone:search", args=[partner.code]) + "?" + urlencode({"q": query})
+            strips[partner.code] = PartnerStrip(
+                code=partner.code, name=partner.name, country_name=country_name(partner.country), url=url, cards=[]
+            )
+        strips[partner.code].cards.append(listing_card(listing, language, partner.code))
+    return list(strips.values())
+
+
+def subtree_total(counts, nodes, category):
+    """How many of the counted listings (per category id) lie in `category`'s subtree, without a
+    query: `nodes` (category_nodes) carry the counted categories' paths."""
+    inside = {category.pk}
+    prefix = category.path_en + SEPARATOR
+    for node in nodes:
+        if node.path_en.startswith(prefix):
+            inside.add(node.pk)
+    return sum(n for pk, n in counts.items() if pk in inside)

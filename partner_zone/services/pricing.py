@@ -1,0 +1,583 @@
+"""The landed price of partner listings in the home currency: the partner's export price converted
+at our exchange rate plus the agreement's FX margin, shipping and the zone fee per item, duties and
+import taxes of the home country's rules by HS code (shown in the price when the agreement says
+duties are included, DDP, else added at checkout), rounded up by the home market's rounding rule.
+An accepted campaign covering the day discounts the rounded price.
+
+Exchange rates come from ops (admin) or the ECB's euro reference rates (import_ecb_rates); a pair
+without a direct rate uses the inverse rate or a cross rate through EUR. Pricing never fails on a
+listing: a listing that cannot be priced gets no price (so it cannot be ordered) and the reason."""
+
+import datetime as dt
+import logging
+import xml.etree.ElementTree as ET
+import zoneinfo
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from .. import hooks
+from ..errors import PartnerZoneErrorCode as Code
+from ..models import Campaign, DutyRule, ExchangeRate, PartnerListing, RoundingRule
+from . import PartnerZoneError
+
+log = logging.getLogger(__name__)
+
+EUR = "EUR"
+RATE_PLACES = Decimal("0.00000001")
+CENT = Decimal("0.01")
+ECB_NS = {
+    "gesmes": "http://www.gesmes.org/xml/2002-08-01",
+    "ecb": "http://www.ecb.int/vocabulary/2002-08-01/eurofxref",
+}
+# The ECB publishes its reference rates at about 16:00 CET; a day's rates are valid from then.
+ECB_PUBLISHED_AT = dt.time(16, 0)
+ECB_ZONE = zoneinfo.ZoneInfo("Europe/Berlin")
+REPRICE_BATCH = 1000
+
+
+def _cents(amount):
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _money(amount, currency):
+    return Money(_cents(amount), currency)
+
+
+# --- exchange rates -------------------------------------------------------------------------------
+
+
+class RateBook:
+    """The newest rate per currency pair at a moment, loaded in one query, for many conversions."""
+
+    def __init__(self, rates):
+        self.rates = rates  # (base, quote) -> ExchangeRate
+
+    @classmethod
+    def load(cls, currencies=None, *, at=None):
+        at = at or timezone.now()
+        newest = (
+            ExchangeRate.objects.filter(base=OuterRef("base"), quote=OuterRef("quote"), as_of__lte=at)
+            .order_by("-as_of", "-created_at", "-pk")
+            .values("pk")[:1]
+        )
+        rows = ExchangeRate.objects.filter(as_of__lte=at)
+        if currencies is not None:
+            wanted = {c.upper() for c in currencies} | {EUR}
+            rows = rows.filter(base__in=wanted, quote__in=wanted)
+        rows = rows.filter(pk=Subquery(newest))
+        return cls({(row.base, row.quote): row for row in rows})
+
+    def _leg(self, base, quote):
+        """Direct or inverse rate of one pair (the newer if both exist), or None."""
+        direct = self.rates.get((base, quote))
+        inverse = self.rates.get((quote, base))
+        if direct and (not inverse or direct.as_of >= inverse.as_of):
+            return Decimal(direct.rate)
+        if inverse:
+            return Decimal(1) / Decimal(inverse.rate)
+        return None
+
+    def rate(self, base, quote):
+        base, quote = base.upper(), quote.upper()
+        if base == quote:
+            return Decimal(1)
+        rate = self._leg(base, quote)
+        if rate is None and EUR not in (base, quote):
+            to_eur, from_eur = self._leg(base, EUR), self._leg(EUR, quote)
+            if to_eur is not None and from_eur is not None:
+                rate = to_eur * from_eur
+        if rate is None:
+            raise PartnerZoneError(
+                Code.NO_EXCHANGE_RATE,
+                _("No exchange rate from %(base)s to %(quote)s (directly, inverted or through EUR).")
+                % {"base": base, "quote": quote},
+                field="rate",
+            )
+        return rate.quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def latest_rate(base, quote, *, at=None) -> Decimal:
+    """1 `base` in `quote`, from the newest rates at or before `at` (now): directly, inverted, or
+    crossed through EUR. Raises NO_EXCHANGE_RATE naming the pair."""
+    return RateBook.load({base, quote}, at=at).rate(base, quote)
+
+
+def _ecb_rates(xml_bytes):
+    """[(date, currency, rate)] of an ECB eurofxref file (daily or history), or RATE_FILE_INVALID."""
+
+    def invalid(reason):
+        return PartnerZoneError(
+            Code.RATE_FILE_INVALID, _("The ECB rate file is invalid: %(reason)s") % {"reason": reason}, field="file"
+        )
+
+    if b"<!DOCTYPE" in xml_bytes.upper() or b"<!ENTITY" in xml_bytes.upper():
+        # The ECB's files declare no DTD; refusing one rules out entity expansion attacks.
+        raise invalid(_("a DTD or entity declaration is not allowed"))
+    try:
+        root = ET.fromstring(xml_bytes)  # noqa: S314 (no DTD, checked above; expat resolves no external entities)
+    except ET.ParseError as exc:
+        raise invalid(_("not well-formed XML (%(error)s)") % {"error": exc}) from None
+    if root.tag != f"{{{ECB_NS['gesmes']}}}Envelope":
+        raise invalid(_("the root element is not a gesmes:Envelope"))
+    days = root.findall("ecb:Cube/ecb:Cube[@time]", ECB_NS)
+    if not days:
+        raise invalid(_("no Cube element with a time"))
+    found = []
+    for day in days:
+        try:
+            date = dt.date.fromisoformat(day.get("time"))
+        except ValueError:
+            raise invalid(_("the date %(time)r is not YYYY-MM-DD") % {"time": day.get("time")}) from None
+        for cube in day.findall("ecb:Cube", ECB_NS):
+            currency, text = (cube.get("currency") or "").upper(), cube.get("rate") or ""
+            if len(currency) != 3 or not currency.isalpha():
+                raise invalid(
+                    _("%(currency)r on %(date)s is not a currency code") % {"currency": currency, "date": date}
+                )
+            try:
+                rate = Decimal(text)
+            except InvalidOperation:
+                rate = None
+            if rate is None or not rate.is_finite() or rate <= 0:
+                raise invalid(_("the %(currency)s rate %(rate)r on %(date)s is not a positive number") % {
+                    "currency": currency, "rate": text, "date": date})  # fmt: skip
+            found.append((date, currency, rate))
+    if not found:
+        raise invalid(_("the file holds no rates"))
+    return found
+
+
+def import_ecb_rates(xml_bytes, *, reprice=True) -> int:
+    """Store the EUR -> X reference rates of an ECB eurofxref XML file (source ECB, valid from the
+    day's publication at 16:00 CET); importing the same file again changes nothing. Returns the
+    number of rates in the file. Malformed files raise RATE_FILE_INVALID with the reason. With
+    `reprice`, the listings priced in the currencies it names are repriced."""
+    found = _ecb_rates(xml_bytes)
+    with transaction.atomic():
+        for date, currency, rate in found:
+            as_of = dt.datetime.combine(date, ECB_PUBLISHED_AT, tzinfo=ECB_ZONE)
+            ExchangeRate.objects.update_or_create(
+                base=EUR, quote=currency, source=ExchangeRate.Source.ECB, as_of=as_of, defaults={"rate": rate}
+            )
+        if reprice:
+            reprice_affected(currencies={EUR} | {currency for _date, currency, _rate in found})
+    return len(found)
+
+
+# --- duties and import taxes ----------------------------------------------------------------------
+
+
+@dataclass
+class DutyBook:
+    """The duty rules of the importing countries in force on a day, loaded once."""
+
+    rules: list
+    rates: RateBook | None = None
+
+    @classmethod
+    def load(cls, *, countries=None, at=None, rates=None):
+        day = timezone.localdate(at) if at else timezone.localdate()
+        rows = DutyRule.objects.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+        if countries:
+            rows = rows.filter(country__in=list(countries))
+        return cls(list(rows), rates)
+
+    def regime_rules(self, country, regime):
+        return [rule for rule in self.rules if str(rule.country) == country and rule.regime == regime]
+
+    def match(self, country, regime, hs_code):
+        """The rule with the longest HS prefix of `hs_code` (newest validity first), and the
+        regime's catch-all rule (which carries regime-wide values such as the de minimis)."""
+        rules = [r for r in self.regime_rules(country, regime) if (hs_code or "").startswith(r.hs_prefix)]
+        if not rules:
+            return None, None
+        rules.sort(key=lambda r: (len(r.hs_prefix), r.valid_from or dt.date.min), reverse=True)
+        catch_all = next((r for r in rules if not r.hs_prefix), None)
+        return rules[0], catch_all
+
+    def convert(self, money, currency):
+        """`money` in `currency` (rule limits may be in another currency than the value)."""
+        if money.currency.code == currency:
+            return money.amount
+        rates = self.rates or RateBook.load({money.currency.code, currency})
+        return money.amount * rates.rate(money.currency.code, currency)
+
+
+def _result(currency, *, duty=0, vat=0, ct=0, regime, rules, explanation):
+    duty, vat, ct = _cents(duty), _cents(vat), _cents(ct)
+    return {
+        "duty": Money(duty, currency),
+        "vat": Money(vat, currency),
+        "consumption_tax": Money(ct, currency),
+        "total": Money(duty + vat + ct, currency),
+        "regime": str(regime),
+        "rule_ids": list(dict.fromkeys(rule.pk for rule in rules if rule is not None)),
+        "explanation": explanation,
+    }
+
+
+def _import_taxes(value, duty_rate, vat_rate, ct_rate):
+    """China's import taxes: ad valorem consumption tax on the composite value
+    (value + duty) / (1 - ct) x ct, and VAT on value + duty + consumption tax."""
+    duty = value * duty_rate
+    ct = (value + duty) / (1 - ct_rate) * ct_rate if ct_rate else Decimal(0)
+    vat = (value + duty + ct) * vat_rate
+    return duty, vat, ct
+
+
+def _own_or(rule, catch_all, name):
+    """A rule's own value of `name`, else its regime's catch-all rule's."""
+    own = getattr(rule, name)
+    return own if own is not None else getattr(catch_all, name)
+
+
+def _within_limit(book, limit, amount, currency):
+    return limit is None or amount <= book.convert(limit, currency)
+
+
+def _duties(book, *, country, hs_code, customs_value, shopper_annual_total=None):
+    currency = customs_value.currency.code
+    value = customs_value.amount
+    country = (country or "").upper()
+    regimes = {rule.regime for rule in book.rules if str(rule.country) == country}
+    if DutyRule.Regime.CN_CBEC in regimes:
+        rule, catch_all = book.match(country, DutyRule.Regime.CN_CBEC, hs_code)
+        if rule is not None:
+            limits = catch_all or rule
+            transaction_limit = _own_or(rule, limits, "transaction_limit")
+            annual_limit = _own_or(rule, limits, "annual_limit")
+            if _within_limit(book, transaction_limit, value, currency) and (
+                shopper_annual_total is None
+                or _within_limit(book, annual_limit, value + book.convert(shopper_annual_total, currency), currency)
+            ):
+                share = rule.cbec_tax_share if rule.cbec_tax_share else limits.cbec_tax_share
+                _duty, vat, ct = _import_taxes(value, Decimal(0), rule.vat_rate, rule.consumption_tax_rate)
+                return _result(
+                    currency,
+                    vat=vat * share,
+                    ct=ct * share,
+                    regime=DutyRule.Regime.CN_CBEC,
+                    rules=[rule],
+                    explanation=_(
+                        "Cross-border e-commerce retail import: no tariff; %(share)s%% of import VAT "
+                        "(%(vat)s%%) and consumption tax (%(ct)s%%)."
+                    )
+                    % {"share": _pct(share), "vat": _pct(rule.vat_rate), "ct": _pct(rule.consumption_tax_rate)},
+                )
+            regimes.discard(DutyRule.Regime.CN_CBEC)  # above the limits: general trade
+    for regime in (DutyRule.Regime.US, DutyRule.Regime.GENERAL):
+        if regime not in regimes:
+            continue
+        rule, catch_all = book.match(country, regime, hs_code)
+        if rule is None:
+            continue
+        de_minimis_rule = rule if rule.de_minimis is not None else catch_all
+        if (
+            de_minimis_rule
+            and de_minimis_rule.de_minimis_applies
+            and de_minimis_rule.de_minimis is not None
+            and value <= book.convert(de_minimis_rule.de_minimis, currency)
+        ):
+            return _result(
+                currency,
+                regime=regime,
+                rules=[rule, de_minimis_rule],
+                explanation=_("At or below the de minimis value of %(limit)s: no duty or import tax.")
+                % {"limit": de_minimis_rule.de_minimis},
+            )
+        duty, vat, ct = _import_taxes(value, rule.duty_rate, rule.vat_rate, rule.consumption_tax_rate)
+        return _result(
+            currency,
+            duty=duty,
+            vat=vat,
+            ct=ct,
+            regime=regime,
+            rules=[rule],
+            explanation=_("%(regime)s: duty %(duty)s%%, import VAT %(vat)s%%, consumption tax %(ct)s%%.")
+            % {
+                "regime": DutyRule.Regime(regime).label,
+                "duty": _pct(rule.duty_rate),
+                "vat": _pct(rule.vat_rate),
+                "ct": _pct(rule.consumption_tax_rate),
+            },
+        )
+    raise PartnerZoneError(
+        Code.NO_DUTY_RULE,
+        _("No duty rule of %(country)s matches HS code %(hs)s.") % {"country": country, "hs": hs_code or "-"},
+        field="hs_code",
+    )
+
+
+def _pct(rate):
+    return format((Decimal(rate) * 100).normalize(), "f")
+
+
+def duties_and_taxes(*, country, hs_code, customs_value: Money, shopper_annual_total=None, at=None) -> dict:
+    """Duties and import taxes of importing `country` on goods of `hs_code` worth `customs_value`
+    (goods + shipping, in the home currency): {"duty", "vat", "consumption_tax", "total"} as Money
+    in that currency, the "regime" applied, the "rule_ids" used and an "explanation".
+
+    China: cross-border e-commerce retail import within the per-transaction and (when
+    `shopper_annual_total` is given) annual limits, else general trade. United States: duty by HS
+    chapter, nothing at or below the de minimis value when it applies."""
+    book = DutyBook.load(countries=[country.upper()], at=at)
+    return _duties(
+        book, country=country, hs_code=hs_code, customs_value=customs_value, shopper_annual_total=shopper_annual_total
+    )
+
+
+# --- rounding -------------------------------------------------------------------------------------
+
+
+def _round_with(rules, amount: Money) -> Money:
+    currency = amount.currency.code
+    value = Decimal(amount.amount)
+    bands = [rule for rule in rules if rule.currency == currency]
+    for _attempt in range(len(bands)):
+        band = next(
+            (r for r in bands if r.min_amount <= value and (r.max_amount is None or value < r.max_amount)), None
+        )
+        if band is None:
+            break
+        step, offset = Decimal(band.step), Decimal(band.ending_offset)
+        value = ((value + offset) / step).to_integral_value(rounding=ROUND_CEILING) * step - offset
+        if band.max_amount is None or value < band.max_amount:
+            break
+        # Rounded past the band's upper edge: the price ends the way the next band ends.
+    return Money(_cents(value), currency)
+
+
+def round_price(amount: Money) -> Money:
+    """A shown price rounded UP by the market's rule for its currency and band (e.g. CNY 23.4 ->
+    23.9, 123.4 -> 129.9; USD 23.40 -> 23.99): the smallest price of the band's form (a multiple of
+    the step minus the ending offset) at or above `amount`, never below it. A price that rounds past
+    its band's upper edge takes the next band's ending (CNY 99.95 -> 109.9). Without a rule: to the
+    cent, half up."""
+    return _round_with(list(RoundingRule.objects.filter(currency=amount.currency.code)), amount)
+
+
+# --- the landed price -----------------------------------------------------------------------------
+
+
+def _fee(schedule, name, default="0"):
+    raw = (schedule or {}).get(name, default)
+    try:
+        value = Decimal(str(raw if raw not in (None, "") else default))
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value < 0:
+        raise PartnerZoneError(
+            Code.INVALID,
+            _("The agreement's fee schedule has an invalid %(name)s: %(value)r.") % {"name": name, "value": raw},
+            field=f"fee_schedule.{name}",
+        )
+    return value
+
+
+@dataclass
+class PricingContext:
+    """Everything pricing reads besides the listings, loaded once for a batch."""
+
+    at: dt.datetime
+    currency: str
+    country: str
+    rates: RateBook
+    duties: DutyBook
+    rounding: list
+    campaigns: dict  # listing id -> Campaign
+
+    @classmethod
+    def load(cls, listing_ids, *, at=None, currencies=()):
+        at = at or timezone.now()
+        home = settings.PLATFORM_CURRENCY
+        rates = RateBook.load({home, *currencies}, at=at)
+        today = timezone.localdate(at)
+        links = (
+            Campaign.listings.through.objects.filter(
+                partnerlisting_id__in=list(listing_ids),
+                campaign__status=Campaign.Status.ACCEPTED,
+                campaign__starts_on__lte=today,
+                campaign__ends_on__gte=today,
+            )
+            .select_related("campaign")
+            .order_by("campaign__discount_percent", "campaign__pk")
+        )
+        campaigns = {}
+        for link in links:  # the largest discount wins where campaigns overlap
+            campaigns[link.partnerlisting_id] = link.campaign
+        return cls(
+            at=at,
+            currency=home,
+            country=settings.PLATFORM_COUNTRY,
+            rates=rates,
+            duties=DutyBook.load(countries=[settings.PLATFORM_COUNTRY], at=at, rates=rates),
+            rounding=list(RoundingRule.objects.filter(currency=home)),
+            campaigns=campaigns,
+        )
+
+
+def _amount(money):
+    return str(_cents(money.amount))
+
+
+def landed_price(listing, context):
+    """(list_price, price, breakdown) of one listing; raises PartnerZoneError when it has none."""
+    home = context.currency
+    schedule = listing.partnership.fee_schedule or {}
+    fx_rate = context.rates.rate(listing.export_price.currency.code, home)
+    fx_margin = _fee(schedule, "fx_margin")
+    goods = _money(listing.export_price.amount * fx_rate * (1 + fx_margin), home)
+    local = listing.ships_from == PartnerListing.ShipsFrom.LOCAL
+    shipping = _money(_fee(schedule, "shipping_local_per_item" if local else "shipping_direct_per_item"), home)
+    fees = _money(_fee(schedule, "zone_fee_per_item"), home)
+    taxes = _duties(context.duties, country=context.country, hs_code=listing.hs_code, customs_value=goods + shipping)
+    duties_included = str(schedule.get("duties_included", "1")).strip().lower() in ("1", "true", "yes")
+    shown = goods + shipping + fees + (taxes["total"] if duties_included else Money(0, home))
+    list_price = _round_with(context.rounding, shown)
+    days = settings.PARTNER_ZONE["LOCAL_DELIVERY_DAYS" if local else "DIRECT_DELIVERY_DAYS"]
+    breakdown = {
+        "currency": home,
+        "goods": _amount(goods),
+        "shipping": _amount(shipping),
+        "fees": _amount(fees),
+        "duties": _amount(taxes["duty"]),
+        "vat": _amount(taxes["vat"]),
+        "consumption_tax": _amount(taxes["consumption_tax"]),
+        "taxes_total": _amount(taxes["total"]),
+        "duties_included": duties_included,
+        "rounding": _amount(list_price - shown),
+        "list_price": _amount(list_price),
+        "fx_rate": str(fx_rate),
+        "fx_margin": str(fx_margin),
+        "export_price": {"amount": str(listing.export_price.amount), "currency": listing.export_price.currency.code},
+        "regime": taxes["regime"],
+        "tax_explanation": str(taxes["explanation"]),
+        "ships_from": listing.ships_from,
+        "delivery_days": days,
+    }
+    price = list_price
+    campaign = context.campaigns.get(listing.pk)
+    if campaign is not None and campaign.discount_percent:
+        price = _round_with(context.rounding, list_price * (1 - Decimal(campaign.discount_percent) / 100))
+        price = min(price, list_price)  # rounding up never makes a discount a mark-up
+        breakdown["campaign"] = {
+            "reference": str(campaign.reference),
+            "title": campaign.local_title or campaign.title,
+            "banner_text": campaign.banner_text,
+            "discount_percent": str(campaign.discount_percent),
+            "partner_share_percent": str(campaign.partner_share_percent),
+            "ends_on": campaign.ends_on.isoformat(),
+            # What the shopper saves after rounding up (never below the agreed discount's price).
+            "saving": _amount(list_price - price),
+        }
+    breakdown["price"] = _amount(price)
+    return list_price, price, breakdown
+
+
+PRICED_FIELDS = ["price", "list_price", "price_breakdown", "priced_at", "pricing_problem"]
+
+
+def _apply(listing, context):
+    try:
+        list_price, price, breakdown = landed_price(listing, context)
+        problem = ""
+    except PartnerZoneError as error:
+        list_price = price = None
+        breakdown, problem = {}, str(error.detail)[:300]
+    changed = (listing.price, listing.list_price, listing.pricing_problem) != (price, list_price, problem)
+    listing.price, listing.list_price, listing.price_breakdown = price, list_price, breakdown
+    listing.priced_at, listing.pricing_problem = context.at, problem
+    return changed
+
+
+def _announce(listings):
+    for listing in listings:
+        hooks.call(hooks.listing_priced, listing)
+
+
+def price_listings(listing_ids, *, at=None):
+    """Price these listings at `at` (now) and store price, list price, breakdown and any problem.
+    A fixed number of queries whatever the number of listings: the listings, the rates, the duty
+    and rounding rules and the campaigns are each read once, and the results written in one bulk
+    update. Returns the listings."""
+    ids = list(listing_ids)
+    if not ids:
+        return []
+    listings = list(PartnerListing.objects.filter(pk__in=ids).select_related("partnership").order_by("pk"))
+    if not listings:
+        return []
+    context = PricingContext.load(
+        [listing.pk for listing in listings],
+        at=at,
+        currencies={listing.export_price.currency.code for listing in listings},
+    )
+    changed = [listing for listing in listings if _apply(listing, context)]
+    with transaction.atomic():
+        # bulk_update writes columns: a MoneyField's currency is a column of its own.
+        columns = [*PRICED_FIELDS, "price_currency", "list_price_currency"]
+        PartnerListing.objects.bulk_update(listings, columns, batch_size=len(listings))
+        if changed and hooks.listing_priced:
+            transaction.on_commit(lambda: _announce(changed))
+    return listings
+
+
+def price_listing(listing, *, at=None) -> PartnerListing:
+    """Price one listing (see price_listings) and return it with its new price."""
+    priced = price_listings([listing.pk], at=at)
+    if priced:
+        for name in PRICED_FIELDS:
+            setattr(listing, name, getattr(priced[0], name))
+    return listing
+
+
+def _batches(queryset, size):
+    last = 0
+    while True:
+        ids = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def reprice_all(*, at=None, batch_size=REPRICE_BATCH, partnership=None) -> int:
+    """Reprice every active listing (of one partnership, or all) in batches, so that campaign
+    starts and ends and new rates apply. Safe to run twice. Returns the number repriced."""
+    queryset = PartnerListing.objects.filter(is_active=True)
+    if partnership is not None:
+        queryset = queryset.filter(partnership=partnership)
+    count = 0
+    for ids in _batches(queryset, batch_size):
+        count += len(price_listings(ids, at=at))
+    return count
+
+
+def reprice_affected(*, currencies=(), hs_prefix=None, everything=False, listing_ids=None, at=None) -> int:
+    """Reprice the active listings a changed rate or rule affects: a rate between `currencies` (all
+    listings when the home currency or EUR is one of them: cross rates go through EUR), a duty rule
+    for `hs_prefix`, or `everything` (a rounding rule). Returns the number repriced."""
+    queryset = PartnerListing.objects.filter(is_active=True)
+    currencies = {c.upper() for c in currencies}
+    if listing_ids is not None:
+        queryset = queryset.filter(pk__in=list(listing_ids))
+    elif everything or currencies & {EUR, settings.PLATFORM_CURRENCY}:
+        pass
+    elif currencies:
+        queryset = queryset.filter(export_price_currency__in=currencies)
+    elif hs_prefix is not None:
+        queryset = queryset.filter(hs_code__startswith=hs_prefix)
+    else:
+        return 0
+    count = 0
+    for ids in _batches(queryset, REPRICE_BATCH):
+        count += len(price_listings(ids, at=at))
+    return count

@@ -1,0 +1,578 @@
+"""Mirroring a partner's catalog feed into PartnerListing: incremental runs from the last watermark,
+one transaction per page, bad items rejected and listed while the rest goes on, and a run that a
+network or partner error interrupts resumed from its cursor by the next one.
+
+Images are referenced by the partner's absolute URLs. PARTNER_ZONE["CACHE_IMAGES"] is reserved:
+copying partner images is not implemented, and the setting changes nothing yet."""
+
+import datetime as dt
+import json
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django_countries import countries
+from djmoney.money import Money
+
+from catalog import feed as catalog_feed
+from catalog import search
+from catalog.errors import CatalogErrorCode
+from catalog.models import Category
+from crossborder.client import PartnerResponseUnverified, PartnerUnreachable
+from crossborder.models import Partnership
+from logistics.selectors import consignment_stock_by_sku
+
+from ..errors import PartnerZoneErrorCode
+from ..models import PartnerListing, SyncRun
+from . import PartnerZoneError
+
+logger = logging.getLogger(__name__)
+
+# listings_changed(listing_ids): listings were created, changed, deactivated or their local stock
+# moved (pricing recomputes them). Called after the change committed.
+listings_changed = []
+
+# Errors after which the next run resumes from the cursor: the partner or the network, not us.
+INTERRUPTIONS = (PartnerUnreachable, PartnerResponseUnverified, catalog_feed.PartnerFeedError)
+# A RUNNING run older than this without finishing is taken to be dead (its worker stopped) and the
+# partnership may be claimed again; a live run checks its claim on every page, so it stops then.
+RUN_LEASE_SECONDS = 3600
+HS_CODE = re.compile(r"^[0-9]{6}$")
+RUN_PROGRESS = ["cursor", "pages", "items_changed", "tombstones", "unchanged", "rejected", "rejections"]
+MAX_REJECTIONS = 1000  # kept on the run; the count goes on beyond it
+SYNCED_FIELDS = [
+    "version",
+    "changed_at",
+    "is_active",
+    "merchant_code",
+    "merchant_name",
+    "category",
+    "brand",
+    "original_language",
+    "texts",
+    "title",
+    "title_language",
+    "hs_code",
+    "weight_grams",
+    "dimensions_mm",
+    "country_of_origin",
+    "export_price",
+    "direct_stock",
+    "local_stock",
+    "variants",
+    "images",
+    "ships_from",
+    "search_document",
+    "updated_at",
+]
+
+
+class ItemRejected(Exception):
+    """One feed item is unusable; the reason goes to the run's report."""
+
+
+class SyncSuperseded(Exception):
+    """This run lost its claim on the partnership (taken for dead, another run took over)."""
+
+
+@dataclass
+class PageResult:
+    changed_ids: list = field(default_factory=list)
+    items_changed: int = 0
+    tombstones: int = 0
+    unchanged: int = 0
+    rejections: list = field(default_factory=list)
+    seen: set = field(default_factory=set)
+
+
+# --- the home language ------------------------------------------------------------------------
+
+
+def home_title(texts, original_language):
+    """(title, language): the home platform's language (LANGUAGE_CODE or its primary language,
+    zh-hans on cn), else the original language's text, else the first there is."""
+    home = settings.LANGUAGE_CODE.lower()
+    primary = home.split("-")[0]
+    by_language = {language.lower(): language for language in texts}
+    candidates = [home, primary, *(lower for lower in by_language if lower.split("-")[0] == primary)]
+    candidates += [(original_language or "").lower(), *by_language]
+    for lower in candidates:
+        language = by_language.get(lower)
+        if language is not None and texts[language].get("title"):
+            return texts[language]["title"], language
+    raise ItemRejected(_("no title in any language"))
+
+
+# --- checking one item ------------------------------------------------------------------------
+
+
+def _text(item, key, *, max_length, required=True):
+    value = item.get(key)
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ItemRejected(_("%(field)s is missing or not text") % {"field": key})
+    if len(value) > max_length:
+        raise ItemRejected(_("%(field)s is longer than %(max)d characters") % {"field": key, "max": max_length})
+    return value
+
+
+def _whole_number(item, key, *, minimum):
+    value = item.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ItemRejected(_("%(field)s must be a whole number of at least %(min)d") % {"field": key, "min": minimum})
+    return value
+
+
+def _export_price(item, currencies):
+    price = item.get("export_price")
+    if not isinstance(price, dict):
+        raise ItemRejected(_("export_price is missing"))
+    try:
+        amount = Decimal(str(price.get("amount")))
+    except (InvalidOperation, ValueError):
+        raise ItemRejected(_("export_price amount is not a decimal number")) from None
+    if not amount.is_finite() or amount <= 0:
+        raise ItemRejected(_("export_price must be more than zero, not %(amount)s") % {"amount": price.get("amount")})
+    if amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e12"):
+        raise ItemRejected(_("export_price %(amount)s has more than two decimals or is too large") % {"amount": amount})
+    currency = price.get("currency")
+    if currency not in currencies:
+        raise ItemRejected(
+            _("export_price currency %(currency)s is not one the agreement names (%(allowed)s)")
+            % {"currency": currency, "allowed": ", ".join(sorted(currencies))}
+        )
+    return Money(amount, currency)
+
+
+def _texts(item):
+    texts = item.get("texts")
+    if not isinstance(texts, dict) or not texts:
+        raise ItemRejected(_("texts are missing"))
+    cleaned = {}
+    for language, text in texts.items():
+        if not isinstance(text, dict) or not isinstance(text.get("title"), str) or not text["title"].strip():
+            raise ItemRejected(_("the %(language)s text has no title") % {"language": language})
+        description = text.get("description", "")
+        if not isinstance(description, str) or len(language) > 16:
+            raise ItemRejected(_("the %(language)s text is malformed") % {"language": language})
+        cleaned[language] = {"title": text["title"].strip(), "description": description}
+    return cleaned
+
+
+def _variants(item):
+    variants = item.get("variants", [])
+    if not isinstance(variants, list) or not all(
+        isinstance(v, dict) and isinstance(v.get("sku"), str) and v["sku"] for v in variants
+    ):
+        raise ItemRejected(_("variants must be a list of objects with a sku"))
+    return [
+        {"sku": v["sku"], "attributes": v.get("attributes") or {}, "is_active": v.get("is_active", True) is not False}
+        for v in variants
+    ]
+
+
+def _images(item):
+    images = item.get("images", [])
+    if not isinstance(images, list) or not all(
+        isinstance(url, str) and url.startswith(("https://", "http://")) for url in images
+    ):
+        raise ItemRejected(_("images must be a list of absolute http(s) URLs"))
+    return images
+
+
+def listing_values(item, *, categories, currencies):
+    """The listing fields of a live feed item, or ItemRejected with the reason. `categories`
+    maps the known taxonomy ids of the page to (name_en, name_zh_hans)."""
+    changed_at = parse_datetime(item["changed_at"]) if isinstance(item.get("changed_at"), str) else None
+    if changed_at is None or changed_at.tzinfo is None:
+        raise ItemRejected(_("changed_at is not a timestamp with its UTC offset"))
+    category = item.get("category")
+    taxonomy_id = category.get("taxonomy_id") if isinstance(category, dict) else None
+    if isinstance(taxonomy_id, bool) or not isinstance(taxonomy_id, int):
+        raise ItemRejected(_("category.taxonomy_id is missing"))
+    if taxonomy_id not in categories:
+        raise ItemRejected(_("unknown taxonomy id %(id)s") % {"id": taxonomy_id})
+    merchant = item.get("merchant")
+    if not isinstance(merchant, dict):
+        raise ItemRejected(_("merchant is missing"))
+    hs_code = item.get("hs_code")
+    if not isinstance(hs_code, str) or not HS_CODE.match(hs_code):
+        raise ItemRejected(_("hs_code must be six digits, not %(value)r") % {"value": hs_code})
+    origin = item.get("country_of_origin")
+    if not isinstance(origin, str) or origin.upper() not in countries:
+        raise ItemRejected(_("country_of_origin %(value)r is not an ISO 3166 country code") % {"value": origin})
+    dimensions = item.get("dimensions_mm") or {}
+    if not isinstance(dimensions, dict):
+        raise ItemRejected(_("dimensions_mm must be an object"))
+    texts = _texts(item)
+    original_language = _text(item, "original_language", max_length=16)
+    title, title_language = home_title(texts, original_language)
+    brand = _text(item, "brand", max_length=120, required=False) if item.get("brand") else ""
+    return {
+        "changed_at": changed_at,
+        "merchant_code": _text(merchant, "code", max_length=80, required=False) if merchant.get("code") else "",
+        "merchant_name": _text(merchant, "name", max_length=200, required=False) if merchant.get("name") else "",
+        "category_id": taxonomy_id,
+        "brand": brand,
+        "original_language": original_language,
+        "texts": texts,
+        "title": title[:300],
+        "title_language": title_language,
+        "hs_code": hs_code,
+        "weight_grams": _whole_number(item, "weight_grams", minimum=1),
+        "dimensions_mm": dimensions,
+        "country_of_origin": origin.upper(),
+        "export_price": _export_price(item, currencies),
+        "direct_stock": _whole_number(item, "direct_stock", minimum=0),
+        "variants": _variants(item),
+        "images": _images(item),
+        "search_document": search.document(
+            brand, *categories[taxonomy_id], titles=[t["title"] for t in texts.values()]
+        ),
+    }
+
+
+def _identity(item):
+    """(reference, version) of a feed entry, or ItemRejected."""
+    if not isinstance(item, dict):
+        raise ItemRejected(_("the entry is not an object"))
+    try:
+        reference = uuid.UUID(str(item.get("id")))
+    except ValueError:
+        raise ItemRejected(_("id is not a UUID")) from None
+    version = item.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise ItemRejected(_("version must be a whole number"))
+    return reference, version
+
+
+# --- local stock ------------------------------------------------------------------------------
+
+
+def sellable_by_sku(partner, skus):
+    """Sellable consignment units (on hand less reserved) of `partner` per SKU, in one query."""
+    if not skus:
+        return {}
+    rows = consignment_stock_by_sku(owner=partner).filter(sku__in=list(skus))
+    return {row["sku"]: max(row["on_hand"] - row["reserved"], 0) for row in rows}
+
+
+def local_stock_of(variants, sellable):
+    return sum(sellable.get(v["sku"], 0) for v in variants if v.get("is_active", True))
+
+
+def ships_from(local_stock):
+    return PartnerListing.ShipsFrom.LOCAL if local_stock > 0 else PartnerListing.ShipsFrom.DIRECT
+
+
+# --- applying a page --------------------------------------------------------------------------
+
+
+def _reject(result, item, reason):
+    entry_id = item.get("id") if isinstance(item, dict) else None
+    result.rejections.append({"id": str(entry_id) if entry_id is not None else None, "reason": str(reason)})
+
+
+def apply_page(partnership, items, *, run=None, next_cursor=""):
+    """Apply one feed page's entries in one transaction; with `run`, record the page's counts and
+    `next_cursor` on it in the same transaction (so the page is applied exactly when the cursor
+    moves past it; the run must still hold its claim). Returns the PageResult."""
+    partner = partnership.partner
+    currencies = {partner.currency, partnership.settlement_currency}
+    result = PageResult()
+    # The highest version of each reference on the page (an entry may come twice).
+    entries = {}
+    for item in items:
+        try:
+            reference, version = _identity(item)
+        except ItemRejected as rejected:
+            _reject(result, item, rejected)
+            continue
+        if reference not in entries or entries[reference][0] < version:
+            if reference in entries:
+                result.unchanged += 1
+            entries[reference] = (version, item)
+        else:
+            result.unchanged += 1
+    taxonomy_ids = {
+        item["category"].get("taxonomy_id")
+        for _version, item in entries.values()
+        if isinstance(item.get("category"), dict) and isinstance(item["category"].get("taxonomy_id"), int)
+    }
+    skus = {
+        v["sku"]
+        for _version, item in entries.values()
+        if isinstance(item.get("variants"), list)
+        for v in item["variants"]
+        if isinstance(v, dict) and isinstance(v.get("sku"), str)
+    }
+    now = timezone.now()
+    with transaction.atomic():
+        if run is not None:
+            _hold_claim(run)
+        categories = {
+            pk: (name_en, name_zh)
+            for pk, name_en, name_zh in Category.objects.filter(pk__in=taxonomy_ids).values_list(
+                "pk", "name_en", "name_zh_hans"
+            )
+        }
+        sellable = sellable_by_sku(partner, skus)
+        existing = {
+            listing.reference: listing
+            for listing in PartnerListing.objects.select_for_update(of=("self",))
+            .filter(partnership=partnership, reference__in=list(entries))
+            .order_by("pk")
+        }
+        to_create, to_update = [], []
+        for reference, (version, item) in entries.items():
+            result.seen.add(reference)
+            listing = existing.get(reference)
+            if listing is not None and listing.version >= version:
+                result.unchanged += 1
+                continue
+            if item.get("deleted") is True:
+                if listing is None or not listing.is_active:
+                    result.unchanged += 1
+                    if listing is not None:
+                        listing.version = version
+                        listing.updated_at = now
+                        to_update.append(listing)
+                    continue
+                listing.is_active = False
+                listing.version = version
+                listing.updated_at = now
+                to_update.append(listing)
+                result.tombstones += 1
+                continue
+            try:
+                values = listing_values(item, categories=categories, currencies=currencies)
+            except ItemRejected as rejected:
+                _reject(result, item, rejected)
+                continue
+            values["local_stock"] = local_stock_of(values["variants"], sellable)
+            values["ships_from"] = ships_from(values["local_stock"])
+            values.update(version=version, is_active=True, updated_at=now)
+            if listing is None:
+                to_create.append(PartnerListing(partnership=partnership, reference=reference, **values))
+            else:
+                for name, value in values.items():
+                    setattr(listing, name, value)
+                to_update.append(listing)
+            result.items_changed += 1
+        created = PartnerListing.objects.bulk_create(to_create)
+        if to_update:
+            PartnerListing.objects.bulk_update(to_update, SYNCED_FIELDS)
+        if not all(listing.pk for listing in created):
+            created = PartnerListing.objects.filter(
+                partnership=partnership, reference__in=[listing.reference for listing in to_create]
+            ).only("pk")
+        result.changed_ids = [listing.pk for listing in created] + [listing.pk for listing in to_update]
+        search.refresh_vectors([listing.pk for listing in created] + [u.pk for u in to_update], model=PartnerListing)
+        if run is not None:
+            _count(run, result)
+            run.cursor = next_cursor or ""
+            run.save(update_fields=RUN_PROGRESS)
+    return result
+
+
+def _count(run, result):
+    run.pages += 1
+    run.items_changed += result.items_changed
+    run.tombstones += result.tombstones
+    run.unchanged += result.unchanged
+    run.rejected += len(result.rejections)
+    room = MAX_REJECTIONS - len(run.rejections)
+    if room > 0:
+        run.rejections = run.rejections + result.rejections[:room]
+
+
+def notify_listings_changed(listing_ids):
+    """Tell pricing (and whoever registered) which listings changed; after the commit only."""
+    if not listing_ids:
+        return
+    for hook in list(listings_changed):
+        try:
+            # Each hook in a transaction of its own: a database error inside it is rolled back
+            # without poisoning the caller's connection.
+            with transaction.atomic():
+                hook(list(listing_ids))
+        except Exception:
+            # The page is applied; a hook's failure must not undo or stop the sync (the nightly
+            # reprice_all catches up), but ops must see it.
+            logger.exception("a listings_changed hook failed for %d listings", len(listing_ids))
+
+
+# --- a run ------------------------------------------------------------------------------------
+
+
+def _claim(partnership, *, full):
+    """Start a run, in one short transaction holding the partnership row: refuse while another
+    live run holds the partnership; work out where to start from the earlier runs."""
+    with transaction.atomic():
+        locked = Partnership.objects.select_for_update().select_related("partner").get(pk=partnership.pk)
+        if locked.status != Partnership.Status.ACTIVE:
+            raise PartnerZoneError(
+                PartnerZoneErrorCode.PARTNERSHIP_NOT_LIVE,
+                _("Only an active partnership's catalog is synced; this one is %(status)s.")
+                % {"status": locked.get_status_display()},
+                status=409,
+            )
+        now = timezone.now()
+        running = SyncRun.objects.filter(partnership=locked, status=SyncRun.Status.RUNNING)
+        if running.filter(started_at__gt=now - dt.timedelta(seconds=RUN_LEASE_SECONDS)).exists():
+            raise PartnerZoneError(
+                PartnerZoneErrorCode.INVALID,
+                _("A sync of this partnership is already running."),
+                status=409,
+            )
+        running.update(
+            status=SyncRun.Status.INTERRUPTED,
+            error=_("abandoned: the run did not finish within %(seconds)d seconds") % {"seconds": RUN_LEASE_SECONDS},
+            finished_at=now,
+        )
+        latest = SyncRun.objects.filter(partnership=locked).order_by("-started_at", "-pk").first()
+        updated_since, cursor = "", ""
+        if full:
+            pass
+        elif latest is not None and latest.status != SyncRun.Status.SUCCEEDED and latest.cursor:
+            # Resume the unfinished fetch: same updated_since (the cursor is bound to it).
+            updated_since, cursor = latest.updated_since, latest.cursor
+        else:
+            succeeded = (
+                SyncRun.objects.filter(partnership=locked, status=SyncRun.Status.SUCCEEDED)
+                .exclude(watermark="")
+                .order_by("-started_at", "-pk")
+                .first()
+            )
+            updated_since = succeeded.watermark if succeeded else ""
+        run = SyncRun.objects.create(partnership=locked, updated_since=updated_since, cursor=cursor)
+    return locked, run
+
+
+def _hold_claim(run):
+    status = SyncRun.objects.select_for_update().values_list("status", flat=True).get(pk=run.pk)
+    if status != SyncRun.Status.RUNNING:
+        raise SyncSuperseded(_("this run was taken for dead and another one took over"))
+
+
+def _deactivate_unseen(partnership, seen, run):
+    """After a complete full sync: what the full catalog no longer lists has been withdrawn."""
+    active = PartnerListing.objects.filter(partnership=partnership, is_active=True)
+    gone = [pk for pk, reference in active.values_list("pk", "reference") if reference not in seen]
+    now = timezone.now()
+    for start in range(0, len(gone), 1000):
+        chunk = gone[start : start + 1000]
+        with transaction.atomic():
+            _hold_claim(run)
+            PartnerListing.objects.filter(pk__in=chunk).update(is_active=False, updated_at=now)
+            run.tombstones += len(chunk)
+            run.save(update_fields=["tombstones"])
+        notify_listings_changed(chunk)
+
+
+def sync_partnership(partnership, *, full=False, limit=None):
+    """Mirror the partner's catalog feed: from the last successful run's watermark (the full
+    catalog with `full` or the first time), or from an unfinished run's cursor. Pages are fetched
+    outside any transaction; each is applied, with the run's cursor and counts, in one. Returns
+    the SyncRun: SUCCEEDED, INTERRUPTED (the partner or the network failed; the next run resumes
+    from its cursor) or FAILED. Raises PartnerZoneError when the partnership is not active or
+    another run holds it."""
+    partnership, run = _claim(partnership, full=full)
+    resumed = bool(run.cursor)
+    seen = set()
+    pages = catalog_feed.iter_partner_feed(
+        partnership,
+        updated_since=run.updated_since or None,
+        limit=limit or settings.PARTNER_ZONE["SYNC_PAGE_SIZE"],
+        cursor=run.cursor or None,
+    )
+    watermark = ""
+    try:
+        for page in pages:
+            result = apply_page(partnership, page.items, run=run, next_cursor=page.next_cursor)
+            watermark = page.watermark
+            if full and not resumed:
+                seen |= result.seen
+            notify_listings_changed(result.changed_ids)
+        if full and not resumed:
+            _deactivate_unseen(partnership, seen, run)
+    except catalog_feed.PartnerFeedError as error:
+        if error.code == CatalogErrorCode.INVALID_CURSOR:
+            # The partner no longer honours the cursor (keys rotated, say): the next run fetches
+            # again from this run's updated_since, the last good watermark.
+            return _finish(run, SyncRun.Status.FAILED, error=str(error), cursor="")
+        return _finish(run, SyncRun.Status.INTERRUPTED, error=str(error))
+    except INTERRUPTIONS as error:
+        return _finish(run, SyncRun.Status.INTERRUPTED, error=str(error) or type(error).__name__)
+    except SyncSuperseded as error:
+        return run if _refresh(run) else _finish(run, SyncRun.Status.INTERRUPTED, error=str(error))
+    except Exception as error:
+        logger.exception("the catalog sync of %s failed", partnership.partner.code)
+        return _finish(run, SyncRun.Status.FAILED, error=f"{type(error).__name__}: {error}")
+    return _finish(run, SyncRun.Status.SUCCEEDED, watermark=watermark, cursor="")
+
+
+def _refresh(run):
+    run.refresh_from_db()
+    return run.status != SyncRun.Status.RUNNING
+
+
+def _finish(run, status, *, error="", watermark=None, cursor=None):
+    run.status = status
+    run.error = error[:2000]
+    run.finished_at = timezone.now()
+    fields = ["status", "error", "finished_at"]
+    if watermark is not None:
+        run.watermark = watermark
+        fields.append("watermark")
+    if cursor is not None:
+        run.cursor = cursor
+        fields.append("cursor")
+    run.save(update_fields=fields)
+    return run
+
+
+# --- consignment stock ------------------------------------------------------------------------
+
+
+def refresh_local_stock(partnership, skus):
+    """Recompute local_stock and ships_from of the partner's listings holding these SKUs (the
+    consignment stock in our warehouses changed), in bulk; then tell pricing."""
+    skus = {sku for sku in skus if sku}
+    if not skus:
+        return []
+    partner = partnership.partner
+    with transaction.atomic():
+        # A text prefilter on the stored JSON (PostgreSQL and SQLite alike), then the exact check.
+        mentions = Q()
+        for sku in skus:
+            # SQLite keeps the JSON as Django wrote it (ASCII escapes), PostgreSQL as characters.
+            for spelled in {json.dumps(sku), json.dumps(sku, ensure_ascii=False)}:
+                mentions |= Q(variants__icontains=f'"sku": {spelled}')
+        candidates = list(
+            PartnerListing.objects.select_for_update(of=("self",))
+            .filter(mentions, partnership__partner=partner)
+            .only("pk", "variants", "local_stock", "ships_from")
+            .order_by("pk")
+        )
+        holding = [listing for listing in candidates if any(v.get("sku") in skus for v in listing.variants)]
+        all_skus = {v.get("sku") for listing in holding for v in listing.variants if v.get("sku")}
+        sellable = sellable_by_sku(partner, all_skus)
+        changed = []
+        for listing in holding:
+            stock = local_stock_of(listing.variants, sellable)
+            if stock != listing.local_stock or ships_from(stock) != listing.ships_from:
+                listing.local_stock = stock
+                listing.ships_from = ships_from(stock)
+                changed.append(listing)
+        PartnerListing.objects.bulk_update(changed, ["local_stock", "ships_from"])
+        ids = [listing.pk for listing in changed]
+        transaction.on_commit(lambda: notify_listings_changed(ids))
+    return ids

@@ -1,0 +1,1 @@
+"""Celery tasks of the partner zone: campaigns (thin wrappers over services)."""

@@ -1,0 +1,16 @@
+"""The partner zone's storefront URLs (under the language prefix, mounted at zone/): one zone per
+partner, by the partner's code."""
+
+from django.urls import path
+
+from . import views, views_history
+
+app_name = "partner_zone"
+
+urlpatterns = [
+    path("history/clear/", views_history.clear_history, name="clear_history"),
+    path("<slug:partner>/", views.landing, name="landing"),
+    path("<slug:partner>/c/<int:category_id>/", views.category, name="category"),
+    path("<slug:partner>/search/", views.search_page, name="search"),
+    path("<slug:partner>/p/<uuid:reference>/", views.product, name="product"),
+]

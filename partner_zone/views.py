@@ -1,0 +1,149 @@
+"""The partner zone's storefront pages (landing, category, search, product) and the snippets the
+home catalog's pages show through catalog.hooks (the zone entrances on the home page, the partner
+strip under thin category and search results). Thin: the reads are in partner_zone.selectors."""
+
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from catalog import search
+from catalog.models import Category
+from catalog.selectors import category_tree, country_name
+
+from . import selectors
+from .filters import ZoneListingFilter, ZoneSearchFilter
+from .models import PartnerListing
+from .services import recommendations
+
+
+def _zone(partnership):
+    """What every zone page shows in its header: one query for the current campaign."""
+    partner = partnership.partner
+    return {
+        "partnership": partnership,
+        "partner": partner,
+        "zone_code": partner.code,
+        "zone_country": country_name(partner.country),
+        "campaign": selectors.campaign_banner(selectors.current_campaign(partnership)),
+    }
+
+
+def landing(request, partner):
+    language = get_language()
+    partnership = selectors.zone_partnership(partner)
+    counts = selectors.category_counts(selectors.zone_listings(partnership))
+    context = _zone(partnership)
+    context.update(
+        {
+            "total": sum(counts.values()),
+            "top_categories": selectors.top_categories(counts, selectors.category_nodes(counts), partner, language),
+            "newest": selectors.listing_cards(selectors.newest_listings(partnership), partner, language),
+        }
+    )
+    return render(request, "partner_zone/landing.html", context)
+
+
+def _listing(request, partnership, narrowed, filters, *, total, chosen=None):
+    """The part a category page and a search page share: sort and page the narrowed scope."""
+    if chosen is not None:
+        narrowed = narrowed.filter(selectors.subtree_condition(chosen))
+    page = selectors.paginate(
+        selectors.sort_listings(narrowed, filters.chosen_sort), total=total, page_number=request.GET.get("page")
+    )
+    return {
+        "filters": filters,
+        "page": page,
+        "elided_pages": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        "listings": selectors.listing_cards(page.object_list, partnership.partner.code),
+        "is_filtered": filters.is_narrowed or chosen is not None,
+    }
+
+
+def category(request, partner, category_id):
+    language = get_language()
+    partnership = selectors.zone_partnership(partner)
+    tree = category_tree(category_id)
+    filters = ZoneListingFilter(request.GET, queryset=PartnerListing.objects.none())
+    scope = selectors.zone_listings(partnership).filter(category_id__in=tree.subtree_ids)
+    narrowed = filters.narrow(scope)
+    counts = selectors.category_counts(narrowed)
+    child_counts = tree.child_counts(counts)
+    context = _zone(partnership)
+    context.update(_listing(request, partnership, narrowed, filters, total=sum(counts.values())))
+    context.update(
+        {
+            "category": tree.category,
+            "category_name": tree.category.name_in(language),
+            "breadcrumb": [selectors.zone_category_link(partner, node, language) for node in tree.ancestors],
+            "subcategories": [
+                selectors.zone_category_link(partner, child, language, child_counts[child.pk])
+                for child in tree.children
+                if child_counts[child.pk]
+            ],
+        }
+    )
+    return render(request, "partner_zone/category.html", context)
+
+
+def search_page(request, partner):
+    language = get_language()
+    partnership = selectors.zone_partnership(partner)
+    query = (request.GET.get("q") or "").strip()[:200]
+    terms = search.query_terms(query)
+    filters = ZoneSearchFilter(request.GET, queryset=PartnerListing.objects.none())
+    context = _zone(partnership)
+    context.update({"query": query, "terms": terms, "filters": filters})
+    if terms:
+        recommendations.record_search(request, query)
+        narrowed = filters.narrow(selectors.search_scope(partnership, query))
+        counts = selectors.category_counts(narrowed)
+        nodes = selectors.category_nodes(counts)
+        facets = selectors.top_categories(counts, nodes, partner, language)
+        chosen = None
+        if filters.chosen_category:
+            chosen = Category.objects.filter(pk=filters.chosen_category).first()
+        total = sum(counts.values()) if chosen is None else selectors.subtree_total(counts, nodes, chosen)
+        context.update(_listing(request, partnership, narrowed, filters, total=total, chosen=chosen))
+        context.update(
+            {
+                "category_options": [
+                    {"link": link, "chosen": chosen is not None and chosen.pk == link.id} for link in facets
+                ],
+                "chosen_category": None if chosen is None else selectors.zone_category_link(partner, chosen, language),
+            }
+        )
+    return render(request, "partner_zone/search.html", context)
+
+
+def product(request, partner, reference):
+    language = get_language()
+    partnership = selectors.zone_partnership(partner)
+    listing = selectors.product_listing(partnership, reference)
+    recommendations.record_view(request, listing=listing)
+    context = _zone(partnership)
+    context.update(selectors.product_page(listing, partnership, language))
+    return render(request, "partner_zone/product.html", context)
+
+
+# --- snippets on the home catalog's pages (registered in handlers/pages.py) -------------------------
+
+
+def home_entrances(request):
+    """The home page's partner-zone section: an entrance per active partner with its campaign.
+    Always returned (even with no partner) so the home page shows this section instead of its own."""
+    return [{"template": "partner_zone/_home_entrances.html", "context": {"entrances": selectors.zone_entrances()}}]
+
+
+def partner_strip(request, kind, category=None, query=None, shown_count=0, filtered=False, **extra):
+    """Partner goods under a home category or search page that found too little (and was not
+    narrowed by the shopper's filters, which name the home catalog's brands and countries)."""
+    if filtered or shown_count >= selectors.STRIP_BELOW:
+        return None
+    if kind == "category" and category is not None:
+        strips = selectors.partner_strips(category=category)
+    elif kind == "search" and query:
+        strips = selectors.partner_strips(query=query)
+    else:
+        return None
+    if not strips:
+        return None
+    return {"template": "partner_zone/_strip.html", "context": {"strips": strips, "kind": kind}}

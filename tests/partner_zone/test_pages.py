@@ -1,0 +1,603 @@
+"""The partner zone as a shopper sees it: a zone per active partner with its landing, category
+pages, filters, sorts and search, product pages with the landed-cost breakdown, the zone entrances
+on the home page, the partner strip under thin home category and search results, and a fixed
+number of queries per page however many listings it shows."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from djmoney.money import Money
+
+from catalog import search
+from crossborder.models import Partnership
+from partner_zone.models import Campaign, PartnerListing
+from tests.catalog.factories import make_merchant, make_product
+from tests.partner_zone.factories import make_listing, make_partnership
+
+pytestmark = pytest.mark.django_db
+
+BABY_AND_TODDLER = 537
+NURSING_AND_FEEDING = 561
+BABY_BOTTLES = 564  # Baby & Toddler > Nursing & Feeding > Baby Bottles
+TENTS = 1022  # Sporting Goods > Outdoor Recreation > Camping & Hiking > Tents
+SPORTING_GOODS = 988
+
+# A first page that records the shopper's history also creates the session (load, savepoint,
+# exists, insert, release) and writes the event; recommendations add their own few queries.
+HISTORY_QUERIES = 5
+RECOMMENDATION_QUERIES = 3
+# Queries per zone page, whatever the number of listings (see partner_zone.selectors):
+# landing: partnership, campaign, category counts, category nodes, newest listings
+LANDING_QUERIES = 5 + RECOMMENDATION_QUERIES
+# category: partnership, campaign, category, its relatives, category counts, listings
+CATEGORY_QUERIES = 6
+# search: partnership, campaign, category counts, category nodes, chosen category, listings
+SEARCH_QUERIES = 6 + HISTORY_QUERIES
+# product: partnership, campaign, listing (with category), category ancestors
+PRODUCT_QUERIES = 4 + HISTORY_QUERIES + RECOMMENDATION_QUERIES
+# The home catalog's pages (tests/catalog/test_storefront.py) plus the partner strip's one query.
+HOME_CATEGORY_QUERIES = 8 + 1
+HOME_SEARCH_QUERIES = 6 + 1 + HISTORY_QUERIES
+# home: the catalog's 8, the zone entrances replacing its own partnerships query
+HOME_QUERIES = 8 + RECOMMENDATION_QUERIES
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def us(remote):
+    """The `remote` partner's ACTIVE partnership (Trailhead Goods, United States)."""
+    return remote.partnership
+
+
+def cny(amount):
+    return Money(Decimal(str(amount)), "CNY")
+
+
+def breakdown(
+    goods="100.00", duties="0.00", vat="8.19", consumption_tax="0.00", shipping="20.00", fees="5.00", **extra
+):
+    parts = {
+        "goods": {"amount": goods, "currency": "CNY"},
+        "shipping": {"amount": shipping, "currency": "CNY"},
+        "fees": {"amount": fees, "currency": "CNY"},
+        "duties": {"amount": duties, "currency": "CNY"},
+        "vat": {"amount": vat, "currency": "CNY"},
+        "consumption_tax": {"amount": consumption_tax, "currency": "CNY"},
+        "taxes_total": {
+            "amount": str(Decimal(duties) + Decimal(vat) + Decimal(consumption_tax)),
+            "currency": "CNY",
+        },
+        "duties_included": True,
+        "rounding": {"amount": "0.71", "currency": "CNY"},
+        "fx_rate": "7.2300",
+        "fx_margin": "0.02",
+        "regime": "cn_cbec",
+        "ships_from": "direct",
+        "delivery_days": "7-15",
+    }
+    parts.update(extra)
+    return parts
+
+
+def listing(partnership, *, price="133.90", titles=None, **fields):
+    """A priced listing with a landed-cost breakdown; the search vector as the sync stores it."""
+    texts = None
+    if titles:
+        texts = {language: {"title": title, "description": ""} for language, title in titles.items()}
+    item = make_listing(
+        partnership,
+        texts=texts,
+        price=None if price is None else cny(price),
+        list_price=None if price is None else cny(price),
+        price_breakdown=breakdown() if price is not None else {},
+        priced_at=timezone.now() if price is not None else None,
+        pricing_problem="" if price is not None else "no exchange rate USD/CNY",
+        **fields,
+    )
+    if search.uses_postgres():
+        PartnerListing.objects.filter(pk=item.pk).update(search_vector=search.weighted_vector())
+    return item
+
+
+def url(name, *args, language="zh-hans", **query):
+    with translation.override(language):
+        path = reverse(name, args=args)
+    return f"{path}?{urlencode(query, doseq=True)}" if query else path
+
+
+def zone_url(name, *args, **query):
+    return url(f"partner_zone:{name}", *args, **query)
+
+
+def shown(response, key="listings"):
+    return [card.reference for card in response.context[key]]
+
+
+def refs(*listings):
+    return [str(item.reference) for item in listings]
+
+
+def strip_refs(response):
+    return [card.reference for strip in strips(response) for card in strip.cards]
+
+
+def strips(response):
+    found = []
+    for snippet in response.context.get("supplements") or []:
+        found.extend(snippet["context"].get("strips", []))
+    return found
+
+
+def text_of(response):
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+# --- the landing -----------------------------------------------------------------------------
+
+
+def test_landing_lists_the_partners_active_priced_listings_only(client, us):
+    bottle = listing(us, titles={"zh-hans": "宽口径奶瓶", "en": "Wide-neck bottle"}, category_id=BABY_BOTTLES)
+    tent = listing(us, titles={"zh-hans": "双人帐篷", "en": "Two-person tent"}, category_id=TENTS)
+    listing(us, titles={"zh-hans": "已下架奶瓶", "en": "Withdrawn bottle"}, is_active=False)
+    unpriced = listing(us, price=None, titles={"zh-hans": "无价奶瓶", "en": "Unpriced bottle"})
+    other = make_partnership("jp", currency="JPY", country="JP", name="Sakura Mall")
+    listing(other, titles={"zh-hans": "日本奶瓶", "en": "Japanese bottle"})
+
+    response = client.get(zone_url("landing", "us"))
+
+    assert response.status_code == 200
+    assert set(shown(response, "newest")) == set(refs(bottle, tent))
+    assert str(unpriced.reference) not in shown(response, "newest")
+    assert response.context["total"] == 2
+    assert [(node.id, node.count) for node in response.context["top_categories"]] == [
+        (BABY_AND_TODDLER, 1),
+        (SPORTING_GOODS, 1),
+    ]
+    html = text_of(response)
+    assert "Trailhead Goods" in html and "美国" in html
+    assert "宽口径奶瓶" in html and "双人帐篷" in html
+    assert "日本奶瓶" not in html and "已下架奶瓶" not in html and "无价奶瓶" not in html
+    assert "{% block" not in html
+
+
+def test_landing_shows_the_accepted_campaign_during_its_dates_only(client, us):
+    listing(us)
+    today = timezone.localdate()
+    Campaign.objects.create(
+        partnership=us,
+        status=Campaign.Status.ACCEPTED,
+        title="Black Friday",
+        local_title="黑色星期五特卖",
+        banner_text="全场美国好物八折",
+        starts_on=today - dt.timedelta(days=1),
+        ends_on=today + dt.timedelta(days=2),
+        suggested_discount_percent=Decimal("25"),
+        discount_percent=Decimal("20"),
+        partner_share_percent=Decimal("50"),
+    )
+    Campaign.objects.create(
+        partnership=us,
+        status=Campaign.Status.PROPOSED,
+        title="Cyber Monday",
+        starts_on=today,
+        ends_on=today,
+        suggested_discount_percent=Decimal("30"),
+        partner_share_percent=Decimal("50"),
+    )
+
+    html = text_of(client.get(zone_url("landing", "us")))
+    assert "黑色星期五特卖" in html and "全场美国好物八折" in html and "20%" in html
+    assert "Cyber Monday" not in html
+
+    Campaign.objects.filter(title="Black Friday").update(
+        starts_on=today + dt.timedelta(days=3), ends_on=today + dt.timedelta(days=5)
+    )
+    html = text_of(client.get(zone_url("landing", "us")))
+    assert "黑色星期五特卖" not in html and 'class="campaign-banner"' not in html
+
+
+def test_landing_in_english_shows_english_titles_and_category_names(client, us):
+    listing(us, titles={"zh-hans": "宽口径奶瓶", "en": "Wide-neck bottle"}, category_id=BABY_BOTTLES)
+
+    response = client.get(zone_url("landing", "us", language="en"))
+
+    assert [card.title for card in response.context["newest"]] == ["Wide-neck bottle"]
+    assert [node.name for node in response.context["top_categories"]] == ["Baby & Toddler"]
+
+
+def test_a_title_only_in_the_original_language_is_marked(client, us):
+    item = listing(us, titles={"en": "Trail mix"}, original_language="en")
+
+    response = client.get(zone_url("landing", "us"))
+
+    card = response.context["newest"][0]
+    assert card.title == "Trail mix" and card.title_language == "en"
+    assert 'lang="en">Trail mix<' in response.content.decode()
+    page = text_of(client.get(zone_url("product", "us", item.reference)))
+    assert "原文" in page or "Shown in the original language" in page
+
+
+def test_a_suspended_or_ended_partnerships_zone_answers_404_at_once(client, us):
+    item = listing(us)
+    for status in (Partnership.Status.SUSPENDED, Partnership.Status.ENDED):
+        Partnership.objects.filter(pk=us.pk).update(status=status)
+        for path in (
+            zone_url("landing", "us"),
+            zone_url("category", "us", NURSING_AND_FEEDING),
+            zone_url("search", "us", q="奶瓶"),
+            zone_url("product", "us", item.reference),
+        ):
+            assert client.get(path).status_code == 404, (status, path)
+
+
+def test_an_unknown_zone_category_or_product_answers_404(client, us):
+    other = make_partnership("jp", currency="JPY", country="JP")
+    foreign = listing(other)
+    assert client.get(zone_url("landing", "xx")).status_code == 404
+    assert client.get(zone_url("category", "us", 999999999)).status_code == 404
+    assert client.get(zone_url("product", "us", foreign.reference)).status_code == 404
+
+
+# --- category pages, filters and sorts ------------------------------------------------------------
+
+
+def test_category_page_lists_the_whole_subtree_with_subcategory_counts(client, us):
+    bottle = listing(us, category_id=BABY_BOTTLES)
+    feeding = listing(us, category_id=NURSING_AND_FEEDING)
+    listing(us, category_id=TENTS)
+
+    response = client.get(zone_url("category", "us", BABY_AND_TODDLER))
+
+    assert response.status_code == 200
+    assert set(shown(response)) == set(refs(bottle, feeding))
+    assert response.context["page"].paginator.count == 2
+    assert [(node.id, node.count) for node in response.context["subcategories"]] == [(NURSING_AND_FEEDING, 2)]
+    assert response.context["category_name"] == "母婴用品"
+    nursing = client.get(zone_url("category", "us", NURSING_AND_FEEDING))
+    assert [node.name for node in nursing.context["breadcrumb"]] == ["母婴用品"]
+    assert [(node.id, node.count) for node in nursing.context["subcategories"]] == [(BABY_BOTTLES, 1)]
+
+
+def test_category_page_filters_by_price_range_in_the_home_currency(client, us):
+    cheap = listing(us, price="59.90")
+    middle = listing(us, price="129.90")
+    listing(us, price="399.00")
+
+    response = client.get(zone_url("category", "us", NURSING_AND_FEEDING, price_min="50", price_max="200"))
+
+    assert set(shown(response)) == set(refs(cheap, middle))
+    assert response.context["page"].paginator.count == 2
+    assert "价格" in text_of(response) or "Price" in text_of(response)
+
+
+def test_category_page_filters_goods_that_ship_from_our_local_warehouse(client, us):
+    local = listing(us, ships_from=PartnerListing.ShipsFrom.LOCAL, local_stock=4)
+    listing(us, ships_from=PartnerListing.ShipsFrom.DIRECT)
+
+    response = client.get(zone_url("category", "us", NURSING_AND_FEEDING, local="1"))
+
+    assert shown(response) == refs(local)
+    assert response.context["is_filtered"]
+
+
+def test_category_page_sorts_by_price_either_way_and_by_newest(client, us):
+    now = timezone.now()
+    old_cheap = listing(us, price="59.90", changed_at=now - dt.timedelta(days=3))
+    new_dear = listing(us, price="399.00", changed_at=now - dt.timedelta(days=1))
+    mid = listing(us, price="129.90", changed_at=now - dt.timedelta(days=2))
+
+    def order(sort):
+        return shown(client.get(zone_url("category", "us", NURSING_AND_FEEDING, sort=sort)))
+
+    assert order("price") == refs(old_cheap, mid, new_dear)
+    assert order("-price") == refs(new_dear, mid, old_cheap)
+    assert order("newest") == refs(new_dear, mid, old_cheap)
+    assert order("nonsense") == refs(new_dear, mid, old_cheap)
+
+
+def test_bad_filter_values_are_reported_and_ignored(client, us):
+    item = listing(us)
+
+    response = client.get(zone_url("category", "us", NURSING_AND_FEEDING, price_min="abc", price_max="-5"))
+
+    assert response.status_code == 200
+    assert shown(response) == refs(item)
+
+
+# --- search ----------------------------------------------------------------------------------------
+
+
+def test_search_in_chinese_finds_a_word_inside_an_unspaced_title(client, us):
+    bottle = listing(us, titles={"zh-hans": "美国进口宽口径婴儿奶瓶", "en": "Wide-neck baby bottle"})
+    listing(us, titles={"zh-hans": "户外双人帐篷", "en": "Two-person tent"}, category_id=TENTS)
+
+    response = client.get(zone_url("search", "us", q="奶瓶"))
+
+    assert response.status_code == 200
+    assert shown(response) == refs(bottle)
+    assert "美国进口宽口径婴儿奶瓶" in text_of(response)
+
+
+def test_search_in_english_finds_the_partners_english_titles(client, us):
+    listing(us, titles={"zh-hans": "宽口径奶瓶", "en": "Wide-neck baby bottle"})
+    tent = listing(us, titles={"zh-hans": "户外双人帐篷", "en": "Two-person hiking tent"}, category_id=TENTS)
+
+    response = client.get(zone_url("search", "us", q="tent", language="en"))
+
+    assert shown(response) == refs(tent)
+    assert [card.title for card in response.context["listings"]] == ["Two-person hiking tent"]
+
+
+def test_search_only_finds_this_zones_active_listings(client, us):
+    listing(us, titles={"zh-hans": "停售奶瓶", "en": "Withdrawn bottle"}, is_active=False)
+    other = make_partnership("jp", currency="JPY", country="JP")
+    listing(other, titles={"zh-hans": "日本奶瓶", "en": "Japanese bottle"})
+
+    response = client.get(zone_url("search", "us", q="奶瓶"))
+
+    assert shown(response) == []
+    assert "没有找到" in text_of(response) or "Nothing found" in text_of(response)
+
+
+def test_search_offers_the_categories_of_its_results_and_narrows_to_one(client, us):
+    bottle = listing(us, titles={"zh-hans": "儿童水壶奶瓶", "en": "Kids bottle"}, category_id=BABY_BOTTLES)
+    flask = listing(us, titles={"zh-hans": "户外水壶", "en": "Camping flask"}, category_id=TENTS)
+
+    response = client.get(zone_url("search", "us", q="水壶"))
+    assert set(shown(response)) == set(refs(bottle, flask))
+    assert {option["link"].id for option in response.context["category_options"]} == {BABY_AND_TODDLER, SPORTING_GOODS}
+
+    narrowed = client.get(zone_url("search", "us", q="水壶", category=SPORTING_GOODS))
+    assert shown(narrowed) == refs(flask)
+    assert narrowed.context["page"].paginator.count == 1
+
+
+def test_an_empty_search_asks_what_to_look_for(client, us):
+    response = client.get(zone_url("search", "us", q="  "))
+    assert response.status_code == 200
+    assert "listings" not in response.context
+
+
+# --- the product page ----------------------------------------------------------------------------
+
+
+def test_product_page_shows_the_landed_cost_breakdown_and_where_it_ships_from(client, us):
+    item = listing(
+        us,
+        titles={"zh-hans": "宽口径奶瓶", "en": "Wide-neck bottle"},
+        images=["https://us.example/media/a.jpg", "https://us.example/media/b.jpg"],
+    )
+
+    response = client.get(zone_url("product", "us", item.reference))
+
+    assert response.status_code == 200
+    html = text_of(response)
+    parts = {row.key: row.amount for row in response.context["breakdown"].rows}
+    assert parts["goods"] == cny("100.00") and parts["shipping"] == cny("20.00") and parts["fees"] == cny("5.00")
+    assert parts["vat"] == cny("8.19")
+    for part in ("goods", "vat", "shipping", "fees", "taxes", "total"):
+        assert f'data-part="{part}"' in html, part
+    assert "宽口径奶瓶" in html
+    assert "https://us.example/media/a.jpg" in html and "https://us.example/media/b.jpg" in html
+    assert "133.90" in html
+    assert 'data-ships-from="direct"' in html and "7-15" in html
+    assert 'data-orderable="true"' in html
+    assert "{% block" not in html
+
+
+def test_product_page_says_duties_are_added_at_checkout_when_not_included(client, us):
+    item = listing(us)
+    PartnerListing.objects.filter(pk=item.pk).update(
+        price_breakdown=breakdown(duties="12.00", duties_included=False, ships_from="local", delivery_days="1-3"),
+        ships_from=PartnerListing.ShipsFrom.LOCAL,
+    )
+
+    response = client.get(zone_url("product", "us", item.reference, language="en"))
+
+    html = text_of(response)
+    assert not response.context["breakdown"].duties_included
+    assert "added at checkout" in html
+    assert 'data-part="duties"' in html
+    assert 'data-ships-from="local"' in html and "Ships from our local warehouse: 1-3 days" in html
+
+
+def test_product_page_shows_the_campaign_discount(client, us):
+    item = listing(us, price="107.10")
+    PartnerListing.objects.filter(pk=item.pk).update(
+        list_price=cny("133.90"),
+        price_breakdown=breakdown(
+            campaign={
+                "title": "Black Friday",
+                "discount_percent": "20",
+                "discount": {"amount": "26.80", "currency": "CNY"},
+            }
+        ),
+    )
+
+    response = client.get(zone_url("product", "us", item.reference, language="en"))
+
+    row = response.context["breakdown"].campaign
+    assert row.label == "Black Friday" and row.amount == cny("-26.80") and row.note == "-20%"
+    html = text_of(response)
+    assert 'data-part="campaign"' in html and "133.90" in html and "107.10" in html
+
+
+def test_a_listing_without_a_price_shows_price_not_available_and_cannot_be_ordered(client, us):
+    item = listing(us, price=None)
+
+    response = client.get(zone_url("product", "us", item.reference, language="en"))
+
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "Price not available" in html and 'data-orderable="false"' in html
+    assert 'data-part="total"' not in html
+
+
+def test_an_inactive_listing_has_no_product_page(client, us):
+    item = listing(us, is_active=False)
+    assert client.get(zone_url("product", "us", item.reference)).status_code == 404
+
+
+# --- on the home catalog's pages -----------------------------------------------------------------
+
+
+def test_home_page_has_an_entrance_per_active_partner_with_its_campaign(client, us):
+    make_partnership("jp", currency="JPY", country="JP", name="Sakura Mall", status=Partnership.Status.SUSPENDED)
+    today = timezone.localdate()
+    Campaign.objects.create(
+        partnership=us,
+        status=Campaign.Status.ACCEPTED,
+        title="Black Friday",
+        local_title="黑五狂欢",
+        banner_text="美国好物低至八折",
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=3),
+        suggested_discount_percent=Decimal("20"),
+        discount_percent=Decimal("20"),
+        partner_share_percent=Decimal("50"),
+    )
+
+    response = client.get(url("catalog:home"))
+
+    html = text_of(response)
+    assert 'class="partner-zones"' in html
+    assert f'href="{zone_url("landing", "us")}"' in html
+    assert "Trailhead Goods" in html and "黑五狂欢" in html and "美国好物低至八折" in html
+    assert "Sakura Mall" not in html
+
+
+def test_home_page_entrance_without_a_campaign_still_leads_into_the_zone(client, us):
+    html = text_of(client.get(url("catalog:home", language="en")))
+    assert "Trailhead Goods" in html and "From our partner in United States" in html
+    assert 'class="zone-campaign"' not in html
+
+
+def test_home_category_page_with_few_products_shows_the_partner_strip(client, us):
+    make_product(make_merchant(), category_id=BABY_BOTTLES)
+    bottle = listing(us, titles={"zh-hans": "宽口径奶瓶", "en": "Wide-neck bottle"}, category_id=BABY_BOTTLES)
+    listing(us, category_id=TENTS)
+
+    response = client.get(url("catalog:category", NURSING_AND_FEEDING, language="en"))
+
+    assert strip_refs(response) == refs(bottle)
+    html = text_of(response)
+    assert "From our partner in United States" in html
+    assert f'href="{zone_url("product", "us", bottle.reference, language="en")}"' in html
+
+
+def test_home_category_page_with_many_products_shows_no_partner_strip(client, us):
+    merchant = make_merchant()
+    for _ in range(6):
+        make_product(merchant, category_id=BABY_BOTTLES)
+    listing(us, category_id=BABY_BOTTLES)
+
+    response = client.get(url("catalog:category", NURSING_AND_FEEDING))
+
+    assert strips(response) == []
+    assert "partner-strip" not in response.content.decode()
+
+
+def test_home_search_with_few_results_shows_matching_partner_goods(client, us):
+    bottle = listing(us, titles={"zh-hans": "美国宽口径奶瓶", "en": "Wide-neck bottle"})
+    listing(us, titles={"zh-hans": "户外帐篷", "en": "Tent"}, category_id=TENTS)
+
+    response = client.get(url("catalog:search", q="奶瓶"))
+
+    assert strip_refs(response) == refs(bottle)
+    assert "美国宽口径奶瓶" in text_of(response)
+
+
+def test_home_search_with_many_results_shows_no_partner_strip(client, us):
+    merchant = make_merchant()
+    for n in range(6):
+        make_product(merchant, titles={"zh-hans": f"玻璃奶瓶 {n}", "en": f"Glass bottle {n}"})
+    listing(us, titles={"zh-hans": "美国宽口径奶瓶", "en": "Wide-neck bottle"})
+
+    assert strips(client.get(url("catalog:search", q="奶瓶"))) == []
+
+
+def test_a_suspended_partnerships_goods_leave_the_home_pages_at_once(client, us):
+    bottle = listing(us, titles={"zh-hans": "美国宽口径奶瓶", "en": "Wide-neck bottle"}, category_id=BABY_BOTTLES)
+    assert strip_refs(client.get(url("catalog:search", q="奶瓶"))) == refs(bottle)
+    assert f'href="{zone_url("landing", "us")}"' in client.get(url("catalog:home")).content.decode()
+
+    Partnership.objects.filter(pk=us.pk).update(status=Partnership.Status.SUSPENDED)
+
+    assert strips(client.get(url("catalog:search", q="奶瓶"))) == []
+    assert strips(client.get(url("catalog:category", BABY_BOTTLES))) == []
+    assert f'href="{zone_url("landing", "us")}"' not in client.get(url("catalog:home")).content.decode()
+
+
+# --- queries ---------------------------------------------------------------------------------------
+
+
+def many(partnership, count):
+    now = timezone.now()
+    categories = [BABY_BOTTLES, NURSING_AND_FEEDING, TENTS]
+    for n in range(count):
+        listing(
+            partnership,
+            price=f"{50 + n}.90",
+            titles={"zh-hans": f"宽口径奶瓶 {n}", "en": f"Wide-neck bottle {n}"},
+            category_id=categories[n % 3],
+            ships_from=PartnerListing.ShipsFrom.LOCAL if n % 2 else PartnerListing.ShipsFrom.DIRECT,
+            changed_at=now - dt.timedelta(minutes=n),
+            images=[f"https://us.example/{n}-{i}.jpg" for i in range(3)],
+        )
+    today = timezone.localdate()
+    Campaign.objects.create(
+        partnership=partnership,
+        status=Campaign.Status.ACCEPTED,
+        title="Black Friday",
+        starts_on=today,
+        ends_on=today,
+        suggested_discount_percent=Decimal("20"),
+        discount_percent=Decimal("20"),
+        partner_share_percent=Decimal("50"),
+    )
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_zone_pages_run_the_same_queries_for_few_or_many_listings(client, us, count, django_assert_max_num_queries):
+    many(us, count)
+    item = PartnerListing.objects.first()
+
+    with django_assert_max_num_queries(LANDING_QUERIES):
+        assert client.get(zone_url("landing", "us")).status_code == 200
+    with django_assert_max_num_queries(CATEGORY_QUERIES):
+        response = client.get(zone_url("category", "us", BABY_AND_TODDLER, price_min="1", local="1", sort="price"))
+        assert response.status_code == 200
+    with django_assert_max_num_queries(SEARCH_QUERIES):
+        response = client.get(zone_url("search", "us", q="奶瓶", category=BABY_AND_TODDLER, sort="-price"))
+        assert response.status_code == 200
+        assert response.context["listings"]
+    with django_assert_max_num_queries(PRODUCT_QUERIES):
+        assert client.get(zone_url("product", "us", item.reference)).status_code == 200
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_home_pages_with_the_partner_snippets_run_the_same_queries_for_few_or_many(
+    client, us, count, django_assert_max_num_queries
+):
+    many(us, count)
+
+    with django_assert_max_num_queries(HOME_QUERIES):
+        assert client.get(url("catalog:home")).status_code == 200
+    with django_assert_max_num_queries(HOME_CATEGORY_QUERIES):
+        response = client.get(url("catalog:category", BABY_AND_TODDLER))
+        assert len(strip_refs(response)) == min(count - count // 3, 8)
+    with django_assert_max_num_queries(HOME_SEARCH_QUERIES):
+        response = client.get(url("catalog:search", q="奶瓶"))
+        assert len(strip_refs(response)) == min(count, 8)

@@ -1,0 +1,307 @@
+"""Shoppers' history and the recommenders: recording, merging at login, clearing, retention, the two
+recommenders' choices and reasons, cold start, fixed query counts, and the offline evaluation."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.cache import cache
+from django.test import Client, RequestFactory
+from django.utils import timezone
+from djmoney.money import Money
+
+from catalog import search as catalog_search
+from catalog.models import Category
+from crossborder.models import Partnership
+from partner_zone.management.commands.evaluate_recommenders import evaluate
+from partner_zone.models import PartnerListing, ShopperEvent
+from partner_zone.services import recommendations as reco
+from tests.catalog.factories import make_product, make_user
+from tests.partner_zone.factories import make_listing, make_partnership
+
+BABY_BOTTLES = 564  # Baby & Toddler > Nursing & Feeding > Baby Bottles (a leaf)
+NURSING_AND_FEEDING = 561
+# the newest events, three candidate queries, the home products per branch, the newest goods we
+# don't carry, the chosen listings: whatever the history's length
+RECOMMENDATION_QUERIES = 7
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    reco.forget_cached_aggregates()
+    yield
+    cache.clear()
+    reco.forget_cached_aggregates()
+
+
+def _price():
+    return Money(Decimal("99.00"), settings.PLATFORM_CURRENCY)
+
+
+def listing(partnership, title, category_id, **fields):
+    texts = {"en": {"title": title, "description": ""}}
+    item = make_listing(partnership, texts=texts, category_id=category_id, price=_price(), **fields)
+    if catalog_search.uses_postgres():  # as the sync stores them
+        PartnerListing.objects.filter(pk=item.pk).update(search_vector=catalog_search.weighted_vector())
+    return item
+
+
+def shopper_request(user=None, session=None):
+    request = RequestFactory().get("/")
+    request.session = session if session is not None else SessionStore()
+    request.user = user or AnonymousUser()
+    return request
+
+
+def two_leaves(parent_depth=1):
+    """Two sibling leaves and a leaf of another branch, from the shipped taxonomy."""
+    parents = Category.objects.filter(depth=parent_depth).order_by("id")
+    picked = []
+    for parent in parents:
+        leaves = list(parent.children.filter(children__isnull=True).order_by("id")[:2])
+        if len(leaves) == 2:
+            picked.append(leaves)
+        if len(picked) == 2:
+            break
+    (a, b), (c, _d) = picked
+    return a, b, c
+
+
+# --- history ---------------------------------------------------------------------------------------
+
+
+def test_views_and_searches_of_an_anonymous_shopper_are_recorded_under_a_history_id(remote):
+    item = listing(remote.partnership, "Glass baby bottle", BABY_BOTTLES)
+    request = shopper_request()
+
+    reco.record_view(request, listing=item)
+    reco.record_search(request, "奶瓶")
+    reco.record_search(request, "   ")
+
+    history_id = request.session[reco.HISTORY_SESSION_KEY]
+    events = list(ShopperEvent.objects.order_by("id"))
+    assert [(e.kind, e.listing_id, e.category_id, e.query, e.session_key, e.user_id) for e in events] == [
+        ("view", item.pk, BABY_BOTTLES, "", history_id, None),
+        ("search", None, None, "奶瓶", history_id, None),
+    ]
+
+
+def test_a_logged_in_shoppers_events_carry_the_user(remote):
+    user = make_user()
+    product = make_product()
+    request = shopper_request(user=user)
+
+    reco.record_view(request, product=product)
+
+    event = ShopperEvent.objects.get()
+    assert (event.user_id, event.product_id, event.category_id) == (user.pk, product.pk, product.category_id)
+
+
+def test_logging_in_moves_the_sessions_history_to_the_user_although_the_session_key_changes(remote):
+    item = listing(remote.partnership, "Glass baby bottle", BABY_BOTTLES)
+    user = make_user()
+    other = ShopperEvent.objects.create(kind="search", session_key="someone-else", query="tent")
+    client = Client()
+    session = client.session  # an anonymous session with history
+    request = shopper_request(session=session)
+    reco.record_view(request, listing=item)
+    reco.record_search(request, "bottle")
+    session.save()
+    old_key = session.session_key
+    client.cookies[settings.SESSION_COOKIE_NAME] = old_key
+
+    client.force_login(user)
+
+    assert client.session.session_key != old_key
+    assert ShopperEvent.objects.filter(user=user).count() == 2
+    other.refresh_from_db()
+    assert other.user_id is None
+    ranked = reco.rank(reco.profile_for(reco.Shopper(user_id=user.pk)), "similar")
+    assert reco.profile_for(reco.Shopper(user_id=user.pk)).seen_listing_ids == {item.pk}
+    assert isinstance(ranked, list)
+
+
+def test_clearing_history_removes_only_the_shoppers_own_events(remote):
+    user = make_user()
+    session = SessionStore()
+    request = shopper_request(user=user, session=session)
+    session[reco.HISTORY_SESSION_KEY] = "mine"
+    ShopperEvent.objects.create(kind="search", session_key="mine", query="before login")
+    reco.record_search(request, "after login")
+    kept = [
+        ShopperEvent.objects.create(kind="search", session_key="theirs", query="tent"),
+        ShopperEvent.objects.create(kind="search", user=make_user(), query="stove"),
+    ]
+
+    deleted = reco.clear_history(request)
+
+    assert deleted == 2
+    assert sorted(ShopperEvent.objects.values_list("pk", flat=True)) == sorted(e.pk for e in kept)
+
+
+def test_the_clear_history_view_needs_a_post_with_the_csrf_token(remote, rf):
+    from partner_zone.views_history import clear_history
+
+    request = shopper_request()
+    request.session[reco.HISTORY_SESSION_KEY] = "mine"
+    ShopperEvent.objects.create(kind="search", session_key="mine", query="tent")
+    assert clear_history(request).status_code == 405
+
+    post = rf.post("/", {"next": "https://evil.example/"})
+    post.session, post.user = request.session, request.user
+    post._messages = type("Messages", (), {"add": lambda *a, **k: None})()
+    response = clear_history(post)
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert not ShopperEvent.objects.exists()
+
+
+def test_purge_removes_only_events_older_than_the_retention(remote, settings):
+    settings.PARTNER_ZONE = {**settings.PARTNER_ZONE, "HISTORY_RETENTION_DAYS": 30}
+    now = timezone.now()
+    old = ShopperEvent.objects.create(kind="search", session_key="a", query="old")
+    recent = ShopperEvent.objects.create(kind="search", session_key="a", query="recent")
+    ShopperEvent.objects.filter(pk=old.pk).update(created_at=now - dt.timedelta(days=31))
+    ShopperEvent.objects.filter(pk=recent.pk).update(created_at=now - dt.timedelta(days=29))
+
+    assert reco.purge_history(now=now) == 1
+
+    assert list(ShopperEvent.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_the_purge_task_runs_under_the_beat_schedules_name(db):
+    from partner_zone.tasks import purge_history
+
+    ShopperEvent.objects.create(kind="search", session_key="a", query="old")
+    ShopperEvent.objects.update(created_at=timezone.now() - dt.timedelta(days=365))
+
+    assert purge_history.name == settings.CELERY_BEAT_SCHEDULE["partner-zone-purge-history"]["task"]
+    assert purge_history.run() == 1
+
+
+# --- recommenders ---------------------------------------------------------------------------------
+
+
+def test_similar_goods_come_from_the_viewed_branch_with_a_reason_naming_the_search_or_view(remote):
+    a, b, other = two_leaves()
+    viewed = listing(remote.partnership, "Trail running shoe blue", a.pk)
+    same_words = listing(remote.partnership, "Trail running shoe red", a.pk)
+    sibling = listing(remote.partnership, "Waterproof jacket", b.pk)
+    elsewhere = listing(remote.partnership, "Trail running shoe green", other.pk)
+    searched = listing(remote.partnership, "Ultralight waterproof jacket", b.pk)
+    suspended = make_partnership("eu", currency="EUR", country="DE", status=Partnership.Status.SUSPENDED)
+    listing(suspended, "Trail running shoe black", a.pk)
+    request = shopper_request()
+    reco.record_view(request, listing=viewed)
+    reco.record_search(request, "ultralight jacket")
+
+    result = reco.recommendations_for(request, "similar")
+
+    chosen = {item.listing.pk: item.reason for item in result}
+    assert viewed.pk not in chosen and elsewhere.pk not in chosen
+    assert set(chosen) == {same_words.pk, sibling.pk, searched.pk}
+    assert [item.listing.pk for item in result][0] in (same_words.pk, searched.pk)
+    assert chosen[same_words.pk] == "Because you viewed “Trail running shoe blue”"
+    assert chosen[searched.pk] == "Because you searched “ultralight jacket”"
+
+
+def test_goods_we_dont_carry_come_from_branches_without_home_products(remote):
+    covered, uncovered, _other = two_leaves()
+    for _n in range(3):
+        make_product(category_id=covered.pk)
+    viewed_covered = listing(remote.partnership, "Camping stove", covered.pk)
+    viewed_uncovered = listing(remote.partnership, "Bamboo cutlery", uncovered.pk)
+    partner_covered = listing(remote.partnership, "Camping stove deluxe", covered.pk)
+    partner_uncovered = listing(remote.partnership, "Bamboo chopsticks", uncovered.pk)
+    request = shopper_request()
+    reco.record_view(request, listing=viewed_covered)
+    reco.record_view(request, listing=viewed_uncovered)
+
+    result = reco.recommendations_for(request, "not_carried")
+
+    assert [(item.listing.pk, item.reason) for item in result] == [
+        (partner_uncovered.pk, f"We don't carry {uncovered.name_en} ourselves")
+    ]
+    assert partner_covered.pk not in [item.listing.pk for item in result]
+
+
+def test_a_shopper_without_history_is_shown_popular_goods(remote):
+    a, b, _c = two_leaves()
+    popular = listing(remote.partnership, "Popular tent", a.pk)
+    quiet = listing(remote.partnership, "Quiet tent", b.pk)
+    for n in range(3):
+        ShopperEvent.objects.create(kind="view", session_key=f"s{n}", listing=popular, category_id=a.pk)
+    ShopperEvent.objects.create(kind="view", session_key="s9", listing=quiet, category_id=b.pk)
+
+    result = reco.recommendations_for(shopper_request())
+
+    assert [(item.listing.pk, item.reason) for item in result] == [
+        (popular.pk, "Popular in the partner zone"),
+        (quiet.pk, "Popular in the partner zone"),
+    ]
+
+
+def _history(remote, count, categories):
+    request = shopper_request()
+    items = [listing(remote.partnership, f"Item {n} trail shoe", categories[n % len(categories)].pk) for n in range(10)]
+    for n in range(count):
+        if n % 5 == 4:
+            reco.record_search(request, f"shoe {n}")
+        else:
+            reco.record_view(request, listing=items[n % len(items)])
+    return request
+
+
+@pytest.mark.parametrize("events", [5, 50])
+def test_a_recommendation_call_runs_a_fixed_number_of_queries(remote, django_assert_max_num_queries, events):
+    a, b, c = two_leaves()
+    request = _history(remote, events, [a, b, c])
+    reco.taxonomy()
+    reco.popularity()  # the cached aggregates, as on a warm server
+
+    with django_assert_max_num_queries(RECOMMENDATION_QUERIES):
+        result = reco.recommendations_for(request)
+
+    assert result
+
+
+def test_the_template_tag_renders_each_recommendation_with_its_reason(remote):
+    from django.template import Context, Template
+
+    a, _b, _c = two_leaves()
+    viewed = listing(remote.partnership, "Trail running shoe blue", a.pk)
+    listing(remote.partnership, "Trail running shoe red", a.pk)
+    request = shopper_request()
+    reco.record_view(request, listing=viewed)
+
+    html = Template("{% load recommendations %}{% recommendations request 'similar' %}").render(
+        Context({"request": request})
+    )
+
+    assert "Trail running shoe red" in html
+    assert "Because you viewed “Trail running shoe blue”" in html.replace("&ldquo;", "“").replace("&rdquo;", "”")
+
+
+# --- offline evaluation ----------------------------------------------------------------------------
+
+
+def test_the_offline_evaluation_reports_both_metrics_and_the_recommenders_beat_popularity(db, capsys):
+    from django.core.management import call_command
+
+    results = {r.name: r for r in evaluate(sessions=300, seed=7, generate=True)}
+
+    baseline = results["popular"]
+    assert results["popular"].sessions > 250
+    for name in ("similar", "not_carried", "all"):
+        assert results[name].hit_rate > baseline.hit_rate, name
+        assert results[name].ndcg > baseline.ndcg, name
+    assert not ShopperEvent.objects.exists()
+    assert not PartnerListing.objects.exists()  # generated inside a transaction rolled back
+
+    call_command("evaluate_recommenders", sessions=60, seed=3, generate=True)
+    out = capsys.readouterr().out
+    assert "hit-rate@10" in out and "NDCG@10" in out and "popularity baseline" in out
