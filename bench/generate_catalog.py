@@ -280,7 +280,9 @@ class Composer:
             created_at=created_at,
             updated_at=updated_at,
         )
-        product.search_document = self.document(product, variants, [text.title for text in texts])
+        # refresh_products reads a product's texts ordered by language; titles go in that order.
+        titles = [text.title for text in sorted(texts, key=lambda text: text.language)]
+        product.search_document = self.document(product, variants, titles)
         return product, texts, variants
 
     def document(self, product, variants, titles):
@@ -322,7 +324,6 @@ def offer_for(product, variants, partnership, rng):
 
 def write_batch(batch, partnership, rng, composer):
     """One transaction: products, then their texts and variants, offers, and the search vectors."""
-    from collections import defaultdict
 
     from django.db import transaction
 
@@ -339,20 +340,6 @@ def write_batch(batch, partnership, rng, composer):
             variants.extend(product_variants)
         ProductText.objects.bulk_create(texts)
         ProductVariant.objects.bulk_create(variants)
-        # refresh_products reads a product's texts without an ORDER BY, so its titles come in the
-        # rows' physical order, which is not always the order they were inserted in (a row that does
-        # not fit on a page goes to the next one, and the next row may still fit the first). Read them
-        # back the same way and fix the documents of the few products whose order differs.
-        titles = defaultdict(list)
-        ids = [product.pk for product in products]
-        for product_id, title in ProductText.objects.filter(product_id__in=ids).values_list("product_id", "title"):
-            titles[product_id].append(title)
-        moved = []
-        for product, product_texts, product_variants in batch:
-            if titles[product.pk] != [text.title for text in product_texts]:
-                product.search_document = composer.document(product, product_variants, titles[product.pk])
-                moved.append(product)
-        Product.objects.bulk_update(moved, ["search_document"])
         offers = []
         if partnership is not None:
             offers = [offer_for(product, pv, partnership, rng) for product, _texts, pv in batch]

@@ -353,6 +353,7 @@ CELERY_BEAT_SCHEDULE = {
     "partner-zone-sync": {"task": "partner_zone.sync_all", "schedule": float(PARTNER_ZONE["SYNC_INTERVAL"])},
     "partner-zone-reprice": {"task": "partner_zone.reprice_all", "schedule": crontab(hour=0, minute=5)},
     "partner-zone-purge-history": {"task": "partner_zone.purge_history", "schedule": crontab(hour=4, minute=0)},
+    "partner-zone-cache-images": {"task": "partner_zone.cache_missing_images", "schedule": crontab(minute=40)},
 }
 
 LOGGING = {

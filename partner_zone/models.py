@@ -50,6 +50,9 @@ class PartnerListing(models.Model):
     local_stock = models.PositiveIntegerField(default=0, help_text=_("consignment units in our warehouses"))
     variants = models.JSONField(default=list, blank=True)
     images = models.JSONField(default=list, blank=True, help_text=_("absolute URLs at the partner"))
+    cached_images = models.JSONField(
+        default=list, blank=True, editable=False, help_text=_("our copies of the images, in order (when cached)")
+    )
     # The landed price in the home currency and its parts (PartnerZone pricing fills these).
     price = MoneyField(_("price"), null=True, blank=True, **MONEY)
     list_price = MoneyField(_("price before campaign"), null=True, blank=True, **MONEY)

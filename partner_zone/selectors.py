@@ -121,6 +121,10 @@ def listing_text(listing, language):
 
 
 def image_urls(listing):
+    """The listing's images to show: our copies when they are complete, else the partner's URLs."""
+    cached = listing.cached_images or []
+    if cached and len(cached) == len(listing.images or []):
+        return list(cached)
     urls = []
     for image in listing.images or []:
         url = image.get("url") if isinstance(image, dict) else image

@@ -1,5 +1,6 @@
 """Fill the zh_Hans catalog after makemessages from tables of translations written by hand: the one
-below (platform core) and one `ZH` table per area in scripts/zh/*.py.
+below (platform core) and one `ZH` table per area in scripts/zh/*.py. A message with a context
+(pgettext) has the key "context\x04msgid".
 
 python -m scripts.translate_zh   # then: python manage.py compilemessages"""
 
@@ -111,8 +112,11 @@ def fill(text):
         ids = [i for i, line in enumerate(lines) if line.startswith("msgid ")]
         plurals = [i for i, line in enumerate(lines) if line.startswith("msgid_plural ")]
         strs = [i for i, line in enumerate(lines) if line.startswith(("msgstr ", "msgstr[0] "))]
+        contexts = [i for i, line in enumerate(lines) if line.startswith("msgctxt ")]
         if ids and strs:
             msgid = _unquote(lines[ids[0] : plurals[0] if plurals else strs[0]])
+            if contexts:  # pgettext: the table's key is "context\x04msgid", as in a compiled catalog
+                msgid = _unquote(lines[contexts[0] : ids[0]]) + "\x04" + msgid
             if msgid in ZH:
                 lines = [unfuzzy for line in lines[: strs[0]] if (unfuzzy := _without_fuzzy(line))]
                 # Chinese has one plural form (nplurals=1): msgstr[0] serves every count.

@@ -7,7 +7,7 @@ from django.db.models import Count, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from ..models import Consignment, ConsignmentLine, Discrepancy, ExpressRate, StockLevel, StockMovement, Warehouse
 from ..services import LogisticsError, first_leg
@@ -217,7 +217,7 @@ class ConsignmentAdmin(admin.ModelAdmin):
             url = reverse("logistics:consignment", args=[consignment.pk])
         except NoReverseMatch:  # the staff pages are not mounted
             return "-"
-        return format_html('<a href="{}">{}</a>', url, _("open"))
+        return format_html('<a href="{}">{}</a>', url, pgettext("link to a page", "open"))
 
     @admin.action(description=_("Send the advance shipment notice"))
     def send_notices(self, request, queryset):

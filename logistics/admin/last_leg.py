@@ -3,7 +3,7 @@ actions below; each calls the service, which refuses a step from the wrong state
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from ..carriers import default_carrier_code
 from ..models import Reservation, Shipment, TrackingEvent
@@ -108,7 +108,7 @@ class ShipmentAdmin(admin.ModelAdmin):
             lambda n: ngettext("%(n)d shipment picked.", "%(n)d shipments picked.", n) % {"n": n},
         )
 
-    @admin.action(description=_("Pack"))
+    @admin.action(description=pgettext_lazy("shipment action", "Pack"))
     def pack(self, request, queryset):
         _run_for_each(
             self,

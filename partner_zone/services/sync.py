@@ -2,8 +2,8 @@
 one transaction per page, bad items rejected and listed while the rest goes on, and a run that a
 network or partner error interrupts resumed from its cursor by the next one.
 
-Images are referenced by the partner's absolute URLs. PARTNER_ZONE["CACHE_IMAGES"] is reserved:
-copying partner images is not implemented, and the setting changes nothing yet."""
+Images are referenced by the partner's absolute URLs; with PARTNER_ZONE["CACHE_IMAGES"] on,
+services.images keeps local copies of them (a listing whose images change loses its copies here)."""
 
 import datetime as dt
 import json
@@ -69,6 +69,7 @@ SYNCED_FIELDS = [
     "local_stock",
     "variants",
     "images",
+    "cached_images",
     "ships_from",
     "search_document",
     "updated_at",
@@ -356,6 +357,10 @@ def apply_page(partnership, items, *, run=None, next_cursor=""):
             except ItemRejected as rejected:
                 _reject(result, item, rejected)
                 continue
+            # New or changed images drop our copies of the old ones (services.images refetches).
+            values["cached_images"] = (
+                [] if listing is None or listing.images != values["images"] else listing.cached_images
+            )
             values["local_stock"] = local_stock_of(values["variants"], sellable)
             values["ships_from"] = ships_from(values["local_stock"])
             values.update(version=version, is_active=True, updated_at=now)

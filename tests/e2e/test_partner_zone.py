@@ -1,13 +1,16 @@
 """The partner zone between two real instances: `us` offers goods to `cn`; `cn` mirrors them with
 `sync_partner_catalog`, titled in Chinese; a price change at `us` reaches `cn` with the next
 incremental sync, which changes only that listing; when `cn` ops suspend the partnership, the
-listings can no longer be ordered and the sync stops.
+zone disappears from cn's pages at once (home entrance, landing, product page), its listings can no
+longer be ordered and the sync stops.
 
 Web servers only (the sync runs as a command). PostgreSQL when CROSSBORDER_TEST_POSTGRES is set,
 else SQLite files in each instance's data directory."""
 
 import dataclasses
 import json
+import urllib.error
+import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -93,6 +96,15 @@ print("ok")
 """
 
 
+def get(instance, path):
+    """(status, body) of a page of `instance`, in its default language."""
+    try:
+        with urllib.request.urlopen(instance.base_url + path, timeout=10) as response:  # noqa: S310 (loopback)
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
 def last_json(output):
     return json.loads(output.strip().splitlines()[-1])
 
@@ -150,7 +162,24 @@ def test_cn_mirrors_the_goods_us_offers_follows_a_price_change_and_stops_selling
     # cn ops suspend the partnership: the listings cannot be ordered any more, and syncing stops.
     manage(cn, "shell", "-c", CN_PRICE_IF_UNPRICED)
     assert all(row["orderable"] for row in last_json(manage(cn, "shell", "-c", CN_LISTINGS)).values())
+    mug_page = f"/zone/us/p/{references['MUG']}/"
+    status, home = get(cn, "/")
+    assert status == 200 and 'data-partner="us"' in home
+    status, landing = get(cn, "/zone/us/")
+    assert status == 200 and "搪瓷杯" in landing
+    status, product = get(cn, mug_page)
+    assert status == 200 and "搪瓷杯" in product
+    status, search = get(cn, "/search/?q=%E6%90%AA%E7%93%B7%E6%9D%AF")  # 搪瓷杯: we carry none, the partner does
+    assert status == 200 and mug_page in search
+
     manage(cn, "shell", "-c", CN_SUSPEND)
     assert not any(row["orderable"] for row in last_json(manage(cn, "shell", "-c", CN_LISTINGS)).values())
+    # At once: the next request no longer finds the zone, its entrance or its product pages.
+    status, home = get(cn, "/")
+    assert status == 200 and 'data-partner="us"' not in home
+    assert get(cn, "/zone/us/")[0] == 404
+    assert get(cn, mug_page)[0] == 404
+    status, search = get(cn, "/search/?q=%E6%90%AA%E7%93%B7%E6%9D%AF")  # 搪瓷杯: no partner goods offered
+    assert status == 200 and "/zone/us/p/" not in search
     refused = cn.manage("sync_partner_catalog", "--partner", "us", check=False)
     assert refused.returncode != 0 and not refused.stdout.strip()
