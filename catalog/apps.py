@@ -10,3 +10,11 @@ class CatalogConfig(AppConfig):
 
         if "demo_catalog" not in DemoData.APP_COMMANDS:
             DemoData.APP_COMMANDS.append("demo_catalog")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from . import selectors
+        from .models import Category
+
+        post_save.connect(selectors.forget_category_trees, sender=Category, dispatch_uid="trees-saved")
+        post_delete.connect(selectors.forget_category_trees, sender=Category, dispatch_uid="trees-deleted")

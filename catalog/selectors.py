@@ -11,6 +11,7 @@ product change, so a repeat visit costs one indexed MAX() instead of the aggrega
 import contextlib
 import contextvars
 import hashlib
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -179,7 +180,30 @@ class CategoryTree:
         return totals
 
 
+# The taxonomy is reference data that changes with a data load or an ops edit, not per request:
+# each process keeps the trees it has built for TREE_SECONDS (an edit in this process forgets them
+# at once through the Category signals; other processes catch up within the minute).
+TREE_SECONDS = 60
+_trees = {}
+
+
+def forget_category_trees(**_signal):
+    _trees.clear()
+
+
 def category_tree(category_id):
+    """The category's tree from this process's memory, else two queries (see _load_tree). The
+    nodes are shared between requests: read them, never change them."""
+    now = time.monotonic()
+    known = _trees.get(category_id)
+    if known is not None and known[0] > now:
+        return known[1]
+    tree = _load_tree(category_id)
+    _trees[category_id] = (now + TREE_SECONDS, tree)
+    return tree
+
+
+def _load_tree(category_id):
     """Two queries: the category, then its ancestors and descendants together."""
     category = Category.objects.filter(pk=category_id).first()
     if category is None:

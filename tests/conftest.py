@@ -24,14 +24,46 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_category_trees():
+    """Category trees live in process memory between requests; a test's rolled-back categories
+    must not reach the next test."""
+    from catalog import selectors
+
+    selectors.forget_category_trees()
+
+
+@pytest.fixture(autouse=True)
 def _english_outside_requests():
     """Services, commands and tasks speak the active language, which outside a request is the
     platform's default (Chinese for cn). Tests read their messages in English; pages still choose
     their language per request (LocaleMiddleware)."""
+    from django.core.signals import request_finished
+    from django.test.signals import setting_changed
+    from django.urls import clear_url_caches
     from django.utils import translation
 
-    with translation.override("en"):
-        yield
+    def stay_english(*, setting, **_kwargs):
+        # Changing LANGUAGE_CODE (the `settings` fixture) makes Django forget the active language;
+        # this receiver runs after Django's own and makes it English again.
+        # The URL resolver caches each language's prefix, which depends on the default language:
+        # forget it too, or /en/ URLs reversed during the change outlive it.
+        if setting in ("LANGUAGE_CODE", "LANGUAGES"):
+            clear_url_caches()
+            translation.activate("en")
+
+    def english_again(**_kwargs):
+        # LocaleMiddleware leaves the request's language active in the thread when the test
+        # client's request ends; what the test calls next speaks English again.
+        translation.activate("en")
+
+    setting_changed.connect(stay_english, weak=False, dispatch_uid="tests-stay-english")
+    request_finished.connect(english_again, weak=False, dispatch_uid="tests-english-again")
+    try:
+        with translation.override("en"):
+            yield
+    finally:
+        setting_changed.disconnect(dispatch_uid="tests-stay-english")
+        request_finished.disconnect(dispatch_uid="tests-english-again")
 
 
 # A simulated remote partner platform (tests/partners.py), for every app's partner-API tests.

@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.http import urlencode
 from PIL import Image
 
-from catalog import services
+from catalog import selectors, services
 from catalog.models import Category, Product
 from crossborder.models import Partner, Partnership
 
@@ -472,7 +472,8 @@ def test_a_repeat_visit_takes_the_facets_from_the_cache(client, merchant, django
     make_catalog(merchant, 5)
     client.get(url("category", NURSING_AND_FEEDING))
 
-    with django_assert_num_queries(CATEGORY_PAGE_QUERIES - 1):  # no grouped facet query
+    # No grouped facet query, and the category tree is already in this process's memory.
+    with django_assert_num_queries(CATEGORY_PAGE_QUERIES - 3):
         response = client.get(url("category", NURSING_AND_FEEDING, brand="Acme"))
     assert response.context["page"].paginator.count == 2
 
@@ -544,3 +545,17 @@ def test_categories_without_products_are_not_offered_on_the_home_page(client, me
 
     assert [node.id for node in response.context["categories"]] == [HEALTH_AND_BEAUTY]
     assert Category.objects.filter(depth=0).count() > 1
+
+
+def test_a_category_tree_is_built_once_per_process_and_forgotten_when_a_category_changes(
+    django_assert_num_queries,
+):
+    with django_assert_num_queries(2):
+        tree = selectors.category_tree(537)
+    with django_assert_num_queries(0):
+        assert selectors.category_tree(537) is tree
+    category = Category.objects.get(pk=537)
+    category.name_zh_hans = "母婴用品"
+    category.save()
+    with django_assert_num_queries(2):
+        assert selectors.category_tree(537).category.name_zh_hans == "母婴用品"

@@ -439,7 +439,7 @@ def test_the_receiving_page_scans_skus_shows_running_counts_and_completes(remote
     make_warehouse(country="CN")
     consignment = inbound(remote, lines=(("TR-1", 3), ("TR-2", 5)))
     client = staff_client()
-    url = f"/logistics/consignments/{consignment.pk}/receive/"
+    url = f"/en/logistics/consignments/{consignment.pk}/receive/"
     page = client.get(url)
     assert page.status_code == 200 and b'name="sku" id="scan-sku" autofocus' in page.content
     for _ in range(3):
@@ -454,7 +454,7 @@ def test_the_receiving_page_scans_skus_shows_running_counts_and_completes(remote
     assert unknown.status_code == 400 and "STRAY-9" in unknown.content.decode()
     bad = client.post(url, {"sku": "TR-1", "count": "1.5"})
     assert bad.status_code == 400 and "whole number" in bad.content.decode()
-    done = client.post(f"/logistics/consignments/{consignment.pk}/complete/")
+    done = client.post(f"/en/logistics/consignments/{consignment.pk}/complete/")
     assert done.status_code == 302
     assert dict(StockLevel.objects.values_list("sku", "on_hand")) == {"TR-1": 3, "TR-2": 4}
     consignment.refresh_from_db()
@@ -468,10 +468,10 @@ def test_the_consignment_page_shows_the_cost_comparison_and_sends_the_notice(rem
         partnership=remote.partnership, lines=[("HEAVY-1", 10)], first_leg_cost=money("1000.00")
     )
     client = staff_client()
-    page = client.get(f"/logistics/consignments/{consignment.pk}/")
+    page = client.get(f"/en/logistics/consignments/{consignment.pk}/")
     assert page.status_code == 200 and page.context["comparison"]["express_total"] == Decimal("5000.00")
     assert b"Send notice" in page.content
-    client.post(f"/logistics/consignments/{consignment.pk}/notice/")
+    client.post(f"/en/logistics/consignments/{consignment.pk}/notice/")
     assert len(outbox("logistics.asn")) == 1
 
 
@@ -479,8 +479,8 @@ def test_the_consignment_page_shows_the_cost_comparison_and_sends_the_notice(rem
 def test_staff_pages_are_for_staff_only(remote):
     client = Client()
     client.force_login(make_user())
-    assert client.get("/logistics/consignments/").status_code == 302
-    assert Client().get("/logistics/consignments/").status_code == 302
+    assert client.get("/en/logistics/consignments/").status_code == 302
+    assert Client().get("/en/logistics/consignments/").status_code == 302
 
 
 @pytest.mark.urls(URLS)
@@ -491,7 +491,7 @@ def test_the_consignment_list_takes_a_fixed_number_of_queries(remote, django_ass
         inbound(remote)
     client = staff_client()
     with django_assert_max_num_queries(4):  # session, user, page count, the page itself
-        page = client.get("/logistics/consignments/")
+        page = client.get("/en/logistics/consignments/")
     assert page.status_code == 200 and len(page.context["page"].object_list) == count
 
 

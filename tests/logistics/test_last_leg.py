@@ -563,7 +563,8 @@ def ops(client):
     return client
 
 
-def test_admin_actions_pick_pack_and_ship_through_the_services(ops):
+def test_admin_actions_pick_pack_and_ship_through_the_services(ops, settings):
+    settings.LANGUAGE_CODE = "en"  # the admin speaks the platform's language; read it in English here
     level = make_level(sku="TEA-1", on_hand=5)
     shipment = allocate(sku="TEA-1", quantity=2)
     for action in ("pick", "pack", "ship"):

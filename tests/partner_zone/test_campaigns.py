@@ -348,7 +348,8 @@ def test_a_decision_on_a_campaign_we_never_proposed_is_refused(api, remote, part
 # --- ops in the admin -----------------------------------------------------------------------------
 
 
-def test_the_admin_form_refuses_a_discount_above_the_suggested_one(partnership, admin_client):
+def test_the_admin_form_refuses_a_discount_above_the_suggested_one(partnership, admin_client, settings):
+    settings.LANGUAGE_CODE = "en"  # the admin speaks the platform's language; read it in English here
     campaign = service.record_campaign_proposal(partnership=partnership, payload=proposal())
     url = reverse("admin:partner_zone_campaign_change", args=[campaign.pk])
 
