@@ -8,7 +8,7 @@ it with bench/generate_catalog.py up to --products products on sale (all offered
 bench-partner, for bench/catalog_feed.py), collects static files and starts gunicorn for the `cn`
 instance as the Dockerfile deploys it (CROSSBORDER_ENV=production so DEBUG is off; sync workers,
 default 2 x cores + 1; no CACHES setting, so Django's per-process LocMemCache; DATABASE_CONN_MAX_AGE
-unset, so a new database connection per request). It times the first request of each page (cold
+unset, so production's default: each worker keeps its connection for 60 s). It times the first request of each page (cold
 facet cache in that worker), warms every page up (--warmup seconds each, which fills every worker's
 facet cache), then runs wrk on loopback against each path for --duration seconds (--connections,
 --threads) and prints requests/s, p50, p95, p99, the ratio to the baseline and the verdict, and
@@ -313,7 +313,7 @@ def measure(args, instance, data_dir, extra_env):
         instance.wait_ready()
         log(
             f"\ngunicorn at {instance.base_url}: {args.workers} sync workers, production settings, "
-            f"DATABASE_CONN_MAX_AGE={extra_env.get('DATABASE_CONN_MAX_AGE', 'unset (0)')}, "
+            f"DATABASE_CONN_MAX_AGE={extra_env.get('DATABASE_CONN_MAX_AGE', 'unset (production default 60)')}, "
             f"cache: Django default LocMemCache (per worker); wrk -t{args.threads} -c{args.connections} "
             f"-d{args.duration}s on {os.cpu_count()} cores shared with PostgreSQL and wrk"
         )
