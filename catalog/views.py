@@ -1,6 +1,7 @@
 """Storefront pages: home, category listings, product pages and search. Thin: the reads are built
 in catalog.selectors, the filters in catalog.filters."""
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
@@ -65,26 +66,38 @@ def _listing(request, scope, filters, *, cache_scope):
     }
 
 
-def _rendered_listing(request, filters, build):
-    """The listing part of a category or search page (filters, facets, cards, pages), rendered, with
-    the figures the rest of the page needs. It is the same for every shopper with the same URL and
-    language, so it is cached until the next product change: a repeat visit costs one indexed MAX()
-    instead of the queries and the rendering. Not with the in-stock filter: stock moves without a
-    product change."""
+# Where a category or search page's listing supplements (the shopper's recommendations, partner
+# goods) go: the page around them is the same for every shopper, they are not. A search for this
+# text cannot collide with it: the page shows a query escaped.
+SUPPLEMENTS_MARK = "<!-- listing supplements -->"
+
+
+def _shopper_page(request, filters, template, build, *, kind, **supplement_args):
+    """A category or search page. Everything but the listing supplements is the same for every
+    shopper with the same URL and language (the language switch is plain links; nothing per visitor
+    is on it), so it is rendered once and cached until the next product change: a repeat request
+    costs one indexed MAX() and a cache read, then the supplements are rendered for this shopper
+    into their place. Not with the in-stock filter: stock moves without a product change."""
 
     def compute():
         context = build()
+        context["listing_html"] = render_to_string("catalog/_listing.html", context, request=request)
         return {
-            "listing_html": render_to_string("catalog/_listing.html", context, request=request),
+            "html": render_to_string(template, {**context, "supplements_mark": SUPPLEMENTS_MARK}, request=request),
             "shown_count": context["page"].paginator.count,
             "is_filtered": context["is_filtered"],
-            "subcategories": context.get("subcategories", []),
         }
 
     if filters.narrowing_key() is None:
-        return compute()
-    with selectors.pinned_generation():
-        return selectors.cached(("listing", get_language(), request.get_full_path()), compute)
+        page = compute()
+    else:
+        with selectors.pinned_generation():
+            page = selectors.cached(("page", template, get_language(), request.get_full_path()), compute)
+    snippets = hooks.supplement_snippets(
+        request, kind, shown_count=page["shown_count"], filtered=page["is_filtered"], **supplement_args
+    )
+    supplements = render_to_string("catalog/_supplements.html", {"supplements": snippets}, request=request)
+    return HttpResponse(page["html"].replace(SUPPLEMENTS_MARK, supplements, 1))
 
 
 def category(request, category_id):
@@ -98,46 +111,30 @@ def category(request, category_id):
         child_counts = tree.child_counts(counts)
         links = (selectors.category_link(child, language, child_counts[child.pk]) for child in tree.children)
         context["subcategories"] = [link for link in links if link.count]
+        context["category"] = tree.category
+        context["category_name"] = tree.category.name_in(language)
+        context["breadcrumb"] = selectors.breadcrumb(tree.ancestors, language)
         return context
 
-    listing = _rendered_listing(request, filters, build)
-    context = {
-        **listing,
-        "category": tree.category,
-        "category_name": tree.category.name_in(language),
-        "breadcrumb": selectors.breadcrumb(tree.ancestors, language),
-        "supplements": hooks.supplement_snippets(
-            request,
-            "category",
-            category=tree.category,
-            shown_count=listing["shown_count"],
-            filtered=listing["is_filtered"],
-        ),
-    }
-    return render(request, "catalog/category.html", context)
+    return _shopper_page(request, filters, "catalog/category.html", build, kind="category", category=tree.category)
 
 
 def search_page(request):
     query = (request.GET.get("q") or "").strip()[:200]
     terms = search.query_terms(query)
     filters = SearchFilter(request.GET, queryset=Product.objects.none())
-    context = {"query": query, "search_query": query, "terms": terms}
-    if terms:
-        hooks.notify(hooks.searched, request, query)
+    if not terms:
+        context = {"query": query, "search_query": query, "terms": terms, "filters": filters}
+        return render(request, "catalog/search.html", context)
+    hooks.notify(hooks.searched, request, query)
 
-        def build():
-            scope = selectors.search_scope(query)
-            cache_scope = ("search", search.uses_postgres(), *terms)
-            return {"query": query, **_listing(request, scope, filters, cache_scope=cache_scope)}
+    def build():
+        scope = selectors.search_scope(query)
+        cache_scope = ("search", search.uses_postgres(), *terms)
+        listing = _listing(request, scope, filters, cache_scope=cache_scope)
+        return {"query": query, "search_query": query, "terms": terms, **listing}
 
-        listing = _rendered_listing(request, filters, build)
-        context.update(listing)
-        context["supplements"] = hooks.supplement_snippets(
-            request, "search", query=query, shown_count=listing["shown_count"], filtered=listing["is_filtered"]
-        )
-    else:
-        context["filters"] = filters
-    return render(request, "catalog/search.html", context)
+    return _shopper_page(request, filters, "catalog/search.html", build, kind="search", query=query)
 
 
 def product(request, reference):

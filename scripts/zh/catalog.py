@@ -390,4 +390,7 @@ ZH = {
     "Add one with the form, or import many at once from a spreadsheet.": "可以通过表单逐个添加，或从表格批量导入。",
     "Shop by category": "按类目选购",
     "New arrivals": "新品上架",
+    "Page not found": "页面不存在",
+    "This page does not exist, or the goods on it are no longer offered.": "该页面不存在，或页面上的商品已下架。",
+    "Back to the home page": "返回首页",
 }

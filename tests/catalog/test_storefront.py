@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from PIL import Image
 
@@ -559,3 +559,42 @@ def test_a_category_tree_is_built_once_per_process_and_forgotten_when_a_category
     category.save()
     with django_assert_num_queries(2):
         assert selectors.category_tree(537).category.name_zh_hans == "母婴用品"
+
+
+def test_a_repeat_category_page_is_served_whole_from_the_cache_until_a_product_changes(
+    client, merchant, django_assert_max_num_queries
+):
+    products = make_catalog(merchant, 4)
+    path = url("category", NURSING_AND_FEEDING, sort="price")
+    first = client.get(path).content.decode()
+
+    # The catalog generation (one indexed MAX()), and for a listing this small the partner goods
+    # that may supplement it, looked up per request.
+    with django_assert_max_num_queries(2):
+        again = client.get(path).content.decode()
+    assert again == first
+
+    # Every catalog service write moves the product's updated_at, which is the generation.
+    Product.objects.filter(pk=products[0].pk).update(brand="Renamed Brand", updated_at=timezone.now())
+    assert "Renamed Brand" in client.get(path).content.decode()
+
+
+def test_the_page_carries_nothing_per_visitor_and_the_language_switch_is_a_link_to_the_same_page(client, merchant):
+    make_catalog(merchant, 2)
+    path = url("category", NURSING_AND_FEEDING, brand="Acme")
+    html = client.get(path).content.decode()
+
+    assert "csrfmiddlewaretoken" not in html
+    english = url("category", NURSING_AND_FEEDING, brand="Acme", language="en")
+    assert f'<a href="{english}" hreflang="en" lang="en" data-language="en">English</a>' in html.replace("&amp;", "&")
+    html_en = client.get(english).content.decode()
+    assert f'<a href="{path}" hreflang="zh-hans"' in html_en.replace("&amp;", "&")
+    assert '<span class="current" lang="en" aria-current="true">English</span>' in html_en
+
+
+def test_a_page_that_does_not_exist_says_so_in_the_storefront_and_links_to_each_languages_home(client):
+    response = client.get("/en/no-such-page/")
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html and 'href="/" hreflang="zh-hans"' in html
