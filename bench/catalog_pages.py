@@ -199,9 +199,35 @@ def first_request(base_url, page):
     return (time.perf_counter() - started) * 1000, status
 
 
-def run_wrk(base_url, path, *, seconds, connections, threads, script):
+def shopper_session(base_url, pages):
+    """The session cookie a shopper gets from their first search (which records it)."""
+    import http.cookiejar
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    search_page = next(page for page in pages if "search" in page.path)
+    with opener.open(base_url + search_page.path, timeout=60) as response:
+        response.read()
+    for cookie in jar:  # SESSION_COOKIE_NAME is <platform code>_sessionid
+        if cookie.name.endswith("sessionid"):
+            return f"{cookie.name}={cookie.value}"
+    raise SystemExit("the search page set no session cookie")
+
+
+def run_wrk(base_url, path, *, seconds, connections, threads, script, headers=()):
+    extra = [arg for header in headers for arg in ("-H", header)]
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, base_url + path],
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            *extra,
+            "-s",
+            script,
+            base_url + path,
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -264,6 +290,11 @@ def main(argv=None):
     parser.add_argument("--zh-query", default="奶瓶")
     parser.add_argument("--conn-max-age", type=int, default=None, help="set DATABASE_CONN_MAX_AGE (default: unset)")
     parser.add_argument("--explain", action="store_true", help="print each page's queries and plans, no load")
+    parser.add_argument(
+        "--returning",
+        action="store_true",
+        help="send one shopper's session cookie with every request (default: cookie-less first visits)",
+    )
     parser.add_argument("--only", default=None, help="run only the pages whose label contains this")
     args = parser.parse_args(argv)
     if not args.explain and shutil.which("wrk") is None:
@@ -317,6 +348,11 @@ def measure(args, instance, data_dir, extra_env):
             f"cache: Django default LocMemCache (per worker); wrk -t{args.threads} -c{args.connections} "
             f"-d{args.duration}s on {os.cpu_count()} cores shared with PostgreSQL and wrk"
         )
+        headers = ()
+        if args.returning:
+            # A returning shopper: the session (and search history) a first search gave them.
+            headers = (f"Cookie: {shopper_session(instance.base_url, pages)}",)
+            log("  every request carries one returning shopper's session cookie")
         cold = {}
         for page in pages:
             cold[page.path] = first_request(instance.base_url, page)
@@ -330,6 +366,7 @@ def measure(args, instance, data_dir, extra_env):
                 connections=args.connections,
                 threads=args.threads,
                 script=script,
+                headers=headers,
             )
         results = []
         # The baseline before and after every page: the machine is shared, so each page's ratio is
@@ -346,6 +383,7 @@ def measure(args, instance, data_dir, extra_env):
                 connections=args.connections,
                 threads=args.threads,
                 script=script,
+                headers=headers,
             )
             results.append((page, figures))
             log(
@@ -359,7 +397,13 @@ def measure(args, instance, data_dir, extra_env):
         for page in pages[1:]:
             if args.alone:
                 alone[page.path] = run_wrk(
-                    instance.base_url, page.path, seconds=args.alone, connections=1, threads=1, script=script
+                    instance.base_url,
+                    page.path,
+                    seconds=args.alone,
+                    connections=1,
+                    threads=1,
+                    script=script,
+                    headers=headers,
                 )
     finally:
         instance.stop()
