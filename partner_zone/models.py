@@ -76,6 +76,9 @@ class PartnerListing(models.Model):
             models.Index(fields=["partnership", "is_active", "category"], name="listing_zone_idx"),
             models.Index(fields=["is_active", "category", "-changed_at"], name="listing_category_idx"),
             models.Index(fields=["partnership", "is_active", "price"], name="listing_price_idx"),
+            # The zone pages' cache generation: MAX(updated_at) and MAX(priced_at) per partnership.
+            models.Index(fields=["partnership", "updated_at"], name="listing_changed_idx"),
+            models.Index(fields=["partnership", "priced_at"], name="listing_priced_idx"),
         ]
 
     def __str__(self):

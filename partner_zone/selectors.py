@@ -7,12 +7,14 @@ pricing failed: `pricing_problem`) is left out of every listing and strip; its p
 answers, saying the price is not available, and offers nothing to order."""
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.core.cache import cache
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.urls import reverse
@@ -52,6 +54,36 @@ def zone_partnership(partner_code):
     if partnership is None:
         raise Http404("No such partner zone")
     return partnership
+
+
+# How long a zone page stays cached at most, whatever its generation says.
+ZONE_PAGE_SECONDS = 300
+
+
+def zone_generation(partnership):
+    """A value that changes whenever a listing of this zone changes: the sync and the local-stock
+    refresh move `updated_at`, pricing (rates, rules, campaigns) moves `priced_at`. One query on the
+    (partnership, updated_at) and (partnership, priced_at) indexes."""
+    newest = PartnerListing.objects.filter(partnership=partnership).aggregate(
+        changed=Max("updated_at"), priced=Max("priced_at")
+    )
+    return f"{newest['changed']}|{newest['priced']}"
+
+
+def cached_zone_part(partnership, key_parts, compute):
+    """`compute()`, cached per zone until its generation or the day changes (a campaign starts or
+    ends with the day) or ZONE_PAGE_SECONDS pass. The key names the language: every part that
+    holds text is in one."""
+    raw = "|".join(
+        str(part)
+        for part in (partnership.pk, get_language(), timezone.localdate(), zone_generation(partnership), *key_parts)
+    )
+    key = "zone:" + hashlib.sha256(raw.encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, ZONE_PAGE_SECONDS)
+    return value
 
 
 def live_campaigns(today=None):

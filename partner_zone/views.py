@@ -2,7 +2,9 @@
 home catalog's pages show through catalog.hooks (the zone entrances on the home page, the partner
 strip under thin category and search results). Thin: the reads are in partner_zone.selectors."""
 
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from catalog import search
@@ -27,18 +29,36 @@ def _zone(partnership):
     }
 
 
+def _whole_page(request, partnership, template, build):
+    """A zone listing page that is the same for every shopper with the same URL and language
+    (nothing per visitor is on it), rendered once per zone generation and day: a repeat request
+    costs the zone lookup, the generation query and a cache read. Every change a page shows moves
+    the generation: the sync and the local stock (the local-warehouse filter) move updated_at,
+    pricing and campaigns move priced_at; a suspended zone is refused before the cache."""
+    html = selectors.cached_zone_part(
+        partnership,
+        ("page", template, request.get_full_path()),
+        lambda: render_to_string(template, build(), request=request),
+    )
+    return HttpResponse(html)
+
+
 def landing(request, partner):
     language = get_language()
     partnership = selectors.zone_partnership(partner)
-    counts = selectors.category_counts(selectors.zone_listings(partnership))
-    context = _zone(partnership)
-    context.update(
-        {
+
+    def overview():
+        counts = selectors.category_counts(selectors.zone_listings(partnership))
+        return {
             "total": sum(counts.values()),
             "top_categories": selectors.top_categories(counts, selectors.category_nodes(counts), partner, language),
             "newest": selectors.listing_cards(selectors.newest_listings(partnership), partner, language),
         }
-    )
+
+    context = _zone(partnership)
+    # The counts over the whole zone are the expensive part; the page around them holds the
+    # shopper's recommendations, so only the overview is cached.
+    context.update(selectors.cached_zone_part(partnership, ("landing",), overview))
     return render(request, "partner_zone/landing.html", context)
 
 
@@ -63,6 +83,16 @@ def category(request, partner, category_id):
     partnership = selectors.zone_partnership(partner)
     tree = category_tree(category_id)
     filters = ZoneListingFilter(request.GET, queryset=PartnerListing.objects.none())
+    return _whole_page(
+        request,
+        partnership,
+        "partner_zone/category.html",
+        lambda: _category_context(request, partnership, tree, filters, language),
+    )
+
+
+def _category_context(request, partnership, tree, filters, language):
+    partner = partnership.partner.code
     scope = selectors.zone_listings(partnership).filter(category_id__in=tree.subtree_ids)
     narrowed = filters.narrow(scope)
     counts = selectors.category_counts(narrowed)
@@ -81,7 +111,7 @@ def category(request, partner, category_id):
             ],
         }
     )
-    return render(request, "partner_zone/category.html", context)
+    return context
 
 
 def search_page(request, partner):
@@ -90,10 +120,24 @@ def search_page(request, partner):
     query = (request.GET.get("q") or "").strip()[:200]
     terms = search.query_terms(query)
     filters = ZoneSearchFilter(request.GET, queryset=PartnerListing.objects.none())
+    if not terms:
+        context = _zone(partnership)
+        context.update({"query": query, "terms": terms, "filters": filters})
+        return render(request, "partner_zone/search.html", context)
+    recommendations.record_search(request, query)
+    return _whole_page(
+        request,
+        partnership,
+        "partner_zone/search.html",
+        lambda: _search_context(request, partnership, query, terms, filters, language),
+    )
+
+
+def _search_context(request, partnership, query, terms, filters, language):
+    partner = partnership.partner.code
     context = _zone(partnership)
     context.update({"query": query, "terms": terms, "filters": filters})
     if terms:
-        recommendations.record_search(request, query)
         narrowed = filters.narrow(selectors.search_scope(partnership, query))
         counts = selectors.category_counts(narrowed)
         nodes = selectors.category_nodes(counts)
@@ -111,7 +155,7 @@ def search_page(request, partner):
                 "chosen_category": None if chosen is None else selectors.zone_category_link(partner, chosen, language),
             }
         )
-    return render(request, "partner_zone/search.html", context)
+    return context
 
 
 def product(request, partner, reference):

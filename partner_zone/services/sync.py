@@ -564,20 +564,21 @@ def refresh_local_stock(partnership, skus):
         candidates = list(
             PartnerListing.objects.select_for_update(of=("self",))
             .filter(mentions, partnership__partner=partner)
-            .only("pk", "variants", "local_stock", "ships_from")
+            .only("pk", "variants", "local_stock", "ships_from", "updated_at")
             .order_by("pk")
         )
         holding = [listing for listing in candidates if any(v.get("sku") in skus for v in listing.variants)]
         all_skus = {v.get("sku") for listing in holding for v in listing.variants if v.get("sku")}
         sellable = sellable_by_sku(partner, all_skus)
-        changed = []
+        changed, now = [], timezone.now()
         for listing in holding:
             stock = local_stock_of(listing.variants, sellable)
             if stock != listing.local_stock or ships_from(stock) != listing.ships_from:
                 listing.local_stock = stock
                 listing.ships_from = ships_from(stock)
+                listing.updated_at = now  # the zone's pages are cached by their listings' updated_at
                 changed.append(listing)
-        PartnerListing.objects.bulk_update(changed, ["local_stock", "ships_from"])
+        PartnerListing.objects.bulk_update(changed, ["local_stock", "ships_from", "updated_at"])
         ids = [listing.pk for listing in changed]
         transaction.on_commit(lambda: notify_listings_changed(ids))
     return ids

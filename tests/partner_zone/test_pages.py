@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from djmoney.money import Money
 
 from catalog import search
+from crossborder import services as crossborder_services
 from crossborder.models import Partnership
 from partner_zone.models import Campaign, PartnerListing
 from tests.catalog.factories import make_merchant, make_product
@@ -32,13 +33,16 @@ SPORTING_GOODS = 988
 # exists, insert, release) and writes the event; recommendations add their own few queries.
 HISTORY_QUERIES = 5
 RECOMMENDATION_QUERIES = 3
-# Queries per zone page, whatever the number of listings (see partner_zone.selectors):
+# Queries per zone page, whatever the number of listings (see partner_zone.selectors), each page
+# also reading the zone's cache generation once (a repeat visit stops there: ZONE_REPEAT_QUERIES):
 # landing: partnership, campaign, category counts, category nodes, newest listings
-LANDING_QUERIES = 5 + RECOMMENDATION_QUERIES
+LANDING_QUERIES = 5 + 1 + RECOMMENDATION_QUERIES
 # category: partnership, campaign, category, its relatives, category counts, listings
-CATEGORY_QUERIES = 6
+CATEGORY_QUERIES = 6 + 1
 # search: partnership, campaign, category counts, category nodes, chosen category, listings
-SEARCH_QUERIES = 6 + HISTORY_QUERIES
+SEARCH_QUERIES = 6 + 1 + HISTORY_QUERIES
+# a repeat of a zone listing page: the partnership and the zone's generation
+ZONE_REPEAT_QUERIES = 2
 # product: partnership, campaign, listing (with category), category ancestors
 PRODUCT_QUERIES = 4 + HISTORY_QUERIES + RECOMMENDATION_QUERIES
 # The home catalog's pages (tests/catalog/test_storefront.py) plus the partner strip's one query.
@@ -601,3 +605,36 @@ def test_home_pages_with_the_partner_snippets_run_the_same_queries_for_few_or_ma
     with django_assert_max_num_queries(HOME_SEARCH_QUERIES):
         response = client.get(url("catalog:search", q="奶瓶"))
         assert len(strip_refs(response)) == min(count, 8)
+
+
+def test_a_repeat_zone_page_comes_whole_from_the_cache_until_a_listing_changes(client, us, django_assert_num_queries):
+    many(us, 6)
+    path = zone_url("category", "us", BABY_AND_TODDLER, sort="price")
+    first = client.get(path).content.decode()
+
+    with django_assert_num_queries(ZONE_REPEAT_QUERIES):
+        assert client.get(path).content.decode() == first
+
+    # Repricing (a rate, a rule, a campaign) moves priced_at: the next visit shows the new price.
+    cheapest = PartnerListing.objects.filter(partnership=us).order_by("price").first()
+    PartnerListing.objects.filter(pk=cheapest.pk).update(price=cny("12.30"), priced_at=timezone.now())
+    assert "12.30" in client.get(path).content.decode()
+
+    # Consignment stock arriving moves updated_at: the local-warehouse filter sees it at once.
+    local = zone_url("category", "us", BABY_AND_TODDLER, local="1")
+    before = shown(client.get(local))
+    direct = PartnerListing.objects.filter(partnership=us, ships_from=PartnerListing.ShipsFrom.DIRECT).first()
+    PartnerListing.objects.filter(pk=direct.pk).update(
+        ships_from=PartnerListing.ShipsFrom.LOCAL, local_stock=5, updated_at=timezone.now()
+    )
+    assert str(direct.reference) in shown(client.get(local)) and str(direct.reference) not in before
+
+
+def test_a_suspended_zone_is_gone_even_with_its_pages_cached(client, us):
+    many(us, 3)
+    path = zone_url("category", "us", BABY_AND_TODDLER)
+    assert client.get(path).status_code == 200
+
+    crossborder_services.suspend_partnership(partnership=us, reason="audit")
+
+    assert client.get(path).status_code == 404
