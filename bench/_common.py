@@ -83,3 +83,27 @@ def database_name(url):
 def server_url(url):
     """The same server's maintenance database, to create or drop the bench database from."""
     return url.rsplit("/", 1)[0] + "/postgres"
+
+
+# --- the partner zone benchmarks (bench/zone_sync.py, bench/zone_pages.py) -----------------------------
+
+# The importing instance: the platform the bench catalog's offers are made to (generate_catalog.py
+# --offers-to bench-partner creates that partner on the exporter as a US platform paying in USD), so
+# that its partner zone mirrors the `cn` exporter's 100,000 offers. Its zone of cn is /zone/cn/.
+ZONE_PARTNER = "bench-partner"
+ZONE_DATABASE_URL = "postgres://root@127.0.0.1:5432/cb_bench_zone"
+
+
+def importer_spec(port):
+    from scripts.instances import Spec
+
+    return Spec(ZONE_PARTNER, "Bench Partner", "US", "USD", "en,zh-hans", "America/New_York", port)
+
+
+def shell_json(instance, code):
+    """Run Python in the instance's own settings (manage.py shell -c) and return the JSON it prints
+    on its last line."""
+    import json
+
+    output = instance.manage("shell", "-c", code).stdout.strip()
+    return json.loads(output.splitlines()[-1])

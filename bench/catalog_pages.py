@@ -214,20 +214,13 @@ def shopper_session(base_url, pages):
     raise SystemExit("the search page set no session cookie")
 
 
-def run_wrk(base_url, path, *, seconds, connections, threads, script, headers=()):
+def run_wrk(base_url, path, *, seconds, connections, threads, script, headers=(), timeout=30):
+    """wrk's figures for one path. A request timeout well above wrk's default of 2 s, which would
+    drop the slowest requests from the latency figures and count them as socket errors."""
     extra = [arg for header in headers for arg in ("-H", header)]
     out = subprocess.run(
-        [
-            "wrk",
-            f"-t{threads}",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            *extra,
-            "-s",
-            script,
-            base_url + path,
-        ],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", f"{timeout}s", "--latency"]
+        + [*extra, "-s", str(script), base_url + path],
         check=True,
         capture_output=True,
         text=True,
@@ -238,6 +231,69 @@ def run_wrk(base_url, path, *, seconds, connections, threads, script, headers=()
     figures = {key: int(value) for key, value in (item.split("=") for item in match.group(1).split())}
     figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
     return figures
+
+
+def load_pages(base_url, pages, args, script, headers=()):
+    """Warm every page up, then load each under wrk with the baseline before and after it (the
+    machine is shared, so each page's ratio is taken against the baseline measured right around
+    it), then each page over one connection (its own latency, without the queueing that several
+    connections on two shared cores add). Returns ([(page, figures)...], {path: figures})."""
+    load = {"connections": args.connections, "threads": args.threads, "script": script, "headers": headers}
+    for page in pages:
+        run_wrk(base_url, page.path, seconds=args.warmup, **load)
+    results = []
+    order = [pages[0]]
+    for page in pages[1:]:
+        order += [page, pages[0]]
+    for page in order:
+        figures = run_wrk(base_url, page.path, seconds=args.duration, **load)
+        results.append((page, figures))
+        log(
+            f"  {page.label}: {figures['rps']:,.0f} req/s, p95 {figures['p95_us'] / 1000:.1f} ms"
+            + (f", {figures['non2xx']} non-2xx" if figures["non2xx"] else "")
+            + (f", {figures['errors']} socket errors" if figures["errors"] else "")
+        )
+    alone = {}
+    if args.alone:
+        for page in pages[1:]:
+            alone[page.path] = run_wrk(
+                base_url, page.path, seconds=args.alone, connections=1, threads=1, script=script, headers=headers
+            )
+    return results, alone
+
+
+def report(results, alone, cold, *, note=""):
+    """The table of figures next to the targets; True when every page meets them."""
+    baselines = [figures["rps"] for page, figures in results if page.baseline]
+    log(
+        f"\nbaseline {BASELINE} runs: {', '.join(f'{rps:,.0f}' for rps in baselines)} req/s; each page's ratio "
+        f"is to the mean of the baseline runs just before and after it{note}"
+    )
+    log(f"target: p95 < {TARGET_P95_MS:.0f} ms and req/s >= {TARGET_RATIO} x baseline (warm cache)\n")
+    header = (
+        f"{'page':32} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'ratio':>6} {'cold ms':>8} "
+        f"{'1-conn p50/p95':>15}  target"
+    )
+    log(header)
+    log("-" * len(header))
+    met_all = True
+    for index, (page, figures) in enumerate(results):
+        if page.baseline and index:
+            continue
+        around = [results[i][1]["rps"] for i in (index - 1, index + 1) if 0 <= i < len(results)]
+        baseline = sum(around) / len(around) if not page.baseline else figures["rps"]
+        ratio = figures["rps"] / baseline
+        p95 = figures["p95_us"] / 1000
+        met = page.baseline or (p95 < TARGET_P95_MS and ratio >= TARGET_RATIO and not figures["non2xx"])
+        met_all = met_all and met
+        verdict = "-" if page.baseline else ("yes" if met else "NO")
+        single = alone.get(page.path)
+        single = f"{single['p50_us'] / 1000:.1f} / {single['p95_us'] / 1000:.1f}" if single else "-"
+        log(
+            f"{page.label:32} {figures['rps']:8,.0f} {figures['p50_us'] / 1000:7.1f} {p95:7.1f} "
+            f"{figures['p99_us'] / 1000:7.1f} {ratio:6.2f} {cold[page.path][0]:8.0f} {single:>15}  {verdict}"
+        )
+    return met_all
 
 
 def explain_pages(pages, top):
@@ -275,11 +331,8 @@ def explain_pages(pages, top):
                 log(f"  plan of the {float(query['time']) * 1000:.1f} ms query:\n{plan}")
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
-    parser.add_argument("--reuse", action="store_true", help="keep the database (fill it up if short)")
-    parser.add_argument("--products", type=int, default=100_000)
+def add_load_arguments(parser):
+    """The options every page benchmark shares (bench/catalog_pages.py, bench/zone_pages.py)."""
     parser.add_argument("--workers", type=int, default=default_workers(), help="gunicorn sync workers")
     parser.add_argument("--duration", type=int, default=15, help="seconds per path")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per path")
@@ -290,12 +343,20 @@ def main(argv=None):
     parser.add_argument("--zh-query", default="奶瓶")
     parser.add_argument("--conn-max-age", type=int, default=None, help="set DATABASE_CONN_MAX_AGE (default: unset)")
     parser.add_argument("--explain", action="store_true", help="print each page's queries and plans, no load")
+    parser.add_argument("--only", default=None, help="run only the pages whose label contains this")
     parser.add_argument(
         "--returning",
         action="store_true",
         help="send one shopper's session cookie with every request (default: cookie-less first visits)",
     )
-    parser.add_argument("--only", default=None, help="run only the pages whose label contains this")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--reuse", action="store_true", help="keep the database (fill it up if short)")
+    parser.add_argument("--products", type=int, default=100_000)
+    add_load_arguments(parser)
     args = parser.parse_args(argv)
     if not args.explain and shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -313,7 +374,7 @@ def main(argv=None):
         workers=args.workers,
     )
     try:
-        measure(args, instance, data_dir, extra_env)
+        return measure(args, instance, data_dir, extra_env)
     finally:
         instance.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -359,83 +420,12 @@ def measure(args, instance, data_dir, extra_env):
         for page in pages:
             if cold[page.path][1] != 200:
                 raise SystemExit(f"{page.path}: HTTP {cold[page.path][1]}")
-            run_wrk(
-                instance.base_url,
-                page.path,
-                seconds=args.warmup,
-                connections=args.connections,
-                threads=args.threads,
-                script=script,
-                headers=headers,
-            )
-        results = []
-        # The baseline before and after every page: the machine is shared, so each page's ratio is
-        # taken against the baseline measured right around it.
-        baseline_page = pages[0]
-        order = [baseline_page]
-        for page in pages[1:]:
-            order += [page, baseline_page]
-        for page in order:
-            figures = run_wrk(
-                instance.base_url,
-                page.path,
-                seconds=args.duration,
-                connections=args.connections,
-                threads=args.threads,
-                script=script,
-                headers=headers,
-            )
-            results.append((page, figures))
-            log(
-                f"  {page.label}: {figures['rps']:,.0f} req/s, p95 {figures['p95_us'] / 1000:.1f} ms"
-                + (f", {figures['non2xx']} non-2xx" if figures["non2xx"] else "")
-                + (f", {figures['errors']} socket errors" if figures["errors"] else "")
-            )
-        # The same pages one request at a time: the latency of a page itself, without the queueing
-        # that eight connections on two shared cores add.
-        alone = {}
-        for page in pages[1:]:
-            if args.alone:
-                alone[page.path] = run_wrk(
-                    instance.base_url,
-                    page.path,
-                    seconds=args.alone,
-                    connections=1,
-                    threads=1,
-                    script=script,
-                    headers=headers,
-                )
+        results, alone = load_pages(instance.base_url, pages, args, script, headers)
     finally:
         instance.stop()
 
-    baselines = [figures["rps"] for page, figures in results if page.baseline]
-    log(
-        f"\nbaseline {BASELINE} runs: {', '.join(f'{rps:,.0f}' for rps in baselines)} req/s; each page's ratio "
-        "is to the mean of the baseline runs just before and after it"
-    )
-    log(f"target: p95 < {TARGET_P95_MS:.0f} ms and req/s >= {TARGET_RATIO} x baseline (warm facet cache)\n")
-    header = (
-        f"{'page':32} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'ratio':>6} {'cold ms':>8} "
-        f"{'1-conn p50/p95':>15}  target"
-    )
-    log(header)
-    log("-" * len(header))
-    for index, (page, figures) in enumerate(results):
-        if page.baseline and index:
-            continue
-        around = [results[i][1]["rps"] for i in (index - 1, index + 1) if 0 <= i < len(results)]
-        baseline = sum(around) / len(around) if not page.baseline else figures["rps"]
-        ratio = figures["rps"] / baseline
-        p95 = figures["p95_us"] / 1000
-        met = page.baseline or (p95 < TARGET_P95_MS and ratio >= TARGET_RATIO)
-        verdict = "-" if page.baseline else ("yes" if met else "NO")
-        single = alone.get(page.path)
-        single = f"{single['p50_us'] / 1000:.1f} / {single['p95_us'] / 1000:.1f}" if single else "-"
-        log(
-            f"{page.label:32} {figures['rps']:8,.0f} {figures['p50_us'] / 1000:7.1f} {p95:7.1f} "
-            f"{figures['p99_us'] / 1000:7.1f} {ratio:6.2f} {cold[page.path][0]:8.0f} {single:>15}  {verdict}"
-        )
+    return 0 if report(results, alone, cold) else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
