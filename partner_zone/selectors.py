@@ -39,6 +39,23 @@ STRIP_SIZE = 8
 STRIP_BELOW = 6
 # What a card never needs: the search columns and the parts only the product page shows.
 CARD_DEFERRED = ("search_document", "search_vector", "price_breakdown", "variants", "dimensions_mm")
+# What listing_card reads, for loaders that show nothing but cards (the recommendations): a third of
+# the columns to select and convert. Keep it in step with listing_card, listing_text and image_urls.
+CARD_FIELDS = (
+    "reference",
+    "title",
+    "title_language",
+    "original_language",
+    "texts",
+    "brand",
+    "images",
+    "cached_images",
+    "price",
+    "price_currency",
+    "list_price",
+    "list_price_currency",
+    "ships_from",
+)
 
 
 # --- the zone --------------------------------------------------------------------------------------

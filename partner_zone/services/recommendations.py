@@ -7,11 +7,13 @@ An anonymous shopper is known by a random history id kept in the session data (n
 key, which Django rotates at login), stored as `ShopperEvent.session_key`; a logged-in shopper's
 events also carry the user, and logging in moves the session's events to the user.
 
-A recommendation call runs a fixed number of indexed queries whatever the history's length: the
-50 newest events (by the (user | session_key, -created_at) indexes), at most two candidate queries
-limited by category, one grouped count of home products, one fetch of the chosen listings. The
-popularity of listings (view counts over every shopper) is a cached aggregate, refreshed at most
-every few minutes, never counted per request."""
+A recommendation call runs at most four indexed queries whatever the history's length or the
+catalog's size: the 50 newest events (by the (user | session_key, -created_at) indexes), the home
+products of the interest branches (counted per category up to HOME_FEW_PRODUCTS), one candidate
+query for both recommenders (LIMITed index range scans per category, see CANDIDATE_PARTS), one
+fetch of the chosen listings. The blend reads the history once and shares the branches and the
+candidate query between its two recommenders. The popularity of listings (view counts over every
+shopper) is a cached aggregate, refreshed at most every few minutes, never counted per request."""
 
 import functools
 import math
@@ -24,26 +26,32 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from catalog import search
-from catalog.models import Category, Product, ProductText
+from catalog.models import Category, Product
 from crossborder.models import Partnership
 from partner_zone.models import PartnerListing, ShopperEvent
+from partner_zone.selectors import CARD_FIELDS
 
 HISTORY_SESSION_KEY = "partner_zone_history_id"
 RECENT_EVENTS = 50
 DEFAULT_LIMIT = 10
-CANDIDATES_MATCHED = 150  # text-matched candidates fetched per call (PostgreSQL)
-CANDIDATES_RECENT = 60  # newest listings of the shopper's closest categories
-CANDIDATES_PER_CATEGORY = 25  # newest per closest category (PostgreSQL)
-CANDIDATES_POPULAR = 60  # most viewed listings anywhere in the shopper's branches
+CANDIDATES_MATCHED = 150  # searches only: text matches over the whole zone
+NEAREST_CATEGORIES = 4  # categories whose newest listings are candidates (PostgreSQL)
+CANDIDATES_PER_CATEGORY = 30  # newest per nearest category (PostgreSQL)
+MATCH_CATEGORIES = 4  # the closest categories of the branch, searched for the shopper's words
+MATCH_WINDOW = 200  # ... among each one's newest listings
+CANDIDATES_MATCHED_PER_CATEGORY = 12  # ... keeping the best matches
+MATCH_TERMS = 8  # the words searched for: the shopper's strongest (each one more costs on every row)
+CANDIDATES_POPULAR = 30  # most viewed listings anywhere in the shopper's branches (PostgreSQL)
+SQLITE_NEWEST = 300  # SQLite (small catalogs): the branch's newest listings
+SQLITE_POPULAR = 60  # ... and its most viewed
 INTEREST_CATEGORIES = 8
 PROFILE_TERMS = 16
 MAX_SOURCES = 16
@@ -90,7 +98,8 @@ WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 
 
 class Recommendation(NamedTuple):
-    """A partner listing recommended to a shopper, and why, in the shopper's language."""
+    """A partner listing recommended to a shopper, and why, in the shopper's language. The listing
+    holds what its card shows (selectors.CARD_FIELDS) and its partnership's partner code."""
 
     listing: PartnerListing
     reason: str
@@ -257,6 +266,20 @@ class Popularity:
     def ranked(self):
         return self.ranked_ids
 
+    @functools.cached_property
+    def positions_by_category(self):
+        """Category -> positions in ranked_ids, once per copy of the aggregate: a recommender looks
+        at its branch's categories, not at the whole list."""
+        found = defaultdict(list)
+        for position, pk in enumerate(self.ranked_ids):
+            found[self.views[pk][0]].append(position)
+        return found
+
+    def ranked_in(self, category_ids):
+        """The ids of these categories, most viewed first."""
+        by_category = self.positions_by_category
+        return [self.ranked_ids[p] for p in sorted(p for c in category_ids for p in by_category.get(c, ()))]
+
 
 def compute_popularity(now=None):
     """One grouped query over the recent view events; the result is small (the top of the list)."""
@@ -351,21 +374,36 @@ class Profile:
         return [pk for pk, _w in sorted(self.categories.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
 
 
+# Plain SQL: the ORM took four to five times longer to build this statement (a correlated subquery,
+# CASE ordering, a join) than the database takes to answer it through the index.
+RECENT_EVENTS_SQL = """
+    SELECT e.kind, e.listing_id, e.product_id, e.category_id, e.query, l.title, (
+        SELECT t.title FROM catalog_producttext t
+        WHERE t.product_id = e.product_id
+        ORDER BY CASE WHEN t.language = %s THEN 0 ELSE 1 END, t.id
+        LIMIT 1
+    )
+    FROM partner_zone_shopperevent e
+    LEFT JOIN partner_zone_partnerlisting l ON l.id = e.listing_id
+    WHERE {shopper} = %s
+    ORDER BY e.created_at DESC, e.id DESC
+    LIMIT %s
+"""
+EVENT_COLUMNS = ("kind", "listing_id", "product_id", "category_id", "query", "listing_title", "product_title")
+
+
 def recent_events(shopper, limit=RECENT_EVENTS):
     """The shopper's newest events with what a profile needs, in one indexed query."""
+    if not shopper.is_known:
+        return []
     language = (get_language() or settings.LANGUAGE_CODE).lower()
-    product_title = Subquery(
-        ProductText.objects.filter(product_id=OuterRef("product_id"))
-        .annotate(mine=Case(When(language=language, then=Value(0)), default=Value(1), output_field=IntegerField()))
-        .order_by("mine", "id")
-        .values("title")[:1]
-    )
-    return list(
-        shopper.events()
-        .order_by("-created_at", "-id")
-        .annotate(listing_title=F("listing__title"), product_title=product_title)
-        .values("kind", "listing_id", "product_id", "category_id", "query", "listing_title", "product_title")[:limit]
-    )
+    if shopper.user_id:
+        sql, key = RECENT_EVENTS_SQL.format(shopper="e.user_id"), shopper.user_id  # noqa: S608 (a column name)
+    else:
+        sql, key = RECENT_EVENTS_SQL.format(shopper="e.session_key"), shopper.history_id  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [language, key, limit])
+        return [dict(zip(EVENT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
 def build_profile(events):
@@ -421,17 +459,6 @@ def _live_listings():
     )
 
 
-def _or_tsquery(terms):
-    combined = None
-    for term in terms:
-        if search.CJK_RUN.fullmatch(term):
-            part = SearchQuery(term, config="simple", search_type="raw")
-        else:
-            part = SearchQuery(term, config=search.CONFIG, search_type="plain")
-        combined = part if combined is None else combined | part
-    return combined
-
-
 def branch_closeness(profile, tree):
     """Category -> closeness to the shopper's interests: a viewed category 1, its sub-categories
     0.8, its parent's other branches (siblings) 0.5, scaled by how much the shopper looked there."""
@@ -455,95 +482,210 @@ def branch_closeness(profile, tree):
     return closeness
 
 
-def _candidate_rows(profile, closeness, popular):
-    """Listings in the shopper's branches, at most three limited queries: the best text matches
-    in the branch (PostgreSQL full text), the closest categories' newest listings, and the branch's most
-    viewed listings (chosen from the cached popularity, fetched by primary key)."""
+@dataclass
+class Candidates:
+    """What the one candidate query found: rows to score as similar goods (id, category_id,
+    search_document, changed_at), and the newest listings where we don't carry goods, as
+    (id, category), newest first."""
+
+    rows: list[dict] = field(default_factory=list)
+    not_carried_newest: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _nearest_categories(profile, closeness):
+    """The categories whose newest listings are candidates: the ones the shopper looked at most,
+    then the closest of the rest, NEAREST_CATEGORIES in all. Up to 40 once brought 25 listings
+    each (over 1,700 candidates to score) for next to nothing in the top ten: the text matches of
+    the closest categories and the branch's most viewed listings find the rest."""
+    top = max(closeness.values())
+    near = sorted((pk for pk in closeness if closeness[pk] >= 0.75 * top), key=lambda pk: (-closeness[pk], pk))
+    return list(dict.fromkeys(profile.top_categories(4) + near))[:NEAREST_CATEGORIES]
+
+
+def _branch_popular(profile, closeness, popular, limit=CANDIDATES_POPULAR):
+    return [pk for pk in popular.ranked_in(closeness) if pk not in profile.seen_listing_ids][:limit]
+
+
+def _candidates(profile, popular, *, closeness=None, not_carried_in=(), not_carried_limit=0):
+    """One query for both recommenders: with `closeness`, the similar goods' candidates (the
+    nearest categories' newest listings, text matches in the closest categories, the branch's most
+    viewed listings); with `not_carried_in`, the newest `not_carried_limit` listings of those
+    categories."""
+    if search.uses_postgres():
+        return _candidates_postgres(profile, popular, closeness, not_carried_in, not_carried_limit)
+    return _candidates_sqlite(profile, popular, closeness, not_carried_in, not_carried_limit)
+
+
+# PostgreSQL: every part is a LIMITed range scan of listing_category_idx (is_active, category,
+# -changed_at) per category, or a primary-key lookup, so its cost does not grow with the catalog or
+# with how common the shopper's words are; UNION ALL sends the parts a call needs in one round
+# trip. Text matching reads at most MATCH_WINDOW rows per close category. Matching the whole branch
+# through the GIN index instead costs one heap row per match (thousands for the common words of a
+# big branch, 20-120 ms), and an AND query per search or view through it reads the long posting
+# lists of those words (90 ms); without an ORDER BY it also returned whichever rows came first.
+LIVE_LISTING = """pl.is_active AND pl.price IS NOT NULL AND pl.id <> ALL (%(seen)s::bigint[])
+        AND pl.partnership_id = ANY (ARRAY(SELECT id FROM crossborder_partnership WHERE status = %(active)s))"""
+CANDIDATE_PARTS = {
+    # the nearest categories' newest listings
+    "newest": f"""SELECT 'newest' AS part, l.id, l.category_id, l.search_document, l.changed_at
+        FROM unnest(%(nearest)s::integer[]) AS c(id)
+        CROSS JOIN LATERAL (
+            SELECT pl.id, pl.category_id, pl.search_document, pl.changed_at
+            FROM partner_zone_partnerlisting pl
+            WHERE pl.category_id = c.id AND {LIVE_LISTING}
+            ORDER BY pl.changed_at DESC
+            LIMIT %(per_category)s
+        ) AS l""",  # noqa: S608 (constant text: every value is a parameter, in all the parts)
+    # in each close category's newest listings, those with a word of the shopper's: first those
+    # with every word of a search or a viewed title, then the newest
+    "matched": f"""SELECT 'matched', l.id, l.category_id, l.search_document, l.changed_at
+        FROM unnest(%(match_in)s::integer[]) AS c(id)
+        CROSS JOIN LATERAL (
+            SELECT recent.id, recent.category_id, recent.search_document, recent.changed_at
+            FROM (
+                SELECT pl.id, pl.category_id, pl.search_document, pl.changed_at, pl.search_vector
+                FROM partner_zone_partnerlisting pl
+                WHERE pl.category_id = c.id AND {LIVE_LISTING}
+                ORDER BY pl.changed_at DESC
+                LIMIT %(match_window)s
+            ) AS recent
+            WHERE recent.search_vector @@ to_tsquery(%(config)s::regconfig, %(any_word)s)
+            ORDER BY recent.search_vector @@ to_tsquery(%(config)s::regconfig, %(every_word)s) DESC,
+                recent.changed_at DESC
+            LIMIT %(matched_per_category)s
+        ) AS l""",  # noqa: S608
+    # searches only, no branch: text matches anywhere in the zone (the GIN index)
+    "anywhere": f"""SELECT 'matched', pl.id, pl.category_id, pl.search_document, pl.changed_at
+        FROM partner_zone_partnerlisting pl
+        WHERE pl.search_vector @@ to_tsquery(%(config)s::regconfig, %(any_word)s) AND {LIVE_LISTING}
+        LIMIT %(anywhere)s""",  # noqa: S608
+    "popular": f"""SELECT 'popular', pl.id, pl.category_id, pl.search_document, pl.changed_at
+        FROM partner_zone_partnerlisting pl
+        WHERE pl.id = ANY (%(popular)s::bigint[]) AND {LIVE_LISTING}""",  # noqa: S608
+    # the newest of every category where we don't carry goods
+    "not_carried": f"""SELECT 'not_carried', l.id, l.category_id, NULL, l.changed_at
+        FROM unnest(%(not_carried_in)s::integer[]) AS c(id)
+        CROSS JOIN LATERAL (
+            SELECT pl.id, pl.category_id, pl.changed_at
+            FROM partner_zone_partnerlisting pl
+            WHERE pl.category_id = c.id AND {LIVE_LISTING}
+            ORDER BY pl.changed_at DESC, pl.id DESC
+            LIMIT %(not_carried)s
+        ) AS l
+        ORDER BY l.changed_at DESC, l.id DESC
+        LIMIT %(not_carried)s""",  # noqa: S608
+}
+
+
+def _every_word_query(profile):
+    """A tsquery text matching listings that have every word of one of the shopper's searches or
+    viewed titles: the closest matches, which the text similarity scores highest."""
+    parts = [" & ".join(sorted(source.tokens)) for source in profile.sources if source.tokens]
+    return " | ".join(f"({part})" for part in parts) if parts else None
+
+
+def _candidates_postgres(profile, popular, closeness, not_carried_in, not_carried_limit):
+    terms = profile.top_terms(MATCH_TERMS) if closeness is not None else []
+    closest = sorted(closeness or (), key=lambda pk: (-closeness[pk], pk))
+    params = {
+        "seen": sorted(profile.seen_listing_ids),
+        "active": Partnership.Status.ACTIVE.value,
+        "nearest": _nearest_categories(profile, closeness) if closeness else [],
+        "per_category": CANDIDATES_PER_CATEGORY,
+        # Terms are letters or CJK pairs only (see tokens), never tsquery syntax: joined with "|"
+        # they are one OR query, stemmed like the stored vectors.
+        "config": search.CONFIG,
+        "any_word": " | ".join(terms),
+        "every_word": _every_word_query(profile),
+        "match_in": closest[:MATCH_CATEGORIES] if terms else [],
+        "match_window": MATCH_WINDOW,
+        "matched_per_category": CANDIDATES_MATCHED_PER_CATEGORY,
+        "anywhere": CANDIDATES_MATCHED,
+        "popular": _branch_popular(profile, closeness, popular) if closeness else [],
+        "not_carried_in": list(not_carried_in),
+        "not_carried": not_carried_limit,
+    }
+    wanted = {
+        "newest": params["nearest"],
+        "matched": params["match_in"],
+        "anywhere": terms and not closeness,  # searches only: the words alone choose
+        "popular": params["popular"],
+        "not_carried": params["not_carried_in"],
+    }
+    parts = [f"({CANDIDATE_PARTS[name]})" for name, needed in wanted.items() if needed]
+    candidates, kept = Candidates(), set()
+    if not parts:
+        return candidates
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        found = cursor.fetchall()
+    for part, pk, category_id, document, changed_at in found:
+        if part == "not_carried":
+            candidates.not_carried_newest.append((pk, category_id))
+        elif pk not in kept:
+            kept.add(pk)
+            candidates.rows.append(
+                {"id": pk, "category_id": category_id, "search_document": document, "changed_at": changed_at}
+            )
+    return candidates
+
+
+def _candidates_sqlite(profile, popular, closeness, not_carried_in, not_carried_limit):
+    """SQLite (the embedded default, small catalogs): the candidates of before in one query, the
+    branch's most viewed listings first, then its newest (or, with no branch, the newest matches of
+    the searched words). The newest where we don't carry goods come from the same rows: those
+    categories lie inside the branch, and the rows after the most viewed are a newest-first prefix
+    of it."""
     fields = ("id", "category_id", "search_document", "changed_at")
-    live = _live_listings().exclude(pk__in=profile.seen_listing_ids)
-    rows, seen = [], set()
-    terms = profile.top_terms()
-    # Text matches come from the whole branch; the newest listings only from the closest categories
-    # (the ones the shopper looked at most); the branch's popular listings from the cached aggregate.
-    closest = profile.top_categories(4)
-    top = max(closeness.values()) if closeness else 0
-    near = sorted((pk for pk in closeness if closeness[pk] >= 0.75 * top), key=lambda pk: -closeness[pk])
-    nearest = list(dict.fromkeys(closest + near))[:40]
-    matched = None
-    if terms and search.uses_postgres():
-        tsquery = _or_tsquery(terms)
-        scope = live.filter(category_id__in=list(closeness)) if closeness else live
-        # No ORDER BY ts_rank: ranking thousands of matches of common words costs more than the
-        # budget; the GIN index finds matches, Python scores them with the rest.
-        matched = scope.filter(search_vector=tsquery).values(*fields)
-    elif terms and not closeness:  # searches only, on SQLite: substring matches of any term
-        condition = Q()
+    terms = profile.top_terms() if closeness is not None else []
+    branch_popular = _branch_popular(profile, closeness, popular, SQLITE_POPULAR) if closeness else []
+    condition = Q(pk__in=branch_popular) | Q(category_id__in=list(closeness or ())) | Q(category_id__in=not_carried_in)
+    if terms and not closeness:  # searches only: substring matches of any term
         for term in terms:
             condition |= Q(search_document__icontains=term)
-        matched = live.filter(condition).order_by("-changed_at", "-id").values(*fields)
-    if matched is not None:
-        for row in matched[:CANDIDATES_MATCHED]:
-            seen.add(row["id"])
-            rows.append(row)
-    branch_popular = [
-        pk for pk in popular.ranked_ids if popular.views[pk][0] in closeness and pk not in profile.seen_listing_ids
-    ][:CANDIDATES_POPULAR]
-    if search.uses_postgres() and nearest:
-        newest = _newest_per_category(nearest, CANDIDATES_PER_CATEGORY, profile.seen_listing_ids)
-    else:
-        # SQLite (the embedded default, small catalogs): the newest of the whole branch.
-        newest = live.filter(category_id__in=list(closeness)).order_by("-changed_at", "-id").values(*fields)
-        newest = newest[: CANDIDATES_RECENT * 5]
-    popular_rows = live.filter(pk__in=branch_popular).values(*fields)
-    for row in [*(newest if nearest else ()), *(popular_rows if branch_popular else ())]:
-        if row["id"] not in seen:
-            seen.add(row["id"])
-            rows.append(row)
-    return rows
+    rows = list(
+        _live_listings()
+        .exclude(pk__in=profile.seen_listing_ids)
+        .filter(condition)
+        .annotate(most_viewed=Case(When(pk__in=branch_popular, then=Value(0)), default=Value(1)))
+        .order_by("most_viewed", "-changed_at", "-id")
+        .values(*fields)[: len(branch_popular) + SQLITE_NEWEST + not_carried_limit]
+    )
+    newest_first = sorted(rows, key=lambda row: (row["changed_at"], row["id"]), reverse=True)
+    candidates = Candidates()
+    if closeness:
+        newest = [row for row in newest_first if row["category_id"] in closeness][:SQLITE_NEWEST]
+        chosen, most_viewed = {row["id"] for row in newest}, set(branch_popular)
+        candidates.rows = newest + [row for row in rows if row["id"] in most_viewed and row["id"] not in chosen]
+    elif closeness is not None:
+        candidates.rows = newest_first[:CANDIDATES_MATCHED]
+    if not_carried_in:
+        wanted = set(not_carried_in)
+        candidates.not_carried_newest = [
+            (row["id"], row["category_id"]) for row in newest_first if row["category_id"] in wanted
+        ][:not_carried_limit]
+    return candidates
 
 
-NEWEST_PER_CATEGORY_SQL = """
-    SELECT l.id, l.category_id, l.search_document, l.changed_at
-    FROM unnest(%s::integer[]) AS c(id)
-    CROSS JOIN LATERAL (
-        SELECT pl.id, pl.category_id, pl.search_document, pl.changed_at
-        FROM partner_zone_partnerlisting pl
-        JOIN crossborder_partnership p ON p.id = pl.partnership_id AND p.status = %s
-        WHERE pl.is_active AND pl.category_id = c.id AND pl.price IS NOT NULL
-        ORDER BY pl.changed_at DESC
-        LIMIT %s
-    ) AS l
-"""
-
-
-def _newest_per_category(category_ids, per_category, exclude):
-    """PostgreSQL: the newest listings of each category, each an index range scan of
-    listing_category_idx with its own LIMIT (a big category never costs a big sort)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            NEWEST_PER_CATEGORY_SQL, [list(category_ids), Partnership.Status.ACTIVE.value, per_category + len(exclude)]
-        )
-        rows = cursor.fetchall()
-    return [
-        {"id": pk, "category_id": category_id, "search_document": document, "changed_at": changed_at}
-        for pk, category_id, document, changed_at in rows
-        if pk not in exclude
-    ]
-
-
-def _best_source(profile, found, category_id):
-    """The search or view that explains a candidate best, and how strongly (0..1)."""
+def _best_source(sources, found, category_id):
+    """The search or view that explains a candidate best, and how strongly (0..1). `sources` are
+    `_scoring_sources` (the profile's, without empty ones, their sizes computed once per call)."""
     best, best_score = None, 0.0
-    for source in profile.sources:
-        if not source.tokens:
-            continue
-        overlap = len(source.tokens & found) / len(source.tokens)
-        score = overlap * source.weight
-        if source.category_id is not None and source.category_id == category_id:
-            score += 0.05 * source.weight
+    for words, size, weight, source_category_id, source in sources:
+        score = len(words & found) / size * weight
+        if source_category_id is not None and source_category_id == category_id:
+            score += 0.05 * weight
         if score > best_score:
             best, best_score = source, score
     return best, best_score
+
+
+def _scoring_sources(profile):
+    return [
+        (source.tokens, len(source.tokens), source.weight, source.category_id, source)
+        for source in profile.sources
+        if source.tokens
+    ]
 
 
 def _reason(source, tree, category_id):
@@ -558,9 +700,9 @@ def _fetch(ranked):
     """[(listing id, reason)] -> [Recommendation], in order, in one query; gone listings drop out."""
     if not ranked:
         return []
-    listings = (
-        _live_listings().select_related("partnership__partner", "category").defer("search_document", "search_vector")
-    )
+    # Only what a card shows and the partner's code for its link: building and reading the select of
+    # every column of the listing, its partnership and partner took longer than the query.
+    listings = _live_listings().select_related("partnership__partner").only(*CARD_FIELDS, "partnership__partner__code")
     by_id = listings.in_bulk([pk for pk, _reason in ranked])
     return [Recommendation(by_id[pk], reason) for pk, reason in ranked if pk in by_id]
 
@@ -576,11 +718,19 @@ def rank_similar(profile, *, limit=DEFAULT_LIMIT, popular=None, tree=None):
     tree = tree or taxonomy()
     popular = popular or popularity()
     closeness = branch_closeness(profile, tree)  # empty for searches only: the words alone choose
+    rows = _candidates(profile, popular, closeness=closeness).rows
+    return _score_similar(profile, rows, closeness, popular, tree, limit)
+
+
+def _score_similar(profile, rows, closeness, popular, tree, limit):
+    sources = _scoring_sources(profile)
+    terms = profile.terms
+    total_terms = sum(terms.values()) or 1
     scored = []
-    for row in _candidate_rows(profile, closeness, popular):
+    for row in rows:
         found = tokens(row["search_document"])
-        source, text = _best_source(profile, found, row["category_id"])
-        term_share = sum(profile.terms.get(t, 0) for t in found) / (sum(profile.terms.values()) or 1)
+        source, text = _best_source(sources, found, row["category_id"])
+        term_share = sum(terms.get(t, 0) for t in found) / total_terms
         score = (
             closeness.get(row["category_id"], 0)
             + 1.5 * text
@@ -594,7 +744,9 @@ def rank_similar(profile, *, limit=DEFAULT_LIMIT, popular=None, tree=None):
 
 def uncovered_branches(profile, tree):
     """The shopper's interest branches where the home catalog has fewer than HOME_FEW_PRODUCTS
-    active products: {branch category: interest}. One grouped count over the branches."""
+    active products: {branch category: interest}. One query: per category of the branches, its
+    active products counted up to HOME_FEW_PRODUCTS (an index-only scan that stops there; the sum
+    over a branch reaches the threshold exactly when the full count does)."""
     interests = profile.top_categories()
     if not interests:
         return {}
@@ -605,13 +757,8 @@ def uncovered_branches(profile, tree):
         parent = tree.parent.get(category_id)
         if parent is not None and tree.parent.get(parent) is not None:
             candidates.setdefault(parent, tree.subtree(parent))
-    every = {pk for subtree in candidates.values() for pk in subtree}
-    counts = dict(
-        Product.objects.filter(status=Product.Status.ACTIVE, category_id__in=every)
-        .values("category_id")
-        .annotate(n=Count("id"))
-        .values_list("category_id", "n")
-    )
+    every = sorted({pk for subtree in candidates.values() for pk in subtree})
+    counts = _home_products_up_to(every, HOME_FEW_PRODUCTS)
     home = {branch: sum(counts.get(pk, 0) for pk in subtree) for branch, subtree in candidates.items()}
     branches = {}
     for category_id in interests:
@@ -623,6 +770,78 @@ def uncovered_branches(profile, tree):
     return branches
 
 
+HOME_PRODUCTS_SQL = """
+    SELECT c.id, (
+        SELECT COUNT(*) FROM (
+            SELECT 1 FROM catalog_product p WHERE p.status = %s AND p.category_id = c.id LIMIT %s
+        ) AS few
+    )
+    FROM catalog_category c
+    WHERE c.id IN ({})
+"""
+
+
+def _home_products_up_to(category_ids, cap):
+    """{category: active home products, counted up to `cap`}; a grouped count of every product of a
+    big branch read thousands of rows (a sequential scan of the products) per request."""
+    if not category_ids:
+        return {}
+    sql = HOME_PRODUCTS_SQL.format(", ".join(["%s"] * len(category_ids)))  # noqa: S608 (placeholders only)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Product.Status.ACTIVE.value, cap, *category_ids])
+        return dict(cursor.fetchall())
+
+
+@dataclass
+class NotCarried:
+    """Goods we don't carry, before the newest listings fill in: the branches (branch -> interest),
+    each category's branch, and the listings scored from the cached popularity."""
+
+    branches: dict[int, float]
+    category_branch: dict[int, int]
+    scored: dict[int, tuple[float, int]]
+
+    def needs_newest(self, limit):
+        return len(self.scored) < limit
+
+    def ranked(self, newest, limit, tree):
+        top = max(self.branches.values())
+        scored = dict(self.scored)
+        for position, (pk, category_id) in enumerate(newest):
+            branch = self.category_branch[category_id]
+            if pk not in scored:
+                scored[pk] = (0.5 * self.branches[branch] / top - 0.001 * position, branch)
+        ranked = sorted(scored, key=lambda pk: (-scored[pk][0], -pk))[:limit]
+        language = get_language()
+        return [
+            (pk, _("We don't carry %(category)s ourselves") % {"category": tree.name(scored[pk][1], language)})
+            for pk in ranked
+        ]
+
+
+def not_carried_from_popular(profile, *, limit, popular, tree):
+    """The first step of goods we don't carry: the branches (one query) and their most viewed
+    listings (from the cached popularity). None when the home catalog covers every interest."""
+    branches = uncovered_branches(profile, tree)
+    if not branches:
+        return None
+    category_branch = {}
+    for branch in sorted(branches, key=lambda b: -branches[b]):
+        for pk in tree.subtree(branch):
+            category_branch.setdefault(pk, branch)
+    top = max(branches.values())
+    scored = {}
+    for pk in popular.ranked_in(category_branch):
+        category_id, views = popular.views[pk]
+        branch = category_branch[category_id]
+        if pk in profile.seen_listing_ids:
+            continue
+        scored[pk] = (0.5 + 0.5 * branches[branch] / top + 0.3 * math.log1p(views), branch)
+        if len(scored) >= limit * 3:
+            break
+    return NotCarried(branches, category_branch, scored)
+
+
 def rank_not_carried(profile, *, limit=DEFAULT_LIMIT, popular=None, tree=None):
     """[(listing id, reason)]: partner goods in the shopper's branches the home catalog lacks,
     the most viewed first (from the cached popularity), then the newest."""
@@ -630,42 +849,15 @@ def rank_not_carried(profile, *, limit=DEFAULT_LIMIT, popular=None, tree=None):
         return []
     tree = tree or taxonomy()
     popular = popular or popularity()
-    branches = uncovered_branches(profile, tree)
-    if not branches:
+    pending = not_carried_from_popular(profile, limit=limit, popular=popular, tree=tree)
+    if pending is None:
         return []
-    category_branch = {}
-    for branch in sorted(branches, key=lambda b: -branches[b]):
-        for pk in tree.subtree(branch):
-            category_branch.setdefault(pk, branch)
-    top = max(branches.values())
-    scored = {}
-    for pk in popular.ranked():
-        category_id, views = popular.views[pk]
-        branch = category_branch.get(category_id)
-        if branch is None or pk in profile.seen_listing_ids:
-            continue
-        scored[pk] = (0.5 + 0.5 * branches[branch] / top + 0.3 * math.log1p(views), branch)
-        if len(scored) >= limit * 3:
-            break
     newest = []
-    if len(scored) < limit:  # too few viewed goods there yet: the newest fill in (one more query)
-        newest = (
-            _live_listings()
-            .filter(category_id__in=list(category_branch))
-            .exclude(pk__in=profile.seen_listing_ids)
-            .order_by("-changed_at", "-id")
-            .values_list("id", "category_id")[: limit * 2]
-        )
-    for position, (pk, category_id) in enumerate(newest):
-        branch = category_branch[category_id]
-        if pk not in scored:
-            scored[pk] = (0.5 * branches[branch] / top - 0.001 * position, branch)
-    ranked = sorted(scored, key=lambda pk: (-scored[pk][0], -pk))[:limit]
-    language = get_language()
-    return [
-        (pk, _("We don't carry %(category)s ourselves") % {"category": tree.name(scored[pk][1], language)})
-        for pk in ranked
-    ]
+    if pending.needs_newest(limit):  # too few viewed goods there yet: the newest fill in (one more query)
+        newest = _candidates(
+            profile, popular, not_carried_in=list(pending.category_branch), not_carried_limit=limit * 2
+        ).not_carried_newest
+    return pending.ranked(newest, limit, tree)
 
 
 def rank_popular(*, limit=DEFAULT_LIMIT, popular=None, exclude=()):
@@ -686,6 +878,32 @@ def _blend(*lists, limit):
     return chosen[:limit]
 
 
+def rank_blended(profile, *, limit=DEFAULT_LIMIT, popular=None, tree=None):
+    """Both recommenders interleaved, from one read of everything they share: the profile (one
+    history read), the branches, and one candidate query that also brings the newest goods we
+    don't carry when popularity has too few of them."""
+    if profile.is_empty:
+        return []
+    tree = tree or taxonomy()
+    popular = popular or popularity()
+    closeness = branch_closeness(profile, tree)
+    not_carried_limit = max(3, limit // 3)
+    pending = not_carried_from_popular(profile, limit=not_carried_limit, popular=popular, tree=tree)
+    fill_in = pending is not None and pending.needs_newest(not_carried_limit)
+    found = _candidates(
+        profile,
+        popular,
+        closeness=closeness,
+        not_carried_in=list(pending.category_branch) if fill_in else (),
+        not_carried_limit=not_carried_limit * 2,
+    )
+    return _blend(
+        _score_similar(profile, found.rows, closeness, popular, tree, limit),
+        pending.ranked(found.not_carried_newest, not_carried_limit, tree) if pending else [],
+        limit=limit,
+    )
+
+
 def rank(profile, kind="all", *, limit=DEFAULT_LIMIT, popular=None):
     """[(listing id, reason)] of one recommender; "all" blends both and falls back on popularity."""
     if kind not in KINDS:
@@ -698,11 +916,7 @@ def rank(profile, kind="all", *, limit=DEFAULT_LIMIT, popular=None):
         return rank_similar(profile, limit=limit, popular=popular, tree=tree)
     if kind == "not_carried":
         return rank_not_carried(profile, limit=limit, popular=popular, tree=tree)
-    chosen = _blend(
-        rank_similar(profile, limit=limit, popular=popular, tree=tree),
-        rank_not_carried(profile, limit=max(3, limit // 3), popular=popular, tree=tree),
-        limit=limit,
-    )
+    chosen = rank_blended(profile, limit=limit, popular=popular, tree=tree)
     if len(chosen) < limit:  # cold start, or too little in the shopper's branches
         taken = {pk for pk, _r in chosen} | profile.seen_listing_ids
         chosen += rank_popular(limit=limit - len(chosen), popular=popular, exclude=taken)

@@ -24,9 +24,9 @@ from tests.partner_zone.factories import make_listing, make_partnership
 
 BABY_BOTTLES = 564  # Baby & Toddler > Nursing & Feeding > Baby Bottles (a leaf)
 NURSING_AND_FEEDING = 561
-# the newest events, three candidate queries, the home products per branch, the newest goods we
-# don't carry, the chosen listings: whatever the history's length
-RECOMMENDATION_QUERIES = 7
+# the newest events, the home products per branch, one candidate query for both recommenders, the
+# chosen listings: whatever the history's length
+RECOMMENDATION_QUERIES = 4
 
 
 @pytest.fixture(autouse=True)
@@ -256,17 +256,52 @@ def _history(remote, count, categories):
     return request
 
 
+@pytest.mark.parametrize("kind", ["all", "similar", "not_carried"])
 @pytest.mark.parametrize("events", [5, 50])
-def test_a_recommendation_call_runs_a_fixed_number_of_queries(remote, django_assert_max_num_queries, events):
+def test_a_recommendation_call_runs_a_fixed_number_of_queries(remote, django_assert_max_num_queries, events, kind):
     a, b, c = two_leaves()
     request = _history(remote, events, [a, b, c])
     reco.taxonomy()
     reco.popularity()  # the cached aggregates, as on a warm server
 
     with django_assert_max_num_queries(RECOMMENDATION_QUERIES):
-        result = reco.recommendations_for(request)
+        result = reco.recommendations_for(request, kind)
 
     assert result
+
+
+def test_the_cards_of_the_recommendations_need_no_further_query(remote, django_assert_max_num_queries):
+    """The chosen listings are loaded with only what a card shows (selectors.CARD_FIELDS): a field
+    the card reads and the list lacks would cost one query per card."""
+    from partner_zone.templatetags.recommendations import recommendation_block
+
+    a, b, c = two_leaves()
+    request = _history(remote, 10, [a, b, c])
+    reco.taxonomy()
+    reco.popularity()
+
+    with django_assert_max_num_queries(RECOMMENDATION_QUERIES):
+        block = recommendation_block(request, "all")
+
+    assert block["items"] and all(item["card"].title and item["card"].url for item in block["items"])
+
+
+def test_similar_goods_find_what_was_searched_among_many_newer_listings_of_the_category(remote):
+    """Text matching is not limited to a category's newest listings: the listing with every word
+    the shopper searched comes first although newer ones fill the category."""
+    a, _b, _c = two_leaves()
+    now = timezone.now()
+    viewed = listing(remote.partnership, "Camping spork", a.pk, changed_at=now - dt.timedelta(days=60))
+    wanted = listing(remote.partnership, "Ultralight titanium spork", a.pk, changed_at=now - dt.timedelta(days=30))
+    for n in range(reco.CANDIDATES_PER_CATEGORY + 5):
+        listing(remote.partnership, f"Camping gadget {n}", a.pk, changed_at=now - dt.timedelta(minutes=n))
+    request = shopper_request()
+    reco.record_view(request, listing=viewed)
+    reco.record_search(request, "titanium spork")
+
+    result = reco.recommendations_for(request, "similar")
+
+    assert (result[0].listing.pk, result[0].reason) == (wanted.pk, "Because you searched “titanium spork”")
 
 
 def test_the_template_tag_renders_each_recommendation_with_its_reason(remote):
