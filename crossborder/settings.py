@@ -4,6 +4,7 @@ Unset, every value falls back to the embedded default: a SQLite file and a files
 broker under var/<platform code>/, so a new user needs nothing but Python.
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -335,6 +336,43 @@ PARTNER_ZONE = {
     "LOCAL_DELIVERY_DAYS": env("CROSSBORDER_LOCAL_DELIVERY_DAYS", "1-3"),
     "DIRECT_DELIVERY_DAYS": env("CROSSBORDER_DIRECT_DELIVERY_DAYS", "7-15"),
 }
+# Shop: how long a checkout's quote is locked (its stock held), how long a placed order waits for
+# its payment before it expires and gives the stock back, and the flat delivery charge of an order
+# of our own goods, in the platform currency (partner goods carry their freight in their price).
+SHOP = {
+    "QUOTE_MINUTES": int(env("CROSSBORDER_QUOTE_MINUTES", "15")),
+    "PAYMENT_MINUTES": int(env("CROSSBORDER_ORDER_PAYMENT_MINUTES", "30")),
+    "OWN_SHIPPING_PER_ORDER": env("CROSSBORDER_OWN_SHIPPING_PER_ORDER", "10" if PLATFORM_CURRENCY == "CNY" else "5"),
+}
+# Settlement: our bank account (the debtor of the payouts we owe) and each partner's, by partner code,
+# as JSON: {"name": ..., "iban": ... or "account": ..., "bic": ...}.
+SETTLEMENT_BANK = json.loads(env("CROSSBORDER_SETTLEMENT_BANK", "{}"))
+SETTLEMENT_PARTNER_BANKS = json.loads(env("CROSSBORDER_SETTLEMENT_PARTNER_BANKS", "{}"))
+# Payment providers by code: the class implementing payments.providers.PaymentProvider, and its
+# webhook secret (shared with the provider; the sandboxes' defaults are for development only).
+PAYMENT_PROVIDERS = {
+    "sandbox_wallet": {
+        "CLASS": "payments.providers.sandbox.SandboxWallet",
+        "WEBHOOK_SECRET": env("CROSSBORDER_SANDBOX_WALLET_WEBHOOK_SECRET", "dev-sandbox-wallet-webhook-secret"),
+    },
+    "sandbox_card": {
+        "CLASS": "payments.providers.sandbox.SandboxCard",
+        "WEBHOOK_SECRET": env("CROSSBORDER_SANDBOX_CARD_WEBHOOK_SECRET", "dev-sandbox-card-webhook-secret"),
+    },
+}
+PAYMENT_OPTIONS = {
+    # The local method checkout offers: a QR wallet in China, a card with a 3-D Secure challenge elsewhere.
+    "DEFAULT_PROVIDER": env(
+        "CROSSBORDER_PAYMENT_PROVIDER", "sandbox_wallet" if PLATFORM_COUNTRY == "CN" else "sandbox_card"
+    ),
+    "WEBHOOK_TOLERANCE_SECONDS": int(env("CROSSBORDER_PAYMENT_WEBHOOK_TOLERANCE", "300")),
+    "PAYMENT_WINDOW_MINUTES": int(env("CROSSBORDER_PAYMENT_WINDOW_MINUTES", "15")),
+    # After the window and this grace, a payment whose checkout placed no order is voided or refunded.
+    "ABANDONED_GRACE_MINUTES": int(env("CROSSBORDER_PAYMENT_ABANDONED_GRACE_MINUTES", "30")),
+    # How the sandbox providers send their webhooks (a dotted path; tests post through the test client).
+    "SANDBOX_WEBHOOK_DELIVERY": "payments.providers.sandbox.deliver_over_http",
+    "SANDBOX_WEBHOOK_TIMEOUT": float(env("CROSSBORDER_SANDBOX_WEBHOOK_TIMEOUT", "5")),
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {
@@ -357,6 +395,13 @@ CELERY_BEAT_SCHEDULE = {
     "partner-zone-reprice": {"task": "partner_zone.reprice_all", "schedule": crontab(hour=0, minute=5)},
     "partner-zone-purge-history": {"task": "partner_zone.purge_history", "schedule": crontab(hour=4, minute=0)},
     "partner-zone-cache-images": {"task": "partner_zone.cache_missing_images", "schedule": crontab(minute=40)},
+    # Payments: close each partnership's settlement period once its cut-off (agreed, in UTC) has passed.
+    "payments-close-settlement-periods": {"task": "payments.close_settlement_periods", "schedule": 300.0},
+    # Shop: lapsed quotes and orders unpaid past their window give their stock back.
+    "payments-expire-checkouts": {"task": "payments.expire_checkouts", "schedule": 60.0},
+    # Payments: void or refund payments whose checkout never placed an order; resend sandbox webhooks.
+    "payments-void-abandoned-payments": {"task": "payments.void_abandoned_payments", "schedule": 300.0},
+    "payments-retry-sandbox-webhooks": {"task": "payments.retry_sandbox_webhooks", "schedule": 60.0},
 }
 
 LOGGING = {

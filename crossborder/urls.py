@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/partner-status/", admin.site.admin_view(partner_status_view), name="partner-status"),
     path("admin/", admin.site.urls),
+    path("payments/webhooks/", include("payments.urls_webhooks")),
 ]
 
 if settings.SERVE_MEDIA:
@@ -39,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("merchant/", include("catalog.merchant_urls")),
     path("logistics/", include("logistics.urls")),
     path("zone/", include("partner_zone.urls")),
+    path("", include("payments.urls")),
     path("", include("catalog.urls")),
     prefix_default_language=False,
 )

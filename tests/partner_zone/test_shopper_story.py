@@ -56,7 +56,9 @@ def zone(remote, settings, django_capture_on_commit_callbacks):
     rules.load(DutyRule=DutyRule, RoundingRule=RoundingRule, Festival=Festival, FestivalDate=FestivalDate)
     remote.partnership.fee_schedule = dict(FEES)
     remote.partnership.save()
-    ExchangeRate.objects.create(base="USD", quote="CNY", rate=Decimal("7.2"), as_of=noon(BLACK_FRIDAY) - dt.timedelta(90))
+    ExchangeRate.objects.create(
+        base="USD", quote="CNY", rate=Decimal("7.2"), as_of=noon(BLACK_FRIDAY) - dt.timedelta(90)
+    )
     items = {
         "wide": item("Wide-neck baby bottle 240 ml", "宽口径婴儿奶瓶 240毫升", BOTTLES, "20.00"),
         "glass": item("Anti-colic glass baby bottle", "防胀气玻璃婴儿奶瓶", BOTTLES, "18.00"),

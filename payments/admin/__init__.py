@@ -1,0 +1,3 @@
+"""The payments admin, one module per area."""
+
+from . import ledger, orders, payment, settlement  # noqa: F401

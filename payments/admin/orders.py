@@ -1,0 +1,169 @@
+"""Shop admin: orders with their lines and timeline (filters by status and origin; actions move
+them on through the services), customs declarations (downloadable per order as CSV or XML), and
+the orders partners forwarded to us."""
+
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from crossborder.errors import DomainError
+
+from ..models import CustomsDeclaration, ForwardedOrder, Order, OrderEvent, OrderLine
+from ..services import orders
+
+
+class _ReadOnly:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(_ReadOnly, admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    fields = ["line_number", "origin", "fulfilment", "sku", "title", "quantity", "goods", "taxes", "shipping", "total"]
+    readonly_fields = fields
+
+
+class OrderEventInline(_ReadOnly, admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    fields = ["created_at", "kind", "status", "by_partner", "actor", "detail"]
+    readonly_fields = fields
+
+
+class OriginFilter(admin.SimpleListFilter):
+    title = _("origin")
+    parameter_name = "origin"
+
+    def lookups(self, request, model_admin):
+        return [("own", _("only our own goods")), ("partner", _("with partner goods"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "own":
+            return queryset.filter(has_partner_goods=False)
+        if self.value() == "partner":
+            return queryset.filter(has_partner_goods=True)
+        return queryset
+
+
+def _move(status, label):
+    def action(modeladmin, request, queryset):
+        moved = 0
+        for order in queryset.order_by("pk"):
+            try:
+                orders.change_order_status(order=order, status=status, actor=request.user)
+                moved += 1
+            except DomainError as error:
+                modeladmin.message_user(request, f"#{order.number}: {error.detail}", messages.ERROR)
+        modeladmin.message_user(request, _("%(n)d order(s) updated.") % {"n": moved}, messages.SUCCESS)
+
+    action.__name__ = f"mark_{status}"
+    action.short_description = label
+    return action
+
+
+@admin.register(Order)
+class OrderAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["number", "placed_at", "status", "total", "has_partner_goods", "payment_reference", "customs"]
+    list_filter = ["status", OriginFilter, "placed_at"]
+    search_fields = ["number", "email", "recipient__name", "payment_reference"]
+    list_select_related = ["customs_declaration"]
+    date_hierarchy = "placed_at"
+    inlines = [OrderLineInline, OrderEventInline]
+    fields = [
+        "number", "reference", "token", "status", "placed_at", "payment_due_at", "paid_at", "payment_reference",
+        "goods", "taxes", "shipping", "total", "cbec_value", "email", "recipient", "buyer_name", "user",
+    ]  # fmt: skip
+    readonly_fields = fields
+    actions = [
+        _move(Order.Status.SHIPPED, _("Mark shipped (partners are told)")),
+        _move(Order.Status.DELIVERED, _("Mark delivered (partners are told)")),
+        _move(Order.Status.CANCELLED, _("Cancel unpaid orders (their stock is given back)")),
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("payments.change_order")  # to run the actions; fields stay read-only
+
+    @admin.display(description=_("customs"))
+    def customs(self, order):
+        declaration = getattr(order, "customs_declaration", None)
+        if declaration is None:
+            return "-"
+        return format_html(
+            '<a href="{}">CSV</a> · <a href="{}">XML</a>',
+            reverse("admin:payments_customsdeclaration_export", args=[declaration.pk, "csv"]),
+            reverse("admin:payments_customsdeclaration_export", args=[declaration.pk, "xml"]),
+        )
+
+
+@admin.register(CustomsDeclaration)
+class CustomsDeclarationAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["order_number", "status", "buyer", "payment", "created_at", "files"]
+    list_filter = ["status", "created_at"]
+    list_select_related = ["order"]
+    search_fields = ["order__number", "order__buyer_name", "order__payment_reference"]
+    fields = ["order", "status", "order_record", "payment_record", "waybill_record", "created_at", "updated_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("order"), ordering="order__number")
+    def order_number(self, declaration):
+        return declaration.order.number
+
+    @admin.display(description=_("buyer"))
+    def buyer(self, declaration):
+        return declaration.order.buyer_name
+
+    @admin.display(description=_("payment"))
+    def payment(self, declaration):
+        return declaration.payment_record.get("payment_reference", "-")
+
+    @admin.display(description=_("export"))
+    def files(self, declaration):
+        return format_html(
+            '<a href="{}">CSV</a> · <a href="{}">XML</a>',
+            reverse("admin:payments_customsdeclaration_export", args=[declaration.pk, "csv"]),
+            reverse("admin:payments_customsdeclaration_export", args=[declaration.pk, "xml"]),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/export.<str:kind>",
+                self.admin_site.admin_view(self.export),
+                name="payments_customsdeclaration_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export(self, request, pk, kind):
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        declaration = get_object_or_404(CustomsDeclaration.objects.select_related("order"), pk=pk)
+        name = f"customs-{declaration.order.number}"
+        if kind == "xml":
+            response = HttpResponse(orders.customs_xml(declaration), content_type="application/xml; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{name}.xml"'
+        elif kind == "csv":
+            response = HttpResponse(orders.customs_csv(declaration), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        else:
+            return HttpResponse(status=404)
+        return response
+
+
+@admin.register(ForwardedOrder)
+class ForwardedOrderAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["number", "partnership", "status", "placed_at", "received_at"]
+    list_filter = ["status", "partnership__partner"]
+    list_select_related = ["partnership__partner"]
+    fields = ["partnership", "reference", "number", "status", "lines", "recipient", "placed_at", "received_at"]
+    readonly_fields = fields

@@ -1,0 +1,32 @@
+"""Local payment providers behind one small interface (base.py), chosen by code from
+settings.PAYMENT_PROVIDERS (registry.py); the two sandbox providers live in sandbox.py."""
+
+from .base import (
+    NextAction,
+    OperationResult,
+    PaymentProvider,
+    PaymentRequest,
+    ProviderError,
+    ProviderPayment,
+    ProviderStatus,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookRejected,
+)
+from .registry import default_provider_code, get_provider, provider_codes
+
+__all__ = [
+    "NextAction",
+    "OperationResult",
+    "PaymentProvider",
+    "PaymentRequest",
+    "ProviderError",
+    "ProviderPayment",
+    "ProviderStatus",
+    "WebhookEvent",
+    "WebhookEventType",
+    "WebhookRejected",
+    "default_provider_code",
+    "get_provider",
+    "provider_codes",
+]

@@ -1,0 +1,204 @@
+"""The shopper's cart: add, change and remove lines of own variants and partner-zone listings, and
+merge an anonymous cart into the shopper's own when they log in. A withdrawn listing or one whose
+partnership is suspended is refused with the reason (PartnerListing.is_orderable decides)."""
+
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Product, ProductVariant
+from crossborder.errors import DomainError
+from crossborder.models import Partnership
+from partner_zone.models import PartnerListing
+
+from ..errors import CheckoutErrorCode as Code
+from ..models import Cart, CartLine
+
+MAX_QUANTITY = 99
+
+
+def new_session_key():
+    """The key an anonymous cart is found by, kept in the shopper's session (it survives the
+    session key's rotation at login, which Django does to prevent session fixation)."""
+    return secrets.token_urlsafe(24)
+
+
+def check_quantity(value, *, field="quantity"):
+    """A whole number of units from 1 to MAX_QUANTITY, from a form's text or a number."""
+    quantity = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        quantity = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        quantity = int(value.strip())
+    if quantity is None or not 1 <= quantity <= MAX_QUANTITY:
+        raise DomainError(
+            Code.INVALID_QUANTITY,
+            _("The quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY},
+            field=field,
+        )
+    return quantity
+
+
+def listing_refusal(listing):
+    """Why a partner listing cannot be ordered now, or None when it can."""
+    if listing.is_orderable:
+        return None
+    if not listing.is_active:
+        return _("%(title)s has been withdrawn by the partner and can no longer be ordered.") % {"title": listing.title}
+    if listing.partnership.status != Partnership.Status.ACTIVE:
+        return _("%(partner)s's goods cannot be ordered at the moment: the partnership is suspended.") % {
+            "partner": listing.partnership.partner.name
+        }
+    return _("%(title)s has no delivered price at the moment and cannot be ordered.") % {"title": listing.title}
+
+
+def variant_refusal(variant):
+    if not variant.is_active or variant.product.status != Product.Status.ACTIVE:
+        return _("%(sku)s is not on sale any more.") % {"sku": variant.sku}
+    return None
+
+
+def _open_cart(*, user=None, session_key="", create=True):
+    if user is not None and user.is_authenticated:
+        cart = Cart.objects.select_for_update().filter(user=user, status=Cart.Status.OPEN).first()
+        if cart is None and create:
+            try:
+                with transaction.atomic():
+                    cart = Cart.objects.create(user=user)
+            except IntegrityError:  # created by a parallel request of the same shopper
+                cart = Cart.objects.select_for_update().get(user=user, status=Cart.Status.OPEN)
+        return cart
+    if not session_key:
+        raise DomainError(Code.INVALID, _("An anonymous cart needs its session key."), field="session_key")
+    cart = Cart.objects.select_for_update().filter(session_key=session_key, status=Cart.Status.OPEN).first()
+    if cart is None and create:
+        try:
+            with transaction.atomic():
+                cart = Cart.objects.create(session_key=session_key)
+        except IntegrityError:
+            cart = Cart.objects.select_for_update().get(session_key=session_key, status=Cart.Status.OPEN)
+    return cart
+
+
+def _touch(cart):
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+
+
+def _partner_source(listing_id, sku):
+    listing = (
+        PartnerListing.objects.select_related("partnership__partner")
+        .defer("search_document", "search_vector")
+        .filter(pk=listing_id)
+        .first()
+    )
+    if listing is None:
+        raise DomainError(Code.NOT_ORDERABLE, _("This partner product does not exist."), field="listing")
+    refusal = listing_refusal(listing)
+    if refusal:
+        raise DomainError(Code.NOT_ORDERABLE, refusal, field="listing")
+    skus = [v["sku"] for v in listing.variants or [] if v.get("is_active", True)]
+    if not sku and len(skus) == 1:
+        sku = skus[0]
+    if sku not in skus:
+        raise DomainError(Code.NOT_ORDERABLE, _("Choose one of this product's options."), field="sku")
+    return {"origin": "partner", "listing": listing, "partnership": listing.partnership, "sku": sku}
+
+
+def _own_source(sku):
+    variant = ProductVariant.objects.select_related("product").filter(sku=sku).first()
+    if variant is None:
+        raise DomainError(Code.NOT_ORDERABLE, _("No product option %(sku)s.") % {"sku": sku}, field="sku")
+    refusal = variant_refusal(variant)
+    if refusal:
+        raise DomainError(Code.NOT_ORDERABLE, refusal, field="sku")
+    return {"origin": "own", "variant": variant, "sku": variant.sku}
+
+
+@transaction.atomic
+def add_to_cart(*, quantity, user=None, session_key="", sku="", listing_id=None):
+    """Add units of an own variant (`sku`) or of a partner listing's SKU (`listing_id`, `sku`
+    optional when the listing has one option) to the shopper's cart. Adding what is already there
+    adds to its quantity. Returns the cart line."""
+    quantity = check_quantity(quantity)
+    source = _partner_source(listing_id, str(sku or "").strip()) if listing_id else _own_source(str(sku).strip())
+    cart = _open_cart(user=user, session_key=session_key)
+    line = CartLine.objects.select_for_update().filter(cart=cart, origin=source["origin"], sku=source["sku"]).first()
+    if line is None:
+        line = CartLine.objects.create(cart=cart, quantity=quantity, **source)
+    else:
+        check_quantity(line.quantity + quantity)
+        CartLine.objects.filter(pk=line.pk).update(quantity=F("quantity") + quantity)
+        line.refresh_from_db()
+    _touch(cart)
+    return line
+
+
+def _own_line(line_id, user, session_key):
+    cart = _open_cart(user=user, session_key=session_key, create=False)
+    line = CartLine.objects.select_for_update().filter(pk=line_id, cart=cart).first() if cart else None
+    if line is None:
+        raise DomainError(Code.INVALID, _("This line is not in your cart."), field="line", status=404)
+    return line
+
+
+@transaction.atomic
+def change_cart_line(*, line_id, quantity, user=None, session_key=""):
+    """Set a line's quantity (a whole number from 1)."""
+    quantity = check_quantity(quantity)
+    line = _own_line(line_id, user, session_key)
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    _touch(line.cart)
+    return line
+
+
+@transaction.atomic
+def remove_cart_line(*, line_id, user=None, session_key=""):
+    line = _own_line(line_id, user, session_key)
+    line.delete()
+    _touch(line.cart)
+
+
+@transaction.atomic
+def merge_carts(*, user, session_key):
+    """The shopper logged in: their anonymous cart's lines join their own cart (quantities of the
+    same goods add up, up to the maximum), and the anonymous cart is closed as MERGED. Returns the
+    shopper's cart (None when neither exists)."""
+    anonymous = None
+    if session_key:
+        anonymous = (
+            Cart.objects.select_for_update()
+            .filter(session_key=session_key, user__isnull=True, status=Cart.Status.OPEN)
+            .first()
+        )
+    if anonymous is None:
+        return _open_cart(user=user, create=False)
+    own = _open_cart(user=user)
+    mine = {(line.origin, line.sku): line for line in CartLine.objects.select_for_update().filter(cart=own)}
+    for line in CartLine.objects.filter(cart=anonymous).order_by("pk"):
+        existing = mine.get((line.origin, line.sku))
+        if existing is None:
+            CartLine.objects.filter(pk=line.pk).update(cart=own)
+        else:
+            existing.quantity = min(existing.quantity + line.quantity, MAX_QUANTITY)
+            existing.save(update_fields=["quantity"])
+            line.delete()
+    anonymous.status = Cart.Status.MERGED
+    anonymous.merged_into = own
+    anonymous.session_key = ""
+    anonymous.user = user
+    anonymous.save(update_fields=["status", "merged_into", "session_key", "user"])
+    _touch(own)
+    return own
+
+
+def find_cart(*, user=None, session_key=""):
+    """The shopper's open cart, or None (reads only)."""
+    if user is not None and user.is_authenticated:
+        return Cart.objects.filter(user=user, status=Cart.Status.OPEN).first()
+    if session_key:
+        return Cart.objects.filter(session_key=session_key, status=Cart.Status.OPEN).first()
+    return None

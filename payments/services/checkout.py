@@ -1,0 +1,499 @@
+"""Checkout: price the cart now, lock the quote for a while, hold the stock for it, and place the
+order for exactly the quoted total.
+
+Stock is held in one transaction per checkout. Local stock levels (our own goods, and partners'
+consignment stock in our warehouses) are locked with SELECT ... FOR UPDATE in primary-key order
+before availability is read, then reserved through logistics (whose conditional UPDATE and CHECK
+constraints back this up): concurrent buyers queue on the rows, and the last units go to exactly as
+many checkouts as there are units. Partner goods without enough local stock ship cross-border
+direct, limited by the listing's direct-sale stock, taken with one conditional UPDATE.
+
+The holds last until the quote expires plus the payment window: an order placed from the quote
+still has its stock while the shopper pays. The beat task (tasks/checkout.py) releases the holds of
+quotes nobody ordered, and of orders not paid in time, as soon as they lapse."""
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from crossborder.errors import DomainError
+from logistics.models import StockLevel, Warehouse
+from logistics.services import last_leg, stock
+from partner_zone.models import PartnerListing
+from partner_zone.services import PartnerZoneError, pricing
+
+from ..errors import CheckoutErrorCode as Code
+from ..models import Cart, CartLine, Checkout, CheckoutLine, Order
+from ..order_models import Fulfilment, Origin
+from . import china_rules, orders
+from .cart import listing_refusal, variant_refusal
+from .orders import release_holds
+
+CENT = Decimal("0.01")
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
+
+
+def shop_setting(name):
+    return settings.SHOP[name]
+
+
+def cents(amount):
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def china_rules_apply(has_partner_goods):
+    """China's cross-border retail import rules bind checkouts of partner goods on a `cn` platform."""
+    return has_partner_goods and settings.PLATFORM_COUNTRY == "CN"
+
+
+# --- contact and address -------------------------------------------------------------------------
+
+
+def check_contact(*, recipient, email, phone):
+    recipient = last_leg.validate_recipient({**(recipient or {}), "phone": phone})
+    if recipient["country"] != settings.PLATFORM_COUNTRY:
+        raise DomainError(
+            Code.INVALID_ADDRESS,
+            _("We deliver within %(country)s only.") % {"country": settings.PLATFORM_COUNTRY},
+            field="recipient.country",
+        )
+    if not PHONE.match(recipient["phone"]):
+        raise DomainError(
+            Code.INVALID_ADDRESS, _("A phone number the courier can call is required."), field="recipient.phone"
+        )
+    email = str(email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError(Code.INVALID, _("Enter a valid e-mail address."), field="email") from None
+    return recipient, email
+
+
+# --- the quote -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Quote:
+    """One line's locked figures, before it is stored."""
+
+    cart_line: CartLine
+    fulfilment: str
+    title: str
+    hs_code: str
+    unit_price: Money
+    goods: Money
+    taxes: Money
+    shipping: Money
+    dutiable_value: Money | None = None
+    taxes_detail: dict = field(default_factory=dict)
+    export_amount: Money | None = None
+    level: StockLevel | None = None
+
+    @property
+    def total(self):
+        return self.goods + self.taxes + self.shipping
+
+
+def _money(amount, currency=None):
+    return Money(cents(amount), currency or settings.PLATFORM_CURRENCY)
+
+
+def _own_title(variant, language):
+    from catalog.selectors import pick_text
+
+    text, _fallback = pick_text(variant.product.texts.all(), language, variant.product.original_language)
+    label = variant.attributes_label()
+    title = text.title if text else variant.product.code
+    return f"{title} ({label})" if label else title
+
+
+def _quote_own(line, *, shipping, language):
+    variant = line.variant
+    if str(variant.price.currency) != settings.PLATFORM_CURRENCY:
+        raise DomainError(
+            Code.NO_PRICE, _("%(sku)s has no price in our currency.") % {"sku": variant.sku}, field="lines"
+        )
+    goods = _money(variant.price.amount * line.quantity)
+    return Quote(
+        cart_line=line,
+        fulfilment=Fulfilment.OWN_STOCK,
+        title=_own_title(variant, language)[:300],
+        hs_code=variant.product.hs_code,
+        unit_price=variant.price,
+        goods=goods,
+        taxes=_money(0),
+        shipping=shipping,
+    )
+
+
+def _quote_partner(line, *, fulfilment, context):
+    """The listing's landed price as it ships (local or direct), now; the duties and taxes of the
+    whole line on its dutiable value (goods and freight), by the partner zone's pricing rules."""
+    listing = line.listing
+    listing.ships_from = (
+        PartnerListing.ShipsFrom.LOCAL if fulfilment == Fulfilment.CONSIGNMENT else PartnerListing.ShipsFrom.DIRECT
+    )
+    try:
+        _list_price, price, breakdown = pricing.landed_price(listing, context)
+        unit_goods, unit_shipping = Decimal(breakdown["goods"]), Decimal(breakdown["shipping"])
+        dutiable = _money((unit_goods + unit_shipping) * line.quantity)
+        taxes = pricing.duties_and_taxes(
+            country=settings.PLATFORM_COUNTRY, hs_code=listing.hs_code, customs_value=dutiable
+        )
+    except PartnerZoneError as error:
+        raise DomainError(
+            Code.NO_PRICE,
+            _("%(title)s cannot be priced at the moment: %(reason)s")
+            % {"title": listing.title, "reason": error.detail},
+            field="lines",
+        ) from None
+    charged = price * line.quantity
+    shipping = _money(unit_shipping * line.quantity)
+    tax_total = taxes["total"]
+    # The shopper pays the shown price (taxes included when the agreement says so, DDP), or the
+    # shown price plus the taxes; goods are what is left of it after freight and taxes.
+    total = charged if breakdown["duties_included"] else charged + tax_total
+    goods = total - shipping - tax_total
+    return Quote(
+        cart_line=line,
+        fulfilment=fulfilment,
+        title=listing.title[:300],
+        hs_code=listing.hs_code,
+        unit_price=price,
+        goods=goods,
+        taxes=tax_total,
+        shipping=shipping,
+        dutiable_value=dutiable,
+        taxes_detail={
+            "regime": taxes["regime"],
+            "duty": str(taxes["duty"].amount),
+            "vat": str(taxes["vat"].amount),
+            "consumption_tax": str(taxes["consumption_tax"].amount),
+            "explanation": str(taxes["explanation"]),
+            "campaign": breakdown.get("campaign", {}).get("reference", ""),
+        },
+        export_amount=Money(cents(listing.export_price.amount * line.quantity), listing.export_price.currency),
+    )
+
+
+# --- stock ---------------------------------------------------------------------------------------
+
+
+def _home_warehouse():
+    return Warehouse.objects.filter(is_active=True, country=settings.PLATFORM_COUNTRY).order_by("pk").first()
+
+
+def _adopt_catalog_counts(variants):
+    """Our own goods are counted in the warehouse's books (logistics). A variant that has no own
+    stock level anywhere yet brings its catalog count (the merchant's figure) into the home
+    warehouse once, as a receipt named after it; afterwards the warehouse's count is the truth."""
+    known = set(
+        StockLevel.objects.filter(owner__isnull=True, sku__in=[v.sku for v in variants]).values_list("sku", flat=True)
+    )
+    missing = [v for v in variants if v.sku not in known and v.stock > 0]
+    warehouse = _home_warehouse() if missing else None
+    for variant in missing if warehouse else ():
+        level = stock.stock_level(
+            warehouse=warehouse, sku=variant.sku, variant=variant, unit_weight_grams=variant.product.weight_grams
+        )
+        stock.receive(level, variant.stock, reference=f"catalog-count:{variant.sku}", note="catalog count")
+
+
+def _locked_levels(lines):
+    """The local stock levels that could serve these lines, locked in primary-key order."""
+    own_skus = [line.sku for line in lines if line.origin == Origin.OWN]
+    partner_keys = {(line.partnership.partner_id, line.sku) for line in lines if line.origin == Origin.PARTNER}
+    query = StockLevel.objects.none()
+    if own_skus:
+        query = StockLevel.objects.filter(owner__isnull=True, sku__in=own_skus)
+    for partner_id, sku in partner_keys:
+        query = query | StockLevel.objects.filter(owner_id=partner_id, sku=sku)
+    levels = list(
+        query.filter(warehouse__is_active=True)
+        .select_for_update(of=("self",))
+        .select_related("warehouse")
+        .order_by("pk")
+    )
+    by_key = {}
+    for level in levels:
+        by_key.setdefault((level.owner_id, level.sku), []).append(level)
+    return by_key
+
+
+def _local_level(line, levels):
+    owner = line.partnership.partner_id if line.origin == Origin.PARTNER else None
+    return next((lv for lv in levels.get((owner, line.sku), []) if lv.sellable >= line.quantity), None)
+
+
+def _out_of_stock(title, available):
+    return DomainError(
+        Code.INSUFFICIENT_STOCK,
+        _("Only %(available)d of %(title)s left: please lower the quantity.") % {"available": available, "title": title}
+        if available > 0
+        else _("%(title)s is sold out.") % {"title": title},
+        field="lines",
+        status=409,
+    )
+
+
+def _take_direct_units(listing, quantity, title):
+    taken = PartnerListing.objects.filter(pk=listing.pk, direct_stock__gte=quantity).update(
+        direct_stock=F("direct_stock") - quantity
+    )
+    if not taken:
+        left = PartnerListing.objects.filter(pk=listing.pk).values_list("direct_stock", flat=True).first() or 0
+        raise _out_of_stock(title, left)
+
+
+def _replace_open_checkouts(cart):
+    for previous in Checkout.objects.select_for_update().filter(cart=cart, status=Checkout.Status.OPEN):
+        release_holds(previous.lines.select_related("reservation"))
+        previous.status = Checkout.Status.REPLACED
+        previous.save(update_fields=["status"])
+
+
+# --- starting a checkout -------------------------------------------------------------------------
+
+
+def _cart_lines(cart):
+    lines = list(
+        CartLine.objects.filter(cart=cart)
+        .select_related("variant__product", "listing__partnership__partner", "partnership__partner")
+        .prefetch_related("variant__product__texts")
+        .order_by("pk")
+    )
+    if not lines:
+        raise DomainError(Code.EMPTY_CART, _("Your cart is empty."), field="lines")
+    for line in lines:
+        refusal = listing_refusal(line.listing) if line.origin == Origin.PARTNER else variant_refusal(line.variant)
+        if refusal:
+            raise DomainError(Code.NOT_ORDERABLE, refusal, field="lines")
+    return lines
+
+
+def start_checkout(
+    *, cart, recipient, email, phone="", buyer_name="", buyer_id_number="", user=None, language=None, now=None
+):
+    """Price every line of the cart now, hold its stock, and lock the quote for the configured
+    minutes. Refuses (changing nothing) an empty cart, goods that cannot be ordered or are not in
+    stock, a bad address or contact, and, for partner goods on a `cn` platform, a missing or
+    invalid real name and resident ID number or a purchase above the per-order or annual limit."""
+    now = now or timezone.now()
+    language = language or settings.LANGUAGE_CODE
+    recipient, email = check_contact(recipient=recipient, email=email, phone=phone)
+    with transaction.atomic():
+        cart = Cart.objects.select_for_update().get(pk=cart.pk)
+        lines = _cart_lines(cart)
+        partner_lines = [line for line in lines if line.origin == Origin.PARTNER]
+        cross_border = china_rules_apply(bool(partner_lines))
+        if cross_border:
+            buyer_name, buyer_id_number = china_rules.check_buyer(name=buyer_name, id_number=buyer_id_number)
+        else:
+            buyer_name, buyer_id_number = "", ""
+        _replace_open_checkouts(cart)
+        _adopt_catalog_counts([line.variant for line in lines if line.origin == Origin.OWN])
+        levels = _locked_levels(lines)
+
+        context = None
+        if partner_lines:
+            context = pricing.PricingContext.load(
+                [line.listing_id for line in partner_lines],
+                at=now,
+                currencies={line.listing.export_price.currency.code for line in partner_lines},
+            )
+        own_shipping = _money(shop_setting("OWN_SHIPPING_PER_ORDER"))
+        quotes = []
+        for line in lines:
+            level = _local_level(line, levels)
+            if line.origin == Origin.OWN:
+                if level is None:
+                    available = max((lv.sellable for lv in levels.get((None, line.sku), [])), default=0)
+                    raise _out_of_stock(_own_title(line.variant, language), available)
+                shipping = own_shipping if not any(q.fulfilment == Fulfilment.OWN_STOCK for q in quotes) else _money(0)
+                quote = _quote_own(line, shipping=shipping, language=language)
+            else:
+                fulfilment = Fulfilment.CONSIGNMENT if level is not None else Fulfilment.DIRECT
+                quote = _quote_partner(line, fulfilment=fulfilment, context=context)
+            quote.level = level
+            quotes.append(quote)
+
+        cbec_value = None
+        if cross_border:
+            cbec_value = sum((q.dutiable_value for q in quotes if q.dutiable_value is not None), _money(0))
+            china_rules.check_limits(value=cbec_value, id_number=buyer_id_number, at=now)
+
+        reference = uuid.uuid4()
+        expires_at = now + dt.timedelta(minutes=shop_setting("QUOTE_MINUTES"))
+        hold_until = expires_at + dt.timedelta(minutes=shop_setting("PAYMENT_MINUTES"))
+        zero = _money(0)
+        checkout = Checkout.objects.create(
+            reference=reference,
+            cart=cart,
+            user=user if user is not None and user.is_authenticated else None,
+            goods=sum((q.goods for q in quotes), zero),
+            taxes=sum((q.taxes for q in quotes), zero),
+            shipping=sum((q.shipping for q in quotes), zero),
+            total=sum((q.total for q in quotes), zero),
+            cbec_value=cbec_value,
+            recipient=recipient,
+            email=email,
+            buyer_name=buyer_name,
+            buyer_id_number=buyer_id_number,
+            expires_at=expires_at,
+            created_at=now,
+        )
+        # Local holds first (their rows are locked, in primary-key order), then direct-sale stock
+        # in listing order: every checkout takes its locks in the same order.
+        reservations = {}
+        for number, quote in enumerate(quotes, start=1):
+            if quote.level is not None:
+                reservations[number] = stock.reserve(
+                    quote.level,
+                    quote.cart_line.quantity,
+                    reference=f"checkout:{reference}:{number}",
+                    expires_at=hold_until,
+                )
+        direct = sorted(
+            ((number, q) for number, q in enumerate(quotes, start=1) if q.fulfilment == Fulfilment.DIRECT),
+            key=lambda item: item[1].cart_line.listing_id,
+        )
+        for _number, quote in direct:
+            _take_direct_units(quote.cart_line.listing, quote.cart_line.quantity, quote.title)
+        CheckoutLine.objects.bulk_create(
+            CheckoutLine(
+                checkout=checkout,
+                line_number=number,
+                origin=quote.cart_line.origin,
+                fulfilment=quote.fulfilment,
+                variant=quote.cart_line.variant,
+                listing=quote.cart_line.listing,
+                partnership=quote.cart_line.partnership,
+                sku=quote.cart_line.sku,
+                title=quote.title,
+                hs_code=quote.hs_code,
+                quantity=quote.cart_line.quantity,
+                unit_price=quote.unit_price,
+                goods=quote.goods,
+                taxes=quote.taxes,
+                shipping=quote.shipping,
+                total=quote.total,
+                dutiable_value=quote.dutiable_value,
+                taxes_detail=quote.taxes_detail,
+                export_amount=quote.export_amount,
+                reservation=reservations.get(number),
+                direct_units=quote.cart_line.quantity if quote.fulfilment == Fulfilment.DIRECT else 0,
+            )
+            for number, quote in enumerate(quotes, start=1)
+        )
+    return checkout
+
+
+# --- placing the order ---------------------------------------------------------------------------
+
+
+def parse_total(posted_total):
+    """The total the shopper's page posted, as an exact Decimal, or a DomainError."""
+    try:
+        value = posted_total if isinstance(posted_total, Decimal) else Decimal(str(posted_total).strip())
+    except (InvalidOperation, ValueError):
+        value = None
+    if value is None or not value.is_finite():
+        raise DomainError(Code.TOTAL_MISMATCH, _("The total sent with the order is not an amount."), field="total")
+    return value
+
+
+def place_order(*, checkout, posted_total, now=None):
+    """Turn a locked quote into an order awaiting payment, for exactly the quoted total. Refuses an
+    expired quote and a posted total that differs from the quote's by any amount. Placing the same
+    checkout again returns its order (a double-clicked button)."""
+    now = now or timezone.now()
+    posted = parse_total(posted_total)
+    with transaction.atomic():
+        checkout = Checkout.objects.select_for_update().get(pk=checkout.pk)
+        if checkout.status == Checkout.Status.ORDERED:
+            return Order.objects.get(checkout=checkout)
+        if checkout.status != Checkout.Status.OPEN or checkout.is_expired(now):
+            raise DomainError(
+                Code.QUOTE_EXPIRED,
+                _("This quote has expired: please check out again to get a new quote."),
+                field="checkout",
+                status=409,
+            )
+        if posted != checkout.total.amount:
+            raise DomainError(
+                Code.TOTAL_MISMATCH,
+                _(
+                    "The total you confirmed (%(posted)s) is not this quote's total (%(total)s): please review the order."
+                )
+                % {"posted": posted, "total": checkout.total},
+                field="total",
+                status=409,
+            )
+        if checkout.buyer_id_number and checkout.cbec_value is not None:
+            # Another order for the same ID may have been placed since the quote.
+            china_rules.check_limits(value=checkout.cbec_value, id_number=checkout.buyer_id_number, at=now)
+        order = orders.create_order(checkout=checkout, now=now)
+        checkout.status = Checkout.Status.ORDERED
+        checkout.save(update_fields=["status"])
+        if checkout.cart_id:
+            CartLine.objects.filter(cart_id=checkout.cart_id).delete()
+    return order
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    """Where the shopper goes next to pay: the payment provider's page, or back to the order."""
+
+    redirect_url: str
+    payment_reference: str = ""
+
+
+def start_payment(*, order, return_url):
+    """The one seam between the shop and the payment providers. The payment is made for the
+    order's total under the checkout's reference (Payment.checkout_reference); the provider's
+    authorisation or capture calls orders.mark_paid(order=..., payment_reference=...).
+    Until a provider is connected here, the shopper returns to the order page, which shows the
+    order awaiting payment."""
+    return PaymentStart(redirect_url=return_url)
+
+
+# --- lapsed quotes and unpaid orders -------------------------------------------------------------
+
+
+def expire_checkout(checkout, *, now=None):
+    """Close one quote nobody ordered once it lapsed, releasing its holds. Idempotent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Checkout.objects.select_for_update(skip_locked=True).filter(pk=checkout.pk).first()
+        if locked is None or locked.status != Checkout.Status.OPEN or not locked.is_expired(now):
+            return False
+        release_holds(locked.lines.select_related("reservation"), expired=True)
+        locked.status = Checkout.Status.EXPIRED
+        locked.save(update_fields=["status"])
+    return True
+
+
+def expire_checkouts(*, now=None, batch=500):
+    """Expire lapsed quotes and unpaid orders past their payment window, giving their stock back.
+    Safe to run twice at once. Returns (quotes expired, orders expired)."""
+    now = now or timezone.now()
+    due = list(Checkout.objects.filter(status=Checkout.Status.OPEN, expires_at__lte=now).order_by("expires_at")[:batch])
+    quotes = sum(expire_checkout(checkout, now=now) for checkout in due)
+    unpaid = list(
+        Order.objects.filter(status=Order.Status.AWAITING_PAYMENT, payment_due_at__lte=now).order_by("payment_due_at")[
+            :batch
+        ]
+    )
+    lapsed = sum(orders.expire_unpaid_order(order, now=now) for order in unpaid)
+    return quotes, lapsed

@@ -1,0 +1,509 @@
+"""Orders: created from a locked quote awaiting payment, paid (stock allocated, ledger posted,
+partner lines forwarded, customs data completed), moved on by ops, expired when unpaid; and the
+exporter's side of partner orders (messages order.forwarded and order.status).
+
+Why the order waits for its payment: nothing leaves the platform until the money is secured. An
+order awaiting payment holds its stock and has its number, but no partner hears of it, no ledger
+entry exists and no shipment is opened; `mark_paid` does all of that in one transaction when the
+payment provider reports the payment authorised or captured. An order not paid within the
+payment window expires and gives its stock back; a payment arriving after that is refused here
+(the payment side then voids or refunds it, so no shopper is charged without an order)."""
+
+import csv
+import datetime as dt
+import io
+import secrets
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from crossborder.errors import DomainError
+from crossborder.services import send_to_partner
+from logistics.services import last_leg, stock
+from partner_zone.models import PartnerListing
+
+from ..errors import CheckoutErrorCode as Code
+from ..models import CustomsDeclaration, ForwardedOrder, Order, OrderEvent, OrderLine, OrderNumber
+from ..order_models import Fulfilment, Origin
+from . import ledger
+
+FORWARDED_MESSAGE = "order.forwarded"
+STATUS_MESSAGE = "order.status"
+SEQUENCE = "payments_order_number_seq"
+SQLITE_NUMBER_OFFSET = 100000
+# The statuses ops move a paid order through, and what the partner may report for its lines.
+NEXT_STATUS = {
+    Order.Status.PAID: (Order.Status.SHIPPED, Order.Status.CANCELLED),
+    Order.Status.SHIPPED: (Order.Status.DELIVERED,),
+    Order.Status.AWAITING_PAYMENT: (Order.Status.CANCELLED,),
+}
+
+
+def next_order_number():
+    """The next order number: PostgreSQL's sequence (migration 0004 creates it), elsewhere the
+    id of a new OrderNumber row (SQLite's AUTOINCREMENT: unique and increasing, never reused)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT nextval('{SEQUENCE}')")
+            return cursor.fetchone()[0]
+    return SQLITE_NUMBER_OFFSET + OrderNumber.objects.create().pk
+
+
+def _event(order, kind, *, status="", by_partner=False, actor=None, at=None, **detail):
+    return OrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        status=status or order.status,
+        by_partner=by_partner,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        detail=detail,
+        created_at=at or timezone.now(),
+    )
+
+
+def release_holds(lines, *, expired=False):
+    """Give back the stock these checkout or order lines hold. The caller has locked the checkout
+    or order and changes its status in the same transaction, so each hold is given back once."""
+    for line in lines:
+        if line.reservation_id:
+            stock.release(line.reservation.reference, expired=expired)
+        elif line.direct_units:
+            PartnerListing.objects.filter(pk=line.listing_id).update(direct_stock=F("direct_stock") + line.direct_units)
+
+
+# --- creating ------------------------------------------------------------------------------------
+
+_LINE_FIELDS = (
+    "line_number", "origin", "fulfilment", "variant_id", "listing_id", "partnership_id", "sku", "title", "hs_code",
+    "quantity", "unit_price", "goods", "taxes", "shipping", "total", "dutiable_value", "taxes_detail",
+    "export_amount", "reservation_id", "direct_units",
+)  # fmt: skip
+
+
+def _order_record(order, lines):
+    """The order as customs' order record lists it (cross-border lines only)."""
+    return {
+        "order_number": str(order.number),
+        "platform": settings.PLATFORM_CODE,
+        "placed_at": order.placed_at.isoformat(),
+        "currency": str(order.total.currency),
+        "buyer_name": order.buyer_name,
+        "buyer_id_type": "1",  # resident ID card
+        "buyer_id_number": order.buyer_id_number,
+        "buyer_phone": order.recipient.get("phone", ""),
+        "consignee": order.recipient.get("name", ""),
+        "consignee_address": ", ".join([*order.recipient.get("address_lines", []), order.recipient.get("city", "")]),
+        "goods_value": str(sum((line.goods.amount for line in lines), Decimal(0))),
+        "freight": str(sum((line.shipping.amount for line in lines), Decimal(0))),
+        "taxes": str(sum((line.taxes.amount for line in lines), Decimal(0))),
+        "lines": [
+            {
+                "line": line.line_number,
+                "sku": line.sku,
+                "title": line.title,
+                "hs_code": line.hs_code,
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price.amount),
+                "goods": str(line.goods.amount),
+                "freight": str(line.shipping.amount),
+                "dutiable_value": str(line.dutiable_value.amount) if line.dutiable_value else "",
+                "taxes": str(line.taxes.amount),
+                "fulfilment": line.fulfilment,
+            }
+            for line in lines
+        ],
+    }
+
+
+def create_order(*, checkout, now=None):
+    """An order awaiting payment from a locked checkout (place_order's part; the caller holds the
+    checkout's lock and has checked its total and expiry)."""
+    now = now or timezone.now()
+    lines = list(checkout.lines.all())
+    order = Order.objects.create(
+        number=next_order_number(),
+        token=secrets.token_urlsafe(18),
+        checkout=checkout,
+        user=checkout.user,
+        goods=checkout.goods,
+        taxes=checkout.taxes,
+        shipping=checkout.shipping,
+        total=checkout.total,
+        cbec_value=checkout.cbec_value,
+        recipient=checkout.recipient,
+        email=checkout.email,
+        buyer_name=checkout.buyer_name,
+        buyer_id_number=checkout.buyer_id_number,
+        has_partner_goods=any(line.origin == Origin.PARTNER for line in lines),
+        payment_due_at=now + dt.timedelta(minutes=settings.SHOP["PAYMENT_MINUTES"]),
+        placed_at=now,
+    )
+    order_lines = OrderLine.objects.bulk_create(
+        OrderLine(order=order, **{name: getattr(line, name) for name in _LINE_FIELDS}) for line in lines
+    )
+    _event(order, OrderEvent.Kind.PLACED, at=now, total=str(order.total.amount))
+    if order.buyer_id_number:
+        partner_lines = [line for line in order_lines if line.origin == Origin.PARTNER]
+        CustomsDeclaration.objects.create(order=order, order_record=_order_record(order, partner_lines))
+    return order
+
+
+# --- paying --------------------------------------------------------------------------------------
+
+
+def _serve(line, order):
+    """Open the line's delivery: the checkout's hold becomes the allocation of a local delivery, or
+    a cross-border direct shipment the partner sends."""
+    if line.fulfilment == Fulfilment.DIRECT:
+        return last_leg.create_direct_shipment(
+            partnership=line.partnership,
+            order_line=line.reference,
+            sku=line.sku,
+            quantity=line.quantity,
+            recipient=order.recipient,
+        )
+    return last_leg.allocate_local(
+        order_line=line.reference,
+        sku=line.sku,
+        quantity=line.quantity,
+        recipient=order.recipient,
+        owner=line.partnership.partner if line.origin == Origin.PARTNER else None,
+        reservation_ref=line.reservation.reference,
+    )
+
+
+def _post_to_ledger(line):
+    if line.origin == Origin.OWN:
+        return ledger.record_own_goods_sale(
+            reference=line.reference, goods=line.goods, shipping=line.shipping, taxes=line.taxes
+        )
+    return ledger.record_partner_goods_sale(
+        reference=line.reference,
+        partnership=line.partnership,
+        shopper_amount=line.total,
+        taxes=line.taxes,
+        partner_amount=line.export_amount,
+        commission_rate=line.partnership.commission_rate,
+    )
+
+
+def forwarded_payload(order, lines):
+    """What the exporter learns of an order for its goods: its lines (its own product id and SKU,
+    the export price owed), and the recipient only where it ships the goods itself (direct)."""
+    direct = any(line.fulfilment == Fulfilment.DIRECT for line in lines)
+    return {
+        "order": str(order.reference),
+        "number": str(order.number),
+        "placed_at": order.placed_at.isoformat(),
+        "lines": [
+            {
+                "reference": line.reference,
+                "product": str(line.listing.reference),
+                "sku": line.sku,
+                "title": line.title,
+                "quantity": line.quantity,
+                "fulfilment": line.fulfilment,
+                "export_amount": {
+                    "amount": str(line.export_amount.amount),
+                    "currency": str(line.export_amount.currency),
+                },
+            }
+            for line in lines
+        ],
+        "recipient": order.recipient if direct else {},
+    }
+
+
+def _partner_groups(lines):
+    groups = {}
+    for line in lines:
+        if line.origin == Origin.PARTNER:
+            groups.setdefault(line.partnership_id, []).append(line)
+    return groups
+
+
+def mark_paid(*, order, payment_reference, amount=None, now=None):
+    """The order's payment was authorised or captured: allocate its stock and open its deliveries,
+    post each line's sale to the ledger, forward partner lines to their partners (outbox), and
+    complete the customs declaration with the payment record, all in one transaction. Repeating it
+    with the same payment is harmless; an order no longer awaiting payment is refused."""
+    now = now or timezone.now()
+    payment_reference = str(payment_reference or "").strip()[:120]
+    if not payment_reference:
+        raise DomainError(Code.INVALID, _("A payment reference is required."), field="payment_reference")
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.payment_reference == payment_reference and locked.paid_at is not None:
+            return locked
+        if locked.status != Order.Status.AWAITING_PAYMENT:
+            raise DomainError(
+                Code.ORDER_STATE,
+                _("Order %(number)s is %(status)s and cannot be paid.")
+                % {"number": locked.number, "status": Order.Status(locked.status).label},
+                field="order",
+                status=409,
+            )
+        if amount is not None and (
+            not isinstance(amount, Money)
+            or amount.currency != locked.total.currency
+            or amount.amount != locked.total.amount
+        ):
+            raise DomainError(
+                Code.PAYMENT_MISMATCH,
+                _("The payment of %(amount)s does not match the order's total of %(total)s.")
+                % {"amount": amount, "total": locked.total},
+                field="amount",
+                status=409,
+            )
+        lines = list(
+            locked.lines.select_related("partnership__partner", "listing", "reservation").order_by("line_number")
+        )
+        shipments = {}
+        for line in lines:
+            line.order = locked
+            shipments[line.line_number] = _serve(line, locked)
+            _post_to_ledger(line)
+        locked.status = Order.Status.PAID
+        locked.payment_reference = payment_reference
+        locked.paid_at = now
+        locked.save(update_fields=["status", "payment_reference", "paid_at"])
+        _event(locked, OrderEvent.Kind.PAID, at=now, payment=payment_reference)
+        for group in _partner_groups(lines).values():
+            partnership = group[0].partnership
+            send_to_partner(partnership, FORWARDED_MESSAGE, forwarded_payload(locked, group))
+            _event(locked, OrderEvent.Kind.FORWARDED, at=now, partner=partnership.partner.code, lines=len(group))
+        declaration = CustomsDeclaration.objects.select_for_update().filter(order=locked).first()
+        if declaration is not None:
+            declaration.payment_record = {
+                "payment_reference": payment_reference,
+                "paid_at": now.isoformat(),
+                "amount": str(locked.total.amount),
+                "currency": str(locked.total.currency),
+                "payer_name": locked.buyer_name,
+                "payer_id_number": locked.buyer_id_number,
+            }
+            declaration.waybill_record = {
+                "parcels": [
+                    {
+                        "line": number,
+                        "shipment": str(shipment.reference),
+                        "kind": shipment.kind,
+                        "carrier": shipment.carrier,
+                        "waybill_number": shipment.tracking_number,
+                    }
+                    for number, shipment in shipments.items()
+                    if any(line.line_number == number and line.origin == Origin.PARTNER for line in lines)
+                ],
+                "consignee": locked.recipient.get("name", ""),
+                "consignee_phone": locked.recipient.get("phone", ""),
+            }
+            declaration.status = CustomsDeclaration.Status.READY
+            declaration.updated_at = now
+            declaration.save(update_fields=["payment_record", "waybill_record", "status", "updated_at"])
+    order.refresh_from_db()
+    return locked
+
+
+def expire_unpaid_order(order, *, now=None):
+    """An order not paid within its window expires and gives its stock back. Idempotent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Order.objects.select_for_update(skip_locked=True).filter(pk=order.pk).first()
+        if locked is None or locked.status != Order.Status.AWAITING_PAYMENT or locked.payment_due_at > now:
+            return False
+        _close_unpaid(locked, Order.Status.EXPIRED, OrderEvent.Kind.EXPIRED, now=now, expired=True)
+    return True
+
+
+def _close_unpaid(order, status, kind, *, now, expired=False, actor=None, reason=""):
+    release_holds(order.lines.select_related("reservation"), expired=expired)
+    order.status = status
+    order.save(update_fields=["status"])
+    CustomsDeclaration.objects.filter(order=order).update(status=CustomsDeclaration.Status.CANCELLED, updated_at=now)
+    _event(order, kind, at=now, actor=actor, reason=reason)
+
+
+# --- moving on -----------------------------------------------------------------------------------
+
+
+def change_order_status(*, order, status, actor=None, reason="", now=None):
+    """Ops move an order on: an unpaid one may be cancelled (its stock is given back), a paid one
+    shipped then delivered. Partners whose goods it holds are told (order.status)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status == status:
+            return locked
+        if status not in NEXT_STATUS.get(locked.status, ()):
+            raise DomainError(
+                Code.ORDER_STATE,
+                _("Order %(number)s is %(status)s; it cannot become %(target)s.")
+                % {
+                    "number": locked.number,
+                    "status": Order.Status(locked.status).label,
+                    "target": Order.Status(status).label,
+                },
+                field="status",
+                status=409,
+            )
+        if locked.status == Order.Status.AWAITING_PAYMENT:
+            _close_unpaid(locked, status, OrderEvent.Kind.CANCELLED, now=now, actor=actor, reason=reason)
+            return locked
+        locked.status = status
+        locked.save(update_fields=["status"])
+        _event(locked, OrderEvent.Kind.STATUS, at=now, actor=actor, reason=reason)
+        lines = locked.lines.select_related("partnership__partner").filter(origin=Origin.PARTNER)
+        for group in _partner_groups(lines).values():
+            send_to_partner(
+                group[0].partnership,
+                STATUS_MESSAGE,
+                {"order": str(locked.reference), "status": status, "reason": reason, "lines": []},
+            )
+    return locked
+
+
+# --- the exporter's side -------------------------------------------------------------------------
+
+
+def _amount(value, field):
+    try:
+        return Money(Decimal(str(value["amount"])), str(value["currency"]).upper())
+    except (KeyError, TypeError, ArithmeticError, ValueError):
+        raise DomainError(Code.INVALID, _("%(field)s is not an amount.") % {"field": field}, field=field) from None
+
+
+def receive_forwarded_order(*, partnership, payload):
+    """A partner sold our goods to its shopper: record the order and post each line as goods sold
+    abroad (the partner owes us the export price less its commission; the line's reference is the
+    same event on both platforms' statements). A repeat changes nothing."""
+    lines = [
+        {
+            **line,
+            "product": str(line["product"]),
+            "export_amount": {
+                "amount": str(line["export_amount"]["amount"]),
+                "currency": str(line["export_amount"]["currency"]),
+            },
+        }
+        for line in payload["lines"]
+    ]
+    with transaction.atomic():
+        forwarded, created = ForwardedOrder.objects.get_or_create(
+            partnership=partnership,
+            reference=payload["order"],
+            defaults={
+                "number": payload["number"],
+                "lines": lines,
+                "recipient": dict(payload.get("recipient") or {}),
+                "placed_at": payload["placed_at"],
+                "status": "paid",
+            },
+        )
+        if created:
+            for index, line in enumerate(lines):
+                ledger.record_goods_sold_abroad(
+                    reference=line["reference"],
+                    partnership=partnership,
+                    partner_amount=_amount(line["export_amount"], f"lines[{index}].export_amount"),
+                    commission_rate=partnership.commission_rate,
+                )
+    return forwarded
+
+
+def send_partner_order_status(*, forwarded, status, reason="", lines=()):
+    """The exporter reports progress on an order a partner forwarded (accepted, shipped...)."""
+    with transaction.atomic():
+        ForwardedOrder.objects.filter(pk=forwarded.pk).update(status=status, updated_at=timezone.now())
+        send_to_partner(
+            forwarded.partnership,
+            STATUS_MESSAGE,
+            {"order": str(forwarded.reference), "status": status, "reason": reason, "lines": list(lines)},
+        )
+
+
+def receive_order_status(*, partnership, payload):
+    """order.status from the partner: on the importer's side it joins the order's timeline; on the
+    exporter's side it updates the forwarded order."""
+    with transaction.atomic():
+        order = Order.objects.filter(reference=payload["order"]).first()
+        if order is not None and order.lines.filter(partnership=partnership).exists():
+            _event(
+                order,
+                OrderEvent.Kind.PARTNER_STATUS,
+                by_partner=True,
+                partner=partnership.partner.code,
+                partner_status=payload["status"],
+                reason=payload.get("reason", ""),
+                lines=payload.get("lines", []),
+            )
+            return {"order": str(order.reference), "recorded": True}
+        forwarded = ForwardedOrder.objects.filter(partnership=partnership, reference=payload["order"]).first()
+        if forwarded is None:
+            raise DomainError(
+                Code.UNKNOWN_ORDER, _("No order %(ref)s with this partner.") % {"ref": payload["order"]}, status=404
+            )
+        ForwardedOrder.objects.filter(pk=forwarded.pk).update(status=payload["status"], updated_at=timezone.now())
+        return {"order": str(forwarded.reference), "recorded": True}
+
+
+# --- customs export ------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "order_number", "line", "sku", "title", "hs_code", "quantity", "unit_price", "goods", "freight",
+    "dutiable_value", "taxes", "currency", "buyer_name", "buyer_id_number", "consignee", "consignee_address",
+    "buyer_phone", "payment_reference", "paid_at", "shipment", "waybill_number",
+]  # fmt: skip
+
+
+def customs_csv(declaration):
+    """The declaration as CSV, one row per line, with the payment and waybill beside it."""
+    record, payment = declaration.order_record, declaration.payment_record
+    parcels = {parcel["line"]: parcel for parcel in declaration.waybill_record.get("parcels", [])}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for line in record.get("lines", []):
+        parcel = parcels.get(line["line"], {})
+        writer.writerow(
+            {
+                **{key: record.get(key, "") for key in ("order_number", "buyer_name", "buyer_id_number")},
+                **{key: record.get(key, "") for key in ("consignee", "consignee_address", "buyer_phone", "currency")},
+                **{key: line.get(key, "") for key in ("line", "sku", "title", "hs_code", "quantity", "unit_price")},
+                **{key: line.get(key, "") for key in ("goods", "freight", "dutiable_value", "taxes")},
+                "payment_reference": payment.get("payment_reference", ""),
+                "paid_at": payment.get("paid_at", ""),
+                "shipment": parcel.get("shipment", ""),
+                "waybill_number": parcel.get("waybill_number", ""),
+            }
+        )
+    return out.getvalue()
+
+
+def _xml_fields(parent, values):
+    for key, value in values.items():
+        if isinstance(value, list | dict):
+            continue
+        ET.SubElement(parent, key).text = str(value)
+
+
+def customs_xml(declaration):
+    """The declaration as XML: <CustomsDeclaration> with its <Order> (and <Line>s), <Payment> and
+    <Waybill> (and <Parcel>s), the three records customs match against each other."""
+    root = ET.Element("CustomsDeclaration", {"status": declaration.status})
+    order = ET.SubElement(root, "Order")
+    _xml_fields(order, declaration.order_record)
+    for line in declaration.order_record.get("lines", []):
+        _xml_fields(ET.SubElement(order, "Line"), line)
+    _xml_fields(ET.SubElement(root, "Payment"), declaration.payment_record)
+    waybill = ET.SubElement(root, "Waybill")
+    _xml_fields(waybill, declaration.waybill_record)
+    for parcel in declaration.waybill_record.get("parcels", []):
+        _xml_fields(ET.SubElement(waybill, "Parcel"), parcel)
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True)

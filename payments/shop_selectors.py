@@ -1,0 +1,101 @@
+"""Reads of the shop's pages: the cart, a checkout's quote, the shopper's orders. Each builds its
+page with a fixed number of queries, whatever the number of lines."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.urls import reverse
+from djmoney.money import Money
+
+from catalog.models import ProductText
+from catalog.selectors import pick_text
+
+from .models import CartLine, Checkout, Order, OrderEvent
+from .order_models import Origin
+from .services.cart import listing_refusal, variant_refusal
+
+
+@dataclass
+class CartRow:
+    line: CartLine
+    title: str
+    url: str
+    unit_price: Money | None
+    total: Money | None
+    problem: str | None
+    origin: str
+
+
+def cart_rows(cart, language):
+    """The cart's lines with today's price and anything that stops them being ordered."""
+    if cart is None:
+        return []
+    lines = (
+        CartLine.objects.filter(cart=cart)
+        .select_related("variant__product", "listing__partnership__partner")
+        .prefetch_related(
+            Prefetch(
+                "variant__product__texts", queryset=ProductText.objects.only("id", "product_id", "language", "title")
+            )
+        )
+        .defer("listing__search_document", "listing__search_vector", "listing__texts")
+        .order_by("added_at", "pk")
+    )
+    rows = []
+    for line in lines:
+        if line.origin == Origin.OWN:
+            product = line.variant.product
+            text, _fallback = pick_text(product.texts.all(), language, product.original_language)
+            label = line.variant.attributes_label()
+            title = (text.title if text else product.code) + (f" ({label})" if label else "")
+            url = reverse("catalog:product", args=[product.reference])
+            price, problem = line.variant.price, variant_refusal(line.variant)
+        else:
+            listing = line.listing
+            title = listing.title
+            url = reverse("partner_zone:product", args=[listing.partnership.partner.code, listing.reference])
+            price, problem = listing.price, listing_refusal(listing)
+        rows.append(
+            CartRow(
+                line=line,
+                title=title,
+                url=url,
+                unit_price=price,
+                total=price * line.quantity if price is not None else None,
+                problem=problem,
+                origin=line.origin,
+            )
+        )
+    return rows
+
+
+def cart_estimate(rows):
+    prices = [row.total for row in rows if row.total is not None and not row.problem]
+    return sum(prices, Money(0, settings.PLATFORM_CURRENCY)) if prices else None
+
+
+def checkout_quote(reference):
+    """A checkout with its lines: two queries."""
+    return Checkout.objects.filter(reference=reference).prefetch_related("lines").first()
+
+
+def order_by_token(token):
+    """An order with its lines and timeline: three queries."""
+    return (
+        Order.objects.filter(token=token)
+        .prefetch_related("lines", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")))
+        .first()
+    )
+
+
+def shopper_orders(*, user=None, tokens=()):
+    """The shopper's orders, newest first: a logged-in shopper's, else the ones this session placed."""
+    if user is not None and user.is_authenticated:
+        return Order.objects.filter(user=user).order_by("-placed_at")[:100]
+    return Order.objects.filter(token__in=list(tokens)[-50:]).order_by("-placed_at")
+
+
+def masked_id(number):
+    """A resident ID number as shown back to the shopper: only its last four characters."""
+    return f"{'*' * 14}{number[-4:]}" if number else ""

@@ -1,0 +1,11 @@
+"""Payments' pages: the shop (cart, checkout, orders) and the payment providers' return and webhook
+endpoints, each area in its own URL module."""
+
+from django.urls import include, path
+
+app_name = "payments"
+
+urlpatterns = [
+    path("", include("payments.urls_shop")),
+    path("", include("payments.urls_providers")),
+]

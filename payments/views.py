@@ -1,0 +1,211 @@
+"""The shop's storefront pages: cart, checkout with its locked quote, order confirmation and the
+shopper's orders. Each view parses the request, calls one service and renders; a refused input is
+shown next to its field, in the shopper's language."""
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crossborder.errors import DomainError
+
+from . import shop_selectors as selectors
+from .order_models import Origin
+from .services import cart as carts
+from .services import checkout as checkouts
+
+CART_KEY = "shop_cart"
+ORDERS_KEY = "shop_orders"
+# Where a service's field name shows on the checkout form.
+FORM_FIELDS = {
+    "recipient.name": "name",
+    "recipient.phone": "phone",
+    "recipient.address_lines": "address",
+    "recipient.city": "city",
+    "recipient.postcode": "postcode",
+    "recipient.country": "country",
+    "email": "email",
+    "buyer_name": "buyer_name",
+    "buyer_id_number": "buyer_id_number",
+}
+
+
+def shopper(request):
+    """Who the cart belongs to: the logged-in user (an anonymous cart kept in this session joins
+    theirs), else this session's cart key."""
+    key = request.session.get(CART_KEY, "")
+    if request.user.is_authenticated:
+        if key:
+            carts.merge_carts(user=request.user, session_key=key)
+            del request.session[CART_KEY]
+        return {"user": request.user, "session_key": ""}
+    if not key:
+        key = carts.new_session_key()
+        request.session[CART_KEY] = key
+    return {"user": None, "session_key": key}
+
+
+def _current_cart(request):
+    return carts.find_cart(**shopper(request))
+
+
+def _cart_page(request, *, error=None, line_errors=None, status=200):
+    cart = _current_cart(request)
+    rows = selectors.cart_rows(cart, get_language())
+    context = {
+        "rows": rows,
+        "estimate": selectors.cart_estimate(rows),
+        "error": error,
+        "line_errors": line_errors or {},
+        "has_problem": any(row.problem for row in rows),
+    }
+    return render(request, "payments/cart.html", context, status=status)
+
+
+def cart(request):
+    return _cart_page(request)
+
+
+@require_POST
+def cart_add(request):
+    listing = request.POST.get("listing", "").strip()
+    try:
+        carts.add_to_cart(
+            **shopper(request),
+            sku=request.POST.get("sku", ""),
+            listing_id=int(listing) if listing.isdigit() else None,
+            quantity=request.POST.get("quantity", "1"),
+        )
+    except DomainError as error:
+        return _cart_page(request, error=error.detail, status=400)
+    return redirect(reverse("payments:cart"))
+
+
+@require_POST
+def cart_line(request, line_id):
+    try:
+        if "remove" in request.POST:
+            carts.remove_cart_line(**shopper(request), line_id=line_id)
+        else:
+            carts.change_cart_line(**shopper(request), line_id=line_id, quantity=request.POST.get("quantity", ""))
+    except DomainError as error:
+        return _cart_page(request, line_errors={line_id: error.detail}, status=400 if error.status < 500 else 500)
+    return redirect(reverse("payments:cart"))
+
+
+# --- checkout ------------------------------------------------------------------------------------
+
+
+def _checkout_form(request, cart, *, values=None, errors=None, status=200):
+    rows = selectors.cart_rows(cart, get_language())
+    if not rows:
+        return redirect(reverse("payments:cart"))
+    context = {
+        "rows": rows,
+        "estimate": selectors.cart_estimate(rows),
+        "values": values or {"country": settings.PLATFORM_COUNTRY},
+        "errors": errors or {},
+        "needs_id": checkouts.china_rules_apply(any(row.origin == Origin.PARTNER for row in rows)),
+    }
+    return render(request, "payments/checkout.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    who = shopper(request)
+    cart = carts.find_cart(**who)
+    if cart is None:
+        return redirect(reverse("payments:cart"))
+    if request.method == "GET":
+        return _checkout_form(request, cart)
+    values = {name: request.POST.get(name, "").strip() for name in (*FORM_FIELDS.values(), "email")}
+    try:
+        started = checkouts.start_checkout(
+            cart=cart,
+            recipient={
+                "name": values["name"],
+                "address_lines": values["address"].splitlines(),
+                "city": values["city"],
+                "postcode": values["postcode"],
+                "country": values["country"] or settings.PLATFORM_COUNTRY,
+            },
+            email=values["email"],
+            phone=values["phone"],
+            buyer_name=values["buyer_name"],
+            buyer_id_number=values["buyer_id_number"],
+            user=who["user"],
+            language=get_language(),
+        )
+    except DomainError as error:
+        field = FORM_FIELDS.get(error.field or "", "form")
+        return _checkout_form(request, cart, values=values, errors={field: error.detail}, status=400)
+    return redirect(reverse("payments:quote", args=[started.reference]))
+
+
+def _own_checkout(request, reference):
+    found = selectors.checkout_quote(reference)
+    cart = _current_cart(request)
+    if found is None or cart is None or found.cart_id != cart.pk:
+        raise Http404("No such checkout")
+    return found
+
+
+def quote(request, reference, *, error=None, status=200):
+    found = _own_checkout(request, reference)
+    if found.status == found.Status.ORDERED:
+        return redirect(reverse("payments:order", args=[found.order.token]))
+    context = {
+        "checkout": found,
+        "lines": list(found.lines.all()),
+        "expired": found.status != found.Status.OPEN or found.is_expired(),
+        "masked_id": selectors.masked_id(found.buyer_id_number),
+        "error": error,
+    }
+    return render(request, "payments/quote.html", context, status=status)
+
+
+@require_POST
+def place(request, reference):
+    found = _own_checkout(request, reference)
+    try:
+        order = checkouts.place_order(checkout=found, posted_total=request.POST.get("total", ""))
+    except DomainError as error:
+        return quote(request, reference, error=error.detail, status=409 if error.status == 409 else 400)
+    tokens = [token for token in request.session.get(ORDERS_KEY, []) if token != order.token]
+    request.session[ORDERS_KEY] = [*tokens, order.token][-50:]
+    order_url = reverse("payments:order", args=[order.token])
+    payment = checkouts.start_payment(order=order, return_url=order_url)
+    return redirect(payment.redirect_url)
+
+
+# --- orders --------------------------------------------------------------------------------------
+
+
+def order(request, token):
+    found = selectors.order_by_token(token)
+    if found is None:
+        raise Http404("No such order")
+    context = {
+        "order": found,
+        "lines": list(found.lines.all()),
+        "events": list(found.events.all()),
+        "masked_id": selectors.masked_id(found.buyer_id_number),
+    }
+    return render(request, "payments/order.html", context)
+
+
+def orders(request):
+    found = selectors.shopper_orders(user=request.user, tokens=request.session.get(ORDERS_KEY, []))
+    return render(request, "payments/orders.html", {"orders": list(found)})
+
+
+# --- on the home catalog's product page (registered in handlers/pages.py) ------------------------
+
+
+def add_to_cart_section(request, product):
+    variants = [variant for variant in product.variants.all() if variant.is_active]
+    if not variants or product.status != product.Status.ACTIVE:
+        return []
+    return [{"template": "payments/_add_to_cart.html", "context": {"product": product, "variants": variants}}]

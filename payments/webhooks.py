@@ -1,0 +1,22 @@
+"""Payment providers' webhooks: a provider POSTs signed events here (outside the language prefixes,
+without a session, so without CSRF). The service verifies and applies them; this view only maps
+the outcome to JSON: 200 with the result (the first result for a repeated event), or the error
+`{"code", "detail", "field"}` with 400/401 for what is unsigned, stale, forged or unreadable."""
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from crossborder.errors import DomainError
+
+from .services import payment as payments
+
+
+@csrf_exempt
+@require_POST
+def receive_webhook(request, provider):
+    try:
+        result = payments.handle_webhook(provider=provider, headers=request.headers, body=request.body)
+    except DomainError as error:
+        return JsonResponse(error.as_dict(), status=error.status)
+    return JsonResponse(result, status=200)
