@@ -366,7 +366,10 @@ PAYMENT_OPTIONS = {
         "CROSSBORDER_PAYMENT_PROVIDER", "sandbox_wallet" if PLATFORM_COUNTRY == "CN" else "sandbox_card"
     ),
     "WEBHOOK_TOLERANCE_SECONDS": int(env("CROSSBORDER_PAYMENT_WEBHOOK_TOLERANCE", "300")),
-    "PAYMENT_WINDOW_MINUTES": int(env("CROSSBORDER_PAYMENT_WINDOW_MINUTES", "15")),
+    # One window, driven by the shop's SHOP["PAYMENT_MINUTES"] (CROSSBORDER_ORDER_PAYMENT_MINUTES): an
+    # order's payment expires with the order (payments/services/paying.py), and a payment made
+    # outside the shop gets as long.
+    "PAYMENT_WINDOW_MINUTES": SHOP["PAYMENT_MINUTES"],
     # After the window and this grace, a payment whose checkout placed no order is voided or refunded.
     "ABANDONED_GRACE_MINUTES": int(env("CROSSBORDER_PAYMENT_ABANDONED_GRACE_MINUTES", "30")),
     # How the sandbox providers send their webhooks (a dotted path; tests post through the test client).
@@ -402,6 +405,8 @@ CELERY_BEAT_SCHEDULE = {
     # Payments: void or refund payments whose checkout never placed an order; resend sandbox webhooks.
     "payments-void-abandoned-payments": {"task": "payments.void_abandoned_payments", "schedule": 300.0},
     "payments-retry-sandbox-webhooks": {"task": "payments.retry_sandbox_webhooks", "schedule": 60.0},
+    # Shop: catch up payments that secured their money but placed no order or were not captured.
+    "payments-settle-secured-payments": {"task": "payments.settle_secured_payments", "schedule": 60.0},
 }
 
 LOGGING = {

@@ -31,6 +31,7 @@ urlpatterns = [
     path("admin/partner-status/", admin.site.admin_view(partner_status_view), name="partner-status"),
     path("admin/", admin.site.urls),
     path("payments/webhooks/", include("payments.urls_webhooks")),
+    path("api/shop/v1/", include("payments.urls_api")),
 ]
 
 if settings.SERVE_MEDIA:

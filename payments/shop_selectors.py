@@ -96,6 +96,22 @@ def shopper_orders(*, user=None, tokens=()):
     return Order.objects.filter(token__in=list(tokens)[-50:]).order_by("-placed_at")
 
 
+# Where the shopper's payment for an order stands, whatever the order's status since.
+PAYMENT_STATUS = {
+    Order.Status.AWAITING_PAYMENT: "awaiting",
+    Order.Status.PAID: "paid",
+    Order.Status.SHIPPED: "paid",
+    Order.Status.DELIVERED: "paid",
+    Order.Status.EXPIRED: "expired",
+    Order.Status.CANCELLED: "cancelled",
+}
+
+
+def payment_status(order):
+    """awaiting, paid, expired or cancelled: what the order page says about the payment."""
+    return PAYMENT_STATUS[Order.Status(order.status)]
+
+
 def masked_id(number):
     """A resident ID number as shown back to the shopper: only its last four characters."""
     return f"{'*' * 14}{number[-4:]}" if number else ""

@@ -13,4 +13,5 @@ urlpatterns = [
     path("checkout/<uuid:reference>/place/", views.place, name="place"),
     path("orders/", views.orders, name="orders"),
     path("orders/<str:token>/", views.order, name="order"),
+    path("orders/<str:token>/pay/", views.pay, name="pay"),
 ]

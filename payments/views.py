@@ -15,6 +15,7 @@ from . import shop_selectors as selectors
 from .order_models import Origin
 from .services import cart as carts
 from .services import checkout as checkouts
+from .services import paying
 
 CART_KEY = "shop_cart"
 ORDERS_KEY = "shop_orders"
@@ -161,39 +162,77 @@ def quote(request, reference, *, error=None, status=200):
         "lines": list(found.lines.all()),
         "expired": found.status != found.Status.OPEN or found.is_expired(),
         "masked_id": selectors.masked_id(found.buyer_id_number),
+        "methods": paying.payment_methods(),
+        "chosen": request.POST.get("provider", ""),
         "error": error,
     }
     return render(request, "payments/quote.html", context, status=status)
+
+
+def _refused_status(error):
+    return 409 if error.status == 409 else 503 if error.status >= 500 else 400
 
 
 @require_POST
 def place(request, reference):
     found = _own_checkout(request, reference)
     try:
+        provider = paying.chosen_provider(request.POST.get("provider", ""))
         order = checkouts.place_order(checkout=found, posted_total=request.POST.get("total", ""))
     except DomainError as error:
-        return quote(request, reference, error=error.detail, status=409 if error.status == 409 else 400)
+        return quote(request, reference, error=error.detail, status=_refused_status(error))
     tokens = [token for token in request.session.get(ORDERS_KEY, []) if token != order.token]
     request.session[ORDERS_KEY] = [*tokens, order.token][-50:]
-    order_url = reverse("payments:order", args=[order.token])
-    payment = checkouts.start_payment(order=order, return_url=order_url)
-    return redirect(payment.redirect_url)
+    return _pay(request, order, provider)
+
+
+def _pay(request, found, provider):
+    """Open the order's payment and send the shopper to pay; the order's page with the reason when
+    the provider cannot be reached (its "pay now" tries again)."""
+    try:
+        started = checkouts.start_payment(
+            order=found, return_url=reverse("payments:order", args=[found.token]), provider=provider
+        )
+    except DomainError as error:
+        return _order_page(request, found.token, error=error.detail, status=_refused_status(error))
+    return redirect(started.redirect_url)
 
 
 # --- orders --------------------------------------------------------------------------------------
 
 
-def order(request, token):
+def _order_page(request, token, *, error=None, status=200):
     found = selectors.order_by_token(token)
     if found is None:
         raise Http404("No such order")
+    awaiting = found.status == found.Status.AWAITING_PAYMENT
     context = {
         "order": found,
         "lines": list(found.lines.all()),
         "events": list(found.events.all()),
         "masked_id": selectors.masked_id(found.buyer_id_number),
+        "payment_status": selectors.payment_status(found),
+        "methods": paying.payment_methods() if awaiting else [],
+        "error": error,
     }
-    return render(request, "payments/order.html", context)
+    return render(request, "payments/order.html", context, status=status)
+
+
+def order(request, token):
+    return _order_page(request, token)
+
+
+@require_POST
+def pay(request, token):
+    """Pay now: a new payment for an order still awaiting one (or back to the one under way)."""
+    found = selectors.order_by_token(token)
+    if found is None:
+        raise Http404("No such order")
+    try:
+        provider = paying.chosen_provider(request.POST.get("provider", ""))
+    except DomainError as error:
+        return _order_page(request, token, error=error.detail, status=400)
+    return _pay(request, found, provider)
 
 
 def orders(request):

@@ -1,7 +1,9 @@
-"""Payments' partner message types, registered when the app is ready."""
+"""Payments' start-up registrations: partner message types, the catalog page section, and the
+shop's reaction to a payment that secured its money."""
 
 from . import (  # noqa: F401
     orders,
     pages,
-    settlement,  # noqa: F401
+    paying,
+    settlement,
 )

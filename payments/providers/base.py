@@ -130,7 +130,8 @@ class WebhookRejected(Exception):
 
 @runtime_checkable
 class PaymentProvider(Protocol):
-    """A local payment method. `code` is its key in settings.PAYMENT_PROVIDERS."""
+    """A local payment method. `code` is its key in settings.PAYMENT_PROVIDERS. An optional `label`
+    names the method to shoppers choosing how to pay (else `name` does)."""
 
     code: str
     name: str

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..errors import PaymentErrorCode as Code
 from ..models import SandboxCharge, SandboxOperation, SandboxWebhook
@@ -69,6 +70,7 @@ class SandboxProvider:
 
     code = ""
     name = ""
+    label = ""  # what the shopper chooses at checkout
     charge_prefix = "ch"
     page_url_name = ""
 
@@ -306,7 +308,8 @@ class SandboxWallet(SandboxProvider):
     """A QR-code wallet: the shopper scans the code with the wallet app and approves there."""
 
     code = "sandbox_wallet"
-    name = "Sandbox Wallet"
+    name = gettext_lazy("Sandbox Wallet")
+    label = gettext_lazy("QR code wallet (scan with your phone)")
     charge_prefix = "wal"
     page_url_name = "payments:sandbox-wallet"
 
@@ -319,7 +322,8 @@ class SandboxCard(SandboxProvider):
     """A card payment with a 3-D Secure-style challenge page the shopper is redirected to."""
 
     code = "sandbox_card"
-    name = "Sandbox Card"
+    name = gettext_lazy("Sandbox Card")
+    label = gettext_lazy("Bank card (with 3-D Secure check)")
     charge_prefix = "card"
     page_url_name = "payments:sandbox-card"
 

@@ -36,7 +36,7 @@ from partner_zone.services import PartnerZoneError, pricing
 from ..errors import CheckoutErrorCode as Code
 from ..models import Cart, CartLine, Checkout, CheckoutLine, Order
 from ..order_models import Fulfilment, Origin
-from . import china_rules, orders
+from . import china_rules, orders, paying
 from .cart import listing_refusal, variant_refusal
 from .orders import release_holds
 
@@ -451,21 +451,12 @@ def place_order(*, checkout, posted_total, now=None):
     return order
 
 
-@dataclass(frozen=True)
-class PaymentStart:
-    """Where the shopper goes next to pay: the payment provider's page, or back to the order."""
-
-    redirect_url: str
-    payment_reference: str = ""
-
-
-def start_payment(*, order, return_url):
-    """The one seam between the shop and the payment providers. The payment is made for the
-    order's total under the checkout's reference (Payment.checkout_reference); the provider's
-    authorisation or capture calls orders.mark_paid(order=..., payment_reference=...).
-    Until a provider is connected here, the shopper returns to the order page, which shows the
-    order awaiting payment."""
-    return PaymentStart(redirect_url=return_url)
+def start_payment(*, order, return_url, provider=None):
+    """The one seam between the shop and the payment providers: open a payment for the order's
+    total under its checkout's reference at `provider` (default: the platform's local method) and
+    say where the shopper goes to pay (paying.py). `return_url` is where the shopper comes back to
+    once the payment is decided: the order's page. Call it outside any transaction."""
+    return paying.start_order_payment(order=order, return_url=return_url, provider=provider)
 
 
 # --- lapsed quotes and unpaid orders -------------------------------------------------------------

@@ -7,7 +7,8 @@ commits, calls the provider, then records the answer in a second transaction. Th
 `atomic(durable=True)`, so calling an operation inside someone else's transaction fails loudly
 instead of holding locks over the network. A state change goes through `transition`'s checks and is
 recorded as a PaymentTransition; captured money and refunds are posted to the ledger, each once (the
-ledger reference is unique)."""
+ledger reference is unique). Once a payment holds the money, the hooks registered with
+`on_money_secured` run after the commit (the shop places the payment's order: paying.py)."""
 
 import datetime as dt
 import logging
@@ -49,6 +50,7 @@ __all__ = [
     "checked_payment_amount",
     "handle_webhook",
     "mark_order_placed",
+    "on_money_secured",
     "refresh_payment",
     "refund_payment",
     "start_payment",
@@ -217,6 +219,28 @@ def _return_url(payment):
     return settings.PLATFORM_BASE_URL + reverse("payments:payment-return", kwargs={"token": payment.token})
 
 
+# --- who acts once the money is secured ---------------------------------------------------------
+
+# Callables `hook(payment=...)` registered at start-up (the shop places its order: handlers/paying.py).
+# They run once a payment holds money and has placed no order yet, after the transaction that
+# recorded it committed and outside any transaction, so they may call providers. A registry rather
+# than an import keeps this service free of the shop.
+_money_secured_hooks = []
+
+
+def on_money_secured(hook):
+    """Register `hook(payment=...)`; registering the same hook twice keeps one."""
+    if hook not in _money_secured_hooks:
+        _money_secured_hooks.append(hook)
+    return hook
+
+
+def _announce_money_secured(payment):
+    if payment.state in (State.AUTHORISED, State.CAPTURED) and payment.order_placed_at is None:
+        for hook in list(_money_secured_hooks):
+            hook(payment=payment)
+
+
 # --- operations ---------------------------------------------------------------------------------
 
 
@@ -283,6 +307,7 @@ def start_payment(
         payment.next_action = answer.next_action.as_dict()
         _apply_snapshot(payment, answer, reason="created at the provider", provider_data=answer.raw)
         payment.save()
+    _announce_money_secured(payment)
     return payment
 
 
@@ -308,6 +333,7 @@ def refresh_payment(*, payment) -> Payment:
         if payment.state != before:
             payment.next_action = snapshot.next_action.as_dict()
             payment.save()
+    _announce_money_secured(payment)
     return payment
 
 
@@ -450,6 +476,14 @@ def mark_order_placed(*, payment, at=None) -> Payment:
             field="payment",
             status=409,
         )
+    if ProviderCall.objects.filter(payment=payment, operation=Operation.CANCEL).exists():
+        # The beat has begun voiding it as abandoned: the provider may already have released the money.
+        raise DomainError(
+            Code.PAYMENT_NOT_COMPLETED,
+            _("The payment is being cancelled; an order needs an authorised or captured payment."),
+            field="payment",
+            status=409,
+        )
     if payment.order_placed_at is None:
         payment.order_placed_at = at or timezone.now()
         payment.save(update_fields=["order_placed_at", "updated_at"])
@@ -565,6 +599,8 @@ def handle_webhook(*, provider, headers, body: bytes, now=None) -> dict:
         if first is None:
             raise
         return first.result
+    if payment is not None:
+        _announce_money_secured(payment)
     return result
 
 

@@ -94,6 +94,11 @@ ZH = {
     "Card ending in 4242": "尾号 4242 的银行卡",
     "Confirm": "确认",
     "Back to the shop": "返回商店",
+    "Sandbox Wallet": "沙箱钱包",
+    "Sandbox Card": "沙箱银行卡",
+    "QR code wallet (scan with your phone)": "二维码钱包（用手机扫码）",
+    "Bank card (with 3-D Secure check)": "银行卡（含 3-D Secure 验证）",
+    "The payment is being cancelled; an order needs an authorised or captured payment.": "该支付正在取消；订单需要已授权或已扣款的支付。",
     # --- admin ---
     "token": "令牌",
     "Capture the selected authorised payments": "对所选已授权支付扣款",

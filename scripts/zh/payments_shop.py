@@ -174,4 +174,10 @@ ZH = {
     "Goods": "货款",
     "Duties and taxes": "关税及税费",
     "Shipping": "运费",
+    # --- paying for the order ---
+    "Choose one of the payment methods offered.": "请选择所提供的支付方式之一。",
+    "Pay with": "支付方式",
+    "Pay now: %(total)s": "立即支付 %(total)s",
+    "%(total)s paid on %(time)s. Thank you!": "已于 %(time)s 支付 %(total)s，谢谢！",
+    "We did not receive the payment in time, so the goods are no longer held for you. A payment made after that is cancelled or refunded.": "我们未在期限内收到付款，商品已不再为您保留。此后完成的付款将被撤销或退还。",
 }

@@ -13,7 +13,7 @@ from crossborder.errors import DomainError
 from logistics.models import Reservation, StockLevel
 from partner_zone.models import PartnerListing
 from partner_zone.services import pricing
-from payments.models import Checkout, Order
+from payments.models import Checkout, Order, Payment
 from payments.services import checkout as checkouts
 from payments.tasks import expire_checkouts
 from tests.logistics.factories import make_level
@@ -246,7 +246,13 @@ def test_the_checkout_pages_show_the_quote_and_place_the_order(shop, client, dja
     assert wrong.status_code == 409
     placed = client.post(reverse("payments:place", args=[checkout.reference]), {"total": "208.00"})
     order = Order.objects.get()
-    assert placed["Location"] == reverse("payments:order", args=[order.token])
+    payment = Payment.objects.get(checkout_reference=str(checkout.reference))  # the shopper goes to pay
+    assert placed["Location"] == reverse("payments:payment", args=[payment.token])
+    assert (payment.amount, payment.currency, payment.return_url) == (
+        Decimal("208.00"),
+        "CNY",
+        reverse("payments:order", args=[order.token]),
+    )
 
 
 def test_another_shoppers_checkout_is_not_found(shop, client):

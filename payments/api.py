@@ -1,0 +1,74 @@
+"""The shop API for apps and headless storefronts: place an order in one request (guest checkout),
+read it back by its token. Not the partner API: shoppers' clients call this, unsigned; the order's
+unguessable token is what gives access to it."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from crossborder.errors import DomainError
+
+from .models import Order
+from .serializers import OrderRequestSerializer, OrderResponseSerializer
+from .services import checkout as checkouts
+from .services import direct_order
+
+
+def _order_body(request, order, payment_url):
+    return {
+        "token": order.token,
+        "number": str(order.number),
+        "status": order.status,
+        "total": {"amount": str(order.total.amount), "currency": str(order.total.currency)},
+        "expires_at": order.payment_due_at,
+        "order_url": request.build_absolute_uri(reverse("payments:order", args=[order.token])),
+        "payment_url": payment_url,
+    }
+
+
+class OrdersView(APIView):
+    """POST: check out and place an order in one request, for exactly the expected total."""
+
+    authentication_classes = []  # guest checkout: no session, so no CSRF; the token is the access
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=OrderRequestSerializer, responses={201: OrderResponseSerializer}, tags=["shop"])
+    def post(self, request):
+        serializer = OrderRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        order = direct_order.order_now(
+            items=[dict(item) for item in data["items"]],
+            recipient=dict(data["recipient"]),
+            email=data["email"],
+            phone=data["phone"],
+            buyer_name=data["buyer_name"],
+            buyer_id_number=data["buyer_id_number"],
+            expected_total=data["expected_total"],
+            language=request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else None,
+        )
+        order_url = request.build_absolute_uri(reverse("payments:order", args=[order.token]))
+        try:  # outside the order's transaction: the provider is called over the network
+            payment_url = request.build_absolute_uri(
+                checkouts.start_payment(order=order, return_url=order_url).redirect_url
+            )
+        except DomainError:
+            payment_url = None  # the order stands; its page offers "pay now" again
+        return Response(_order_body(request, order, payment_url), status=status.HTTP_201_CREATED)
+
+
+class OrderView(APIView):
+    """GET: an order's status and total by its token."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: OrderResponseSerializer}, tags=["shop"])
+    def get(self, request, token):
+        order = Order.objects.filter(token=token).first()
+        if order is None:
+            raise DomainError("not_found", "No order with this token.", field="token", status=404)
+        return Response(_order_body(request, order, None))

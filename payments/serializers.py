@@ -1,0 +1,49 @@
+"""The shop API's request and response shapes (apps and headless storefronts, not partners)."""
+
+from rest_framework import serializers
+
+
+class ItemSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    listing = serializers.IntegerField(min_value=1, required=False, help_text="A partner listing's id")
+    quantity = serializers.IntegerField(min_value=1, max_value=999, default=1)
+
+    def validate(self, attrs):
+        if not attrs.get("sku") and not attrs.get("listing"):
+            raise serializers.ValidationError({"sku": "Give the SKU of our goods, or a partner listing."})
+        return attrs
+
+
+class RecipientSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    address_lines = serializers.ListField(child=serializers.CharField(max_length=200), min_length=1, max_length=4)
+    city = serializers.CharField(max_length=120)
+    postcode = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    country = serializers.CharField(max_length=2, min_length=2)
+
+
+class OrderRequestSerializer(serializers.Serializer):
+    items = ItemSerializer(many=True, allow_empty=False, max_length=50)
+    recipient = RecipientSerializer()
+    email = serializers.EmailField()
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    buyer_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    buyer_id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
+    expected_total = serializers.CharField(
+        max_length=24, help_text="The total shown to the shopper; the order is placed only for exactly it"
+    )
+
+
+class MoneySerializer(serializers.Serializer):
+    amount = serializers.CharField()
+    currency = serializers.CharField()
+
+
+class OrderResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="The order's unguessable id, used in its URLs")
+    number = serializers.CharField()
+    status = serializers.CharField()
+    total = MoneySerializer()
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="Pay before this, or the order lapses")
+    order_url = serializers.URLField()
+    payment_url = serializers.CharField(allow_null=True, help_text="Where the shopper pays; null if unreachable")
