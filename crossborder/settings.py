@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "partner_zone.middleware.HistoryCookieMiddleware",
     # Last, so it sees the outcome of authentication (brute-force lockout for staff logins).
     "axes.middleware.AxesMiddleware",
 ]

@@ -13,11 +13,10 @@ from partner_zone.services import recommendations
 
 @receiver(user_logged_in, dispatch_uid="partner_zone.merge_history_at_login")
 def merge_history_at_login(sender, request, user, **kwargs):
-    # Login rotates the session key but keeps the session data: the history id survives it.
-    session = getattr(request, "session", None)
-    if session is None:
+    # The history id is in its own cookie (or, for older histories, the session data, which login keeps).
+    if request is None:
         return
-    recommendations.merge_history_into_user(history_id=session.get(recommendations.HISTORY_SESSION_KEY), user=user)
+    recommendations.merge_history_into_user(history_id=recommendations.history_id_of(request), user=user)
 
 
 def product_viewed(request, product):

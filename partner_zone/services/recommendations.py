@@ -39,6 +39,11 @@ from crossborder.models import Partnership
 from partner_zone.models import PartnerListing, ShopperEvent
 from partner_zone.selectors import CARD_FIELDS
 
+# An anonymous shopper's history id lives in a signed cookie of its own, so recording a first
+# visitor's search or view writes one event and no session row. Histories begun before the cookie
+# (id kept in the session) are still read from there.
+HISTORY_COOKIE = "shopper_history"
+HISTORY_COOKIE_SALT = "partner_zone.history"
 HISTORY_SESSION_KEY = "partner_zone_history_id"
 RECENT_EVENTS = 50
 DEFAULT_LIMIT = 10
@@ -127,17 +132,31 @@ class Shopper:
 # --- history -------------------------------------------------------------------------------------
 
 
+def history_id_of(request):
+    """This browser's history id: set on this request, from its signed cookie, or (histories begun
+    before the cookie) from its session. None when it has none or the cookie was tampered with."""
+    history_id = getattr(request, "_history_id", None)
+    if history_id:
+        return history_id
+    cookies = getattr(request, "COOKIES", None)
+    if cookies and HISTORY_COOKIE in cookies:
+        history_id = request.get_signed_cookie(HISTORY_COOKIE, default=None, salt=HISTORY_COOKIE_SALT)
+        if history_id:
+            return history_id
+    session = getattr(request, "session", None)
+    return session.get(HISTORY_SESSION_KEY) if session is not None else None
+
+
 def shopper_for(request, *, create=False):
-    """The shopper behind a request; with `create`, an anonymous session gets its history id."""
+    """The shopper behind a request; with `create`, an anonymous browser gets its history id (sent
+    back as a signed cookie by partner_zone.middleware.HistoryCookieMiddleware)."""
     user = getattr(request, "user", None)
     user_id = user.pk if user is not None and user.is_authenticated else None
-    session = getattr(request, "session", None)
-    history_id = None
-    if session is not None:
-        history_id = session.get(HISTORY_SESSION_KEY)
-        if not history_id and create:
-            history_id = uuid.uuid4().hex
-            session[HISTORY_SESSION_KEY] = history_id  # marks the session modified: it gets a key
+    history_id = history_id_of(request)
+    if not history_id and create:
+        history_id = uuid.uuid4().hex
+        request._history_id = history_id
+        request._history_id_is_new = True
     return Shopper(user_id=user_id, history_id=history_id)
 
 

@@ -82,7 +82,8 @@ def test_views_and_searches_of_an_anonymous_shopper_are_recorded_under_a_history
     reco.record_search(request, "奶瓶")
     reco.record_search(request, "   ")
 
-    history_id = request.session[reco.HISTORY_SESSION_KEY]
+    history_id = reco.shopper_for(request).history_id
+    assert history_id and request._history_id_is_new and not request.session.modified  # a cookie, no session row
     events = list(ShopperEvent.objects.order_by("id"))
     assert [(e.kind, e.listing_id, e.category_id, e.query, e.session_key, e.user_id) for e in events] == [
         ("view", item.pk, BABY_BOTTLES, "", history_id, None),
@@ -101,16 +102,17 @@ def test_a_logged_in_shoppers_events_carry_the_user(remote):
     assert (event.user_id, event.product_id, event.category_id) == (user.pk, product.pk, product.category_id)
 
 
-def test_logging_in_moves_the_sessions_history_to_the_user_although_the_session_key_changes(remote):
+def test_a_history_kept_in_the_session_moves_to_the_user_at_login_although_the_session_key_changes(remote):
     item = listing(remote.partnership, "Glass baby bottle", BABY_BOTTLES)
     user = make_user()
     other = ShopperEvent.objects.create(kind="search", session_key="someone-else", query="tent")
     client = Client()
-    session = client.session  # an anonymous session with history
+    session = client.session  # an anonymous session whose history began before the history cookie
+    session[reco.HISTORY_SESSION_KEY] = "from-the-session"
+    session.save()
     request = shopper_request(session=session)
     reco.record_view(request, listing=item)
     reco.record_search(request, "bottle")
-    session.save()
     old_key = session.session_key
     client.cookies[settings.SESSION_COOKIE_NAME] = old_key
 
@@ -340,3 +342,40 @@ def test_the_offline_evaluation_reports_both_metrics_and_the_recommenders_beat_p
     call_command("evaluate_recommenders", sessions=60, seed=3, generate=True)
     out = capsys.readouterr().out
     assert "hit-rate@10" in out and "NDCG@10" in out and "popularity baseline" in out
+
+
+def test_a_first_visitors_search_sets_a_signed_history_cookie_and_creates_no_session(client, db):
+    from django.conf import settings as django_settings
+
+    response = client.get("/en/search/", {"q": "tent"})
+
+    assert response.status_code == 200
+    assert reco.HISTORY_COOKIE in response.cookies and django_settings.SESSION_COOKIE_NAME not in response.cookies
+    first = ShopperEvent.objects.get()
+    client.get("/en/search/", {"q": "stove"})  # the cookie comes back: the same history
+    assert set(ShopperEvent.objects.values_list("session_key", flat=True)) == {first.session_key}
+
+
+def test_a_tampered_history_cookie_is_ignored_and_a_new_history_begins(client, db):
+    client.get("/en/search/", {"q": "tent"})
+    mine = ShopperEvent.objects.get().session_key
+    client.cookies[reco.HISTORY_COOKIE] = client.cookies[reco.HISTORY_COOKIE].value.replace(mine, "someone-else")
+
+    client.get("/en/search/", {"q": "stove"})
+
+    keys = list(ShopperEvent.objects.order_by("id").values_list("session_key", flat=True))
+    assert keys[0] == mine and keys[1] not in (mine, "someone-else")
+
+
+def test_the_cookie_history_joins_the_user_at_login(client, db):
+    from django.contrib.auth import login
+
+    user = make_user()
+    response = client.get("/en/search/", {"q": "tent"})
+    request = RequestFactory().get("/")
+    request.COOKIES[reco.HISTORY_COOKIE] = response.cookies[reco.HISTORY_COOKIE].value
+    request.session = SessionStore()
+
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # what a login view does
+
+    assert ShopperEvent.objects.get().user_id == user.pk
