@@ -31,7 +31,7 @@ from partner_zone.models import PartnerListing
 from ..errors import CheckoutErrorCode as Code
 from ..models import CustomsDeclaration, ForwardedOrder, Order, OrderEvent, OrderLine, OrderNumber
 from ..order_models import Fulfilment, Origin
-from . import ledger
+from . import charges, ledger
 
 FORWARDED_MESSAGE = "order.forwarded"
 STATUS_MESSAGE = "order.status"
@@ -269,6 +269,8 @@ def mark_paid(*, order, payment_reference, amount=None, now=None):
             line.order = locked
             shipments[line.line_number] = _serve(line, locked)
             _post_to_ledger(line)
+            if line.origin == Origin.PARTNER:
+                charges.charge_campaign_share(line=line)  # the partner bears its share of a campaign price
         locked.status = Order.Status.PAID
         locked.payment_reference = payment_reference
         locked.paid_at = now

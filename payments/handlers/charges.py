@@ -1,0 +1,30 @@
+"""Charges between partners: the partner-API message, and the storage fees logistics accrues."""
+
+from rest_framework import serializers
+
+from crossborder import messages
+from logistics import hooks as logistics_hooks
+
+from ..services import charges
+
+
+class ChargePayload(serializers.Serializer):
+    reference = serializers.CharField(max_length=160)
+    kind = serializers.ChoiceField(choices=charges.KINDS)
+    amount = serializers.CharField(max_length=40)
+    currency = serializers.RegexField(r"^[A-Z]{3}$")
+
+
+@messages.register(
+    charges.CHARGE,
+    payload_serializer=ChargePayload,
+    description="A charge the sender bills us outside an order's price (storage fee, campaign share): "
+    "we post the mirror image under the same reference, so both settlement statements carry it.",
+)
+def receive_charge(*, partnership, payload, seq):
+    posted = charges.receive_charge(partnership=partnership, payload=payload)
+    return {"reference": posted.reference}
+
+
+if charges.book_storage_fee not in logistics_hooks.fee_accrued:
+    logistics_hooks.fee_accrued.append(charges.book_storage_fee)
