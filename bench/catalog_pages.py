@@ -200,7 +200,8 @@ def first_request(base_url, page):
 
 
 def shopper_session(base_url, pages):
-    """The session cookie a shopper gets from their first search (which records it)."""
+    """The cookies a shopper gets from their first search (which records it under the history id
+    in its own cookie; a session cookie too, if the page made one)."""
     import http.cookiejar
 
     jar = http.cookiejar.CookieJar()
@@ -208,10 +209,11 @@ def shopper_session(base_url, pages):
     search_page = next(page for page in pages if "search" in page.path)
     with opener.open(base_url + search_page.path, timeout=60) as response:
         response.read()
-    for cookie in jar:  # SESSION_COOKIE_NAME is <platform code>_sessionid
-        if cookie.name.endswith("sessionid"):
-            return f"{cookie.name}={cookie.value}"
-    raise SystemExit("the search page set no session cookie")
+    # SESSION_COOKIE_NAME is <platform code>_sessionid; the history id is partner_zone's HISTORY_COOKIE.
+    kept = [f"{c.name}={c.value}" for c in jar if c.name.endswith("sessionid") or c.name == "shopper_history"]
+    if not kept:
+        raise SystemExit("the search page set neither a history nor a session cookie")
+    return "; ".join(kept)
 
 
 def run_wrk(base_url, path, *, seconds, connections, threads, script, headers=(), timeout=30):

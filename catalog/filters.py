@@ -119,6 +119,14 @@ class ListingFilter(django_filters.FilterSet):
     def chosen_sort(self):
         return self.value("sort") or self.DEFAULT_SORT
 
+    @staticmethod
+    def asks_in_stock(data):
+        """Whether the query string asks for goods in stock only, read as the form reads the box
+        ("false" and empty are no), without building the filter set: a cached page's request
+        needs only this."""
+        value = data.get("in_stock")
+        return isinstance(value, str) and value.lower() not in ("", "false")
+
     def narrowing_key(self):
         """What the narrowed scope depends on, for the facet cache; None means do not cache (stock
         moves without a product change, so in-stock counts are always taken fresh)."""

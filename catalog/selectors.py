@@ -301,13 +301,23 @@ class FacetRows:
 _pinned_generation = contextvars.ContextVar("catalog_generation", default=None)
 
 
+_generation_read = {"value": None, "at": 0.0}
+
+
 def catalog_generation():
-    """A value that changes whenever any product changes (every write bumps `updated_at`)."""
+    """A value that changes whenever any product changes (every write bumps `updated_at`). Read at
+    most every CATALOG_GENERATION_SECONDS per process (0: every time)."""
     pinned = _pinned_generation.get()
     if pinned is not None:
         return pinned
+    keep = settings.CATALOG_GENERATION_SECONDS
+    now = time.monotonic()
+    if keep > 0 and _generation_read["value"] is not None and now - _generation_read["at"] < keep:
+        return _generation_read["value"]
     newest = Product.objects.aggregate(newest=Max("updated_at"))["newest"]
-    return newest.isoformat() if newest else "empty"
+    value = newest.isoformat() if newest else "empty"
+    _generation_read.update(value=value, at=now)
+    return value
 
 
 @contextlib.contextmanager

@@ -72,7 +72,7 @@ def _listing(request, scope, filters, *, cache_scope):
 SUPPLEMENTS_MARK = "<!-- listing supplements -->"
 
 
-def _shopper_page(request, filters, template, build, *, kind, **supplement_args):
+def _shopper_page(request, template, build, *, kind, **supplement_args):
     """A category or search page. Everything but the listing supplements is the same for every
     shopper with the same URL and language (the language switch is plain links; nothing per visitor
     is on it), so it is rendered once and cached until the next product change: a repeat request
@@ -88,7 +88,7 @@ def _shopper_page(request, filters, template, build, *, kind, **supplement_args)
             "is_filtered": context["is_filtered"],
         }
 
-    if filters.narrowing_key() is None:
+    if ListingFilter.asks_in_stock(request.GET):
         page = compute()
     else:
         with selectors.pinned_generation():
@@ -103,9 +103,8 @@ def _shopper_page(request, filters, template, build, *, kind, **supplement_args)
 def category(request, category_id):
     language = get_language()
     tree = selectors.category_tree(category_id)
-    filters = ListingFilter(request.GET, queryset=Product.objects.none())
-
-    def build():
+    def build():  # the filter set too: a cached page's request does not need it
+        filters = ListingFilter(request.GET, queryset=Product.objects.none())
         context = _listing(request, selectors.category_scope(tree), filters, cache_scope=("category", tree.category.pk))
         counts = context["facets"].category_counts(filters.chosen_brands, filters.chosen_countries)
         child_counts = tree.child_counts(counts)
@@ -116,25 +115,26 @@ def category(request, category_id):
         context["breadcrumb"] = selectors.breadcrumb(tree.ancestors, language)
         return context
 
-    return _shopper_page(request, filters, "catalog/category.html", build, kind="category", category=tree.category)
+    return _shopper_page(request, "catalog/category.html", build, kind="category", category=tree.category)
 
 
 def search_page(request):
     query = (request.GET.get("q") or "").strip()[:200]
     terms = search.query_terms(query)
-    filters = SearchFilter(request.GET, queryset=Product.objects.none())
     if not terms:
+        filters = SearchFilter(request.GET, queryset=Product.objects.none())
         context = {"query": query, "search_query": query, "terms": terms, "filters": filters}
         return render(request, "catalog/search.html", context)
     hooks.notify(hooks.searched, request, query)
 
     def build():
+        filters = SearchFilter(request.GET, queryset=Product.objects.none())
         scope = selectors.search_scope(query)
         cache_scope = ("search", search.uses_postgres(), *terms)
         listing = _listing(request, scope, filters, cache_scope=cache_scope)
         return {"query": query, "search_query": query, "terms": terms, **listing}
 
-    return _shopper_page(request, filters, "catalog/search.html", build, kind="search", query=query)
+    return _shopper_page(request, "catalog/search.html", build, kind="search", query=query)
 
 
 def product(request, reference):

@@ -262,6 +262,10 @@ CATALOG_PAGE_SIZE = int(env("CROSSBORDER_CATALOG_PAGE_SIZE", "24"))
 CATALOG_FEED_PAGE_SIZE = int(env("CROSSBORDER_CATALOG_FEED_PAGE_SIZE", "200"))
 # How far behind "now" the catalog feed's watermark stays: longer than any catalog write takes from
 # stamping an offer's changed_at to committing, plus the clock difference between app servers.
+# Shoppers' cached category and search pages check for a product change at most this often per
+# process (one MAX(updated_at) query); 0 checks on every request. Production: a page lags a product
+# change by up to this many seconds.
+CATALOG_GENERATION_SECONDS = float(env("CROSSBORDER_CATALOG_GENERATION_SECONDS", "2" if PRODUCTION else "0"))
 CATALOG_FEED_SETTLE_SECONDS = int(env("CROSSBORDER_CATALOG_FEED_SETTLE_SECONDS", "60"))
 # Uploaded product images are served by Django itself unless a web server in front does it.
 SERVE_MEDIA = env_bool("CROSSBORDER_SERVE_MEDIA", not PRODUCTION)
@@ -334,6 +338,10 @@ PARTNER_ZONE = {
     "SYNC_PAGE_SIZE": int(env("CROSSBORDER_ZONE_SYNC_PAGE_SIZE", "500")),
     "CACHE_IMAGES": env_bool("CROSSBORDER_ZONE_CACHE_IMAGES", False),
     "HISTORY_RETENTION_DAYS": int(env("CROSSBORDER_HISTORY_RETENTION_DAYS", "180")),
+    # Searches are written to the history in batches by each process at most this often (0: each
+    # search at once). A search reaches recommendations that much later; a killed process loses the
+    # searches of its last interval (history for recommendations, nothing anyone paid for).
+    "SEARCH_WRITE_BEHIND_SECONDS": float(env("CROSSBORDER_SEARCH_WRITE_BEHIND_SECONDS", "1" if PRODUCTION else "0")),
     "LOCAL_DELIVERY_DAYS": env("CROSSBORDER_LOCAL_DELIVERY_DAYS", "1-3"),
     "DIRECT_DELIVERY_DAYS": env("CROSSBORDER_DIRECT_DELIVERY_DAYS", "7-15"),
 }

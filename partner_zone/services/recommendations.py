@@ -15,9 +15,13 @@ fetch of the chosen listings. The blend reads the history once and shares the br
 candidate query between its two recommenders. The popularity of listings (view counts over every
 shopper) is a cached aggregate, refreshed at most every few minutes, never counted per request."""
 
+import atexit
 import functools
+import logging
 import math
+import os
 import re
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -178,29 +182,80 @@ def record_view(request, *, listing=None, product=None):
     )
 
 
+class SearchWriteBehind:
+    """Search events of this process, written in one INSERT every SEARCH_WRITE_BEHIND_SECONDS by a
+    daemon thread (and at exit), instead of one INSERT and commit in every search request. Started
+    lazily in each process (after a fork too)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.events = []
+        self.pid = None
+
+    def add(self, event, interval):
+        with self.lock:
+            if self.pid != os.getpid():  # first search of this process, or a forked child
+                self.pid = os.getpid()
+                self.events = []  # a parent's events are the parent's to write
+                threading.Thread(target=self._run, args=(interval,), name="search-history", daemon=True).start()
+            self.events.append(event)
+
+    def flush(self):
+        with self.lock:
+            events, self.events = self.events, []
+        if events:
+            try:
+                ShopperEvent.objects.bulk_create(events)
+            except Exception:  # noqa: BLE001 - history must never break a page; say what was lost
+                log.exception("lost %d search events", len(events))
+        return len(events)
+
+    def _run(self, interval):
+        while True:
+            time.sleep(interval)
+            try:
+                self.flush()
+            finally:
+                connection.close()  # this thread's own connection
+
+
+log = logging.getLogger(__name__)
+search_write_behind = SearchWriteBehind()
+atexit.register(search_write_behind.flush)
+
+
 def record_search(request, query):
-    """Record what the shopper searched for (blank queries are not history)."""
+    """Record what the shopper searched for (blank queries are not history); in production written
+    behind, in batches (settings.PARTNER_ZONE["SEARCH_WRITE_BEHIND_SECONDS"])."""
     query = " ".join((query or "").replace("\x00", "").split())[:200]
     if not search.query_terms(query):
         return None
     shopper = shopper_for(request, create=True)
     if not shopper.is_known:
         return None
-    return ShopperEvent.objects.create(
+    event = ShopperEvent(
         kind=ShopperEvent.Kind.SEARCH, session_key=shopper.history_id or "", user_id=shopper.user_id, query=query
     )
+    interval = settings.PARTNER_ZONE.get("SEARCH_WRITE_BEHIND_SECONDS", 0)
+    if interval > 0:
+        search_write_behind.add(event, interval)
+        return event
+    event.save()
+    return event
 
 
 def merge_history_into_user(*, history_id, user):
     """At login: the anonymous session's events become the user's. Returns how many moved."""
     if not history_id or user is None:
         return 0
+    search_write_behind.flush()  # this process's searches of the last moment join too
     with transaction.atomic():
         return ShopperEvent.objects.filter(session_key=history_id, user__isnull=True).update(user=user)
 
 
 def clear_history(request):
     """Delete the shopper's own history (the user's and this session's); nobody else's."""
+    search_write_behind.flush()  # nothing of theirs written after the clearing
     shopper = shopper_for(request)
     condition = Q()
     if shopper.user_id:

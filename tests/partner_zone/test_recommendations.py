@@ -379,3 +379,30 @@ def test_the_cookie_history_joins_the_user_at_login(client, db):
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # what a login view does
 
     assert ShopperEvent.objects.get().user_id == user.pk
+
+
+def test_in_production_searches_are_written_behind_in_one_insert(settings, db, django_assert_num_queries):
+    settings.PARTNER_ZONE = {**settings.PARTNER_ZONE, "SEARCH_WRITE_BEHIND_SECONDS": 60}
+    first, second = shopper_request(), shopper_request()
+
+    with django_assert_num_queries(0):
+        reco.record_search(first, "tent")
+        reco.record_search(second, "stove")
+    assert not ShopperEvent.objects.exists()
+
+    with django_assert_num_queries(1):
+        assert reco.search_write_behind.flush() == 2
+    assert sorted(ShopperEvent.objects.values_list("query", flat=True)) == ["stove", "tent"]
+
+
+def test_a_written_behind_search_joins_the_user_at_login_and_goes_with_a_cleared_history(settings, db):
+    settings.PARTNER_ZONE = {**settings.PARTNER_ZONE, "SEARCH_WRITE_BEHIND_SECONDS": 60}
+    user = make_user()
+    request = shopper_request()
+    reco.record_search(request, "tent")
+
+    assert reco.merge_history_into_user(history_id=reco.shopper_for(request).history_id, user=user) == 1
+    reco.record_search(request, "stove")
+    request.user = user
+    assert reco.clear_history(request) == 2
+    assert not ShopperEvent.objects.exists() and reco.search_write_behind.flush() == 0
