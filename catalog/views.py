@@ -103,6 +103,7 @@ def _shopper_page(request, template, build, *, kind, **supplement_args):
 def category(request, category_id):
     language = get_language()
     tree = selectors.category_tree(category_id)
+
     def build():  # the filter set too: a cached page's request does not need it
         filters = ListingFilter(request.GET, queryset=Product.objects.none())
         context = _listing(request, selectors.category_scope(tree), filters, cache_scope=("category", tree.category.pk))
