@@ -7,20 +7,15 @@ Only the web servers run (the feed needs no Celery). Stacks: PostgreSQL when
 CROSSBORDER_TEST_POSTGRES is set (databases of their own, apart from test_two_instances.py's),
 else SQLite files in each instance's data directory; ports are free ones picked at start."""
 
-import dataclasses
 import json
 import re
 import urllib.request
-import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
-from scripts.instances import CN, US, Instance, link
-
-from .conftest import INSTANCES
-from .test_two_instances import free_port, manage
+from .pairs import partnered_pair
+from .test_two_instances import manage
 
 pytestmark = pytest.mark.e2e
 
@@ -89,47 +84,13 @@ services.save_product(merchant=edited.merchant, product=edited, data=services.Pr
 """
 
 
-def fresh_databases(names):
-    """Empty PostgreSQL databases of these names (URLs), or (None, ...) for SQLite files."""
-    import os
-
-    base = os.environ.get("CROSSBORDER_TEST_POSTGRES", "").rstrip("/")
-    if not base:
-        return tuple(None for _name in names)
-    import psycopg2
-
-    connection = psycopg2.connect(f"{base}/postgres")
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            for name in names:
-                cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-                cursor.execute(f"CREATE DATABASE {name}")
-    finally:
-        connection.close()
-    return tuple(f"{base}/{name}" for name in names)
-
-
 @pytest.fixture(scope="module")
 def pair(request, tmp_path_factory):
     """cn and us web servers, partnered (us proposed, cn invited)."""
-    tmp = tmp_path_factory.mktemp("e2e-feed")
-    cn_db, us_db = fresh_databases(FEED_DATABASES)
-    cn = Instance(dataclasses.replace(CN, port=free_port()), tmp / "cn", cn_db, extra_env=ENV)
-    us = Instance(dataclasses.replace(US, port=free_port()), tmp / "us", us_db, extra_env=ENV)
-    request.config.stash[INSTANCES] = (cn, us)
-    try:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(Instance.prepare, (cn, us)))
-        for instance in (cn, us):
-            instance.start(worker=False, beat=False)
-        for instance in (cn, us):
-            instance.wait_ready()
-        link(us, cn, token=uuid.uuid4().hex)
-        yield cn, us
-    finally:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(Instance.stop, (cn, us)))
+    with partnered_pair(
+        request, tmp_path_factory, name="e2e-feed", databases=FEED_DATABASES, env=ENV, proposer="us"
+    ) as pair:
+        yield pair
 
 
 def fetch(us, tmp_path, name, *args):

@@ -6,19 +6,13 @@ simulated clock) the units still there are listed as aged.
 Web servers only; each outbox is relayed with `relay_outbox` at the step that needs it, so the
 order of events is the test's. PostgreSQL when CROSSBORDER_TEST_POSTGRES is set, else SQLite."""
 
-import dataclasses
 import datetime as dt
 import json
-import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from scripts.instances import CN, US, Instance, link
-
-from .conftest import INSTANCES
-from .test_catalog_feed import fresh_databases
-from .test_two_instances import free_port, manage
+from .pairs import partnered_pair
+from .test_two_instances import manage
 
 pytestmark = pytest.mark.e2e
 
@@ -74,23 +68,8 @@ def last_json(output):
 
 @pytest.fixture(scope="module")
 def pair(request, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e-logistics")
-    cn_db, us_db = fresh_databases(DATABASES)
-    cn = Instance(dataclasses.replace(CN, port=free_port()), tmp / "cn", cn_db, extra_env=ENV)
-    us = Instance(dataclasses.replace(US, port=free_port()), tmp / "us", us_db, extra_env=ENV)
-    request.config.stash[INSTANCES] = (cn, us)
-    try:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(Instance.prepare, (cn, us)))
-        for instance in (cn, us):
-            instance.start(worker=False, beat=False)
-        for instance in (cn, us):
-            instance.wait_ready()
-        link(cn, us, token=uuid.uuid4().hex)
-        yield cn, us
-    finally:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(Instance.stop, (cn, us)))
+    with partnered_pair(request, tmp_path_factory, name="e2e-logistics", databases=DATABASES, env=ENV) as pair:
+        yield pair
 
 
 def relay(instance):

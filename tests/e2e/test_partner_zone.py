@@ -7,20 +7,14 @@ longer be ordered and the sync stops.
 Web servers only (the sync runs as a command). PostgreSQL when CROSSBORDER_TEST_POSTGRES is set,
 else SQLite files in each instance's data directory."""
 
-import dataclasses
 import json
 import urllib.error
 import urllib.request
-import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from scripts.instances import CN, US, Instance, link
-
-from .conftest import INSTANCES
-from .test_catalog_feed import fresh_databases
-from .test_two_instances import free_port, manage
+from .pairs import partnered_pair
+from .test_two_instances import manage
 
 pytestmark = pytest.mark.e2e
 
@@ -111,23 +105,8 @@ def last_json(output):
 
 @pytest.fixture(scope="module")
 def pair(request, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e-zone")
-    cn_db, us_db = fresh_databases(DATABASES)
-    cn = Instance(dataclasses.replace(CN, port=free_port()), tmp / "cn", cn_db, extra_env=ENV)
-    us = Instance(dataclasses.replace(US, port=free_port()), tmp / "us", us_db, extra_env=ENV)
-    request.config.stash[INSTANCES] = (cn, us)
-    try:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(Instance.prepare, (cn, us)))
-        for instance in (cn, us):
-            instance.start(worker=False, beat=False)
-        for instance in (cn, us):
-            instance.wait_ready()
-        link(cn, us, token=uuid.uuid4().hex)
-        yield cn, us
-    finally:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(Instance.stop, (cn, us)))
+    with partnered_pair(request, tmp_path_factory, name="e2e-zone", databases=DATABASES, env=ENV) as pair:
+        yield pair
 
 
 def test_cn_mirrors_the_goods_us_offers_follows_a_price_change_and_stops_selling_when_suspended(pair):

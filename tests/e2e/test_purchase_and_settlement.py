@@ -9,25 +9,19 @@ cut-off rate, and the side that owes gets one pain.001 payout instruction for ex
 Web servers only; outboxes are relayed by the test (`relay_outbox`), so the order of events is the
 test's. PostgreSQL when CROSSBORDER_TEST_POSTGRES is set, else SQLite files."""
 
-import dataclasses
 import datetime as dt
 import html
 import json
 import re
 import time
-import uuid
-from concurrent.futures import ThreadPoolExecutor
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from urllib.parse import urljoin
 
 import pytest
 import requests
 
-from scripts.instances import CN, US, Instance, link
-
-from .conftest import INSTANCES
-from .test_catalog_feed import fresh_databases
-from .test_two_instances import free_port, manage
+from .pairs import partnered_pair
+from .test_two_instances import manage
 
 pytestmark = pytest.mark.e2e
 
@@ -172,23 +166,8 @@ def last_json(output):
 
 @pytest.fixture(scope="module")
 def pair(request, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e-purchase")
-    cn_db, us_db = fresh_databases(DATABASES)
-    cn = Instance(dataclasses.replace(CN, port=free_port()), tmp / "cn", cn_db, extra_env=ENV)
-    us = Instance(dataclasses.replace(US, port=free_port()), tmp / "us", us_db, extra_env=ENV)
-    request.config.stash[INSTANCES] = (cn, us)
-    try:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(Instance.prepare, (cn, us)))
-        for instance in (cn, us):
-            instance.start(worker=False, beat=False)
-        for instance in (cn, us):
-            instance.wait_ready()
-        link(cn, us, token=uuid.uuid4().hex)
-        yield cn, us
-    finally:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(Instance.stop, (cn, us)))
+    with partnered_pair(request, tmp_path_factory, name="e2e-purchase", databases=DATABASES, env=ENV) as pair:
+        yield pair
 
 
 # --- the shopper's side, over HTTP --------------------------------------------------------------

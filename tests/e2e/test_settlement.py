@@ -6,20 +6,14 @@ calculation made here, and the side that owes gets one pain.001 payout instructi
 The events are posted with the ledger's services (what checkout and order forwarding call), so this
 test proves the settlement path on its own. Web servers only; outboxes are relayed by the test."""
 
-import dataclasses
 import datetime as dt
 import json
-import uuid
-from concurrent.futures import ThreadPoolExecutor
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 
-from scripts.instances import CN, US, Instance, link
-
-from .conftest import INSTANCES
-from .test_catalog_feed import fresh_databases
-from .test_two_instances import free_port, manage
+from .pairs import partnered_pair
+from .test_two_instances import manage
 
 pytestmark = pytest.mark.e2e
 
@@ -80,23 +74,8 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def pair(request, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e-settlement")
-    cn_db, us_db = fresh_databases(DATABASES)
-    cn = Instance(dataclasses.replace(CN, port=free_port()), tmp / "cn", cn_db, extra_env=ENV)
-    us = Instance(dataclasses.replace(US, port=free_port()), tmp / "us", us_db, extra_env=ENV)
-    request.config.stash[INSTANCES] = (cn, us)
-    try:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(Instance.prepare, (cn, us)))
-        for instance in (cn, us):
-            instance.start(worker=False, beat=False)
-        for instance in (cn, us):
-            instance.wait_ready()
-        link(cn, us, token=uuid.uuid4().hex)
-        yield cn, us
-    finally:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(Instance.stop, (cn, us)))
+    with partnered_pair(request, tmp_path_factory, name="e2e-settlement", databases=DATABASES, env=ENV) as pair:
+        yield pair
 
 
 def cents(amount):

@@ -1,0 +1,58 @@
+"""Two partnered web servers for an end-to-end test module: fresh databases (PostgreSQL when
+CROSSBORDER_TEST_POSTGRES is set, else SQLite files), both instances prepared in parallel, started
+without worker or beat (each test drives the background work itself), linked, and stopped after."""
+
+import contextlib
+import dataclasses
+import os
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from scripts.instances import CN, US, Instance, link
+
+from .conftest import INSTANCES
+from .test_two_instances import free_port
+
+
+def fresh_databases(names):
+    """Empty PostgreSQL databases of these names (URLs), or (None, ...) for SQLite files."""
+    base = os.environ.get("CROSSBORDER_TEST_POSTGRES", "").rstrip("/")
+    if not base:
+        return tuple(None for _name in names)
+    import psycopg2
+
+    connection = psycopg2.connect(f"{base}/postgres")
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            for name in names:
+                cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                cursor.execute(f"CREATE DATABASE {name}")
+    finally:
+        connection.close()
+    return tuple(f"{base}/{name}" for name in names)
+
+
+@contextlib.contextmanager
+def partnered_pair(request, tmp_path_factory, *, name, databases, env, proposer="cn"):
+    """(cn, us), running and partnered; `proposer` proposes the partnership, the other invites."""
+    tmp = tmp_path_factory.mktemp(name)
+    cn_db, us_db = fresh_databases(databases)
+    cn = Instance(dataclasses.replace(CN, port=free_port()), tmp / "cn", cn_db, extra_env=env)
+    us = Instance(dataclasses.replace(US, port=free_port()), tmp / "us", us_db, extra_env=env)
+    request.config.stash[INSTANCES] = (cn, us)  # their logs are attached to a failure from here on
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(Instance.prepare, (cn, us)))
+        for instance in (cn, us):
+            instance.start(worker=False, beat=False)
+        for instance in (cn, us):
+            instance.wait_ready()
+        if proposer == "cn":
+            link(cn, us, token=uuid.uuid4().hex)
+        else:
+            link(us, cn, token=uuid.uuid4().hex)
+        yield cn, us
+    finally:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(Instance.stop, (cn, us)))
