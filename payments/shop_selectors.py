@@ -10,6 +10,7 @@ from djmoney.money import Money
 
 from catalog.models import ProductText
 from catalog.selectors import pick_text
+from logistics.services import last_leg
 
 from .models import CartLine, Checkout, Order, OrderEvent
 from .order_models import Origin
@@ -87,6 +88,15 @@ def order_by_token(token):
         .prefetch_related("lines", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")))
         .first()
     )
+
+
+def with_deliveries(lines):
+    """Each order line with its deliveries as the shopper sees them (status, carrier, tracking number,
+    latest event), from logistics in two queries whatever the number of lines."""
+    tracking = last_leg.tracking_for_order_lines([line.reference for line in lines])
+    for line in lines:
+        line.deliveries = tracking.get(line.reference, [])
+    return lines
 
 
 def shopper_orders(*, user=None, tokens=()):

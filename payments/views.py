@@ -208,7 +208,7 @@ def _order_page(request, token, *, error=None, status=200):
     awaiting = found.status == found.Status.AWAITING_PAYMENT
     context = {
         "order": found,
-        "lines": list(found.lines.all()),
+        "lines": selectors.with_deliveries(list(found.lines.all())),
         "events": list(found.events.all()),
         "masked_id": selectors.masked_id(found.buyer_id_number),
         "payment_status": selectors.payment_status(found),

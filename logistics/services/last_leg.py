@@ -693,33 +693,45 @@ def receive_direct_tracking(*, partnership, order_line, sku, carrier="", trackin
 def tracking_for_shopper(order_line):
     """Each delivery of an order line as the shopper sees it: where it comes from, its status, carrier,
     tracking number and events in order. Two queries."""
-    shipments = Shipment.objects.filter(order_line=order_line).prefetch_related("events").order_by("sku", "id")
+    return tracking_for_order_lines([order_line]).get(order_line, [])
+
+
+def tracking_for_order_lines(order_lines):
+    """tracking_for_shopper for every line of an order at once: {order line: [delivery, ...]}. Two
+    queries whatever the number of lines."""
+    shipments = (
+        Shipment.objects.filter(order_line__in=list(order_lines))
+        .prefetch_related("events")
+        .order_by("order_line", "sku", "id")
+    )
     kind_labels = {
         Shipment.Kind.LOCAL: _("from our warehouse"),
         Shipment.Kind.DIRECT: _("shipped from abroad by the partner"),
     }
-    return [
-        {
-            "sku": shipment.sku,
-            "quantity": shipment.quantity,
-            "kind": shipment.kind,
-            "kind_label": kind_labels[shipment.kind],
-            "status": shipment.status,
-            "status_label": shipment.get_status_display(),
-            "carrier": shipment.carrier,
-            "tracking_number": shipment.tracking_number,
-            "shipped_at": shipment.shipped_at,
-            "delivered_at": shipment.delivered_at,
-            "events": [
-                {
-                    "status": event.status,
-                    "status_label": event.get_status_display(),
-                    "description": event.description,
-                    "location": event.location,
-                    "occurred_at": event.occurred_at,
-                }
-                for event in shipment.events.all()
-            ],
-        }
-        for shipment in shipments
-    ]
+    deliveries = {}
+    for shipment in shipments:
+        deliveries.setdefault(shipment.order_line, []).append(
+            {
+                "sku": shipment.sku,
+                "quantity": shipment.quantity,
+                "kind": shipment.kind,
+                "kind_label": kind_labels[shipment.kind],
+                "status": shipment.status,
+                "status_label": shipment.get_status_display(),
+                "carrier": shipment.carrier,
+                "tracking_number": shipment.tracking_number,
+                "shipped_at": shipment.shipped_at,
+                "delivered_at": shipment.delivered_at,
+                "events": [
+                    {
+                        "status": event.status,
+                        "status_label": event.get_status_display(),
+                        "description": event.description,
+                        "location": event.location,
+                        "occurred_at": event.occurred_at,
+                    }
+                    for event in shipment.events.all()
+                ],
+            }
+        )
+    return deliveries

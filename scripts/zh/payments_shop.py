@@ -180,4 +180,5 @@ ZH = {
     "Pay now: %(total)s": "立即支付 %(total)s",
     "%(total)s paid on %(time)s. Thank you!": "已于 %(time)s 支付 %(total)s，谢谢！",
     "We did not receive the payment in time, so the goods are no longer held for you. A payment made after that is cancelled or refunded.": "我们未在期限内收到付款，商品已不再为您保留。此后完成的付款将被撤销或退还。",
+    "Tracking": "物流跟踪",
 }

@@ -266,3 +266,23 @@ def test_the_product_pages_offer_add_to_cart(shop, client):
 
     assert reverse("payments:cart_add") in own_page and f'value="{variant.sku}"' in own_page
     assert reverse("payments:cart_add") in zone_page and f'name="listing" value="{listing.pk}"' in zone_page
+
+
+def test_a_paid_orders_page_shows_each_lines_delivery_with_its_status_and_tracking(
+    shop, client, django_assert_max_num_queries
+):
+    variant = own_variant(shop, stock=5)
+    listing = partner_listing()
+    order = placed((variant, 1), (listing, 1), **BUYER)
+    orders.mark_paid(order=order, payment_reference="pay-1")
+    Shipment.objects.filter(order_line=order.lines.get(line_number=2).reference).update(
+        carrier="SF Express", tracking_number="SF1234567890"
+    )
+
+    with django_assert_max_num_queries(10):  # the order page's 8 and the deliveries' 2, whatever the lines
+        page = client.get(reverse("payments:order", args=[order.token])).content.decode()
+
+    tracking = page[page.index('class="deliveries"') :]
+    for line in order.lines.all():
+        assert f'data-line="{line.line_number}"' in tracking
+    assert "SF Express SF1234567890" in tracking
