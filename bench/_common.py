@@ -107,3 +107,17 @@ def shell_json(instance, code):
 
     output = instance.manage("shell", "-c", code).stdout.strip()
     return json.loads(output.splitlines()[-1])
+
+
+def recreate_database(url):
+    """Drop (disconnecting whoever is still on it) and create the bench database at `url`."""
+    import psycopg2
+
+    connection = psycopg2.connect(server_url(url))
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{database_name(url)}"')
+    finally:
+        connection.close()

@@ -41,7 +41,7 @@ from bench._common import (  # noqa: E402
     default_workers,
     free_port,
     production_env,
-    server_url,
+    recreate_database,
     setup_django,
 )
 from scripts.instances import CN  # noqa: E402
@@ -62,18 +62,6 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 def log(message):
     print(message, flush=True)
-
-
-def recreate_database(url):
-    import psycopg2
-
-    name = url.rsplit("/", 1)[-1].split("?", 1)[0]
-    connection = psycopg2.connect(server_url(url))
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
 
 
 def fill(instance, stock, skus):

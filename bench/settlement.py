@@ -28,25 +28,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench._common import recreate_database  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/cb_bench_settlement"
 TARGET_SECONDS = 10.0
 
 
 def log(message):
     print(message, flush=True)
-
-
-def recreate_database(url):
-    import psycopg2
-
-    server, name = url.rsplit("/", 1)
-    name = name.split("?", 1)[0]
-    connection = psycopg2.connect(f"{server}/postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
 
 
 def setup(url):
