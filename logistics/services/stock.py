@@ -195,6 +195,41 @@ def reserve(level, quantity, *, reference, expires_at=None, actor=""):
     return reservation
 
 
+@transaction.atomic(savepoint=False)
+def hold(holds, *, expires_at, actor="", at=None):
+    """Hold units of several levels for one checkout until `expires_at`: `holds` is
+    [(level, quantity, reference)], each reference new (the checkout's own, never reused), so there
+    is no repeat to look for. Per level, in primary-key order, one conditional UPDATE that refuses
+    to reserve more than is on hand; then every reservation in one INSERT and every movement in
+    another. No savepoint: a refusal raises and the caller's transaction is rolled back whole.
+    Returns the reservations, in the order of `holds`."""
+    at = at or timezone.now()
+    holds = [(level, check_quantity(quantity), reference) for level, quantity, reference in holds]
+    for level, quantity, _reference in sorted(holds, key=lambda held: held[0].pk):
+        changed = StockLevel.objects.filter(pk=level.pk, reserved__lte=F("on_hand") - quantity).update(
+            reserved=F("reserved") + quantity, updated_at=at
+        )
+        if not changed:
+            raise _insufficient(level, Kind.RESERVED, 0, quantity, 0)
+        level.reserved += quantity
+    reservations = Reservation.objects.bulk_create(
+        Reservation(reference=reference, stock=level, quantity=quantity, expires_at=expires_at)
+        for level, quantity, reference in holds
+    )
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            stock=level,
+            kind=Kind.RESERVED,
+            reserved_delta=quantity,
+            reference=reference,
+            actor=actor[:150],
+            created_at=at,
+        )
+        for level, quantity, reference in holds
+    )
+    return reservations
+
+
 def _active_reservation(reference, *, for_update=True):
     query = Reservation.objects.select_for_update() if for_update else Reservation.objects
     reservation = query.filter(reference=reference).select_related("stock").first()

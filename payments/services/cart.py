@@ -107,8 +107,9 @@ def _partner_source(listing_id, sku):
     return {"origin": "partner", "listing": listing, "partnership": listing.partnership, "sku": sku}
 
 
-def _own_source(sku):
-    variant = ProductVariant.objects.select_related("product").filter(sku=sku).first()
+def _own_source(sku, variant=False):
+    if variant is False:
+        variant = ProductVariant.objects.select_related("product").filter(sku=sku).first()
     if variant is None:
         raise DomainError(Code.NOT_ORDERABLE, _("No product option %(sku)s.") % {"sku": sku}, field="sku")
     refusal = variant_refusal(variant)
@@ -134,6 +135,42 @@ def add_to_cart(*, quantity, user=None, session_key="", sku="", listing_id=None)
         line.refresh_from_db()
     _touch(cart)
     return line
+
+
+def _in_item(error, index):
+    """A refusal about one of several items names the item: `items[1].sku`."""
+    field = f"items[{index}].{error.field}" if error.field else f"items[{index}]"
+    return DomainError(error.code, error.detail, field=field, status=error.status)
+
+
+def unsaved_lines(items):
+    """The lines of a cart that is never stored, for an order placed in one call (the shop API):
+    `items` is [{"sku": ..., "quantity": n}] for our goods, [{"listing": id, "sku": ..., "quantity":
+    n}] for a partner's. The same checks as add_to_cart, each refusal naming its item
+    (`items[1].sku`); the same goods twice add up. Reads only: our goods in one query (with the
+    titles the quote shows), a partner's listing by listing."""
+    own_skus = {str(item.get("sku") or "").strip() for item in items if not item.get("listing")}
+    variants = {}
+    if own_skus:
+        found = ProductVariant.objects.select_related("product").prefetch_related("product__texts")
+        variants = {variant.sku: variant for variant in found.filter(sku__in=own_skus)}
+    lines = {}
+    for index, item in enumerate(items):
+        try:
+            quantity = check_quantity(item.get("quantity", 1))
+            sku = str(item.get("sku") or "").strip()
+            if item.get("listing"):
+                source = _partner_source(item["listing"], sku)
+            else:
+                source = _own_source(sku, variants.get(sku))
+            line = lines.get((source["origin"], source["sku"]))
+            if line is None:
+                lines[source["origin"], source["sku"]] = CartLine(quantity=quantity, **source)
+            else:
+                line.quantity = check_quantity(line.quantity + quantity)
+        except DomainError as error:
+            raise _in_item(error, index) from None
+    return list(lines.values())
 
 
 def _own_line(line_id, user, session_key):

@@ -282,6 +282,135 @@ def _cart_lines(cart):
     return lines
 
 
+def _stock_levels(lines):
+    """The locked local stock levels for these lines. Own goods never counted in a warehouse yet
+    bring their catalog count first (once; then the levels are locked again, new rows included)."""
+    levels = _locked_levels(lines)
+    uncounted = [line.variant for line in lines if line.origin == Origin.OWN and (None, line.sku) not in levels]
+    if uncounted:
+        _adopt_catalog_counts(uncounted)
+        levels = _locked_levels(lines)
+    return levels
+
+
+@dataclass
+class _Priced:
+    quotes: list
+    buyer_name: str
+    buyer_id_number: str
+    cbec_value: Money | None
+
+
+def _price(lines, *, buyer_name, buyer_id_number, language, now):
+    """Every line priced now, with the local stock level that will serve it (locked), China's
+    rules checked for partner goods on a `cn` platform. Reads and locks; writes nothing."""
+    partner_lines = [line for line in lines if line.origin == Origin.PARTNER]
+    cross_border = china_rules_apply(bool(partner_lines))
+    if cross_border:
+        buyer_name, buyer_id_number = china_rules.check_buyer(name=buyer_name, id_number=buyer_id_number)
+    else:
+        buyer_name, buyer_id_number = "", ""
+    levels = _stock_levels(lines)
+
+    context = None
+    if partner_lines:
+        context = pricing.PricingContext.load(
+            [line.listing_id for line in partner_lines],
+            at=now,
+            currencies={line.listing.export_price.currency.code for line in partner_lines},
+        )
+    own_shipping = _money(shop_setting("OWN_SHIPPING_PER_ORDER"))
+    quotes = []
+    for line in lines:
+        level = _local_level(line, levels)
+        if line.origin == Origin.OWN:
+            if level is None:
+                available = max((lv.sellable for lv in levels.get((None, line.sku), [])), default=0)
+                raise _out_of_stock(_own_title(line.variant, language), available)
+            shipping = own_shipping if not any(q.fulfilment == Fulfilment.OWN_STOCK for q in quotes) else _money(0)
+            quote = _quote_own(line, shipping=shipping, language=language)
+        else:
+            fulfilment = Fulfilment.CONSIGNMENT if level is not None else Fulfilment.DIRECT
+            quote = _quote_partner(line, fulfilment=fulfilment, context=context)
+        quote.level = level
+        quotes.append(quote)
+
+    cbec_value = None
+    if cross_border:
+        cbec_value = sum((q.dutiable_value for q in quotes if q.dutiable_value is not None), _money(0))
+        china_rules.check_limits(value=cbec_value, id_number=buyer_id_number, at=now)
+    return _Priced(quotes=quotes, buyer_name=buyer_name, buyer_id_number=buyer_id_number, cbec_value=cbec_value)
+
+
+def _record_checkout(priced, *, cart, user, recipient, email, now, status=Checkout.Status.OPEN):
+    """Store the locked quote and hold its stock until the quote expires plus the payment window.
+    Returns the checkout and its lines."""
+    quotes = priced.quotes
+    reference = uuid.uuid4()
+    expires_at = now + dt.timedelta(minutes=shop_setting("QUOTE_MINUTES"))
+    hold_until = expires_at + dt.timedelta(minutes=shop_setting("PAYMENT_MINUTES"))
+    zero = _money(0)
+    checkout = Checkout.objects.create(
+        reference=reference,
+        cart=cart,
+        user=user if user is not None and user.is_authenticated else None,
+        status=status,
+        goods=sum((q.goods for q in quotes), zero),
+        taxes=sum((q.taxes for q in quotes), zero),
+        shipping=sum((q.shipping for q in quotes), zero),
+        total=sum((q.total for q in quotes), zero),
+        cbec_value=priced.cbec_value,
+        recipient=recipient,
+        email=email,
+        buyer_name=priced.buyer_name,
+        buyer_id_number=priced.buyer_id_number,
+        expires_at=expires_at,
+        created_at=now,
+    )
+    # Local holds first (their rows are locked, in primary-key order), then direct-sale stock
+    # in listing order: every checkout takes its locks in the same order.
+    local = [(number, q) for number, q in enumerate(quotes, start=1) if q.level is not None]
+    held = stock.hold(
+        [(q.level, q.cart_line.quantity, f"checkout:{reference}:{number}") for number, q in local],
+        expires_at=hold_until,
+        at=now,
+    )
+    reservations = {number: reservation for (number, _q), reservation in zip(local, held, strict=True)}
+    direct = sorted(
+        ((number, q) for number, q in enumerate(quotes, start=1) if q.fulfilment == Fulfilment.DIRECT),
+        key=lambda item: item[1].cart_line.listing_id,
+    )
+    for _number, quote in direct:
+        _take_direct_units(quote.cart_line.listing, quote.cart_line.quantity, quote.title)
+    lines = CheckoutLine.objects.bulk_create(
+        CheckoutLine(
+            checkout=checkout,
+            line_number=number,
+            origin=quote.cart_line.origin,
+            fulfilment=quote.fulfilment,
+            variant=quote.cart_line.variant,
+            listing=quote.cart_line.listing,
+            partnership=quote.cart_line.partnership,
+            sku=quote.cart_line.sku,
+            title=quote.title,
+            hs_code=quote.hs_code,
+            quantity=quote.cart_line.quantity,
+            unit_price=quote.unit_price,
+            goods=quote.goods,
+            taxes=quote.taxes,
+            shipping=quote.shipping,
+            total=quote.total,
+            dutiable_value=quote.dutiable_value,
+            taxes_detail=quote.taxes_detail,
+            export_amount=quote.export_amount,
+            reservation=reservations.get(number),
+            direct_units=quote.cart_line.quantity if quote.fulfilment == Fulfilment.DIRECT else 0,
+        )
+        for number, quote in enumerate(quotes, start=1)
+    )
+    return checkout, lines
+
+
 def start_checkout(
     *, cart, recipient, email, phone="", buyer_name="", buyer_id_number="", user=None, language=None, now=None
 ):
@@ -295,107 +424,9 @@ def start_checkout(
     with transaction.atomic():
         cart = Cart.objects.select_for_update().get(pk=cart.pk)
         lines = _cart_lines(cart)
-        partner_lines = [line for line in lines if line.origin == Origin.PARTNER]
-        cross_border = china_rules_apply(bool(partner_lines))
-        if cross_border:
-            buyer_name, buyer_id_number = china_rules.check_buyer(name=buyer_name, id_number=buyer_id_number)
-        else:
-            buyer_name, buyer_id_number = "", ""
         _replace_open_checkouts(cart)
-        _adopt_catalog_counts([line.variant for line in lines if line.origin == Origin.OWN])
-        levels = _locked_levels(lines)
-
-        context = None
-        if partner_lines:
-            context = pricing.PricingContext.load(
-                [line.listing_id for line in partner_lines],
-                at=now,
-                currencies={line.listing.export_price.currency.code for line in partner_lines},
-            )
-        own_shipping = _money(shop_setting("OWN_SHIPPING_PER_ORDER"))
-        quotes = []
-        for line in lines:
-            level = _local_level(line, levels)
-            if line.origin == Origin.OWN:
-                if level is None:
-                    available = max((lv.sellable for lv in levels.get((None, line.sku), [])), default=0)
-                    raise _out_of_stock(_own_title(line.variant, language), available)
-                shipping = own_shipping if not any(q.fulfilment == Fulfilment.OWN_STOCK for q in quotes) else _money(0)
-                quote = _quote_own(line, shipping=shipping, language=language)
-            else:
-                fulfilment = Fulfilment.CONSIGNMENT if level is not None else Fulfilment.DIRECT
-                quote = _quote_partner(line, fulfilment=fulfilment, context=context)
-            quote.level = level
-            quotes.append(quote)
-
-        cbec_value = None
-        if cross_border:
-            cbec_value = sum((q.dutiable_value for q in quotes if q.dutiable_value is not None), _money(0))
-            china_rules.check_limits(value=cbec_value, id_number=buyer_id_number, at=now)
-
-        reference = uuid.uuid4()
-        expires_at = now + dt.timedelta(minutes=shop_setting("QUOTE_MINUTES"))
-        hold_until = expires_at + dt.timedelta(minutes=shop_setting("PAYMENT_MINUTES"))
-        zero = _money(0)
-        checkout = Checkout.objects.create(
-            reference=reference,
-            cart=cart,
-            user=user if user is not None and user.is_authenticated else None,
-            goods=sum((q.goods for q in quotes), zero),
-            taxes=sum((q.taxes for q in quotes), zero),
-            shipping=sum((q.shipping for q in quotes), zero),
-            total=sum((q.total for q in quotes), zero),
-            cbec_value=cbec_value,
-            recipient=recipient,
-            email=email,
-            buyer_name=buyer_name,
-            buyer_id_number=buyer_id_number,
-            expires_at=expires_at,
-            created_at=now,
-        )
-        # Local holds first (their rows are locked, in primary-key order), then direct-sale stock
-        # in listing order: every checkout takes its locks in the same order.
-        reservations = {}
-        for number, quote in enumerate(quotes, start=1):
-            if quote.level is not None:
-                reservations[number] = stock.reserve(
-                    quote.level,
-                    quote.cart_line.quantity,
-                    reference=f"checkout:{reference}:{number}",
-                    expires_at=hold_until,
-                )
-        direct = sorted(
-            ((number, q) for number, q in enumerate(quotes, start=1) if q.fulfilment == Fulfilment.DIRECT),
-            key=lambda item: item[1].cart_line.listing_id,
-        )
-        for _number, quote in direct:
-            _take_direct_units(quote.cart_line.listing, quote.cart_line.quantity, quote.title)
-        CheckoutLine.objects.bulk_create(
-            CheckoutLine(
-                checkout=checkout,
-                line_number=number,
-                origin=quote.cart_line.origin,
-                fulfilment=quote.fulfilment,
-                variant=quote.cart_line.variant,
-                listing=quote.cart_line.listing,
-                partnership=quote.cart_line.partnership,
-                sku=quote.cart_line.sku,
-                title=quote.title,
-                hs_code=quote.hs_code,
-                quantity=quote.cart_line.quantity,
-                unit_price=quote.unit_price,
-                goods=quote.goods,
-                taxes=quote.taxes,
-                shipping=quote.shipping,
-                total=quote.total,
-                dutiable_value=quote.dutiable_value,
-                taxes_detail=quote.taxes_detail,
-                export_amount=quote.export_amount,
-                reservation=reservations.get(number),
-                direct_units=quote.cart_line.quantity if quote.fulfilment == Fulfilment.DIRECT else 0,
-            )
-            for number, quote in enumerate(quotes, start=1)
-        )
+        priced = _price(lines, buyer_name=buyer_name, buyer_id_number=buyer_id_number, language=language, now=now)
+        checkout, _lines = _record_checkout(priced, cart=cart, user=user, recipient=recipient, email=email, now=now)
     return checkout
 
 
@@ -411,6 +442,55 @@ def parse_total(posted_total):
     if value is None or not value.is_finite():
         raise DomainError(Code.TOTAL_MISMATCH, _("The total sent with the order is not an amount."), field="total")
     return value
+
+
+def _check_total(posted, total):
+    if posted != total.amount:
+        raise DomainError(
+            Code.TOTAL_MISMATCH,
+            _("The total you confirmed (%(posted)s) is not this quote's total (%(total)s): please review the order.")
+            % {"posted": posted, "total": total},
+            field="total",
+            status=409,
+        )
+
+
+def place_order_now(
+    *,
+    lines,
+    recipient,
+    email,
+    posted_total,
+    phone="",
+    buyer_name="",
+    buyer_id_number="",
+    user=None,
+    language=None,
+    now=None,
+):
+    """Checkout and order in one transaction, for clients that show the total themselves (the shop
+    API): price `lines` (unsaved CartLines: no cart is written), refuse a posted total that differs
+    from the price by any amount, hold the stock and place the order awaiting payment. The same
+    rules as start_checkout then place_order; either the order exists with its stock held, or
+    nothing was written. Its checkout is stored already ORDERED, as the record of the quote."""
+    now = now or timezone.now()
+    language = language or settings.LANGUAGE_CODE
+    if not lines:
+        raise DomainError(Code.EMPTY_CART, _("Your cart is empty."), field="lines")
+    recipient, email = check_contact(recipient=recipient, email=email, phone=phone)
+    with transaction.atomic():
+        priced = _price(lines, buyer_name=buyer_name, buyer_id_number=buyer_id_number, language=language, now=now)
+        _check_total(parse_total(posted_total), sum((q.total for q in priced.quotes), _money(0)))
+        checkout, checkout_lines = _record_checkout(
+            priced,
+            cart=None,
+            user=user,
+            recipient=recipient,
+            email=email,
+            now=now,
+            status=Checkout.Status.ORDERED,
+        )
+        return orders.create_order(checkout=checkout, lines=checkout_lines, now=now)
 
 
 def place_order(*, checkout, posted_total, now=None):
@@ -430,16 +510,7 @@ def place_order(*, checkout, posted_total, now=None):
                 field="checkout",
                 status=409,
             )
-        if posted != checkout.total.amount:
-            raise DomainError(
-                Code.TOTAL_MISMATCH,
-                _(
-                    "The total you confirmed (%(posted)s) is not this quote's total (%(total)s): please review the order."
-                )
-                % {"posted": posted, "total": checkout.total},
-                field="total",
-                status=409,
-            )
+        _check_total(posted, checkout.total)
         if checkout.buyer_id_number and checkout.cbec_value is not None:
             # Another order for the same ID may have been placed since the quote.
             china_rules.check_limits(value=checkout.cbec_value, id_number=checkout.buyer_id_number, at=now)

@@ -121,11 +121,12 @@ def _order_record(order, lines):
     }
 
 
-def create_order(*, checkout, now=None):
+def create_order(*, checkout, lines=None, now=None):
     """An order awaiting payment from a locked checkout (place_order's part; the caller holds the
-    checkout's lock and has checked its total and expiry)."""
+    checkout's lock and has checked its total and expiry). `lines`: the checkout's lines, when the
+    caller has them at hand."""
     now = now or timezone.now()
-    lines = list(checkout.lines.all())
+    lines = list(checkout.lines.all()) if lines is None else lines
     order = Order.objects.create(
         number=next_order_number(),
         token=secrets.token_urlsafe(18),
