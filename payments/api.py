@@ -13,11 +13,11 @@ from crossborder.errors import DomainError
 
 from .models import Order
 from .serializers import OrderRequestSerializer, OrderResponseSerializer
-from .services import checkout as checkouts
 from .services import direct_order
 
 
-def _order_body(request, order, payment_url):
+def _order_body(request, order):
+    awaiting = order.status == Order.Status.AWAITING_PAYMENT
     return {
         "token": order.token,
         "number": str(order.number),
@@ -25,7 +25,9 @@ def _order_body(request, order, payment_url):
         "total": {"amount": str(order.total.amount), "currency": str(order.total.currency)},
         "expires_at": order.payment_due_at,
         "order_url": request.build_absolute_uri(reverse("payments:order", args=[order.token])),
-        "payment_url": payment_url,
+        # Opening the payment calls the provider over the network: it happens when the shopper
+        # follows this link (views.pay), not while the order is placed.
+        "payment_url": request.build_absolute_uri(reverse("payments:pay", args=[order.token])) if awaiting else None,
     }
 
 
@@ -50,14 +52,7 @@ class OrdersView(APIView):
             expected_total=data["expected_total"],
             language=request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else None,
         )
-        order_url = request.build_absolute_uri(reverse("payments:order", args=[order.token]))
-        try:  # outside the order's transaction: the provider is called over the network
-            payment_url = request.build_absolute_uri(
-                checkouts.start_payment(order=order, return_url=order_url).redirect_url
-            )
-        except DomainError:
-            payment_url = None  # the order stands; its page offers "pay now" again
-        return Response(_order_body(request, order, payment_url), status=status.HTTP_201_CREATED)
+        return Response(_order_body(request, order), status=status.HTTP_201_CREATED)
 
 
 class OrderView(APIView):
@@ -71,4 +66,4 @@ class OrderView(APIView):
         order = Order.objects.filter(token=token).first()
         if order is None:
             raise DomainError("not_found", "No order with this token.", field="token", status=404)
-        return Response(_order_body(request, order, None))
+        return Response(_order_body(request, order))

@@ -46,4 +46,8 @@ class OrderResponseSerializer(serializers.Serializer):
     total = MoneySerializer()
     expires_at = serializers.DateTimeField(allow_null=True, help_text="Pay before this, or the order lapses")
     order_url = serializers.URLField()
-    payment_url = serializers.CharField(allow_null=True, help_text="Where the shopper pays; null if unreachable")
+    payment_url = serializers.CharField(
+        allow_null=True,
+        help_text="Where the shopper goes to pay: following it opens the payment at the platform's local "
+        "method (or goes back to the one under way) and shows it; null once the order no longer awaits payment",
+    )

@@ -222,14 +222,19 @@ def order(request, token):
     return _order_page(request, token)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pay(request, token):
-    """Pay now: a new payment for an order still awaiting one (or back to the one under way)."""
+    """Pay now: a new payment for an order still awaiting one (or back to the one under way). The
+    order page's button posts the chosen method; the shop API's `payment_url` is this page, which
+    the shopper's app opens (GET, the platform's local method unless `?provider=`) when the shopper
+    goes to pay: only then is the provider called, outside the order's transaction."""
     found = selectors.order_by_token(token)
     if found is None:
         raise Http404("No such order")
     try:
-        provider = paying.chosen_provider(request.POST.get("provider", ""))
+        provider = paying.chosen_provider(
+            (request.POST if request.method == "POST" else request.GET).get("provider", "")
+        )
     except DomainError as error:
         return _order_page(request, token, error=error.detail, status=400)
     return _pay(request, found, provider)
