@@ -12,6 +12,7 @@ from logistics.models import Reservation, StockLevel
 from partner_zone.models import PartnerListing
 from payments.models import Checkout, Order
 from payments.services import checkout as checkouts
+from payments.services import direct_order
 
 from .shop_factories import BUYER, cart_with, own_variant, partner_listing, set_up_shop
 
@@ -80,3 +81,38 @@ def test_fifty_buyers_for_the_last_ten_units_shipped_direct_get_exactly_ten_orde
     assert results.count("ordered") == UNITS
     assert PartnerListing.objects.get(pk=listing.pk).direct_stock == 0
     assert Order.objects.count() == UNITS
+
+
+def test_fifty_buyers_through_the_shop_api_for_the_last_ten_units_get_exactly_ten_orders(shop):
+    variant = own_variant(shop, stock=UNITS)
+    barrier = threading.Barrier(BUYERS)
+
+    def buy(_index):
+        try:
+            barrier.wait(timeout=30)
+            direct_order.order_now(
+                items=[{"sku": variant.sku, "quantity": 1}],
+                recipient={
+                    "name": "Li Wei",
+                    "address_lines": ["88 Century Avenue"],
+                    "city": "Shanghai",
+                    "country": "CN",
+                },
+                email="li@example.com",
+                phone="13800138000",
+                expected_total="109.00",
+            )
+            return "ordered"
+        except DomainError as refused:
+            return refused.code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=BUYERS) as pool:
+        results = list(pool.map(buy, range(BUYERS)))
+
+    assert results.count("ordered") == UNITS
+    assert set(results) == {"ordered", "insufficient_stock"}
+    level = StockLevel.objects.get(sku=variant.sku)
+    assert (level.on_hand, level.reserved) == (UNITS, UNITS)
+    assert Order.objects.count() == Reservation.objects.filter(status="active").count() == UNITS

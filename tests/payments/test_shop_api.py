@@ -1,10 +1,12 @@
 """The shop API: an order in one request (guest checkout) for exactly the expected total, or a clear
 error naming the field and nothing written."""
 
+from decimal import Decimal
+
 import pytest
 
 from logistics.models import Reservation, StockLevel
-from payments.models import Cart, Checkout, Order
+from payments.models import Cart, Checkout, Order, Payment
 
 from .shop_factories import BUYER, RECIPIENT, VALID_ID, own_variant, partner_listing, set_up_shop
 
@@ -100,3 +102,45 @@ def test_a_malformed_request_names_what_is_wrong(client, shop):
 def test_an_unknown_order_token_is_not_found(client, shop):
     response = client.get(f"{URL}nosuchtoken/")
     assert response.status_code == 404 and response.json()["field"] == "token"
+
+
+def test_placing_an_order_runs_a_fixed_number_of_queries_whatever_the_items(
+    client, shop, django_assert_max_num_queries
+):
+    first, second = own_variant(shop, stock=5, price="99.00"), own_variant(shop, stock=5, price="20.00")
+    client.post(URL, body([{"sku": first.sku}], "109.00"), content_type="application/json")  # counts adopted
+
+    with django_assert_max_num_queries(16):
+        one = client.post(URL, body([{"sku": first.sku}], "109.00"), content_type="application/json")
+    with django_assert_max_num_queries(18):  # one more UPDATE per stock level held
+        two = client.post(
+            URL, body([{"sku": first.sku}, {"sku": second.sku}], "129.00"), content_type="application/json"
+        )
+
+    assert one.status_code == two.status_code == 201, (one.content, two.content)
+
+
+def test_no_cart_is_stored_and_the_same_goods_twice_add_up(client, shop):
+    variant = own_variant(shop, stock=5, price="99.00")
+    items = [{"sku": variant.sku, "quantity": 1}, {"sku": variant.sku, "quantity": 2}]
+    response = client.post(URL, body(items, "307.00"), content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert not Cart.objects.exists()
+    order = Order.objects.get(token=response.json()["token"])
+    assert [(line.sku, line.quantity) for line in order.lines.all()] == [(variant.sku, 3)]
+    assert Checkout.objects.get().status == Checkout.Status.ORDERED
+    assert StockLevel.objects.get(sku=variant.sku).reserved == 3
+
+
+def test_the_payment_is_opened_when_the_shopper_follows_payment_url_not_before(client, shop):
+    variant = own_variant(shop, stock=5, price="99.00")
+    answer = client.post(URL, body([{"sku": variant.sku}], "109.00"), content_type="application/json").json()
+    assert not Payment.objects.exists()  # placing the order called no provider
+
+    opened = client.get(answer["payment_url"])
+
+    payment = Payment.objects.get()
+    assert opened.status_code == 302 and opened["Location"].endswith(f"/pay/{payment.token}/")
+    assert payment.amount == Decimal("109.00") and payment.provider_payment_id
+    again = client.get(answer["payment_url"])  # a second tap goes back to the same payment
+    assert again["Location"] == opened["Location"] and Payment.objects.count() == 1
