@@ -17,7 +17,7 @@ percentiles, and the oversell check: orders placed == units sold <= STOCK, and n
 zero. Next to it, the requests/s of the trivial /health/live/ view under the same concurrency, for
 the ratio (the machine is shared: read the ratio, not the rate).
 
-    .venv/bin/python bench/checkout.py [--buyers 1200] [--stock 1000] [--concurrency 16] [--workers N]
+    .venv/bin/python bench/checkout.py [--buyers 1200] [--stock 1000] [--concurrency 16] [--workers N, default: the Dockerfile's]
 """
 
 import argparse
@@ -38,7 +38,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench._common import (  # noqa: E402
     BenchInstance,
-    default_workers,
     free_port,
     production_env,
     recreate_database,
@@ -58,6 +57,12 @@ def sku_of(n):
 EXPECTED_TOTAL = "99.00"  # 89.00 and 10.00 shipping per order
 TOTAL = re.compile(r'name="total" value="([0-9.]+)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def deployed_workers():
+    """The number of gunicorn workers the Dockerfile runs: the bench measures the deployment."""
+    found = re.search(r'"--workers", "(\d+)"', (ROOT / "Dockerfile").read_text())
+    return int(found.group(1)) if found else 3
 
 
 def log(message):
@@ -256,7 +261,9 @@ def main(argv=None):
     parser.add_argument("--stock", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--skus", type=int, default=20, help="products the buyers spread over (1: one hot SKU)")
-    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument(
+        "--workers", type=int, default=deployed_workers(), help="gunicorn sync workers (default: the Dockerfile's)"
+    )
     parser.add_argument(
         "--mode",
         choices=["pages", "api"],
