@@ -264,7 +264,9 @@ CATALOG_FEED_PAGE_SIZE = int(env("CROSSBORDER_CATALOG_FEED_PAGE_SIZE", "200"))
 # stamping an offer's changed_at to committing, plus the clock difference between app servers.
 # Shoppers' cached category and search pages check for a product change at most this often per
 # process (one MAX(updated_at) query); 0 checks on every request. Production: a page lags a product
-# change by up to this many seconds.
+# change by up to this many seconds. The partner zones' pages read their zone (listing changes,
+# prices, campaign) as often, but ask the partnership's status on every request: a suspension
+# hides a zone at once.
 CATALOG_GENERATION_SECONDS = float(env("CROSSBORDER_CATALOG_GENERATION_SECONDS", "2" if PRODUCTION else "0"))
 CATALOG_FEED_SETTLE_SECONDS = int(env("CROSSBORDER_CATALOG_FEED_SETTLE_SECONDS", "60"))
 # Uploaded product images are served by Django itself unless a web server in front does it.

@@ -8,13 +8,15 @@ answers, saying the price is not available, and offers nothing to order."""
 
 import datetime as dt
 import hashlib
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Value
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.urls import reverse
@@ -60,40 +62,124 @@ CARD_FIELDS = (
 
 # --- the zone --------------------------------------------------------------------------------------
 
-
-def zone_partnership(partner_code):
-    """The ACTIVE partnership with this partner, else 404 (a suspended or ended zone is gone at once)."""
-    partnership = (
-        Partnership.objects.select_related("partner")
-        .filter(partner__code=partner_code, status=Partnership.Status.ACTIVE)
-        .first()
-    )
-    if partnership is None:
-        raise Http404("No such partner zone")
-    return partnership
-
-
 # How long a zone page stays cached at most, whatever its generation says.
 ZONE_PAGE_SECONDS = 300
 
 
-def zone_generation(partnership):
-    """A value that changes whenever a listing of this zone changes: the sync and the local-stock
-    refresh move `updated_at`, pricing (rates, rules, campaigns) moves `priced_at`. One query on the
-    (partnership, updated_at) and (partnership, priced_at) indexes."""
-    newest = PartnerListing.objects.filter(partnership=partnership).aggregate(
-        changed=Max("updated_at"), priced=Max("priced_at")
+@dataclass(frozen=True)
+class Zone:
+    """An ACTIVE partnership's zone as its pages show it: the partnership (with its partner), the
+    current campaign's banner, and the zone's generation, a value that changes whenever anything a
+    cached zone page shows changes: a listing synced or its local stock refreshed (`updated_at`), a
+    listing repriced by a rate, a rule or a campaign (`priced_at`), the current campaign, the
+    partner's name or country. Shared between requests: read it, never change it."""
+
+    partnership: Partnership
+    campaign: object  # CampaignBanner or None
+    generation: str
+    read_at: float = 0.0
+
+
+# Each process keeps the zones it has read for CATALOG_GENERATION_SECONDS (0: none, every request
+# reads its zone): within them a page lags a listing or campaign change by that much, never a
+# suspension (zone() asks the partnership's status on every request).
+_zones = {}
+
+
+def forget_zones():
+    _zones.clear()
+
+
+def zone(partner_code):
+    """The zone of the ACTIVE partnership with this partner, else 404: a suspended or ended zone is
+    gone at once. One query whatever this process remembers: its status when the zone was read
+    less than CATALOG_GENERATION_SECONDS ago, else the whole zone (see _read_zone)."""
+    keep = settings.CATALOG_GENERATION_SECONDS
+    now = time.monotonic()
+    known = _zones.get(partner_code)
+    if keep > 0 and known is not None and now - known.read_at < keep and _is_active(known.partnership.pk):
+        return known
+    found = _read_zone(partner_code, now)
+    if found is None:
+        _zones.pop(partner_code, None)
+        raise Http404("No such partner zone")
+    if keep > 0:
+        _zones[partner_code] = found
+    return found
+
+
+def zone_partnership(partner_code):
+    """The ACTIVE partnership with this partner, else 404."""
+    return zone(partner_code).partnership
+
+
+def _is_active(partnership_id):
+    # In plain SQL: this runs on every zone request, and building the ORM's query for it cost more
+    # than the database's answer.
+    table = connection.ops.quote_name(Partnership._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status FROM {table} WHERE id = %s", [partnership_id])  # noqa: S608 (our table's name)
+        row = cursor.fetchone()
+    return row is not None and row[0] == Partnership.Status.ACTIVE
+
+
+def _with_current_campaign(partnerships, today):
+    """Each partnership with its current campaign's banner parts (campaign_title, campaign_text,
+    campaign_discount, campaign_ends_on; None without one), in the same query."""
+    campaign = live_campaigns(today).filter(partnership=OuterRef("pk")).order_by("-starts_on", "-pk")
+    return partnerships.annotate(
+        campaign_title=Subquery(
+            campaign.annotate(shown=Coalesce(NullIf("local_title", Value("")), "title")).values("shown")[:1]
+        ),
+        campaign_text=Subquery(campaign.values("banner_text")[:1]),
+        campaign_discount=Subquery(campaign.values("discount_percent")[:1]),
+        campaign_ends_on=Subquery(campaign.values("ends_on")[:1]),
     )
-    return f"{newest['changed']}|{newest['priced']}"
 
 
-def cached_zone_part(partnership, key_parts, compute):
+def _campaign_banner_of(row):
+    if row.campaign_title is None:
+        return None
+    return CampaignBanner(
+        title=row.campaign_title,
+        text=row.campaign_text or "",
+        discount_percent=_percent(row.campaign_discount),
+        ends_on=row.campaign_ends_on,
+    )
+
+
+def _read_zone(partner_code, now):
+    """The zone with its campaign and generation in one query; the newest `updated_at` and
+    `priced_at` come from the (partnership, updated_at) and (partnership, priced_at) indexes."""
+    listings = PartnerListing.objects.filter(partnership=OuterRef("pk"))
+    row = (
+        _with_current_campaign(Partnership.objects.select_related("partner"), timezone.localdate())
+        .filter(partner__code=partner_code, status=Partnership.Status.ACTIVE)
+        .annotate(
+            listings_changed=Subquery(listings.order_by("-updated_at").values("updated_at")[:1]),
+            listings_priced=Subquery(
+                listings.filter(priced_at__isnull=False).order_by("-priced_at").values("priced_at")[:1]
+            ),
+        )
+        .order_by("pk")
+        .first()
+    )
+    if row is None:
+        return None
+    campaign = _campaign_banner_of(row)
+    partner = row.partner
+    generation = "|".join(
+        str(part) for part in (row.listings_changed, row.listings_priced, campaign, partner.name, partner.country)
+    )
+    return Zone(partnership=row, campaign=campaign, generation=generation, read_at=now)
+
+
+def cached_zone_part(zone, key_parts, compute):
     """`compute()`, cached per zone until its generation or the day changes (a campaign starts or
     ends with the day) or ZONE_PAGE_SECONDS pass. The key names the language: every part that
     holds text is in one."""
     raw = "|".join(
-        str(part)
-        for part in (partnership.pk, get_language(), timezone.localdate(), zone_generation(partnership), *key_parts)
+        str(part) for part in (zone.partnership.pk, get_language(), timezone.localdate(), zone.generation, *key_parts)
     )
     key = "zone:" + hashlib.sha256(raw.encode()).hexdigest()
     value = cache.get(key)
@@ -109,27 +195,12 @@ def live_campaigns(today=None):
     return Campaign.objects.filter(status=Campaign.Status.ACCEPTED, starts_on__lte=today, ends_on__gte=today)
 
 
-def current_campaign(partnership, today=None):
-    return live_campaigns(today).filter(partnership=partnership).order_by("-starts_on", "-pk").first()
-
-
 @dataclass
 class CampaignBanner:
     title: str
     text: str
     discount_percent: object  # Decimal or None
     ends_on: dt.date
-
-
-def campaign_banner(campaign):
-    if campaign is None:
-        return None
-    return CampaignBanner(
-        title=campaign.local_title or campaign.title,
-        text=campaign.banner_text,
-        discount_percent=_percent(campaign.discount_percent),
-        ends_on=campaign.ends_on,
-    )
 
 
 def _percent(value):
@@ -480,18 +551,9 @@ class ZoneEntrance:
 def zone_entrances(today=None):
     """One entrance per ACTIVE partnership with its current campaign, in one query."""
     today = today or timezone.localdate()
-    campaign = live_campaigns(today).filter(partnership=OuterRef("pk")).order_by("-starts_on", "-pk")
     rows = (
-        Partnership.objects.filter(status=Partnership.Status.ACTIVE)
+        _with_current_campaign(Partnership.objects.filter(status=Partnership.Status.ACTIVE), today)
         .select_related("partner")
-        .annotate(
-            campaign_title=Subquery(
-                campaign.annotate(shown=Coalesce(NullIf("local_title", Value("")), "title")).values("shown")[:1]
-            ),
-            campaign_text=Subquery(campaign.values("banner_text")[:1]),
-            campaign_discount=Subquery(campaign.values("discount_percent")[:1]),
-            campaign_ends_on=Subquery(campaign.values("ends_on")[:1]),
-        )
         .order_by("partner__code")
     )
     return [
@@ -501,14 +563,7 @@ def zone_entrances(today=None):
             country=row.partner.country,
             country_name=country_name(row.partner.country),
             url=reverse("partner_zone:landing", args=[row.partner.code]),
-            campaign=None
-            if row.campaign_title is None
-            else CampaignBanner(
-                title=row.campaign_title,
-                text=row.campaign_text or "",
-                discount_percent=_percent(row.campaign_discount),
-                ends_on=row.campaign_ends_on,
-            ),
+            campaign=_campaign_banner_of(row),
         )
         for row in rows
     ]

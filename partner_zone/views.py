@@ -15,51 +15,65 @@ from . import selectors
 from .filters import ZoneListingFilter, ZoneSearchFilter
 from .models import PartnerListing
 from .services import recommendations
+from .templatetags.recommendations import recommendation_block
 
 
-def _zone(partnership):
-    """What every zone page shows in its header: one query for the current campaign."""
-    partner = partnership.partner
+def _zone(zone):
+    """What every zone page shows in its header (the zone's campaign was read with the zone)."""
+    partner = zone.partnership.partner
     return {
-        "partnership": partnership,
+        "partnership": zone.partnership,
         "partner": partner,
         "zone_code": partner.code,
         "zone_country": country_name(partner.country),
-        "campaign": selectors.campaign_banner(selectors.current_campaign(partnership)),
+        "campaign": zone.campaign,
     }
 
 
-def _whole_page(request, partnership, template, build):
-    """A zone listing page that is the same for every shopper with the same URL and language
-    (nothing per visitor is on it), rendered once per zone generation and day: a repeat request
-    costs the zone lookup, the generation query and a cache read. Every change a page shows moves
-    the generation: the sync and the local stock (the local-warehouse filter) move updated_at,
-    pricing and campaigns move priced_at; a suspended zone is refused before the cache."""
-    html = selectors.cached_zone_part(
-        partnership,
+def _whole_page(request, zone, template, build):
+    """A zone page's HTML as it is for every shopper with the same URL and language (nothing per
+    visitor is on it), rendered once per zone generation and day: a repeat request costs the zone
+    (one query) and a cache read; the filter set and everything else `build()` needs is made on a
+    miss only. Every change a page shows moves the generation (selectors.Zone); a suspended zone is
+    refused before the cache."""
+    return selectors.cached_zone_part(
+        zone,
         ("page", template, request.get_full_path()),
         lambda: render_to_string(template, build(), request=request),
     )
-    return HttpResponse(html)
+
+
+# Where the landing's recommendations go: the page around them is the same for every shopper,
+# they are not. Nothing a partner or a shopper writes can produce it: every text on the page is
+# escaped.
+RECOMMENDATIONS_MARK = "<!-- shopper's recommendations -->"
 
 
 def landing(request, partner):
     language = get_language()
-    partnership = selectors.zone_partnership(partner)
+    zone = selectors.zone(partner)
+    partnership = zone.partnership
 
-    def overview():
+    def build():
         counts = selectors.category_counts(selectors.zone_listings(partnership))
-        return {
-            "total": sum(counts.values()),
-            "top_categories": selectors.top_categories(counts, selectors.category_nodes(counts), partner, language),
-            "newest": selectors.listing_cards(selectors.newest_listings(partnership), partner, language),
-        }
+        context = _zone(zone)
+        context.update(
+            {
+                "total": sum(counts.values()),
+                "top_categories": selectors.top_categories(counts, selectors.category_nodes(counts), partner, language),
+                "newest": selectors.listing_cards(selectors.newest_listings(partnership), partner, language),
+                "recommendations_mark": RECOMMENDATIONS_MARK,
+            }
+        )
+        return context
 
-    context = _zone(partnership)
-    # The counts over the whole zone are the expensive part; the page around them holds the
-    # shopper's recommendations, so only the overview is cached.
-    context.update(selectors.cached_zone_part(partnership, ("landing",), overview))
-    return render(request, "partner_zone/landing.html", context)
+    page = _whole_page(request, zone, "partner_zone/landing.html", build)
+    block = render_to_string(
+        "partner_zone/_recommendations.html",
+        {"hook": recommendation_block(request, "all"), "request": request},
+        request=request,
+    )
+    return HttpResponse(page.replace(RECOMMENDATIONS_MARK, block, 1))
 
 
 def _listing(request, partnership, narrowed, filters, *, total, chosen=None):
@@ -80,24 +94,23 @@ def _listing(request, partnership, narrowed, filters, *, total, chosen=None):
 
 def category(request, partner, category_id):
     language = get_language()
-    partnership = selectors.zone_partnership(partner)
+    zone = selectors.zone(partner)
     tree = category_tree(category_id)
-    filters = ZoneListingFilter(request.GET, queryset=PartnerListing.objects.none())
-    return _whole_page(
-        request,
-        partnership,
-        "partner_zone/category.html",
-        lambda: _category_context(request, partnership, tree, filters, language),
+    page = _whole_page(
+        request, zone, "partner_zone/category.html", lambda: _category_context(request, zone, tree, language)
     )
+    return HttpResponse(page)
 
 
-def _category_context(request, partnership, tree, filters, language):
+def _category_context(request, zone, tree, language):
+    partnership = zone.partnership
     partner = partnership.partner.code
+    filters = ZoneListingFilter(request.GET, queryset=PartnerListing.objects.none())
     scope = selectors.zone_listings(partnership).filter(category_id__in=tree.subtree_ids)
     narrowed = filters.narrow(scope)
     counts = selectors.category_counts(narrowed)
     child_counts = tree.child_counts(counts)
-    context = _zone(partnership)
+    context = _zone(zone)
     context.update(_listing(request, partnership, narrowed, filters, total=sum(counts.values())))
     context.update(
         {
@@ -116,55 +129,57 @@ def _category_context(request, partnership, tree, filters, language):
 
 def search_page(request, partner):
     language = get_language()
-    partnership = selectors.zone_partnership(partner)
+    zone = selectors.zone(partner)
     query = (request.GET.get("q") or "").strip()[:200]
     terms = search.query_terms(query)
-    filters = ZoneSearchFilter(request.GET, queryset=PartnerListing.objects.none())
     if not terms:
-        context = _zone(partnership)
+        context = _zone(zone)
+        filters = ZoneSearchFilter(request.GET, queryset=PartnerListing.objects.none())
         context.update({"query": query, "terms": terms, "filters": filters})
         return render(request, "partner_zone/search.html", context)
     recommendations.record_search(request, query)
-    return _whole_page(
+    page = _whole_page(
         request,
-        partnership,
+        zone,
         "partner_zone/search.html",
-        lambda: _search_context(request, partnership, query, terms, filters, language),
+        lambda: _search_context(request, zone, query, terms, language),
     )
+    return HttpResponse(page)
 
 
-def _search_context(request, partnership, query, terms, filters, language):
+def _search_context(request, zone, query, terms, language):
+    partnership = zone.partnership
     partner = partnership.partner.code
-    context = _zone(partnership)
+    filters = ZoneSearchFilter(request.GET, queryset=PartnerListing.objects.none())
+    context = _zone(zone)
     context.update({"query": query, "terms": terms, "filters": filters})
-    if terms:
-        narrowed = filters.narrow(selectors.search_scope(partnership, query))
-        counts = selectors.category_counts(narrowed)
-        nodes = selectors.category_nodes(counts)
-        facets = selectors.top_categories(counts, nodes, partner, language)
-        chosen = None
-        if filters.chosen_category:
-            chosen = Category.objects.filter(pk=filters.chosen_category).first()
-        total = sum(counts.values()) if chosen is None else selectors.subtree_total(counts, nodes, chosen)
-        context.update(_listing(request, partnership, narrowed, filters, total=total, chosen=chosen))
-        context.update(
-            {
-                "category_options": [
-                    {"link": link, "chosen": chosen is not None and chosen.pk == link.id} for link in facets
-                ],
-                "chosen_category": None if chosen is None else selectors.zone_category_link(partner, chosen, language),
-            }
-        )
+    narrowed = filters.narrow(selectors.search_scope(partnership, query))
+    counts = selectors.category_counts(narrowed)
+    nodes = selectors.category_nodes(counts)
+    facets = selectors.top_categories(counts, nodes, partner, language)
+    chosen = None
+    if filters.chosen_category:
+        chosen = Category.objects.filter(pk=filters.chosen_category).first()
+    total = sum(counts.values()) if chosen is None else selectors.subtree_total(counts, nodes, chosen)
+    context.update(_listing(request, partnership, narrowed, filters, total=total, chosen=chosen))
+    context.update(
+        {
+            "category_options": [
+                {"link": link, "chosen": chosen is not None and chosen.pk == link.id} for link in facets
+            ],
+            "chosen_category": None if chosen is None else selectors.zone_category_link(partner, chosen, language),
+        }
+    )
     return context
 
 
 def product(request, partner, reference):
     language = get_language()
-    partnership = selectors.zone_partnership(partner)
-    listing = selectors.product_listing(partnership, reference)
+    zone = selectors.zone(partner)
+    listing = selectors.product_listing(zone.partnership, reference)
     recommendations.record_view(request, listing=listing)
-    context = _zone(partnership)
-    context.update(selectors.product_page(listing, partnership, language))
+    context = _zone(zone)
+    context.update(selectors.product_page(listing, zone.partnership, language))
     return render(request, "partner_zone/product.html", context)
 
 

@@ -3,12 +3,14 @@ pages, filters, sorts and search, product pages with the landed-cost breakdown, 
 on the home page, the partner strip under thin home category and search results, and a fixed
 number of queries per page however many listings it shows."""
 
+import dataclasses
 import datetime as dt
 import re
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -17,7 +19,10 @@ from djmoney.money import Money
 from catalog import search
 from crossborder import services as crossborder_services
 from crossborder.models import Partnership
+from partner_zone import selectors as zone_selectors
+from partner_zone.filters import ZoneListingFilter
 from partner_zone.models import Campaign, PartnerListing
+from partner_zone.services import recommendations
 from tests.catalog.factories import make_merchant, make_product
 from tests.partner_zone.factories import make_listing, make_partnership
 
@@ -34,17 +39,18 @@ SPORTING_GOODS = 988
 HISTORY_QUERIES = 5
 RECOMMENDATION_QUERIES = 3
 # Queries per zone page, whatever the number of listings (see partner_zone.selectors), each page
-# also reading the zone's cache generation once (a repeat visit stops there: ZONE_REPEAT_QUERIES):
-# landing: partnership, campaign, category counts, category nodes, newest listings
-LANDING_QUERIES = 5 + 1 + RECOMMENDATION_QUERIES
-# category: partnership, campaign, category, its relatives, category counts, listings
-CATEGORY_QUERIES = 6 + 1
-# search: partnership, campaign, category counts, category nodes, chosen category, listings
-SEARCH_QUERIES = 6 + 1 + HISTORY_QUERIES
-# a repeat of a zone listing page: the partnership and the zone's generation
-ZONE_REPEAT_QUERIES = 2
-# product: partnership, campaign, listing (with category), category ancestors
-PRODUCT_QUERIES = 4 + HISTORY_QUERIES + RECOMMENDATION_QUERIES
+# reading its zone once: the partnership with its partner, current campaign and generation (a
+# repeat visit stops there: ZONE_REPEAT_QUERIES):
+# landing: zone, category counts, category nodes, newest listings
+LANDING_QUERIES = 4 + RECOMMENDATION_QUERIES
+# category: zone, category, its relatives, category counts, listings
+CATEGORY_QUERIES = 5
+# search: zone, category counts, category nodes, chosen category, listings
+SEARCH_QUERIES = 5 + HISTORY_QUERIES
+# a repeat of a zone listing page: the zone
+ZONE_REPEAT_QUERIES = 1
+# product: zone, listing (with category), category ancestors
+PRODUCT_QUERIES = 3 + HISTORY_QUERIES + RECOMMENDATION_QUERIES
 # The home catalog's pages (tests/catalog/test_storefront.py) plus the partner strip's one query.
 HOME_CATEGORY_QUERIES = 8 + 1
 HOME_SEARCH_QUERIES = 6 + 1 + HISTORY_QUERIES
@@ -638,3 +644,142 @@ def test_a_suspended_zone_is_gone_even_with_its_pages_cached(client, us):
     crossborder_services.suspend_partnership(partnership=us, reason="audit")
 
     assert client.get(path).status_code == 404
+
+
+# --- the page cache: what a repeat visit costs, and what it must still see at once ---------------
+
+
+@pytest.fixture
+def zone_kept_in_memory(settings):
+    """Production's reading of each zone at most every CATALOG_GENERATION_SECONDS per process."""
+    settings.CATALOG_GENERATION_SECONDS = 60
+    zone_selectors.forget_zones()
+    yield
+    zone_selectors.forget_zones()
+
+
+def later(partner_code="us", seconds=61):
+    """This process's reading of the zone as if it were `seconds` older."""
+    known = zone_selectors._zones[partner_code]
+    zone_selectors._zones[partner_code] = dataclasses.replace(known, read_at=known.read_at - seconds)
+
+
+def test_a_repeat_zone_page_costs_one_query_when_the_zone_is_kept_in_memory(
+    us, settings, zone_kept_in_memory, django_assert_num_queries
+):
+    settings.PARTNER_ZONE = {**settings.PARTNER_ZONE, "SEARCH_WRITE_BEHIND_SECONDS": 60}
+    recommendations.forget_cached_aggregates()
+    many(us, 6)
+    paths = [
+        zone_url("landing", "us"),
+        zone_url("category", "us", BABY_AND_TODDLER, sort="price"),
+        zone_url("search", "us", q="奶瓶", sort="-price"),
+    ]
+    first = [Client().get(path).content.decode() for path in paths]
+
+    for path, html in zip(paths, first, strict=True):
+        with django_assert_num_queries(1):  # the partnership's status, nothing else
+            assert Client().get(path).content.decode() == html  # a first visitor: no recommendations yet
+    recommendations.search_write_behind.flush()
+    recommendations.forget_cached_aggregates()
+
+
+def test_a_suspended_zone_is_gone_at_once_although_its_process_keeps_the_zone(client, us, zone_kept_in_memory):
+    item = listing(us, titles={"zh-hans": "宽口径奶瓶", "en": "Wide-neck bottle"})
+    paths = [
+        zone_url("landing", "us"),
+        zone_url("category", "us", NURSING_AND_FEEDING),
+        zone_url("search", "us", q="奶瓶"),
+        zone_url("product", "us", item.reference),
+    ]
+    assert [client.get(path).status_code for path in paths] == [200] * 4
+
+    crossborder_services.suspend_partnership(partnership=us, reason="audit")
+    assert [client.get(path).status_code for path in paths] == [404] * 4
+
+    Partnership.objects.filter(pk=us.pk).update(status=Partnership.Status.ACTIVE)
+    assert [client.get(path).status_code for path in paths] == [200] * 4
+
+
+def test_a_price_change_shows_once_the_kept_zone_is_older_than_the_generation_seconds(client, us, zone_kept_in_memory):
+    item = listing(us, price="133.90")
+    path = zone_url("category", "us", NURSING_AND_FEEDING)
+    assert "133.90" in client.get(path).content.decode()
+
+    PartnerListing.objects.filter(pk=item.pk).update(
+        price=cny("99.90"), list_price=cny("99.90"), priced_at=timezone.now()
+    )
+    assert "133.90" in client.get(path).content.decode()  # within the seconds: the page as it was
+
+    later()
+    html = client.get(path).content.decode()
+    assert "99.90" in html and "133.90" not in html
+
+
+def test_a_campaign_ending_shows_on_the_cached_landing_at_once_in_tests(client, us):
+    listing(us)
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        partnership=us,
+        status=Campaign.Status.ACCEPTED,
+        title="Black Friday",
+        starts_on=today,
+        ends_on=today,
+        suggested_discount_percent=Decimal("20"),
+        discount_percent=Decimal("20"),
+        partner_share_percent=Decimal("50"),
+    )
+    assert "Black Friday" in client.get(zone_url("landing", "us", language="en")).content.decode()
+
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.CANCELLED)
+
+    assert "Black Friday" not in client.get(zone_url("landing", "us", language="en")).content.decode()
+
+
+def test_a_cached_zone_page_builds_no_filter_set(client, us, monkeypatch):
+    many(us, 3)
+    paths = [
+        zone_url("category", "us", BABY_AND_TODDLER, price_min="1", local="1"),
+        zone_url("search", "us", q="奶瓶", sort="price"),
+    ]
+    for path in paths:
+        client.get(path)
+    built = []
+    real_init = ZoneListingFilter.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(type(self).__name__)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(ZoneListingFilter, "__init__", counting_init)
+
+    for path in paths:
+        assert client.get(path).status_code == 200
+    assert built == []
+
+
+def recommended(html):
+    section = re.search(r'<section class="recommendations".*?</section>', html, re.S)
+    return re.findall(r'data-reference="([^"]+)"', section.group(0)) if section else []
+
+
+def without_recommendations(html):
+    return re.sub(r'<section class="recommendations".*?</section>', "", html, flags=re.S)
+
+
+def test_the_landing_is_cached_whole_but_each_shopper_gets_their_own_recommendations(us, django_assert_max_num_queries):
+    bottles = [listing(us, titles={"en": f"Glass baby bottle {n}"}, category_id=BABY_BOTTLES) for n in range(3)]
+    tents = [listing(us, titles={"en": f"Dome tent {n}"}, category_id=TENTS) for n in range(3)]
+    parent, camper = Client(), Client()
+    parent.get(zone_url("product", "us", bottles[0].reference, language="en"))
+    camper.get(zone_url("product", "us", tents[0].reference, language="en"))
+    landing = zone_url("landing", "us", language="en")
+
+    for_parent = parent.get(landing).content.decode()
+    with django_assert_max_num_queries(ZONE_REPEAT_QUERIES + RECOMMENDATION_QUERIES + 1):
+        for_camper = camper.get(landing).content.decode()
+
+    assert without_recommendations(for_parent) == without_recommendations(for_camper)
+    assert recommended(for_parent)[:2] and set(recommended(for_parent)[:2]) <= set(refs(*bottles[1:]))
+    assert recommended(for_camper)[:2] and set(recommended(for_camper)[:2]) <= set(refs(*tents[1:]))
+    assert "Because you viewed" in for_parent and "Glass baby bottle 0" in for_parent
