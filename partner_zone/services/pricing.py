@@ -176,10 +176,19 @@ def import_ecb_rates(xml_bytes, *, reprice=True) -> int:
 
 @dataclass
 class DutyBook:
-    """The duty rules of the importing countries in force on a day, loaded once."""
+    """The duty rules of the importing countries in force on a day, loaded once. Pricing a page
+    of listings asks it the same questions many times: the rules are grouped by country and regime
+    and each HS code's match is remembered."""
 
     rules: list
     rates: RateBook | None = None
+
+    def __post_init__(self):
+        self.by_regime = {}
+        for rule in self.rules:
+            # str(CountryField value) builds a Country object each time; read it once per rule.
+            self.by_regime.setdefault((str(rule.country), rule.regime), []).append(rule)
+        self.matches = {}
 
     @classmethod
     def load(cls, *, countries=None, at=None, rates=None):
@@ -191,18 +200,22 @@ class DutyBook:
             rows = rows.filter(country__in=list(countries))
         return cls(list(rows), rates)
 
+    def regimes(self, country):
+        return {regime for rule_country, regime in self.by_regime if rule_country == country}
+
     def regime_rules(self, country, regime):
-        return [rule for rule in self.rules if str(rule.country) == country and rule.regime == regime]
+        return self.by_regime.get((country, regime), [])
 
     def match(self, country, regime, hs_code):
         """The rule with the longest HS prefix of `hs_code` (newest validity first), and the
         regime's catch-all rule (which carries regime-wide values such as the de minimis)."""
-        rules = [r for r in self.regime_rules(country, regime) if (hs_code or "").startswith(r.hs_prefix)]
-        if not rules:
-            return None, None
-        rules.sort(key=lambda r: (len(r.hs_prefix), r.valid_from or dt.date.min), reverse=True)
-        catch_all = next((r for r in rules if not r.hs_prefix), None)
-        return rules[0], catch_all
+        key = (country, regime, hs_code or "")
+        if key not in self.matches:
+            rules = [r for r in self.regime_rules(country, regime) if (hs_code or "").startswith(r.hs_prefix)]
+            rules.sort(key=lambda r: (len(r.hs_prefix), r.valid_from or dt.date.min), reverse=True)
+            catch_all = next((r for r in rules if not r.hs_prefix), None)
+            self.matches[key] = (rules[0], catch_all) if rules else (None, None)
+        return self.matches[key]
 
     def convert(self, money, currency):
         """`money` in `currency` (rule limits may be in another currency than the value)."""
@@ -248,7 +261,7 @@ def _duties(book, *, country, hs_code, customs_value, shopper_annual_total=None)
     currency = customs_value.currency.code
     value = customs_value.amount
     country = (country or "").upper()
-    regimes = {rule.regime for rule in book.rules if str(rule.country) == country}
+    regimes = book.regimes(country)
     if DutyRule.Regime.CN_CBEC in regimes:
         rule, catch_all = book.match(country, DutyRule.Regime.CN_CBEC, hs_code)
         if rule is not None:
@@ -486,7 +499,8 @@ def landed_price(listing, context):
 PRICED_FIELDS = ["price", "list_price", "price_breakdown", "priced_at", "pricing_problem"]
 
 
-def _apply(listing, context):
+def price_in_place(listing, context):
+    """Set the listing's price fields (not saved); True when its price or problem changed."""
     try:
         list_price, price, breakdown = landed_price(listing, context)
         problem = ""
@@ -499,7 +513,7 @@ def _apply(listing, context):
     return changed
 
 
-def _announce(listings):
+def announce_priced(listings):
     for listing in listings:
         hooks.call(hooks.listing_priced, listing)
 
@@ -520,13 +534,13 @@ def price_listings(listing_ids, *, at=None):
         at=at,
         currencies={listing.export_price.currency.code for listing in listings},
     )
-    changed = [listing for listing in listings if _apply(listing, context)]
+    changed = [listing for listing in listings if price_in_place(listing, context)]
     with transaction.atomic():
         # bulk_update writes columns: a MoneyField's currency is a column of its own.
         columns = [*PRICED_FIELDS, "price_currency", "list_price_currency"]
         PartnerListing.objects.bulk_update(listings, columns, batch_size=len(listings))
         if changed and hooks.listing_priced:
-            transaction.on_commit(lambda: _announce(changed))
+            transaction.on_commit(lambda: announce_priced(changed))
     return listings
 
 

@@ -12,6 +12,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -30,14 +31,15 @@ from crossborder.client import PartnerResponseUnverified, PartnerUnreachable
 from crossborder.models import Partnership
 from logistics.selectors import consignment_stock_by_sku
 
+from .. import hooks
 from ..errors import PartnerZoneErrorCode
 from ..models import PartnerListing, SyncRun
-from . import PartnerZoneError
+from . import PartnerZoneError, pricing
 
 logger = logging.getLogger(__name__)
 
 # listings_changed(listing_ids): listings were created, changed, deactivated or their local stock
-# moved (pricing recomputes them). Called after the change committed.
+# moved, and are priced (after_change). Called after the change committed.
 listings_changed = []
 
 # Errors after which the next run resumes from the cursor: the partner or the network, not us.
@@ -74,6 +76,26 @@ SYNCED_FIELDS = [
     "search_document",
     "updated_at",
 ]
+# What a sync writes of a new or changed listing: the feed's fields and the landed price
+# (MoneyField currencies are columns of their own).
+UPSERTED_FIELDS = [
+    *SYNCED_FIELDS,
+    "export_price_currency",
+    *pricing.PRICED_FIELDS,
+    "price_currency",
+    "list_price_currency",
+]
+
+
+class Known(NamedTuple):
+    """What a page needs of a listing it already holds."""
+
+    reference: uuid.UUID
+    pk: int
+    version: int
+    is_active: bool
+    images: list
+    cached_images: list
 
 
 class ItemRejected(Exception):
@@ -92,6 +114,7 @@ class PageResult:
     unchanged: int = 0
     rejections: list = field(default_factory=list)
     seen: set = field(default_factory=set)
+    unpriced_ids: list = field(default_factory=list)  # for pricing to catch up with after the commit
 
 
 # --- the home language ------------------------------------------------------------------------
@@ -284,7 +307,12 @@ def _reject(result, item, reason):
 def apply_page(partnership, items, *, run=None, next_cursor=""):
     """Apply one feed page's entries in one transaction; with `run`, record the page's counts and
     `next_cursor` on it in the same transaction (so the page is applied exactly when the cursor
-    moves past it; the run must still hold its claim). Returns the PageResult."""
+    moves past it; the run must still hold its claim). Returns the PageResult.
+
+    New and changed listings are priced here, before they are written, and written once: one
+    INSERT ... ON CONFLICT DO UPDATE for the page (PostgreSQL computes the search vector in a
+    trigger as the row is written). Writing a listing, then its vector, then its price cost three
+    row versions of a wide, much-indexed row."""
     partner = partnership.partner
     currencies = {partner.currency, partnership.settlement_currency}
     result = PageResult()
@@ -326,31 +354,26 @@ def apply_page(partnership, items, *, run=None, next_cursor=""):
         }
         sellable = sellable_by_sku(partner, skus)
         existing = {
-            listing.reference: listing
-            for listing in PartnerListing.objects.select_for_update(of=("self",))
+            row[0]: Known(*row)
+            for row in PartnerListing.objects.select_for_update(of=("self",))
             .filter(partnership=partnership, reference__in=list(entries))
             .order_by("pk")
+            .values_list("reference", "pk", "version", "is_active", "images", "cached_images")
         }
-        to_create, to_update = [], []
+        to_write, retired = [], []
         for reference, (version, item) in entries.items():
             result.seen.add(reference)
-            listing = existing.get(reference)
-            if listing is not None and listing.version >= version:
+            known = existing.get(reference)
+            if known is not None and known.version >= version:
                 result.unchanged += 1
                 continue
             if item.get("deleted") is True:
-                if listing is None or not listing.is_active:
+                if known is None or not known.is_active:
                     result.unchanged += 1
-                    if listing is not None:
-                        listing.version = version
-                        listing.updated_at = now
-                        to_update.append(listing)
-                    continue
-                listing.is_active = False
-                listing.version = version
-                listing.updated_at = now
-                to_update.append(listing)
-                result.tombstones += 1
+                else:
+                    result.tombstones += 1
+                if known is not None:
+                    retired.append(PartnerListing(pk=known.pk, is_active=False, version=version, updated_at=now))
                 continue
             try:
                 values = listing_values(item, categories=categories, currencies=currencies)
@@ -359,32 +382,68 @@ def apply_page(partnership, items, *, run=None, next_cursor=""):
                 continue
             # New or changed images drop our copies of the old ones (services.images refetches).
             values["cached_images"] = (
-                [] if listing is None or listing.images != values["images"] else listing.cached_images
+                known.cached_images if known is not None and known.images == values["images"] else []
             )
             values["local_stock"] = local_stock_of(values["variants"], sellable)
             values["ships_from"] = ships_from(values["local_stock"])
             values.update(version=version, is_active=True, updated_at=now)
-            if listing is None:
-                to_create.append(PartnerListing(partnership=partnership, reference=reference, **values))
-            else:
-                for name, value in values.items():
-                    setattr(listing, name, value)
-                to_update.append(listing)
+            to_write.append(
+                PartnerListing(
+                    pk=None if known is None else known.pk, partnership=partnership, reference=reference, **values
+                )
+            )
             result.items_changed += 1
-        created = PartnerListing.objects.bulk_create(to_create)
-        if to_update:
-            PartnerListing.objects.bulk_update(to_update, SYNCED_FIELDS)
-        if not all(listing.pk for listing in created):
-            created = PartnerListing.objects.filter(
-                partnership=partnership, reference__in=[listing.reference for listing in to_create]
-            ).only("pk")
-        result.changed_ids = [listing.pk for listing in created] + [listing.pk for listing in to_update]
-        search.refresh_vectors([listing.pk for listing in created] + [u.pk for u in to_update], model=PartnerListing)
+        priced = _price(partnership, to_write, at=now)
+        if to_write:
+            written = PartnerListing.objects.bulk_create(
+                to_write,
+                update_conflicts=True,
+                unique_fields=["partnership", "reference"],
+                update_fields=UPSERTED_FIELDS,
+            )
+            if not all(listing.pk for listing in written):  # a database that returns no ids
+                ids = dict(
+                    PartnerListing.objects.filter(
+                        partnership=partnership, reference__in=[listing.reference for listing in to_write]
+                    ).values_list("reference", "pk")
+                )
+                for listing in written:
+                    listing.pk = ids[listing.reference]
+        if retired:
+            # Tombstones: few per page, and nothing but these three columns changes.
+            PartnerListing.objects.bulk_update(retired, ["is_active", "version", "updated_at"])
+        result.changed_ids = [listing.pk for listing in to_write] + [listing.pk for listing in retired]
+        result.unpriced_ids = result.changed_ids if not priced else [listing.pk for listing in retired]
         if run is not None:
             _count(run, result)
             run.cursor = next_cursor or ""
             run.save(update_fields=RUN_PROGRESS)
     return result
+
+
+def _price(partnership, listings, *, at):
+    """Price the page's new and changed listings in place, before they are written (a listing
+    without a price gets the reason, as pricing always does). False when pricing itself broke (a
+    bug, not a listing that has no price): the listings are written unpriced and pricing catches
+    up after the commit, which logs the failure where ops look."""
+    if not listings:
+        return True
+    try:
+        context = pricing.PricingContext.load(
+            [listing.pk for listing in listings if listing.pk],
+            at=at,
+            currencies={listing.export_price.currency.code for listing in listings},
+        )
+        changed = [listing for listing in listings if pricing.price_in_place(listing, context)]
+    except Exception:
+        logger.exception("pricing %d listings of %s during the sync failed", len(listings), partnership.partner.code)
+        for listing in listings:
+            listing.price = listing.list_price = listing.priced_at = None
+            listing.price_breakdown, listing.pricing_problem = {}, ""
+        return False
+    if changed and hooks.listing_priced:
+        transaction.on_commit(lambda: pricing.announce_priced(changed))
+    return True
 
 
 def _count(run, result):
@@ -398,8 +457,23 @@ def _count(run, result):
         run.rejections = run.rejections + result.rejections[:room]
 
 
+def after_change(listing_ids, *, to_price=None):
+    """After the commit of a change to these listings: price those of `to_price` (all of them when
+    None) that the change did not price itself, then tell whoever registered."""
+    to_price = listing_ids if to_price is None else to_price
+    if to_price:
+        try:
+            with transaction.atomic():
+                pricing.price_listings(to_price)
+        except Exception:
+            # The change is applied; repricing must not undo or stop it (the nightly reprice_all
+            # catches up), but ops must see it.
+            logger.exception("pricing %d changed listings failed", len(to_price))
+    notify_listings_changed(listing_ids)
+
+
 def notify_listings_changed(listing_ids):
-    """Tell pricing (and whoever registered) which listings changed; after the commit only."""
+    """Tell whoever registered which listings changed; after the commit only."""
     if not listing_ids:
         return
     for hook in list(listings_changed):
@@ -479,7 +553,7 @@ def _deactivate_unseen(partnership, seen, run):
             PartnerListing.objects.filter(pk__in=chunk).update(is_active=False, updated_at=now)
             run.tombstones += len(chunk)
             run.save(update_fields=["tombstones"])
-        notify_listings_changed(chunk)
+        after_change(chunk)
 
 
 def sync_partnership(partnership, *, full=False, limit=None):
@@ -505,7 +579,7 @@ def sync_partnership(partnership, *, full=False, limit=None):
             watermark = page.watermark
             if full and not resumed:
                 seen |= result.seen
-            notify_listings_changed(result.changed_ids)
+            after_change(result.changed_ids, to_price=result.unpriced_ids)
         if full and not resumed:
             _deactivate_unseen(partnership, seen, run)
     except catalog_feed.PartnerFeedError as error:
@@ -580,5 +654,5 @@ def refresh_local_stock(partnership, skus):
                 changed.append(listing)
         PartnerListing.objects.bulk_update(changed, ["local_stock", "ships_from", "updated_at"])
         ids = [listing.pk for listing in changed]
-        transaction.on_commit(lambda: notify_listings_changed(ids))
+        transaction.on_commit(lambda: after_change(ids))
     return ids

@@ -21,7 +21,7 @@ from partner_zone.services import PartnerZoneError, pricing, sync
 from partner_zone.tasks import reprice_all
 from tests.partners import table_counts
 
-from .factories import make_listing, make_partnership
+from .factories import feed_item, make_listing, make_partnership
 
 ECB_FILE = Path(__file__).parent / "data" / "eurofxref-daily.xml"
 FEES = {
@@ -428,11 +428,35 @@ def test_a_new_rate_entered_in_the_admin_reprices_the_listings(partnership, admi
     assert listing.price == cny("219.90")
 
 
-def test_listings_a_sync_changed_are_priced_through_its_hook(partnership):
+def test_a_feed_page_is_priced_in_the_transaction_that_writes_it(partnership, django_capture_on_commit_callbacks):
+    rate("USD", "CNY", "7.2")
+    item = feed_item()
+    with django_capture_on_commit_callbacks(execute=False):  # nothing waits for the commit
+        sync.apply_page(partnership, [item])
+        listing = PartnerListing.objects.get(reference=item["id"])
+        assert listing.price == cny("199.90") and listing.priced_at is not None
+
+        changed = feed_item(item["id"], version=2, export_price={"amount": "30.00", "currency": "USD"})
+        sync.apply_page(partnership, [changed])
+        listing.refresh_from_db()
+        # goods 30 x 7.2 x 1.02 = 220.32; + 30 + 5 + VAT (255.32 x 13 % x 70 % = 23.23) = 278.55
+        assert listing.price == cny("279.90")
+
+
+def test_a_feed_item_without_a_rate_is_written_with_the_reason_it_has_no_price(partnership):
+    item = feed_item()
+
+    sync.apply_page(partnership, [item])
+
+    listing = PartnerListing.objects.get(reference=item["id"])
+    assert listing.price is None and "USD" in listing.pricing_problem and listing.is_active
+
+
+def test_listings_changed_outside_a_feed_page_are_priced_after_the_change(partnership):
     rate("USD", "CNY", "7.2")
     listing = make_listing(partnership, export_price=usd("20.00"))
 
-    sync.notify_listings_changed([listing.pk])
+    sync.after_change([listing.pk])
 
     listing.refresh_from_db()
     assert listing.price == cny("199.90")

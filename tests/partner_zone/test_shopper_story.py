@@ -65,9 +65,8 @@ def zone(remote, settings, django_capture_on_commit_callbacks):
         "travel": item("Travel baby bottle set", "旅行婴儿奶瓶套装", BOTTLES, "25.00"),
         "tent": item("Two-person hiking tent", "户外双人登山帐篷", TENTS, "120.00"),
     }
-    with django_capture_on_commit_callbacks(execute=True):  # the sync's hooks price what it changed
-        sync.apply_page(remote.partnership, list(items.values()))
-        sync.notify_listings_changed(list(PartnerListing.objects.values_list("pk", flat=True)))
+    with django_capture_on_commit_callbacks(execute=True):
+        sync.apply_page(remote.partnership, list(items.values()))  # priced as the page is written
     return {key: PartnerListing.objects.get(reference=value["id"]) for key, value in items.items()}
 
 

@@ -409,6 +409,22 @@ def test_synced_listings_are_found_by_a_chinese_search(partnership, serve):
     assert [row.reference for row in found] == [uuid.UUID(item["id"])]
 
 
+@pytest.mark.postgres
+def test_a_changed_title_is_searched_by_its_new_words_and_not_its_old(partnership, serve):
+    item = feed_item()
+    item["texts"]["zh-hans"]["title"] = "宝宝玻璃奶瓶"
+    serve([[item]])
+    sync.sync_partnership(partnership)
+    renamed = feed_item(item["id"], version=2)
+    renamed["texts"]["zh-hans"]["title"] = "户外双人帐篷"
+    serve([[renamed]])
+
+    sync.sync_partnership(partnership)
+
+    assert [row.reference for row in search.apply(PartnerListing.objects.all(), "帐篷")] == [uuid.UUID(item["id"])]
+    assert not search.apply(PartnerListing.objects.all(), "奶瓶").exists()
+
+
 def test_changed_at_is_kept_as_the_partner_stamped_it(partnership, serve):
     stamp = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
     item = feed_item(changed_at=stamp)
