@@ -351,6 +351,7 @@ class OrderEvent(models.Model):
         PARTNER_STATUS = "partner_status", _("status from the partner")
         EXPIRED = "expired", _("payment not received in time")
         CANCELLED = "cancelled", _("cancelled")
+        RETURN_CHARGED_BACK = "chargeback", _("returned goods charged back to the partner")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)

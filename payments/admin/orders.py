@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from crossborder.errors import DomainError
 
 from ..models import CustomsDeclaration, ForwardedOrder, Order, OrderEvent, OrderLine
-from ..services import orders
+from ..order_models import Origin
+from ..services import charges, orders
 
 
 class _ReadOnly:
@@ -71,6 +72,21 @@ def _move(status, label):
     return action
 
 
+@admin.action(description=_("Charge returned partner goods back to the partner (whole lines)"))
+def charge_back_returns(modeladmin, request, queryset):
+    """After the shopper sent the partner goods back and was refunded (the refund is the payment's
+    own action)."""
+    charged = 0
+    lines = OrderLine.objects.filter(order__in=queryset, origin=Origin.PARTNER).select_related("order", "partnership")
+    for line in lines.order_by("order_id", "line_number"):
+        try:
+            charges.charge_back_return(line=line, actor=request.user)
+            charged += 1
+        except DomainError as error:
+            modeladmin.message_user(request, error.detail, messages.ERROR)
+    modeladmin.message_user(request, _("%(n)d line(s) charged back.") % {"n": charged}, messages.SUCCESS)
+
+
 @admin.register(Order)
 class OrderAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ["number", "placed_at", "status", "total", "has_partner_goods", "payment_reference", "customs"]
@@ -88,6 +104,7 @@ class OrderAdmin(_ReadOnly, admin.ModelAdmin):
         _move(Order.Status.SHIPPED, _("Mark shipped (partners are told)")),
         _move(Order.Status.DELIVERED, _("Mark delivered (partners are told)")),
         _move(Order.Status.CANCELLED, _("Cancel unpaid orders (their stock is given back)")),
+        charge_back_returns,
     ]
 
     def has_change_permission(self, request, obj=None):

@@ -1,5 +1,5 @@
 """Charges between partners: what one platform bills the other outside an order's price (warehouse
-storage fees, the partner's share of a campaign discount, later return charge-backs). The platform
+storage fees, the partner's share of a campaign discount, returned goods charged back). The platform
 that charges posts it to its ledger and tells the partner in the same transaction (outbox); the
 partner posts the mirror image under the same event reference, so both settlement statements carry
 the same line with opposite signs."""
@@ -7,13 +7,15 @@ the same line with opposite signs."""
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from crossborder.errors import DomainError
 from crossborder.services import send_to_partner
 
-from ..errors import LedgerErrorCode
-from ..models import LedgerTransaction
+from ..errors import CheckoutErrorCode, LedgerErrorCode
+from ..models import LedgerTransaction, Order, OrderEvent, Posting
 from . import ledger
 
 CHARGE = "ledger.charge"
@@ -80,3 +82,69 @@ def charge_campaign_share(*, line):
         kind="campaign_share",
         amount=sale.partner_share,
     )
+
+
+def return_chargeback_reference(line):
+    return f"{line.reference}:return"
+
+
+@transaction.atomic
+def charge_back_return(*, line, quantity=None, actor=None):
+    """A shopper sent back `quantity` units (default: all) of an order line of partner goods and was
+    refunded: the partner gives back what the sale credited it for those units (the export price
+    less our commission, as the sale posted it, in the partner's currency), split by the
+    largest-remainder method. Once per line: the reference is the line's, so a second charge-back
+    of the line is refused and changes nothing."""
+    if not line.is_partner:
+        raise DomainError(
+            CheckoutErrorCode.ORDER_STATE,
+            _("Line %(n)d of order #%(number)s is our own goods: there is no partner to charge back.")
+            % {"n": line.line_number, "number": line.order.number},
+            field="line",
+        )
+    quantity = line.quantity if quantity is None else quantity
+    if not isinstance(quantity, int) or not 1 <= quantity <= line.quantity:
+        raise DomainError(
+            CheckoutErrorCode.INVALID_QUANTITY,
+            _("A return of line %(n)d is 1 to %(max)d units, not %(quantity)s.")
+            % {"n": line.line_number, "max": line.quantity, "quantity": quantity},
+            field="quantity",
+        )
+    order = Order.objects.select_for_update().get(pk=line.order_id)
+    reference = return_chargeback_reference(line)
+    if LedgerTransaction.objects.filter(reference=reference).exists():
+        raise DomainError(
+            CheckoutErrorCode.ORDER_STATE,
+            _("Line %(n)d of order #%(number)s was already charged back to the partner.")
+            % {"n": line.line_number, "number": order.number},
+            field="line",
+        )
+    credited = (
+        Posting.objects.filter(transaction__reference=line.reference, account__code="partner_balance")
+        .values("currency")
+        .annotate(total=Sum("amount"))
+    )
+    if len(credited) != 1 or credited[0]["total"] >= 0:
+        raise DomainError(
+            CheckoutErrorCode.ORDER_STATE,
+            _("Line %(n)d of order #%(number)s was never paid for (order %(status)s): there is nothing to charge back.")
+            % {"n": line.line_number, "number": order.number, "status": order.get_status_display()},
+            field="line",
+        )
+    currency = credited[0]["currency"]
+    owed = Money((-credited[0]["total"]).quantize(Decimal(1).scaleb(-ledger.minor_digits(currency))), currency)
+    amount = owed if quantity == line.quantity else ledger.allocate(owed, [quantity, line.quantity - quantity])[0]
+    posted = charge_partner(partnership=line.partnership, reference=reference, kind="return_chargeback", amount=amount)
+    OrderEvent.objects.create(
+        order=order,
+        kind=OrderEvent.Kind.RETURN_CHARGED_BACK,
+        status=order.status,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        detail={
+            "line": line.line_number,
+            "quantity": quantity,
+            "amount": str(amount.amount),
+            "currency": str(amount.currency),
+        },
+    )
+    return posted
