@@ -54,6 +54,7 @@ import datetime as dt
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -369,17 +370,36 @@ def profile_sync(importer, *, pages, page_size, top=30):
         log("  " + line)
 
 
+def machine_busy_seconds():
+    """CPU seconds all cores spent busy so far (from /proc/stat): where the time went."""
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+CPU = {}  # the last timed_manage's CPU: the command's own, and the whole machine's
+
+
 def timed_manage(instance, *args):
+    own_before, busy_before = resource.getrusage(resource.RUSAGE_CHILDREN), machine_busy_seconds()
     started = time.perf_counter()
     result = instance.manage(*args)
-    return time.perf_counter() - started, result.stdout.strip()
+    seconds = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU["command"] = (own.ru_utime - own_before.ru_utime) + (own.ru_stime - own_before.ru_stime)
+    CPU["machine"] = machine_busy_seconds() - busy_before
+    return seconds, result.stdout.strip()
 
 
 def fetch_baseline(importer, page_size):
     seconds, out = timed_manage(importer, "fetch_partner_catalog", "--partner", ZONE, "--limit", str(page_size))
     items = int(re.search(r"items=(\d+)", out).group(1))
     pages = int(re.search(r"pages=(\d+)", out).group(1))
-    log(f"  baseline fetch (no apply): {items:,} items in {pages} pages, {seconds:.1f} s ({items / seconds:,.0f}/s)")
+    log(
+        f"  baseline fetch (no apply): {items:,} items in {pages} pages, {seconds:.1f} s ({items / seconds:,.0f}/s); "
+        f"CPU: the fetch command {CPU['command']:.1f} s, all cores {CPU['machine']:.1f} s"
+    )
     return seconds, items
 
 
@@ -387,7 +407,10 @@ def sync(importer, *, full, page_size):
     args = ["sync_partner_catalog", "--partner", ZONE, "--limit", str(page_size)] + (["--full"] if full else [])
     seconds, out = timed_manage(importer, *args)
     run = shell_json(importer, IMPORTER_RUN.format(zone=ZONE))
-    log(f"  {out.splitlines()[0] if out else '(no output)'}: {seconds:.1f} s (the run itself {run['seconds']:.1f} s)")
+    log(
+        f"  {out.splitlines()[0] if out else '(no output)'}: {seconds:.1f} s (the run itself {run['seconds']:.1f} s); "
+        f"CPU: the sync command {CPU['command']:.1f} s, all cores {CPU['machine']:.1f} s"
+    )
     return seconds, run
 
 
@@ -403,6 +426,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=None, help="which offers change (default: random)")
     parser.add_argument("--exporter-workers", type=int, default=0, help="0: one worker, eight threads")
     parser.add_argument("--profile", type=int, default=0, metavar="PAGES", help="first profile PAGES pages")
+    parser.add_argument("--skip-reprice", action="store_true", help="skip step 3, pricing alone")
     parser.add_argument("--profile-only", action="store_true", help="with --profile: stop after the profile")
     args = parser.parse_args(argv)
     for url in (args.exporter_url, args.importer_url):
@@ -458,8 +482,10 @@ def main(argv=None):
         before, fetched = fetch_baseline(importer, page_size)
         full_seconds, full = sync(importer, full=True, page_size=page_size)
         after, _ = fetch_baseline(importer, page_size)
-        reprice_seconds, reprice_out = timed_manage(importer, "reprice_listings", "--partner", ZONE)
-        log(f"  pricing alone: {reprice_out} in {reprice_seconds:.1f} s")
+        reprice_seconds = None
+        if not args.skip_reprice:
+            reprice_seconds, reprice_out = timed_manage(importer, "reprice_listings", "--partner", ZONE)
+            log(f"  pricing alone: {reprice_out} in {reprice_seconds:.1f} s")
 
         log(f"\nincremental sync after {args.changes} export price changes at the exporter")
         seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "big")
@@ -502,12 +528,13 @@ def main(argv=None):
         f"{before:.1f} / {after:.1f} s, {fetched:,} items"
     )
     log(
-        f"{'full sync (command; fetch + apply + pricing hooks)':52} {full_seconds:8.1f} {rate:10,.0f} "
+        f"{'full sync (command; fetch + apply, priced inline)':52} {full_seconds:8.1f} {rate:10,.0f} "
         f"{full_seconds / baseline:8.2f}  {full['status']}: {full['changed']:,} changed, {full['rejected']} rejected, "
         f"{full['pages']} pages; {full['priced']:,} of {full['active']:,} active listings priced -> target {verdict}"
     )
     log(f"{'  of which the sync run itself (SyncRun started..finished)':52} {full['seconds']:8.1f}")
-    log(f"{'pricing alone: reprice_listings, all listings':52} {reprice_seconds:8.1f}")
+    if reprice_seconds is not None:
+        log(f"{'pricing alone: reprice_listings, all listings':52} {reprice_seconds:8.1f}")
     log(
         f"{'incremental sync (command)':52} {incremental_seconds:8.1f} {'':>10} {incremental_seconds / baseline:8.2f}  "
         f"{incremental['status']}: {incremental['changed']} changed, {incremental['unchanged']} unchanged, "

@@ -189,6 +189,14 @@ class DutyBook:
             # str(CountryField value) builds a Country object each time; read it once per rule.
             self.by_regime.setdefault((str(rule.country), rule.regime), []).append(rule)
         self.matches = {}
+        self.texts = {}
+
+    def remember(self, key, make, *args):
+        """The text `make(*args)` returns, made once per key (an explanation depends on the rule,
+        not on the value it is applied to)."""
+        if key not in self.texts:
+            self.texts[key] = make(*args)
+        return self.texts[key]
 
     @classmethod
     def load(cls, *, countries=None, at=None, rates=None):
@@ -257,6 +265,26 @@ def _within_limit(book, limit, amount, currency):
     return limit is None or amount <= book.convert(limit, currency)
 
 
+def _cbec_text(rule, share):
+    return _(
+        "Cross-border e-commerce retail import: no tariff; %(share)s%% of import VAT "
+        "(%(vat)s%%) and consumption tax (%(ct)s%%)."
+    ) % {"share": _pct(share), "vat": _pct(rule.vat_rate), "ct": _pct(rule.consumption_tax_rate)}
+
+
+def _de_minimis_text(rule):
+    return _("At or below the de minimis value of %(limit)s: no duty or import tax.") % {"limit": rule.de_minimis}
+
+
+def _regime_text(regime, rule):
+    return _("%(regime)s: duty %(duty)s%%, import VAT %(vat)s%%, consumption tax %(ct)s%%.") % {
+        "regime": DutyRule.Regime(regime).label,
+        "duty": _pct(rule.duty_rate),
+        "vat": _pct(rule.vat_rate),
+        "ct": _pct(rule.consumption_tax_rate),
+    }
+
+
 def _duties(book, *, country, hs_code, customs_value, shopper_annual_total=None):
     currency = customs_value.currency.code
     value = customs_value.amount
@@ -280,11 +308,16 @@ def _duties(book, *, country, hs_code, customs_value, shopper_annual_total=None)
                     ct=ct * share,
                     regime=DutyRule.Regime.CN_CBEC,
                     rules=[rule],
-                    explanation=_(
-                        "Cross-border e-commerce retail import: no tariff; %(share)s%% of import VAT "
-                        "(%(vat)s%%) and consumption tax (%(ct)s%%)."
-                    )
-                    % {"share": _pct(share), "vat": _pct(rule.vat_rate), "ct": _pct(rule.consumption_tax_rate)},
+                    explanation=book.remember(
+                        ("cbec", rule.pk, share),
+                        lambda: (
+                            _(
+                                "Cross-border e-commerce retail import: no tariff; %(share)s%% of import VAT "
+                                "(%(vat)s%%) and consumption tax (%(ct)s%%)."
+                            )
+                            % {"share": _pct(share), "vat": _pct(rule.vat_rate), "ct": _pct(rule.consumption_tax_rate)}
+                        ),
+                    ),
                 )
             regimes.discard(DutyRule.Regime.CN_CBEC)  # above the limits: general trade
     for regime in (DutyRule.Regime.US, DutyRule.Regime.GENERAL):
@@ -304,8 +337,7 @@ def _duties(book, *, country, hs_code, customs_value, shopper_annual_total=None)
                 currency,
                 regime=regime,
                 rules=[rule, de_minimis_rule],
-                explanation=_("At or below the de minimis value of %(limit)s: no duty or import tax.")
-                % {"limit": de_minimis_rule.de_minimis},
+                explanation=book.remember(("de minimis", de_minimis_rule.pk), _de_minimis_text, de_minimis_rule),
             )
         duty, vat, ct = _import_taxes(value, rule.duty_rate, rule.vat_rate, rule.consumption_tax_rate)
         return _result(
@@ -315,13 +347,7 @@ def _duties(book, *, country, hs_code, customs_value, shopper_annual_total=None)
             ct=ct,
             regime=regime,
             rules=[rule],
-            explanation=_("%(regime)s: duty %(duty)s%%, import VAT %(vat)s%%, consumption tax %(ct)s%%.")
-            % {
-                "regime": DutyRule.Regime(regime).label,
-                "duty": _pct(rule.duty_rate),
-                "vat": _pct(rule.vat_rate),
-                "ct": _pct(rule.consumption_tax_rate),
-            },
+            explanation=book.remember((regime, rule.pk), _regime_text, regime, rule),
         )
     raise PartnerZoneError(
         Code.NO_DUTY_RULE,

@@ -2,6 +2,7 @@
 items, resumption after an interruption, suspended partnerships, local stock, query counts."""
 
 import datetime as dt
+import threading
 import uuid
 from decimal import Decimal
 
@@ -483,3 +484,61 @@ def test_the_feed_loop_can_start_from_an_earlier_fetchs_cursor(partnership, monk
 
     assert len(pages) == 1
     assert asked == [{"updated_since": "2026-01-01T00:00:00Z", "cursor": "c7"}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_threads_fetch_ahead_and_write_pages_in_order_and_an_interruption_resumes(
+    settings, serve, monkeypatch
+):
+    from catalog.models import Category
+    from catalog.taxonomy import load_rows, read_rows
+
+    if not Category.objects.exists():  # a transactional test before this one flushed the taxonomy
+        load_rows(Category, read_rows())
+    settings.LANGUAGE_CODE = "zh-hans"
+    partnership = make_partnership()
+    pages = [[feed_item() for _ in range(3)] for _ in range(4)]
+    writers = []
+    apply_page = sync.apply_page
+
+    def recorded(*args, **kwargs):
+        writers.append((threading.current_thread().name, kwargs["next_cursor"]))
+        return apply_page(*args, **kwargs)
+
+    monkeypatch.setattr(sync, "apply_page", recorded)
+    fake = serve(pages, fail_after=3)
+
+    run = sync.sync_partnership(partnership)
+
+    # The fourth fetch failed while the third page was being written: that page still counts.
+    assert (run.status, run.cursor, run.pages, run.items_changed) == (SyncRun.Status.INTERRUPTED, "c3", 3, 9)
+    assert [cursor for _name, cursor in writers] == ["c1", "c2", "c3"]
+    assert all(name.startswith("feed-apply") for name, _cursor in writers)
+    assert PartnerListing.objects.count() == 9
+
+    resumed = sync.sync_partnership(partnership)
+
+    assert fake.fetches[-1]["cursor"] == "c3"
+    assert (resumed.status, resumed.pages, resumed.items_changed) == (SyncRun.Status.SUCCEEDED, 1, 3)
+    assert PartnerListing.objects.count() == 12
+    assert threading.active_count() == 1 or not any(
+        thread.name.startswith(("feed-apply", "feed-prefetch")) for thread in threading.enumerate()
+    )
+
+
+def test_text_with_tabs_newlines_backslashes_and_chinese_is_stored_as_the_partner_sent_it(partnership, serve):
+    item = feed_item(merchant={"code": "tab\\co", "name": "Tab\tand back\\slash 商店"}, brand="O'Brien \\ Sons")
+    item["texts"]["en"]["description"] = "line one\nline two\t\\N not null\r\n"
+    item["texts"]["zh-hans"]["title"] = "婴儿奶瓶 \\ 240毫升"
+    serve([[item]])
+
+    sync.sync_partnership(partnership)
+
+    stored = listing(item["id"])
+    assert (stored.merchant_code, stored.merchant_name, stored.brand) == (
+        "tab\\co",
+        "Tab\tand back\\slash 商店",
+        "O'Brien \\ Sons",
+    )
+    assert stored.texts["en"]["description"] == "line one\nline two\t\\N not null\r\n"
+    assert stored.title == "婴儿奶瓶 \\ 240毫升"
