@@ -337,7 +337,7 @@ LOGISTICS = {
 # and per-item fees (zone_fee_per_item, shipping_local_per_item, shipping_direct_per_item).
 PARTNER_ZONE = {
     "SYNC_INTERVAL": int(env("CROSSBORDER_ZONE_SYNC_SECONDS", "300")),
-    "SYNC_PAGE_SIZE": int(env("CROSSBORDER_ZONE_SYNC_PAGE_SIZE", "500")),
+    "SYNC_PAGE_SIZE": int(env("CROSSBORDER_ZONE_SYNC_PAGE_SIZE", "1000")),  # the feed's largest page
     "CACHE_IMAGES": env_bool("CROSSBORDER_ZONE_CACHE_IMAGES", False),
     "HISTORY_RETENTION_DAYS": int(env("CROSSBORDER_HISTORY_RETENTION_DAYS", "180")),
     # Searches are written to the history in batches by each process at most this often (0: each
