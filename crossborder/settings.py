@@ -338,6 +338,9 @@ LOGISTICS = {
 PARTNER_ZONE = {
     "SYNC_INTERVAL": int(env("CROSSBORDER_ZONE_SYNC_SECONDS", "300")),
     "SYNC_PAGE_SIZE": int(env("CROSSBORDER_ZONE_SYNC_PAGE_SIZE", "1000")),  # the feed's largest page
+    # How long a process keeps a shopper history's recommendation ranking (a new view or search
+    # makes a new one at once); 0 computes every request.
+    "RECOMMENDATION_SECONDS": float(env("CROSSBORDER_RECOMMENDATION_SECONDS", "60" if PRODUCTION else "0")),
     "CACHE_IMAGES": env_bool("CROSSBORDER_ZONE_CACHE_IMAGES", False),
     "HISTORY_RETENTION_DAYS": int(env("CROSSBORDER_HISTORY_RETENTION_DAYS", "180")),
     # Searches are written to the history in batches by each process at most this often (0: each

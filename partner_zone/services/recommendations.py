@@ -24,7 +24,7 @@ import re
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import NamedTuple
@@ -399,6 +399,7 @@ def popularity(*, refresh=False):
 def forget_cached_aggregates():
     """Drop this process's copies (tests, and after a bulk change of history)."""
     _memo.clear()
+    _rankings.clear()
 
 
 # --- the shopper's profile -----------------------------------------------------------------------
@@ -997,9 +998,34 @@ def rank(profile, kind="all", *, limit=DEFAULT_LIMIT, popular=None):
     return chosen
 
 
+_rankings = OrderedDict()  # per process: (language, kind, limit, history) -> (when, ranked)
+MAX_RANKINGS = 10_000
+
+
 def recommend(shopper, kind="all", *, limit=DEFAULT_LIMIT):
-    """Recommendations for a shopper: [Recommendation(listing, reason)], at most `limit`."""
-    return _fetch(rank(profile_for(shopper), kind, limit=limit))
+    """Recommendations for a shopper: [Recommendation(listing, reason)], at most `limit`.
+
+    The ranking of a history is kept by the process for PARTNER_ZONE["RECOMMENDATION_SECONDS"]:
+    a shopper who comes back to a page without having viewed or searched anything since gets the
+    same ranking without it being computed again (the shopper's events are read every time, so a
+    new view or search changes the key; the listings are read every time, so a withdrawn or
+    suspended one drops out at once)."""
+    events = recent_events(shopper)
+    seconds = settings.PARTNER_ZONE["RECOMMENDATION_SECONDS"]
+    if seconds <= 0:
+        return _fetch(rank(build_profile(events), kind, limit=limit))
+    key = (get_language(), kind, limit, tuple(tuple(event.values()) for event in events))
+    now = time.monotonic()
+    hit = _rankings.get(key)
+    if hit is not None and now - hit[0] < seconds:
+        _rankings.move_to_end(key)
+        return _fetch(hit[1])
+    ranked = rank(build_profile(events), kind, limit=limit)
+    _rankings[key] = (now, ranked)
+    _rankings.move_to_end(key)
+    while len(_rankings) > MAX_RANKINGS:
+        _rankings.popitem(last=False)
+    return _fetch(ranked)
 
 
 def recommendations_for(request, kind="all", *, limit=DEFAULT_LIMIT):

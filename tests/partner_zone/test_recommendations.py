@@ -272,6 +272,29 @@ def test_a_recommendation_call_runs_a_fixed_number_of_queries(remote, django_ass
     assert result
 
 
+def test_a_process_keeps_a_historys_ranking_until_the_shopper_views_or_searches_again(
+    remote, settings, django_assert_num_queries
+):
+    settings.PARTNER_ZONE = {**settings.PARTNER_ZONE, "RECOMMENDATION_SECONDS": 60}
+    a, b, c = two_leaves()
+    request = _history(remote, 10, [a, b, c])
+    reco.taxonomy()
+    reco.popularity()
+    first = [item.listing.pk for item in reco.recommendations_for(request, "similar")]
+
+    with django_assert_num_queries(2):  # the shopper's events and the chosen listings: no ranking
+        again = [item.listing.pk for item in reco.recommendations_for(request, "similar")]
+    PartnerListing.objects.filter(pk=first[0]).update(is_active=False)  # withdrawn meanwhile
+    kept = [item.listing.pk for item in reco.recommendations_for(request, "similar")]
+    searched = listing(remote.partnership, "Folding camp chair", c.pk)
+    reco.record_search(request, "folding camp chair")
+    after_search = [item.listing.pk for item in reco.recommendations_for(request, "similar")]
+
+    assert again == first
+    assert kept == first[1:]  # a withdrawn listing drops out at once
+    assert after_search[0] == searched.pk  # a new search ranks again at once
+
+
 def test_the_cards_of_the_recommendations_need_no_further_query(remote, django_assert_max_num_queries):
     """The chosen listings are loaded with only what a card shows (selectors.CARD_FIELDS): a field
     the card reads and the list lacks would cost one query per card."""
