@@ -1,10 +1,11 @@
 """Charges between partners: what one platform bills the other outside an order's price (warehouse
-storage fees, the partner's share of a campaign discount, returned goods charged back). The platform
-that charges posts it to its ledger and tells the partner in the same transaction (outbox); the
-partner posts the mirror image under the same event reference, so both settlement statements carry
-the same line with opposite signs."""
+storage fees, fulfilment of its consignment stock, the partner's share of a campaign discount,
+returned goods charged back). The platform that charges posts it to its ledger and tells the
+partner in the same transaction (outbox); the partner posts the mirror image under the same event
+reference, so both settlement statements carry the same line with opposite signs."""
 
-from decimal import Decimal
+import logging
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Sum
@@ -16,7 +17,10 @@ from crossborder.services import send_to_partner
 
 from ..errors import CheckoutErrorCode, LedgerErrorCode
 from ..models import LedgerTransaction, Order, OrderEvent, Posting
+from ..order_models import Fulfilment
 from . import ledger
+
+logger = logging.getLogger(__name__)
 
 CHARGE = "ledger.charge"
 KINDS = ("warehouse_fee", "logistics_fee", "campaign_share", "return_chargeback")
@@ -81,6 +85,49 @@ def charge_campaign_share(*, line):
         reference=f"{line.reference}:campaign-share",
         kind="campaign_share",
         amount=sale.partner_share,
+    )
+
+
+def _fulfilment_terms(partnership):
+    """(rate per unit, currency) of fee_schedule "fulfilment_per_unit", or None when the agreement
+    charges none. A rate that is not one is logged and charges nothing: the sale goes on."""
+    schedule = partnership.fee_schedule or {}
+    raw = schedule.get("fulfilment_per_unit")
+    if raw in (None, ""):
+        return None
+    try:
+        rate = Decimal(str(raw))
+    except InvalidOperation:
+        rate = None
+    if rate is None or not rate.is_finite() or rate < 0:
+        logger.error(
+            "partnership %s: fulfilment_per_unit %r is not a rate; no fulfilment fee charged", partnership.pk, raw
+        )
+        return None
+    if rate == 0:
+        return None
+    return rate, (schedule.get("fulfilment_currency") or partnership.settlement_currency).upper()
+
+
+def charge_fulfilment_fee(*, line):
+    """A paid line of partner goods served from its consignment stock in our warehouse: we pick,
+    pack and deliver it (the last leg), and bill the partner the agreement's fee per unit
+    (fee_schedule "fulfilment_per_unit", in "fulfilment_currency" or the settlement currency).
+    Lines the partner ships itself (cross-border direct) cost it nothing here. Once per line."""
+    if not line.is_partner or line.fulfilment != Fulfilment.CONSIGNMENT:
+        return None
+    terms = _fulfilment_terms(line.partnership)
+    if terms is None:
+        return None
+    rate, currency = terms
+    amount = (rate * line.quantity).quantize(Decimal(1).scaleb(-ledger.minor_digits(currency)), ROUND_HALF_UP)
+    if amount <= 0:
+        return None
+    return charge_partner(
+        partnership=line.partnership,
+        reference=f"{line.reference}:fulfilment",
+        kind="logistics_fee",
+        amount=Money(amount, currency),
     )
 
 

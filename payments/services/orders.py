@@ -272,6 +272,7 @@ def mark_paid(*, order, payment_reference, amount=None, now=None):
             _post_to_ledger(line)
             if line.origin == Origin.PARTNER:
                 charges.charge_campaign_share(line=line)  # the partner bears its share of a campaign price
+                charges.charge_fulfilment_fee(line=line)  # we deliver its consignment stock
         locked.status = Order.Status.PAID
         locked.payment_reference = payment_reference
         locked.paid_at = now

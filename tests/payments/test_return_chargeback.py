@@ -1,6 +1,7 @@
-"""Returned partner goods charged back: the partner gives back what the sale credited it for the
-returned units (export price less our commission), posted once per line, sent to the partner
-through the outbox, on the order's timeline; ops do it from the order admin."""
+"""Partner charges that come from orders: returned partner goods charged back (the partner gives
+back what the sale credited it for the returned units, export price less our commission, once per
+line, sent through the outbox, on the order's timeline; ops do it from the order admin), and the
+fulfilment fee for consignment stock we deliver."""
 
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from crossborder.models import OutboxMessage
 from payments.models import LedgerTransaction, OrderEvent, Posting
 from payments.services import charges, orders
 from payments.services import checkout as checkouts
+from tests.logistics.factories import make_level
 
 from .shop_factories import BUYER, cart_with, checkout_of, own_variant, partner_listing, set_up_shop
 
@@ -124,3 +126,49 @@ def test_ops_charge_back_the_partner_lines_of_an_order_from_the_admin(shop, admi
     assert "already charged back" in again.content.decode()
     assert LedgerTransaction.objects.filter(kind="return_chargeback").count() == 1
     assert partner_balance(listing.partnership) == 0
+
+
+# --- fulfilment of consignment stock ----------------------------------------------------------------
+
+
+def consignment_listing(warehouse, **fields):
+    listing = partner_listing(direct_stock=0, **fields)
+    make_level(warehouse=warehouse, sku=listing.variants[0]["sku"], owner=listing.partnership.partner, on_hand=10)
+    return listing
+
+
+def with_fees(listing, **fees):
+    partnership = listing.partnership
+    partnership.fee_schedule = {**partnership.fee_schedule, **fees}
+    partnership.save(update_fields=["fee_schedule"])
+    return listing
+
+
+def test_a_paid_consignment_line_bills_the_partner_the_agreed_fulfilment_fee_per_unit_once(shop):
+    listing = with_fees(consignment_listing(shop), fulfilment_per_unit="1.25")
+    order = paid((listing, 3))
+    line = order.lines.get()
+    assert line.fulfilment == "consignment"
+
+    orders.mark_paid(order=order, payment_reference=f"pay-{order.number}")  # a repeated payment message
+
+    fee = LedgerTransaction.objects.get(reference=f"{line.reference}:fulfilment")
+    assert fee.kind == "logistics_fee"
+    assert sorted(fee.postings.values_list("amount", "currency")) == [
+        (Decimal("-3.75"), "USD"),
+        (Decimal("3.75"), "USD"),
+    ]
+    message = OutboxMessage.objects.get(message_type=charges.CHARGE)
+    assert (message.payload["kind"], message.payload["amount"]) == ("logistics_fee", "3.75")
+
+
+def test_direct_lines_and_agreements_without_a_fulfilment_fee_are_not_billed(shop):
+    # One partnership: its fee schedule changes between the sales.
+    direct = with_fees(partner_listing(direct_stock=5), fulfilment_per_unit="1.25")
+    paid((direct, 1))
+    unbilled = with_fees(consignment_listing(shop), fulfilment_per_unit="")
+    paid((unbilled, 1))
+    broken = with_fees(consignment_listing(shop), fulfilment_per_unit="a lot")
+    paid((broken, 1))  # logged for ops; the sale goes on
+
+    assert not LedgerTransaction.objects.filter(kind="logistics_fee").exists()
