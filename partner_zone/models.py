@@ -343,7 +343,7 @@ class ShopperEvent(models.Model):
         SEARCH = "search", _("searched")
 
     kind = models.CharField(max_length=6, choices=Kind.choices)
-    session_key = models.CharField(max_length=64, blank=True, db_index=True)
+    session_key = models.CharField(max_length=64, blank=True)  # indexed with its newest events, below
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="shopper_events"
     )
@@ -357,8 +357,11 @@ class ShopperEvent(models.Model):
         verbose_name = _("shopper event")
         verbose_name_plural = _("shopper events")
         indexes = [
-            models.Index(fields=["user", "-created_at"], name="event_user_recent_idx"),
-            models.Index(fields=["session_key", "-created_at"], name="event_session_recent_idx"),
+            # In the order a shopper's newest events are read (recent_events: created_at, then id):
+            # without the id PostgreSQL walked the created_at index of every shopper's events back
+            # to this shopper's, the whole table for a shopper with few of them.
+            models.Index(fields=["user", "-created_at", "-id"], name="event_user_newest_idx"),
+            models.Index(fields=["session_key", "-created_at", "-id"], name="event_session_newest_idx"),
         ]
 
     def __str__(self):
