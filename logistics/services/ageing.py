@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from crossborder import fees
 from crossborder.models import Partnership
 from crossborder.services import send_to_partner
 
@@ -628,23 +629,7 @@ def record_aged_carried_out(*, partnership, payload):
 
 def _storage_terms(partnership):
     """(rate, currency) from the fee schedule, or None when the partnership charges no storage."""
-    schedule = partnership.fee_schedule or {}
-    raw = schedule.get("warehouse_storage_per_unit_day")
-    if raw in (None, ""):
-        return None
-    try:
-        rate = Decimal(str(raw))
-    except InvalidOperation:
-        rate = None
-    if rate is None or not rate.is_finite() or rate < 0:
-        log.error(
-            "partnership %s: warehouse_storage_per_unit_day %r is not a rate; no storage accrued", partnership.pk, raw
-        )
-        return None
-    if rate == 0:
-        return None
-    currency = (schedule.get("warehouse_storage_currency") or partnership.settlement_currency).upper()
-    return rate, currency
+    return fees.per_unit_terms(partnership, "warehouse_storage_per_unit_day", "warehouse_storage_currency")
 
 
 def _book_accruals(accruals):

@@ -4,14 +4,14 @@ returned goods charged back). The platform that charges posts it to its ledger a
 partner in the same transaction (outbox); the partner posts the mirror image under the same event
 reference, so both settlement statements carry the same line with opposite signs."""
 
-import logging
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from crossborder import fees
 from crossborder.errors import DomainError
 from crossborder.services import send_to_partner
 
@@ -19,8 +19,6 @@ from ..errors import CheckoutErrorCode, LedgerErrorCode
 from ..models import LedgerTransaction, Order, OrderEvent, Posting
 from ..order_models import Fulfilment
 from . import ledger
-
-logger = logging.getLogger(__name__)
 
 CHARGE = "ledger.charge"
 KINDS = ("warehouse_fee", "logistics_fee", "campaign_share", "return_chargeback")
@@ -88,27 +86,6 @@ def charge_campaign_share(*, line):
     )
 
 
-def _fulfilment_terms(partnership):
-    """(rate per unit, currency) of fee_schedule "fulfilment_per_unit", or None when the agreement
-    charges none. A rate that is not one is logged and charges nothing: the sale goes on."""
-    schedule = partnership.fee_schedule or {}
-    raw = schedule.get("fulfilment_per_unit")
-    if raw in (None, ""):
-        return None
-    try:
-        rate = Decimal(str(raw))
-    except InvalidOperation:
-        rate = None
-    if rate is None or not rate.is_finite() or rate < 0:
-        logger.error(
-            "partnership %s: fulfilment_per_unit %r is not a rate; no fulfilment fee charged", partnership.pk, raw
-        )
-        return None
-    if rate == 0:
-        return None
-    return rate, (schedule.get("fulfilment_currency") or partnership.settlement_currency).upper()
-
-
 def charge_fulfilment_fee(*, line):
     """A paid line of partner goods served from its consignment stock in our warehouse: we pick,
     pack and deliver it (the last leg), and bill the partner the agreement's fee per unit
@@ -116,7 +93,7 @@ def charge_fulfilment_fee(*, line):
     Lines the partner ships itself (cross-border direct) cost it nothing here. Once per line."""
     if not line.is_partner or line.fulfilment != Fulfilment.CONSIGNMENT:
         return None
-    terms = _fulfilment_terms(line.partnership)
+    terms = fees.per_unit_terms(line.partnership, "fulfilment_per_unit", "fulfilment_currency")
     if terms is None:
         return None
     rate, currency = terms
