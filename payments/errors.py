@@ -42,6 +42,7 @@ class PaymentErrorCode(StrEnum):
     SIGNATURE_FROM_FUTURE = "signature_from_future"
     SIGNATURE_INVALID = "signature_invalid"
     INVALID_PAYLOAD = "invalid_payload"
+    WEBHOOK_AMOUNT_MISMATCH = "webhook_amount_mismatch"
 
 
 class CheckoutErrorCode(StrEnum):

@@ -61,7 +61,9 @@ class PaymentRequest:
 
 @dataclass(frozen=True)
 class ProviderPayment:
-    """A provider's view of one payment, after create or on a status fetch."""
+    """A provider's view of one payment, after create or on a status fetch. `amount` and
+    `currency`, when the provider says them, are what the payment was created for: a webhook
+    whose amount or currency is not our payment's is refused."""
 
     provider_payment_id: str
     status: ProviderStatus
@@ -70,6 +72,8 @@ class ProviderPayment:
     refunded_amount: Decimal = Decimal(0)
     next_action: NextAction = field(default_factory=NextAction)
     raw: dict = field(default_factory=dict)
+    amount: Decimal | None = None
+    currency: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,13 +123,15 @@ class ProviderError(Exception):
 
 class WebhookRejected(Exception):
     """A webhook that is not provably from the provider, or not readable: `code` is a
-    payments.errors.PaymentErrorCode value, `status` the HTTP answer (400 or 401)."""
+    payments.errors.PaymentErrorCode value, `status` the HTTP answer (400 or 401), `field` the
+    part of the body that is wrong (else the signature or the body as a whole)."""
 
-    def __init__(self, code, detail, *, status=401):
+    def __init__(self, code, detail, *, status=401, field=None):
         super().__init__(detail)
         self.code = str(code)
         self.detail = detail
         self.status = status
+        self.field = field
 
 
 @runtime_checkable

@@ -65,6 +65,26 @@ def _header(headers, name):
     return None
 
 
+def _event_amount(data, name, where="data"):
+    """An amount of the event: a decimal string or an integer, finite and not negative; never a float
+    (JSON floats lose cents, and Python reads NaN, Infinity and 1e400 as floats)."""
+    value = data[name]
+    amount = None
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        try:
+            amount = Decimal(value)
+        except ArithmeticError:
+            amount = None
+    if amount is None or not amount.is_finite() or amount < 0:
+        raise WebhookRejected(
+            Code.INVALID_PAYLOAD,
+            f"{where}.{name} is {str(value)[:40]!r}, not an amount (a finite decimal, not negative).",
+            status=400,
+            field=f"{where}.{name}",
+        )
+    return amount
+
+
 class SandboxProvider:
     """What both sandboxes share; the subclasses say how the shopper approves."""
 
@@ -160,17 +180,25 @@ class SandboxProvider:
                 payment=ProviderPayment(
                     provider_payment_id=str(data["charge_id"]),
                     status=ProviderStatus(data["status"]),
-                    authorised_amount=Decimal(data["authorised_amount"]),
-                    captured_amount=Decimal(data["captured_amount"]),
-                    refunded_amount=Decimal(data["refunded_amount"]),
+                    authorised_amount=_event_amount(data, "authorised_amount"),
+                    captured_amount=_event_amount(data, "captured_amount"),
+                    refunded_amount=_event_amount(data, "refunded_amount"),
                     raw=data,
+                    amount=_event_amount(data, "amount") if data.get("amount") is not None else None,
+                    currency=str(data.get("currency") or ""),
                 ),
                 refund_reference=str(refund.get("id", "")),
-                refund_amount=Decimal(refund["amount"]) if refund.get("amount") is not None else None,
+                refund_amount=_event_amount(refund, "amount", "data.refund")
+                if refund.get("amount") is not None
+                else None,
                 refund_idempotency_key=str(refund.get("idempotency_key", "")),
                 raw=event,
             )
-        except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
+        except WebhookRejected:
+            raise
+        except RecursionError:
+            raise WebhookRejected(Code.INVALID_PAYLOAD, "The webhook body is nested too deeply.", status=400)
+        except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:
             raise WebhookRejected(Code.INVALID_PAYLOAD, f"The webhook body is not a valid event: {exc}.", status=400)
 
     # --- the shopper's side: the sandbox's own pages call these -----------------------------------

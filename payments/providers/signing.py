@@ -49,6 +49,8 @@ def _parse(header):
 def verify(secret: str, header: str | None, body: bytes, *, tolerance: int, now: float | None = None) -> int:
     """Check `header` signs `body` within `tolerance` seconds of `now`; return its timestamp or
     raise WebhookRejected naming what is wrong."""
+    if not secret:  # an empty key would let anyone sign (production refuses to start so: crossborder.E021)
+        raise WebhookRejected(Code.SIGNATURE_INVALID, "No webhook secret is configured for this provider.")
     if not header:
         raise WebhookRejected(Code.SIGNATURE_MISSING, f"The {SIGNATURE_HEADER} header is missing.", status=400)
     timestamp, signatures = _parse(header)

@@ -505,6 +505,74 @@ def _find_payment(provider_code, snapshot):
     return payment
 
 
+def _event_amounts(event):
+    """(field, amount) of every amount a webhook event states."""
+    snapshot = event.payment
+    amounts = [
+        ("authorised_amount", snapshot.authorised_amount),
+        ("captured_amount", snapshot.captured_amount),
+        ("refunded_amount", snapshot.refunded_amount),
+    ]
+    if snapshot.amount is not None:
+        amounts.append(("amount", snapshot.amount))
+    if event.refund_amount is not None:
+        amounts.append(("refund_amount", event.refund_amount))
+    return amounts
+
+
+def _refuse_event(field, detail, *, code=Code.INVALID_PAYLOAD, status=400):
+    return DomainError(code, detail, field=field, status=status)
+
+
+def _check_event_amounts_readable(event):
+    """Every amount a number, finite and not negative, whatever the provider's parser let through."""
+    for field, amount in _event_amounts(event):
+        if not isinstance(amount, Decimal) or not amount.is_finite() or amount < 0:
+            raise _refuse_event(
+                field, _("The webhook's %(field)s is not an amount: %(value)s.") % {"field": field, "value": amount}
+            )
+
+
+def _check_event_matches_payment(payment, event):
+    """A webhook tells of this payment: its amounts fit the payment's (money authorised or captured
+    is the payment's whole amount, we never ask for less) and its currency is the payment's. One that
+    does not is refused before anything is recorded, so the genuine news still applies later."""
+    snapshot, currency = event.payment, payment.currency
+    exponent = Decimal(1).scaleb(-ledger.minor_digits(currency))
+    for field, amount in _event_amounts(event):
+        if amount > payment.amount or amount != amount.quantize(exponent):
+            raise _refuse_event(
+                field,
+                _("The webhook's %(field)s %(value)s does not fit the payment of %(amount)s %(currency)s.")
+                % {"field": field, "value": amount, "amount": payment.amount, "currency": currency},
+                code=Code.WEBHOOK_AMOUNT_MISMATCH,
+                status=409,
+            )
+    holds_money = snapshot.status in (ProviderStatus.AUTHORISED, ProviderStatus.CAPTURED)
+    captured = snapshot.status == ProviderStatus.CAPTURED
+    wrong = [
+        ("currency", bool(snapshot.currency) and snapshot.currency != currency),
+        ("amount", snapshot.amount is not None and snapshot.amount != payment.amount),
+        ("authorised_amount", holds_money and snapshot.authorised_amount != payment.amount),
+        ("captured_amount", captured and snapshot.captured_amount != snapshot.authorised_amount),
+        ("captured_amount", snapshot.captured_amount > snapshot.authorised_amount),
+        ("refunded_amount", snapshot.refunded_amount > snapshot.captured_amount),
+        (
+            "refund_amount",
+            event.refund_amount is not None and not 0 < event.refund_amount <= snapshot.captured_amount,
+        ),
+    ]
+    mismatch = next((field for field, is_wrong in wrong if is_wrong), None)
+    if mismatch:
+        raise _refuse_event(
+            mismatch,
+            _("The webhook's %(field)s does not match the payment of %(amount)s %(currency)s.")
+            % {"field": mismatch, "amount": payment.amount, "currency": currency},
+            code=Code.WEBHOOK_AMOUNT_MISMATCH,
+            status=409,
+        )
+
+
 def _apply_refund_event(payment, event):
     if payment.state in (*Payment.OPEN_STATES, State.AUTHORISED):  # the capture's own webhook is late
         _apply_snapshot(
@@ -535,6 +603,15 @@ def _apply_refund_event(payment, event):
             idempotency_key=f"{payment.provider}:{event.refund_reference or event.event_id}",
             amount=event.refund_amount,
         )
+    left = (payment.captured_amount - payment.refunded_amount) if call.status != CallStatus.SUCCEEDED else None
+    if left is not None and (event.refund_amount > left or (call.amount and event.refund_amount != call.amount)):
+        raise _refuse_event(
+            "refund_amount",
+            _("The webhook's refund of %(value)s %(currency)s does not match the refund asked or what is left.")
+            % {"value": event.refund_amount, "currency": payment.currency},
+            code=Code.WEBHOOK_AMOUNT_MISMATCH,
+            status=409,
+        )
     _record_refund(
         payment,
         call,
@@ -555,9 +632,10 @@ def handle_webhook(*, provider, headers, body: bytes, now=None) -> dict:
         raise DomainError(
             rejected.code,
             rejected.detail,
-            field="body" if rejected.code == Code.INVALID_PAYLOAD else "signature",
+            field=rejected.field or ("body" if rejected.code == Code.INVALID_PAYLOAD else "signature"),
             status=rejected.status,
         )
+    _check_event_amounts_readable(event)
     first = WebhookReceipt.objects.filter(provider=provider, event_id=event.event_id).first()
     if first is not None:
         return first.result
@@ -571,6 +649,7 @@ def handle_webhook(*, provider, headers, body: bytes, now=None) -> dict:
             if payment is None:
                 result = {"event": event.event_id, "outcome": "ignored", "detail": "no such payment"}
             else:
+                _check_event_matches_payment(payment, event)
                 if not payment.provider_payment_id:
                     payment.provider_payment_id = event.payment.provider_payment_id
                 if event.event_type == WebhookEventType.REFUNDED and event.refund_amount is not None:
