@@ -38,6 +38,10 @@ def production_env(data_dir):
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_STATIC_ROOT": str(Path(data_dir) / "static"),
         "CROSSBORDER_LOG_LEVEL": "WARNING",
+        # Shoppers pay at the sandboxes, as on a staging deployment, with secrets of their own.
+        "CROSSBORDER_STAGING_SANDBOX_PAYMENTS": "true",
+        "CROSSBORDER_SANDBOX_WALLET_WEBHOOK_SECRET": secrets.token_urlsafe(32),
+        "CROSSBORDER_SANDBOX_CARD_WEBHOOK_SECRET": secrets.token_urlsafe(32),
     }
 
 

@@ -362,22 +362,37 @@ SHOP = {
 # as JSON: {"name": ..., "iban": ... or "account": ..., "bic": ...}.
 SETTLEMENT_BANK = json.loads(env("CROSSBORDER_SETTLEMENT_BANK", "{}"))
 SETTLEMENT_PARTNER_BANKS = json.loads(env("CROSSBORDER_SETTLEMENT_PARTNER_BANKS", "{}"))
-# Payment providers by code: the class implementing payments.providers.PaymentProvider, and its
-# webhook secret (shared with the provider; the sandboxes' defaults are for development only).
-PAYMENT_PROVIDERS = {
-    "sandbox_wallet": {
+# Payment providers by code: the class implementing payments.providers.PaymentProvider and its
+# options (secrets from the environment). Production takes real money only: the payments checks
+# (payments/checks.py, crossborder.E020-E025) refuse to start with a sandbox, an empty or development
+# secret, or no provider.
+PAYMENT_PROVIDERS = {}
+# --- Real providers: each registers here under its code, from its own environment variables. ---
+
+# --- The sandbox providers: they take no money. Offered outside production; in production only
+# on a staging deployment that asks for them, and then with secrets of its own (no defaults).
+SANDBOX_PAYMENTS = not PRODUCTION or env_bool("CROSSBORDER_STAGING_SANDBOX_PAYMENTS")
+if SANDBOX_PAYMENTS:
+    PAYMENT_PROVIDERS["sandbox_wallet"] = {
         "CLASS": "payments.providers.sandbox.SandboxWallet",
-        "WEBHOOK_SECRET": env("CROSSBORDER_SANDBOX_WALLET_WEBHOOK_SECRET", "dev-sandbox-wallet-webhook-secret"),
-    },
-    "sandbox_card": {
+        "WEBHOOK_SECRET": env(
+            "CROSSBORDER_SANDBOX_WALLET_WEBHOOK_SECRET", "" if PRODUCTION else "dev-sandbox-wallet-webhook-secret"
+        ),
+    }
+    PAYMENT_PROVIDERS["sandbox_card"] = {
         "CLASS": "payments.providers.sandbox.SandboxCard",
-        "WEBHOOK_SECRET": env("CROSSBORDER_SANDBOX_CARD_WEBHOOK_SECRET", "dev-sandbox-card-webhook-secret"),
-    },
-}
+        "WEBHOOK_SECRET": env(
+            "CROSSBORDER_SANDBOX_CARD_WEBHOOK_SECRET", "" if PRODUCTION else "dev-sandbox-card-webhook-secret"
+        ),
+    }
 PAYMENT_OPTIONS = {
     # The local method checkout offers: a QR wallet in China, a card with a 3-D Secure challenge elsewhere.
+    # Unset: the sandbox for the country where sandboxes are offered, else the first real provider.
     "DEFAULT_PROVIDER": env(
-        "CROSSBORDER_PAYMENT_PROVIDER", "sandbox_wallet" if PLATFORM_COUNTRY == "CN" else "sandbox_card"
+        "CROSSBORDER_PAYMENT_PROVIDER",
+        ("sandbox_wallet" if PLATFORM_COUNTRY == "CN" else "sandbox_card")
+        if SANDBOX_PAYMENTS
+        else next(iter(PAYMENT_PROVIDERS), ""),
     ),
     "WEBHOOK_TOLERANCE_SECONDS": int(env("CROSSBORDER_PAYMENT_WEBHOOK_TOLERANCE", "300")),
     # One window, driven by the shop's SHOP["PAYMENT_MINUTES"] (CROSSBORDER_ORDER_PAYMENT_MINUTES): an
@@ -416,12 +431,16 @@ CELERY_BEAT_SCHEDULE = {
     "payments-close-settlement-periods": {"task": "payments.close_settlement_periods", "schedule": 300.0},
     # Shop: lapsed quotes and orders unpaid past their window give their stock back.
     "payments-expire-checkouts": {"task": "payments.expire_checkouts", "schedule": 60.0},
-    # Payments: void or refund payments whose checkout never placed an order; resend sandbox webhooks.
+    # Payments: void or refund payments whose checkout never placed an order.
     "payments-void-abandoned-payments": {"task": "payments.void_abandoned_payments", "schedule": 300.0},
-    "payments-retry-sandbox-webhooks": {"task": "payments.retry_sandbox_webhooks", "schedule": 60.0},
     # Shop: catch up payments that secured their money but placed no order or were not captured.
     "payments-settle-secured-payments": {"task": "payments.settle_secured_payments", "schedule": 60.0},
 }
+if SANDBOX_PAYMENTS:  # the sandboxes resend their undelivered webhooks, like a provider would
+    CELERY_BEAT_SCHEDULE["payments-retry-sandbox-webhooks"] = {
+        "task": "payments.retry_sandbox_webhooks",
+        "schedule": 60.0,
+    }
 
 LOGGING = {
     "version": 1,

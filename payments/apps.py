@@ -8,4 +8,5 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         # Payments' message types (settlement statements, forwarded orders) register with the core.
-        from . import handlers  # noqa: F401
+        # The providers' production checks (payments/checks.py) register with Django's checks.
+        from . import checks, handlers  # noqa: F401

@@ -1,14 +1,21 @@
 """URLs of the payments providers area: the shopper's payment page (QR code or redirect, polling),
-the return from a provider, and the sandbox providers' own approval pages."""
+the return from a provider, and the sandbox providers' own approval pages. The sandbox pages are
+routed only while a sandbox provider is configured (never in production, unless a staging
+deployment asks for the sandboxes), so nobody can approve a charge of their own there."""
 
 from django.urls import path
 
 from . import sandbox_views
+from .providers.registry import sandbox_provider_codes
 
 urlpatterns = [
-    path("pay/sandbox/wallet/<str:charge_id>/", sandbox_views.sandbox_wallet, name="sandbox-wallet"),
-    path("pay/sandbox/card/<str:charge_id>/", sandbox_views.sandbox_card, name="sandbox-card"),
     path("pay/<str:token>/", sandbox_views.payment_page, name="payment"),
     path("pay/<str:token>/status/", sandbox_views.payment_status, name="payment-status"),
     path("pay/<str:token>/return/", sandbox_views.payment_return, name="payment-return"),
 ]
+
+if sandbox_provider_codes():
+    urlpatterns[:0] = [
+        path("pay/sandbox/wallet/<str:charge_id>/", sandbox_views.sandbox_wallet, name="sandbox-wallet"),
+        path("pay/sandbox/card/<str:charge_id>/", sandbox_views.sandbox_card, name="sandbox-card"),
+    ]

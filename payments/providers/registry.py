@@ -20,6 +20,22 @@ def default_provider_code() -> str:
     return settings.PAYMENT_OPTIONS["DEFAULT_PROVIDER"]
 
 
+def provider_class(code) -> type:
+    """The class configured under `code` (ImproperlyConfigured when it cannot be loaded)."""
+    options = settings.PAYMENT_PROVIDERS[code]
+    try:
+        return import_string(options["CLASS"])
+    except (ImportError, KeyError) as exc:
+        raise ImproperlyConfigured(f"PAYMENT_PROVIDERS[{code!r}]: cannot load its CLASS: {exc}") from exc
+
+
+def sandbox_provider_codes() -> list[str]:
+    """The configured providers that are sandboxes (they take no money)."""
+    from .sandbox import SandboxProvider
+
+    return [code for code in settings.PAYMENT_PROVIDERS if issubclass(provider_class(code), SandboxProvider)]
+
+
 def get_provider(code) -> PaymentProvider:
     """The provider configured under `code`, or a DomainError naming the ones there are."""
     options = settings.PAYMENT_PROVIDERS.get(code)
@@ -31,8 +47,4 @@ def get_provider(code) -> PaymentProvider:
             field="provider",
             status=404,
         )
-    try:
-        provider_class = import_string(options["CLASS"])
-    except (ImportError, KeyError) as exc:
-        raise ImproperlyConfigured(f"PAYMENT_PROVIDERS[{code!r}]: cannot load its CLASS: {exc}") from exc
-    return provider_class(code=code, options=options)
+    return provider_class(code)(code=code, options=options)

@@ -407,9 +407,14 @@ def send_webhook(webhook, *, now=None) -> bool:
 
 def retry_due_webhooks(*, now=None, limit=100) -> dict:
     """Resend the sandbox webhooks that are due; a webhook is given up after MAX_DELIVERY_ATTEMPTS."""
+    from .registry import sandbox_provider_codes
+
     now = now or timezone.now()
     due = SandboxWebhook.objects.filter(
-        delivered_at__isnull=True, next_attempt_at__lte=now, attempts__lt=MAX_DELIVERY_ATTEMPTS
+        provider__in=sandbox_provider_codes(),  # a sandbox no longer configured sends nothing
+        delivered_at__isnull=True,
+        next_attempt_at__lte=now,
+        attempts__lt=MAX_DELIVERY_ATTEMPTS,
     ).order_by("next_attempt_at", "id")[:limit]
     delivered = failed = 0
     for webhook in due:

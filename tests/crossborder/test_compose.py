@@ -38,6 +38,12 @@ def test_compose_cli_accepts_the_file():
     cli = _compose_cli()
     if cli is None:
         pytest.skip("no docker compose CLI on this machine")
-    env = {**os.environ, "CN_SECRET_KEY": "c" * 60, "US_SECRET_KEY": "u" * 60}
+    env = {
+        **os.environ,
+        "CN_SECRET_KEY": "c" * 60,
+        "US_SECRET_KEY": "u" * 60,
+        "CN_SANDBOX_WEBHOOK_SECRET": "cs" * 20,
+        "US_SANDBOX_WEBHOOK_SECRET": "us" * 20,
+    }
     result = subprocess.run([*cli, "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -23,6 +23,7 @@ from crossborder.models import (
     SigningKey,
 )
 from tests.partners import RemotePartner, body_json, table_counts, verify_reply
+from tests.payments.test_production_providers import with_a_real_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -350,15 +351,9 @@ def test_invalid_terms_name_the_wrong_field(terms, field):
 
 
 def test_deploy_check_is_clean_with_production_settings(tmp_path):
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DJANGO_SETTINGS_MODULE": "crossborder.settings",
-        "CROSSBORDER_ENV": "production",
-        "DJANGO_SECRET_KEY": "x7!" + uuid.uuid4().hex + uuid.uuid4().hex,
-        "DJANGO_ALLOWED_HOSTS": "cn.example.com",
-        "CROSSBORDER_BASE_URL": "https://cn.example.com",
-        "CROSSBORDER_DATA_DIR": str(tmp_path),
-    }
+    # Production takes real money only (no sandbox, crossborder.E020-E025): a real provider is registered
+    # the way the README says, with its secret from the environment.
+    env = with_a_real_provider(tmp_path, DJANGO_ALLOWED_HOSTS="cn.example.com")
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
         capture_output=True,
