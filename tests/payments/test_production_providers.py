@@ -174,10 +174,19 @@ with override_settings(STORAGES=plain):
     print("sandbox GET", Client().get("/pay/sandbox/wallet/wal_abc/").status_code)
     print("sandbox POST", Client().post("/pay/sandbox/card/card_abc/", {"decision": "approve"}).status_code)
 print("retry beat", "payments-retry-sandbox-webhooks" in settings.CELERY_BEAT_SCHEDULE)
+# The attack: a webhook signed with the sandbox's public development secret.
+from payments.providers import signing
+
+body = b'{"id": "evt_1", "type": "payment.captured", "data": {}}'
+signature = signing.sign("dev-sandbox-wallet-webhook-secret", body)
+webhook = Client().post(
+    "/payments/webhooks/sandbox_wallet/", body, content_type="application/json", headers={"Payment-Signature": signature}
+)
+print("sandbox webhook", webhook.status_code, webhook.json()["code"])
 """
 
 
-def test_in_production_the_sandbox_pages_are_not_routed_and_their_beat_not_scheduled(tmp_path):
+def test_in_production_the_sandbox_pages_webhooks_and_beat_are_gone(tmp_path):
     result = run([PYTHON, "-c", ROUTES], with_a_real_provider(tmp_path, DJANGO_SECURE_SSL_REDIRECT="false"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
@@ -188,6 +197,7 @@ def test_in_production_the_sandbox_pages_are_not_routed_and_their_beat_not_sched
         "sandbox GET 404",
         "sandbox POST 404",
         "retry beat False",
+        "sandbox webhook 404 unknown_provider",
     ]
 
 
@@ -217,6 +227,15 @@ def test_celery_beat_refuses_to_start_with_a_check_error(tmp_path):
     assert result.returncode != 0
     assert "Celery beat refuses to start" in result.stdout + result.stderr
     assert "crossborder.E024" in result.stdout + result.stderr
+
+
+def test_the_celery_worker_refuses_to_start_with_a_check_error(tmp_path):
+    celery = str(Path(PYTHON).with_name("celery"))
+    env = production_env(tmp_path, CELERY_BROKER_URL="memory://", CROSSBORDER_STAGING_SANDBOX_PAYMENTS="true")
+    result = run([celery, "-A", "crossborder", "worker", "--pool", "solo"], env)
+    assert result.returncode != 0
+    assert "The Celery worker refuses to start" in result.stdout + result.stderr
+    assert "crossborder.E021" in result.stdout + result.stderr
 
 
 # --- the checks in detail, on the settings object ----------------------------------------------------
