@@ -374,6 +374,23 @@ PAYMENT_PROVIDERS = {
         "WEBHOOK_SECRET": env("CROSSBORDER_SANDBOX_CARD_WEBHOOK_SECRET", "dev-sandbox-card-webhook-secret"),
     },
 }
+# Real providers, offered when configured (payments/providers/stripe_provider.py, alipay_provider.py).
+if env("STRIPE_SECRET_KEY"):
+    PAYMENT_PROVIDERS["stripe"] = {
+        "CLASS": "payments.providers.stripe_provider.StripeCard",
+        "SECRET_KEY": env("STRIPE_SECRET_KEY"),
+        "WEBHOOK_SECRET": env("STRIPE_WEBHOOK_SECRET", ""),
+        "API_BASE": env("STRIPE_API_BASE", ""),  # a stand-in's address; Stripe's own when empty
+    }
+if env("ALIPAY_APP_ID"):
+    PAYMENT_PROVIDERS["alipay"] = {
+        "CLASS": "payments.providers.alipay_provider.AlipayQR",
+        "APP_ID": env("ALIPAY_APP_ID"),
+        "APP_PRIVATE_KEY_FILE": env("ALIPAY_APP_PRIVATE_KEY_FILE", ""),
+        "ALIPAY_PUBLIC_KEY_FILE": env("ALIPAY_PUBLIC_KEY_FILE", ""),
+        "GATEWAY": env("ALIPAY_GATEWAY", ""),  # a stand-in's address; Alipay's own when empty
+        "SANDBOX": env_bool("ALIPAY_SANDBOX"),  # Alipay's sandbox gateway
+    }
 PAYMENT_OPTIONS = {
     # The local method checkout offers: a QR wallet in China, a card with a 3-D Secure challenge elsewhere.
     "DEFAULT_PROVIDER": env(

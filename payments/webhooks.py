@@ -1,14 +1,17 @@
 """Payment providers' webhooks: a provider POSTs signed events here (outside the language prefixes,
 without a session, so without CSRF). The service verifies and applies them; this view only maps
 the outcome to JSON: 200 with the result (the first result for a repeated event), or the error
-`{"code", "detail", "field"}` with 400/401 for what is unsigned, stale, forged or unreadable."""
+`{"code", "detail", "field"}` with 400/401 for what is unsigned, stale, forged or unreadable.
+A provider that expects a fixed answer to its webhooks names it in `webhook_acknowledgement`
+(Alipay wants the text "success"); a refusal is then still the JSON error, which it resends."""
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from crossborder.errors import DomainError
 
+from .providers import get_provider
 from .services import payment as payments
 
 
@@ -19,4 +22,7 @@ def receive_webhook(request, provider):
         result = payments.handle_webhook(provider=provider, headers=request.headers, body=request.body)
     except DomainError as error:
         return JsonResponse(error.as_dict(), status=error.status)
+    acknowledgement = getattr(get_provider(provider), "webhook_acknowledgement", None)
+    if acknowledgement is not None:
+        return HttpResponse(acknowledgement, content_type="text/plain; charset=utf-8", status=200)
     return JsonResponse(result, status=200)
