@@ -23,6 +23,7 @@ gateway), GATEWAY (another gateway, such as a local stand-in), TIMEOUT (seconds,
 
 import base64
 import binascii
+import functools
 from decimal import Decimal, InvalidOperation
 from urllib.error import URLError
 from urllib.parse import parse_qsl
@@ -32,6 +33,7 @@ from alipay import AliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
 from alipay.utils import AliPayConfig
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
@@ -88,9 +90,14 @@ def _amount(text) -> Decimal:
     return value
 
 
-def _read(path):
-    with open(path, encoding="utf-8") as handle:
-        return handle.read()
+@functools.lru_cache(maxsize=8)
+def _read(option, path):
+    """A key file's PEM text, read once per process; a missing file stops the provider loudly."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"PAYMENT_PROVIDERS['alipay'][{option!r}]: cannot read {path!r}: {exc}") from exc
 
 
 class AlipayQR:
@@ -107,8 +114,8 @@ class AlipayQR:
         self.app_id = str(options.get("APP_ID", ""))
         self.alipay = AliPay(
             appid=self.app_id,
-            app_private_key_string=_read(options["APP_PRIVATE_KEY_FILE"]),
-            alipay_public_key_string=_read(options["ALIPAY_PUBLIC_KEY_FILE"]),
+            app_private_key_string=_read("APP_PRIVATE_KEY_FILE", options.get("APP_PRIVATE_KEY_FILE", "")),
+            alipay_public_key_string=_read("ALIPAY_PUBLIC_KEY_FILE", options.get("ALIPAY_PUBLIC_KEY_FILE", "")),
             sign_type="RSA2",
             debug=bool(options.get("SANDBOX")),
             config=AliPayConfig(timeout=float(options.get("TIMEOUT", 15))),

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from Cryptodome.PublicKey import RSA
 from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
 
 from crossborder.errors import DomainError
 from payments.models import Payment, WebhookReceipt
@@ -195,6 +196,20 @@ def test_alipay_refuses_definitively_what_it_cannot_do(standin):
         start("alipay", amount="10.00", currency="USD")
     assert refused.value.code == "provider_declined"
     assert Payment.objects.get(currency="USD").state == Payment.State.FAILED
+
+
+def test_a_missing_key_file_is_a_configuration_error_naming_the_option(settings, keys):
+    settings.PAYMENT_PROVIDERS = {
+        **django_settings.PAYMENT_PROVIDERS,
+        "alipay": {
+            "CLASS": "payments.providers.alipay_provider.AlipayQR",
+            "APP_ID": APP_ID,
+            "APP_PRIVATE_KEY_FILE": "/nonexistent/app_private.pem",
+            "ALIPAY_PUBLIC_KEY_FILE": str(keys["files"]["alipay_public"]),
+        },
+    }
+    with pytest.raises(ImproperlyConfigured, match="APP_PRIVATE_KEY_FILE"):
+        get_provider("alipay")
 
 
 def test_ids_sent_to_alipay_use_only_letters_and_digits_and_read_back():
