@@ -1,5 +1,5 @@
 """The Alipay adapter (face-to-face QR payment), through python-alipay-sdk, against a local stand-in
-of Alipay's gateway (tests/payments/standins/alipay_standin.py) with RSA2 key pairs made here:
+of Alipay's gateway (tests/payments/standins/alipay_standin.py) with RSA2 key pairs made for the test run:
 precreate -> the shopper scans and pays -> signed notification -> captured; refunds partial and
 full; cancel; a forged notification refused; a timed-out refund retried with its key done once."""
 
@@ -9,10 +9,9 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
-from Cryptodome.PublicKey import RSA
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -23,59 +22,29 @@ from payments.providers.alipay_provider import decode_id, encode_id
 from payments.services import payment as payments
 
 from .payment_factories import payment_world, sandbox_webhooks_through_test_client, start  # noqa: F401
-from .standins.alipay_standin import AlipayStandIn
+from .standins.fixtures import ALIPAY_APP_ID, ALIPAY_URL, deliver_alipay, post_alipay_notice
 
 pytestmark = pytest.mark.django_db
 
-URL = "/payments/webhooks/alipay/"
-APP_ID = "2021000000000001"
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory):
-    """An app key pair (ours) and an "Alipay" key pair (the stand-in's), as PEM files."""
-    folder = tmp_path_factory.mktemp("alipay_keys")
-    app, alipay = RSA.generate(2048), RSA.generate(2048)
-    files = {
-        "app_private": folder / "app_private.pem",
-        "alipay_public": folder / "alipay_public.pem",
-    }
-    files["app_private"].write_bytes(app.export_key())
-    files["alipay_public"].write_bytes(alipay.publickey().export_key())
-    return {"files": files, "app_public": app.publickey().export_key(), "alipay_private": alipay.export_key()}
+URL, APP_ID = ALIPAY_URL, ALIPAY_APP_ID
 
 
 @pytest.fixture
-def standin(settings, keys):
-    with AlipayStandIn(
-        app_id=APP_ID, app_public_key_pem=keys["app_public"], alipay_private_key_pem=keys["alipay_private"]
-    ) as server:
-        settings.PAYMENT_PROVIDERS = {
-            **django_settings.PAYMENT_PROVIDERS,
-            "alipay": {
-                "CLASS": "payments.providers.alipay_provider.AlipayQR",
-                "APP_ID": APP_ID,
-                "APP_PRIVATE_KEY_FILE": str(keys["files"]["app_private"]),
-                "ALIPAY_PUBLIC_KEY_FILE": str(keys["files"]["alipay_public"]),
-                "GATEWAY": f"{server.base_url}/gateway.do",
-                "TIMEOUT": 1,
-            },
-        }
-        yield server
+def keys(alipay_keys):
+    return alipay_keys
+
+
+@pytest.fixture
+def standin(alipay_standin):
+    return alipay_standin
 
 
 def post_notice(client, body):
-    return client.post(URL, data=body, content_type="application/x-www-form-urlencoded")
+    return post_alipay_notice(client, body)
 
 
 def deliver(client, standin):
-    answers = []
-    for notify_url, body in standin.take_notices():
-        assert urlsplit(notify_url).path == URL
-        response = post_notice(client, body)
-        assert (response.status_code, response.content) == (200, b"success"), response.content
-        answers.append(dict(parse_qsl(body.decode()))["trade_status"])
-    return answers
+    return deliver_alipay(client, standin)
 
 
 def paid(client, standin, amount="88.00"):

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import requests
 import stripe
-from django.conf import settings as django_settings
 
 from crossborder.errors import DomainError
 from payments.models import Payment, WebhookReceipt
@@ -22,39 +21,21 @@ from payments.providers.stripe_provider import _error, from_minor_units, to_mino
 from payments.services import payment as payments
 
 from .payment_factories import payment_world, sandbox_webhooks_through_test_client, start  # noqa: F401
-from .standins.stripe_standin import StripeStandIn, stripe_signature
+from .standins.fixtures import STRIPE_URL, STRIPE_WEBHOOK_SECRET, deliver_stripe
+from .standins.stripe_standin import stripe_signature
 
 pytestmark = pytest.mark.django_db
 
-URL = "/payments/webhooks/stripe/"
-SECRET_KEY, WEBHOOK_SECRET = "sk_test_standin", "whsec_standin"
+URL, WEBHOOK_SECRET = STRIPE_URL, STRIPE_WEBHOOK_SECRET
 
 
 @pytest.fixture
-def standin(settings):
-    with StripeStandIn(secret_key=SECRET_KEY, webhook_secret=WEBHOOK_SECRET) as server:
-        settings.PAYMENT_PROVIDERS = {
-            **django_settings.PAYMENT_PROVIDERS,
-            "stripe": {
-                "CLASS": "payments.providers.stripe_provider.StripeCard",
-                "SECRET_KEY": SECRET_KEY,
-                "WEBHOOK_SECRET": WEBHOOK_SECRET,
-                "API_BASE": server.base_url,
-                "TIMEOUT": 1,
-                "MAX_NETWORK_RETRIES": 0,
-            },
-        }
-        yield server
+def standin(stripe_standin):
+    return stripe_standin
 
 
 def deliver(client, standin):
-    """Post the stand-in's queued, signed events to our webhook endpoint, as Stripe would."""
-    answers = []
-    for payload, headers, kind in standin.take_events():
-        response = client.post(URL, data=payload, content_type="application/json", headers=headers)
-        assert response.status_code == 200, (kind, response.content)
-        answers.append((kind, response.json()))
-    return answers
+    return deliver_stripe(client, standin)
 
 
 def shopper_passes_3ds(payment, outcome="approve"):
