@@ -18,6 +18,9 @@ are then PaymentIntent and Refund calls.
 - Webhooks are verified by the SDK (`stripe.Webhook.construct_event`) with the endpoint secret and
   the platform's tolerance. PaymentIntent and Charge events name the PaymentIntent, not the session:
   they carry our payment token in the metadata set at creation, which is how the payment is found.
+- A refund is recorded from our own call's answer, and from `refund.created`/`refund.updated` once
+  succeeded (one made in Stripe's dashboard too), or `charge.refunded` where the charge lists its
+  refunds; the same refund is recorded once whichever arrives.
 - A failed card attempt (`payment_intent.payment_failed`) leaves the payment pending: on Checkout the
   shopper may try another card until the session expires (`checkout.session.expired`).
 
@@ -309,6 +312,8 @@ class StripeCard:
             return WebhookEvent(event_id, intent_events[kind], self._from_intent(obj), raw=event)
         if kind == "charge.refunded":
             return self._refund_event(event_id, obj, event)
+        if kind in ("refund.created", "refund.updated"):
+            return self._refund_object_event(event_id, obj, event)
         raise WebhookIgnored(event_id, f"Stripe event {kind} is not used.")
 
     def _refund_event(self, event_id, charge, event) -> WebhookEvent:
@@ -337,6 +342,40 @@ class StripeCard:
             refund_reference=refund["id"],
             refund_amount=from_minor_units(refund["amount"], currency),
             refund_idempotency_key=key,
+            raw=event,
+        )
+
+    def _refund_object_event(self, event_id, refund, event) -> WebhookEvent:
+        """One refund, exactly (current API versions no longer list refunds on the charge), once it
+        has succeeded: ours carry our key in their metadata; the payment is found, for ours and for
+        one made in Stripe's dashboard alike, through its PaymentIntent, asked for here."""
+        if refund.get("status") != "succeeded":
+            raise WebhookIgnored(event_id, f"Stripe refund {refund['id']} is {refund.get('status')}.")
+        intent_id = _id(refund.get("payment_intent"))
+        if not intent_id:
+            raise WebhookIgnored(event_id, f"Stripe refund {refund['id']} is not of a PaymentIntent.")
+        try:  # the PaymentIntent says whose payment it is and what was captured
+            intent = self._from_intent(self._call(self.client.v1.payment_intents.retrieve, intent_id))
+        except ProviderError as error:
+            raise WebhookRejected(
+                Code.PROVIDER_UNAVAILABLE, f"Stripe could not be asked about {intent_id}: {error.detail}", status=503
+            )
+        metadata = refund.get("metadata") or {}
+        payment = ProviderPayment(
+            provider_payment_id=intent_id,
+            status=ProviderStatus.CAPTURED,
+            authorised_amount=intent.captured_amount,
+            captured_amount=intent.captured_amount,
+            reference=intent.reference,
+            raw={"refund": refund["id"], "payment_intent": intent_id},
+        )
+        return WebhookEvent(
+            event_id,
+            WebhookEventType.REFUNDED,
+            payment,
+            refund_reference=refund["id"],
+            refund_amount=from_minor_units(refund["amount"], refund["currency"]),
+            refund_idempotency_key=metadata.get("platform_idempotency_key") or f"{self.code}:{refund['id']}",
             raw=event,
         )
 

@@ -98,15 +98,18 @@ def test_the_whole_flow_authorise_capture_refund_partly_then_fully(client, stand
     assert keys == [f"{payment.token}:refund:1", f"{payment.token}:refund:2"]
 
 
-def test_a_refund_made_at_stripe_is_recorded_from_charge_refunded(client, standin):
+@pytest.mark.parametrize("charge_lists_refunds", [True, False], ids=["older-api", "current-api"])
+def test_a_refund_made_in_stripes_dashboard_is_recorded_once(client, standin, charge_lists_refunds):
+    standin.charge_lists_refunds = charge_lists_refunds
     payment = payments.capture_payment(payment=authorised(client, standin))
     deliver(client, standin)
     intent_id = standin.sessions[payment.provider_payment_id]["session"]["payment_intent"]
     with standin.lock:  # a refund from Stripe's dashboard: no key of ours
         standin._refund({"payment_intent": intent_id, "amount": "3000"})
-    deliver(client, standin)
+    assert [kind for kind, _ in deliver(client, standin)] == ["charge.refunded", "refund.created"]
     payment.refresh_from_db()
     assert (payment.state, payment.refunded_amount) == (Payment.State.PARTIALLY_REFUNDED, Decimal("30.00"))
+    assert payment.provider_calls.filter(operation="refund").count() == 1
 
 
 def test_a_failed_3ds_leaves_the_payment_pending_so_the_shopper_may_try_again(client, standin):

@@ -3,7 +3,8 @@
 - POST /v1/checkout/sessions, GET /v1/checkout/sessions/{id} (with `expand[]=payment_intent`),
   POST /v1/checkout/sessions/{id}/expire;
 - GET /v1/payment_intents/{id}, POST /v1/payment_intents/{id}/capture (`amount_to_capture`),
-  POST /v1/payment_intents/{id}/cancel; POST /v1/refunds (`payment_intent`, `amount`, `metadata`).
+  POST /v1/payment_intents/{id}/cancel; POST /v1/refunds (`payment_intent`, `amount`, `metadata`),
+  which sends charge.refunded and refund.created.
 
 Requests are form-encoded with Stripe's bracket notation and authenticated with the secret key as a
 bearer token; answers are Stripe's JSON objects, errors `{"error": {"type", "code", "message"}}`.
@@ -81,6 +82,9 @@ class StripeStandIn(StandIn):
         self.idempotent = {}  # key -> (method, path, params, answer)
         self.done = Counter()  # operations carried out (replays not counted)
         self.events = []  # (payload bytes, event type), in the order Stripe would send them
+        # Whether a charge in an event lists its refunds (API versions before 2022-11-15; newer ones
+        # leave them out, and refund.created names the refund).
+        self.charge_lists_refunds = True
 
     # --- the API ---------------------------------------------------------------------------------
 
@@ -246,7 +250,9 @@ class StripeStandIn(StandIn):
         charge["refunded"] = charge["amount_refunded"] == charge["amount_captured"]
         charge["refunds"]["data"].insert(0, refund)
         self.done["refund"] += 1
-        self._event("charge.refunded", charge)
+        shown = charge if self.charge_lists_refunds else {k: v for k, v in charge.items() if k != "refunds"}
+        self._event("charge.refunded", shown)
+        self._event("refund.created", refund)
         return refund
 
     # --- the shopper on Stripe's hosted page -----------------------------------------------------
