@@ -368,6 +368,23 @@ SETTLEMENT_PARTNER_BANKS = json.loads(env("CROSSBORDER_SETTLEMENT_PARTNER_BANKS"
 # secret, or no provider.
 PAYMENT_PROVIDERS = {}
 # --- Real providers: each registers here under its code, from its own environment variables. ---
+# Offered when configured (payments/providers/stripe_provider.py, alipay_provider.py).
+if env("STRIPE_SECRET_KEY"):
+    PAYMENT_PROVIDERS["stripe"] = {
+        "CLASS": "payments.providers.stripe_provider.StripeCard",
+        "SECRET_KEY": env("STRIPE_SECRET_KEY"),
+        "WEBHOOK_SECRET": env("STRIPE_WEBHOOK_SECRET", ""),
+        "API_BASE": env("STRIPE_API_BASE", ""),  # a stand-in's address; Stripe's own when empty
+    }
+if env("ALIPAY_APP_ID"):
+    PAYMENT_PROVIDERS["alipay"] = {
+        "CLASS": "payments.providers.alipay_provider.AlipayQR",
+        "APP_ID": env("ALIPAY_APP_ID"),
+        "APP_PRIVATE_KEY_FILE": env("ALIPAY_APP_PRIVATE_KEY_FILE", ""),
+        "ALIPAY_PUBLIC_KEY_FILE": env("ALIPAY_PUBLIC_KEY_FILE", ""),
+        "GATEWAY": env("ALIPAY_GATEWAY", ""),  # a stand-in's address; Alipay's own when empty
+        "SANDBOX": env_bool("ALIPAY_SANDBOX"),  # Alipay's sandbox gateway
+    }
 
 # --- The sandbox providers: they take no money. Offered outside production; in production only
 # on a staging deployment that asks for them, and then with secrets of its own (no defaults).

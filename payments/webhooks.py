@@ -1,11 +1,13 @@
 """Payment providers' webhooks: a provider POSTs signed events here (outside the language prefixes,
 without a session, so without CSRF). The service verifies and applies them; this view only maps
 the outcome to JSON: 200 with the result (the first result for a repeated event), or the error
-`{"code", "detail", "field"}` with 400/401 for what is unsigned, stale, forged or unreadable."""
+`{"code", "detail", "field"}` with 400/401 for what is unsigned, stale, forged or unreadable.
+A provider that expects a fixed answer to its webhooks names it in `webhook_acknowledgement`
+(Alipay wants the text "success"); a refusal is then still the JSON error, which it resends."""
 
 import logging
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_POST
 from crossborder.errors import DomainError
 
 from .errors import PaymentErrorCode
+from .providers import get_provider
 from .services import payment as payments
 
 logger = logging.getLogger(__name__)
@@ -31,4 +34,7 @@ def receive_webhook(request, provider):
         logger.warning("unreadable %s webhook: %s: %s", provider, type(exc).__name__, str(exc)[:200])
         error = DomainError(PaymentErrorCode.INVALID_PAYLOAD, _("The webhook body cannot be read."), field="body")
         return JsonResponse(error.as_dict(), status=error.status)
+    acknowledgement = getattr(get_provider(provider), "webhook_acknowledgement", None)
+    if acknowledgement is not None:
+        return HttpResponse(acknowledgement, content_type="text/plain; charset=utf-8", status=200)
     return JsonResponse(result, status=200)

@@ -1,5 +1,6 @@
 """Local payment providers behind one small interface (base.py), chosen by code from
-settings.PAYMENT_PROVIDERS (registry.py); the two sandbox providers live in sandbox.py."""
+settings.PAYMENT_PROVIDERS (registry.py); the two sandbox providers live in sandbox.py, Stripe and Alipay in stripe_provider.py and
+alipay_provider.py."""
 
 from .base import (
     NextAction,
@@ -11,6 +12,7 @@ from .base import (
     ProviderStatus,
     WebhookEvent,
     WebhookEventType,
+    WebhookIgnored,
     WebhookRejected,
 )
 from .registry import default_provider_code, get_provider, provider_codes
@@ -25,6 +27,7 @@ __all__ = [
     "ProviderStatus",
     "WebhookEvent",
     "WebhookEventType",
+    "WebhookIgnored",
     "WebhookRejected",
     "default_provider_code",
     "get_provider",

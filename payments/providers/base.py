@@ -63,7 +63,9 @@ class PaymentRequest:
 class ProviderPayment:
     """A provider's view of one payment, after create or on a status fetch. `amount` and
     `currency`, when the provider says them, are what the payment was created for: a webhook
-    whose amount or currency is not our payment's is refused."""
+    whose amount or currency is not our payment's is refused. `reference` is our payment token
+    when the provider's object is not the one whose id we hold (a Stripe PaymentIntent behind a
+    Checkout Session): the webhook's payment is then found by it."""
 
     provider_payment_id: str
     status: ProviderStatus
@@ -74,6 +76,7 @@ class ProviderPayment:
     raw: dict = field(default_factory=dict)
     amount: Decimal | None = None
     currency: str = ""
+    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,16 @@ class ProviderError(Exception):
         self.raw = raw or {}
 
 
+class WebhookIgnored(Exception):
+    """A genuine webhook (its signature checked) about something the platform does not follow: it is
+    acknowledged, so the provider stops resending it, and changes nothing."""
+
+    def __init__(self, event_id, detail):
+        super().__init__(detail)
+        self.event_id = str(event_id)
+        self.detail = detail
+
+
 class WebhookRejected(Exception):
     """A webhook that is not provably from the provider, or not readable: `code` is a
     payments.errors.PaymentErrorCode value, `status` the HTTP answer (400 or 401), `field` the
@@ -141,6 +154,8 @@ class PaymentProvider(Protocol):
 
     code: str
     name: str
+    # Optional: `webhook_acknowledgement`, the text body a provider expects in answer to a webhook it
+    # delivered (Alipay: "success"); without it the answer is the JSON result.
 
     def create_payment(self, request: PaymentRequest) -> ProviderPayment: ...
 
@@ -153,5 +168,6 @@ class PaymentProvider(Protocol):
     def cancel(self, provider_payment_id: str, *, idempotency_key: str) -> OperationResult: ...
 
     def parse_webhook(self, headers, body: bytes, *, now: dt.datetime | None = None) -> WebhookEvent:
-        """Verify the webhook's signature (raising WebhookRejected) and read its event."""
+        """Verify the webhook's signature (raising WebhookRejected) and read its event (raising
+        WebhookIgnored for a genuine event the platform does not follow)."""
         ...

@@ -32,6 +32,7 @@ from ..providers import (
     ProviderPayment,
     ProviderStatus,
     WebhookEventType,
+    WebhookIgnored,
     WebhookRejected,
     default_provider_code,
     get_provider,
@@ -502,6 +503,10 @@ def _find_payment(provider_code, snapshot):
         payment = (
             payments.filter(provider=provider_code, token=token, provider_payment_id="").first() if token else None
         )
+    if payment is None and snapshot.reference:
+        # The provider's event names a related object (Stripe's PaymentIntent of a Checkout Session)
+        # and carries our token, which the provider was given when the payment was created.
+        payment = payments.filter(provider=provider_code, token=snapshot.reference).first()
     return payment
 
 
@@ -628,6 +633,8 @@ def handle_webhook(*, provider, headers, body: bytes, now=None) -> dict:
     gateway = get_provider(provider)
     try:
         event = gateway.parse_webhook(headers, body, now=now)
+    except WebhookIgnored as ignored:
+        return {"event": ignored.event_id, "outcome": "ignored", "detail": ignored.detail}
     except WebhookRejected as rejected:
         raise DomainError(
             rejected.code,
