@@ -256,6 +256,10 @@ OUTBOX = {
 
 # --- Catalog --------------------------------------------------------------------------------
 CATALOG_MAX_IMAGE_BYTES = int(env("CROSSBORDER_MAX_IMAGE_BYTES", str(5 * 1024 * 1024)))
+# Every stored image is decoded and re-encoded (crossborder.uploads): a larger one (all frames of an
+# animation counted) is refused before a pixel is decoded, so a small file cannot expand into gigabytes.
+IMAGE_MAX_PIXELS = int(env("CROSSBORDER_MAX_IMAGE_PIXELS", str(25_000_000)))
+IMAGE_MAX_SIDE = int(env("CROSSBORDER_MAX_IMAGE_SIDE", "10000"))
 CATALOG_MAX_IMPORT_BYTES = int(env("CROSSBORDER_MAX_IMPORT_BYTES", str(10 * 1024 * 1024)))
 CATALOG_MAX_IMPORT_ROWS = int(env("CROSSBORDER_MAX_IMPORT_ROWS", "5000"))
 CATALOG_PAGE_SIZE = int(env("CROSSBORDER_CATALOG_PAGE_SIZE", "24"))
