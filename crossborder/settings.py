@@ -262,6 +262,10 @@ IMAGE_MAX_PIXELS = int(env("CROSSBORDER_MAX_IMAGE_PIXELS", str(25_000_000)))
 IMAGE_MAX_SIDE = int(env("CROSSBORDER_MAX_IMAGE_SIDE", "10000"))
 CATALOG_MAX_IMPORT_BYTES = int(env("CROSSBORDER_MAX_IMPORT_BYTES", str(10 * 1024 * 1024)))
 CATALOG_MAX_IMPORT_ROWS = int(env("CROSSBORDER_MAX_IMPORT_ROWS", "5000"))
+# An XLSX upload is a zip: its declared uncompressed size and compression ratio are checked before any
+# part is decompressed (a 200 KB file must not become gigabytes of XML).
+CATALOG_MAX_IMPORT_UNCOMPRESSED_BYTES = int(env("CROSSBORDER_MAX_IMPORT_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024)))
+CATALOG_MAX_IMPORT_COMPRESSION_RATIO = int(env("CROSSBORDER_MAX_IMPORT_COMPRESSION_RATIO", "100"))
 CATALOG_PAGE_SIZE = int(env("CROSSBORDER_CATALOG_PAGE_SIZE", "24"))
 CATALOG_FEED_PAGE_SIZE = int(env("CROSSBORDER_CATALOG_FEED_PAGE_SIZE", "200"))
 # How far behind "now" the catalog feed's watermark stays: longer than any catalog write takes from
