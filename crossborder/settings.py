@@ -254,6 +254,10 @@ OUTBOX = {
     "RELAY_ON_COMMIT": env_bool("CROSSBORDER_OUTBOX_RELAY_ON_COMMIT", True),
 }
 
+# Hosts whose addresses may be non-public when we fetch a URL a partner chose (crossborder.public_fetch):
+# none unless set (tests serving from loopback, a partner on a private network).
+FETCH_PRIVATE_HOSTS_ALLOWED = env_list("CROSSBORDER_FETCH_PRIVATE_HOSTS_ALLOWED", [])
+
 # --- Catalog --------------------------------------------------------------------------------
 CATALOG_MAX_IMAGE_BYTES = int(env("CROSSBORDER_MAX_IMAGE_BYTES", str(5 * 1024 * 1024)))
 # Every stored image is decoded and re-encoded (crossborder.uploads): a larger one (all frames of an
