@@ -179,7 +179,9 @@ LANGUAGE_COOKIE_NAME = f"{PLATFORM_CODE}_language"
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
+# Uploaded files' URL prefix: production may serve them from a cookieless domain of their own
+# (https://media.example.com/); README "Uploaded media".
+MEDIA_URL = env("DJANGO_MEDIA_URL", "media/")
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
