@@ -260,6 +260,11 @@ OUTBOX = {
 # none unless set (tests serving from loopback, a partner on a private network).
 FETCH_PRIVATE_HOSTS_ALLOWED = env_list("CROSSBORDER_FETCH_PRIVATE_HOSTS_ALLOWED", [])
 
+# Admin exports through django-import-export write formula-like text inert, as all our files do.
+from crossborder.export_formats import SafeCSV, SafeXLSX  # noqa: E402
+
+EXPORT_FORMATS = [SafeCSV, SafeXLSX]
+
 # --- Catalog --------------------------------------------------------------------------------
 CATALOG_MAX_IMAGE_BYTES = int(env("CROSSBORDER_MAX_IMAGE_BYTES", str(5 * 1024 * 1024)))
 # Every stored image is decoded and re-encoded (crossborder.uploads): a larger one (all frames of an

@@ -7,7 +7,10 @@ import datetime as dt
 import io
 import pathlib
 
+import openpyxl
 import pytest
+import tablib
+from import_export.mixins import BaseExportMixin
 
 from payments.models import CustomsDeclaration
 from payments.services import ledger, orders, settlement
@@ -103,3 +106,16 @@ def test_no_app_writes_csv_or_xlsx_except_through_the_spreadsheets_module():
                 if writer in source:
                     offenders.append(f"{path.relative_to(root)}: {writer}")
     assert offenders == []
+
+
+def test_an_admin_export_through_django_import_export_is_neutralised_too():
+    """The formats every import-export admin offers are ours (settings.EXPORT_FORMATS), and they
+    write through crossborder.spreadsheets."""
+    dataset = tablib.Dataset(["=1+1", -12, "@me"], headers=["title", "amount", "owner"], title="orders")
+    formats = BaseExportMixin().get_export_formats()
+
+    assert [fmt.__name__ for fmt in formats] == ["SafeCSV", "SafeXLSX"]
+    csv_format, xlsx_format = (fmt() for fmt in formats)
+    assert rows_of(csv_format.export_data(dataset))[1] == ["'=1+1", "-12", "'@me"]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_format.export_data(dataset))).active
+    assert [(cell.value, cell.data_type) for cell in sheet[2]] == [("'=1+1", "s"), (-12, "n"), ("'@me", "s")]
