@@ -24,6 +24,7 @@ IMAGE_FORMATS = {
     "WEBP": ("webp", "image/webp"),
     "GIF": ("gif", "image/gif"),
 }
+ALLOWED_DECODERS = list(IMAGE_FORMATS)
 IMAGE_EXTENSIONS = {extension for extension, _type in IMAGE_FORMATS.values()}
 IMAGE_CONTENT_TYPES = {content_type for _extension, content_type in IMAGE_FORMATS.values()}
 # What rendering needs of an image's info; anything else (comments, EXIF, XMP, text chunks) is dropped.
@@ -102,7 +103,7 @@ def _reencode(image, kind):
 
 def clean_image(source, *, field="image", max_bytes=None, max_pixels=None):
     """`source` (an uploaded file or bytes) decoded, verified and re-encoded. Raises ImageRefused
-    naming `field`: not an image, a format other than JPEG/PNG/WebP/GIF, more bytes than
+    naming `field`: not a JPEG, PNG, WebP or GIF image, more bytes than
     CROSSBORDER_MAX_IMAGE_BYTES, more pixels than CROSSBORDER_MAX_IMAGE_PIXELS (a decompression bomb)."""
     max_bytes = settings.CATALOG_MAX_IMAGE_BYTES if max_bytes is None else max_bytes
     max_pixels = settings.IMAGE_MAX_PIXELS if max_pixels is None else max_pixels
@@ -118,17 +119,12 @@ def clean_image(source, *, field="image", max_bytes=None, max_pixels=None):
         # Pillow only warns between its own limit and twice it; here any bomb is a refusal.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(data)) as probe:
+            # Only the four decoders are asked: no other Pillow plugin (EPS, PSD, ...) sees the bytes.
+            with Image.open(io.BytesIO(data), formats=ALLOWED_DECODERS) as probe:
                 kind = probe.format
                 _check_budget(probe, field, max_pixels, settings.IMAGE_MAX_SIDE)
                 probe.verify()
-            if kind not in IMAGE_FORMATS:
-                raise ImageRefused(
-                    ImageErrorCode.NOT_AN_IMAGE,
-                    _("Images must be JPEG, PNG, WebP or GIF, not %(kind)s.") % {"kind": kind},
-                    field=field,
-                )
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(io.BytesIO(data), formats=[kind]) as image:
                 width, height = image.size
                 encoded = _reencode(image, kind)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):

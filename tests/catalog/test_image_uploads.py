@@ -170,3 +170,13 @@ def test_an_animation_counts_every_frame_against_the_pixel_budget(settings):
     clean = clean_image(buffer.getvalue())
     with Image.open(clean.content) as reread:
         assert reread.n_frames == 10
+
+
+@pytest.mark.parametrize("kind", ["BMP", "TIFF", "EPS"])
+def test_formats_other_than_the_four_are_not_decoded_and_are_refused(kind):
+    data = image_bytes(kind, size=(4, 4)) if kind != "EPS" else b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 4 4\n"
+
+    with pytest.raises(ImageRefused) as refused:
+        clean_image(data)
+
+    assert (refused.value.code, refused.value.field) == ("not_an_image", "image")
