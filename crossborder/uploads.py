@@ -49,12 +49,13 @@ class CleanImage:
         return IMAGE_FORMATS[self.format][0]
 
 
-def _read(source):
+def _read(source, limit):
+    """At most `limit` bytes of `source` (a declared size can be wrong; more means too large)."""
     if isinstance(source, bytes):
-        return source
+        return source[:limit]
     source.seek(0)
     try:
-        return source.read()
+        return source.read(limit)
     finally:
         source.seek(0)
 
@@ -107,12 +108,13 @@ def clean_image(source, *, field="image", max_bytes=None, max_pixels=None):
     CROSSBORDER_MAX_IMAGE_BYTES, more pixels than CROSSBORDER_MAX_IMAGE_PIXELS (a decompression bomb)."""
     max_bytes = settings.CATALOG_MAX_IMAGE_BYTES if max_bytes is None else max_bytes
     max_pixels = settings.IMAGE_MAX_PIXELS if max_pixels is None else max_pixels
-    data = _read(source)
-    if len(data) > max_bytes:
+    size = len(source) if isinstance(source, bytes) else source.size  # known before a byte is read
+    data = _read(source, max_bytes + 1) if size <= max_bytes else b""
+    if size > max_bytes or len(data) > max_bytes:
         raise ImageRefused(
             ImageErrorCode.UPLOAD_TOO_LARGE,
             _("The image is %(size)d KB; the limit is %(limit)d KB.")
-            % {"size": len(data) // 1024, "limit": max_bytes // 1024},
+            % {"size": max(size, len(data)) // 1024, "limit": max_bytes // 1024},
             field=field,
         )
     with warnings.catch_warnings():
