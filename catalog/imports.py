@@ -5,18 +5,22 @@ services.save_product."""
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-import tablib
+import openpyxl
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 from djmoney.money import Money
 from moneyed import CurrencyDoesNotExist, get_currency
+
+from crossborder import spreadsheets
 
 from . import services
 from .errors import CatalogErrorCode
@@ -74,6 +78,9 @@ COLUMNS = [
 MAX_LENGTHS = {"product_code": 64, "sku": 64, "brand": 80, "size": 40, "colour": 40, "title": 200}
 MAX_INTEGER = 2_147_483_647
 MAX_PRICE = Decimal("1e12")  # MoneyField(max_digits=14, decimal_places=2)
+# An XLSX workbook holds a dozen parts and a product sheet a few dozen columns; far more is not ours.
+MAX_XLSX_MEMBERS = 1000
+MAX_XLSX_COLUMNS = 1000
 
 # services.CatalogError.field -> the column it is about.
 SERVICE_FIELD_COLUMNS = {
@@ -134,12 +141,13 @@ def _format_of(filename):
 
 def _cell_text(value):
     """A cell as the text the merchant typed. XLSX numbers arrive as int or float: a whole float is
-    written without ".0" (a SKU or a stock), any other goes through str(), never into a float sum."""
+    written without ".0" (a SKU or a stock), any other goes through str(), never into a float sum.
+    The apostrophe our export puts before a formula-like text is taken off again."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return spreadsheets.restore(str(value).strip())
 
 
 def _decode_csv(data):
@@ -174,17 +182,85 @@ def _read_csv(data):
     return records[0], [(number, cells) for number, cells in enumerate(records[1:], start=2)]
 
 
-def _read_xlsx(data):
+def _refuse_archive(archive, filename):
+    """Before anything is decompressed: the workbook's declared sizes within the limits (zipfile
+    stops a member at its declared size, so a member cannot expand past what is checked here)."""
+    members = archive.infolist()
+    expanded = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members) or 1
+    limit, ratio = settings.CATALOG_MAX_IMPORT_UNCOMPRESSED_BYTES, settings.CATALOG_MAX_IMPORT_COMPRESSION_RATIO
+    if len(members) > MAX_XLSX_MEMBERS or expanded > limit:
+        raise _file_error(
+            _("%(name)s expands to %(size)s; at most %(limit)s can be imported at once. Split it into several files.")
+            % {"name": filename, "size": filesizeformat(expanded), "limit": filesizeformat(limit)}
+        )
+    if expanded / packed > ratio:
+        raise _file_error(
+            _(
+                "%(name)s is compressed %(ratio)d times, more than a spreadsheet of products is (at most "
+                "%(limit)d); save it again from Excel as .xlsx."
+            )
+            % {"name": filename, "ratio": expanded // packed, "limit": ratio}
+        )
+
+
+def _too_many_sheet_rows(filename):
+    return _file_error(
+        _(
+            "%(name)s has more than %(limit)d rows; at most %(limit)d can be imported at once. Split it into several files."
+        )
+        % {"name": filename, "limit": settings.CATALOG_MAX_IMPORT_ROWS}
+    )
+
+
+def _xlsx_rows(sheet, filename):
+    """The sheet's rows as values, streamed, stopping as soon as a limit is passed: more non-blank
+    rows than CATALOG_MAX_IMPORT_ROWS, twice that many rows counting blank ones, or a row wider than
+    any product sheet."""
+    limit = settings.CATALOG_MAX_IMPORT_ROWS
+    sheet.reset_dimensions()  # read every row there is, not only those the dimension claims
+    filled = 0
+    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > 2 * limit + 1 or len(cells) > MAX_XLSX_COLUMNS:
+            raise _too_many_sheet_rows(filename)
+        if number > 1 and any(cell is not None and cell != "" for cell in cells):
+            filled += 1
+            if filled > limit:
+                raise _too_many_sheet_rows(filename)
+        yield cells
+
+
+def _read_xlsx(data, filename):
+    unreadable = _("The file is not a readable XLSX workbook; save it from Excel as .xlsx.")
     try:
-        dataset = tablib.Dataset().load(data, format="xlsx")
-    except Exception:  # openpyxl and zipfile raise many kinds for a damaged or foreign file
-        raise _file_error(_("The file is not a readable XLSX workbook; save it from Excel as .xlsx.")) from None
-    # tablib keeps the sheet's blank rows, so the index gives the sheet's row number.
-    return list(dataset.headers or []), [(number, list(row)) for number, row in enumerate(dataset, start=2)]
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _file_error(unreadable) from None
+    with archive:
+        _refuse_archive(archive, filename)
+        try:
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                sheet = workbook.active
+                # The sheet's own claim first: a file saying it spans a million rows is refused unread.
+                claimed = sheet.max_row or 0
+                if claimed > 2 * settings.CATALOG_MAX_IMPORT_ROWS + 1:
+                    raise _too_many_sheet_rows(filename)
+                rows = list(_xlsx_rows(sheet, filename))
+            finally:
+                workbook.close()
+        except CatalogError:
+            raise
+        except Exception:  # openpyxl and zipfile raise many kinds for a damaged or foreign file
+            raise _file_error(unreadable) from None
+    if not rows:
+        return [], []
+    # Blank rows are kept, so the index gives the sheet's row number.
+    return list(rows[0]), [(number, list(row)) for number, row in enumerate(rows[1:], start=2)]
 
 
-def _read_rows(data, fmt):
-    header, rows = _read_csv(data) if fmt == "csv" else _read_xlsx(data)
+def _read_rows(data, fmt, filename):
+    header, rows = _read_csv(data) if fmt == "csv" else _read_xlsx(data, filename)
     header = [_cell_text(cell) for cell in header]
     return header, [(number, [_cell_text(cell) for cell in cells]) for number, cells in rows]
 
@@ -233,10 +309,10 @@ def _match_columns(header, rows):
     return names
 
 
-def _read_table(data, fmt):
+def _read_table(data, fmt, filename):
     """The file's column names, and (row number, {column: text}, whether cells lie beyond the named
     columns) for every row that is not blank, after the file-level checks."""
-    header, rows = _read_rows(data, fmt)
+    header, rows = _read_rows(data, fmt, filename)
     if not any(header):
         raise _file_error(
             _("The first row must be the header naming the columns: %(columns)s.") % {"columns": ", ".join(COLUMNS)}
@@ -637,7 +713,7 @@ def import_products(merchant, data: bytes, *, filename: str) -> ImportReport:
             _("The file is %(size)d KB; the limit is %(limit)d KB. Split it into several files.")
             % {"size": len(data) // 1024, "limit": settings.CATALOG_MAX_IMPORT_BYTES // 1024}
         )
-    names, records = _read_table(data, fmt)
+    names, records = _read_table(data, fmt, filename)
     report = ImportReport(rows=len(records))
     if not records:
         return report
@@ -673,13 +749,13 @@ def import_products(merchant, data: bytes, *, filename: str) -> ImportReport:
 
 
 def _write(fmt, headers, rows):
+    """Through crossborder.spreadsheets: a title such as =HYPERLINK(...) is written inert."""
     if fmt not in FORMATS:
         raise _file_error(_("Unknown format %(fmt)s; expected one of %(formats)s.") % {"fmt": fmt, "formats": FORMATS})
-    dataset = tablib.Dataset(*rows, headers=headers, title="products")
     if fmt == "csv":
         # With a byte-order mark Excel opens the UTF-8 file with the Chinese text intact.
-        return dataset.export("csv").encode("utf-8-sig")
-    return dataset.export("xlsx")
+        return spreadsheets.csv_text(headers, rows).encode("utf-8-sig")
+    return spreadsheets.xlsx_bytes(headers, rows, title="products")
 
 
 def export_products(merchant, fmt: str) -> tuple[bytes, str, str]:

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from djmoney.models.fields import MoneyField
 
+from crossborder.uploads import ImagePath
+
 HS_CODE_PATTERN = r"^[0-9]{6}$"
 hs_code_validator = RegexValidator(
     HS_CODE_PATTERN, _("An HS code is exactly 6 digits (the international subheading), e.g. 392410.")
@@ -175,7 +177,7 @@ class ProductVariant(models.Model):
 
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(_("image"), upload_to="products/%Y/%m/", width_field="width", height_field="height")
+    image = models.ImageField(_("image"), upload_to=ImagePath("products"), width_field="width", height_field="height")
     width = models.PositiveIntegerField(default=0, editable=False)
     height = models.PositiveIntegerField(default=0, editable=False)
     alt_text = models.CharField(_("alternative text"), max_length=200, blank=True)

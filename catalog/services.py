@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 from moneyed import CurrencyDoesNotExist, get_currency
-from PIL import Image, UnidentifiedImageError
 
+from crossborder import uploads
 from crossborder.errors import DomainError
 from crossborder.models import Partnership
 
@@ -34,7 +34,6 @@ from .models import (
 
 KNOWN_LANGUAGES = {code for code, _name in ALL_LANGUAGES}
 OFFERABLE_STATUSES = (Partnership.Status.ACTIVE, Partnership.Status.SUSPENDED)
-IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
 class CatalogError(DomainError):
@@ -297,39 +296,21 @@ def archive_product(*, merchant, product):
     return set_product_status(merchant=merchant, product=product, status=Product.Status.ARCHIVED)
 
 
-def check_image(upload):
-    """An upload must be a real image of an accepted format and not larger than the limit."""
-    limit = settings.CATALOG_MAX_IMAGE_BYTES
-    if upload.size > limit:
-        raise CatalogError(
-            CatalogErrorCode.UPLOAD_TOO_LARGE,
-            _("The image is %(size)d KB; the limit is %(limit)d KB.")
-            % {"size": upload.size // 1024, "limit": limit // 1024},
-            field="image",
-        )
+def clean_image(upload):
+    """The upload decoded, verified and re-encoded under a name of ours (crossborder.uploads), or
+    CatalogError naming the image field."""
     try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise CatalogError(CatalogErrorCode.NOT_AN_IMAGE, _("The file is not an image."), field="image") from None
-    finally:
-        upload.seek(0)
-    if kind not in IMAGE_FORMATS:
-        raise CatalogError(
-            CatalogErrorCode.NOT_AN_IMAGE,
-            _("Images must be JPEG, PNG, WebP or GIF, not %(kind)s.") % {"kind": kind},
-            field="image",
-        )
+        return uploads.clean_image(upload, field="image")
+    except uploads.ImageRefused as refused:
+        raise CatalogError(refused.code, refused.detail, field=refused.field) from None
 
 
 @transaction.atomic
 def add_product_image(*, merchant, product, upload, alt_text=""):
     require_owner(merchant, product)
-    check_image(upload)
+    clean = clean_image(upload)
     position = product.images.count()
-    image = ProductImage.objects.create(product=product, image=upload, alt_text=alt_text, position=position)
+    image = ProductImage.objects.create(product=product, image=clean.content, alt_text=alt_text, position=position)
     refresh_products([product.pk])
     return image
 

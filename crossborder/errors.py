@@ -38,6 +38,12 @@ class PartnershipErrorCode(StrEnum):
     ALREADY_PARTNERED = "already_partnered"
 
 
+class ImageErrorCode(StrEnum):
+    NOT_AN_IMAGE = "not_an_image"
+    UPLOAD_TOO_LARGE = "upload_too_large"
+    TOO_MANY_PIXELS = "image_too_many_pixels"
+
+
 class DomainError(Exception):
     """A business rule said no. `code` is machine-readable, `detail` says what to fix."""
 

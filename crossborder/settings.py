@@ -179,7 +179,9 @@ LANGUAGE_COOKIE_NAME = f"{PLATFORM_CODE}_language"
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
+# Uploaded files' URL prefix: production may serve them from a cookieless domain of their own
+# (https://media.example.com/); README "Uploaded media".
+MEDIA_URL = env("DJANGO_MEDIA_URL", "media/")
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -254,10 +256,27 @@ OUTBOX = {
     "RELAY_ON_COMMIT": env_bool("CROSSBORDER_OUTBOX_RELAY_ON_COMMIT", True),
 }
 
+# Hosts whose addresses may be non-public when we fetch a URL a partner chose (crossborder.public_fetch):
+# none unless set (tests serving from loopback, a partner on a private network).
+FETCH_PRIVATE_HOSTS_ALLOWED = env_list("CROSSBORDER_FETCH_PRIVATE_HOSTS_ALLOWED", [])
+
+# Admin exports through django-import-export write formula-like text inert, as all our files do.
+from crossborder.export_formats import SafeCSV, SafeXLSX  # noqa: E402
+
+EXPORT_FORMATS = [SafeCSV, SafeXLSX]
+
 # --- Catalog --------------------------------------------------------------------------------
 CATALOG_MAX_IMAGE_BYTES = int(env("CROSSBORDER_MAX_IMAGE_BYTES", str(5 * 1024 * 1024)))
+# Every stored image is decoded and re-encoded (crossborder.uploads): a larger one (all frames of an
+# animation counted) is refused before a pixel is decoded, so a small file cannot expand into gigabytes.
+IMAGE_MAX_PIXELS = int(env("CROSSBORDER_MAX_IMAGE_PIXELS", str(25_000_000)))
+IMAGE_MAX_SIDE = int(env("CROSSBORDER_MAX_IMAGE_SIDE", "10000"))
 CATALOG_MAX_IMPORT_BYTES = int(env("CROSSBORDER_MAX_IMPORT_BYTES", str(10 * 1024 * 1024)))
 CATALOG_MAX_IMPORT_ROWS = int(env("CROSSBORDER_MAX_IMPORT_ROWS", "5000"))
+# An XLSX upload is a zip: its declared uncompressed size and compression ratio are checked before any
+# part is decompressed (a 200 KB file must not become gigabytes of XML).
+CATALOG_MAX_IMPORT_UNCOMPRESSED_BYTES = int(env("CROSSBORDER_MAX_IMPORT_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024)))
+CATALOG_MAX_IMPORT_COMPRESSION_RATIO = int(env("CROSSBORDER_MAX_IMPORT_COMPRESSION_RATIO", "100"))
 CATALOG_PAGE_SIZE = int(env("CROSSBORDER_CATALOG_PAGE_SIZE", "24"))
 CATALOG_FEED_PAGE_SIZE = int(env("CROSSBORDER_CATALOG_FEED_PAGE_SIZE", "200"))
 # How far behind "now" the catalog feed's watermark stays: longer than any catalog write takes from

@@ -3,28 +3,27 @@
 By default a listing references its images by the partner's absolute URLs. With the setting on,
 listings a sync created or changed get their images fetched into our media storage (one file per
 URL, named by its hash, so a URL shared by many listings is fetched once) and the zone shows the
-local copies. An image that cannot be fetched, is larger than CATALOG_MAX_IMAGE_BYTES or is not an
-image keeps its partner URL; the hourly retry fetches for listings whose turn never came (a worker
-was down). Downloads happen
-outside any transaction; each listing's copies are recorded in a short one, and only if the sync
-has not changed its images in the meantime."""
+local copies, re-encoded as every image we store is. An image that cannot be fetched, lies on a
+non-public address (or redirects to one), is larger than CATALOG_MAX_IMAGE_BYTES or is not an image
+keeps its partner URL; the hourly retry fetches for listings whose turn never came (a worker was
+down). Downloads happen outside any transaction; each listing's copies are recorded in a short one,
+and only if the sync has not changed its images in the meantime."""
 
 import hashlib
-import io
 import logging
 
-import requests
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from PIL import Image, UnidentifiedImageError
+
+from crossborder import public_fetch, uploads
 
 from ..models import PartnerListing
 
 logger = logging.getLogger(__name__)
 
-FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+EXTENSIONS = sorted(uploads.IMAGE_EXTENSIONS)
 RETRY_BATCH = 200
 
 
@@ -37,36 +36,26 @@ def enabled():
 
 
 def _download(url):
-    limit = settings.CATALOG_MAX_IMAGE_BYTES
-    timeout = settings.PARTNER_API["REQUEST_TIMEOUT"]
+    """The image at `url`, re-encoded as every stored image is (crossborder.uploads). Only public
+    addresses are fetched, on every redirect (crossborder.public_fetch)."""
     try:
-        with requests.get(url, timeout=timeout, stream=True, allow_redirects=True) as response:
-            if response.status_code != 200:
-                raise ImageUnusable(f"HTTP {response.status_code}")
-            body = io.BytesIO()
-            for chunk in response.iter_content(64 * 1024):
-                body.write(chunk)
-                if body.tell() > limit:
-                    raise ImageUnusable(f"larger than {limit} bytes")
-    except requests.RequestException as error:
-        raise ImageUnusable(f"unreachable: {error.__class__.__name__}") from error
-    data = body.getvalue()
+        data = public_fetch.fetch_public(
+            url, max_bytes=settings.CATALOG_MAX_IMAGE_BYTES, timeout=settings.PARTNER_API["REQUEST_TIMEOUT"]
+        )
+    except (public_fetch.FetchRefused, public_fetch.FetchFailed) as error:
+        raise ImageUnusable(f"{error.__class__.__name__}: {error}") from error
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise ImageUnusable("not an image") from error
-    if kind not in FORMATS:
-        raise ImageUnusable(f"unsupported image format {kind}")
-    return data, FORMATS[kind]
+        clean = uploads.clean_image(data)
+    except uploads.ImageRefused as refused:
+        raise ImageUnusable(f"{refused.code}: {refused.detail}") from refused
+    return clean.content.read(), clean.extension
 
 
 def local_copy(partner_code, url):
     """The media URL of our copy of `url` (fetched now if we have none). Raises ImageUnusable."""
     digest = hashlib.sha256(url.encode()).hexdigest()[:40]
     folder = f"partner-images/{partner_code}"
-    for extension in FORMATS.values():
+    for extension in EXTENSIONS:
         name = f"{folder}/{digest}.{extension}"
         if default_storage.exists(name):
             return default_storage.url(name)

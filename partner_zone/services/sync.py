@@ -34,6 +34,7 @@ from catalog import search
 from catalog.errors import CatalogErrorCode
 from catalog.models import Category
 from crossborder.client import PartnerResponseUnverified, PartnerUnreachable
+from crossborder.display_text import without_format_controls
 from crossborder.models import Partnership
 from logistics.selectors import consignment_stock_by_sku
 
@@ -145,7 +146,7 @@ def home_title(texts, original_language):
 
 
 def _text(item, key, *, max_length, required=True):
-    value = item.get(key)
+    value = without_format_controls(item.get(key))
     if not isinstance(value, str) or (required and not value.strip()):
         raise ItemRejected(_("%(field)s is missing or not text") % {"field": key})
     if len(value) > max_length:
@@ -187,12 +188,13 @@ def _texts(item):
         raise ItemRejected(_("texts are missing"))
     cleaned = {}
     for language, text in texts.items():
-        if not isinstance(text, dict) or not isinstance(text.get("title"), str) or not text["title"].strip():
+        title = without_format_controls(text.get("title")) if isinstance(text, dict) else None
+        if not isinstance(title, str) or not title.strip():
             raise ItemRejected(_("the %(language)s text has no title") % {"language": language})
         description = text.get("description", "")
         if not isinstance(description, str) or len(language) > 16:
             raise ItemRejected(_("the %(language)s text is malformed") % {"language": language})
-        cleaned[language] = {"title": text["title"].strip(), "description": description}
+        cleaned[language] = {"title": title.strip(), "description": without_format_controls(description)}
     return cleaned
 
 
@@ -203,9 +205,20 @@ def _variants(item):
     ):
         raise ItemRejected(_("variants must be a list of objects with a sku"))
     return [
-        {"sku": v["sku"], "attributes": v.get("attributes") or {}, "is_active": v.get("is_active", True) is not False}
+        {
+            "sku": v["sku"],
+            "attributes": _attributes(v.get("attributes") or {}),
+            "is_active": v.get("is_active", True) is not False,
+        }
         for v in variants
     ]
+
+
+def _attributes(attributes):
+    """A variant's size, colour and the like, shown beside the title: cleaned as the title is."""
+    if not isinstance(attributes, dict):
+        return attributes
+    return {without_format_controls(name): without_format_controls(value) for name, value in attributes.items()}
 
 
 def _images(item):

@@ -9,7 +9,6 @@ payment provider reports the payment authorised or captured. An order not paid w
 payment window expires and gives its stock back; a payment arriving after that is refused here
 (the payment side then voids or refunds it, so no shopper is charged without an order)."""
 
-import csv
 import datetime as dt
 import io
 import secrets
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from crossborder import spreadsheets
 from crossborder.errors import DomainError
 from crossborder.services import send_to_partner
 from logistics.services import last_leg, stock
@@ -465,12 +465,17 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
+CSV_NUMBER_COLUMNS = ("quantity", "unit_price", "goods", "freight", "dutiable_value", "taxes")
+
+
 def customs_csv(declaration):
-    """The declaration as CSV, one row per line, with the payment and waybill beside it."""
+    """The declaration as CSV, one row per line, with the payment and waybill beside it. Shoppers'
+    names, addresses, phones and partners' titles are neutralised (crossborder.spreadsheets);
+    quantities and amounts are written as numbers."""
     record, payment = declaration.order_record, declaration.payment_record
     parcels = {parcel["line"]: parcel for parcel in declaration.waybill_record.get("parcels", [])}
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer = spreadsheets.CsvDictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     for line in record.get("lines", []):
         parcel = parcels.get(line["line"], {})
@@ -478,8 +483,8 @@ def customs_csv(declaration):
             {
                 **{key: record.get(key, "") for key in ("order_number", "buyer_name", "buyer_id_number")},
                 **{key: record.get(key, "") for key in ("consignee", "consignee_address", "buyer_phone", "currency")},
-                **{key: line.get(key, "") for key in ("line", "sku", "title", "hs_code", "quantity", "unit_price")},
-                **{key: line.get(key, "") for key in ("goods", "freight", "dutiable_value", "taxes")},
+                **{key: line.get(key, "") for key in ("line", "sku", "title", "hs_code")},
+                **{key: spreadsheets.number_or_text(line.get(key, "")) for key in CSV_NUMBER_COLUMNS},
                 "payment_reference": payment.get("payment_reference", ""),
                 "paid_at": payment.get("paid_at", ""),
                 "shipment": parcel.get("shipment", ""),

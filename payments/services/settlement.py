@@ -11,7 +11,6 @@ cut-off, or commits after the batch was closed, goes to the next period.
 Signs. Our statement's amounts are positive where the partner owes us; the partner's statement is
 from its side, so a line agrees when its amount is the opposite of ours."""
 
-import csv
 import datetime as dt
 import io
 import json
@@ -25,6 +24,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from djmoney.money import Money
 
+from crossborder import spreadsheets
 from crossborder.errors import DomainError
 from crossborder.models import Partnership
 from crossborder.services import send_to_partner
@@ -434,19 +434,23 @@ def pain001(batch, *, message_id, amount, created_at):
 
 
 def _shown(amount, currency):
-    return f"{amount.quantize(Decimal(1).scaleb(-ledger.minor_digits(currency)))}"
+    """An amount in the currency's minor units, as a number: written as -81.00, not neutralised."""
+    return Decimal(amount).quantize(Decimal(1).scaleb(-ledger.minor_digits(currency)))
 
 
 def statement_csv(batch):
+    """Text columns (references, partner-made) neutralised; amounts stay numbers, negative or not."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.CsvWriter(out)
     writer.writerow(["event_reference", "kind", "currency", "amount", "postings"])
     for ref, kind, currency, amount, count in statement_lines(batch):
         writer.writerow([ref, kind, currency, _shown(amount, currency), count])
     for currency, total in sorted(batch.currency_totals.items()):
         writer.writerow([f"total {currency}", "", currency, _shown(Decimal(total["total"]), currency), ""])
         if currency != batch.currency:
-            writer.writerow([f"converted at {total['rate']}", "", batch.currency, total["converted"], ""])
+            writer.writerow(
+                [f"converted at {total['rate']}", "", batch.currency, _shown(total["converted"], batch.currency), ""]
+            )
     net = _shown(batch.net_amount, batch.currency)
     writer.writerow(["net (positive: the partner owes us)", "", batch.currency, net, ""])
     return out.getvalue()

@@ -69,6 +69,7 @@ def partner_site():
 def caching(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     settings.PARTNER_ZONE = {**settings.PARTNER_ZONE, "CACHE_IMAGES": True}
+    settings.FETCH_PRIVATE_HOSTS_ALLOWED = ["127.0.0.1"]  # the partner site of these tests is on loopback
     return tmp_path
 
 
