@@ -282,7 +282,14 @@ def main(argv=None):
         dataclasses.replace(CN, port=free_port()),
         data_dir,
         database_url=args.database_url,
-        extra_env=production_env(data_dir),
+        # Every bench buyer comes from this one address with one phone number: lift the per-client
+        # rate and unpaid-hold limits (README, shop API) so the bench measures checkout alone.
+        extra_env={
+            **production_env(data_dir),
+            "CROSSBORDER_SHOP_API_ORDER_RATE": "1000000/hour",
+            "CROSSBORDER_MAX_UNPAID_ORDERS": "1000000",
+            "CROSSBORDER_MAX_UNPAID_UNITS_PER_SKU": "1000000",
+        },
         workers=args.workers,
     )
     try:
