@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from crossborder.errors import DomainError
 from crossborder.http import client_ip
+from crossborder.serializers import ErrorSerializer
 from crossborder.throttles import ClientRateThrottle
 
 from .models import Order
@@ -66,7 +67,11 @@ class OrdersView(ShopAPIView):
 
     throttle_classes = [OrderRate]
 
-    @extend_schema(request=OrderRequestSerializer, responses={201: OrderResponseSerializer}, tags=["shop"])
+    @extend_schema(
+        request=OrderRequestSerializer,
+        responses={201: OrderResponseSerializer, **dict.fromkeys((400, 409, 429, 503), ErrorSerializer)},
+        tags=["shop"],
+    )
     def post(self, request):
         serializer = OrderRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -90,7 +95,7 @@ class OrderView(ShopAPIView):
 
     throttle_classes = [ReadRate]
 
-    @extend_schema(responses={200: OrderResponseSerializer}, tags=["shop"])
+    @extend_schema(responses={200: OrderResponseSerializer, 404: ErrorSerializer, 429: ErrorSerializer}, tags=["shop"])
     def get(self, request, token):
         order = Order.objects.filter(token=token).first()
         if order is None:

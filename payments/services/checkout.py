@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -228,14 +228,24 @@ def _take_direct_units(listing, quantity, title):
 
 
 def _replace_open_checkouts(cart, lines):
-    """Give back the holds of the cart's earlier open checkouts. Their levels and the new lines'
-    are locked first, together, in the stock service's order: releasing one level and then locking
-    another would take them out of that order."""
+    """Give back the holds of the cart's earlier open checkouts. Their rows and the new lines' are
+    locked first, together, in the order every checkout takes them (stock levels in the stock
+    service's order, then listings by id): giving one back and then locking another would take
+    them out of that order."""
     previous = list(Checkout.objects.select_for_update().filter(cart=cart, status=Checkout.Status.OPEN).order_by("pk"))
     if not previous:
         return
-    held = CheckoutLine.objects.filter(checkout__in=previous, reservation__isnull=False)
-    _stock_levels(lines, also=held.values_list("reservation__stock_id", flat=True))
+    held = list(
+        CheckoutLine.objects.filter(checkout__in=previous)
+        .filter(Q(reservation__isnull=False) | Q(direct_units__gt=0))
+        .values_list("reservation__stock_id", "listing_id", "direct_units")
+    )
+    _stock_levels(lines, also=[level_id for level_id, _listing, _units in held if level_id])
+    listings = {listing_id for _level, listing_id, units in held if units} | {
+        line.listing_id for line in lines if line.origin == Origin.PARTNER
+    }
+    if listings:
+        list(PartnerListing.objects.select_for_update().filter(pk__in=listings).order_by("pk").values_list("pk"))
     for checkout in previous:
         release_holds(checkout.lines.select_related("reservation"))
         checkout.status = Checkout.Status.REPLACED

@@ -16,7 +16,7 @@ from payments.services import checkout as checkouts
 from payments.services import direct_order
 from tests.catalog.factories import make_product
 
-from .shop_factories import RECIPIENT, cart_with, set_up_shop
+from .shop_factories import BUYER, RECIPIENT, cart_with, partner_listing, set_up_shop
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -118,4 +118,29 @@ def test_opposite_first_orders_of_never_sold_products_through_the_shop_api_never
         assert set(results) <= {"ordered", "insufficient_stock"}, results
         assert results.count("ordered") == UNITS == Order.objects.count() - before
         assert_stock_right(variants, results)
+    assert no_conflict_was_retried(caplog)
+
+
+def test_shoppers_checking_out_again_at_once_give_back_and_take_in_one_order(shop, caplog):
+    """A new quote gives back the cart's earlier one: its levels and listings are taken in the same
+    order as the new lines', whatever order the two baskets list them in."""
+    for turn in range(ROUNDS):
+        variants = never_sold_variants(2, stock=10)
+        listings = [partner_listing(direct_stock=10), partner_listing(direct_stock=10)]
+        goods = [*variants, *listings]
+        carts = {n: cart_with(*((item, 1) for item in orders_of(goods, n))) for n in range(SHOPPERS)}
+        for n, cart in carts.items():
+            checkouts.start_checkout(cart=cart, **contact(turn * 100 + n), **BUYER)
+
+        def again(shopper, carts=carts, turn=turn):
+            checkouts.start_checkout(cart=carts[shopper], **contact(turn * 100 + shopper), **BUYER)
+
+        results = collide(range(SHOPPERS), again)
+
+        assert results == ["ordered"] * SHOPPERS, results
+        for variant in variants:
+            assert StockLevel.objects.get(sku=variant.sku).reserved == SHOPPERS
+        for listing in listings:
+            listing.refresh_from_db()
+            assert listing.direct_stock == 10 - SHOPPERS
     assert no_conflict_was_retried(caplog)
