@@ -269,16 +269,13 @@ def _count_never_stocked(variants):
 
 
 def _receive_catalog_counts(levels, uncounted):
-    """The catalog count of each newly created level, received once (its row is locked: a checkout
-    that created it before us has committed its receipt, which the reference then finds)."""
+    """The catalog count of each newly created level that nothing has moved yet, received once.
+    Its row is locked: whoever created it before us (a checkout, a receipt) has committed its
+    movements, which we then see; the receipt's reference backs this up."""
     new = [level for level in levels if (level.warehouse_id, level.sku) in uncounted and level.owner_id is None]
     if not new:
         return
-    done = set(
-        StockMovement.objects.filter(
-            stock__in=new, kind=Kind.RECEIVED, reference__startswith="catalog-count:"
-        ).values_list("stock_id", flat=True)
-    )
+    done = set(StockMovement.objects.filter(stock__in=new).values_list("stock_id", flat=True))
     for level in new:
         if level.pk not in done:
             variant = uncounted[(level.warehouse_id, level.sku)]
