@@ -75,11 +75,12 @@ def fill(instance, stock, skus):
         "ensure_warehouse", "--code", "sha-1", "--name", "Shanghai 1", "--country", "CN", "--operator", "us",
         "--address", "1018 Changning Road, Shanghai",
     )  # fmt: skip
+    from django.db import transaction
     from djmoney.money import Money
 
     from catalog import services
     from catalog.models import ProductVariant
-    from payments.services import checkout
+    from logistics.services import stock
 
     merchant = services.create_merchant(name="Bench Baby", slug="bench-baby")
     paths = []
@@ -102,7 +103,10 @@ def fill(instance, stock, skus):
             ),
         )
         paths.append(f"/p/{product.reference}/")
-    checkout._adopt_catalog_counts(list(ProductVariant.objects.filter(sku__startswith=SKU).select_related("product")))
+    with transaction.atomic():  # the warehouse rows, with their catalog counts, as a first checkout makes them
+        stock.lock_for_checkout(
+            own_variants=ProductVariant.objects.filter(sku__startswith=SKU).select_related("product")
+        )
     return paths
 
 
@@ -278,7 +282,14 @@ def main(argv=None):
         dataclasses.replace(CN, port=free_port()),
         data_dir,
         database_url=args.database_url,
-        extra_env=production_env(data_dir),
+        # Every bench buyer comes from this one address with one phone number: lift the per-client
+        # rate and unpaid-hold limits (README, shop API) so the bench measures checkout alone.
+        extra_env={
+            **production_env(data_dir),
+            "CROSSBORDER_SHOP_API_ORDER_RATE": "1000000/hour",
+            "CROSSBORDER_MAX_UNPAID_ORDERS": "1000000",
+            "CROSSBORDER_MAX_UNPAID_UNITS_PER_SKU": "1000000",
+        },
         workers=args.workers,
     )
     try:

@@ -28,7 +28,10 @@ def _first_field_error(detail, prefix=""):
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response(exc.as_dict(), status=exc.status)
+        response = Response(exc.as_dict(), status=exc.status)
+        if getattr(exc, "retry_after", None):  # busy: the client may try again after this many seconds
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, APIError):
         return Response({"code": exc.error_code, "detail": str(exc.detail), "field": exc.field}, status=exc.status_code)
     if isinstance(exc, exceptions.ValidationError):

@@ -377,6 +377,19 @@ SHOP = {
     "PAYMENT_MINUTES": int(env("CROSSBORDER_ORDER_PAYMENT_MINUTES", "30")),
     "OWN_SHIPPING_PER_ORDER": env("CROSSBORDER_OWN_SHIPPING_PER_ORDER", "10" if PLATFORM_CURRENCY == "CNY" else "5"),
 }
+# How much stock one shopper (an IP address, an account, an e-mail or a phone) may hold unpaid: open
+# quotes plus orders awaiting payment, and units of any one SKU in them (payments/services/unpaid_limits.py).
+SHOP_LIMITS = {
+    "MAX_UNPAID_ORDERS": int(env("CROSSBORDER_MAX_UNPAID_ORDERS", "5")),
+    "MAX_UNPAID_UNITS_PER_SKU": int(env("CROSSBORDER_MAX_UNPAID_UNITS_PER_SKU", "20")),
+}
+# The shop API's request rates per client (per account when signed in, else per IP address), DRF's
+# "number/second|minute|hour|day"; counted in the cache, so production needs CROSSBORDER_CACHE_URL
+# (Redis) for one count across web processes.
+SHOP_API_RATES = {
+    "order": env("CROSSBORDER_SHOP_API_ORDER_RATE", "20/hour"),
+    "read": env("CROSSBORDER_SHOP_API_READ_RATE", "300/minute"),
+}
 # Settlement: our bank account (the debtor of the payouts we owe) and each partner's, by partner code,
 # as JSON: {"name": ..., "iban": ... or "account": ..., "bic": ...}.
 SETTLEMENT_BANK = json.loads(env("CROSSBORDER_SETTLEMENT_BANK", "{}"))

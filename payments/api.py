@@ -3,13 +3,18 @@ read it back by its token. Not the partner API: shoppers' clients call this, uns
 unguessable token is what gives access to it."""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crossborder.errors import DomainError
+from crossborder.http import client_ip
+from crossborder.serializers import ErrorSerializer
+from crossborder.throttles import ClientRateThrottle
 
 from .models import Order
 from .serializers import OrderRequestSerializer, OrderResponseSerializer
@@ -31,13 +36,42 @@ def _order_body(request, order):
     }
 
 
-class OrdersView(APIView):
-    """POST: check out and place an order in one request, for exactly the expected total."""
+class OrderRate(ClientRateThrottle):
+    """Orders placed per client (SHOP_API_RATES["order"]): each holds stock until paid or lapsed."""
+
+    rates_setting = "SHOP_API_RATES"
+    scope = "order"
+
+
+class ReadRate(ClientRateThrottle):
+    rates_setting = "SHOP_API_RATES"
+    scope = "read"
+
+
+class ShopAPIView(APIView):
+    """The shop API's views: guest access, a request rate per client, a 429 naming the rule."""
 
     authentication_classes = []  # guest checkout: no session, so no CSRF; the token is the access
     permission_classes = [AllowAny]
 
-    @extend_schema(request=OrderRequestSerializer, responses={201: OrderResponseSerializer}, tags=["shop"])
+    def throttled(self, request, wait):
+        rate = next(throttle.rate for throttle in self.get_throttles())
+        raise Throttled(
+            wait,
+            detail=_("Too many requests from this client: at most %(rate)s.") % {"rate": rate},
+        )
+
+
+class OrdersView(ShopAPIView):
+    """POST: check out and place an order in one request, for exactly the expected total."""
+
+    throttle_classes = [OrderRate]
+
+    @extend_schema(
+        request=OrderRequestSerializer,
+        responses={201: OrderResponseSerializer, **dict.fromkeys((400, 409, 429, 503), ErrorSerializer)},
+        tags=["shop"],
+    )
     def post(self, request):
         serializer = OrderRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -50,18 +84,18 @@ class OrdersView(APIView):
             buyer_name=data["buyer_name"],
             buyer_id_number=data["buyer_id_number"],
             expected_total=data["expected_total"],
+            client_ip=client_ip(request),
             language=request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else None,
         )
         return Response(_order_body(request, order), status=status.HTTP_201_CREATED)
 
 
-class OrderView(APIView):
+class OrderView(ShopAPIView):
     """GET: an order's status and total by its token."""
 
-    authentication_classes = []
-    permission_classes = [AllowAny]
+    throttle_classes = [ReadRate]
 
-    @extend_schema(responses={200: OrderResponseSerializer}, tags=["shop"])
+    @extend_schema(responses={200: OrderResponseSerializer, 404: ErrorSerializer, 429: ErrorSerializer}, tags=["shop"])
     def get(self, request, token):
         order = Order.objects.filter(token=token).first()
         if order is None:

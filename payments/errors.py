@@ -63,3 +63,5 @@ class CheckoutErrorCode(StrEnum):
     ORDER_STATE = "order_state"
     PAYMENT_MISMATCH = "payment_mismatch"
     UNKNOWN_ORDER = "unknown_order"
+    TOO_MANY_UNPAID_ORDERS = "too_many_unpaid_orders"
+    TOO_MANY_UNPAID_UNITS = "too_many_unpaid_units"

@@ -153,6 +153,8 @@ class Checkout(models.Model):
     email = models.EmailField(_("e-mail"))
     buyer_name = models.CharField(_("buyer's real name"), max_length=60, blank=True)
     buyer_id_number = models.CharField(_("resident ID number"), max_length=18, blank=True)
+    # Who asked for the quote, for the limit on unpaid holds per shopper (services/unpaid_limits.py).
+    client_ip = models.GenericIPAddressField(_("client IP address"), null=True, blank=True)
     expires_at = models.DateTimeField(_("quote valid until"))
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crossborder.errors import DomainError
+from crossborder.http import client_ip
 
 from . import shop_selectors as selectors
 from .order_models import Origin
@@ -137,11 +138,12 @@ def checkout(request):
             buyer_name=values["buyer_name"],
             buyer_id_number=values["buyer_id_number"],
             user=who["user"],
+            client_ip=client_ip(request),
             language=get_language(),
         )
     except DomainError as error:
         field = FORM_FIELDS.get(error.field or "", "form")
-        return _checkout_form(request, cart, values=values, errors={field: error.detail}, status=400)
+        return _checkout_form(request, cart, values=values, errors={field: error.detail}, status=_refused_status(error))
     return redirect(reverse("payments:quote", args=[started.reference]))
 
 
@@ -170,7 +172,7 @@ def quote(request, reference, *, error=None, status=200):
 
 
 def _refused_status(error):
-    return 409 if error.status == 409 else 503 if error.status >= 500 else 400
+    return error.status if error.status in (409, 429) else 503 if error.status >= 500 else 400
 
 
 @require_POST

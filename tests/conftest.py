@@ -24,6 +24,17 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cache holds the APIs' request counts per client (throttles): every test starts with none.
+    Only the in-process cache is cleared; a shared Redis is not this test run's to empty."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_category_trees():
     """Category trees live in process memory between requests; a test's rolled-back categories
     must not reach the next test."""

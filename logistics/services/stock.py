@@ -7,6 +7,7 @@ twice (a repeat returns the first movement). Units leave lots first-in first-out
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
@@ -228,6 +229,112 @@ def hold(holds, *, expires_at, actor="", at=None):
         for level, quantity, reference in holds
     )
     return reservations
+
+
+# --- checkout holds: one lock order for every checkout ---------------------------------------------
+
+
+def home_warehouse():
+    """Where our own goods are counted first: the oldest active warehouse in the platform's country."""
+    return Warehouse.objects.filter(is_active=True, country=settings.PLATFORM_COUNTRY).order_by("pk").first()
+
+
+def _count_never_stocked(variants):
+    """Our own goods counted in no warehouse yet bring their catalog count (the merchant's figure)
+    into the home warehouse, once. Their rows are created in one global order, (warehouse, SKU),
+    by one INSERT ... ON CONFLICT DO NOTHING: checkouts creating the same rows at once wait for the
+    first one's commit on the first row they share, never on each other in opposite order.
+    Returns the SKUs that may still need their count received (once their rows are locked)."""
+    wanted = {variant.sku: variant for variant in variants if variant.stock > 0}
+    if not wanted:
+        return {}
+    known = set(StockLevel.objects.filter(owner__isnull=True, sku__in=wanted).values_list("sku", flat=True))
+    missing = {sku: variant for sku, variant in wanted.items() if sku not in known}
+    warehouse = home_warehouse() if missing else None
+    if warehouse is None:
+        return {}
+    StockLevel.objects.bulk_create(
+        [
+            StockLevel(
+                warehouse=warehouse,
+                sku=sku,
+                variant=missing[sku],
+                unit_weight_grams=missing[sku].product.weight_grams,
+            )
+            for sku in sorted(missing)
+        ],
+        ignore_conflicts=True,
+    )
+    return {(warehouse.pk, sku): variant for sku, variant in missing.items()}
+
+
+def _receive_catalog_counts(levels, uncounted):
+    """The catalog count of each newly created level that nothing has moved yet, received once.
+    Its row is locked: whoever created it before us (a checkout, a receipt) has committed its
+    movements, which we then see; the receipt's reference backs this up."""
+    new = [level for level in levels if (level.warehouse_id, level.sku) in uncounted and level.owner_id is None]
+    if not new:
+        return
+    done = set(StockMovement.objects.filter(stock__in=new).values_list("stock_id", flat=True))
+    for level in new:
+        if level.pk not in done:
+            variant = uncounted[(level.warehouse_id, level.sku)]
+            receive(level, variant.stock, reference=f"catalog-count:{level.sku}", note="catalog count")
+
+
+def lock_for_checkout(*, own_variants=(), partner_skus=(), levels=()):
+    """The local stock levels that could serve a checkout, locked with SELECT ... FOR UPDATE in
+    primary-key order, as {(owner id or None, sku): [levels, by primary key]}: our own goods
+    (`own_variants`, catalog variants, counted first if never counted, see _count_never_stocked),
+    partners' consignment stock (`partner_skus`: (partner id, sku) pairs), and the levels of
+    `levels` (ids: holds a replaced checkout gives back, so that they are locked in the same
+    order). Every checkout takes its level locks here, before it changes any count, so they all
+    queue in one order. Call inside the checkout's transaction."""
+    own_variants = list(own_variants)
+    uncounted = _count_never_stocked(own_variants)
+    query = StockLevel.objects.none()
+    own_skus = {variant.sku for variant in own_variants}
+    if own_skus:
+        query = StockLevel.objects.filter(owner__isnull=True, sku__in=own_skus, warehouse__is_active=True)
+    for partner_id, sku in set(partner_skus):
+        query = query | StockLevel.objects.filter(owner_id=partner_id, sku=sku, warehouse__is_active=True)
+    if levels:
+        query = query | StockLevel.objects.filter(pk__in=list(levels))
+    locked = list(query.select_for_update(of=("self",)).select_related("warehouse").order_by("pk"))
+    _receive_catalog_counts(locked, uncounted)
+    by_key = {}
+    for level in locked:
+        by_key.setdefault((level.owner_id, level.sku), []).append(level)
+    return by_key
+
+
+def release_holds(references, *, expired=False, actor=""):
+    """Give back several checkout or order holds in one transaction, their levels changed in
+    primary-key order (the order every checkout locks them in). Holds no longer active change
+    nothing."""
+    references = list(references)
+    if not references:
+        return []
+    with transaction.atomic():
+        reservations = list(
+            Reservation.objects.select_for_update()
+            .filter(reference__in=references)
+            .select_related("stock")
+            .order_by("stock_id", "pk")
+        )
+        for reservation in reservations:
+            if reservation.status != Reservation.Status.ACTIVE:
+                continue
+            move(
+                reservation.stock,
+                Kind.RELEASED,
+                reserved=-reservation.quantity,
+                reference=reservation.reference,
+                actor=actor,
+            )
+            reservation.status = Reservation.Status.EXPIRED if expired else Reservation.Status.RELEASED
+            reservation.save(update_fields=["status"])
+        return reservations
 
 
 def _active_reservation(reference, *, for_update=True):

@@ -22,13 +22,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from crossborder.db import retry_on_conflict
 from crossborder.errors import DomainError
-from logistics.models import StockLevel, Warehouse
+from logistics.models import StockLevel
 from logistics.services import last_leg, stock
 from partner_zone.models import PartnerListing
 from partner_zone.services import PartnerZoneError, pricing
@@ -36,7 +37,7 @@ from partner_zone.services import PartnerZoneError, pricing
 from ..errors import CheckoutErrorCode as Code
 from ..models import Cart, CartLine, Checkout, CheckoutLine, Order
 from ..order_models import Fulfilment, Origin
-from . import china_rules, orders, paying
+from . import china_rules, orders, paying, unpaid_limits
 from .cart import listing_refusal, variant_refusal
 from .orders import release_holds
 
@@ -190,45 +191,15 @@ def _quote_partner(line, *, fulfilment, context):
 # --- stock ---------------------------------------------------------------------------------------
 
 
-def _home_warehouse():
-    return Warehouse.objects.filter(is_active=True, country=settings.PLATFORM_COUNTRY).order_by("pk").first()
-
-
-def _adopt_catalog_counts(variants):
-    """Our own goods are counted in the warehouse's books (logistics). A variant that has no own
-    stock level anywhere yet brings its catalog count (the merchant's figure) into the home
-    warehouse once, as a receipt named after it; afterwards the warehouse's count is the truth."""
-    known = set(
-        StockLevel.objects.filter(owner__isnull=True, sku__in=[v.sku for v in variants]).values_list("sku", flat=True)
+def _stock_levels(lines, *, also=()):
+    """The local stock levels that could serve these lines (and the levels `also` names), locked
+    by the stock service in its one order; our own goods never counted in a warehouse bring their
+    catalog count first."""
+    return stock.lock_for_checkout(
+        own_variants=[line.variant for line in lines if line.origin == Origin.OWN],
+        partner_skus=[(line.partnership.partner_id, line.sku) for line in lines if line.origin == Origin.PARTNER],
+        levels=also,
     )
-    missing = [v for v in variants if v.sku not in known and v.stock > 0]
-    warehouse = _home_warehouse() if missing else None
-    for variant in missing if warehouse else ():
-        level = stock.stock_level(
-            warehouse=warehouse, sku=variant.sku, variant=variant, unit_weight_grams=variant.product.weight_grams
-        )
-        stock.receive(level, variant.stock, reference=f"catalog-count:{variant.sku}", note="catalog count")
-
-
-def _locked_levels(lines):
-    """The local stock levels that could serve these lines, locked in primary-key order."""
-    own_skus = [line.sku for line in lines if line.origin == Origin.OWN]
-    partner_keys = {(line.partnership.partner_id, line.sku) for line in lines if line.origin == Origin.PARTNER}
-    query = StockLevel.objects.none()
-    if own_skus:
-        query = StockLevel.objects.filter(owner__isnull=True, sku__in=own_skus)
-    for partner_id, sku in partner_keys:
-        query = query | StockLevel.objects.filter(owner_id=partner_id, sku=sku)
-    levels = list(
-        query.filter(warehouse__is_active=True)
-        .select_for_update(of=("self",))
-        .select_related("warehouse")
-        .order_by("pk")
-    )
-    by_key = {}
-    for level in levels:
-        by_key.setdefault((level.owner_id, level.sku), []).append(level)
-    return by_key
 
 
 def _local_level(line, levels):
@@ -256,11 +227,29 @@ def _take_direct_units(listing, quantity, title):
         raise _out_of_stock(title, left)
 
 
-def _replace_open_checkouts(cart):
-    for previous in Checkout.objects.select_for_update().filter(cart=cart, status=Checkout.Status.OPEN):
-        release_holds(previous.lines.select_related("reservation"))
-        previous.status = Checkout.Status.REPLACED
-        previous.save(update_fields=["status"])
+def _replace_open_checkouts(cart, lines):
+    """Give back the holds of the cart's earlier open checkouts. Their rows and the new lines' are
+    locked first, together, in the order every checkout takes them (stock levels in the stock
+    service's order, then listings by id): giving one back and then locking another would take
+    them out of that order."""
+    previous = list(Checkout.objects.select_for_update().filter(cart=cart, status=Checkout.Status.OPEN).order_by("pk"))
+    if not previous:
+        return
+    held = list(
+        CheckoutLine.objects.filter(checkout__in=previous)
+        .filter(Q(reservation__isnull=False) | Q(direct_units__gt=0))
+        .values_list("reservation__stock_id", "listing_id", "direct_units")
+    )
+    _stock_levels(lines, also=[level_id for level_id, _listing, _units in held if level_id])
+    listings = {listing_id for _level, listing_id, units in held if units} | {
+        line.listing_id for line in lines if line.origin == Origin.PARTNER
+    }
+    if listings:
+        list(PartnerListing.objects.select_for_update().filter(pk__in=listings).order_by("pk").values_list("pk"))
+    for checkout in previous:
+        release_holds(checkout.lines.select_related("reservation"))
+        checkout.status = Checkout.Status.REPLACED
+        checkout.save(update_fields=["status"])
 
 
 # --- starting a checkout -------------------------------------------------------------------------
@@ -280,17 +269,6 @@ def _cart_lines(cart):
         if refusal:
             raise DomainError(Code.NOT_ORDERABLE, refusal, field="lines")
     return lines
-
-
-def _stock_levels(lines):
-    """The locked local stock levels for these lines. Own goods never counted in a warehouse yet
-    bring their catalog count first (once; then the levels are locked again, new rows included)."""
-    levels = _locked_levels(lines)
-    uncounted = [line.variant for line in lines if line.origin == Origin.OWN and (None, line.sku) not in levels]
-    if uncounted:
-        _adopt_catalog_counts(uncounted)
-        levels = _locked_levels(lines)
-    return levels
 
 
 @dataclass
@@ -342,7 +320,15 @@ def _price(lines, *, buyer_name, buyer_id_number, language, now):
     return _Priced(quotes=quotes, buyer_name=buyer_name, buyer_id_number=buyer_id_number, cbec_value=cbec_value)
 
 
-def _record_checkout(priced, *, cart, user, recipient, email, now, status=Checkout.Status.OPEN):
+def _check_limits(priced, shopper, *, now):
+    unpaid_limits.check_unpaid_limits(
+        shopper,
+        [(q.cart_line.partnership_id, q.cart_line.sku, q.title, q.cart_line.quantity) for q in priced.quotes],
+        now=now,
+    )
+
+
+def _record_checkout(priced, *, cart, user, recipient, email, now, client_ip=None, status=Checkout.Status.OPEN):
     """Store the locked quote and hold its stock until the quote expires plus the payment window.
     Returns the checkout and its lines."""
     quotes = priced.quotes
@@ -364,6 +350,7 @@ def _record_checkout(priced, *, cart, user, recipient, email, now, status=Checko
         email=email,
         buyer_name=priced.buyer_name,
         buyer_id_number=priced.buyer_id_number,
+        client_ip=client_ip,
         expires_at=expires_at,
         created_at=now,
     )
@@ -411,22 +398,41 @@ def _record_checkout(priced, *, cart, user, recipient, email, now, status=Checko
     return checkout, lines
 
 
+@retry_on_conflict
 def start_checkout(
-    *, cart, recipient, email, phone="", buyer_name="", buyer_id_number="", user=None, language=None, now=None
+    *,
+    cart,
+    recipient,
+    email,
+    phone="",
+    buyer_name="",
+    buyer_id_number="",
+    user=None,
+    client_ip=None,
+    language=None,
+    now=None,
 ):
     """Price every line of the cart now, hold its stock, and lock the quote for the configured
     minutes. Refuses (changing nothing) an empty cart, goods that cannot be ordered or are not in
-    stock, a bad address or contact, and, for partner goods on a `cn` platform, a missing or
-    invalid real name and resident ID number or a purchase above the per-order or annual limit."""
+    stock, a bad address or contact, more unpaid holds than one shopper may have (unpaid_limits;
+    the shopper is `client_ip`, `user`, `email` and the phone), and, for partner goods on a `cn`
+    platform, a missing or invalid real name and resident ID number or a purchase above the
+    per-order or annual limit. A transaction that loses a deadlock is run again (DatabaseBusy
+    when it keeps losing)."""
     now = now or timezone.now()
     language = language or settings.LANGUAGE_CODE
     recipient, email = check_contact(recipient=recipient, email=email, phone=phone)
+    shopper = unpaid_limits.Shopper.of(ip=client_ip, user=user, email=email, phone=recipient["phone"])
     with transaction.atomic():
+        unpaid_limits.queue_shopper(shopper)
         cart = Cart.objects.select_for_update().get(pk=cart.pk)
         lines = _cart_lines(cart)
-        _replace_open_checkouts(cart)
+        _replace_open_checkouts(cart, lines)
         priced = _price(lines, buyer_name=buyer_name, buyer_id_number=buyer_id_number, language=language, now=now)
-        checkout, _lines = _record_checkout(priced, cart=cart, user=user, recipient=recipient, email=email, now=now)
+        _check_limits(priced, shopper, now=now)
+        checkout, _lines = _record_checkout(
+            priced, cart=cart, user=user, recipient=recipient, email=email, now=now, client_ip=shopper.ip
+        )
     return checkout
 
 
@@ -455,6 +461,7 @@ def _check_total(posted, total):
         )
 
 
+@retry_on_conflict
 def place_order_now(
     *,
     lines,
@@ -465,6 +472,7 @@ def place_order_now(
     buyer_name="",
     buyer_id_number="",
     user=None,
+    client_ip=None,
     language=None,
     now=None,
 ):
@@ -478,9 +486,12 @@ def place_order_now(
     if not lines:
         raise DomainError(Code.EMPTY_CART, _("Your cart is empty."), field="lines")
     recipient, email = check_contact(recipient=recipient, email=email, phone=phone)
+    shopper = unpaid_limits.Shopper.of(ip=client_ip, user=user, email=email, phone=recipient["phone"])
     with transaction.atomic():
+        unpaid_limits.queue_shopper(shopper)
         priced = _price(lines, buyer_name=buyer_name, buyer_id_number=buyer_id_number, language=language, now=now)
         _check_total(parse_total(posted_total), sum((q.total for q in priced.quotes), _money(0)))
+        _check_limits(priced, shopper, now=now)
         checkout, checkout_lines = _record_checkout(
             priced,
             cart=None,
@@ -488,11 +499,13 @@ def place_order_now(
             recipient=recipient,
             email=email,
             now=now,
+            client_ip=shopper.ip,
             status=Checkout.Status.ORDERED,
         )
         return orders.create_order(checkout=checkout, lines=checkout_lines, now=now)
 
 
+@retry_on_conflict
 def place_order(*, checkout, posted_total, now=None):
     """Turn a locked quote into an order awaiting payment, for exactly the quoted total. Refuses an
     expired quote and a posted total that differs from the quote's by any amount. Placing the same

@@ -9,7 +9,17 @@ from . import checkout as checkouts
 
 
 def order_now(
-    *, items, recipient, email, expected_total, phone="", buyer_name="", buyer_id_number="", user=None, language=None
+    *,
+    items,
+    recipient,
+    email,
+    expected_total,
+    phone="",
+    buyer_name="",
+    buyer_id_number="",
+    user=None,
+    client_ip=None,
+    language=None,
 ):
     """`items`: [{"sku": ..., "quantity": n}] for our goods, [{"listing": id, "sku": ..., "quantity": n}]
     for a partner's. `expected_total` is the total the client showed the shopper: an order is
@@ -28,8 +38,10 @@ def order_now(
             buyer_id_number=buyer_id_number,
             posted_total=expected_total,
             user=user,
+            client_ip=client_ip,
             language=language,
         )
     except DomainError as error:
-        field = "expected_total" if error.field == "total" else error.field
-        raise DomainError(error.code, error.detail, field=field, status=error.status) from None
+        if error.field != "total":
+            raise
+        raise DomainError(error.code, error.detail, field="expected_total", status=error.status) from None

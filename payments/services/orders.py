@@ -69,12 +69,17 @@ def _event(order, kind, *, status="", by_partner=False, actor=None, at=None, **d
 
 def release_holds(lines, *, expired=False):
     """Give back the stock these checkout or order lines hold. The caller has locked the checkout
-    or order and changes its status in the same transaction, so each hold is given back once."""
-    for line in lines:
-        if line.reservation_id:
-            stock.release(line.reservation.reference, expired=expired)
-        elif line.direct_units:
-            PartnerListing.objects.filter(pk=line.listing_id).update(direct_stock=F("direct_stock") + line.direct_units)
+    or order and changes its status in the same transaction, so each hold is given back once.
+    Stock levels first, in primary-key order (stock.release_holds), then direct-sale stock in
+    listing order: the order every checkout takes these rows in."""
+    lines = list(lines)
+    stock.release_holds([line.reservation.reference for line in lines if line.reservation_id], expired=expired)
+    for line in sorted((line for line in lines if not line.reservation_id and line.direct_units), key=_listing_id):
+        PartnerListing.objects.filter(pk=line.listing_id).update(direct_stock=F("direct_stock") + line.direct_units)
+
+
+def _listing_id(line):
+    return line.listing_id
 
 
 # --- creating ------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Fifty buyers at once for the last ten units: exactly ten checkouts and orders, stock never below
-zero. Real threads, each with its own PostgreSQL connection (DESIGN.md section 6)."""
+zero. Real threads, each with its own PostgreSQL connection (DESIGN.md section 6). Each buyer has
+their own e-mail and phone: one shopper's orders are limited by payments/services/unpaid_limits.py."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -28,10 +29,15 @@ BUYERS = 50
 UNITS = 10
 
 
+def contact(n):
+    return {"email": f"buyer{n}@example.com", "phone": f"1380013{n:04d}"}
+
+
 def buy_all_at_once(carts, **buyer):
     barrier = threading.Barrier(BUYERS)
 
-    def buy(cart):
+    def buy(numbered):
+        n, cart = numbered
         try:
             barrier.wait(timeout=30)
             checkout = checkouts.start_checkout(
@@ -42,8 +48,7 @@ def buy_all_at_once(carts, **buyer):
                     "city": "Shanghai",
                     "country": "CN",
                 },
-                email="li@example.com",
-                phone="13800138000",
+                **contact(n),
                 **buyer,
             )
             checkouts.place_order(checkout=checkout, posted_total=str(checkout.total.amount))
@@ -54,7 +59,7 @@ def buy_all_at_once(carts, **buyer):
             connection.close()
 
     with ThreadPoolExecutor(max_workers=BUYERS) as pool:
-        return list(pool.map(buy, carts))
+        return list(pool.map(buy, enumerate(carts)))
 
 
 def test_fifty_buyers_for_the_last_ten_units_of_own_stock_get_exactly_ten_orders(shop):
@@ -87,7 +92,7 @@ def test_fifty_buyers_through_the_shop_api_for_the_last_ten_units_get_exactly_te
     variant = own_variant(shop, stock=UNITS)
     barrier = threading.Barrier(BUYERS)
 
-    def buy(_index):
+    def buy(n):
         try:
             barrier.wait(timeout=30)
             direct_order.order_now(
@@ -98,8 +103,7 @@ def test_fifty_buyers_through_the_shop_api_for_the_last_ten_units_get_exactly_te
                     "city": "Shanghai",
                     "country": "CN",
                 },
-                email="li@example.com",
-                phone="13800138000",
+                **contact(n),
                 expected_total="109.00",
             )
             return "ordered"

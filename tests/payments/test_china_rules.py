@@ -132,8 +132,14 @@ def test_the_annual_limit_counts_this_years_orders_for_the_same_id(shop):
 
     assert (refused.value.code, refused.value.field) == ("annual_limit", "buyer_id_number")
     assert "3,668.00" in refused.value.detail or "3668.00" in refused.value.detail
-    # Another person's ID is not affected.
-    assert checkout_of(cart_with((listing, 2)), buyer_name="王芳", buyer_id_number="440524198001010013")
+    # Another person (their own ID and contact: one shopper's unpaid orders are limited) is not affected.
+    assert checkout_of(
+        cart_with((listing, 2)),
+        buyer_name="王芳",
+        buyer_id_number="440524198001010013",
+        email="wang.fang@example.com",
+        phone="13900139000",
+    )
 
 
 @pytest.mark.django_db
