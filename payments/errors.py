@@ -62,3 +62,4 @@ class CheckoutErrorCode(StrEnum):
     ORDER_STATE = "order_state"
     PAYMENT_MISMATCH = "payment_mismatch"
     UNKNOWN_ORDER = "unknown_order"
+    PARTNERSHIP_SUSPENDED = "partnership_suspended"
