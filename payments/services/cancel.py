@@ -142,7 +142,7 @@ def cancel_order(*, order, actor=None, reason="", by="ops", now=None) -> Order:
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status == Order.Status.AWAITING_PAYMENT:
             orders._close_unpaid(
-                locked, Order.Status.CANCELLED, OrderEvent.Kind.CANCELLED, now=now, actor=actor, reason=reason
+                locked, Order.Status.CANCELLED, OrderEvent.Kind.CANCELLED, now=now, actor=actor, reason=reason, by=by
             )
         elif locked.status == Order.Status.PAID:
             lines = list(locked.lines.select_related("partnership__partner").order_by("line_number"))

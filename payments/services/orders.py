@@ -371,12 +371,12 @@ def expire_unpaid_order(order, *, now=None):
     return True
 
 
-def _close_unpaid(order, status, kind, *, now, expired=False, actor=None, reason=""):
+def _close_unpaid(order, status, kind, *, now, expired=False, actor=None, reason="", **detail):
     release_holds(order.lines.select_related("reservation"), expired=expired)
     order.status = status
     order.save(update_fields=["status"])
     CustomsDeclaration.objects.filter(order=order).update(status=CustomsDeclaration.Status.CANCELLED, updated_at=now)
-    _event(order, kind, at=now, actor=actor, reason=reason)
+    _event(order, kind, at=now, actor=actor, reason=reason, **detail)
 
 
 # --- moving on -----------------------------------------------------------------------------------

@@ -163,21 +163,26 @@ def place_paid_order(*, payment) -> Order | None:
     except DomainError as refused:
         logger.info("payment %s not placed for order %s: %s", payment.token, order.number, refused.detail)
         if refused.code == Code.PARTNERSHIP_SUSPENDED:
-            _cancel_for_suspended_partner(order, refused)
+            _cancel_for_suspended_partner(order)
         return None
     capture(payment)
     return paid
 
 
-def _cancel_for_suspended_partner(order, refused):
+def _cancel_for_suspended_partner(order):
     """The money was secured (the shopper approved at the provider before the suspension, or the
     provider decided late) for an order with goods of a partner whose partnership is now
     suspended: the whole order is cancelled at once with the reason, and every payment for it is
     voided or refunded. Cancelled whole rather than split: the shopper chose the basket as a
     whole, the total, the duties and the customs declaration were computed for it, and a clean
     "cancelled, nothing charged" is clearer than a partial order with a partial refund."""
+    names = ", ".join(p.partner.name for p in orders.suspended_partnerships(order.lines.all()))
+    reason = _(
+        "The partnership with %(partner)s was suspended before your payment arrived: the order is cancelled "
+        "and your payment released."
+    ) % {"partner": names or _("our partner")}
     try:
-        cancel.cancel_order(order=order, reason=refused.detail, by="platform")
+        cancel.cancel_order(order=order, reason=reason, by="platform")
     except DomainError as error:  # paid or cancelled meanwhile by another path
         logger.info("order %s not cancelled for its suspended partner: %s", order.number, error.detail)
 
