@@ -15,6 +15,7 @@ Once goods have left (a last-leg shipment shipped, or the partner reported its l
 order cannot be cancelled: that is a return, handled by after-sales."""
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -98,7 +99,12 @@ def cancellation_refusal(order):
 
 
 def _reason(reason):
-    return str(reason or "").strip()[:300]
+    """The reason as given, at most 300 characters; control characters (other than line breaks and
+    tabs) are refused naming the field, before anything changes."""
+    reason = str(reason or "").strip()
+    if any(unicodedata.category(char) == "Cc" and char not in "\n\r\t" for char in reason):
+        raise DomainError(Code.INVALID, _("The reason contains control characters."), field="reason")
+    return reason[:300]
 
 
 def _cancel_paid(order, lines, *, actor, reason, by, now):

@@ -11,6 +11,7 @@ ZH = {
     "order %(number)s cancelled": "订单 %(number)s 已取消",
     "cancelled by %(partner)s: %(reason)s": "由 %(partner)s 取消：%(reason)s",
     "already shipped when the cancellation arrived": "收到取消通知时已经发货",
+    "The reason contains control characters.": "原因中含有控制字符。",
     # --- suspended partners ---
     "Order %(number)s holds goods of %(partner)s, whose partnership with us is suspended: it cannot be "
     "paid for now. It stays reserved until its payment is due; if the partnership resumes before then, "

@@ -268,6 +268,55 @@ def test_an_unpaid_order_is_cancelled_with_its_stock_back_and_its_open_payment_v
     assert not LedgerTransaction.objects.exists()
 
 
+def test_cancelling_an_order_at_a_campaign_price_reverses_the_partners_share_of_the_discount(cn):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from partner_zone.models import Campaign
+    from partner_zone.services import pricing
+    from payments.services import checkout as checkouts
+
+    from .shop_factories import BUYER, cart_with, checkout_of
+
+    listing = partner_listing(export_price="20.00")
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        partnership=listing.partnership,
+        status=Campaign.Status.ACCEPTED,
+        title="Black Friday",
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=3),
+        suggested_discount_percent=Decimal("20"),
+        discount_percent=Decimal("20"),
+        partner_share_percent=Decimal("50"),
+    )
+    campaign.listings.add(listing)
+    listing = pricing.price_listing(listing)
+    checkout = checkout_of(cart_with((listing, 2)), **BUYER)
+    order = checkouts.place_order(checkout=checkout, posted_total=str(checkout.total.amount))
+    orders.mark_paid(order=order, payment_reference="pay-1")
+    share = f"{order.lines.get().reference}:campaign-share"
+    assert LedgerTransaction.objects.filter(reference=share).exists()
+
+    cancels.cancel_order(order=order)
+
+    assert LedgerTransaction.objects.get(reference=f"reversal:{share}").reverses.reference == share
+    assert account_balances() == {}  # no payment at a provider here: the sales and the share net to zero
+
+
+def test_a_reason_with_control_characters_is_refused_naming_the_field_and_nothing_changes(cn, client):
+    order, _payment, _held = paid_order(client, cn)
+    before = world(order)
+
+    answer = client.post(
+        reverse("shop_api:cancel", args=[order.token]), {"reason": "oops\x07"}, content_type="application/json"
+    )
+
+    assert answer.status_code == 400 and answer.json()["field"] == "reason"
+    assert world(order) == before
+
+
 # --- the shopper, on the order page and through the shop API ------------------------------------------
 
 
