@@ -199,7 +199,7 @@ def settle_cancelled_orders(*, limit=200) -> int:
     that never placed their order are the abandoned-payments beat's."""
     holding = Payment.objects.filter(state__in=Payment.HOLDS_MONEY, order_placed_at__isnull=False).values("token")
     cancelled = (
-        Order.objects.filter(status=Order.Status.CANCELLED, payment_reference__in=holding)
+        Order.objects.filter(status=Order.Status.CANCELLED, paid_at__isnull=False, payment_reference__in=holding)
         .select_related("checkout")
         .order_by("pk")[:limit]
     )

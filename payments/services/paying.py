@@ -213,7 +213,7 @@ def settle_secured_payments(*, now=None, limit=200) -> dict:
         if place_paid_order(payment=payment) is not None:
             done["placed"] += 1
     done["given_back"] = cancel.settle_cancelled_orders(limit=limit)
-    cancelled = Order.objects.filter(status=Order.Status.CANCELLED).values("payment_reference")
+    cancelled = Order.objects.filter(status=Order.Status.CANCELLED, paid_at__isnull=False).values("payment_reference")
     uncaptured = (
         Payment.objects.filter(order_placed_at__isnull=False, state=State.AUTHORISED)
         .exclude(token__in=cancelled)  # a cancelled order's money is given back, never taken
