@@ -78,6 +78,11 @@ def _state_refusal(order):
             _("Order %(number)s has shipped and cannot be cancelled. Once it arrives, ask for a return instead.")
             % {"number": order.number},
         )
+    if order.status == Order.Status.EXPIRED:
+        return _refused(
+            order,
+            _("Order %(number)s lapsed unpaid: there is nothing to cancel.") % {"number": order.number},
+        )
     return _refused(
         order,
         _("Order %(number)s is %(status)s and cannot be cancelled.")

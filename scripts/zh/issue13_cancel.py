@@ -8,6 +8,7 @@ ZH = {
         "订单 %(number)s 已发货，无法取消。请在收货后申请退货。"
     ),
     "Order %(number)s is %(status)s and cannot be cancelled.": "订单 %(number)s 状态为%(status)s，无法取消。",
+    "Order %(number)s lapsed unpaid: there is nothing to cancel.": "订单 %(number)s 因未付款已失效：无需取消。",
     "order %(number)s cancelled": "订单 %(number)s 已取消",
     "cancelled by %(partner)s: %(reason)s": "由 %(partner)s 取消：%(reason)s",
     "already shipped when the cancellation arrived": "收到取消通知时已经发货",

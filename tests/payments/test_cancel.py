@@ -317,6 +317,24 @@ def test_a_reason_with_control_characters_is_refused_naming_the_field_and_nothin
     assert world(order) == before
 
 
+def test_a_lapsed_order_has_nothing_to_cancel(cn, client):
+    from payments.services import checkout as checkouts
+
+    from .shop_factories import own_variant
+
+    add_to_cart(client, (own_variant(cn, stock=3), 1))
+    checkout = check_out(client, CN_FORM)
+    place(client, checkout)
+    order = order_of(checkout)
+    checkouts.expire_checkouts(now=order.payment_due_at)
+
+    with pytest.raises(DomainError) as refused:
+        cancels.cancel_order(order=order)
+
+    assert refused.value.status == 409 and "nothing to cancel" in refused.value.detail
+    assert Order.objects.get(pk=order.pk).status == Order.Status.EXPIRED
+
+
 # --- the shopper, on the order page and through the shop API ------------------------------------------
 
 
