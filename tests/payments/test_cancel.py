@@ -366,6 +366,20 @@ def test_the_shopper_cancels_from_the_order_page_after_confirming_and_sees_the_r
     assert Payment.objects.get(pk=payment.pk).state == S.REFUNDED
 
 
+def test_the_cancel_confirmation_and_the_cancelled_order_page_run_a_fixed_number_of_queries(
+    cn, client, django_assert_max_num_queries
+):
+    order, _payment, _held = paid_order(client, cn)
+    shopper = Client()
+
+    with django_assert_max_num_queries(5):  # the order, its lines and timeline, shipped or reported shipped
+        assert shopper.get(reverse("payments:cancel", args=[order.token])).status_code == 200
+    cancels.cancel_order(order=order)
+    with django_assert_max_num_queries(7):  # the order page's, and its checkout's payments for the refund
+        page = shopper.get(reverse("payments:order", args=[order.token])).content.decode()
+    assert 'data-refund="refunded"' in page
+
+
 def test_the_order_page_offers_no_cancel_once_shipped_and_a_forced_post_says_why(cn, client):
     order, _payment, _held = paid_order(client, cn)
     _ship(Shipment.objects.get(order_line=order.lines.get(line_number=1).reference))
