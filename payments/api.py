@@ -1,5 +1,5 @@
 """The shop API for apps and headless storefronts: place an order in one request (guest checkout),
-read it back by its token. Not the partner API: shoppers' clients call this, unsigned; the order's
+read it back by its token, cancel it before it ships. Not the partner API: shoppers' clients call this, unsigned; the order's
 unguessable token is what gives access to it."""
 
 from django.urls import reverse
@@ -17,7 +17,13 @@ from crossborder.serializers import ErrorSerializer
 from crossborder.throttles import ClientRateThrottle
 
 from .models import Order
-from .serializers import OrderRequestSerializer, OrderResponseSerializer
+from .serializers import (
+    CancelRequestSerializer,
+    CancelResponseSerializer,
+    OrderRequestSerializer,
+    OrderResponseSerializer,
+)
+from .services import cancel as cancels
 from .services import direct_order
 
 
@@ -101,3 +107,35 @@ class OrderView(ShopAPIView):
         if order is None:
             raise DomainError("not_found", "No order with this token.", field="token", status=404)
         return Response(_order_body(request, order))
+
+
+def _found(token):
+    order = Order.objects.select_related("checkout").filter(token=token).first()
+    if order is None:
+        raise DomainError("not_found", "No order with this token.", field="token", status=404)
+    return order
+
+
+class OrderCancelView(ShopAPIView):
+    """POST: cancel the order before any of its goods ship. The held stock goes back, the payment is
+    voided or refunded (once, however often this is called), partners are told. Once goods have
+    shipped it is refused (409) with the reason: that is a return. The order's unguessable token is
+    the access, as for placing it; cancelling counts against the client's read rate, not its order
+    rate, so a shopper who placed many orders can still cancel them."""
+
+    throttle_classes = [ReadRate]
+
+    @extend_schema(
+        request=CancelRequestSerializer,
+        responses={200: CancelResponseSerializer, **dict.fromkeys((400, 404, 409, 429), ErrorSerializer)},
+        tags=["shop"],
+    )
+    def post(self, request, token):
+        serializer = CancelRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = cancels.cancel_order(order=_found(token), reason=serializer.validated_data["reason"], by="shopper")
+        refund = cancels.refund_status(order)
+        amount = (
+            {"amount": str(refund.amount.amount), "currency": str(refund.amount.currency)} if refund.amount else None
+        )
+        return Response({**_order_body(request, order), "refund": {"status": refund.status, "amount": amount}})

@@ -65,3 +65,4 @@ class CheckoutErrorCode(StrEnum):
     UNKNOWN_ORDER = "unknown_order"
     TOO_MANY_UNPAID_ORDERS = "too_many_unpaid_orders"
     TOO_MANY_UNPAID_UNITS = "too_many_unpaid_units"
+    PARTNERSHIP_SUSPENDED = "partnership_suspended"

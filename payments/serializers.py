@@ -51,3 +51,20 @@ class OrderResponseSerializer(serializers.Serializer):
         help_text="Where the shopper goes to pay: following it opens the payment at the platform's local "
         "method (or goes back to the one under way) and shows it; null once the order no longer awaits payment",
     )
+
+
+class CancelRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class RefundSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["none", "voided", "refunded", "pending"],
+        help_text="none: nothing was taken; voided: the authorisation was released, nothing charged; refunded: "
+        "the amount went back; pending: asked of the payment provider, not confirmed yet",
+    )
+    amount = MoneySerializer(allow_null=True)
+
+
+class CancelResponseSerializer(OrderResponseSerializer):
+    refund = RefundSerializer()

@@ -10,10 +10,13 @@ from djmoney.money import Money
 
 from catalog.models import ProductText
 from catalog.selectors import pick_text
+from logistics.models import Shipment
 from logistics.services import last_leg
 
 from .models import CartLine, Checkout, Order, OrderEvent
 from .order_models import Origin
+from .services import orders
+from .services.cancel import PARTNER_SHIPPED
 from .services.cart import listing_refusal, variant_refusal
 
 
@@ -125,3 +128,29 @@ def payment_status(order):
 def masked_id(number):
     """A resident ID number as shown back to the shopper: only its last four characters."""
     return f"{'*' * 14}{number[-4:]}" if number else ""
+
+
+def payment_blocked(order):
+    """Why an order awaiting payment cannot be paid now (its partner's partnership is suspended),
+    or None. One query, none for an order of our own goods only."""
+    if not order.has_partner_goods:
+        return None
+    suspended = orders.suspended_partnerships(order.lines.all())
+    return orders.suspended_refusal(order, suspended).detail if suspended else None
+
+
+def can_cancel(order, lines, events):
+    """Whether the order page offers "Cancel order": awaiting payment, or paid with nothing shipped
+    (read from the deliveries and the timeline the page already has; the cancel service checks
+    again under the order's lock)."""
+    if order.status == Order.Status.AWAITING_PAYMENT:
+        return True
+    if order.status != Order.Status.PAID:
+        return False
+    still_here = {*orders.CANCELLABLE_SHIPMENTS, Shipment.Status.CANCELLED}
+    if any(delivery["status"] not in still_here for line in lines for delivery in line.deliveries):
+        return False
+    return not any(
+        event.kind == OrderEvent.Kind.PARTNER_STATUS and event.detail.get("partner_status") in PARTNER_SHIPPED
+        for event in events
+    )

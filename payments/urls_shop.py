@@ -14,4 +14,5 @@ urlpatterns = [
     path("orders/", views.orders, name="orders"),
     path("orders/<str:token>/", views.order, name="order"),
     path("orders/<str:token>/pay/", views.pay, name="pay"),
+    path("orders/<str:token>/cancel/", views.cancel, name="cancel"),
 ]

@@ -14,6 +14,7 @@ from crossborder.http import client_ip
 
 from . import shop_selectors as selectors
 from .order_models import Origin
+from .services import cancel as cancels
 from .services import cart as carts
 from .services import checkout as checkouts
 from .services import paying
@@ -208,13 +209,19 @@ def _order_page(request, token, *, error=None, status=200):
     if found is None:
         raise Http404("No such order")
     awaiting = found.status == found.Status.AWAITING_PAYMENT
+    lines = selectors.with_deliveries(list(found.lines.all()))
+    events = list(found.events.all())
+    blocked = selectors.payment_blocked(found) if awaiting else None
     context = {
         "order": found,
-        "lines": selectors.with_deliveries(list(found.lines.all())),
-        "events": list(found.events.all()),
+        "lines": lines,
+        "events": events,
         "masked_id": selectors.masked_id(found.buyer_id_number),
         "payment_status": selectors.payment_status(found),
-        "methods": paying.payment_methods() if awaiting else [],
+        "methods": paying.payment_methods() if awaiting and not blocked else [],
+        "payment_blocked": blocked,
+        "cancellable": selectors.can_cancel(found, lines, events),
+        "refund": cancels.refund_status(found) if found.status == found.Status.CANCELLED else None,
         "error": error,
     }
     return render(request, "payments/order.html", context, status=status)
@@ -240,6 +247,24 @@ def pay(request, token):
     except DomainError as error:
         return _order_page(request, token, error=error.detail, status=400)
     return _pay(request, found, provider)
+
+
+@require_http_methods(["GET", "POST"])
+def cancel(request, token):
+    """Cancel an order before its goods ship: GET asks for confirmation (or says why it cannot be
+    cancelled), POST cancels it (the stock and the money go back) and shows the order with its
+    refund."""
+    found = selectors.order_by_token(token)
+    if found is None:
+        raise Http404("No such order")
+    if request.method == "GET":
+        context = {"order": found, "refusal": cancels.cancellation_refusal(found)}
+        return render(request, "payments/cancel.html", context)
+    try:
+        cancels.cancel_order(order=found, actor=request.user, reason=request.POST.get("reason", ""), by="shopper")
+    except DomainError as error:
+        return _order_page(request, token, error=error.detail, status=_refused_status(error))
+    return redirect(reverse("payments:order", args=[found.token]))
 
 
 def orders(request):

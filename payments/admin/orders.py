@@ -13,6 +13,7 @@ from crossborder.errors import DomainError
 
 from ..models import CustomsDeclaration, ForwardedOrder, Order, OrderEvent, OrderLine
 from ..order_models import Origin
+from ..services import cancel as cancels
 from ..services import charges, orders
 
 
@@ -72,6 +73,19 @@ def _move(status, label):
     return action
 
 
+@admin.action(description=_("Cancel orders not yet shipped (stock back, shopper refunded, partners told)"))
+def cancel_orders(modeladmin, request, queryset):
+    """The same cancellation as the shopper's: refused, with the reason, once goods have shipped."""
+    cancelled = 0
+    for order in queryset.select_related("checkout").order_by("pk"):
+        try:
+            cancels.cancel_order(order=order, actor=request.user, reason=_("cancelled by our staff"), by="ops")
+            cancelled += 1
+        except DomainError as error:
+            modeladmin.message_user(request, f"#{order.number}: {error.detail}", messages.ERROR)
+    modeladmin.message_user(request, _("%(n)d order(s) cancelled.") % {"n": cancelled}, messages.SUCCESS)
+
+
 @admin.action(description=_("Charge returned partner goods back to the partner (whole lines)"))
 def charge_back_returns(modeladmin, request, queryset):
     """After the shopper sent the partner goods back and was refunded (the refund is the payment's
@@ -103,7 +117,7 @@ class OrderAdmin(_ReadOnly, admin.ModelAdmin):
     actions = [
         _move(Order.Status.SHIPPED, _("Mark shipped (partners are told)")),
         _move(Order.Status.DELIVERED, _("Mark delivered (partners are told)")),
-        _move(Order.Status.CANCELLED, _("Cancel unpaid orders (their stock is given back)")),
+        cancel_orders,
         charge_back_returns,
     ]
 

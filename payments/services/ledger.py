@@ -233,6 +233,16 @@ def reverse(*, original, reason, actor=None):
     )
 
 
+def reverse_event(*, reference, reason, actor=None):
+    """Reverse the event posted under `reference`, if it was posted and not yet reversed: the
+    reversal, or None when there is nothing (left) to reverse. Safe to repeat (a cancelled order, a
+    repeated cancellation message)."""
+    original = LedgerTransaction.objects.filter(reference=reference).first()
+    if original is None or LedgerTransaction.objects.filter(reverses=original).exists():
+        return None
+    return reverse(original=original, reason=reason, actor=actor if getattr(actor, "is_authenticated", False) else None)
+
+
 # --- business events ---------------------------------------------------------------------------
 # One function per event; checkout, payments, logistics fees, campaigns and returns call these.
 

@@ -24,7 +24,9 @@ from djmoney.money import Money
 
 from crossborder import spreadsheets
 from crossborder.errors import DomainError
+from crossborder.models import Partnership
 from crossborder.services import send_to_partner
+from logistics.models import Shipment
 from logistics.services import last_leg, stock
 from partner_zone.models import PartnerListing
 
@@ -36,10 +38,16 @@ from . import charges, ledger
 FORWARDED_MESSAGE = "order.forwarded"
 STATUS_MESSAGE = "order.status"
 SEQUENCE = "payments_order_number_seq"
+# Deliveries that can still be called off: nothing has left the warehouse.
+CANCELLABLE_SHIPMENTS = (Shipment.Status.ALLOCATED, Shipment.Status.PICKED, Shipment.Status.PACKED)
+# The ledger events a paid partner line posts on either side, by their reference's suffix: the sale
+# (or goods sold abroad), the partner's campaign share and the fulfilment fee (charges.py).
+LINE_EVENTS = ("", ":campaign-share", ":fulfilment")
 SQLITE_NUMBER_OFFSET = 100000
 # The statuses ops move a paid order through, and what the partner may report for its lines.
+# Cancelling a paid order gives stock and money back and reverses the books: cancel.cancel_order.
 NEXT_STATUS = {
-    Order.Status.PAID: (Order.Status.SHIPPED, Order.Status.CANCELLED),
+    Order.Status.PAID: (Order.Status.SHIPPED,),
     Order.Status.SHIPPED: (Order.Status.DELIVERED,),
     Order.Status.AWAITING_PAYMENT: (Order.Status.CANCELLED,),
 }
@@ -234,11 +242,48 @@ def _partner_groups(lines):
     return groups
 
 
+def suspended_partnerships(lines, *, lock=False):
+    """The partnerships of these partner lines that are not active (suspended or ended), locked
+    when asked so that a suspension cannot slip in between this check and the forwarding."""
+    ids = sorted({line.partnership_id for line in lines if line.origin == Origin.PARTNER})
+    if not ids:
+        return []
+    partnerships = Partnership.objects.filter(pk__in=ids).select_related("partner").order_by("pk")
+    if lock:
+        partnerships = partnerships.select_for_update(of=("self",))
+    return [partnership for partnership in partnerships if partnership.status != Partnership.Status.ACTIVE]
+
+
+def suspended_refusal(order, partnerships):
+    names = ", ".join(partnership.partner.name for partnership in partnerships)
+    return DomainError(
+        Code.PARTNERSHIP_SUSPENDED,
+        _(
+            "Order %(number)s holds goods of %(partner)s, whose partnership with us is suspended: it cannot be "
+            "paid for now. It stays reserved until its payment is due; if the partnership resumes before then, "
+            "you can pay it."
+        )
+        % {"number": order.number, "partner": names},
+        field="order",
+        status=409,
+    )
+
+
+def _refuse_suspended_partners(order, lines):
+    """Rule: no order with a partner's goods is paid (and so none is forwarded) while the
+    partnership is not active (README, Shop). The partnership rows are locked like a suspension
+    locks them, so the order is forwarded only if the partnership was active when it was paid."""
+    suspended = suspended_partnerships(lines, lock=True)
+    if suspended:
+        raise suspended_refusal(order, suspended)
+
+
 def mark_paid(*, order, payment_reference, amount=None, now=None):
     """The order's payment was authorised or captured: allocate its stock and open its deliveries,
     post each line's sale to the ledger, forward partner lines to their partners (outbox), and
     complete the customs declaration with the payment record, all in one transaction. Repeating it
-    with the same payment is harmless; an order no longer awaiting payment is refused."""
+    with the same payment is harmless; an order no longer awaiting payment is refused, and so is one
+    with goods of a partner whose partnership is not active (`partnership_suspended`)."""
     now = now or timezone.now()
     payment_reference = str(payment_reference or "").strip()[:120]
     if not payment_reference:
@@ -270,6 +315,7 @@ def mark_paid(*, order, payment_reference, amount=None, now=None):
         lines = list(
             locked.lines.select_related("partnership__partner", "listing", "reservation").order_by("line_number")
         )
+        _refuse_suspended_partners(locked, lines)
         shipments = {}
         for line in lines:
             line.order = locked
@@ -330,12 +376,12 @@ def expire_unpaid_order(order, *, now=None):
     return True
 
 
-def _close_unpaid(order, status, kind, *, now, expired=False, actor=None, reason=""):
+def _close_unpaid(order, status, kind, *, now, expired=False, actor=None, reason="", **detail):
     release_holds(order.lines.select_related("reservation"), expired=expired)
     order.status = status
     order.save(update_fields=["status"])
     CustomsDeclaration.objects.filter(order=order).update(status=CustomsDeclaration.Status.CANCELLED, updated_at=now)
-    _event(order, kind, at=now, actor=actor, reason=reason)
+    _event(order, kind, at=now, actor=actor, reason=reason, **detail)
 
 
 # --- moving on -----------------------------------------------------------------------------------
@@ -458,7 +504,46 @@ def receive_order_status(*, partnership, payload):
                 Code.UNKNOWN_ORDER, _("No order %(ref)s with this partner.") % {"ref": payload["order"]}, status=404
             )
         ForwardedOrder.objects.filter(pk=forwarded.pk).update(status=payload["status"], updated_at=timezone.now())
+        if payload["status"] == Order.Status.CANCELLED:
+            return {"order": str(forwarded.reference), "recorded": True, **_cancel_forwarded(forwarded, payload)}
         return {"order": str(forwarded.reference), "recorded": True}
+
+
+def _cancel_forwarded(forwarded, payload):
+    """The importer cancelled the order before anything shipped: cancel our deliveries not yet
+    shipped and reverse what we posted for those lines (the goods sold abroad, and the campaign
+    share and fulfilment fee it billed us), each by a reversing transaction, so both statements
+    carry the same reversals. A line we have shipped meanwhile is kept as it is and reported back
+    as shipped: the two statements then differ on it, and settlement raises the dispute ops settle
+    (the goods are on their way; the importer treats them as a return)."""
+    references = [line["reference"] for line in forwarded.lines]
+    gone = set()
+    for shipment in Shipment.objects.filter(order_line__in=references).order_by("pk"):
+        if shipment.status in CANCELLABLE_SHIPMENTS:
+            last_leg.cancel_shipment(shipment, actor=f"partner:{forwarded.partnership.partner.code}")
+        elif shipment.status != Shipment.Status.CANCELLED:
+            gone.add(shipment.order_line)
+    memo = _("cancelled by %(partner)s: %(reason)s") % {
+        "partner": forwarded.partnership.partner.code,
+        "reason": payload.get("reason", "") or "-",
+    }
+    reversed_lines = [reference for reference in references if reference not in gone]
+    for reference in reversed_lines:
+        for suffix in LINE_EVENTS:
+            ledger.reverse_event(reference=f"{reference}{suffix}", reason=memo)
+    if gone:
+        ForwardedOrder.objects.filter(pk=forwarded.pk).update(status="shipped", updated_at=timezone.now())
+        send_to_partner(
+            forwarded.partnership,
+            STATUS_MESSAGE,
+            {
+                "order": str(forwarded.reference),
+                "status": "shipped",
+                "reason": _("already shipped when the cancellation arrived"),
+                "lines": sorted(gone),
+            },
+        )
+    return {"cancelled_lines": reversed_lines, "shipped_lines": sorted(gone)}
 
 
 # --- customs export ------------------------------------------------------------------------------

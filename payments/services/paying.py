@@ -9,6 +9,11 @@ captured, outside any transaction (the capture posts the ledger's `payment_captu
 that expired or was cancelled meanwhile refuses the payment, which stays unplaced: the beat
 `payments.void_abandoned_payments` voids or refunds it, so nobody is charged without an order.
 
+Suspended partners: while a partnership is not active, no payment is opened for an order holding
+its goods (the order page says why; the order waits until it lapses or the partnership resumes),
+and an order whose money is secured anyway is not paid nor forwarded: `mark_paid` refuses it, and
+the order is cancelled whole with the reason and its payments voided or refunded.
+
 Windows: `SHOP["PAYMENT_MINUTES"]` drives both. It sets the order's `payment_due_at`, and a
 payment for an order expires at that same moment (settings derive
 `PAYMENT_OPTIONS["PAYMENT_WINDOW_MINUTES"]` from it for payments made outside the shop)."""
@@ -28,7 +33,7 @@ from crossborder.errors import DomainError
 from ..errors import CheckoutErrorCode as Code
 from ..models import Order, Payment
 from ..providers import default_provider_code, get_provider, provider_codes
-from . import orders
+from . import cancel, orders
 from . import payment as payments
 
 logger = logging.getLogger(__name__)
@@ -106,6 +111,9 @@ def start_order_payment(*, order, return_url, provider=None, now=None) -> Paymen
             field="order",
             status=409,
         )
+    suspended = orders.suspended_partnerships(order.lines.all())
+    if suspended:
+        raise orders.suspended_refusal(order, suspended)
     payment = _open_payment(order, provider, now)
     if payment is None:
         payment = payments.start_payment(
@@ -154,9 +162,29 @@ def place_paid_order(*, payment) -> Order | None:
             payment = payments.mark_order_placed(payment=locked)
     except DomainError as refused:
         logger.info("payment %s not placed for order %s: %s", payment.token, order.number, refused.detail)
+        if refused.code == Code.PARTNERSHIP_SUSPENDED:
+            _cancel_for_suspended_partner(order)
         return None
     capture(payment)
     return paid
+
+
+def _cancel_for_suspended_partner(order):
+    """The money was secured (the shopper approved at the provider before the suspension, or the
+    provider decided late) for an order with goods of a partner whose partnership is now
+    suspended: the whole order is cancelled at once with the reason, and every payment for it is
+    voided or refunded. Cancelled whole rather than split: the shopper chose the basket as a
+    whole, the total, the duties and the customs declaration were computed for it, and a clean
+    "cancelled, nothing charged" is clearer than a partial order with a partial refund."""
+    names = ", ".join(p.partner.name for p in orders.suspended_partnerships(order.lines.all()))
+    reason = _(
+        "The partnership with %(partner)s was suspended before your payment arrived: the order is cancelled "
+        "and your payment released."
+    ) % {"partner": names or _("our partner")}
+    try:
+        cancel.cancel_order(order=order, reason=reason, by="platform")
+    except DomainError as error:  # paid or cancelled meanwhile by another path
+        logger.info("order %s not cancelled for its suspended partner: %s", order.number, error.detail)
 
 
 def capture(payment):
@@ -173,19 +201,24 @@ def capture(payment):
 
 def settle_secured_payments(*, now=None, limit=200) -> dict:
     """The beat's catch-up, for a process that died between a payment's commit and the order's:
-    payments holding money that placed no order yet try to place it, and payments that placed their
-    order but are still only authorised are captured. Idempotent."""
+    payments holding money that placed no order yet try to place it, cancelled orders whose money
+    was not given back yet give it back, and payments that placed their (uncancelled) order but are
+    still only authorised are captured. Idempotent."""
     now = now or timezone.now()
-    done = {"placed": 0, "captured": 0}
+    done = {"placed": 0, "captured": 0, "given_back": 0}
     unplaced = Payment.objects.filter(
         order_placed_at__isnull=True, state__in=[State.AUTHORISED, State.CAPTURED]
     ).order_by("created_at", "id")[:limit]
     for payment in unplaced:
         if place_paid_order(payment=payment) is not None:
             done["placed"] += 1
-    uncaptured = Payment.objects.filter(order_placed_at__isnull=False, state=State.AUTHORISED).order_by(
-        "created_at", "id"
-    )[:limit]
+    done["given_back"] = cancel.settle_cancelled_orders(limit=limit)
+    cancelled = Order.objects.filter(status=Order.Status.CANCELLED, paid_at__isnull=False).values("payment_reference")
+    uncaptured = (
+        Payment.objects.filter(order_placed_at__isnull=False, state=State.AUTHORISED)
+        .exclude(token__in=cancelled)  # a cancelled order's money is given back, never taken
+        .order_by("created_at", "id")[:limit]
+    )
     for payment in uncaptured:
         if capture(payment).state == State.CAPTURED:
             done["captured"] += 1

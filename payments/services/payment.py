@@ -372,47 +372,72 @@ def capture_payment(*, payment) -> Payment:
     return payment
 
 
-def refund_payment(*, payment, amount=None, reason="refund", _only_if_abandoned=False) -> Payment | None:
+def _keyed_refund(payment, key):
+    """The refund already asked for under `key` (one business event, such as the order's
+    cancellation), made ready to ask again with the same idempotency key; None if there is none."""
+    call = ProviderCall.objects.filter(payment=payment, idempotency_key=f"{payment.token}:{key}").first()
+    if call is not None and call.status == CallStatus.FAILED:  # an earlier refusal: ask again, same key
+        call.status = CallStatus.PENDING
+        call.save(update_fields=["status"])
+    return call
+
+
+def refund_payment(*, payment, amount=None, reason="refund", key=None, _only_if_abandoned=False) -> Payment | None:
     """Give back `amount` of the captured money, or all that is left (`amount=None`). Refunds are
     numbered per payment; one in flight counts against what is left, so two at once cannot give
-    back more than was captured."""
+    back more than was captured. With `key`, the refund is one business event's (an order's
+    cancellation): asking again finds it, done or still to be confirmed with the same idempotency
+    key at the provider, so it is made once however often it is asked for."""
     with transaction.atomic(durable=True):
         payment = _lock(payment)
         if _only_if_abandoned and payment.order_placed_at is not None:
             return None
+        call = _keyed_refund(payment, key) if key else None
+        if call is not None and call.status == CallStatus.SUCCEEDED:
+            return payment
         if payment.state not in (State.CAPTURED, State.PARTIALLY_REFUNDED):
             raise _refuse_move(payment, State.REFUNDED)
-        calls = ProviderCall.objects.filter(payment=payment, operation=Operation.REFUND)
-        in_flight = calls.filter(status=CallStatus.PENDING).aggregate(total=Sum("amount"))["total"] or Decimal(0)
-        left = payment.captured_amount - payment.refunded_amount - in_flight
-        if amount is None:
-            if left <= 0:
-                raise DomainError(
-                    Code.OPERATION_IN_FLIGHT, _("A refund of this payment is already under way."), status=409
-                )
-            amount = left
-        else:
-            amount = checked_payment_amount(amount, payment.currency)
-            if amount > left:
-                raise DomainError(
-                    Code.REFUND_EXCEEDS_CAPTURED,
-                    _("At most %(left)s %(currency)s of this payment can still be refunded.")
-                    % {
-                        "left": left.quantize(Decimal(1).scaleb(-ledger.minor_digits(payment.currency))),
-                        "currency": payment.currency,
-                    },
-                    field="amount",
-                    status=409,
-                )
-        number = (calls.aggregate(last=Max("number"))["last"] or 0) + 1
-        call = ProviderCall.objects.create(
-            payment=payment,
-            operation=Operation.REFUND,
-            number=number,
-            idempotency_key=f"{payment.token}:refund:{number}",
-            amount=amount,
-            reason=reason[:200],
-        )
+        if call is None:
+            call = _new_refund_call(payment, amount, reason, key)
+    return _send_refund(payment, call, reason)
+
+
+def _new_refund_call(payment, amount, reason, key):
+    """Record the intent to refund, on a locked payment (committed before the provider is called)."""
+    calls = ProviderCall.objects.filter(payment=payment, operation=Operation.REFUND)
+    in_flight = calls.filter(status=CallStatus.PENDING).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    left = payment.captured_amount - payment.refunded_amount - in_flight
+    if amount is None:
+        if left <= 0:
+            raise DomainError(Code.OPERATION_IN_FLIGHT, _("A refund of this payment is already under way."), status=409)
+        amount = left
+    else:
+        amount = checked_payment_amount(amount, payment.currency)
+        if amount > left:
+            raise DomainError(
+                Code.REFUND_EXCEEDS_CAPTURED,
+                _("At most %(left)s %(currency)s of this payment can still be refunded.")
+                % {
+                    "left": left.quantize(Decimal(1).scaleb(-ledger.minor_digits(payment.currency))),
+                    "currency": payment.currency,
+                },
+                field="amount",
+                status=409,
+            )
+    number = (calls.aggregate(last=Max("number"))["last"] or 0) + 1
+    return ProviderCall.objects.create(
+        payment=payment,
+        operation=Operation.REFUND,
+        number=number,
+        idempotency_key=f"{payment.token}:{key}" if key else f"{payment.token}:refund:{number}",
+        amount=amount,
+        reason=reason[:200],
+    )
+
+
+def _send_refund(payment, call, reason):
+    """Ask the provider for a recorded refund, then record its answer."""
+    amount = call.amount
     try:
         result = get_provider(payment.provider).refund(
             payment.provider_payment_id, amount=amount, idempotency_key=call.idempotency_key

@@ -239,11 +239,11 @@ def test_a_payment_that_placed_no_order_when_the_process_died_is_placed_by_the_b
     assert Payment.objects.get(pk=payment.pk).state == S.AUTHORISED
     assert Order.objects.get(pk=order.pk).status == Order.Status.AWAITING_PAYMENT
 
-    assert settle_secured_payments() == {"placed": 1, "captured": 0}
+    assert settle_secured_payments() == {"placed": 1, "captured": 0, "given_back": 0}
 
     assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
     assert Payment.objects.get(pk=payment.pk).state == S.CAPTURED
-    assert settle_secured_payments() == {"placed": 0, "captured": 0}
+    assert settle_secured_payments() == {"placed": 0, "captured": 0, "given_back": 0}
 
 
 def test_a_payment_authorised_after_the_order_expired_is_voided_and_charges_nobody(cn, client):
@@ -268,7 +268,7 @@ def test_a_payment_authorised_after_the_order_expired_is_voided_and_charges_nobo
     assert not LedgerTransaction.objects.exists() and not Shipment.objects.exists()
     page = client.get(reverse("payments:order", args=[order.token])).content.decode()
     assert 'data-payment="expired"' in page and "data-pay-now" not in page
-    assert settle_secured_payments() == {"placed": 0, "captured": 0}
+    assert settle_secured_payments() == {"placed": 0, "captured": 0, "given_back": 0}
 
     # The abandoned-payments beat voids the authorisation: nobody is charged without an order.
     grace = dt.timedelta(minutes=django_settings.PAYMENT_OPTIONS["ABANDONED_GRACE_MINUTES"] + 1)
