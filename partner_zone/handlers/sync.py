@@ -1,6 +1,7 @@
 """Partner messages of the partner zone: sync. The catalog comes through the feed (pulled by the
 sync task), not through messages; this module plugs the zone into logistics: when the consignment
-stock of a partner changes in our warehouses, its listings' local stock and shipping origin follow.
+stock of a partner changes in our warehouses, its listings' local stock and shipping origin follow;
+an advance shipment notice is checked against the partner's mirrored catalog.
 
 A suspension or end of the partnership needs no receiver: the zone pages show only ACTIVE
 partnerships' listings and PartnerListing.is_orderable checks the partnership's status, so both
@@ -17,3 +18,4 @@ def consignment_stock_changed(partnership, skus):
 
 if consignment_stock_changed not in logistics_hooks.consignment_stock_changed:
     logistics_hooks.consignment_stock_changed.append(consignment_stock_changed)
+logistics_hooks.known_partner_skus.subscribe(sync.offered_skus)
