@@ -939,6 +939,14 @@ def offered_skus(partnership, skus):
     return {v.get("sku") for listed in variants for v in listed if v.get("sku") in skus}
 
 
+def listing_offering(partnership, sku):
+    """The partner's active listing in our zone with a variant `sku`, or None."""
+    candidates = PartnerListing.objects.filter(_mentions({sku}), partnership=partnership, is_active=True)
+    return next(
+        (listing for listing in candidates.order_by("pk") if any(v.get("sku") == sku for v in listing.variants)), None
+    )
+
+
 def refresh_local_stock(partnership, skus):
     """Recompute local_stock and ships_from of the partner's listings holding these SKUs (the
     consignment stock in our warehouses changed), in bulk; then tell pricing."""

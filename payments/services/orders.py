@@ -27,6 +27,7 @@ from crossborder.errors import DomainError
 from crossborder.services import send_to_partner
 from logistics.services import last_leg, stock
 from partner_zone.models import PartnerListing
+from partner_zone.services import markdowns
 
 from ..errors import CheckoutErrorCode as Code
 from ..models import CustomsDeclaration, ForwardedOrder, Order, OrderEvent, OrderLine, OrderNumber
@@ -194,6 +195,13 @@ def _post_to_ledger(line):
     )
 
 
+def _count_markdown_sale(line):
+    """A line sold at a markdown of the partner's aged stock uses up that many marked-down units."""
+    reference = (line.taxes_detail or {}).get("markdown")
+    if reference:
+        markdowns.record_markdown_sale(partnership=line.partnership, reference=reference, quantity=line.quantity)
+
+
 def forwarded_payload(order, lines):
     """What the exporter learns of an order for its goods: its lines (its own product id and SKU,
     the export price owed), and the recipient only where it ships the goods itself (direct)."""
@@ -271,6 +279,7 @@ def mark_paid(*, order, payment_reference, amount=None, now=None):
             shipments[line.line_number] = _serve(line, locked)
             _post_to_ledger(line)
             if line.origin == Origin.PARTNER:
+                _count_markdown_sale(line)
                 charges.charge_campaign_share(line=line)  # the partner bears its share of a campaign price
                 charges.charge_fulfilment_fee(line=line)  # we deliver its consignment stock
         locked.status = Order.Status.PAID
