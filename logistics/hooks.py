@@ -63,8 +63,9 @@ aged_stock_markdown = Hook("aged_stock_markdown", in_transaction=True)
 # mirrors its catalog). An advance shipment notice for any other SKU is refused. Required.
 known_partner_skus = Hook("known_partner_skus", in_transaction=True)
 # partner_shipment_progressed(shipment, status): a parcel we send from our warehouse to a partner's
-# shopper (an order the partner forwarded) was shipped or moved on; the order side tells the partner
-# the line's status (runs in the caller's transaction, with the tracking relay).
+# shopper (an order the partner forwarded) reached a new status (shipped, in transit, delivered...);
+# the order side records it and tells the partner the line's status (runs in the caller's
+# transaction, with the tracking relay).
 partner_shipment_progressed = Hook("partner_shipment_progressed", in_transaction=True)
 
 

@@ -394,7 +394,8 @@ def _amount(value, field):
 def receive_forwarded_order(*, partnership, payload):
     """A partner sold our goods to its shopper: record the order and post each line as goods sold
     abroad (the partner owes us the export price less its commission; the line's reference is the
-    same event on both platforms' statements). A repeat changes nothing."""
+    same event on both platforms' statements), and allocate our stock to the lines we ship direct
+    (forwarded.open_lines). A repeat changes nothing."""
     lines = [
         {
             **line,
@@ -419,6 +420,9 @@ def receive_forwarded_order(*, partnership, payload):
             },
         )
         if created:
+            from .forwarded import open_lines  # forwarded calls back into this module
+
+            open_lines(forwarded)
             for index, line in enumerate(lines):
                 ledger.record_goods_sold_abroad(
                     reference=line["reference"],
