@@ -222,3 +222,43 @@ def test_staff_without_the_change_permission_cannot_ship(shop, remote, api, clie
     ship_from_admin(client, ForwardedOrder.objects.get())
 
     assert Shipment.objects.get().status == "allocated" and own_level(variant) == (5, 2)
+
+
+def merchant_client(client, variant):
+    user = make_user()
+    variant.product.merchant.users.add(user)
+    client.force_login(user)
+    return client
+
+
+def test_a_merchant_ships_its_own_forwarded_line_with_its_carrier_booking(shop, remote, api, client):
+    variant = own_variant(shop, stock=5)
+    remote.post_message(api, orders.FORWARDED_MESSAGE, forwarded_body(variant, quantity=2))
+    merchant = merchant_client(client, variant)
+    line = ForwardedLine.objects.get()
+
+    page = merchant.get(reverse("payments:merchant-orders")).content.decode()
+    response = merchant.post(
+        reverse("payments:merchant-ship", args=[line.pk]), {"carrier": "sandbox", "tracking_number": "MY-123"}
+    )
+
+    assert LINE in page and "Ann Lee" in page and reverse("payments:merchant-ship", args=[line.pk]) in page
+    assert response.status_code == 302
+    shipment = Shipment.objects.get(order_line=LINE)
+    assert (shipment.status, shipment.carrier, shipment.tracking_number) == ("shipped", "sandbox", "MY-123")
+    assert own_level(variant) == (3, 0)
+    assert outbox(last_leg.TRACKING_MESSAGE)[0]["tracking_number"] == "MY-123"
+    assert outbox(orders.STATUS_MESSAGE)[0]["status"] == "shipped"
+
+
+def test_a_merchant_cannot_see_or_ship_another_merchants_line(shop, remote, api, client):
+    variant = own_variant(shop, stock=5)
+    remote.post_message(api, orders.FORWARDED_MESSAGE, forwarded_body(variant))
+    other = merchant_client(client, own_variant(shop, stock=1))
+    line = ForwardedLine.objects.get()
+
+    page = other.get(reverse("payments:merchant-orders")).content.decode()
+    response = other.post(reverse("payments:merchant-ship", args=[line.pk]), {"carrier": "sandbox"})
+
+    assert LINE not in page and response.status_code == 404
+    assert Shipment.objects.get().status == "allocated" and own_level(variant) == (5, 2)
