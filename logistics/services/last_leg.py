@@ -41,6 +41,7 @@ _RANK = {
     Status.DELIVERED: 6,
 }
 TRACKING_STATUSES = tuple(_RANK)  # a carrier or partner never cancels our shipment
+CANCELLABLE = (Status.ALLOCATED, Status.PICKED, Status.PACKED)  # not yet handed to a carrier
 
 
 def _state_error(shipment, wanted, action):

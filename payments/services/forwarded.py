@@ -186,6 +186,26 @@ def ship(*, forwarded, carrier=None, lines=None, tracking_number="", actor=""):
     return shipped
 
 
+def release(*, forwarded, actor=""):
+    """The partner cancelled the order: our lines not shipped yet give their stock back (picked
+    units go back on the shelves) and are cancelled; a parcel already on its way stays (that is a
+    return). Returns how many lines were cancelled."""
+    lines = _ours(forwarded)
+    shipments = _shipments(forwarded, lines)
+    cancelled = 0
+    for line in lines:
+        shipment = shipments.get((line.reference, line.sku))
+        if shipment is not None and shipment.status in last_leg.CANCELLABLE:
+            last_leg.cancel_shipment(shipment, actor=actor)
+            _follow(line, shipment)
+            cancelled += 1
+        elif shipment is None and line.status == LineStatus.AWAITING_STOCK:
+            line.status, line.updated_at = LineStatus.CANCELLED, timezone.now()
+            line.save(update_fields=["status", "updated_at"])
+            cancelled += 1
+    return cancelled
+
+
 def shipment_progressed(shipment, status):
     """logistics.hooks.partner_shipment_progressed: a parcel of a forwarded line moved on (shipped by
     us, or a carrier's tracking polled later). The line follows; shipped and delivered are reported

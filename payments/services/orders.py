@@ -466,6 +466,10 @@ def receive_order_status(*, partnership, payload):
                 Code.UNKNOWN_ORDER, _("No order %(ref)s with this partner.") % {"ref": payload["order"]}, status=404
             )
         ForwardedOrder.objects.filter(pk=forwarded.pk).update(status=payload["status"], updated_at=timezone.now())
+        if payload["status"] == "cancelled":
+            from .forwarded import release  # forwarded calls back into this module
+
+            release(forwarded=forwarded)  # our unshipped lines give their stock back
         return {"order": str(forwarded.reference), "recorded": True}
 
 

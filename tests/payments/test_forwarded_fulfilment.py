@@ -262,3 +262,16 @@ def test_a_merchant_cannot_see_or_ship_another_merchants_line(shop, remote, api,
 
     assert LINE not in page and response.status_code == 404
     assert Shipment.objects.get().status == "allocated" and own_level(variant) == (5, 2)
+
+
+def test_a_cancellation_from_the_partner_gives_back_the_stock_of_lines_not_shipped(shop, remote, api):
+    variant = own_variant(shop, stock=5)
+    body = forwarded_body(variant, quantity=2)
+    remote.post_message(api, orders.FORWARDED_MESSAGE, body)
+    forwarded.pick(forwarded=ForwardedOrder.objects.get())
+
+    response = remote.post_message(api, orders.STATUS_MESSAGE, {"order": body["order"], "status": "cancelled"})
+
+    assert response.status_code == 200
+    assert own_level(variant) == (5, 0)
+    assert Shipment.objects.get().status == "cancelled" and ForwardedLine.objects.get().status == "cancelled"
