@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog import services as catalog_services
 from catalog.models import ProductVariant
 from crossborder.errors import DomainError
 from logistics import carriers
@@ -56,6 +57,10 @@ def open_lines(forwarded):
     )
     for row in rows:
         if row.fulfilment == Fulfilment.DIRECT:
+            # The units sold leave the offer's stock for direct sale (the partner's feed follows).
+            catalog_services.take_direct_stock(
+                partnership=forwarded.partnership, product_reference=row.product, quantity=row.quantity
+            )
             _allocate(forwarded, row)
     return rows
 

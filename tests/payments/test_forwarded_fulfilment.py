@@ -5,11 +5,15 @@ carrier's later events too; the importer shows the relayed tracking on its shopp
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from djmoney.money import Money
 
+from catalog import services as catalog_services
+from catalog.models import ExportOffer
 from crossborder import messages
 from crossborder.models import OutboxMessage
 from logistics import hooks
@@ -275,3 +279,22 @@ def test_a_cancellation_from_the_partner_gives_back_the_stock_of_lines_not_shipp
     assert response.status_code == 200
     assert own_level(variant) == (5, 0)
     assert Shipment.objects.get().status == "cancelled" and ForwardedLine.objects.get().status == "cancelled"
+
+
+def test_a_forwarded_direct_line_takes_its_units_from_the_offers_stock_for_direct_sale(shop, remote, api):
+    variant = own_variant(shop, stock=5)
+    product = variant.product
+    catalog_services.set_export_offer(
+        merchant=product.merchant,
+        product=product,
+        partnership=remote.partnership,
+        is_offered=True,
+        export_price=Money(Decimal("20.00"), "CNY"),
+        direct_stock=4,
+    )
+    before = ExportOffer.objects.get(product=product)
+
+    remote.post_message(api, orders.FORWARDED_MESSAGE, forwarded_body(variant, quantity=3))
+
+    offer = ExportOffer.objects.get(product=product)
+    assert offer.direct_stock == 1 and offer.version == before.version + 1 and offer.changed_at > before.changed_at
