@@ -157,3 +157,22 @@ def test_without_a_partner_zone_subscribed_a_markdown_is_refused_not_reported_do
     listing.refresh_from_db()
     assert "markdown" not in listing.price_breakdown
     assert StockLevel.objects.get(sku=action.sku).on_hand == 5
+
+
+def test_the_admin_carries_out_a_markdown_and_reports_one_the_zone_cannot_show(shop, admin_client):
+    shown = aged_listing(shop)
+    actions = [agreed_markdown(shown)]
+    hidden = aged_listing(shop)
+    actions.append(agreed_markdown(hidden))
+    PartnerListing.objects.filter(pk=hidden.pk).update(is_active=False)
+
+    response = admin_client.post(
+        "/admin/logistics/agedstockaction/",
+        {"action": "carry_out_agreed", "_selected_action": [action.pk for action in actions]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    statuses = dict(AgedStockAction.objects.values_list("sku", "status"))
+    assert statuses == {shown.variants[0]["sku"]: Status.DONE, hidden.variants[0]["sku"]: Status.AGREED}
+    assert hidden.variants[0]["sku"] in response.content.decode()
