@@ -189,12 +189,15 @@ class ForwardedLineInline(_ReadOnly, admin.TabularInline):
     fields = ["reference", "sku", "title", "quantity", "fulfilment", "status", "tracking", "problem"]
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("order")
-
     @admin.display(description=_("tracking"))
     def tracking(self, line):
-        carrier, number, _status = forwarded.tracking_of([line]).get(line.reference, ("", "", ""))
+        # One query for the order's lines (an inline instance lives for one request).
+        if getattr(self, "_tracking_of", (None,))[0] != line.order_id:
+            self._tracking_of = (
+                line.order_id,
+                forwarded.tracking_of(ForwardedLine.objects.filter(order=line.order_id)),
+            )
+        carrier, number, _status = self._tracking_of[1].get(line.reference, ("", "", ""))
         return f"{carrier} {number}".strip() or "-"
 
 

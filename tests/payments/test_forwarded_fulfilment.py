@@ -8,6 +8,8 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from djmoney.money import Money
@@ -298,3 +300,38 @@ def test_a_forwarded_direct_line_takes_its_units_from_the_offers_stock_for_direc
 
     offer = ExportOffer.objects.get(product=product)
     assert offer.direct_stock == 1 and offer.version == before.version + 1 and offer.changed_at > before.changed_at
+
+
+def test_the_forwarded_order_pages_run_a_fixed_number_of_queries(
+    shop, remote, api, admin_client, client, django_assert_max_num_queries
+):
+    variant = own_variant(shop, stock=20)
+
+    def forward(number, lines):
+        body = forwarded_body(variant, quantity=1)
+        body["number"] = number
+        body["lines"] = [{**body["lines"][0], "reference": f"order:us:{number}:{n}"} for n in range(1, lines + 1)]
+        remote.post_message(api, orders.FORWARDED_MESSAGE, body)
+        return ForwardedOrder.objects.get(number=number)
+
+    def pages(order):
+        return {
+            "admin list": (admin_client, reverse("admin:payments_forwardedorder_changelist")),
+            "admin order": (admin_client, reverse("admin:payments_forwardedorder_change", args=[order.pk])),
+            "merchant": (merchant, reverse("payments:merchant-orders")),
+        }
+
+    merchant = merchant_client(client, variant)
+    baseline = {}
+    for name, (browser, url) in pages(forward("6001", 1)).items():
+        with CaptureQueriesContext(connection) as queries:
+            assert browser.get(url).status_code == 200
+        baseline[name] = len(queries)
+
+    bigger = forward("6002", 3)
+    forward("6003", 2)
+    assert ForwardedLine.objects.filter(status="allocated").count() == 6
+
+    for name, (browser, url) in pages(bigger).items():
+        with django_assert_max_num_queries(baseline[name], info=name):
+            assert browser.get(url).status_code == 200
