@@ -409,6 +409,8 @@ def pick_shipment(shipment, *, actor=""):
     stock.pick(locked.reservation.reference, actor=actor)
     locked.status = Status.PICKED
     locked.save(update_fields=["status", "updated_at"])
+    if locked.partnership_id:  # a partner's order: its line follows (nothing is sent yet)
+        hooks.partner_shipment_progressed.call(locked, Status.PICKED)
     return _done(shipment)
 
 
@@ -423,6 +425,8 @@ def pack_shipment(shipment, *, actor=""):
         raise _state_error(locked, [Status.PICKED], _("packed"))
     locked.status = Status.PACKED
     locked.save(update_fields=["status", "updated_at"])
+    if locked.partnership_id:
+        hooks.partner_shipment_progressed.call(locked, Status.PACKED)
     return _done(shipment)
 
 
@@ -532,6 +536,8 @@ def cancel_shipment(shipment, *, actor=""):
             reservation.save(update_fields=["status"])
     locked.status = Status.CANCELLED
     locked.save(update_fields=["status", "updated_at"])
+    if locked.partnership_id:
+        hooks.partner_shipment_progressed.call(locked, Status.CANCELLED)
     return _done(shipment)
 
 

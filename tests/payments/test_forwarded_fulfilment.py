@@ -335,3 +335,20 @@ def test_the_forwarded_order_pages_run_a_fixed_number_of_queries(
     for name, (browser, url) in pages(bigger).items():
         with django_assert_max_num_queries(baseline[name], info=name):
             assert browser.get(url).status_code == 200
+
+
+def test_the_warehouses_shipment_admin_moves_the_forwarded_line_and_relays_it_too(shop, remote, api, admin_client):
+    variant = own_variant(shop, stock=5)
+    body = forwarded_body(variant)
+    remote.post_message(api, orders.FORWARDED_MESSAGE, body)
+    shipment = Shipment.objects.get()
+    changelist = reverse("admin:logistics_shipment_changelist")
+
+    admin_client.post(changelist, {"action": "pick", "_selected_action": [shipment.pk]})
+    assert ForwardedLine.objects.get().status == "picked" and not outbox(orders.STATUS_MESSAGE)
+    admin_client.post(changelist, {"action": "pack", "_selected_action": [shipment.pk]})
+    admin_client.post(changelist, {"action": "ship", "_selected_action": [shipment.pk]})
+
+    assert ForwardedLine.objects.get().status == "shipped" and own_level(variant) == (3, 0)
+    assert [message["status"] for message in outbox(orders.STATUS_MESSAGE)] == ["shipped"]
+    assert len(outbox(last_leg.TRACKING_MESSAGE)) == 1
