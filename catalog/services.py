@@ -10,6 +10,7 @@ from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Min, Prefetch
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -355,6 +356,20 @@ def set_export_offer(*, merchant, product, partnership, is_offered, export_price
     offer.changed_at = now
     offer.save()
     return offer
+
+
+def take_direct_stock(*, partnership, product_reference, quantity):
+    """The partner sold `quantity` units of our product cross-border direct (an order it forwarded):
+    the offer's stock for direct sale goes down by as much (never below zero) and the offer moves in
+    the partner's feed, so its zone does not offer the sold units again. Returns the offer or None."""
+    updated = ExportOffer.objects.filter(partnership=partnership, product__reference=product_reference).update(
+        direct_stock=Greatest(F("direct_stock") - int(quantity), 0),
+        version=F("version") + 1,
+        changed_at=timezone.now(),
+    )
+    if not updated:
+        return None
+    return ExportOffer.objects.get(partnership=partnership, product__reference=product_reference)
 
 
 @dataclass

@@ -19,3 +19,5 @@ class LogisticsErrorCode(StrEnum):
     UNKNOWN_CARRIER = "unknown_carrier"
     PARTNERSHIP_NOT_LIVE = "partnership_not_live"
     REPORT_INVALID = "report_invalid"
+    # A required hook (logistics/hooks.py) has no subscriber: the platform is misconfigured.
+    NOT_WIRED = "not_wired"

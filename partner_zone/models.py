@@ -331,6 +331,44 @@ class CampaignSale(models.Model):
         return f"{self.order_line}: -{self.discount}"
 
 
+# --- markdowns of aged consignment stock ----------------------------------------------------------
+
+
+class Markdown(models.Model):
+    """An agreed markdown of the partner's aged consignment stock held here (logistics' aged-stock
+    action, carried out): `percent` off the listing's price for `quantity` units of `sku` sold from
+    our warehouse, from `started_at`. The exporter bears it (its export price is marked down by the
+    same percent for those units). `sold` counts the units sold at the markdown; when all are sold
+    the listing's price goes back up."""
+
+    reference = models.UUIDField(_("aged-stock action"))
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="markdowns")
+    listing = models.ForeignKey(PartnerListing, on_delete=models.PROTECT, related_name="markdowns")
+    sku = models.CharField(_("SKU"), max_length=64)
+    percent = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(99)])
+    quantity = models.PositiveIntegerField(_("units marked down"))
+    sold = models.PositiveIntegerField(_("units sold at the markdown"), default=0)
+    started_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("markdown of aged stock")
+        verbose_name_plural = _("markdowns of aged stock")
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "reference"], name="markdown_reference_once"),
+            models.CheckConstraint(condition=Q(percent__gte=1, percent__lte=99), name="markdown_percent_range"),
+            models.CheckConstraint(condition=Q(sold__lte=models.F("quantity")), name="markdown_sold_within_quantity"),
+        ]
+        indexes = [models.Index(fields=["listing", "sku"], name="markdown_listing_idx")]
+
+    def __str__(self):
+        return f"{self.sku} -{self.percent}% x{self.quantity}"
+
+    @property
+    def units_left(self):
+        return self.quantity - self.sold
+
+
 # --- shoppers' history ----------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "Checkout",
     "CheckoutLine",
     "CustomsDeclaration",
+    "ForwardedLine",
     "ForwardedOrder",
     "Order",
     "OrderEvent",
@@ -423,3 +424,43 @@ class ForwardedOrder(models.Model):
 
     def __str__(self):
         return f"{self.partnership.partner.code} #{self.number}"
+
+
+class ForwardedLine(models.Model):
+    """One line of an order a partner forwarded us, as we fulfil it: a line the partner serves from
+    our consignment stock in its warehouse needs nothing from us; a line it sold cross-border
+    direct is ours to ship from our warehouse to its shopper (the shipment is logistics', under
+    the line's reference), and its status follows that parcel."""
+
+    class Status(models.TextChoices):
+        PARTNER_SHIPS = "partner_ships", _("the partner ships it from our consignment stock")
+        AWAITING_STOCK = "awaiting_stock", _("awaiting stock")
+        ALLOCATED = "allocated", _("allocated")
+        PICKED = "picked", _("picked")
+        PACKED = "packed", _("packed")
+        SHIPPED = "shipped", _("shipped")
+        IN_TRANSIT = "in_transit", _("in transit")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("delivery failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    order = models.ForeignKey(ForwardedOrder, on_delete=models.CASCADE, related_name="order_lines")
+    reference = models.CharField(_("line"), max_length=120, help_text=_("the line's name on both platforms"))
+    product = models.UUIDField(_("our product"))
+    sku = models.CharField(_("SKU"), max_length=64)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    quantity = models.PositiveIntegerField()
+    fulfilment = models.CharField(_("fulfilment"), max_length=12, choices=Fulfilment.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    problem = models.CharField(_("problem"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("line of an order from a partner")
+        verbose_name_plural = _("lines of orders from partners")
+        ordering = ["order_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["order", "reference"], name="forwarded_line_once")]
+        indexes = [models.Index(fields=["reference"], name="forwarded_line_reference_idx")]
+
+    def __str__(self):
+        return f"{self.reference} {self.sku} x{self.quantity}"

@@ -8,4 +8,5 @@ app_name = "payments"
 urlpatterns = [
     path("", include("payments.urls_shop")),
     path("", include("payments.urls_providers")),
+    path("merchant/orders/", include("payments.urls_merchant")),
 ]

@@ -67,8 +67,9 @@ def main(argv=None):
             ]
             offers = next((ln for ln in out.splitlines() if ln.startswith("export")), "")
             print(f"{instance.spec.code}: {offers}", flush=True)
-        _demo_first_leg(cn, us)
+        # Zones first: an importer checks a consignment's notice against the catalog it mirrored.
         _demo_partner_zones(cn, us)
+        _demo_first_leg(cn, us)
         _print_where(instances, logins)
         if args.no_wait:
             stop()

@@ -6,8 +6,10 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from crossborder.errors import DomainError
+
 from ..models import AgedStockAction, StorageFeeAccrual
-from ..services import LogisticsError, ageing
+from ..services import ageing
 
 Action = AgedStockAction.Action
 
@@ -33,7 +35,7 @@ def _run_for_each(modeladmin, request, items, operation, done_message):
     for item in items:
         try:
             result = operation(item)
-        except LogisticsError as error:
+        except DomainError as error:  # logistics' refusals, and the partner zone's (a markdown it cannot show)
             modeladmin.message_user(request, f"{item}: {error.detail}", messages.ERROR)
             continue
         done += 1

@@ -521,7 +521,11 @@ class CarriedOut:
     @property
     def message(self):
         if self.action.action == Action.MARKDOWN:
-            return _("Markdown of %(sku)s handed to the partner zone.") % {"sku": self.action.sku}
+            return _("%(sku)s is priced %(percent)d%% lower in the partner zone for %(units)d units.") % {
+                "sku": self.action.sku,
+                "percent": self.action.markdown_percent,
+                "units": self.quantity,
+            }
         if self.quantity < self.agreed:
             return _("%(done)d of %(agreed)d units of %(sku)s carried out; the others are reserved for orders.") % {
                 "done": self.quantity,
@@ -537,8 +541,9 @@ def _stock_reference(action):
 
 @transaction.atomic
 def carry_out(action, *, now=None, actor=""):
-    """Carry out an agreed action on goods held here: a markdown goes to the partner zone (hook
-    aged_stock_markdown); a return sends the units back (they leave with the next reverse
+    """Carry out an agreed action on goods held here: a markdown lowers the listing's price in the
+    partner zone (hook aged_stock_markdown, in this transaction: the action is DONE and the partner
+    told only once the price changed; without a subscriber it is refused); a return sends the units back (they leave with the next reverse
     consignment); a liquidation writes them off. Never takes reserved units: when fewer are
     sellable it does what it can and says how many. Carrying out twice changes nothing."""
     now = now or timezone.now()
@@ -564,7 +569,15 @@ def carry_out(action, *, now=None, actor=""):
     level = StockLevel.objects.select_for_update().get(pk=row.stock_id)
     done = row.quantity
     if row.action == Action.MARKDOWN:
-        hooks.call(hooks.aged_stock_markdown, row)
+        if not hooks.aged_stock_markdown:
+            raise LogisticsError(
+                LogisticsErrorCode.NOT_WIRED,
+                _("No partner zone is installed to lower the price of %(sku)s; the markdown is not carried out.")
+                % {"sku": row.sku},
+                field="action",
+                status=503,
+            )
+        hooks.aged_stock_markdown.call(row)
     else:
         done = min(row.quantity, level.sellable)
         if done <= 0:

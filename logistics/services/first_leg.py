@@ -29,11 +29,6 @@ from . import LogisticsError, stock
 ASN = "logistics.asn"
 RECEIPT = "logistics.receipt"
 
-# Importer side: callables (partnership, skus) -> set of the SKUs the partner really offers us. The
-# partner zone registers one (it mirrors the partner's catalog); with none registered, any SKU is
-# accepted, as logistics alone cannot know the partner's catalog.
-known_partner_skus = []
-
 Direction = Consignment.Direction
 Status = Consignment.Status
 
@@ -266,6 +261,31 @@ def _receiving_warehouse(destination):
     return found
 
 
+def _refuse_skus_never_offered(partnership, lines):
+    """Only SKUs the partner offered us may arrive as its consignment stock. Logistics alone cannot
+    know the partner's catalog: the partner zone answers through hooks.known_partner_skus (it
+    mirrors the catalog); without it the notice is refused, not taken on trust."""
+    if not hooks.known_partner_skus:
+        raise LogisticsError(
+            Code.NOT_WIRED,
+            _("No check of the partner's offered catalog is installed; the notice cannot be recorded."),
+            field="lines",
+            status=503,
+        )
+    known = set()
+    for answer in hooks.known_partner_skus.call(partnership, sorted(lines)):
+        known |= set(answer or ())
+    unknown = [sku for sku in lines if sku not in known]
+    if unknown:
+        fields = list(lines)
+        raise LogisticsError(
+            Code.SKU_NOT_OFFERED,
+            _("%(partner)s never offered us %(skus)s.")
+            % {"partner": partnership.partner.code, "skus": ", ".join(sorted(unknown))},
+            field=f"lines[{fields.index(unknown[0])}].sku",
+        )
+
+
 @transaction.atomic
 def record_notice(*, partnership, payload):
     """Record the partner's advance shipment notice as an INBOUND consignment to receive. The same
@@ -288,18 +308,7 @@ def record_notice(*, partnership, payload):
     if existing is not None:
         return _same_notice_or_refuse(existing, lines)
 
-    if known_partner_skus:
-        known = set()
-        for known_skus in known_partner_skus:
-            known |= set(known_skus(partnership, sorted(lines)))
-        unknown = sorted(set(lines) - known)
-        if unknown:
-            raise LogisticsError(
-                Code.SKU_NOT_OFFERED,
-                _("%(partner)s never offered us %(skus)s.")
-                % {"partner": partnership.partner.code, "skus": ", ".join(unknown)},
-                field="lines",
-            )
+    _refuse_skus_never_offered(partnership, lines)
     warehouse = _receiving_warehouse((payload.get("destination") or "").strip())
     try:
         with transaction.atomic():

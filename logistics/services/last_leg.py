@@ -19,6 +19,7 @@ from django_countries import countries
 from crossborder.services import send_to_partner
 
 from .. import carriers as carrier_registry
+from .. import hooks
 from ..errors import LogisticsErrorCode
 from ..models import Reservation, Shipment, StockLevel, StockMovement, TrackingEvent, Warehouse
 from . import LogisticsError, stock
@@ -40,6 +41,7 @@ _RANK = {
     Status.DELIVERED: 6,
 }
 TRACKING_STATUSES = tuple(_RANK)  # a carrier or partner never cancels our shipment
+CANCELLABLE = (Status.ALLOCATED, Status.PICKED, Status.PACKED)  # not yet handed to a carrier
 
 
 def _state_error(shipment, wanted, action):
@@ -237,6 +239,7 @@ def allocate_local(
     owner=ANY_OWNER,
     prefer="own",
     reservation_ref=None,
+    partnership=None,
     actor="",
 ):
     """Promise local stock to a paid order line and open its delivery (a LOCAL shipment, ALLOCATED).
@@ -245,7 +248,9 @@ def allocate_local(
     consignment stock (`prefer="consignment"` turns that round), in any active warehouse unless
     `warehouse` is given, in id order; `owner` None means own goods only, a Partner only its
     consignment stock. With `reservation_ref`, the checkout's hold is kept as the allocation.
-    A repeat for the same (order line, SKU) returns the first shipment."""
+    A repeat for the same (order line, SKU) returns the first shipment. `partnership`: the line is
+    of an order that partner forwarded us (our goods, to its shopper, cross-border direct): the
+    parcel's tracking and status are relayed to it as it moves on."""
     order_line, sku = _order_line(order_line), _sku(sku)
     quantity = stock.check_quantity(quantity)
     recipient = validate_recipient(recipient)
@@ -278,6 +283,7 @@ def allocate_local(
                 stock=reservation.stock,
                 reservation=reservation,
                 recipient=recipient,
+                partnership=partnership,
             )
     except IntegrityError:
         # The same order line allocated concurrently: the first one won; answer with its shipment.
@@ -403,6 +409,8 @@ def pick_shipment(shipment, *, actor=""):
     stock.pick(locked.reservation.reference, actor=actor)
     locked.status = Status.PICKED
     locked.save(update_fields=["status", "updated_at"])
+    if locked.partnership_id:  # a partner's order: its line follows (nothing is sent yet)
+        hooks.partner_shipment_progressed.call(locked, Status.PICKED)
     return _done(shipment)
 
 
@@ -417,6 +425,8 @@ def pack_shipment(shipment, *, actor=""):
         raise _state_error(locked, [Status.PICKED], _("packed"))
     locked.status = Status.PACKED
     locked.save(update_fields=["status", "updated_at"])
+    if locked.partnership_id:
+        hooks.partner_shipment_progressed.call(locked, Status.PACKED)
     return _done(shipment)
 
 
@@ -448,20 +458,51 @@ def _record_booking(shipment, *, carrier_code, tracking_number, actor):
     locked.tracking_number = tracking_number[:80]
     locked.shipped_at = timezone.now()
     locked.save(update_fields=["status", "carrier", "tracking_number", "shipped_at", "updated_at"])
+    if locked.partnership_id:
+        event = {
+            "event_id": f"{locked.reference}:shipped",
+            "status": Status.SHIPPED,
+            "description": str(_("Handed to the carrier")),
+            "location": "",
+            "occurred_at": locked.shipped_at,
+        }
+        _relay_to_partner(locked, [event], Status.SHIPPED)
     return locked
 
 
-def ship_shipment(shipment, *, carrier="sandbox", actor=""):
+def _relay_to_partner(shipment, events, status):
+    """A parcel of an order a partner forwarded us moved on: relay its tracking to the partner
+    (logistics.tracking, through the outbox in the caller's transaction) and let the order side
+    report the line's status (hooks.partner_shipment_progressed). An ended partnership hears
+    nothing more."""
+    partnership = shipment.partnership
+    if not partnership.is_live:
+        log.warning("shipment %s moved on after the partnership with %s ended", shipment.reference, partnership)
+        return
+    send_direct_tracking(
+        partnership=partnership,
+        order_line=shipment.order_line,
+        sku=shipment.sku,
+        carrier=shipment.carrier,
+        tracking_number=shipment.tracking_number,
+        events=events,
+    )
+    if status:
+        hooks.partner_shipment_progressed.call(shipment, status)
+
+
+def ship_shipment(shipment, *, carrier="sandbox", tracking_number=None, actor=""):
     """Hand the parcel to a carrier (PACKED -> SHIPPED): the carrier is booked outside any
     transaction (the shipment stays PACKED with its carrier chosen until the booking is recorded;
     a retry books again with the same shipment, which carriers treat as the same parcel), then the
-    picked units leave our stock and the tracking number is recorded."""
+    picked units leave our stock and the tracking number is recorded. With `tracking_number` the
+    parcel was handed to the carrier already (a merchant's own booking): nothing is booked."""
     chosen = carrier_registry.get_carrier(carrier)
     locked, to_book = _intend_to_ship(shipment, chosen.code)
     if not to_book:
         shipment.refresh_from_db()
         return shipment
-    tracking_number = chosen.book(locked)
+    tracking_number = tracking_number or chosen.book(locked)
     _record_booking(locked, carrier_code=chosen.code, tracking_number=tracking_number, actor=actor)
     shipment.refresh_from_db()
     return shipment
@@ -495,6 +536,8 @@ def cancel_shipment(shipment, *, actor=""):
             reservation.save(update_fields=["status"])
     locked.status = Status.CANCELLED
     locked.save(update_fields=["status", "updated_at"])
+    if locked.partnership_id:
+        hooks.partner_shipment_progressed.call(locked, Status.CANCELLED)
     return _done(shipment)
 
 
@@ -584,8 +627,11 @@ def poll_carrier_events(*, now=None):
             events = carrier_registry.get_carrier(shipment.carrier).poll(shipment, now=now)
             with transaction.atomic():
                 locked = _locked(shipment)
-                for event in events:
-                    result["events"] += _record_event(
+                before = locked.status
+                new_events = [
+                    event
+                    for event in events
+                    if _record_event(
                         locked,
                         event_id=event.event_id,
                         status=event.status,
@@ -593,6 +639,10 @@ def poll_carrier_events(*, now=None):
                         location=event.location,
                         occurred_at=event.occurred_at,
                     )
+                ]
+                result["events"] += len(new_events)
+                if new_events and locked.partnership_id:
+                    _relay_to_partner(locked, new_events, locked.status if locked.status != before else None)
         except Exception:
             result["failed"] += 1
             log.exception("polling carrier %s for shipment %s failed", shipment.carrier, shipment.reference)

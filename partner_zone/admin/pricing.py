@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..models import DutyRule, ExchangeRate, RoundingRule
+from ..models import DutyRule, ExchangeRate, Markdown, RoundingRule
 from ..services import pricing
 
 
@@ -95,3 +95,23 @@ class DutyRuleAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         self._reprice(request, obj)
+
+
+@admin.register(Markdown)
+class MarkdownAdmin(admin.ModelAdmin):
+    """Markdowns of aged consignment stock, started by logistics' aged-stock actions (read only)."""
+
+    list_display = ["sku", "listing", "percent", "quantity", "sold", "started_at", "reference"]
+    list_filter = ["partnership__partner"]
+    list_select_related = ["listing__partnership__partner"]
+    search_fields = ["sku", "=reference"]
+    readonly_fields = ["reference", "partnership", "listing", "sku", "percent", "quantity", "sold", "started_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

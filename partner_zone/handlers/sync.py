@@ -1,6 +1,8 @@
 """Partner messages of the partner zone: sync. The catalog comes through the feed (pulled by the
 sync task), not through messages; this module plugs the zone into logistics: when the consignment
-stock of a partner changes in our warehouses, its listings' local stock and shipping origin follow.
+stock of a partner changes in our warehouses, its listings' local stock and shipping origin follow;
+an advance shipment notice is checked against the partner's mirrored catalog; an agreed markdown
+of aged consignment stock lowers the listing's price.
 
 A suspension or end of the partnership needs no receiver: the zone pages show only ACTIVE
 partnerships' listings and PartnerListing.is_orderable checks the partnership's status, so both
@@ -8,7 +10,7 @@ follow the status at once; the sync task skips partnerships that are not ACTIVE.
 
 from logistics import hooks as logistics_hooks
 
-from ..services import sync
+from ..services import markdowns, sync
 
 
 def consignment_stock_changed(partnership, skus):
@@ -17,3 +19,5 @@ def consignment_stock_changed(partnership, skus):
 
 if consignment_stock_changed not in logistics_hooks.consignment_stock_changed:
     logistics_hooks.consignment_stock_changed.append(consignment_stock_changed)
+logistics_hooks.known_partner_skus.subscribe(sync.offered_skus)
+logistics_hooks.aged_stock_markdown.subscribe(markdowns.apply_aged_markdown)

@@ -2,7 +2,9 @@
 at our exchange rate plus the agreement's FX margin, shipping and the zone fee per item, duties and
 import taxes of the home country's rules by HS code (shown in the price when the agreement says
 duties are included, DDP, else added at checkout), rounded up by the home market's rounding rule.
-An accepted campaign covering the day discounts the rounded price.
+An accepted campaign covering the day discounts the rounded price; an agreed markdown of the
+partner's aged consignment stock does too, for the units it covers when they ship from here (the
+larger discount wins; the two do not add up).
 
 Exchange rates come from ops (admin) or the ECB's euro reference rates (import_ecb_rates); a pair
 without a direct rate uses the inverse rate or a cross rate through EUR. Pricing never fails on a
@@ -12,19 +14,19 @@ import datetime as dt
 import logging
 import xml.etree.ElementTree as ET
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from .. import hooks
 from ..errors import PartnerZoneErrorCode as Code
-from ..models import Campaign, DutyRule, ExchangeRate, PartnerListing, RoundingRule
+from ..models import Campaign, DutyRule, ExchangeRate, Markdown, PartnerListing, RoundingRule
 from . import PartnerZoneError
 
 log = logging.getLogger(__name__)
@@ -433,6 +435,7 @@ class PricingContext:
     duties: DutyBook
     rounding: list
     campaigns: dict  # listing id -> Campaign
+    markdowns: dict = field(default_factory=dict)  # listing id -> [Markdown with units left], largest first
 
     @classmethod
     def load(cls, listing_ids, *, at=None, currencies=()):
@@ -453,6 +456,12 @@ class PricingContext:
         campaigns = {}
         for link in links:  # the largest discount wins where campaigns overlap
             campaigns[link.partnerlisting_id] = link.campaign
+        markdowns = {}
+        running = Markdown.objects.filter(
+            listing_id__in=list(listing_ids), started_at__lte=at, sold__lt=F("quantity")
+        ).order_by("-percent", "started_at", "pk")
+        for markdown in running:
+            markdowns.setdefault(markdown.listing_id, []).append(markdown)
         return cls(
             at=at,
             currency=home,
@@ -461,6 +470,7 @@ class PricingContext:
             duties=DutyBook.load(countries=[settings.PLATFORM_COUNTRY], at=at, rates=rates),
             rounding=list(RoundingRule.objects.filter(currency=home)),
             campaigns=campaigns,
+            markdowns=markdowns,
         )
 
 
@@ -468,8 +478,21 @@ def _amount(money):
     return str(_cents(money.amount))
 
 
-def landed_price(listing, context):
-    """(list_price, price, breakdown) of one listing; raises PartnerZoneError when it has none."""
+def _markdown_for(listing, context, sku, quantity):
+    """The markdown that applies: none unless the goods ship from our warehouse; for the shown
+    price (no `sku`) the largest of the listing's, for an order line the largest on its SKU with
+    units left for the whole line."""
+    if listing.ships_from != PartnerListing.ShipsFrom.LOCAL:
+        return None
+    for markdown in context.markdowns.get(listing.pk, ()):
+        if sku is None or (markdown.sku == sku and markdown.units_left >= quantity):
+            return markdown
+    return None
+
+
+def landed_price(listing, context, *, sku=None, quantity=1):
+    """(list_price, price, breakdown) of one listing; raises PartnerZoneError when it has none.
+    `sku` and `quantity`: an order line's, so that a markdown applies only to the units it covers."""
     home = context.currency
     schedule = listing.partnership.fee_schedule or {}
     fx_rate = context.rates.rate(listing.export_price.currency.code, home)
@@ -518,6 +541,19 @@ def landed_price(listing, context):
             # What the shopper saves after rounding up (never below the agreed discount's price).
             "saving": _amount(list_price - price),
         }
+    markdown = _markdown_for(listing, context, sku, quantity)
+    if markdown is not None:
+        marked_down = min(_round_with(context.rounding, list_price * (1 - Decimal(markdown.percent) / 100)), list_price)
+        if marked_down < price:
+            price = marked_down
+            breakdown.pop("campaign", None)  # the larger discount wins; the partner's campaign share is not due
+            breakdown["markdown"] = {
+                "reference": str(markdown.reference),
+                "sku": markdown.sku,
+                "percent": markdown.percent,
+                "units_left": markdown.units_left,
+                "saving": _amount(list_price - price),
+            }
     breakdown["price"] = _amount(price)
     return list_price, price, breakdown
 

@@ -928,6 +928,38 @@ def _finish(run, status, *, error="", watermark=None, cursor=None):
 # --- consignment stock ------------------------------------------------------------------------
 
 
+def _mentions(skus):
+    """A text prefilter on the stored variants JSON for listings naming any of `skus` (PostgreSQL
+    and SQLite alike); the caller checks the variants exactly."""
+    mentions = Q()
+    for sku in skus:
+        # SQLite keeps the JSON as Django wrote it (ASCII escapes), PostgreSQL as characters.
+        for spelled in {json.dumps(sku), json.dumps(sku, ensure_ascii=False)}:
+            mentions |= Q(variants__icontains=f'"sku": {spelled}')
+    return mentions
+
+
+def offered_skus(partnership, skus):
+    """The SKUs of `skus` that the partner's catalog feed ever offered us: a variant of one of its
+    mirrored listings, withdrawn ones included (goods already on their way when an offer ends
+    still arrive). logistics.hooks.known_partner_skus: the check of an advance shipment notice."""
+    skus = {sku for sku in skus if sku}
+    if not skus:
+        return set()
+    variants = PartnerListing.objects.filter(_mentions(skus), partnership=partnership).values_list(
+        "variants", flat=True
+    )
+    return {v.get("sku") for listed in variants for v in listed if v.get("sku") in skus}
+
+
+def listing_offering(partnership, sku):
+    """The partner's active listing in our zone with a variant `sku`, or None."""
+    candidates = PartnerListing.objects.filter(_mentions({sku}), partnership=partnership, is_active=True)
+    return next(
+        (listing for listing in candidates.order_by("pk") if any(v.get("sku") == sku for v in listing.variants)), None
+    )
+
+
 def refresh_local_stock(partnership, skus):
     """Recompute local_stock and ships_from of the partner's listings holding these SKUs (the
     consignment stock in our warehouses changed), in bulk; then tell pricing."""
@@ -936,15 +968,9 @@ def refresh_local_stock(partnership, skus):
         return []
     partner = partnership.partner
     with transaction.atomic():
-        # A text prefilter on the stored JSON (PostgreSQL and SQLite alike), then the exact check.
-        mentions = Q()
-        for sku in skus:
-            # SQLite keeps the JSON as Django wrote it (ASCII escapes), PostgreSQL as characters.
-            for spelled in {json.dumps(sku), json.dumps(sku, ensure_ascii=False)}:
-                mentions |= Q(variants__icontains=f'"sku": {spelled}')
         candidates = list(
             PartnerListing.objects.select_for_update(of=("self",))
-            .filter(mentions, partnership__partner=partner)
+            .filter(_mentions(skus), partnership__partner=partner)
             .only("pk", "variants", "local_stock", "ships_from", "updated_at")
             .order_by("pk")
         )

@@ -1,20 +1,26 @@
 """Shop admin: orders with their lines and timeline (filters by status and origin; actions move
 them on through the services), customs declarations (downloadable per order as CSV or XML), and
-the orders partners forwarded to us."""
+the orders partners forwarded to us (their lines, the recipient, and actions to allocate, pick,
+pack and ship the lines we send cross-border direct)."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from crossborder.errors import DomainError
+from logistics.carriers import configured_carriers
 
-from ..models import CustomsDeclaration, ForwardedOrder, Order, OrderEvent, OrderLine
-from ..order_models import Origin
+from ..models import CustomsDeclaration, ForwardedLine, ForwardedOrder, Order, OrderEvent, OrderLine
+from ..order_models import Fulfilment, Origin
 from ..services import cancel as cancels
-from ..services import charges, orders
+from ..services import charges, forwarded, orders
 
 
 class _ReadOnly:
@@ -191,10 +197,113 @@ class CustomsDeclarationAdmin(_ReadOnly, admin.ModelAdmin):
         return response
 
 
+class ForwardedLineInline(_ReadOnly, admin.TabularInline):
+    model = ForwardedLine
+    extra = 0
+    fields = ["reference", "sku", "title", "quantity", "fulfilment", "status", "tracking", "problem"]
+    readonly_fields = fields
+
+    @admin.display(description=_("tracking"))
+    def tracking(self, line):
+        # One query for the order's lines (an inline instance lives for one request).
+        if getattr(self, "_tracking_of", (None,))[0] != line.order_id:
+            self._tracking_of = (
+                line.order_id,
+                forwarded.tracking_of(ForwardedLine.objects.filter(order=line.order_id)),
+            )
+        carrier, number, _status = self._tracking_of[1].get(line.reference, ("", "", ""))
+        return f"{carrier} {number}".strip() or "-"
+
+
+class CarrierActionForm(helpers.ActionForm):
+    """The admin's action bar, with the carrier that ships the selected orders' parcels."""
+
+    carrier = forms.ChoiceField(label=_("carrier"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["carrier"].choices = [(code, carrier.name) for code, carrier in configured_carriers().items()]
+
+
+def _fulfil(step, done_message):
+    def action(modeladmin, request, queryset):
+        done = 0
+        for order in queryset.select_related("partnership__partner").order_by("pk"):
+            try:
+                done += step(order, request)
+            except DomainError as error:
+                modeladmin.message_user(request, f"#{order.number}: {error.detail}", messages.ERROR)
+        modeladmin.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+    return action
+
+
 @admin.register(ForwardedOrder)
 class ForwardedOrderAdmin(_ReadOnly, admin.ModelAdmin):
-    list_display = ["number", "partnership", "status", "placed_at", "received_at"]
+    """Orders partners forwarded to us. The lines they sold cross-border direct are ours to ship:
+    allocate our stock (when it was short on arrival), pick, pack and ship with a carrier; the
+    partner gets the tracking and the lines' status."""
+
+    list_display = ["number", "partnership", "status", "our_lines", "placed_at", "received_at"]
     list_filter = ["status", "partnership__partner"]
     list_select_related = ["partnership__partner"]
-    fields = ["partnership", "reference", "number", "status", "lines", "recipient", "placed_at", "received_at"]
+    search_fields = ["number", "order_lines__sku", "order_lines__reference"]
+    fields = ["partnership", "number", "reference", "status", "ship_to", "placed_at", "received_at", "updated_at"]
     readonly_fields = fields
+    inlines = [ForwardedLineInline]
+    action_form = CarrierActionForm
+    actions = ["allocate", "pick", "pack", "ship"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(direct_lines=Count("order_lines", filter=Q(order_lines__fulfilment=Fulfilment.DIRECT)))
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("payments.change_forwardedorder")  # for the actions; fields stay read-only
+
+    @admin.display(description=_("lines we ship"), ordering="direct_lines")
+    def our_lines(self, order):
+        return order.direct_lines
+
+    @admin.display(description=_("ship to"))
+    def ship_to(self, order):
+        recipient = order.recipient or {}
+        if not recipient:
+            return _("(the partner delivers from our consignment stock)")
+        parts = [
+            recipient.get("name", ""),
+            recipient.get("phone", ""),
+            *recipient.get("address_lines", []),
+            " ".join(filter(None, [recipient.get("postcode", ""), recipient.get("city", "")])),
+            recipient.get("country", ""),
+        ]
+        return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts if part))
+
+    @admin.action(description=_("Allocate our stock to lines awaiting it"))
+    def allocate(self, request, queryset):
+        run = _fulfil(lambda order, r: forwarded.allocate_awaiting(forwarded=order), _("%(n)d line(s) allocated."))
+        run(self, request, queryset)
+
+    @admin.action(description=_("Pick our lines"))
+    def pick(self, request, queryset):
+        actor = request.user.get_username()
+        run = _fulfil(lambda order, r: forwarded.pick(forwarded=order, actor=actor), _("%(n)d line(s) picked."))
+        run(self, request, queryset)
+
+    @admin.action(description=_("Pack our lines (picking them first)"))
+    def pack(self, request, queryset):
+        actor = request.user.get_username()
+        run = _fulfil(lambda order, r: forwarded.pack(forwarded=order, actor=actor), _("%(n)d line(s) packed."))
+        run(self, request, queryset)
+
+    @admin.action(description=_("Ship our lines with the chosen carrier (tracking and status go to the partner)"))
+    def ship(self, request, queryset):
+        actor, carrier = request.user.get_username(), request.POST.get("carrier", "")
+        run = _fulfil(
+            lambda order, r: forwarded.ship(forwarded=order, carrier=carrier, actor=actor),
+            _("%(n)d line(s) shipped."),
+        )
+        run(self, request, queryset)

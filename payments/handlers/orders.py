@@ -7,8 +7,9 @@ delivered, cancelled; the exporter: accepted, shipped...)."""
 from rest_framework import serializers
 
 from crossborder import messages
+from logistics import hooks as logistics_hooks
 
-from ..services import orders
+from ..services import forwarded, orders
 
 
 class AmountPayload(serializers.Serializer):
@@ -68,3 +69,7 @@ def receive_forwarded_order(*, partnership, payload, seq):
 )
 def receive_order_status(*, partnership, payload, seq):
     return orders.receive_order_status(partnership=partnership, payload=payload)
+
+
+# Our parcels to partners' shoppers: their status goes back to the partner with the tracking.
+logistics_hooks.partner_shipment_progressed.subscribe(forwarded.shipment_progressed)

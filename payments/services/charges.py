@@ -75,6 +75,8 @@ def charge_campaign_share(*, line):
     """The partner's share of a campaign discount on a paid order line of its goods, if any."""
     from partner_zone.services import campaigns
 
+    if (line.taxes_detail or {}).get("markdown"):
+        return None  # sold at the aged-stock markdown (larger than the campaign's): the exporter bears it all
     sale = campaigns.record_campaign_sale(listing=line.listing, order_line=line.reference, quantity=line.quantity)
     if sale is None or sale.partner_share.amount <= 0:
         return None

@@ -146,7 +146,7 @@ def _quote_partner(line, *, fulfilment, context):
         PartnerListing.ShipsFrom.LOCAL if fulfilment == Fulfilment.CONSIGNMENT else PartnerListing.ShipsFrom.DIRECT
     )
     try:
-        _list_price, price, breakdown = pricing.landed_price(listing, context)
+        _list_price, price, breakdown = pricing.landed_price(listing, context, sku=line.sku, quantity=line.quantity)
         unit_goods, unit_shipping = Decimal(breakdown["goods"]), Decimal(breakdown["shipping"])
         dutiable = _money((unit_goods + unit_shipping) * line.quantity)
         taxes = pricing.duties_and_taxes(
@@ -166,6 +166,12 @@ def _quote_partner(line, *, fulfilment, context):
     # shown price plus the taxes; goods are what is left of it after freight and taxes.
     total = charged if breakdown["duties_included"] else charged + tax_total
     goods = total - shipping - tax_total
+    # An agreed markdown of the partner's aged stock is the exporter's: it is owed its export price
+    # marked down by the same percent for these units.
+    markdown = breakdown.get("markdown") or {}
+    export_unit = listing.export_price.amount
+    if markdown:
+        export_unit = export_unit * (100 - Decimal(markdown["percent"])) / 100
     return Quote(
         cart_line=line,
         fulfilment=fulfilment,
@@ -183,8 +189,9 @@ def _quote_partner(line, *, fulfilment, context):
             "consumption_tax": str(taxes["consumption_tax"].amount),
             "explanation": str(taxes["explanation"]),
             "campaign": breakdown.get("campaign", {}).get("reference", ""),
+            "markdown": markdown.get("reference", ""),
         },
-        export_amount=Money(cents(listing.export_price.amount * line.quantity), listing.export_price.currency),
+        export_amount=Money(cents(export_unit * line.quantity), listing.export_price.currency),
     )
 
 

@@ -29,6 +29,7 @@ from crossborder.services import send_to_partner
 from logistics.models import Shipment
 from logistics.services import last_leg, stock
 from partner_zone.models import PartnerListing
+from partner_zone.services import markdowns
 
 from ..errors import CheckoutErrorCode as Code
 from ..models import CustomsDeclaration, ForwardedOrder, Order, OrderEvent, OrderLine, OrderNumber
@@ -207,6 +208,13 @@ def _post_to_ledger(line):
     )
 
 
+def _count_markdown_sale(line):
+    """A line sold at a markdown of the partner's aged stock uses up that many marked-down units."""
+    reference = (line.taxes_detail or {}).get("markdown")
+    if reference:
+        markdowns.record_markdown_sale(partnership=line.partnership, reference=reference, quantity=line.quantity)
+
+
 def forwarded_payload(order, lines):
     """What the exporter learns of an order for its goods: its lines (its own product id and SKU,
     the export price owed), and the recipient only where it ships the goods itself (direct)."""
@@ -322,6 +330,7 @@ def mark_paid(*, order, payment_reference, amount=None, now=None):
             shipments[line.line_number] = _serve(line, locked)
             _post_to_ledger(line)
             if line.origin == Origin.PARTNER:
+                _count_markdown_sale(line)
                 charges.charge_campaign_share(line=line)  # the partner bears its share of a campaign price
                 charges.charge_fulfilment_fee(line=line)  # we deliver its consignment stock
         locked.status = Order.Status.PAID
@@ -436,7 +445,8 @@ def _amount(value, field):
 def receive_forwarded_order(*, partnership, payload):
     """A partner sold our goods to its shopper: record the order and post each line as goods sold
     abroad (the partner owes us the export price less its commission; the line's reference is the
-    same event on both platforms' statements). A repeat changes nothing."""
+    same event on both platforms' statements), and allocate our stock to the lines we ship direct
+    (forwarded.open_lines). A repeat changes nothing."""
     lines = [
         {
             **line,
@@ -461,6 +471,9 @@ def receive_forwarded_order(*, partnership, payload):
             },
         )
         if created:
+            from .forwarded import open_lines  # forwarded calls back into this module
+
+            open_lines(forwarded)
             for index, line in enumerate(lines):
                 ledger.record_goods_sold_abroad(
                     reference=line["reference"],
@@ -505,6 +518,11 @@ def receive_order_status(*, partnership, payload):
             )
         ForwardedOrder.objects.filter(pk=forwarded.pk).update(status=payload["status"], updated_at=timezone.now())
         if payload["status"] == Order.Status.CANCELLED:
+            from .forwarded import release  # forwarded calls back into this module
+
+            # Our forwarded lines not shipped yet give their stock back; then what we posted for them
+            # is reversed, and a line shipped meanwhile is reported back as shipped.
+            release(forwarded=forwarded, actor=f"partner:{forwarded.partnership.partner.code}")
             return {"order": str(forwarded.reference), "recorded": True, **_cancel_forwarded(forwarded, payload)}
         return {"order": str(forwarded.reference), "recorded": True}
 

@@ -14,6 +14,7 @@ from logistics.models import Consignment, Discrepancy, StockLevel
 from logistics.services import first_leg
 from tests.catalog.factories import TEST_PASSWORD, make_merchant, make_product, make_user, money
 from tests.logistics.factories import make_warehouse
+from tests.partner_zone.factories import make_listing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,9 +28,12 @@ def shared_taxonomy():
 
 
 @pytest.fixture(autouse=True)
-def any_partner_sku(monkeypatch):
-    # The notice is the partner's own: no mirrored partner catalog is needed to record it here.
-    monkeypatch.setattr(first_leg, "known_partner_skus", [])
+def partner_catalog_mirrored(request):
+    """The partner offered us the notice's SKUs: our zone mirrored them (a notice is checked
+    against the mirrored catalog)."""
+    if "remote" in request.fixturenames:
+        remote = request.getfixturevalue("remote")
+        make_listing(remote.partnership, variants=[{"sku": sku, "attributes": {}} for sku, _q in NOTICE_LINES])
 
 
 @pytest.fixture

@@ -88,6 +88,8 @@ def test_a_consignment_from_us_is_received_sold_reported_and_aged_in_cn(pair):
         "--weight-grams", "15000", "--cost", "120.00", "--send",
     )  # fmt: skip
     reference = planned.split()[0]
+    # cn checks a notice against the catalog us offered it, as cn's partner zone mirrored it.
+    manage(cn, "sync_partner_catalog", "--partner", "us")
     relay(us)
 
     # cn counts it in: one MUG short, one PAN damaged.

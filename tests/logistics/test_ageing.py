@@ -379,8 +379,9 @@ def test_an_action_not_agreed_is_not_carried_out(remote):
 
 
 def test_an_agreed_markdown_is_handed_to_the_partner_zone(remote, api, monkeypatch):
+    # Logistics' side alone (the zone's price change: tests/payments/test_aged_markdown.py).
     seen = []
-    monkeypatch.setattr(hooks, "aged_stock_markdown", [seen.append])
+    monkeypatch.setattr(hooks.aged_stock_markdown, "_subscribers", [seen.append])
     action = proposed_here(remote, [(100, 5)])
     decide(remote, api, action, markdown_percent=30)
 

@@ -18,6 +18,7 @@ from logistics import hooks
 from logistics.models import Consignment, Discrepancy, ExpressRate, StockLevel, StockMovement
 from logistics.services import LogisticsError, first_leg
 from tests.catalog.factories import make_merchant, make_product, make_user, money
+from tests.partner_zone.factories import make_listing
 from tests.partners import MESSAGES_PATH, body_json, table_counts
 
 from .factories import make_warehouse
@@ -28,6 +29,18 @@ URLS = "tests.logistics.urls_first_leg"
 
 
 # --- given ---------------------------------------------------------------------------------------
+
+# The SKUs the partner's catalog offers us, as the partner zone mirrored it (the importer's side).
+MIRRORED_SKUS = ("TR-1", "TR-2")
+
+
+@pytest.fixture(autouse=True)
+def partner_catalog_mirrored(request):
+    """The importer has mirrored the partner's catalog (the partner zone's sync): its notices' SKUs
+    are ones it offered us. The real check answers (hooks.known_partner_skus, wired by the zone)."""
+    if "remote" in request.fixturenames:
+        remote = request.getfixturevalue("remote")
+        make_listing(remote.partnership, variants=[{"sku": sku, "attributes": {}} for sku in MIRRORED_SKUS])
 
 
 def offered_product(partnership, *, skus, weight_grams=250, offered=True, titles=None):
@@ -245,12 +258,48 @@ def test_a_notice_with_no_warehouse_to_receive_it_is_refused(remote):
     assert refused.value.code == "unknown_warehouse" and not Consignment.objects.exists()
 
 
-def test_a_notice_for_skus_the_partner_never_offered_is_refused_once_a_catalog_check_is_registered(remote, monkeypatch):
+def test_the_partner_zone_checks_notices_against_the_mirrored_catalog():
+    from partner_zone.services import sync
+
+    assert sync.offered_skus in hooks.known_partner_skus.subscribers
+
+
+def test_a_notice_for_a_sku_the_partner_never_offered_is_refused_naming_it_and_records_nothing(remote, api):
     make_warehouse(country="CN")
-    monkeypatch.setattr(first_leg, "known_partner_skus", [lambda partnership, skus: {"TR-1"}])
+    before = table_counts()
+
+    response = remote.post_message(api, first_leg.ASN, notice(lines=(("TR-1", 10), ("NEVER-9", 5))))
+
+    assert response.status_code == 400
+    refusal = body_json(response)
+    assert refusal["code"] == "sku_not_offered" and "NEVER-9" in refusal["detail"] and "TR-1" not in refusal["detail"]
+    assert refusal["field"] == "lines[1].sku"
+    assert not Consignment.objects.exists()
+    # Only the signature's nonce is kept (replays stay refused).
+    assert table_counts() == {**before, "crossborder.SeenNonce": before["crossborder.SeenNonce"] + 1}
+
+
+def test_a_sku_another_partner_offered_is_not_offered_by_this_one(remote):
+    from tests.partner_zone.factories import make_partnership
+
+    make_warehouse(country="CN")
+    make_listing(make_partnership("de", currency="EUR", country="DE"), variants=[{"sku": "DE-ONLY-1"}])
+
+    with pytest.raises(LogisticsError) as refused:
+        first_leg.record_notice(partnership=remote.partnership, payload=notice(lines=(("DE-ONLY-1", 1),)))
+
+    assert refused.value.code == "sku_not_offered" and "DE-ONLY-1" in refused.value.detail
+    assert not Consignment.objects.exists()
+
+
+def test_a_notice_is_refused_when_no_catalog_check_is_installed(remote, monkeypatch):
+    make_warehouse(country="CN")
+    monkeypatch.setattr(hooks.known_partner_skus, "_subscribers", [])
+
     with pytest.raises(LogisticsError) as refused:
         first_leg.record_notice(partnership=remote.partnership, payload=notice())
-    assert refused.value.code == "sku_not_offered" and "TR-2" in refused.value.detail
+
+    assert refused.value.code == "not_wired" and refused.value.status == 503
     assert not Consignment.objects.exists()
 
 
