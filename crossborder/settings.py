@@ -113,7 +113,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(env("CROSSBORDER_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A lockout is per user name AND address together: failures for one user lock that user from that
+# address, never other users there (behind a proxy or NAT many share one address).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# How many proxies of ours stand in front of the app: the client address is read from
+# X-Forwarded-For only that many hops deep (crossborder.http.client_ip); 0 ignores the header.
+TRUSTED_PROXIES = int(env("CROSSBORDER_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "crossborder.http.client_ip"
 AXES_ENABLED = env_bool("CROSSBORDER_LOGIN_LOCKOUT", True)
 
 ROOT_URLCONF = "crossborder.urls"
