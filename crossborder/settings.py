@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "axes",
+    "csp",
     "crossborder",
     "catalog",
     "logistics",
@@ -102,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "partner_zone.middleware.HistoryCookieMiddleware",
     # Last, so it sees the outcome of authentication (brute-force lockout for staff logins).
     "axes.middleware.AxesMiddleware",
@@ -215,6 +217,23 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline
+# (templates hold no <script> body and no on*= attribute: static/js/site.js gives the behaviour);
+# styles from our files; images also from partners (their catalog images) and data: URLs. The API
+# docs pages relax what their third-party UIs need, per view (crossborder/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https:"] + ([] if PRODUCTION else ["http:"]),
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 
