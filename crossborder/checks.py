@@ -21,3 +21,21 @@ def check_outbox_lease(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security)
+def check_field_encryption_key(app_configs, **kwargs):
+    from .fields import check_keys
+
+    if not settings.FIELD_ENCRYPTION_KEYS:
+        return [
+            checks.Error(
+                "CROSSBORDER_FIELD_ENCRYPTION_KEY is not set: resident ID numbers and signing keys cannot be "
+                "encrypted at rest. Set it to one or more comma-separated Fernet keys (the first encrypts).",
+                id="crossborder.E010",
+            )
+        ]
+    problem = check_keys(settings.FIELD_ENCRYPTION_KEYS)
+    if problem:
+        return [checks.Error(problem, id="crossborder.E011")]
+    return []

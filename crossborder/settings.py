@@ -67,6 +67,27 @@ DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [PLATFORM_BASE_URL])
 
+
+def _dev_field_encryption_key():
+    """Like the secret key: one Fernet key generated into the data dir, for the embedded default only."""
+    from cryptography.fernet import Fernet
+
+    path = DATA_DIR / "field-encryption-key"
+    if path.exists():
+        return path.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key().decode()
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+# Keys that encrypt resident ID numbers and signing private keys in the database (crossborder/fields.py):
+# comma-separated Fernet keys, the first encrypts, all decrypt. Production requires them (a system check).
+FIELD_ENCRYPTION_KEYS = env_list("CROSSBORDER_FIELD_ENCRYPTION_KEY", []) or (
+    [] if PRODUCTION else [_dev_field_encryption_key()]
+)
+
 SIGNING_KEY_FILE = Path(env("CROSSBORDER_SIGNING_KEY_FILE", str(DATA_DIR / "signing-key.pem")))
 
 INSTALLED_APPS = [

@@ -10,6 +10,7 @@ from djmoney.money import Money
 
 from catalog.models import ProductText
 from catalog.selectors import pick_text
+from crossborder.fields import masked
 from logistics.services import last_leg
 
 from .models import CartLine, Checkout, Order, OrderEvent
@@ -124,4 +125,4 @@ def payment_status(order):
 
 def masked_id(number):
     """A resident ID number as shown back to the shopper: only its last four characters."""
-    return f"{'*' * 14}{number[-4:]}" if number else ""
+    return masked(number)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from crossborder.errors import DomainError
+from crossborder.fields import masked
 from crossborder.services import send_to_partner
 from logistics.services import last_leg, stock
 from partner_zone.models import PartnerListing
@@ -95,7 +96,8 @@ def _order_record(order, lines):
         "currency": str(order.total.currency),
         "buyer_name": order.buyer_name,
         "buyer_id_type": "1",  # resident ID card
-        "buyer_id_number": order.buyer_id_number,
+        # Masked here (the record is kept as JSON, unencrypted); the exports write the number itself.
+        "buyer_id_number": masked(order.buyer_id_number),
         "buyer_phone": order.recipient.get("phone", ""),
         "consignee": order.recipient.get("name", ""),
         "consignee_address": ", ".join([*order.recipient.get("address_lines", []), order.recipient.get("city", "")]),
@@ -290,7 +292,7 @@ def mark_paid(*, order, payment_reference, amount=None, now=None):
                 "amount": str(locked.total.amount),
                 "currency": str(locked.total.currency),
                 "payer_name": locked.buyer_name,
-                "payer_id_number": locked.buyer_id_number,
+                "payer_id_number": masked(locked.buyer_id_number),
             }
             declaration.waybill_record = {
                 "parcels": [
@@ -465,9 +467,21 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
+def _with_id_number(declaration):
+    """The order and payment records as customs need them: with the buyer's ID number itself, read
+    from the order (encrypted at rest) in place of the masked one the stored records keep."""
+    number = declaration.order.buyer_id_number
+    record, payment = dict(declaration.order_record), dict(declaration.payment_record)
+    if "buyer_id_number" in record:
+        record["buyer_id_number"] = number
+    if "payer_id_number" in payment:
+        payment["payer_id_number"] = number
+    return record, payment
+
+
 def customs_csv(declaration):
     """The declaration as CSV, one row per line, with the payment and waybill beside it."""
-    record, payment = declaration.order_record, declaration.payment_record
+    record, payment = _with_id_number(declaration)
     parcels = {parcel["line"]: parcel for parcel in declaration.waybill_record.get("parcels", [])}
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
@@ -501,10 +515,11 @@ def customs_xml(declaration):
     <Waybill> (and <Parcel>s), the three records customs match against each other."""
     root = ET.Element("CustomsDeclaration", {"status": declaration.status})
     order = ET.SubElement(root, "Order")
-    _xml_fields(order, declaration.order_record)
-    for line in declaration.order_record.get("lines", []):
+    record, payment = _with_id_number(declaration)
+    _xml_fields(order, record)
+    for line in record.get("lines", []):
         _xml_fields(ET.SubElement(order, "Line"), line)
-    _xml_fields(ET.SubElement(root, "Payment"), declaration.payment_record)
+    _xml_fields(ET.SubElement(root, "Payment"), payment)
     waybill = ET.SubElement(root, "Waybill")
     _xml_fields(waybill, declaration.waybill_record)
     for parcel in declaration.waybill_record.get("parcels", []):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,5 +40,8 @@ def test_compose_cli_accepts_the_file():
     if cli is None:
         pytest.skip("no docker compose CLI on this machine")
     env = {**os.environ, "CN_SECRET_KEY": "c" * 60, "US_SECRET_KEY": "u" * 60}
+    env.update(
+        CN_FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode(), US_FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode()
+    )
     result = subprocess.run([*cli, "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 import requests
+from cryptography.fernet import Fernet
 from django.utils import timezone
 
 from crossborder import outbox, services, signing
@@ -358,6 +359,7 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
         "DJANGO_ALLOWED_HOSTS": "cn.example.com",
         "CROSSBORDER_BASE_URL": "https://cn.example.com",
         "CROSSBORDER_DATA_DIR": str(tmp_path),
+        "CROSSBORDER_FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
