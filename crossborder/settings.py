@@ -5,6 +5,7 @@ broker under var/<platform code>/, so a new user needs nothing but Python.
 """
 
 import json
+import math
 import os
 import secrets
 from pathlib import Path
@@ -294,7 +295,12 @@ PARTNER_API = {
 OUTBOX = {
     "BACKOFF_BASE": float(env("CROSSBORDER_OUTBOX_BACKOFF_BASE", "2")),  # seconds
     "BACKOFF_CAP": float(env("CROSSBORDER_OUTBOX_BACKOFF_CAP", "600")),
-    "LEASE_SECONDS": int(env("CROSSBORDER_OUTBOX_LEASE_SECONDS", "60")),
+    # The lease is renewed before every send and released when a relay stops, so it only has to
+    # outlast one send (connect and read, each up to the partner timeout) and its bookkeeping: a
+    # crashed worker's partnership waits at most this long (README, "Outbox relay").
+    "LEASE_SECONDS": int(
+        env("CROSSBORDER_OUTBOX_LEASE_SECONDS", str(math.ceil(2 * PARTNER_API["REQUEST_TIMEOUT"]) + 5))
+    ),
     "BATCH": int(env("CROSSBORDER_OUTBOX_BATCH", "100")),
     # Ask a worker to relay right after commit; the beat schedule is the safety net either way.
     "RELAY_ON_COMMIT": env_bool("CROSSBORDER_OUTBOX_RELAY_ON_COMMIT", True),
