@@ -90,3 +90,18 @@ def test_every_way_of_starting_gunicorn_uses_the_redacting_logger():
     for path in ("Dockerfile", "scripts/instances.py"):
         text = (settings.BASE_DIR / path).read_text()
         assert "crossborder.gunicorn_logging.RedactingLogger" in text, path
+
+
+def test_the_celery_worker_logs_through_the_same_filter():
+    from celery.signals import after_setup_logger, after_setup_task_logger
+
+    import crossborder.celery  # noqa: F401 - the production app registers the receivers
+
+    for signal in (after_setup_logger, after_setup_task_logger):
+        logger = logging.getLogger(f"test-celery-{id(signal)}")
+        stream = io.StringIO()
+        logger.addHandler(logging.StreamHandler(stream))
+        logger.propagate = False
+        signal.send(sender=None, logger=logger, loglevel=logging.INFO, logfile=None, format="", colorize=False)
+        logger.warning("payment %s", f"https://shop.example/pay/{PAYMENT}/status/")
+        assert PAYMENT not in stream.getvalue() and f"/pay/{MASK}/status/" in stream.getvalue()
