@@ -24,9 +24,10 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import models
+from django.db.models.lookups import Exact
 from django.dispatch import receiver
 
 _INDEX_CONTEXT = b"crossborder blind index v1"
@@ -111,6 +112,14 @@ class EncryptedTextField(models.TextField):
     other values through a BlindIndexField."""
 
     description = "Text encrypted at rest"
+    # A ciphertext never equals the value: only emptiness can be asked of the column. Any other
+    # lookup would find nothing without a word, so it is refused (FieldError) instead.
+    _lookups_allowed = {"exact", "isnull"}
+
+    def get_lookup(self, lookup_name):
+        if lookup_name not in self._lookups_allowed:
+            return None
+        return super().get_lookup(lookup_name)
 
     def from_db_value(self, value, expression, connection):
         if not value:
@@ -122,6 +131,20 @@ class EncryptedTextField(models.TextField):
         if not value:
             return value
         return encrypt(value)
+
+
+@EncryptedTextField.register_lookup
+class _EmptyOnlyExact(Exact):
+    """`field=""` only: an encrypted value is found through its blind index (blind_indexes)."""
+
+    lookup_name = "exact"
+
+    def get_prep_lookup(self):
+        if self.rhs not in ("", None):
+            raise FieldError(
+                f"{self.lhs.target.name} is encrypted: compare it with '' only, or look it up by its blind index."
+            )
+        return super().get_prep_lookup()
 
 
 class BlindIndexField(models.CharField):

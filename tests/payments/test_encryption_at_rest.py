@@ -174,3 +174,15 @@ def test_blind_index_is_keyed():
     one, two = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     assert fields.blind_index(VALID_ID, one) != fields.blind_index(VALID_ID, two)
     assert fields.blind_index(VALID_ID, one) == fields.blind_index(VALID_ID, one) and fields.blind_index("", one) == ""
+
+
+def test_an_encrypted_column_cannot_be_compared_with_a_value_only_with_emptiness(shop):
+    from django.core.exceptions import FieldError
+
+    order = placed((partner_listing(), 1), **BUYER)
+    assert not Order.objects.filter(pk=order.pk, buyer_id_number="").exists()
+    assert Order.objects.filter(pk=order.pk).exclude(buyer_id_number="").exists()
+    with pytest.raises(FieldError):
+        Order.objects.filter(buyer_id_number=VALID_ID).exists()
+    with pytest.raises(FieldError):
+        Order.objects.filter(buyer_id_number__startswith="110").exists()
