@@ -44,6 +44,9 @@
   }
 
   function start() {
+    // An autofocused field got its focus before this script ran.
+    var focused = document.activeElement;
+    if (focused && focused.matches && focused.matches("[data-select-on-focus]")) focused.select();
     countdown();
     pollPayment();
   }
