@@ -11,4 +11,5 @@ RUN DJANGO_SECRET_KEY=build-only-not-secret CROSSBORDER_DATA_DIR=/tmp/build \
  && DJANGO_SECRET_KEY=build-only-not-secret CROSSBORDER_DATA_DIR=/tmp/build CROSSBORDER_ENV=production \
     DJANGO_STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput -v0
 EXPOSE 8000
-CMD ["gunicorn", "crossborder.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "crossborder.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", \
+     "--logger-class", "crossborder.gunicorn_logging.RedactingLogger"]

@@ -2,6 +2,7 @@
 instance served by gunicorn the way it is deployed (scripts/instances.py starts it; here with the
 Dockerfile's production settings and a chosen number of workers)."""
 
+import base64
 import dataclasses
 import os
 import secrets
@@ -35,6 +36,7 @@ def production_env(data_dir):
     return {
         "CROSSBORDER_ENV": "production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "CROSSBORDER_FIELD_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_STATIC_ROOT": str(Path(data_dir) / "static"),
         "CROSSBORDER_LOG_LEVEL": "WARNING",

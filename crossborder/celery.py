@@ -33,3 +33,15 @@ def refuse_to_start_worker(sender=None, **kwargs):
 @signals.beat_init.connect
 def refuse_to_start_beat(sender=None, **kwargs):
     _refuse_to_start_on_check_errors("Celery beat")
+
+
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def redact_tokens_in_worker_logs(logger, **kwargs):
+    """Celery replaces the root logger's handlers with its own (and the task logger's): they get the
+    same token-masking filter as settings.LOGGING's console handler (crossborder/logs.py)."""
+    from .logs import RedactTokens
+
+    for handler in logger.handlers:
+        if not any(isinstance(existing, RedactTokens) for existing in handler.filters):
+            handler.addFilter(RedactTokens())

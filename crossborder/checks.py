@@ -72,3 +72,21 @@ def refuse_to_start_on_errors(process):
     if errors:
         lines = "\n".join(f"  {message}" for message in errors)
         raise SystemExit(f"{process} refuses to start: the system checks found errors:\n{lines}")
+
+
+@checks.register(checks.Tags.security)
+def check_field_encryption_key(app_configs, **kwargs):
+    from .fields import check_keys
+
+    if not settings.FIELD_ENCRYPTION_KEYS:
+        return [
+            checks.Error(
+                "CROSSBORDER_FIELD_ENCRYPTION_KEY is not set: resident ID numbers and signing keys cannot be "
+                "encrypted at rest. Set it to one or more comma-separated Fernet keys (the first encrypts).",
+                id="crossborder.E012",
+            )
+        ]
+    problem = check_keys(settings.FIELD_ENCRYPTION_KEYS)
+    if problem:
+        return [checks.Error(problem, id="crossborder.E013")]
+    return []

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import EncryptedTextField
+
 
 class PlatformIdentity(models.Model):
     """This instance as partners see it; mirrored from settings at start-up (one row)."""
@@ -43,7 +45,7 @@ class SigningKey(models.Model):
         RETIRED = "retired", _("retired")
 
     key_id = models.CharField(max_length=80, unique=True)
-    private_key_pem = models.TextField(editable=False)
+    private_key_pem = EncryptedTextField(editable=False)  # encrypted at rest (fields.py)
     public_key = models.CharField(max_length=64, help_text=_("Raw Ed25519 public key, base64"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEXT)
     created_at = models.DateTimeField(default=timezone.now)

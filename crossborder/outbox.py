@@ -3,7 +3,13 @@
 One relay at a time per partnership holds a lease (a conditional UPDATE, so two workers or a beat
 that fires twice cannot both send). A message is sent outside any transaction with its own
 idempotency key; if the worker dies mid-send, the lease lapses and the next relay sends it again,
-and the partner's inbox answers the repeat with its first answer: exactly one effect."""
+and the partner's inbox answers the repeat with its first answer: exactly one effect.
+
+The lease is renewed before each send and released as soon as the relay stops, so it only has to
+outlast one send: by default twice the partner timeout plus 5 s (25 s), which is how long a crashed
+worker delays its partnership's messages. A send that outlives it anyway (a partner trickling its
+answer) is still safe: the next relay's repeat is answered 409 or with the first answer, and the
+late relay may record nothing once its lease is gone."""
 
 import datetime as dt
 import logging
@@ -127,7 +133,11 @@ def relay_partnership(partnership_id):
             )
             if message is None or message.next_attempt_at > timezone.now():
                 break
-            _claim_renew(partnership_id, token)
+            if not _claim_renew(partnership_id, token):
+                # The lease lapsed since the last send (a slow after-delivery hook, a paused
+                # process) and another relay may hold it now: sending on would send out of order.
+                log.warning("outbox relay for partnership %s lost its lease between sends; stopping", partnership_id)
+                break
             outcome, status, body, error = _send(message)
             if not _record(message, token, outcome, status, body, error):
                 log.warning("outbox relay for partnership %s lost its lease mid-send; stopping", partnership_id)
@@ -148,9 +158,13 @@ def relay_partnership(partnership_id):
 
 
 def _claim_renew(partnership_id, token):
+    """Extend the lease for one more send, if this relay still holds it (and it has not lapsed)."""
+    now = timezone.now()
     lease = dt.timedelta(seconds=settings.OUTBOX["LEASE_SECONDS"])
-    Partnership.objects.filter(pk=partnership_id, relay_lease_token=token).update(
-        relay_lease_until=timezone.now() + lease
+    return bool(
+        Partnership.objects.filter(pk=partnership_id, relay_lease_token=token, relay_lease_until__gte=now).update(
+            relay_lease_until=now + lease
+        )
     )
 
 

@@ -5,6 +5,7 @@ broker under var/<platform code>/, so a new user needs nothing but Python.
 """
 
 import json
+import math
 import os
 import secrets
 from pathlib import Path
@@ -67,6 +68,27 @@ DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [PLATFORM_BASE_URL])
 
+
+def _dev_field_encryption_key():
+    """Like the secret key: one Fernet key generated into the data dir, for the embedded default only."""
+    from cryptography.fernet import Fernet
+
+    path = DATA_DIR / "field-encryption-key"
+    if path.exists():
+        return path.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key().decode()
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+# Keys that encrypt resident ID numbers and signing private keys in the database (crossborder/fields.py):
+# comma-separated Fernet keys, the first encrypts, all decrypt. Production requires them (a system check).
+FIELD_ENCRYPTION_KEYS = env_list("CROSSBORDER_FIELD_ENCRYPTION_KEY", []) or (
+    [] if PRODUCTION else [_dev_field_encryption_key()]
+)
+
 SIGNING_KEY_FILE = Path(env("CROSSBORDER_SIGNING_KEY_FILE", str(DATA_DIR / "signing-key.pem")))
 
 INSTALLED_APPS = [
@@ -84,6 +106,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "axes",
+    "csp",
     "crossborder",
     "catalog",
     "logistics",
@@ -102,6 +125,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "partner_zone.middleware.HistoryCookieMiddleware",
     # Last, so it sees the outcome of authentication (brute-force lockout for staff logins).
     "axes.middleware.AxesMiddleware",
@@ -113,7 +137,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(env("CROSSBORDER_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A lockout is per user name AND address together: failures for one user lock that user from that
+# address, never other users there (behind a proxy or NAT many share one address).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# How many proxies of ours stand in front of the app: the client address is read from
+# X-Forwarded-For only that many hops deep (crossborder.http.client_ip); 0 ignores the header.
+TRUSTED_PROXIES = int(env("CROSSBORDER_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "crossborder.http.client_ip"
 AXES_ENABLED = env_bool("CROSSBORDER_LOGIN_LOCKOUT", True)
 
 ROOT_URLCONF = "crossborder.urls"
@@ -211,6 +241,23 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline
+# (templates hold no <script> body and no on*= attribute: static/js/site.js gives the behaviour);
+# styles from our files; images also from partners (their catalog images) and data: URLs. The API
+# docs pages relax what their third-party UIs need, per view (crossborder/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https:"] + ([] if PRODUCTION else ["http:"]),
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 
@@ -250,7 +297,12 @@ PARTNER_API = {
 OUTBOX = {
     "BACKOFF_BASE": float(env("CROSSBORDER_OUTBOX_BACKOFF_BASE", "2")),  # seconds
     "BACKOFF_CAP": float(env("CROSSBORDER_OUTBOX_BACKOFF_CAP", "600")),
-    "LEASE_SECONDS": int(env("CROSSBORDER_OUTBOX_LEASE_SECONDS", "60")),
+    # The lease is renewed before every send and released when a relay stops, so it only has to
+    # outlast one send (connect and read, each up to the partner timeout) and its bookkeeping: a
+    # crashed worker's partnership waits at most this long (README, "Outbox relay").
+    "LEASE_SECONDS": int(
+        env("CROSSBORDER_OUTBOX_LEASE_SECONDS", str(math.ceil(2 * PARTNER_API["REQUEST_TIMEOUT"]) + 5))
+    ),
     "BATCH": int(env("CROSSBORDER_OUTBOX_BATCH", "100")),
     # Ask a worker to relay right after commit; the beat schedule is the safety net either way.
     "RELAY_ON_COMMIT": env_bool("CROSSBORDER_OUTBOX_RELAY_ON_COMMIT", True),
@@ -495,7 +547,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Order and payment tokens never reach a log line (crossborder/logs.py).
+    "filters": {"redact_tokens": {"()": "crossborder.logs.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env("CROSSBORDER_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

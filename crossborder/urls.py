@@ -1,10 +1,11 @@
 """Root URLs: storefront (per language), admin, the partner API and its schema."""
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from . import partner_api, views
 from .admin import partner_status_view
@@ -24,8 +25,24 @@ urlpatterns = [
     path("health/live/", views.live, name="health-live"),
     path("partner-api/v1/", include((partner_api_v1, "partner_api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # The docs' UIs under the Content-Security-Policy: Swagger UI's start-up script is a separate
+    # request (the split view), its styles are inline; Redoc styles inline and runs a blob: worker.
+    # Nothing is loaded from another origin (Redoc's web fonts fall back to the system's).
+    path(
+        "api/docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
+    path(
+        "api/redoc/",
+        csp_update(
+            {
+                "style-src": ["'unsafe-inline'"],
+                "worker-src": ["blob:"],
+            }
+        )(SpectacularRedocView.as_view(url_name="schema")),
+        name="api-redoc",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/partner-status/", admin.site.admin_view(partner_status_view), name="partner-status"),
     path("admin/", admin.site.urls),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
 from catalog.models import MONEY
+from crossborder.fields import BlindIndexField, EncryptedTextField
 from crossborder.models import Partnership
 
 __all__ = [
@@ -153,7 +154,8 @@ class Checkout(models.Model):
     recipient = models.JSONField(_("recipient"), default=dict)
     email = models.EmailField(_("e-mail"))
     buyer_name = models.CharField(_("buyer's real name"), max_length=60, blank=True)
-    buyer_id_number = models.CharField(_("resident ID number"), max_length=18, blank=True)
+    # Encrypted at rest (crossborder/fields.py); its form is checked by china_rules.check_buyer.
+    buyer_id_number = EncryptedTextField(_("resident ID number"), blank=True)
     # Who asked for the quote, for the limit on unpaid holds per shopper (services/unpaid_limits.py).
     client_ip = models.GenericIPAddressField(_("client IP address"), null=True, blank=True)
     expires_at = models.DateTimeField(_("quote valid until"))
@@ -166,10 +168,6 @@ class Checkout(models.Model):
         constraints = [
             models.CheckConstraint(condition=_sums_up(), name="checkout_total_is_the_sum"),
             models.CheckConstraint(condition=Q(total__gt=0), name="checkout_total_positive"),
-            models.CheckConstraint(
-                condition=Q(buyer_id_number="") | Q(buyer_id_number__regex=r"^[0-9]{17}[0-9X]$"),
-                name="checkout_id_number_form",
-            ),
         ]
         indexes = [models.Index(fields=["status", "expires_at"], name="checkout_expiry_idx")]
 
@@ -296,7 +294,9 @@ class Order(models.Model):
     recipient = models.JSONField(_("recipient"), default=dict)
     email = models.EmailField(_("e-mail"))
     buyer_name = models.CharField(_("buyer's real name"), max_length=60, blank=True)
-    buyer_id_number = models.CharField(_("resident ID number"), max_length=18, blank=True, db_index=True)
+    # Encrypted at rest; orders are found by ID number (the annual limit) through its blind index.
+    buyer_id_number = EncryptedTextField(_("resident ID number"), blank=True)
+    buyer_id_index = BlindIndexField(source="buyer_id_number", db_index=True)
     has_partner_goods = models.BooleanField(default=False)
     payment_due_at = models.DateTimeField(_("pay by"))
     payment_reference = models.CharField(_("payment"), max_length=120, blank=True)

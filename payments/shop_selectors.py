@@ -10,6 +10,7 @@ from djmoney.money import Money
 
 from catalog.models import ProductText
 from catalog.selectors import pick_text
+from crossborder.fields import masked
 from logistics.models import Shipment
 from logistics.services import last_leg
 
@@ -127,7 +128,7 @@ def payment_status(order):
 
 def masked_id(number):
     """A resident ID number as shown back to the shopper: only its last four characters."""
-    return f"{'*' * 14}{number[-4:]}" if number else ""
+    return masked(number)
 
 
 def payment_blocked(order):

@@ -116,6 +116,9 @@ class Instance:
                 "5",
                 "--access-logfile",
                 "-",
+                # Order and payment tokens are masked in the access log.
+                "--logger-class",
+                "crossborder.gunicorn_logging.RedactingLogger",
                 # gunicorn's control socket defaults to one path per user: two instances would clash.
                 "--no-control-socket",
             ],

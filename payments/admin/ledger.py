@@ -1,11 +1,15 @@
 """Ledger admin: read-only. Accounts with their balances (per partnership and currency), transactions
 with their postings. The ledger is changed only by posting business events and reversals."""
 
+from decimal import Decimal
+
 from django.contrib import admin
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from ..amounts import MoneySum
 from ..models import Account, LedgerTransaction, Posting
+from ..services.ledger import minor_digits
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,11 +44,12 @@ class AccountAdmin(ReadOnlyAdmin):
     search_fields = ["code", "partnership__partner__code"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(balance_sum=Sum("postings__amount"), count=Count("postings"))
+        return super().get_queryset(request).annotate(balance_sum=MoneySum("postings__amount"), count=Count("postings"))
 
     @admin.display(description=_("balance (debit positive)"), ordering="balance_sum")
     def balance(self, account):
-        return account.balance_sum or 0
+        # Exact (MoneySum) and in the currency's minor units: 0.00 CNY, 0 JPY.
+        return (account.balance_sum or Decimal(0)).quantize(Decimal(1).scaleb(-minor_digits(account.currency)))
 
     @admin.display(description=_("postings"), ordering="count")
     def postings(self, account):

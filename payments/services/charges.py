@@ -7,7 +7,6 @@ reference, so both settlement statements carry the same line with opposite signs
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
@@ -15,6 +14,7 @@ from crossborder import fees
 from crossborder.errors import DomainError
 from crossborder.services import send_to_partner
 
+from ..amounts import MoneySum
 from ..errors import CheckoutErrorCode, LedgerErrorCode
 from ..models import LedgerTransaction, Order, OrderEvent, Posting
 from ..order_models import Fulfilment
@@ -148,7 +148,7 @@ def charge_back_return(*, line, quantity=None, actor=None):
     credited = (
         Posting.objects.filter(transaction__reference=line.reference, account__code="partner_balance")
         .values("currency")
-        .annotate(total=Sum("amount"))
+        .annotate(total=MoneySum("amount"))
     )
     if len(credited) != 1 or credited[0]["total"] >= 0:
         raise DomainError(

@@ -8,16 +8,17 @@ tax on the dutiable value including freight)."""
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from crossborder.errors import DomainError
+from crossborder.fields import blind_indexes
 from partner_zone import rules
 from partner_zone.models import DutyRule
 from partner_zone.services.pricing import DutyBook
 
+from ..amounts import MoneySum
 from ..errors import CheckoutErrorCode as Code
 from ..models import Order
 
@@ -97,9 +98,11 @@ def spent_this_year(id_number, *, at=None):
 
     year = timezone.localdate(at).year
     total = (
-        Order.objects.filter(buyer_id_number=id_number, placed_at__year=year, cbec_value__isnull=False)
+        Order.objects.filter(
+            buyer_id_index__in=blind_indexes(id_number), placed_at__year=year, cbec_value__isnull=False
+        )
         .exclude(status__in=[Order.Status.CANCELLED, Order.Status.EXPIRED])
-        .aggregate(total=Sum("cbec_value"))["total"]
+        .aggregate(total=MoneySum("cbec_value"))["total"]
     )
     return Money(total or Decimal(0), CNY)
 

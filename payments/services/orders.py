@@ -24,6 +24,7 @@ from djmoney.money import Money
 
 from crossborder import spreadsheets
 from crossborder.errors import DomainError
+from crossborder.fields import masked
 from crossborder.models import Partnership
 from crossborder.services import send_to_partner
 from logistics.models import Shipment
@@ -109,7 +110,8 @@ def _order_record(order, lines):
         "currency": str(order.total.currency),
         "buyer_name": order.buyer_name,
         "buyer_id_type": "1",  # resident ID card
-        "buyer_id_number": order.buyer_id_number,
+        # Masked here (the record is kept as JSON, unencrypted); the exports write the number itself.
+        "buyer_id_number": masked(order.buyer_id_number),
         "buyer_phone": order.recipient.get("phone", ""),
         "consignee": order.recipient.get("name", ""),
         "consignee_address": ", ".join([*order.recipient.get("address_lines", []), order.recipient.get("city", "")]),
@@ -350,7 +352,7 @@ def mark_paid(*, order, payment_reference, amount=None, now=None):
                 "amount": str(locked.total.amount),
                 "currency": str(locked.total.currency),
                 "payer_name": locked.buyer_name,
-                "payer_id_number": locked.buyer_id_number,
+                "payer_id_number": masked(locked.buyer_id_number),
             }
             declaration.waybill_record = {
                 "parcels": [
@@ -573,6 +575,18 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
+def _with_id_number(declaration):
+    """The order and payment records as customs need them: with the buyer's ID number itself, read
+    from the order (encrypted at rest) in place of the masked one the stored records keep."""
+    number = declaration.order.buyer_id_number
+    record, payment = dict(declaration.order_record), dict(declaration.payment_record)
+    if "buyer_id_number" in record:
+        record["buyer_id_number"] = number
+    if "payer_id_number" in payment:
+        payment["payer_id_number"] = number
+    return record, payment
+
+
 CSV_NUMBER_COLUMNS = ("quantity", "unit_price", "goods", "freight", "dutiable_value", "taxes")
 
 
@@ -580,7 +594,7 @@ def customs_csv(declaration):
     """The declaration as CSV, one row per line, with the payment and waybill beside it. Shoppers'
     names, addresses, phones and partners' titles are neutralised (crossborder.spreadsheets);
     quantities and amounts are written as numbers."""
-    record, payment = declaration.order_record, declaration.payment_record
+    record, payment = _with_id_number(declaration)
     parcels = {parcel["line"]: parcel for parcel in declaration.waybill_record.get("parcels", [])}
     out = io.StringIO()
     writer = spreadsheets.CsvDictWriter(out, fieldnames=CSV_COLUMNS)
@@ -614,10 +628,11 @@ def customs_xml(declaration):
     <Waybill> (and <Parcel>s), the three records customs match against each other."""
     root = ET.Element("CustomsDeclaration", {"status": declaration.status})
     order = ET.SubElement(root, "Order")
-    _xml_fields(order, declaration.order_record)
-    for line in declaration.order_record.get("lines", []):
+    record, payment = _with_id_number(declaration)
+    _xml_fields(order, record)
+    for line in record.get("lines", []):
         _xml_fields(ET.SubElement(order, "Line"), line)
-    _xml_fields(ET.SubElement(root, "Payment"), declaration.payment_record)
+    _xml_fields(ET.SubElement(root, "Payment"), payment)
     waybill = ET.SubElement(root, "Waybill")
     _xml_fields(waybill, declaration.waybill_record)
     for parcel in declaration.waybill_record.get("parcels", []):

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from djmoney.money import Money
 
 from crossborder.errors import DomainError
 
+from ..amounts import MoneySum
 from ..errors import PaymentErrorCode as Code
 from ..models import Payment, PaymentTransition, ProviderCall, WebhookReceipt
 from ..providers import (
@@ -405,7 +406,7 @@ def refund_payment(*, payment, amount=None, reason="refund", key=None, _only_if_
 def _new_refund_call(payment, amount, reason, key):
     """Record the intent to refund, on a locked payment (committed before the provider is called)."""
     calls = ProviderCall.objects.filter(payment=payment, operation=Operation.REFUND)
-    in_flight = calls.filter(status=CallStatus.PENDING).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    in_flight = calls.filter(status=CallStatus.PENDING).aggregate(total=MoneySum("amount"))["total"] or Decimal(0)
     left = payment.captured_amount - payment.refunded_amount - in_flight
     if amount is None:
         if left <= 0:

@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.utils import timezone
 from djmoney.money import Money
 
@@ -30,6 +30,7 @@ from crossborder.models import Partnership
 from crossborder.services import send_to_partner
 from partner_zone.services.pricing import latest_rate
 
+from ..amounts import MoneySum
 from ..errors import SettlementErrorCode as Code
 from ..models import (
     PartnerStatementPart,
@@ -77,11 +78,11 @@ def _claim_postings(batch):
         cursor.execute(
             """
             INSERT INTO payments_statementline (batch_id, event_reference, kind, currency, amount, posting_count)
-            SELECT s.batch_id, p.event_reference, p.kind, p.currency, SUM(p.amount), COUNT(*)
+            SELECT s.batch_id, p.event_reference, p.kind, p.currency, ROUND(SUM(p.amount), 4), COUNT(*)
               FROM payments_settledposting s JOIN payments_posting p ON p.id = s.posting_id
              WHERE s.batch_id = %s
              GROUP BY s.batch_id, p.event_reference, p.kind, p.currency
-            HAVING SUM(p.amount) <> 0
+            HAVING ROUND(SUM(p.amount), 4) <> 0
             """,
             [batch.pk],
         )
@@ -155,7 +156,10 @@ def close_period(*, partnership, period_end=None, now=None):
         )
         claimed = _claim_postings(batch)
         totals = dict(
-            StatementLine.objects.filter(batch=batch).values_list("currency").annotate(total=Sum("amount")).order_by()
+            StatementLine.objects.filter(batch=batch)
+            .values_list("currency")
+            .annotate(total=MoneySum("amount"))
+            .order_by()
         )
         net, summary = _convert(batch, totals)
         batch.net_amount = net

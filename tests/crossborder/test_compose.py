@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,5 +46,8 @@ def test_compose_cli_accepts_the_file():
         "CN_SANDBOX_WEBHOOK_SECRET": "cs" * 20,
         "US_SANDBOX_WEBHOOK_SECRET": "us" * 20,
     }
+    env.update(
+        CN_FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode(), US_FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode()
+    )
     result = subprocess.run([*cli, "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

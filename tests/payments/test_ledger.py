@@ -5,12 +5,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
 from djmoney.money import Money
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crossborder.errors import DomainError
+from payments.amounts import MoneySum
 from payments.models import Account, LedgerIsAppendOnly, LedgerTransaction, Posting
 from payments.services import ledger
 from tests.partner_zone.factories import make_partnership
@@ -27,7 +27,9 @@ def _fresh_accounts():
 
 
 def balances_per_transaction_and_currency():
-    return list(Posting.objects.values("transaction_id", "currency").annotate(total=Sum("amount")).exclude(total=0))
+    return list(
+        Posting.objects.values("transaction_id", "currency").annotate(total=MoneySum("amount")).exclude(total=0)
+    )
 
 
 def test_a_partner_goods_sale_balances_in_each_currency_and_owes_the_partner_its_price_less_commission():
@@ -35,7 +37,7 @@ def test_a_partner_goods_sale_balances_in_each_currency_and_owes_the_partner_its
     posted = sell_partner_goods(partnership, "order:cn:1001:1")
     assert balances_per_transaction_and_currency() == []
     assert posted.postings.count() == 7
-    owed = Posting.objects.filter(partnership=partnership).aggregate(total=Sum("amount"))["total"]
+    owed = Posting.objects.filter(partnership=partnership).aggregate(total=MoneySum("amount"))["total"]
     assert owed == Decimal("-81.0000")  # 90 USD less 10% commission, owed to the partner
     assert {p.event_reference for p in posted.postings.all()} == {"order:cn:1001:1"}
 
@@ -88,7 +90,7 @@ def test_a_correction_is_a_reversing_transaction_and_the_original_stays():
     assert reversal.reverses_id == original.pk and reversal.reference == "reversal:payment:8:capture"
     assert Posting.objects.filter(transaction=original).count() == 2
     for code in ("psp_clearing", "shopper_prepayments"):
-        assert Posting.objects.filter(account__code=code).aggregate(t=Sum("amount"))["t"] == 0
+        assert Posting.objects.filter(account__code=code).aggregate(t=MoneySum("amount"))["t"] == 0
     with pytest.raises(DomainError) as refused:
         ledger.reverse(original=original, reason="again")
     assert refused.value.code == "already_reversed"
@@ -197,10 +199,10 @@ def test_every_transaction_balances_and_each_balance_is_the_sum_of_its_postings(
                 )
         assert balances_per_transaction_and_currency() == []
         for account in Account.objects.all():
-            assert account.postings.aggregate(t=Sum("amount"))["t"] == sum(
+            assert account.postings.aggregate(t=MoneySum("amount"))["t"] == sum(
                 p.amount for p in Posting.objects.filter(account=account)
             )
-        per_currency = Posting.objects.values("currency").annotate(total=Sum("amount"))
+        per_currency = Posting.objects.values("currency").annotate(total=MoneySum("amount"))
         assert all(row["total"] == 0 for row in per_currency)
         transaction.set_rollback(True)
     ledger.forget_accounts()

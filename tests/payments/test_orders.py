@@ -123,7 +123,10 @@ def test_a_cross_border_order_produces_its_customs_declaration_order_payment_and
     declaration.refresh_from_db()
 
     assert declaration.status == "ready"
-    assert declaration.order_record["buyer_id_number"] == BUYER["buyer_id_number"]
+    # The stored record keeps the ID masked (the number is encrypted on the order); the exports have it.
+    assert declaration.order_record["buyer_id_number"] == "*" * 14 + BUYER["buyer_id_number"][-4:]
+    assert BUYER["buyer_id_number"] in orders.customs_csv(declaration)
+    assert f"<buyer_id_number>{BUYER['buyer_id_number']}</buyer_id_number>" in orders.customs_xml(declaration)
     assert declaration.payment_record["payment_reference"] == "pay-77"
     assert declaration.payment_record["amount"] == str(order.total.amount)
     assert len(declaration.waybill_record["parcels"]) == 1

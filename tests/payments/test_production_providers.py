@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.urls import resolve, reverse
 
 from payments import checks as payment_checks
@@ -50,6 +51,7 @@ def production_env(tmp_path, **extra):
         "DJANGO_ALLOWED_HOSTS": "cn.example.com,testserver",
         "CROSSBORDER_BASE_URL": "https://cn.example.com",
         "CROSSBORDER_DATA_DIR": str(tmp_path),
+        "CROSSBORDER_FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         **extra,
     }
 
