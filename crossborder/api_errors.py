@@ -1,5 +1,6 @@
 """One error shape for every API: {"code", "detail", "field"} with the right HTTP status."""
 
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -27,6 +28,13 @@ def _first_field_error(detail, prefix=""):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RecursionError):
+        # Input nested beyond what Python can walk (the strict JSON parser refuses it first; this
+        # is the net under every other reader): a refusal, never a server error.
+        return Response(
+            {"code": "too_deep", "detail": _("The input is nested too deeply."), "field": None},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, APIError):

@@ -1,9 +1,13 @@
-"""The public health check of the platform core (storefront pages live in the catalog)."""
+"""The public health check of the platform core (storefront pages live in the catalog), and the
+404 answer: JSON on the shop API and webhooks, the page elsewhere."""
 
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from .middleware import JSON_PREFIXES
 from .models import OutboxMessage
 
 
@@ -23,3 +27,10 @@ def health(request):
 def live(request):
     """Liveness: the process answers, without touching the database (also the benchmarks' baseline)."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def not_found(request, exception=None):
+    """handler404 (also for a path segment a converter refuses, such as a token with a NUL)."""
+    if request.path_info.startswith(JSON_PREFIXES):
+        return JsonResponse({"code": "not_found", "detail": _("No such address."), "field": None}, status=404)
+    return render(request, "404.html", status=404)

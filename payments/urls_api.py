@@ -8,5 +8,5 @@ app_name = "shop_api"
 
 urlpatterns = [
     path("orders/", api.OrdersView.as_view(), name="orders"),
-    path("orders/<str:token>/", api.OrderView.as_view(), name="order"),
+    path("orders/<token:token>/", api.OrderView.as_view(), name="order"),
 ]

@@ -84,7 +84,7 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:pk>/file/<str:kind>/",
+                "<int:pk>/file/<code:kind>/",
                 self.admin_site.admin_view(self.download),
                 name="payments_settlementbatch_file",
             ),

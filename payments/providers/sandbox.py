@@ -27,6 +27,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crossborder import strict_json
+
 from ..errors import PaymentErrorCode as Code
 from ..models import SandboxCharge, SandboxOperation, SandboxWebhook
 from . import signing
@@ -151,7 +153,7 @@ class SandboxProvider:
             now=now.timestamp() if now else None,
         )
         try:
-            event = json.loads(body)
+            event = strict_json.loads(body)
             data = event["data"]
             refund = data.get("refund") or {}
             return WebhookEvent(
