@@ -1,5 +1,6 @@
 """One error shape for every API: {"code", "detail", "field"} with the right HTTP status."""
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -35,6 +36,14 @@ def exception_handler(exc, context):
             {"code": "too_deep", "detail": _("The input is nested too deeply."), "field": None},
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, RequestDataTooBig):
+        # Django would answer this itself, unsigned: here the partner API signs it like any refusal.
+        return Response(
+            {"code": "too_large", "detail": _("The request body is too large."), "field": None},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        return Response({"code": "bad_request", "detail": str(exc), "field": None}, status=400)
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, APIError):

@@ -216,6 +216,14 @@ def test_a_control_character_in_a_partner_api_query_is_a_signed_400_naming_it(ap
     verify_reply(response)
 
 
+def test_a_body_over_the_upload_limit_is_a_signed_413_on_the_partner_api(api, remote, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    prepared = remote.sign("POST", "/partner-api/v1/messages/", b'{"type": "notice", "pad": "' + b"x" * 200 + b'"}')
+    response = remote.send(api, prepared)
+    assert response.status_code == 413 and body_json(response)["code"] == "too_large"
+    verify_reply(response)
+
+
 @pytest.mark.parametrize("path", ["/partner-api/v1/no-such/", "/partner-api/v1/messages%00/", "/partner-api/v2/"])
 def test_an_unknown_partner_api_address_is_a_signed_json_404(api, remote, path):
     prepared = remote.sign("GET", path)
@@ -245,3 +253,18 @@ def test_a_control_character_in_a_checkout_field_is_a_400_page_and_changes_nothi
 def test_tabs_and_line_breaks_in_a_form_are_text(client):
     response = client.post("/en/checkout/", {"address": "88 Century Avenue\r\nFloor 2\tRoom 3"})
     assert response.status_code != 400 or "“address”" not in response.content.decode()
+
+
+# --- numbers in path segments ----------------------------------------------------------------------
+
+BIG = "9" * 25
+
+
+@pytest.mark.parametrize("path", [f"/en/c/{BIG}/", f"/en/zone/us/c/{BIG}/", f"/en/p/{BIG}/", f"/en/checkout/{BIG}/"])
+def test_a_number_beyond_any_column_in_a_page_path_is_a_404(client, remote, path):
+    assert client.get(path).status_code == 404
+
+
+def test_an_unknown_settlement_batch_download_is_a_404_for_ops(admin_client):
+    assert admin_client.get(f"/admin/payments/settlementbatch/{BIG}/file/csv/").status_code == 404
+    assert admin_client.get("/admin/payments/settlementbatch/12345/file/csv/").status_code == 404
