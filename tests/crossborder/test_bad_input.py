@@ -268,3 +268,23 @@ def test_a_number_beyond_any_column_in_a_page_path_is_a_404(client, remote, path
 def test_an_unknown_settlement_batch_download_is_a_404_for_ops(admin_client):
     assert admin_client.get(f"/admin/payments/settlementbatch/{BIG}/file/csv/").status_code == 404
     assert admin_client.get("/admin/payments/settlementbatch/12345/file/csv/").status_code == 404
+
+
+# --- what partners send back ------------------------------------------------------------------------
+
+
+def test_a_partner_reply_nested_too_deep_is_an_unverified_reply_not_a_crash(own_key, monkeypatch):
+    import requests
+
+    from crossborder import client
+
+    def reply(prepared, **kwargs):
+        response = requests.Response()
+        response.status_code, response._content = 200, b"[" * 100_000 + b"]" * 100_000
+        response.headers["Content-Type"] = "application/json"
+        response.request = prepared
+        return response
+
+    monkeypatch.setattr(client._session, "send", reply)
+    with pytest.raises(client.PartnerResponseUnverified):
+        client.call("GET", "http://partner.invalid/partner-api/v1/health/", public_keys={})
