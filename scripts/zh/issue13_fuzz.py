@@ -17,4 +17,5 @@ ZH = {
     "The field “%(field)s”: %(detail)s": "字段“%(field)s”：%(detail)s",
     "Go back to the form, correct the field and send it again.": "请返回表单，更正该字段后重新提交。",
     "The request body is too large.": "请求正文太大。",
+    "%(field)s is more units than can be counted (at most %(max)d).": "%(field)s 超出可计数的件数（最多 %(max)d）。",
 }

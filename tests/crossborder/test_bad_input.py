@@ -288,3 +288,16 @@ def test_a_partner_reply_nested_too_deep_is_an_unverified_reply_not_a_crash(own_
     monkeypatch.setattr(client._session, "send", reply)
     with pytest.raises(client.PartnerResponseUnverified):
         client.call("GET", "http://partner.invalid/partner-api/v1/health/", public_keys={})
+
+
+# --- counts of units typed on the receiving page or sent in reports ---------------------------------
+
+
+@pytest.mark.parametrize("typed", ["²", "١٢", "99999999999", "-99999999999", float("inf"), float("nan"), 2**40])
+def test_a_count_that_is_no_storable_whole_number_is_a_field_error(typed):
+    from logistics.services import LogisticsError
+    from logistics.services.stock import check_quantity
+
+    with pytest.raises(LogisticsError) as refused:
+        check_quantity(typed, field="counted")
+    assert refused.value.field == "counted"
