@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from . import text_input
+from .views import JSON_PREFIXES, not_found
 
-JSON_PREFIXES = ("/api/", "/payments/webhooks/")
 SIGNED_PREFIXES = ("/partner-api/",)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -35,8 +35,6 @@ class RefuseControlCharactersMiddleware:
             return self.get_response(request)
         as_json = path.startswith(JSON_PREFIXES)
         if not text_input.is_clean(path):
-            from .views import not_found
-
             return not_found(request)
         field = text_input.first_dirty_field(request.GET.items())
         if field is None and not as_json:
