@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from djmoney.money import Money
 
-from . import services
-from .models import MONEY, Category, Product
+from crossborder import bounds
 
-MONEY_FIELD = {"max_digits": MONEY["max_digits"], "decimal_places": MONEY["decimal_places"]}
+from . import services
+from .models import Category, ExportOffer, Product, ProductVariant
+
 # Where the services' error `field` names a variant's part, the variant rows carry it.
 VARIANT_FIELDS = ("sku", "price", "stock")
 # Error fields the services use that the product form shows under another name.
@@ -59,10 +60,16 @@ class ProductForm(forms.Form):
     country_of_origin = forms.ChoiceField(
         label=_("Country of origin"), choices=country_choices, initial=settings.PLATFORM_COUNTRY
     )
-    weight_grams = forms.IntegerField(label=_("Weight (g)"))
-    length_mm = forms.IntegerField(label=_("Length (mm)"), required=False, min_value=1)
-    width_mm = forms.IntegerField(label=_("Width (mm)"), required=False, min_value=1)
-    height_mm = forms.IntegerField(label=_("Height (mm)"), required=False, min_value=1)
+    weight_grams = forms.IntegerField(label=_("Weight (g)"), **bounds.integer(Product, "weight_grams", min_value=1))
+    length_mm = forms.IntegerField(
+        label=_("Length (mm)"), required=False, **bounds.integer(Product, "length_mm", min_value=1)
+    )
+    width_mm = forms.IntegerField(
+        label=_("Width (mm)"), required=False, **bounds.integer(Product, "width_mm", min_value=1)
+    )
+    height_mm = forms.IntegerField(
+        label=_("Height (mm)"), required=False, **bounds.integer(Product, "height_mm", min_value=1)
+    )
     original_language = forms.ChoiceField(label=_("Original language"), choices=settings.LANGUAGES)
     status = forms.ChoiceField(label=_("Status"), choices=Product.Status.choices, initial=Product.Status.ACTIVE)
 
@@ -129,8 +136,8 @@ class VariantForm(forms.Form):
     sku = forms.CharField(label=_("SKU"), max_length=64, required=False)
     size = forms.CharField(label=_("Size"), max_length=40, required=False)
     colour = forms.CharField(label=_("Colour"), max_length=40, required=False)
-    price = forms.DecimalField(label=_("Price"), required=False, **MONEY_FIELD)
-    stock = forms.IntegerField(label=_("Stock"), required=False, initial=0)
+    price = forms.DecimalField(label=_("Price"), required=False, **bounds.decimal(ProductVariant, "price"))
+    stock = forms.IntegerField(label=_("Stock"), required=False, initial=0, **bounds.integer(ProductVariant, "stock"))
     is_active = forms.BooleanField(label=_("On sale"), required=False, initial=True)
 
     def clean(self):
@@ -243,8 +250,12 @@ class ExportOfferForm(forms.Form):
     """One partnership's row of the offers table."""
 
     is_offered = forms.BooleanField(label=_("Offered"), required=False)
-    export_price = forms.DecimalField(label=_("Export price"), required=False, **MONEY_FIELD)
-    direct_stock = forms.IntegerField(label=_("Stock for direct sale"), required=False, initial=0)
+    export_price = forms.DecimalField(
+        label=_("Export price"), required=False, **bounds.decimal(ExportOffer, "export_price")
+    )
+    direct_stock = forms.IntegerField(
+        label=_("Stock for direct sale"), required=False, initial=0, **bounds.integer(ExportOffer, "direct_stock")
+    )
 
     def __init__(self, *args, partnership, offer=None, **kwargs):
         self.partnership = partnership

@@ -18,7 +18,7 @@ urlpatterns = [
     path("products/<uuid:reference>/images/<int:image_id>/remove/", views.image_remove, name="image-remove"),
     path("products/<uuid:reference>/offers/", views.offers_save, name="offers"),
     path("import/", views.import_products, name="import"),
-    path("import/template/<str:fmt>/", views.import_template, name="import-template"),
-    path("export/<str:fmt>/", views.export_products, name="export"),
+    path("import/template/<code:fmt>/", views.import_template, name="import-template"),
+    path("export/<code:fmt>/", views.export_products, name="export"),
     path("abroad/", views.abroad, name="abroad"),
 ]

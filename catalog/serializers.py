@@ -11,6 +11,10 @@ from django.conf import settings
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
+from crossborder import bounds
+
+from .models import Category, ExportOffer, Product
+
 
 def iso(moment):
     """A timestamp as partners receive it: ISO 8601 in UTC with a `Z`, to the microsecond."""
@@ -74,7 +78,9 @@ class CatalogFeedMerchantSerializer(serializers.Serializer):
 
 
 class CatalogFeedCategorySerializer(serializers.Serializer):
-    taxonomy_id = serializers.IntegerField(help_text="Google product taxonomy ID, the same node on every platform.")
+    taxonomy_id = serializers.IntegerField(
+        **bounds.integer(Category, "id"), help_text="Google product taxonomy ID, the same node on every platform."
+    )
     path_en = serializers.CharField()
 
 
@@ -84,9 +90,9 @@ class CatalogFeedTextSerializer(serializers.Serializer):
 
 
 class CatalogFeedDimensionsSerializer(serializers.Serializer):
-    length = serializers.IntegerField(allow_null=True)
-    width = serializers.IntegerField(allow_null=True)
-    height = serializers.IntegerField(allow_null=True)
+    length = serializers.IntegerField(allow_null=True, **bounds.integer(Product, "length_mm"))
+    width = serializers.IntegerField(allow_null=True, **bounds.integer(Product, "width_mm"))
+    height = serializers.IntegerField(allow_null=True, **bounds.integer(Product, "height_mm"))
 
 
 class CatalogFeedVariantSerializer(serializers.Serializer):
@@ -98,7 +104,9 @@ class CatalogFeedVariantSerializer(serializers.Serializer):
 class CatalogFeedItemSerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="The product's reference, stable for its whole life.")
     deleted = serializers.BooleanField(help_text="Always false for an item.")
-    version = serializers.IntegerField(help_text="The offer's version; a higher one replaces a lower one.")
+    version = serializers.IntegerField(
+        **bounds.integer(ExportOffer, "version"), help_text="The offer's version; a higher one replaces a lower one."
+    )
     changed_at = serializers.DateTimeField()
     merchant = CatalogFeedMerchantSerializer()
     category = CatalogFeedCategorySerializer()
@@ -108,13 +116,15 @@ class CatalogFeedItemSerializer(serializers.Serializer):
         child=CatalogFeedTextSerializer(), help_text="Language code to title and description."
     )
     hs_code = serializers.RegexField(r"^[0-9]{6}$")
-    weight_grams = serializers.IntegerField(min_value=1)
+    weight_grams = serializers.IntegerField(**bounds.integer(Product, "weight_grams", min_value=1))
     dimensions_mm = CatalogFeedDimensionsSerializer()
     country_of_origin = serializers.CharField(min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2.")
     export_price = CatalogFeedMoneySerializer(
         help_text="In the exporting platform's currency; amount as a decimal string."
     )
-    direct_stock = serializers.IntegerField(min_value=0, help_text="Units available for cross-border direct sale.")
+    direct_stock = serializers.IntegerField(
+        **bounds.integer(ExportOffer, "direct_stock"), help_text="Units available for cross-border direct sale."
+    )
     variants = CatalogFeedVariantSerializer(many=True)
     images = serializers.ListField(child=serializers.URLField(), help_text="Absolute URLs.")
 
@@ -122,7 +132,7 @@ class CatalogFeedItemSerializer(serializers.Serializer):
 class CatalogFeedTombstoneSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     deleted = serializers.BooleanField(help_text="Always true: take the product down.")
-    version = serializers.IntegerField()
+    version = serializers.IntegerField(**bounds.integer(ExportOffer, "version"))
     changed_at = serializers.DateTimeField()
 
 

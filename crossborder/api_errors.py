@@ -1,5 +1,7 @@
 """One error shape for every API: {"code", "detail", "field"} with the right HTTP status."""
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -27,6 +29,21 @@ def _first_field_error(detail, prefix=""):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RecursionError):
+        # Input nested beyond what Python can walk (the strict JSON parser refuses it first; this
+        # is the net under every other reader): a refusal, never a server error.
+        return Response(
+            {"code": "too_deep", "detail": _("The input is nested too deeply."), "field": None},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, RequestDataTooBig):
+        # Django would answer this itself, unsigned: here the partner API signs it like any refusal.
+        return Response(
+            {"code": "too_large", "detail": _("The request body is too large."), "field": None},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        return Response({"code": "bad_request", "detail": str(exc), "field": None}, status=400)
     if isinstance(exc, DomainError):
         response = Response(exc.as_dict(), status=exc.status)
         if getattr(exc, "retry_after", None):  # busy: the client may try again after this many seconds

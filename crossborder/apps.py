@@ -8,4 +8,7 @@ class CrossborderConfig(AppConfig):
 
     def ready(self):
         # The core message handlers (partnership lifecycle, keys, notices) register themselves.
-        from . import checks, handlers, schema  # noqa: F401
+        from . import checks, converters, handlers, schema  # noqa: F401
+
+        # Before any URL module is read: `token` and `code` path segments.
+        converters.register()

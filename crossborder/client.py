@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import requests
 from django.conf import settings
 
-from . import signing
+from . import signing, strict_json
 from .models import PartnerKey, SigningKey
 
 _session = requests.Session()
@@ -83,7 +83,7 @@ def call(
     except requests.RequestException as exc:
         raise PartnerUnreachable(f"{method} {url}: {exc.__class__.__name__}: {exc}") from exc
     try:
-        data = response.json() if response.content else None
+        data = strict_json.loads(response.content) if response.content else None
     except ValueError:
         data = None
     if keys_from_reply is not None:

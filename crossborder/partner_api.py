@@ -8,12 +8,14 @@ import json
 
 from django.db.models import Max
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import messages, services, signing
+from . import messages, services, signing, text_input
 from .api_errors import APIError
 from .authentication import (
     PartnerCaller,
@@ -55,6 +57,13 @@ class SignedResponseMixin:
     def dispatch(self, request, *args, **kwargs):
         with translation.override("en"):
             return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # The middleware leaves the partner API to itself, so that this refusal is signed too.
+        field = text_input.first_dirty_field(request._request.GET.items())
+        if field is not None:
+            raise APIError(text_input.CODE, str(text_input.MESSAGE), field=field)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -166,6 +175,17 @@ class PartnershipProposalView(SignedResponseMixin, APIView):
             proposal=request.data, signed_with=sig.key_id
         )
         return Response(reply, status=201 if created else 200)
+
+
+class PartnerNotFoundView(SignedResponseMixin, APIView):
+    """Any other address under the partner API: the signed JSON 404, like every other refusal."""
+
+    authentication_classes = []
+    permission_classes = []
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        raise NotFound(_("No partner API endpoint at this address."))
 
 
 class PartnerHealthView(PartnerAPIView):

@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from . import messages
+from . import bounds, messages
+from .models import InboxMessage
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -31,7 +32,9 @@ class TermsSerializer(serializers.Serializer):
     settlement_currency = serializers.CharField(min_length=3, max_length=3)
     commission_rate = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1)
     fee_schedule = serializers.DictField(child=serializers.DecimalField(max_digits=12, decimal_places=4, min_value=0))
-    category_scope = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=5000)
+    category_scope = serializers.ListField(
+        child=serializers.IntegerField(**bounds.of_type("PositiveIntegerField", min_value=1)), max_length=5000
+    )
     settlement_cutoff = serializers.TimeField(format="%H:%M")
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(allow_null=True, required=False)
@@ -55,7 +58,7 @@ class ProposalReplySerializer(serializers.Serializer):
 
 class EnvelopeSerializer(serializers.Serializer):
     type = serializers.CharField(max_length=60)
-    seq = serializers.IntegerField(min_value=1)
+    seq = serializers.IntegerField(**bounds.integer(InboxMessage, "seq", min_value=1))
     partnership = serializers.UUIDField()
     sent_at = serializers.DateTimeField()
     payload = serializers.DictField()
@@ -70,7 +73,7 @@ class EnvelopeSerializer(serializers.Serializer):
 
 class MessageReplySerializer(serializers.Serializer):
     type = serializers.CharField()
-    seq = serializers.IntegerField()
+    seq = serializers.IntegerField(**bounds.integer(InboxMessage, "seq"))
     result = serializers.DictField()
 
 
@@ -78,8 +81,8 @@ class PartnerHealthSerializer(serializers.Serializer):
     platform = serializers.CharField()
     time = serializers.DateTimeField()
     partnership_status = serializers.CharField()
-    backlog_to_you = serializers.IntegerField()
-    last_received_seq = serializers.IntegerField(allow_null=True)
+    backlog_to_you = serializers.IntegerField(**bounds.big_integer(min_value=0))
+    last_received_seq = serializers.IntegerField(allow_null=True, **bounds.integer(InboxMessage, "seq"))
 
 
 # --- payloads of the core message types -------------------------------------------------------

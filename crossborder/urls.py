@@ -11,6 +11,7 @@ from . import partner_api, views
 from .admin import partner_status_view
 
 admin.site.site_header = "Cross-border ops"
+handler404 = "crossborder.views.not_found"
 
 partner_api_v1 = [
     path("messages/", partner_api.MessageInboxView.as_view(), name="messages"),
@@ -24,6 +25,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("health/live/", views.live, name="health-live"),
     path("partner-api/v1/", include((partner_api_v1, "partner_api"))),
+    # Any other address under the partner API is its signed JSON 404, not a page.
+    re_path(r"^partner-api/", partner_api.PartnerNotFoundView.as_view(), name="partner-api-not-found"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The docs' UIs under the Content-Security-Policy: Swagger UI's start-up script is a separate
     # request (the split view), its styles are inline; Redoc styles inline and runs a blob: worker.

@@ -1,9 +1,12 @@
-"""The public health check of the platform core (storefront pages live in the catalog), and
-uploaded media when Django serves them itself (CROSSBORDER_SERVE_MEDIA)."""
+"""The public health check of the platform core (storefront pages live in the catalog), uploaded
+media when Django serves them itself (CROSSBORDER_SERVE_MEDIA), and the 404 answer: JSON on the
+shop API and webhooks, the page elsewhere."""
 
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
@@ -44,3 +47,14 @@ def media(request, path):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = MEDIA_CSP
     return response
+
+
+# Addresses whose answers are JSON for programs, not pages (the partner API signs its own).
+JSON_PREFIXES = ("/api/", "/payments/webhooks/")
+
+
+def not_found(request, exception=None):
+    """handler404 (also for a path segment a converter refuses, such as a token with a NUL)."""
+    if request.path_info.startswith(JSON_PREFIXES):
+        return JsonResponse({"code": "not_found", "detail": _("No such address."), "field": None}, status=404)
+    return render(request, "404.html", status=404)

@@ -9,8 +9,8 @@ app_name = "partner_zone"
 
 urlpatterns = [
     path("history/clear/", views_history.clear_history, name="clear_history"),
-    path("<slug:partner>/", views.landing, name="landing"),
-    path("<slug:partner>/c/<int:category_id>/", views.category, name="category"),
-    path("<slug:partner>/search/", views.search_page, name="search"),
-    path("<slug:partner>/p/<uuid:reference>/", views.product, name="product"),
+    path("<code:partner>/", views.landing, name="landing"),
+    path("<code:partner>/c/<int:category_id>/", views.category, name="category"),
+    path("<code:partner>/search/", views.search_page, name="search"),
+    path("<code:partner>/p/<uuid:reference>/", views.product, name="product"),
 ]

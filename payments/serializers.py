@@ -2,10 +2,15 @@
 
 from rest_framework import serializers
 
+from crossborder import bounds
+from partner_zone.models import PartnerListing
+
 
 class ItemSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    listing = serializers.IntegerField(min_value=1, required=False, help_text="A partner listing's id")
+    listing = serializers.IntegerField(
+        required=False, **bounds.integer(PartnerListing, "id", min_value=1), help_text="A partner listing's id"
+    )
     quantity = serializers.IntegerField(min_value=1, max_value=999, default=1)
 
     def validate(self, attrs):

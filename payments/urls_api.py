@@ -8,6 +8,6 @@ app_name = "shop_api"
 
 urlpatterns = [
     path("orders/", api.OrdersView.as_view(), name="orders"),
-    path("orders/<str:token>/", api.OrderView.as_view(), name="order"),
-    path("orders/<str:token>/cancel/", api.OrderCancelView.as_view(), name="cancel"),
+    path("orders/<token:token>/", api.OrderView.as_view(), name="order"),
+    path("orders/<token:token>/cancel/", api.OrderCancelView.as_view(), name="cancel"),
 ]

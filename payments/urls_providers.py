@@ -9,13 +9,13 @@ from . import sandbox_views
 from .providers.registry import sandbox_provider_codes
 
 urlpatterns = [
-    path("pay/<str:token>/", sandbox_views.payment_page, name="payment"),
-    path("pay/<str:token>/status/", sandbox_views.payment_status, name="payment-status"),
-    path("pay/<str:token>/return/", sandbox_views.payment_return, name="payment-return"),
+    path("pay/<token:token>/", sandbox_views.payment_page, name="payment"),
+    path("pay/<token:token>/status/", sandbox_views.payment_status, name="payment-status"),
+    path("pay/<token:token>/return/", sandbox_views.payment_return, name="payment-return"),
 ]
 
 if sandbox_provider_codes():
     urlpatterns[:0] = [
-        path("pay/sandbox/wallet/<str:charge_id>/", sandbox_views.sandbox_wallet, name="sandbox-wallet"),
-        path("pay/sandbox/card/<str:charge_id>/", sandbox_views.sandbox_card, name="sandbox-card"),
+        path("pay/sandbox/wallet/<token:charge_id>/", sandbox_views.sandbox_wallet, name="sandbox-wallet"),
+        path("pay/sandbox/card/<token:charge_id>/", sandbox_views.sandbox_card, name="sandbox-card"),
     ]

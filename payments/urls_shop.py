@@ -12,7 +12,7 @@ urlpatterns = [
     path("checkout/<uuid:reference>/", views.quote, name="quote"),
     path("checkout/<uuid:reference>/place/", views.place, name="place"),
     path("orders/", views.orders, name="orders"),
-    path("orders/<str:token>/", views.order, name="order"),
-    path("orders/<str:token>/pay/", views.pay, name="pay"),
-    path("orders/<str:token>/cancel/", views.cancel, name="cancel"),
+    path("orders/<token:token>/", views.order, name="order"),
+    path("orders/<token:token>/pay/", views.pay, name="pay"),
+    path("orders/<token:token>/cancel/", views.cancel, name="cancel"),
 ]

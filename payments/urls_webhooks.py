@@ -7,5 +7,5 @@ from . import webhooks
 app_name = "payment_webhooks"
 
 urlpatterns = [
-    path("<slug:provider>/", webhooks.receive_webhook, name="receive"),
+    path("<code:provider>/", webhooks.receive_webhook, name="receive"),
 ]

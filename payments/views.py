@@ -78,7 +78,7 @@ def cart_add(request):
         carts.add_to_cart(
             **shopper(request),
             sku=request.POST.get("sku", ""),
-            listing_id=int(listing) if listing.isdigit() else None,
+            listing_id=int(listing) if listing.isascii() and listing.isdigit() and len(listing) <= 18 else None,
             quantity=request.POST.get("quantity", "1"),
         )
     except DomainError as error:

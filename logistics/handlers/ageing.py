@@ -5,7 +5,7 @@ importer reports an agreed action carried out; each receiver calls one service."
 
 from rest_framework import serializers
 
-from crossborder import messages
+from crossborder import bounds, messages
 
 from ..models import AgedStockAction
 from ..services import ageing
@@ -14,7 +14,7 @@ from ..services import ageing
 class AgedProposalSerializer(serializers.Serializer):
     reference = serializers.UUIDField()
     sku = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(**bounds.of_type("PositiveIntegerField", min_value=1))
     oldest_age_days = serializers.IntegerField(min_value=0, max_value=100_000)
     threshold_days = serializers.IntegerField(min_value=0, max_value=100_000)
     action = serializers.ChoiceField(choices=AgedStockAction.Action.values)
@@ -35,7 +35,7 @@ class AgedDecisionPayload(serializers.Serializer):
 class AgedCarriedOutPayload(serializers.Serializer):
     reference = serializers.UUIDField()
     action = serializers.ChoiceField(choices=AgedStockAction.Action.values)
-    quantity = serializers.IntegerField(min_value=0)
+    quantity = serializers.IntegerField(**bounds.of_type("PositiveIntegerField", min_value=0))
 
 
 @messages.register(

@@ -5,7 +5,7 @@ Registered when the app is ready."""
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from crossborder import messages
+from crossborder import bounds, messages
 
 from ..services import first_leg
 
@@ -31,7 +31,9 @@ class NoticeLineSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     product = serializers.UUIDField(required=False, allow_null=True, default=None)
     title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    unit_weight_grams = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    unit_weight_grams = serializers.IntegerField(
+        **bounds.of_type("PositiveIntegerField", min_value=1), required=False, allow_null=True, default=None
+    )
     quantity = serializers.IntegerField(min_value=1, max_value=10_000_000)
 
 
@@ -55,17 +57,17 @@ class NoticePayload(serializers.Serializer):
 
 class ReceiptLineSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
-    shipped = serializers.IntegerField(min_value=0)
-    counted = serializers.IntegerField(min_value=0)
-    damaged = serializers.IntegerField(min_value=0, required=False, default=0)
-    short = serializers.IntegerField(min_value=0, required=False, default=0)
-    over = serializers.IntegerField(min_value=0, required=False, default=0)
-    good = serializers.IntegerField(min_value=0, required=False, default=0)
+    shipped = serializers.IntegerField(**bounds.of_type("PositiveIntegerField", min_value=0))
+    counted = serializers.IntegerField(**bounds.of_type("PositiveIntegerField", min_value=0))
+    damaged = serializers.IntegerField(required=False, default=0, **bounds.of_type("PositiveIntegerField", min_value=0))
+    short = serializers.IntegerField(required=False, default=0, **bounds.of_type("PositiveIntegerField", min_value=0))
+    over = serializers.IntegerField(required=False, default=0, **bounds.of_type("PositiveIntegerField", min_value=0))
+    good = serializers.IntegerField(required=False, default=0, **bounds.of_type("PositiveIntegerField", min_value=0))
 
 
 class UnlistedLineSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
-    counted = serializers.IntegerField(min_value=0)
+    counted = serializers.IntegerField(**bounds.of_type("PositiveIntegerField", min_value=0))
 
 
 class ReceiptPayload(serializers.Serializer):

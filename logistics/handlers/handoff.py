@@ -3,7 +3,7 @@ sends and we, the exporter, record. Registered when the app is ready."""
 
 from rest_framework import serializers
 
-from crossborder import messages
+from crossborder import bounds, messages
 
 from ..services import handoff
 
@@ -13,10 +13,10 @@ class HandoffReportPayload(serializers.Serializer):
 
     period_start = serializers.DateTimeField(allow_null=True, required=False)
     period_end = serializers.DateTimeField()
-    part = serializers.IntegerField(min_value=1, default=1)
-    parts = serializers.IntegerField(min_value=1, default=1)
-    offset = serializers.IntegerField(min_value=0, default=0)
-    total_lines = serializers.IntegerField(min_value=0, required=False)
+    part = serializers.IntegerField(default=1, **bounds.of_type("PositiveIntegerField", min_value=1))
+    parts = serializers.IntegerField(default=1, **bounds.of_type("PositiveIntegerField", min_value=1))
+    offset = serializers.IntegerField(default=0, **bounds.of_type("PositiveIntegerField", min_value=0))
+    total_lines = serializers.IntegerField(required=False, **bounds.of_type("PositiveIntegerField", min_value=0))
     # Each line is checked by the service, which names the first bad line and field.
     lines = serializers.ListField(child=serializers.DictField(), allow_empty=True, max_length=handoff.LINES_PER_MESSAGE)
 

@@ -35,7 +35,7 @@ from .. import selectors
 from ..errors import LogisticsErrorCode
 from ..models import Consignment, ConsignmentLine, Discrepancy, GoodsAbroad, HandoffReport
 from . import LogisticsError
-from .stock import age_in_days
+from .stock import MAX_UNITS, age_in_days
 
 SALES_REPORT = "logistics.sales_report"
 STOCK_REPORT = "logistics.stock_report"
@@ -212,7 +212,7 @@ def _count(line, index, field, *, required=True, nullable=False, within=""):
     value = line.get(field)
     if value is None and (nullable or not required):
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_UNITS:
         raise _refuse(
             index,
             f"{within}{field}",

@@ -5,6 +5,7 @@ back it up). A movement's `reference` names the business event; the same event n
 twice (a repeat returns the first movement). Units leave lots first-in first-out, for ageing."""
 
 import datetime as dt
+import math
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,11 +14,17 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crossborder import bounds
+
 from ..errors import LogisticsErrorCode
 from ..models import Discrepancy, Reservation, StockLevel, StockLot, StockMovement, Warehouse
 from . import LogisticsError
 
 Kind = StockMovement.Kind
+
+
+# Every count of units is stored in a PositiveIntegerField.
+MAX_UNITS = bounds.RANGES["PositiveIntegerField"][1]
 
 
 def check_quantity(value, *, field="quantity", allow_zero=False):
@@ -27,12 +34,18 @@ def check_quantity(value, *, field="quantity", allow_zero=False):
         quantity = None
     elif isinstance(value, int):
         quantity = value
-    elif isinstance(value, Decimal | float) and value == int(value):
+    elif isinstance(value, Decimal | float) and math.isfinite(value) and value == int(value):
         quantity = int(value)
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        quantity = int(value.strip())
+    elif isinstance(value, str) and value.strip().lstrip("-").isascii() and value.strip().lstrip("-").isdigit():
+        quantity = int(value.strip())  # ASCII only: '²'.isdigit() is true too, and int() refuses it
     else:
         quantity = None
+    if quantity is not None and abs(quantity) > MAX_UNITS:
+        raise LogisticsError(
+            LogisticsErrorCode.INVALID_QUANTITY,
+            _("%(field)s is more units than can be counted (at most %(max)d).") % {"field": field, "max": MAX_UNITS},
+            field=field,
+        )
     if quantity is None:
         raise LogisticsError(
             LogisticsErrorCode.INVALID_QUANTITY,

@@ -3,8 +3,9 @@ importer) and our decision on it (received by the proposer); each receiver calls
 
 from rest_framework import serializers
 
-from crossborder import messages
+from crossborder import bounds, messages
 
+from ..models import Campaign
 from ..services import campaigns
 
 
@@ -14,8 +15,8 @@ class CampaignProposalPayload(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
-    suggested_discount_percent = serializers.DecimalField(max_digits=6, decimal_places=2)
-    partner_share_percent = serializers.DecimalField(max_digits=6, decimal_places=2)
+    suggested_discount_percent = serializers.DecimalField(**bounds.decimal(Campaign, "suggested_discount_percent"))
+    partner_share_percent = serializers.DecimalField(**bounds.decimal(Campaign, "partner_share_percent"))
     products = serializers.ListField(
         child=serializers.UUIDField(), allow_empty=False, max_length=campaigns.MAX_PRODUCTS
     )
@@ -24,7 +25,9 @@ class CampaignProposalPayload(serializers.Serializer):
 class CampaignDecisionPayload(serializers.Serializer):
     reference = serializers.UUIDField()
     decision = serializers.ChoiceField(choices=["accepted", "declined"])
-    discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True, required=False)
+    discount_percent = serializers.DecimalField(
+        allow_null=True, required=False, **bounds.decimal(Campaign, "discount_percent")
+    )
     reason = serializers.CharField(max_length=300, allow_blank=True, required=False)
 
 

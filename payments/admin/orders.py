@@ -174,7 +174,7 @@ class CustomsDeclarationAdmin(_ReadOnly, admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:pk>/export.<str:kind>",
+                "<int:pk>/export.<code:kind>",
                 self.admin_site.admin_view(self.export),
                 name="payments_customsdeclaration_export",
             ),

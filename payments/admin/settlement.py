@@ -3,6 +3,7 @@ side by side, and the payout files (pain.001 and CSV) to download. Actions call 
 
 from django.contrib import admin, messages
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -84,7 +85,7 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:pk>/file/<str:kind>/",
+                "<int:pk>/file/<code:kind>/",
                 self.admin_site.admin_view(self.download),
                 name="payments_settlementbatch_file",
             ),
@@ -92,7 +93,7 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
         ]
 
     def download(self, request, pk, kind):
-        batch = SettlementBatch.objects.select_related("partnership__partner").get(pk=pk)
+        batch = get_object_or_404(SettlementBatch.objects.select_related("partnership__partner"), pk=pk)
         stem = f"settlement-{batch.partnership.partner.code}-{batch.period_end:%Y%m%d}"
         if kind == "pain001" and hasattr(batch, "payout"):
             response = HttpResponse(batch.payout.pain001, content_type="application/xml")

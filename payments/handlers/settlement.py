@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from crossborder import messages
+from crossborder import bounds, messages
 
 from ..services import settlement
 
@@ -14,8 +14,8 @@ class StatementPayload(serializers.Serializer):
     currency = serializers.RegexField(r"^[A-Z]{3}$")
     net_amount = serializers.CharField(max_length=40)
     currency_totals = serializers.DictField(required=False)
-    part = serializers.IntegerField(min_value=1)
-    parts = serializers.IntegerField(min_value=1)
+    part = serializers.IntegerField(**bounds.of_type("PositiveIntegerField", min_value=1))
+    parts = serializers.IntegerField(**bounds.of_type("PositiveIntegerField", min_value=1))
     # Each line is checked by the service, which names the first bad line and field.
     lines = serializers.ListField(child=serializers.DictField(), allow_empty=True, max_length=settlement.LINES_PER_PART)
 

@@ -27,6 +27,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crossborder import strict_json
+
 from ..errors import PaymentErrorCode as Code
 from ..models import SandboxCharge, SandboxOperation, SandboxWebhook
 from . import signing
@@ -171,7 +173,7 @@ class SandboxProvider:
             now=now.timestamp() if now else None,
         )
         try:
-            event = json.loads(body)
+            event = strict_json.loads(body)
             data = event["data"]
             refund = data.get("refund") or {}
             return WebhookEvent(
@@ -196,6 +198,13 @@ class SandboxProvider:
             )
         except WebhookRejected:
             raise
+        except strict_json.JSONRefused as refused:
+            raise WebhookRejected(
+                Code.INVALID_PAYLOAD,
+                f"The webhook body is not a valid event: {refused.detail}",
+                status=400,
+                field=refused.field or "body",
+            )
         except RecursionError:
             raise WebhookRejected(Code.INVALID_PAYLOAD, "The webhook body is nested too deeply.", status=400)
         except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:

@@ -26,12 +26,18 @@ def new_session_key():
     return secrets.token_urlsafe(24)
 
 
+def _is_ascii_number(text):
+    """Digits 0-9 only, and few of them: str.isdigit() also says yes to '²' and '١', which int()
+    refuses, and a thousand-digit number is no quantity."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def check_quantity(value, *, field="quantity"):
     """A whole number of units from 1 to MAX_QUANTITY, from a form's text or a number."""
     quantity = None
     if isinstance(value, int) and not isinstance(value, bool):
         quantity = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and _is_ascii_number(value.strip()):
         quantity = int(value.strip())
     if quantity is None or not 1 <= quantity <= MAX_QUANTITY:
         raise DomainError(

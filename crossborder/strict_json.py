@@ -1,0 +1,88 @@
+"""The one JSON reader for what comes from outside (the APIs, partner replies, provider webhooks):
+refuses NaN and Infinity, numbers too large for a float, nesting deeper than MAX_DEPTH, and control
+characters or lone surrogates in any key or string, each with a code and the place (field) it was
+found. It never lets a RecursionError out, however deep the input."""
+
+import json
+import math
+
+from django.utils.translation import gettext as _
+
+from . import text_input
+
+MAX_DEPTH = 64
+
+
+class JSONRefused(ValueError):
+    """A body that is not acceptable JSON; `code` and `field` say why and where."""
+
+    def __init__(self, code, detail, *, field=None):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.field = field
+
+
+class _RefusedNumber:
+    """A number the reader will not take, kept in place while parsing so that the walk after it can
+    name where it was (json's hooks do not know the path)."""
+
+    def __init__(self, detail):
+        self.detail = detail
+
+
+def _constant(name):
+    return _RefusedNumber(_("%(name)s is not a number JSON allows.") % {"name": name})
+
+
+def _finite_float(text):
+    number = float(text)
+    if not math.isfinite(number):
+        return _RefusedNumber(_("The number %(text)s is too large.") % {"text": text[:40]})
+    return number
+
+
+def _field(path):
+    return ".".join(str(part) for part in path) or None
+
+
+def _check(value, *, max_depth):
+    """Walk the parsed value without recursion: depth and text of every key and string."""
+    stack = [(value, (), 1)]
+    while stack:
+        node, path, depth = stack.pop()
+        if isinstance(node, str):
+            if not text_input.is_clean(node):
+                raise JSONRefused(text_input.CODE, str(text_input.MESSAGE), field=_field(path))
+            continue
+        if isinstance(node, _RefusedNumber):
+            raise JSONRefused("invalid_number", node.detail, field=_field(path))
+        if not isinstance(node, dict | list):
+            continue
+        if depth > max_depth:
+            raise JSONRefused("too_deep", _("The JSON is nested deeper than %(depth)s levels.") % {"depth": max_depth})
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, child in items:
+            if isinstance(key, str) and not text_input.is_clean(key):
+                raise JSONRefused(text_input.CODE, str(text_input.MESSAGE), field=_field(path) or "?")
+            stack.append((child, (*path, key), depth + 1))
+
+
+def loads(data, *, max_depth=MAX_DEPTH):
+    """Parse bytes or text as JSON under the rules above; raises JSONRefused (a ValueError)."""
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes | bytearray) else data
+    except UnicodeDecodeError:
+        raise JSONRefused("parse_error", _("The body is not UTF-8.")) from None
+    try:
+        value = json.loads(text, parse_constant=_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise JSONRefused(
+            "too_deep", _("The JSON is nested deeper than %(depth)s levels.") % {"depth": max_depth}
+        ) from None
+    except JSONRefused:
+        raise
+    except ValueError as exc:
+        raise JSONRefused("parse_error", _("The body is not valid JSON: %(error)s") % {"error": exc}) from None
+    _check(value, max_depth=max_depth)
+    return value
