@@ -28,7 +28,7 @@ def shared_taxonomy():
 
 
 @pytest.fixture(autouse=True)
-def partner_catalog_mirrored(request):
+def partner_catalog_mirrored(request, shared_taxonomy):
     """The partner offered us the notice's SKUs: our zone mirrored them (a notice is checked
     against the mirrored catalog)."""
     if "remote" in request.fixturenames:

@@ -84,7 +84,8 @@ def test_no_payment_is_opened_for_an_order_of_a_suspended_partner_and_the_order_
     assert opened.status_code == 302 and Payment.objects.count() == 1
 
 
-def test_money_secured_after_the_suspension_cancels_the_whole_order_and_voids_the_payment(cn, client):
+def test_money_secured_after_the_suspension_cancels_the_whole_order_and_voids_the_payment(cn, client, settings):
+    settings.LANGUAGE_CODE = "en"  # the platform speaks English here: the test reads its messages
     order, payment, partnership = wallet_order(client, cn)
     partnerships.suspend_partnership(partnership=partnership, reason="late settlement")
 

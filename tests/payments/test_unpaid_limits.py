@@ -85,6 +85,7 @@ def test_reading_orders_has_its_own_laxer_rate(client, shop, settings):
 def test_a_client_holding_the_most_unpaid_orders_is_refused_naming_the_rule_while_another_can_buy(
     client, shop, settings
 ):
+    settings.LANGUAGE_CODE = "en"  # the platform speaks English here: the test reads its messages
     assert settings.SHOP_LIMITS["MAX_UNPAID_ORDERS"] == 5  # the default
     variant = own_variant(shop, stock=20, price="99.00")
     for n in range(5):  # a new e-mail and phone each time: the address still knows them
@@ -108,6 +109,7 @@ def test_the_same_email_from_another_address_is_the_same_shopper(client, shop):
 
 
 def test_units_of_one_sku_held_unpaid_are_limited_per_shopper(client, shop, settings):
+    settings.LANGUAGE_CODE = "en"  # the platform speaks English here: the test reads its messages
     assert settings.SHOP_LIMITS["MAX_UNPAID_UNITS_PER_SKU"] == 20  # the default
     variant, other = own_variant(shop, stock=50, price="99.00"), own_variant(shop, stock=50, price="99.00")
     assert post_order(client, variant, quantity=15).status_code == 201
@@ -215,7 +217,8 @@ def always_deadlocked(*args, **kwargs):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_order_that_keeps_losing_deadlocks_is_a_503_busy_with_retry_after(client, shop, monkeypatch):
+def test_an_order_that_keeps_losing_deadlocks_is_a_503_busy_with_retry_after(client, shop, monkeypatch, settings):
+    settings.LANGUAGE_CODE = "en"  # the platform speaks English here: the test reads its messages
     variant = own_variant(shop, stock=5, price="99.00")
     monkeypatch.setattr(db.time, "sleep", lambda seconds: None)
     monkeypatch.setattr(checkouts, "_price", always_deadlocked)
