@@ -13,7 +13,7 @@ from crossborder.models import Partner, Partnership
 from crossborder.terms import FEE_TERMS, Terms, TermsError
 from tests.partners import body_json, table_counts
 
-from .test_keys_and_partnerships import propose, proposal, prospect  # noqa: F401 (prospect: a fixture)
+from .test_keys_and_partnerships import proposal, propose, prospect  # noqa: F401 (prospect: a fixture)
 
 BASE = {"settlement_currency": "USD", "commission_rate": "0.08", "settlement_cutoff": "22:30"}
 
