@@ -47,10 +47,14 @@ def _fee_term_field(term):
         return serializers.CharField(min_length=3, max_length=3, **optional)
     if kind == "whole_percent":
         return serializers.IntegerField(min_value=1, max_value=99, **optional)
-    limits = {"amount": (0, terms.MAX_AMOUNT, 4), "rate": (0, 1, 4), "percent": (0, 100, 2)}[kind]
-    low, high, places = limits
+    # (min, max, digits, decimals) of an amount, a rate 0-1 and a percent 0-100
+    low, high, digits, places = {
+        "amount": (0, terms.MAX_AMOUNT, 12, 4),
+        "rate": (0, 1, 5, 4),
+        "percent": (0, 100, 5, 2),
+    }[kind]
     return serializers.DecimalField(
-        max_digits=12, decimal_places=places, min_value=low, max_value=high, coerce_to_string=True, **optional
+        max_digits=digits, decimal_places=places, min_value=low, max_value=high, coerce_to_string=True, **optional
     )
 
 

@@ -21,7 +21,7 @@ from moneyed import CURRENCIES
 from .errors import DomainError
 from .errors import PartnershipErrorCode as Code
 
-MAX_AMOUNT = Decimal("100000000")  # 12 digits, 4 of them decimals, as the partner API's schema says
+MAX_AMOUNT = Decimal("99999999.9999")  # 12 digits, 4 of them decimals, as the partner API's schema says
 AMOUNT_PLACES = 4
 RATE_PLACES = 4
 MAX_DAYS = 36500  # an age threshold of at most a hundred years

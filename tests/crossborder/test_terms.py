@@ -88,6 +88,7 @@ def test_a_missing_term_takes_its_documented_default(settings):
         ("fx_margin", "lots"),
         ("duties_included", "maybe"),
         ("zone_fee_per_item", "-1"),
+        ("zone_fee_per_item", "100000000"),
         ("shipping_direct_per_item", "NaN"),
         ("shipping_local_per_item", "0.00001"),
         ("max_campaign_discount", "101"),
