@@ -90,8 +90,9 @@ class TermsSerializer(serializers.Serializer):
         try:
             terms.Terms.parse(dict(attrs))
         except terms.TermsError as exc:
-            key = exc.key.removeprefix("fee_schedule.")
-            where = {exc.field: [exc.detail]} if exc.field != "fee_schedule" else {"fee_schedule": {key: [exc.detail]}}
+            where = {exc.field: [exc.detail]}
+            if exc.field == "fee_schedule":
+                where = {"fee_schedule": {exc.key: [exc.detail]}}
             raise serializers.ValidationError(where) from None
         return attrs
 

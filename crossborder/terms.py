@@ -259,7 +259,7 @@ class Terms:
         unknown = sorted(str(key) for key in schedule if key not in FEE_TERMS)
         if unknown:
             raise TermsError(
-                f"fee_schedule.{unknown[0]}",
+                unknown[0],
                 _("The fee schedule has an unknown term %(key)r; known terms: %(known)s.")
                 % {"key": unknown[0], "known": ", ".join(FEE_TERMS)},
                 field="fee_schedule",

@@ -646,7 +646,7 @@ def accrue_storage_fees(*, day=None):
     """Accrue one day's warehouse storage fee per consignment stock level with units on hand, for
     every live partnership whose fee schedule has "warehouse_storage_per_unit_day": rate x
     unit-days (the units on hand when the accrual runs), rounded half up to 0.01, in the
-    partnership's settlement currency or fee_schedule "warehouse_storage_currency". Each (level,
+    partnership's settlement currency or Terms.warehouse_storage_currency. Each (level,
     day) accrues once; the fee_accrued hook books each new accrual after commit. A fixed number of
     queries whatever the number of levels (inserts in batches). Default day: yesterday."""
     today = timezone.localdate()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from crossborder import services
 from crossborder.admin import PartnershipForm
+from crossborder.errors import DomainError
 from crossborder.models import Partner, Partnership
 from crossborder.terms import FEE_TERMS, Terms, TermsError
 from tests.partners import body_json, table_counts
@@ -114,7 +115,8 @@ def test_an_unknown_key_is_refused_naming_it():
     with pytest.raises(TermsError) as refused:
         Terms.parse({**BASE, "fee_schedule": {"storage_fee": "1"}})
 
-    assert refused.value.field == "fee_schedule" and "'storage_fee'" in refused.value.detail
+    assert refused.value.field == "fee_schedule" and refused.value.key == "storage_fee"
+    assert "'storage_fee'" in refused.value.detail
 
 
 def test_the_stored_shape_round_trips_and_only_the_stated_keys_are_written():
@@ -263,3 +265,24 @@ def test_the_admin_form_stores_the_terms_in_their_canonical_form(db):
 def test_terms_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         Terms.parse(BASE).fx_margin = Decimal(1)
+
+
+# --- one policy for a bad stored value, as each reader applies it --------------------------------
+
+
+def test_a_bad_stored_campaign_limit_is_refused_naming_it_not_silently_defaulted(db):
+    from partner_zone.services import campaigns
+
+    with pytest.raises(DomainError) as refused:
+        campaigns.agreed_limits(stored(max_campaign_share="lots"))
+
+    assert refused.value.field == "fee_schedule.max_campaign_share" and "lots" in refused.value.detail
+
+
+def test_a_bad_stored_storage_fee_is_logged_naming_it_and_accrues_nothing(db, caplog):
+    from logistics.services import ageing
+
+    partnership = stored(warehouse_storage_per_unit_day="abc")
+
+    assert ageing._storage_terms(partnership) is None
+    assert "warehouse_storage_per_unit_day" in caplog.text and "'abc'" in caplog.text
