@@ -174,7 +174,7 @@ reply = {{
     "status": partnership.status,
     "platform": services.platform_identity(),
     "keys": services.published_keys(),
-    "terms": partnership.terms(),
+    "terms": partnership.terms.as_json(),
 }}
 print(json.dumps({{"reply": reply, "added_keys": added, "old_base_url": old_base_url}}))
 """

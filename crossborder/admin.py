@@ -1,6 +1,7 @@
 """Ops staff's view of the platform core: partners, partnerships, keys, outbox and inbox.
 Actions call services; nothing here holds a business rule."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,6 +22,7 @@ from .models import (
     PlatformIdentity,
     SigningKey,
 )
+from .terms import Terms, TermsError
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -94,6 +96,38 @@ class PartnershipEventInline(admin.TabularInline):
         return False
 
 
+class PartnershipForm(forms.ModelForm):
+    """A partnership's terms validate through crossborder.terms.Terms, as at proposal: an unknown
+    fee key or a bad value is shown on its field, naming the key; the fee schedule is stored in
+    its canonical form."""
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "settlement_currency",
+            "commission_rate",
+            "fee_schedule",
+            "category_scope",
+            "settlement_cutoff",
+            "starts_on",
+            "ends_on",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(name in self.errors for name in self.Meta.fields):
+            return cleaned
+        stated = {name: cleaned[name] for name in self.Meta.fields if cleaned.get(name) not in (None, "")}
+        try:
+            terms = Terms.parse(stated)
+        except TermsError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.detail)
+            return cleaned
+        if "fee_schedule" in self.fields:
+            cleaned["fee_schedule"] = terms.fee_schedule_json()
+        return cleaned
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
     list_display = [
@@ -108,6 +142,7 @@ class PartnershipAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "settlement_currency"]
     list_select_related = ["partner"]
+    form = PartnershipForm
     readonly_fields = [
         "reference",
         "partner",

@@ -1,5 +1,6 @@
 """Platform identity, partners, partnerships and the plumbing of the partner API (keys, outbox, inbox)."""
 
+import json
 import uuid
 from decimal import Decimal
 
@@ -152,6 +153,7 @@ class Partnership(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("Share of the partner-goods sale price kept by the selling platform, 0 to 1"),
     )
+    # The fee terms, read typed through `terms` (crossborder/terms.py lists keys, types, defaults).
     fee_schedule = models.JSONField(default=dict, blank=True, help_text=_("Fee name to decimal amount or rate"))
     category_scope = models.JSONField(
         default=list, blank=True, help_text=_("Shared taxonomy IDs in scope; empty means all")
@@ -192,17 +194,29 @@ class Partnership(models.Model):
     def is_live(self):
         return self.status in self.LIVE_STATUSES
 
+    @property
     def terms(self):
-        """The agreement as exchanged with the partner (JSON-safe)."""
-        return {
-            "settlement_currency": self.settlement_currency,
-            "commission_rate": str(self.commission_rate),
-            "fee_schedule": self.fee_schedule,
-            "category_scope": self.category_scope,
-            "settlement_cutoff": self.settlement_cutoff.strftime("%H:%M"),
-            "starts_on": self.starts_on.isoformat(),
-            "ends_on": self.ends_on.isoformat() if self.ends_on else None,
-        }
+        """The agreement, typed (crossborder.terms.Terms), parsed once per state of the row: a
+        cached property that parses again when the terms' columns or fee schedule change."""
+        from .terms import Terms
+
+        state = json.dumps(
+            [
+                self.fee_schedule,
+                self.settlement_currency,
+                self.commission_rate,
+                self.category_scope,
+                self.settlement_cutoff,
+                self.starts_on,
+                self.ends_on,
+            ],
+            sort_keys=True,
+            default=str,
+        )
+        cached = self.__dict__.get("_terms")
+        if cached is None or cached[0] != state:
+            cached = self.__dict__["_terms"] = (state, Terms.of(self))
+        return cached[1]
 
 
 class PartnershipEvent(models.Model):

@@ -1,8 +1,9 @@
 """Serializers of the partner API's platform-core messages."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from . import bounds, messages
+from . import bounds, messages, terms
 from .models import InboxMessage
 
 
@@ -28,16 +29,72 @@ class PlatformSerializer(serializers.Serializer):
     base_url = serializers.URLField()
 
 
+def _fee_term_field(term):
+    """The serializer field of one fee term (crossborder.terms.FEE_TERMS): its JSON type for
+    the schema; the value itself is checked by the term's parser in FeeScheduleSerializer."""
+    kind, doc = term.metadata["kind"], term.metadata["doc"]
+    optional = {"required": False, "help_text": doc}
+    if kind == "flag":
+        return serializers.BooleanField(**optional)
+    if kind == "days":
+        return serializers.ListField(
+            child=serializers.IntegerField(min_value=1, max_value=terms.MAX_DAYS),
+            min_length=1,
+            max_length=10,
+            **optional,
+        )
+    if kind == "currency":
+        return serializers.CharField(min_length=3, max_length=3, **optional)
+    if kind == "whole_percent":
+        return serializers.IntegerField(min_value=1, max_value=99, **optional)
+    # (min, max, digits, decimals) of an amount, a rate 0-1 and a percent 0-100
+    low, high, digits, places = {
+        "amount": (0, terms.MAX_AMOUNT, 12, 4),
+        "rate": (0, 1, 5, 4),
+        "percent": (0, 100, 5, 2),
+    }[kind]
+    return serializers.DecimalField(
+        max_digits=digits, decimal_places=places, min_value=low, max_value=high, coerce_to_string=True, **optional
+    )
+
+
+class FeeScheduleSerializer(serializers.Serializer):
+    """The fee schedule's named terms, one typed field each (generated from crossborder.terms)."""
+
+    locals().update({name: _fee_term_field(term) for name, term in terms.FEE_TERMS.items()})
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(key) for key in data if key not in terms.FEE_TERMS)
+            if unknown:
+                raise serializers.ValidationError(
+                    {unknown[0]: [_("Unknown fee term; known: %(known)s.") % {"known": ", ".join(terms.FEE_TERMS)}]}
+                )
+        return super().to_internal_value(data)
+
+
 class TermsSerializer(serializers.Serializer):
+    """A partnership's agreement; validated through crossborder.terms.Terms, like every way in."""
+
     settlement_currency = serializers.CharField(min_length=3, max_length=3)
     commission_rate = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1)
-    fee_schedule = serializers.DictField(child=serializers.DecimalField(max_digits=12, decimal_places=4, min_value=0))
+    fee_schedule = FeeScheduleSerializer(required=False)
     category_scope = serializers.ListField(
         child=serializers.IntegerField(**bounds.of_type("PositiveIntegerField", min_value=1)), max_length=5000
     )
     settlement_cutoff = serializers.TimeField(format="%H:%M")
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(allow_null=True, required=False)
+
+    def validate(self, attrs):
+        try:
+            terms.Terms.parse(dict(attrs))
+        except terms.TermsError as exc:
+            where = {exc.field: [exc.detail]}
+            if exc.field == "fee_schedule":
+                where = {"fee_schedule": {exc.key: [exc.detail]}}
+            raise serializers.ValidationError(where) from None
+        return attrs
 
 
 class ProposalSerializer(serializers.Serializer):

@@ -9,7 +9,6 @@ import logging
 import os
 import secrets
 import uuid
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -30,6 +29,7 @@ from .models import (
     PlatformIdentity,
     SigningKey,
 )
+from .terms import Terms
 
 log = logging.getLogger(__name__)
 
@@ -209,56 +209,9 @@ def update_partner_keys(*, partner, keys, partnership=None):
 
 
 def validate_terms(terms, *, partner_currency=None):
-    """Normalise proposed terms; a DomainError names the first wrong field."""
-    if not isinstance(terms, dict):
-        raise DomainError(Code.INVALID_TERMS, "Terms must be an object.", field="terms")
-    currency = str(terms.get("settlement_currency") or partner_currency or settings.PLATFORM_CURRENCY).upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise DomainError(
-            Code.INVALID_TERMS, "Settlement currency must be an ISO 4217 code.", field="settlement_currency"
-        )
-    try:
-        rate = Decimal(str(terms.get("commission_rate", "0.10")))
-    except InvalidOperation as exc:
-        raise DomainError(Code.INVALID_TERMS, "Commission rate must be a decimal.", field="commission_rate") from exc
-    if not (Decimal(0) <= rate <= Decimal(1)) or rate.as_tuple().exponent < -4:
-        raise DomainError(
-            Code.INVALID_TERMS,
-            "Commission rate must be between 0 and 1 with at most 4 decimals.",
-            field="commission_rate",
-        )
-    fees = terms.get("fee_schedule") or {}
-    if not isinstance(fees, dict):
-        raise DomainError(Code.INVALID_TERMS, "The fee schedule must map fee names to amounts.", field="fee_schedule")
-    clean_fees = {}
-    for name, value in fees.items():
-        try:
-            amount = Decimal(str(value))
-        except InvalidOperation as exc:
-            raise DomainError(Code.INVALID_TERMS, f"Fee {name!r} must be a decimal.", field="fee_schedule") from exc
-        if amount < 0 or not amount.is_finite():
-            raise DomainError(Code.INVALID_TERMS, f"Fee {name!r} must not be negative.", field="fee_schedule")
-        clean_fees[str(name)] = str(amount)
-    scope = terms.get("category_scope") or []
-    if not isinstance(scope, list) or not all(isinstance(i, int) and i > 0 for i in scope):
-        raise DomainError(Code.INVALID_TERMS, "Category scope must be a list of taxonomy IDs.", field="category_scope")
-    try:
-        cutoff = dt.time.fromisoformat(str(terms.get("settlement_cutoff", "23:00")))
-        starts_on = dt.date.fromisoformat(str(terms.get("starts_on") or timezone.localdate().isoformat()))
-        ends_on = dt.date.fromisoformat(terms["ends_on"]) if terms.get("ends_on") else None
-    except ValueError as exc:
-        raise DomainError(Code.INVALID_TERMS, f"Bad time or date in terms: {exc}", field="terms") from exc
-    if ends_on and ends_on < starts_on:
-        raise DomainError(Code.INVALID_TERMS, "The partnership cannot end before it starts.", field="ends_on")
-    return {
-        "settlement_currency": currency,
-        "commission_rate": rate,
-        "fee_schedule": clean_fees,
-        "category_scope": sorted(set(scope)),
-        "settlement_cutoff": cutoff,
-        "starts_on": starts_on,
-        "ends_on": ends_on,
-    }
+    """Proposed terms as a typed Terms (crossborder.terms); a DomainError names the first wrong
+    field, and for a fee the key."""
+    return Terms.parse(terms, partner_currency=partner_currency)
 
 
 # --- partnerships -------------------------------------------------------------------------
@@ -318,7 +271,7 @@ def propose_partnership(*, base_url, invitation_token, terms, actor=None):
         "invitation": invitation_token,
         "platform": platform_identity(),
         "keys": published_keys(),
-        "terms": _terms_json(clean),
+        "terms": clean.as_json(),
     }
 
     def keys_from_reply(data):
@@ -344,18 +297,6 @@ def propose_partnership(*, base_url, invitation_token, terms, actor=None):
     return _record_accepted_proposal(reference=reference, reply=reply.data, terms=clean, actor=actor)
 
 
-def _terms_json(clean):
-    return {
-        "settlement_currency": clean["settlement_currency"],
-        "commission_rate": str(clean["commission_rate"]),
-        "fee_schedule": clean["fee_schedule"],
-        "category_scope": clean["category_scope"],
-        "settlement_cutoff": clean["settlement_cutoff"].strftime("%H:%M"),
-        "starts_on": clean["starts_on"].isoformat(),
-        "ends_on": clean["ends_on"].isoformat() if clean["ends_on"] else None,
-    }
-
-
 @transaction.atomic
 def _record_accepted_proposal(*, reference, reply, terms, actor):
     fields = _partner_fields(reply["platform"])
@@ -366,7 +307,11 @@ def _record_accepted_proposal(*, reference, reply, terms, actor):
     try:
         with transaction.atomic():
             partnership = Partnership.objects.create(
-                reference=reference, partner=partner, status=status, initiated_by=Partnership.Initiator.US, **terms
+                reference=reference,
+                partner=partner,
+                status=status,
+                initiated_by=Partnership.Initiator.US,
+                **terms.model_fields(),
             )
     except IntegrityError as exc:
         raise DomainError(Code.ALREADY_PARTNERED, f"{partner} already has a live partnership.") from exc
@@ -383,7 +328,7 @@ def _proposal_reply(partnership):
         "status": partnership.status,
         "platform": platform_identity(),
         "keys": published_keys(),
-        "terms": partnership.terms(),
+        "terms": partnership.terms.as_json(),
     }
 
 
@@ -419,7 +364,10 @@ def receive_partnership_proposal(*, proposal, signed_with):
     try:
         with transaction.atomic():
             partnership = Partnership.objects.create(
-                reference=reference, partner=partner, initiated_by=Partnership.Initiator.PARTNER, **clean
+                reference=reference,
+                partner=partner,
+                initiated_by=Partnership.Initiator.PARTNER,
+                **clean.model_fields(),
             )
     except IntegrityError as exc:
         raise DomainError(

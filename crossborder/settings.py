@@ -392,7 +392,7 @@ CELERY_TASK_DEFAULT_QUEUE = f"crossborder-{PLATFORM_CODE}"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Logistics: checkout holds, the nightly handoff, ageing thresholds and replenishment targets
-# (a partnership's fee_schedule may override the thresholds and the storage fee).
+# (a partnership's terms, crossborder/terms.py, may override the thresholds and the storage fee).
 _handoff_hour, _handoff_minute = (int(part) for part in env("CROSSBORDER_HANDOFF_TIME", "01:30").split(":"))
 LOGISTICS = {
     "RESERVATION_HOLD_MINUTES": int(env("CROSSBORDER_RESERVATION_HOLD_MINUTES", "15")),
@@ -405,9 +405,8 @@ LOGISTICS = {
     "CARRIERS": env_list("CROSSBORDER_CARRIERS", ["sandbox"]),
 }
 # Partner zone: how often partners' catalogs are mirrored, whether their images are cached here,
-# and how long shoppers' browsing and search history is kept. A partnership's fee_schedule holds
-# its pricing terms: fx_margin (e.g. 0.02), duties_included (1: shown prices include duties, DDP),
-# and per-item fees (zone_fee_per_item, shipping_local_per_item, shipping_direct_per_item).
+# and how long shoppers' browsing and search history is kept. A partnership's pricing terms
+# (fx_margin, duties_included, per-item fees) are typed in crossborder/terms.py.
 PARTNER_ZONE = {
     "SYNC_INTERVAL": int(env("CROSSBORDER_ZONE_SYNC_SECONDS", "300")),
     "SYNC_PAGE_SIZE": int(env("CROSSBORDER_ZONE_SYNC_PAGE_SIZE", "1000")),  # the feed's largest page

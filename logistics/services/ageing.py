@@ -11,18 +11,17 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from crossborder import fees
 from crossborder.models import Partnership
 from crossborder.services import send_to_partner
+from crossborder.terms import TermsError, parse_whole_percent
 
 from .. import hooks
 from ..errors import LogisticsErrorCode
@@ -41,7 +40,6 @@ CARRIED_OUT = "logistics.aged_stock_carried_out"
 OPEN_STATUSES = (Status.PROPOSED, Status.AGREED)
 # Units older than this are proposed for liquidation unless the partnership names a third threshold.
 LIQUIDATE_AFTER_DAYS = 365
-DEFAULT_MARKDOWN_PERCENT = 20
 TIERS = (Action.MARKDOWN, Action.RETURN, Action.LIQUIDATE)  # first, second, third threshold
 # A proposal message carries at most this many actions; a bigger review sends several messages.
 PROPOSALS_PER_MESSAGE = 1000
@@ -69,30 +67,23 @@ def _empty_buckets():
 # --- the partnership's terms ---------------------------------------------------------------------
 
 
-def _refuse_terms(partnership, key, value, expected):
-    return LogisticsError(
-        LogisticsErrorCode.INVALID,
-        _("The fee schedule of the partnership with %(partner)s has %(key)s = %(value)r; expected %(expected)s.")
-        % {"partner": partnership.partner.code, "key": key, "value": value, "expected": expected},
-        field=key,
-    )
+def _term(partnership, read):
+    """`read(terms)` of the partnership's agreement; a bad stored value is refused naming its key."""
+    try:
+        return read(partnership.terms)
+    except TermsError as exc:
+        raise LogisticsError(
+            LogisticsErrorCode.INVALID,
+            _("The terms of the partnership with %(partner)s: %(problem)s")
+            % {"partner": partnership.partner.code, "problem": exc.detail},
+            field=exc.key,
+        ) from exc
 
 
 def aged_thresholds(partnership):
-    """The agreed age thresholds in days, ascending: fee_schedule "aged_threshold_days" ("90,180",
-    a list, or one number) or settings.LOGISTICS["AGED_THRESHOLDS_DAYS"]."""
-    raw = (partnership.fee_schedule or {}).get("aged_threshold_days")
-    if raw in (None, ""):
-        values = settings.LOGISTICS["AGED_THRESHOLDS_DAYS"]
-    else:
-        parts = raw if isinstance(raw, list | tuple) else str(raw).split(",")
-        try:
-            values = [int(Decimal(str(part).strip())) for part in parts if str(part).strip()]
-        except (InvalidOperation, ValueError):
-            raise _refuse_terms(partnership, "aged_threshold_days", raw, _('days such as "90,180"')) from None
-        if not values or any(v < 1 for v in values):
-            raise _refuse_terms(partnership, "aged_threshold_days", raw, _('days such as "90,180"'))
-    return sorted({int(v) for v in values})
+    """The agreed age thresholds in days, ascending (Terms.aged_threshold_days, or the platform's
+    LOGISTICS["AGED_THRESHOLDS_DAYS"])."""
+    return list(_term(partnership, lambda terms: terms.aged_thresholds()))
 
 
 def aged_tiers(partnership):
@@ -105,27 +96,19 @@ def aged_tiers(partnership):
     return tiers
 
 
-def _check_percent(value, *, partnership=None, field="markdown_percent"):
+def _check_percent(value, *, field="markdown_percent"):
     try:
-        percent = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        percent = None
-    if percent is None or percent != percent.to_integral_value() or not 1 <= percent <= 99:
-        if partnership is not None:
-            raise _refuse_terms(partnership, "aged_markdown_percent", value, _("a whole percent from 1 to 99"))
+        return parse_whole_percent(value)
+    except ValueError:
         raise LogisticsError(
             LogisticsErrorCode.INVALID,
             _("A markdown is a whole percent from 1 to 99, not %(value)r.") % {"value": value},
             field=field,
-        )
-    return int(percent)
+        ) from None
 
 
 def default_markdown_percent(partnership):
-    raw = (partnership.fee_schedule or {}).get("aged_markdown_percent")
-    if raw in (None, ""):
-        return DEFAULT_MARKDOWN_PERCENT
-    return _check_percent(raw, partnership=partnership)
+    return _term(partnership, lambda terms: terms.aged_markdown_percent)
 
 
 # --- ages ----------------------------------------------------------------------------------------
@@ -641,8 +624,13 @@ def record_aged_carried_out(*, partnership, payload):
 
 
 def _storage_terms(partnership):
-    """(rate, currency) from the fee schedule, or None when the partnership charges no storage."""
-    return fees.per_unit_terms(partnership, "warehouse_storage_per_unit_day", "warehouse_storage_currency")
+    """(rate, currency) of the agreement's storage fee, or None when the partnership charges no
+    storage or its stored fee is bad (logged for ops: the other partnerships still accrue)."""
+    try:
+        return partnership.terms.storage_fee()
+    except TermsError as exc:
+        log.error("partnership %s: %s; no storage accrued", partnership.pk, exc.detail)
+        return None
 
 
 def _book_accruals(accruals):
@@ -658,7 +646,7 @@ def accrue_storage_fees(*, day=None):
     """Accrue one day's warehouse storage fee per consignment stock level with units on hand, for
     every live partnership whose fee schedule has "warehouse_storage_per_unit_day": rate x
     unit-days (the units on hand when the accrual runs), rounded half up to 0.01, in the
-    partnership's settlement currency or fee_schedule "warehouse_storage_currency". Each (level,
+    partnership's settlement currency or Terms.warehouse_storage_currency. Each (level,
     day) accrues once; the fee_accrued hook books each new accrual after commit. A fixed number of
     queries whatever the number of levels (inserts in batches). Default day: yesterday."""
     today = timezone.localdate()

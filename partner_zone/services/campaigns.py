@@ -21,6 +21,7 @@ from djmoney.money import Money
 from catalog.models import Product
 from crossborder.models import OutboxMessage, Partnership
 from crossborder.services import send_to_partner
+from crossborder.terms import TermsError
 
 from ..errors import PartnerZoneErrorCode as Code
 from ..models import Campaign, CampaignSale, Festival, PartnerListing
@@ -30,9 +31,7 @@ PROPOSAL = "partner_zone.campaign_proposal"
 DECISION = "partner_zone.campaign_decision"
 
 MAX_DISCOUNT = Decimal("90")  # a proposal above this is nonsense whatever the agreement says
-DEFAULT_MAX_CAMPAIGN_DISCOUNT = Decimal("50")
-# Without "max_campaign_share" in the fee schedule the partner may bear up to all of the discount.
-DEFAULT_MAX_CAMPAIGN_SHARE = Decimal("100")
+# The agreed limits (and their defaults) are Terms.max_campaign_discount and max_campaign_share.
 MAX_PRODUCTS = 10_000
 CENT = Decimal("0.01")
 
@@ -70,22 +69,13 @@ def _date(value, field):
         ) from None
 
 
-def _agreed_limit(partnership, name, default):
-    raw = (partnership.fee_schedule or {}).get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return Decimal(str(raw))
-    except InvalidOperation:
-        return default
-
-
 def agreed_limits(partnership):
-    """(max discount %, max partner share %) the agreement allows for campaigns."""
-    return (
-        _agreed_limit(partnership, "max_campaign_discount", DEFAULT_MAX_CAMPAIGN_DISCOUNT),
-        _agreed_limit(partnership, "max_campaign_share", DEFAULT_MAX_CAMPAIGN_SHARE),
-    )
+    """(max discount %, max partner share %) the agreement allows for campaigns (Terms)."""
+    try:
+        terms = partnership.terms
+        return terms.max_campaign_discount, terms.max_campaign_share
+    except TermsError as exc:
+        raise _invalid(exc.detail, f"fee_schedule.{exc.key}") from exc
 
 
 def _festival(key):

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from crossborder.terms import TermsError
+
 from .. import hooks
 from ..errors import PartnerZoneErrorCode as Code
 from ..models import Campaign, DutyRule, ExchangeRate, Markdown, PartnerListing, RoundingRule
@@ -409,19 +411,19 @@ def round_price(amount: Money) -> Money:
 # --- the landed price -----------------------------------------------------------------------------
 
 
-def _fee(schedule, name, default="0"):
-    raw = (schedule or {}).get(name, default)
+def _agreed(partnership):
+    """The fee terms pricing reads, as a tuple; a bad stored one is a pricing problem naming its key."""
     try:
-        value = Decimal(str(raw if raw not in (None, "") else default))
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value < 0:
-        raise PartnerZoneError(
-            Code.INVALID,
-            _("The agreement's fee schedule has an invalid %(name)s: %(value)r.") % {"name": name, "value": raw},
-            field=f"fee_schedule.{name}",
+        terms = partnership.terms
+        return (
+            terms.fx_margin,
+            terms.shipping_local_per_item,
+            terms.shipping_direct_per_item,
+            terms.zone_fee_per_item,
+            terms.duties_included,
         )
-    return value
+    except TermsError as exc:
+        raise PartnerZoneError(Code.INVALID, exc.detail, field=f"fee_schedule.{exc.key}") from exc
 
 
 @dataclass
@@ -494,15 +496,13 @@ def landed_price(listing, context, *, sku=None, quantity=1):
     """(list_price, price, breakdown) of one listing; raises PartnerZoneError when it has none.
     `sku` and `quantity`: an order line's, so that a markdown applies only to the units it covers."""
     home = context.currency
-    schedule = listing.partnership.fee_schedule or {}
+    fx_margin, shipping_local, shipping_direct, zone_fee, duties_included = _agreed(listing.partnership)
     fx_rate = context.rates.rate(listing.export_price.currency.code, home)
-    fx_margin = _fee(schedule, "fx_margin")
     goods = _money(listing.export_price.amount * fx_rate * (1 + fx_margin), home)
     local = listing.ships_from == PartnerListing.ShipsFrom.LOCAL
-    shipping = _money(_fee(schedule, "shipping_local_per_item" if local else "shipping_direct_per_item"), home)
-    fees = _money(_fee(schedule, "zone_fee_per_item"), home)
+    shipping = _money(shipping_local if local else shipping_direct, home)
+    fees = _money(zone_fee, home)
     taxes = _duties(context.duties, country=context.country, hs_code=listing.hs_code, customs_value=goods + shipping)
-    duties_included = str(schedule.get("duties_included", "1")).strip().lower() in ("1", "true", "yes")
     shown = goods + shipping + fees + (taxes["total"] if duties_included else Money(0, home))
     list_price = _round_with(context.rounding, shown)
     days = settings.PARTNER_ZONE["LOCAL_DELIVERY_DAYS" if local else "DIRECT_DELIVERY_DAYS"]

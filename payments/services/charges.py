@@ -4,21 +4,24 @@ returned goods charged back). The platform that charges posts it to its ledger a
 partner in the same transaction (outbox); the partner posts the mirror image under the same event
 reference, so both settlement statements carry the same line with opposite signs."""
 
+import logging
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from crossborder import fees
 from crossborder.errors import DomainError
 from crossborder.services import send_to_partner
+from crossborder.terms import TermsError
 
 from ..amounts import MoneySum
 from ..errors import CheckoutErrorCode, LedgerErrorCode
 from ..models import LedgerTransaction, Order, OrderEvent, Posting
 from ..order_models import Fulfilment
 from . import ledger
+
+log = logging.getLogger(__name__)
 
 CHARGE = "ledger.charge"
 KINDS = ("warehouse_fee", "logistics_fee", "campaign_share", "return_chargeback")
@@ -91,11 +94,16 @@ def charge_campaign_share(*, line):
 def charge_fulfilment_fee(*, line):
     """A paid line of partner goods served from its consignment stock in our warehouse: we pick,
     pack and deliver it (the last leg), and bill the partner the agreement's fee per unit
-    (fee_schedule "fulfilment_per_unit", in "fulfilment_currency" or the settlement currency).
-    Lines the partner ships itself (cross-border direct) cost it nothing here. Once per line."""
+    (Terms.fulfilment_fee: "fulfilment_per_unit" in "fulfilment_currency" or the settlement
+    currency). Lines the partner ships itself (cross-border direct) cost it nothing here. Once per
+    line. A bad stored fee is logged for ops and bills nothing: the sale goes on."""
     if not line.is_partner or line.fulfilment != Fulfilment.CONSIGNMENT:
         return None
-    terms = fees.per_unit_terms(line.partnership, "fulfilment_per_unit", "fulfilment_currency")
+    try:
+        terms = line.partnership.terms.fulfilment_fee()
+    except TermsError as exc:
+        log.error("partnership %s: %s; no fulfilment fee billed", line.partnership_id, exc.detail)
+        return None
     if terms is None:
         return None
     rate, currency = terms

@@ -1,0 +1,357 @@
+"""The agreement of a partnership, typed: one `Terms` value parsed and validated in one place.
+
+A partnership's terms are its columns (settlement currency, commission rate, cut-off, scope, dates)
+and its fee schedule, a JSON object of named terms (`FEE_TERMS`). Proposals (both directions), the
+partner API's serializer and the admin form validate through `Terms.parse`, which refuses an
+unknown key or a bad value naming the key. `Partnership.terms` reads a stored row through
+`Terms.of`: a missing value takes its documented default; a bad value kept by a legacy row raises
+`TermsError` naming the key when that term is read (the other terms stay readable, so one broken
+fee does not stop the sales that do not depend on it).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from moneyed import CURRENCIES
+
+from .errors import DomainError
+from .errors import PartnershipErrorCode as Code
+
+MAX_AMOUNT = Decimal("99999999.9999")  # 12 digits, 4 of them decimals, as the partner API's schema says
+AMOUNT_PLACES = 4
+RATE_PLACES = 4
+MAX_DAYS = 36500  # an age threshold of at most a hundred years
+
+
+class TermsError(DomainError):
+    """A term that is unknown or not of its type. `field` is where it sits in the terms
+    ("fee_schedule" for a fee term); `key` names the term itself."""
+
+    def __init__(self, key, detail, *, field=None):
+        super().__init__(Code.INVALID_TERMS, detail, field=field or key)
+        self.key = key
+
+
+def is_currency(code):
+    """An ISO 4217 code in upper case (a local check until the core's money module owns it)."""
+    return isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper() and code in CURRENCIES
+
+
+# --- one parser per kind of fee term ------------------------------------------------------------
+# Each takes the stored or proposed value (never None or "": those mean "use the default") and
+# returns the typed value or raises ValueError with what was expected.
+
+
+def _decimal(raw):
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
+        raise ValueError
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ValueError from None
+    if not value.is_finite():
+        raise ValueError
+    return value
+
+
+def _bounded(raw, low, high, places, expected):
+    try:
+        value = _decimal(raw)
+    except ValueError:
+        raise ValueError(expected) from None
+    if not low <= value <= high or value.as_tuple().exponent < -places:
+        raise ValueError(expected)
+    return value
+
+
+def parse_amount(raw):
+    return _bounded(raw, Decimal(0), MAX_AMOUNT, AMOUNT_PLACES, _("an amount of at least 0 with at most 4 decimals"))
+
+
+def parse_rate(raw):
+    return _bounded(raw, Decimal(0), Decimal(1), RATE_PLACES, _("a rate from 0 to 1 with at most 4 decimals"))
+
+
+def parse_percent(raw):
+    return _bounded(raw, Decimal(0), Decimal(100), 2, _("a percent from 0 to 100 with at most 2 decimals"))
+
+
+def parse_whole_percent(raw):
+    expected = _("a whole percent from 1 to 99")
+    value = _bounded(raw, Decimal(1), Decimal(99), 28, expected)
+    if value != value.to_integral_value():
+        raise ValueError(expected)
+    return int(value)
+
+
+def parse_currency(raw):
+    code = raw.strip().upper() if isinstance(raw, str) else raw
+    if not is_currency(code):
+        raise ValueError(_("an ISO 4217 currency code such as USD"))
+    return code
+
+
+_TRUE, _FALSE = ("1", "true", "yes"), ("0", "false", "no")
+
+
+def parse_flag(raw):
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower() if isinstance(raw, str | int) else None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(_("true or false"))
+
+
+def parse_days(raw):
+    expected = _('whole days such as [90, 180] or "90,180"')
+    parts = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+    try:
+        values = [_decimal(part.strip() if isinstance(part, str) else part) for part in parts if str(part).strip()]
+    except ValueError:
+        raise ValueError(expected) from None
+    if not values or any(v < 1 or v != v.to_integral_value() or v > MAX_DAYS for v in values):
+        raise ValueError(expected)
+    return tuple(sorted({int(v) for v in values}))
+
+
+PARSERS = {
+    "amount": parse_amount,
+    "rate": parse_rate,
+    "percent": parse_percent,
+    "whole_percent": parse_whole_percent,
+    "currency": parse_currency,
+    "flag": parse_flag,
+    "days": parse_days,
+}
+
+
+def _fee(kind, default, doc):
+    """A fee-schedule term: its kind (a key of PARSERS), default and documentation."""
+    return field(default=default, metadata={"kind": kind, "doc": doc})
+
+
+def _today():
+    return timezone.localdate()
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A partnership's agreement. The first six fields are the partnership's columns; the rest
+    are the fee schedule's keys (`FEE_TERMS`), each with its unit and default in `doc`."""
+
+    settlement_currency: str
+    """ISO 4217 code the partners settle in; default the proposing side's partner currency."""
+    commission_rate: Decimal = Decimal("0.10")
+    """Share of a partner-goods sale kept by the selling platform, a rate 0-1 (4 decimals); 0.10."""
+    category_scope: tuple = ()
+    """Shared taxonomy IDs in scope, ascending; empty (the default) means all."""
+    settlement_cutoff: dt.time = dt.time(23, 0)
+    """Daily cut-off of the settlement batch, platform time; 23:00."""
+    starts_on: dt.date = field(default_factory=_today)
+    """First day of the agreement; today."""
+    ends_on: dt.date | None = None
+    """Last day of the agreement; none (open-ended)."""
+
+    fx_margin: Decimal = _fee("rate", Decimal(0), "Margin on the exchange rate of a landed price, a rate 0-1; 0.")
+    duties_included: bool = _fee("flag", True, "Shown prices include duties and import taxes (DDP); true.")
+    zone_fee_per_item: Decimal = _fee("amount", Decimal(0), "Partner-zone fee per item, selling currency; 0.")
+    shipping_local_per_item: Decimal = _fee(
+        "amount", Decimal(0), "Last-leg shipping per item from our warehouse, selling currency; 0."
+    )
+    shipping_direct_per_item: Decimal = _fee(
+        "amount", Decimal(0), "Cross-border direct shipping per item, selling currency; 0."
+    )
+    max_campaign_discount: Decimal = _fee(
+        "percent", Decimal(50), "Largest campaign discount a partner may propose, percent 0-100; 50."
+    )
+    max_campaign_share: Decimal = _fee(
+        "percent", Decimal(100), "Largest share of a campaign discount the partner bears, percent 0-100; 100."
+    )
+    aged_threshold_days: tuple | None = _fee(
+        "days", None, "Ages in days past which consignment stock is aged; the platform's AGED_THRESHOLDS_DAYS."
+    )
+    aged_markdown_percent: int = _fee("whole_percent", 20, "Markdown proposed for aged stock, whole percent 1-99; 20.")
+    warehouse_storage_per_unit_day: Decimal = _fee(
+        "amount", Decimal(0), "Storage fee per unit and day of consignment stock; 0 (none charged)."
+    )
+    warehouse_storage_currency: str | None = _fee(
+        "currency", None, "Currency of the storage fee (ISO 4217); the settlement currency."
+    )
+    fulfilment_per_unit: Decimal = _fee(
+        "amount", Decimal(0), "Fee per unit of a paid line served from consignment stock; 0 (none charged)."
+    )
+    fulfilment_currency: str | None = _fee(
+        "currency", None, "Currency of the fulfilment fee (ISO 4217); the settlement currency."
+    )
+    first_leg_per_kg: Decimal = _fee(
+        "amount", Decimal(0), "Agreed first-leg freight per kg, settlement currency; 0 (recorded, not charged here)."
+    )
+
+    given: frozenset = field(default=frozenset(), compare=False, repr=False)
+    """The fee keys the agreement states (the others take their defaults)."""
+    broken: dict = field(default_factory=dict, compare=False, repr=False)
+    """Legacy rows only: fee key -> TermsError, raised when that term is read."""
+
+    def __getattribute__(self, name):
+        broken = object.__getattribute__(self, "broken")
+        if broken and name in broken:
+            raise broken[name]
+        return object.__getattribute__(self, name)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def aged_thresholds(self):
+        """The agreed age thresholds in days, ascending, or the platform's."""
+        return self.aged_threshold_days or tuple(sorted(set(settings.LOGISTICS["AGED_THRESHOLDS_DAYS"])))
+
+    def storage_fee(self):
+        """(rate per unit-day, currency), or None when no storage is charged."""
+        return self._per_unit(self.warehouse_storage_per_unit_day, self.warehouse_storage_currency)
+
+    def fulfilment_fee(self):
+        """(fee per unit, currency), or None when no fulfilment fee is charged."""
+        return self._per_unit(self.fulfilment_per_unit, self.fulfilment_currency)
+
+    def _per_unit(self, rate, currency):
+        if not rate:
+            return None
+        return rate, currency or self.settlement_currency
+
+    # --- parsing -------------------------------------------------------------------------------
+
+    @classmethod
+    def parse(cls, terms, *, partner_currency=None):
+        """Proposed terms (a JSON object) as Terms; TermsError names the first wrong field or fee key."""
+        if not isinstance(terms, dict):
+            raise TermsError("terms", _("Terms must be an object."))
+        currency = terms.get("settlement_currency") or partner_currency or settings.PLATFORM_CURRENCY
+        try:
+            currency = parse_currency(currency)
+        except ValueError:
+            raise TermsError("settlement_currency", _("Settlement currency must be an ISO 4217 code.")) from None
+        try:
+            rate = parse_rate(terms.get("commission_rate", "0.10"))
+        except ValueError:
+            raise TermsError(
+                "commission_rate", _("Commission rate must be between 0 and 1 with at most 4 decimals.")
+            ) from None
+        scope = terms.get("category_scope") or []
+        if not isinstance(scope, list) or not all(type(i) is int and i > 0 for i in scope):
+            raise TermsError("category_scope", _("Category scope must be a list of taxonomy IDs."))
+        try:
+            cutoff = dt.time.fromisoformat(str(terms.get("settlement_cutoff", "23:00")))
+            starts_on = dt.date.fromisoformat(str(terms.get("starts_on") or _today().isoformat()))
+            ends_on = dt.date.fromisoformat(str(terms["ends_on"])) if terms.get("ends_on") else None
+        except ValueError as exc:
+            raise TermsError("terms", _("Bad time or date in terms: %(error)s") % {"error": exc}) from None
+        if ends_on and ends_on < starts_on:
+            raise TermsError("ends_on", _("The partnership cannot end before it starts."))
+        schedule = terms.get("fee_schedule") or {}
+        if not isinstance(schedule, dict):
+            raise TermsError("fee_schedule", _("The fee schedule must map fee names to amounts."))
+        unknown = sorted(str(key) for key in schedule if key not in FEE_TERMS)
+        if unknown:
+            raise TermsError(
+                unknown[0],
+                _("The fee schedule has an unknown term %(key)r; known terms: %(known)s.")
+                % {"key": unknown[0], "known": ", ".join(FEE_TERMS)},
+                field="fee_schedule",
+            )
+        fees, broken = _parse_fees(schedule)
+        if broken:
+            raise next(iter(broken.values()))
+        return cls(
+            settlement_currency=currency,
+            commission_rate=rate,
+            category_scope=tuple(sorted(set(scope))),
+            settlement_cutoff=cutoff,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            given=frozenset(fees),
+            **fees,
+        )
+
+    @classmethod
+    def of(cls, partnership):
+        """A stored partnership's terms. A missing fee takes its default, an unknown key is
+        ignored, a bad value raises TermsError naming its key when that term is read."""
+        schedule = partnership.fee_schedule if isinstance(partnership.fee_schedule, dict) else {}
+        fees, broken = _parse_fees({key: value for key, value in schedule.items() if key in FEE_TERMS})
+        return cls(
+            settlement_currency=partnership.settlement_currency,
+            commission_rate=partnership.commission_rate,
+            category_scope=tuple(partnership.category_scope or ()),
+            settlement_cutoff=partnership.settlement_cutoff,
+            starts_on=partnership.starts_on,
+            ends_on=partnership.ends_on,
+            given=frozenset(fees),
+            broken=broken,
+            **fees,
+        )
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def fee_schedule_json(self):
+        """The stated fee terms as JSON: amounts and percents as strings, flags as booleans, days
+        as a list of integers, currency codes as strings."""
+        out = {}
+        for key in FEE_TERMS:
+            if key in self.given:
+                value = getattr(self, key)
+                out[key] = (
+                    list(value) if isinstance(value, tuple) else str(value) if isinstance(value, Decimal) else value
+                )
+        return out
+
+    def model_fields(self):
+        """The Partnership columns these terms fill."""
+        return {
+            "settlement_currency": self.settlement_currency,
+            "commission_rate": self.commission_rate,
+            "fee_schedule": self.fee_schedule_json(),
+            "category_scope": list(self.category_scope),
+            "settlement_cutoff": self.settlement_cutoff,
+            "starts_on": self.starts_on,
+            "ends_on": self.ends_on,
+        }
+
+    def as_json(self):
+        """The agreement as exchanged with the partner."""
+        return {
+            "settlement_currency": self.settlement_currency,
+            "commission_rate": str(self.commission_rate),
+            "fee_schedule": self.fee_schedule_json(),
+            "category_scope": list(self.category_scope),
+            "settlement_cutoff": self.settlement_cutoff.strftime("%H:%M"),
+            "starts_on": self.starts_on.isoformat(),
+            "ends_on": self.ends_on.isoformat() if self.ends_on else None,
+        }
+
+
+FEE_TERMS = {f.name: f for f in fields(Terms) if "kind" in f.metadata}
+"""Fee-schedule key -> its dataclass field (metadata: kind, doc)."""
+
+
+def _parse_fees(schedule):
+    """({key: typed value} of the stated keys, {key: TermsError} of the bad ones)."""
+    fees, broken = {}, {}
+    for key, raw in schedule.items():
+        if raw is None or raw == "":
+            continue
+        try:
+            fees[key] = PARSERS[FEE_TERMS[key].metadata["kind"]](raw)
+        except ValueError as exc:
+            broken[key] = TermsError(
+                key,
+                _("The fee schedule's %(key)s is %(value)r; expected %(expected)s.")
+                % {"key": key, "value": raw, "expected": exc.args[0] if exc.args else FEE_TERMS[key].metadata["kind"]},
+                field="fee_schedule",
+            )
+    return fees, broken
