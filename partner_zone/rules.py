@@ -45,6 +45,11 @@ def _read_json(name):
 
 # --- Duties and taxes ------------------------------------------------------------------------------
 
+_CBEC = _read_json("duties.json")["CN"]["cbec"]
+# China's CBEC limits (CNY) where the database has no catch-all CBEC rule (payments' China rules).
+CN_TRANSACTION_LIMIT = Decimal(_CBEC["transaction_limit"])
+CN_ANNUAL_LIMIT = Decimal(_CBEC["annual_limit"])
+
 
 def duty_rules():
     """The shipped DutyRule rows as dicts of field values (Money fields as amount + currency)."""
