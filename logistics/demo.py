@@ -1,35 +1,25 @@
 """Demo logistics: each demo platform's warehouse and the international express rates its first-leg
-cost comparison uses. Safe to run again."""
+cost comparison uses (the tables: demo_data/logistics.json). Safe to run again."""
 
+import json
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from djmoney.money import Money
 
 from .models import ExpressRate, Warehouse
 
-WAREHOUSES = {
-    "cn": {
-        "code": "sha-1",
-        "name": "Shanghai Waigaoqiao bonded warehouse",
-        "operator": "Bao Bei Mall",
-        "address": "Waigaoqiao Free Trade Zone, Pudong, Shanghai 200131",
-        "country": "CN",
-    },
-    "us": {
-        "code": "lax-1",
-        "name": "Ontario CA fulfilment centre",
-        "operator": "Trailhead Goods",
-        "address": "4200 E Airport Dr, Ontario, CA 91761",
-        "country": "US",
-    },
-}
-
-# International express per parcel by weight band, as couriers quote them between China and the US
-# (the paper's figure: about 500 CNY for 5 kg to the United States). (max grams, price).
+# The demo warehouse of each platform, and the international express per parcel by weight band as
+# couriers quote them between China and the US (the paper's figure: about 500 CNY for 5 kg to the
+# United States): demo_data/logistics.json.
+with open(Path(__file__).resolve().parent / "demo_data" / "logistics.json", encoding="utf-8") as _data:
+    _TABLES = json.load(_data)
+WAREHOUSES = _TABLES["warehouses"]
+# (currency, destination) -> [(max grams, price), ...]
 EXPRESS_RATES = {
-    ("CNY", "US"): [(500, "150"), (1000, "200"), (2000, "280"), (5000, "500"), (10000, "900"), (20000, "1650")],
-    ("USD", "CN"): [(500, "24"), (1000, "32"), (2000, "45"), (5000, "75"), (10000, "135"), (20000, "245")],
+    (rates["currency"], rates["destination"]): [tuple(band) for band in rates["bands"]]
+    for rates in _TABLES["express_rates"]
 }
 
 

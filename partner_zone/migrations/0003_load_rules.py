@@ -1,5 +1,6 @@
-"""Load the shipped rule data (partner_zone/rules.py): China's and the United States' duty rules,
-the CNY and USD rounding rules and the festival calendar. Idempotent: rows that exist are kept."""
+"""Load the shipped rule data (partner_zone/rules_data/, read by partner_zone/rules.py): China's and
+the United States' duty rules, the CNY and USD rounding rules and the festival calendar of 2025 to
+2028 (`manage.py load_rules` adds later years). Idempotent: rows that exist are kept."""
 
 from django.db import migrations
 
