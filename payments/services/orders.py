@@ -295,85 +295,117 @@ def mark_paid(*, order, payment_reference, amount=None, now=None):
     with the same payment is harmless; an order no longer awaiting payment is refused, and so is one
     with goods of a partner whose partnership is not active (`partnership_suspended`)."""
     now = now or timezone.now()
-    payment_reference = str(payment_reference or "").strip()[:120]
-    if not payment_reference:
-        raise DomainError(Code.INVALID, _("A payment reference is required."), field="payment_reference")
+    payment_reference = _checked_payment_reference(payment_reference)
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.payment_reference == payment_reference and locked.paid_at is not None:
-            return locked
-        if locked.status != Order.Status.AWAITING_PAYMENT:
-            raise DomainError(
-                Code.ORDER_STATE,
-                _("Order %(number)s is %(status)s and cannot be paid.")
-                % {"number": locked.number, "status": Order.Status(locked.status).label},
-                field="order",
-                status=409,
-            )
-        if amount is not None and (
-            not isinstance(amount, Money)
-            or amount.currency != locked.total.currency
-            or amount.amount != locked.total.amount
-        ):
-            raise DomainError(
-                Code.PAYMENT_MISMATCH,
-                _("The payment of %(amount)s does not match the order's total of %(total)s.")
-                % {"amount": amount, "total": locked.total},
-                field="amount",
-                status=409,
-            )
-        lines = list(
-            locked.lines.select_related("partnership__partner", "listing", "reservation").order_by("line_number")
-        )
+            return locked  # the same payment again: done already
+        _refuse_unpayable(locked, amount)
+        lines = _lines_to_pay(locked)
         _refuse_suspended_partners(locked, lines)
-        shipments = {}
-        for line in lines:
-            line.order = locked
-            shipments[line.line_number] = _serve(line, locked)
-            _post_to_ledger(line)
-            if line.origin == Origin.PARTNER:
-                _count_markdown_sale(line)
-                charges.charge_campaign_share(line=line)  # the partner bears its share of a campaign price
-                charges.charge_fulfilment_fee(line=line)  # we deliver its consignment stock
-        locked.status = Order.Status.PAID
-        locked.payment_reference = payment_reference
-        locked.paid_at = now
-        locked.save(update_fields=["status", "payment_reference", "paid_at"])
-        _event(locked, OrderEvent.Kind.PAID, at=now, payment=payment_reference)
-        for group in _partner_groups(lines).values():
-            partnership = group[0].partnership
-            send_to_partner(partnership, FORWARDED_MESSAGE, forwarded_payload(locked, group))
-            _event(locked, OrderEvent.Kind.FORWARDED, at=now, partner=partnership.partner.code, lines=len(group))
-        declaration = CustomsDeclaration.objects.select_for_update().filter(order=locked).first()
-        if declaration is not None:
-            declaration.payment_record = {
-                "payment_reference": payment_reference,
-                "paid_at": now.isoformat(),
-                "amount": str(locked.total.amount),
-                "currency": str(locked.total.currency),
-                "payer_name": locked.buyer_name,
-                "payer_id_number": masked(locked.buyer_id_number),
-            }
-            declaration.waybill_record = {
-                "parcels": [
-                    {
-                        "line": number,
-                        "shipment": str(shipment.reference),
-                        "kind": shipment.kind,
-                        "carrier": shipment.carrier,
-                        "waybill_number": shipment.tracking_number,
-                    }
-                    for number, shipment in shipments.items()
-                    if any(line.line_number == number and line.origin == Origin.PARTNER for line in lines)
-                ],
-                "consignee": locked.recipient.get("name", ""),
-                "consignee_phone": locked.recipient.get("phone", ""),
-            }
-            declaration.status = CustomsDeclaration.Status.READY
-            declaration.updated_at = now
-            declaration.save(update_fields=["payment_record", "waybill_record", "status", "updated_at"])
+        shipments = {line.line_number: _sell_line(line, locked) for line in lines}
+        _record_paid(locked, payment_reference, now)
+        _forward_to_partners(locked, lines, now)
+        _complete_customs_declaration(locked, lines, shipments, payment_reference, now)
     order.refresh_from_db()
     return locked
+
+
+def _checked_payment_reference(payment_reference) -> str:
+    payment_reference = str(payment_reference or "").strip()[:120]
+    if not payment_reference:
+        raise DomainError(Code.INVALID, _("A payment reference is required."), field="payment_reference")
+    return payment_reference
+
+
+def _refuse_unpayable(order, amount):
+    """Only an order awaiting payment is paid, and only by exactly its total (when the amount is known)."""
+    if order.status != Order.Status.AWAITING_PAYMENT:
+        raise DomainError(
+            Code.ORDER_STATE,
+            _("Order %(number)s is %(status)s and cannot be paid.")
+            % {"number": order.number, "status": Order.Status(order.status).label},
+            field="order",
+            status=409,
+        )
+    if amount is not None and (
+        not isinstance(amount, Money) or amount.currency != order.total.currency or amount.amount != order.total.amount
+    ):
+        raise DomainError(
+            Code.PAYMENT_MISMATCH,
+            _("The payment of %(amount)s does not match the order's total of %(total)s.")
+            % {"amount": amount, "total": order.total},
+            field="amount",
+            status=409,
+        )
+
+
+def _lines_to_pay(order):
+    return list(order.lines.select_related("partnership__partner", "listing", "reservation").order_by("line_number"))
+
+
+def _sell_line(line, order):
+    """One paid line: serve it (allocate its stock, open its delivery), post its sale to the ledger,
+    and for partner goods count a markdown sale and charge the partner its shares. Returns the
+    line's shipment."""
+    line.order = order
+    shipment = _serve(line, order)
+    _post_to_ledger(line)
+    if line.origin == Origin.PARTNER:
+        _count_markdown_sale(line)
+        charges.charge_campaign_share(line=line)  # the partner bears its share of a campaign price
+        charges.charge_fulfilment_fee(line=line)  # we deliver its consignment stock
+    return shipment
+
+
+def _record_paid(order, payment_reference, now):
+    order.status = Order.Status.PAID
+    order.payment_reference = payment_reference
+    order.paid_at = now
+    order.save(update_fields=["status", "payment_reference", "paid_at"])
+    _event(order, OrderEvent.Kind.PAID, at=now, payment=payment_reference)
+
+
+def _forward_to_partners(order, lines, now):
+    """Each partner whose goods the order holds gets its lines (message order.forwarded, outbox)."""
+    for group in _partner_groups(lines).values():
+        partnership = group[0].partnership
+        send_to_partner(partnership, FORWARDED_MESSAGE, forwarded_payload(order, group))
+        _event(order, OrderEvent.Kind.FORWARDED, at=now, partner=partnership.partner.code, lines=len(group))
+
+
+def _complete_customs_declaration(order, lines, shipments, payment_reference, now):
+    """The declaration (orders of partner goods into China have one) gets the payment and waybill
+    records: who paid what, and the parcel of each partner line."""
+    declaration = CustomsDeclaration.objects.select_for_update().filter(order=order).first()
+    if declaration is None:
+        return
+    declaration.payment_record = {
+        "payment_reference": payment_reference,
+        "paid_at": now.isoformat(),
+        "amount": str(order.total.amount),
+        "currency": str(order.total.currency),
+        "payer_name": order.buyer_name,
+        "payer_id_number": masked(order.buyer_id_number),
+    }
+    declaration.waybill_record = {
+        "parcels": [
+            {
+                "line": number,
+                "shipment": str(shipment.reference),
+                "kind": shipment.kind,
+                "carrier": shipment.carrier,
+                "waybill_number": shipment.tracking_number,
+            }
+            for number, shipment in shipments.items()
+            if any(line.line_number == number and line.origin == Origin.PARTNER for line in lines)
+        ],
+        "consignee": order.recipient.get("name", ""),
+        "consignee_phone": order.recipient.get("phone", ""),
+    }
+    declaration.status = CustomsDeclaration.Status.READY
+    declaration.updated_at = now
+    declaration.save(update_fields=["payment_record", "waybill_record", "status", "updated_at"])
 
 
 def expire_unpaid_order(order, *, now=None):
