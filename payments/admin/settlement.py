@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from crossborder.errors import DomainError
 
 from ..models import PartnerStatementPart, SettlementBatch, SettlementDispute, StatementLine
-from ..services import settlement
+from ..services import payouts, settlement
 from .ledger import ReadOnlyAdmin, ReadOnlyInline
 
 
@@ -99,7 +99,10 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
             response = HttpResponse(batch.payout.pain001, content_type="application/xml")
             response["Content-Disposition"] = f'attachment; filename="{stem}.pain001.xml"'
             return response
-        body = batch.payout.statement_csv if hasattr(batch, "payout") else settlement.statement_csv(batch)
+        if hasattr(batch, "payout"):
+            body = batch.payout.statement_csv
+        else:
+            body = payouts.statement_csv(batch, settlement.statement_lines(batch))
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
         return response

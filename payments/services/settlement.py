@@ -1,6 +1,7 @@
 """Nightly settlement per partnership: close the period at the agreed cut-off, net what each side owes
 the other, convert once at the cut-off rate, exchange statements with the partner, reconcile line by
-line, and produce one payout instruction for the net when we are the side that owes.
+line, and produce one payout instruction for the net when we are the side that owes (its files are
+written by payouts.py).
 
 Periods. Both platforms must close the same period for their statements to be comparable, so the
 agreed cut-off time (Partnership.settlement_cutoff) is read in UTC, the one clock both sides share;
@@ -12,19 +13,15 @@ Signs. Our statement's amounts are positive where the partner owes us; the partn
 from its side, so a line agrees when its amount is the opposite of ours."""
 
 import datetime as dt
-import io
 import json
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from djmoney.money import Money
 
-from crossborder import spreadsheets
 from crossborder.errors import DomainError
 from crossborder.models import Partnership
 from crossborder.services import send_to_partner
@@ -40,7 +37,7 @@ from ..models import (
     SettlementDispute,
     StatementLine,
 )
-from . import ledger
+from . import ledger, payouts
 
 STATEMENT = "settlement.statement"
 LINES_PER_PART = 5000
@@ -374,92 +371,6 @@ def reconcile_batch(*, batch):
 # --- payout ------------------------------------------------------------------------------------
 
 
-def _bank(details, name):
-    return {
-        "name": details.get("name") or name,
-        "iban": details.get("iban", ""),
-        "account": details.get("account", ""),
-        "bic": details.get("bic", ""),
-    }
-
-
-def _account_element(parent, tag, bank):
-    account = ET.SubElement(ET.SubElement(parent, tag), "Id")
-    if bank["iban"]:
-        ET.SubElement(account, "IBAN").text = bank["iban"]
-    else:
-        ET.SubElement(ET.SubElement(account, "Othr"), "Id").text = bank["account"] or "UNKNOWN"
-
-
-def _agent_element(parent, tag, bank):
-    institution = ET.SubElement(ET.SubElement(parent, tag), "FinInstnId")
-    if bank["bic"]:
-        ET.SubElement(institution, "BICFI").text = bank["bic"]
-    else:
-        ET.SubElement(ET.SubElement(institution, "Othr"), "Id").text = "NOTPROVIDED"
-
-
-def pain001(batch, *, message_id, amount, created_at):
-    """The ISO 20022 customer credit-transfer initiation (pain.001.001.09) for one batch's net."""
-    partner = batch.partnership.partner
-    debtor = _bank(settings.SETTLEMENT_BANK, settings.PLATFORM_NAME)
-    creditor = _bank(settings.SETTLEMENT_PARTNER_BANKS.get(partner.code, {}), partner.name)
-    ns = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
-    ET.register_namespace("", ns)
-    document = ET.Element(f"{{{ns}}}Document")
-    root = ET.SubElement(document, "CstmrCdtTrfInitn")
-    header = ET.SubElement(root, "GrpHdr")
-    ET.SubElement(header, "MsgId").text = message_id
-    ET.SubElement(header, "CreDtTm").text = created_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    ET.SubElement(header, "NbOfTxs").text = "1"
-    ET.SubElement(header, "CtrlSum").text = f"{amount}"
-    ET.SubElement(ET.SubElement(header, "InitgPty"), "Nm").text = debtor["name"]
-    info = ET.SubElement(root, "PmtInf")
-    ET.SubElement(info, "PmtInfId").text = message_id
-    ET.SubElement(info, "PmtMtd").text = "TRF"
-    ET.SubElement(info, "NbOfTxs").text = "1"
-    ET.SubElement(info, "CtrlSum").text = f"{amount}"
-    ET.SubElement(ET.SubElement(info, "ReqdExctnDt"), "Dt").text = created_at.date().isoformat()
-    ET.SubElement(ET.SubElement(info, "Dbtr"), "Nm").text = debtor["name"]
-    _account_element(info, "DbtrAcct", debtor)
-    _agent_element(info, "DbtrAgt", debtor)
-    transfer = ET.SubElement(info, "CdtTrfTxInf")
-    ET.SubElement(ET.SubElement(transfer, "PmtId"), "EndToEndId").text = message_id
-    amount_element = ET.SubElement(ET.SubElement(transfer, "Amt"), "InstdAmt", Ccy=batch.currency)
-    amount_element.text = f"{amount}"
-    _agent_element(transfer, "CdtrAgt", creditor)
-    ET.SubElement(ET.SubElement(transfer, "Cdtr"), "Nm").text = creditor["name"]
-    _account_element(transfer, "CdtrAcct", creditor)
-    ET.SubElement(ET.SubElement(transfer, "RmtInf"), "Ustrd").text = (
-        f"Settlement {batch.period_end:%Y-%m-%d} batch {batch.reference}"
-    )[:140]
-    ET.indent(document)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(document, encoding="unicode") + "\n"
-
-
-def _shown(amount, currency):
-    """An amount in the currency's minor units, as a number: written as -81.00, not neutralised."""
-    return Decimal(amount).quantize(Decimal(1).scaleb(-ledger.minor_digits(currency)))
-
-
-def statement_csv(batch):
-    """Text columns (references, partner-made) neutralised; amounts stay numbers, negative or not."""
-    out = io.StringIO()
-    writer = spreadsheets.CsvWriter(out)
-    writer.writerow(["event_reference", "kind", "currency", "amount", "postings"])
-    for ref, kind, currency, amount, count in statement_lines(batch):
-        writer.writerow([ref, kind, currency, _shown(amount, currency), count])
-    for currency, total in sorted(batch.currency_totals.items()):
-        writer.writerow([f"total {currency}", "", currency, _shown(Decimal(total["total"]), currency), ""])
-        if currency != batch.currency:
-            writer.writerow(
-                [f"converted at {total['rate']}", "", batch.currency, _shown(total["converted"], batch.currency), ""]
-            )
-    net = _shown(batch.net_amount, batch.currency)
-    writer.writerow(["net (positive: the partner owes us)", "", batch.currency, net, ""])
-    return out.getvalue()
-
-
 def _payout(batch):
     created_at = timezone.now()
     amount = -batch.net_amount
@@ -471,8 +382,8 @@ def _payout(batch):
             "message_id": message_id,
             "amount": amount,
             "currency": batch.currency,
-            "pain001": pain001(batch, message_id=message_id, amount=amount, created_at=created_at),
-            "statement_csv": statement_csv(batch),
+            "pain001": payouts.pain001(batch, message_id=message_id, amount=amount, created_at=created_at),
+            "statement_csv": payouts.statement_csv(batch, statement_lines(batch)),
             "created_at": created_at,
         },
     )[0]

@@ -13,7 +13,7 @@ import tablib
 from import_export.mixins import BaseExportMixin
 
 from payments.models import CustomsDeclaration, Order
-from payments.services import ledger, orders, settlement
+from payments.services import ledger, orders, payouts, settlement
 from tests.partner_zone.factories import make_partnership
 from tests.payments.factories import sell_partner_goods
 
@@ -85,7 +85,7 @@ def test_the_settlement_statement_neutralises_references_and_keeps_negative_amou
         sell_partner_goods(partnership, "order:cn:2:1", partner="20.00")
     batch = settlement.close_period(partnership=partnership, period_end=CUTOFF, now=CUTOFF + dt.timedelta(hours=1))
 
-    rows = rows_of(settlement.statement_csv(batch))
+    rows = rows_of(payouts.statement_csv(batch, settlement.statement_lines(batch)))
     ledger.forget_accounts()
 
     by_reference = {row[0]: row for row in rows[1:]}
