@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from crossborder import fees
+from crossborder import fees, money
 from crossborder.models import Partnership
 from crossborder.services import send_to_partner
 
@@ -45,7 +45,6 @@ DEFAULT_MARKDOWN_PERCENT = 20
 TIERS = (Action.MARKDOWN, Action.RETURN, Action.LIQUIDATE)  # first, second, third threshold
 # A proposal message carries at most this many actions; a bigger review sends several messages.
 PROPOSALS_PER_MESSAGE = 1000
-CENT = Decimal("0.01")
 
 
 def bucket_label(low, high):
@@ -701,7 +700,7 @@ def accrue_storage_fees(*, day=None):
                 day=day,
                 unit_days=on_hand,
                 rate=Money(rate, currency),
-                amount=Money((rate * on_hand).quantize(CENT, rounding=ROUND_HALF_UP), currency),
+                amount=money.money(rate * on_hand, currency),
                 reference=reference,
             )
         )

@@ -16,7 +16,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -24,11 +24,10 @@ from django.db.models import Max
 from django.utils import timezone
 from djmoney.money import Money
 
-from crossborder import spreadsheets
+from crossborder import money, spreadsheets
 from crossborder.errors import DomainError
 from crossborder.models import Partnership
 from crossborder.services import send_to_partner
-from partner_zone.services.pricing import latest_rate
 
 from ..amounts import MoneySum
 from ..errors import SettlementErrorCode as Code
@@ -99,15 +98,15 @@ def _convert(batch, totals):
     """Convert each other currency's total once, at the cut-off rate, and post the conversion so the
     partner's balance in that currency is cleared into the settlement currency."""
     target = batch.currency
-    digits = Decimal(1).scaleb(-ledger.minor_digits(target))
+    rates = money.RateBook.load({*totals, target}, at=batch.period_end)
     summary = {}
     net = Decimal(0)
     for currency, total in sorted(totals.items()):
         if currency == target:
-            converted, rate = total.quantize(digits), Decimal(1)
+            converted, rate = money.quantize(total, target), Decimal(1)
         else:
             try:
-                rate = latest_rate(currency, target, at=batch.period_end)
+                rate = rates.rate(currency, target)
             except DomainError as exc:
                 raise DomainError(
                     Code.NO_RATE,
@@ -116,7 +115,7 @@ def _convert(batch, totals):
                     field="rate",
                     status=409,
                 ) from exc
-            converted = (total * rate).quantize(digits, rounding=ROUND_HALF_EVEN)
+            converted = money.quantize(total * rate, target, rounding=money.BANKERS)
             if total:
                 posted = ledger.post(
                     reference=f"settlement:{batch.reference}:fx:{currency}",
@@ -248,7 +247,7 @@ def _checked_lines(lines):
                 Code.INVALID_STATEMENT, f"{field} needs an event_reference, a currency and an amount.", field=field
             )
         currency = str(line["currency"]).upper()
-        amount = ledger.checked_amount(line.get("amount"), currency, field=f"{field}.amount")
+        amount = money.parse_amount(line.get("amount"), currency, field=f"{field}.amount")
         clean.append(
             {
                 "event_reference": str(line["event_reference"])[:160],
@@ -271,7 +270,7 @@ def receive_statement_part(*, partnership, payload):
             f"The statement is in {payload['currency']}; the agreement settles in {partnership.settlement_currency}.",
             field="currency",
         )
-    net = ledger.checked_amount(payload["net_amount"], payload["currency"], field="net_amount")
+    net = money.parse_amount(payload["net_amount"], payload["currency"], field="net_amount")
     with transaction.atomic():
         Partnership.objects.select_for_update().get(pk=partnership.pk)
         part, created = PartnerStatementPart.objects.get_or_create(
@@ -439,7 +438,7 @@ def pain001(batch, *, message_id, amount, created_at):
 
 def _shown(amount, currency):
     """An amount in the currency's minor units, as a number: written as -81.00, not neutralised."""
-    return Decimal(amount).quantize(Decimal(1).scaleb(-ledger.minor_digits(currency)))
+    return money.quantize(amount, currency)
 
 
 def statement_csv(batch):
@@ -463,7 +462,7 @@ def statement_csv(batch):
 def _payout(batch):
     created_at = timezone.now()
     amount = -batch.net_amount
-    amount = amount.quantize(Decimal(1).scaleb(-ledger.minor_digits(batch.currency)))
+    amount = money.quantize(amount, batch.currency)
     message_id = f"STL-{batch.period_end:%Y%m%d}-{batch.reference.hex[:20]}"
     return PayoutInstruction.objects.get_or_create(
         batch=batch,

@@ -411,7 +411,7 @@ def test_a_new_rate_entered_in_the_admin_reprices_the_listings(partnership, admi
     now = timezone.localtime()
 
     response = admin_client.post(
-        reverse("admin:partner_zone_exchangerate_add"),
+        reverse("admin:crossborder_exchangerate_add"),
         {
             "base": "usd",
             "quote": "CNY",
