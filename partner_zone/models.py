@@ -14,7 +14,7 @@ from django_countries.fields import CountryField
 from djmoney.models.fields import MoneyField
 
 from catalog.models import MONEY
-from crossborder.models import ExchangeRate, Partnership  # noqa: F401 - ExchangeRate moved to the core (ADR 0011)
+from crossborder.models import Partnership
 
 RATE = {"max_digits": 9, "decimal_places": 6}  # 0.130000 = 13 %
 
