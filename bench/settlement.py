@@ -53,8 +53,7 @@ def setup(url):
 
 
 def make_partnership():
-    from crossborder.models import Partner, Partnership
-    from partner_zone.models import ExchangeRate
+    from crossborder.models import ExchangeRate, Partner, Partnership
 
     partner = Partner.objects.create(
         code="us", name="Trailhead Goods", country="US", currency="USD", languages=["en"], base_url="http://us.invalid"

@@ -11,7 +11,7 @@ import json
 import random
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.db import transaction
 from djmoney.money import Money
 from PIL import Image, ImageDraw
 
+from crossborder import money
 from crossborder.models import Partnership
 
 from . import services
@@ -349,7 +350,7 @@ def _offer_terms(product, partner_code, share):
     if rng.random() >= share:
         return None
     factor = Decimal(rng.randint(70, 80)) / 100
-    export_price = (product.price.amount * factor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    export_price = money.quantize(product.price.amount * factor, product.price.currency.code)
     own_stock = sum(variant.stock for variant in product.variants.all() if variant.is_active)
     direct_stock = min(own_stock, rng.choice((0, 5, 10, 20, 30, 50, 80)))
     return Money(export_price, product.price.currency), direct_stock

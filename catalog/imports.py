@@ -20,7 +20,7 @@ from django_countries import countries
 from djmoney.money import Money
 from moneyed import CurrencyDoesNotExist, get_currency
 
-from crossborder import spreadsheets
+from crossborder import money, spreadsheets
 
 from . import services
 from .errors import CatalogErrorCode
@@ -385,7 +385,7 @@ def _price(text):
         raise _CellError(_("%(value)s is not more than zero; a price must be more than 0.") % {"value": text})
     if amount >= MAX_PRICE:
         raise _CellError(_("%(value)s is too large for a price.") % {"value": text})
-    if amount != amount.quantize(Decimal("0.01")):
+    if not money.has_minor_units_only(amount, settings.PLATFORM_CURRENCY):
         raise _CellError(
             _("%(value)s has more than 2 decimal places; round it to cents, e.g. 99.95.") % {"value": text}
         )

@@ -3,7 +3,6 @@ offers to partners, and the all-or-nothing spreadsheet import. Each public funct
 transaction; views, admin actions, the import and the demo generator all go through here."""
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
 from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 from moneyed import CurrencyDoesNotExist, get_currency
 
-from crossborder import uploads
+from crossborder import money, uploads
 from crossborder.errors import DomainError
 from crossborder.models import Partnership
 
@@ -92,7 +91,7 @@ def check_money(amount, *, field_name):
         )
     if amount.amount <= 0:
         raise CatalogError(CatalogErrorCode.PRICE_NOT_POSITIVE, _("A price must be more than zero."), field=field_name)
-    if amount.amount != amount.amount.quantize(Decimal("0.01")):
+    if not money.has_minor_units_only(amount.amount, code):
         raise CatalogError(CatalogErrorCode.INVALID, _("A price has at most 2 decimal places."), field=field_name)
 
 

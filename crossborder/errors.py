@@ -44,6 +44,13 @@ class ImageErrorCode(StrEnum):
     TOO_MANY_PIXELS = "image_too_many_pixels"
 
 
+class MoneyErrorCode(StrEnum):
+    INVALID_AMOUNT = "invalid_amount"
+    TOO_MANY_DECIMALS = "too_many_decimals"
+    UNKNOWN_CURRENCY = "unknown_currency"
+    NO_EXCHANGE_RATE = "no_exchange_rate"
+
+
 class DomainError(Exception):
     """A business rule said no. `code` is machine-readable, `detail` says what to fix."""
 

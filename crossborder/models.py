@@ -357,3 +357,36 @@ class PartnerNotice(models.Model):
 
     def __str__(self):
         return f"{self.get_direction_display()}: {self.subject}"
+
+
+# --- money -----------------------------------------------------------------------------------------
+
+
+class ExchangeRate(models.Model):
+    """1 `base` = `rate` `quote`, from a source at a time: the rate book of crossborder.money reads the
+    newest per pair at a moment. Ops enter rates in the partner zone's admin (which reprices)."""
+
+    class Source(models.TextChoices):
+        ECB = "ecb", _("European Central Bank reference rate")
+        MANUAL = "manual", _("entered by ops")
+
+    base = models.CharField(max_length=3)
+    quote = models.CharField(max_length=3)
+    rate = models.DecimalField(max_digits=18, decimal_places=8, validators=[MinValueValidator(0)])
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
+    as_of = models.DateTimeField(_("valid from"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["base", "quote", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["base", "quote", "source", "as_of"], name="exchange_rate_once"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+        ]
+        indexes = [models.Index(fields=["base", "quote", "-as_of"], name="exchange_rate_latest_idx")]
+        db_table = "partner_zone_exchangerate"  # moved from the partner zone; the table kept its name
+
+    def __str__(self):
+        return f"1 {self.base} = {self.rate} {self.quote} ({self.source}, {self.as_of:%Y-%m-%d})"

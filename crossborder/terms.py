@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from moneyed import CURRENCIES
 
+from . import money
 from .errors import DomainError
 from .errors import PartnershipErrorCode as Code
 
@@ -36,9 +36,7 @@ class TermsError(DomainError):
         self.key = key
 
 
-def is_currency(code):
-    """An ISO 4217 code in upper case (a local check until the core's money module owns it)."""
-    return isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper() and code in CURRENCIES
+is_currency = money.is_currency  # one reading of a currency code, the money module's
 
 
 # --- one parser per kind of fee term ------------------------------------------------------------

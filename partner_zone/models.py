@@ -127,34 +127,6 @@ class SyncRun(models.Model):
 # --- pricing --------------------------------------------------------------------------------------
 
 
-class ExchangeRate(models.Model):
-    """1 `base` = `rate` `quote`, from a source at a time. The newest rate per pair is used."""
-
-    class Source(models.TextChoices):
-        ECB = "ecb", _("European Central Bank reference rate")
-        MANUAL = "manual", _("entered by ops")
-
-    base = models.CharField(max_length=3)
-    quote = models.CharField(max_length=3)
-    rate = models.DecimalField(max_digits=18, decimal_places=8, validators=[MinValueValidator(0)])
-    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
-    as_of = models.DateTimeField(_("valid from"))
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("exchange rate")
-        verbose_name_plural = _("exchange rates")
-        ordering = ["base", "quote", "-as_of"]
-        constraints = [
-            models.UniqueConstraint(fields=["base", "quote", "source", "as_of"], name="exchange_rate_once"),
-            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
-        ]
-        indexes = [models.Index(fields=["base", "quote", "-as_of"], name="exchange_rate_latest_idx")]
-
-    def __str__(self):
-        return f"1 {self.base} = {self.rate} {self.quote} ({self.source}, {self.as_of:%Y-%m-%d})"
-
-
 class RoundingRule(models.Model):
     """How the home market rounds a shown price in `currency` between `min_amount` and `max_amount`:
     up to the next multiple of `step`, then minus `ending_offset` (e.g. step 10 and offset 0.1 gives

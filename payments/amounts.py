@@ -9,10 +9,10 @@ the way out (on PostgreSQL the sum is exact and neither changes anything). Shown
 amount is then put in its currency's minor units.
 """
 
-from decimal import Decimal
-
 from django.db.models import DecimalField, Sum
 from django.db.models.functions import Round
+
+from crossborder import money
 
 from .models import AMOUNT
 
@@ -25,7 +25,7 @@ class _Exact(Round):
     def _quantize(self, value, expression, connection):
         if value is None:
             return None
-        return Decimal(value).quantize(Decimal(1).scaleb(-AMOUNT["decimal_places"]))
+        return money.round_to(value, AMOUNT["decimal_places"], rounding=money.BANKERS)
 
 
 def MoneySum(expression, **extra):  # noqa: N802 - used like the aggregate it wraps

@@ -13,9 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crossborder import money
 from crossborder.models import Partnership
 
-AMOUNT = {"max_digits": 20, "decimal_places": 4}
+AMOUNT = {**money.AMOUNT_COLUMN}  # the money columns' range, owned by the core's money tools
 
 
 class LedgerIsAppendOnly(Exception):

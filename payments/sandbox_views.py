@@ -3,8 +3,6 @@ way to the provider's redirect), the return from a provider, and the sandbox pro
 (the wallet app's approval screen and the card's 3-D Secure challenge). Views parse and call one
 service or sandbox operation; the state changes happen there."""
 
-from decimal import Decimal
-
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,12 +10,12 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from crossborder import money
 from crossborder.errors import DomainError
 
 from .models import Payment, SandboxCharge
 from .providers import ProviderError, get_provider
 from .providers.sandbox import SandboxCard, SandboxWallet
-from .services import ledger
 from .services import payment as payments
 
 try:  # the QR code is drawn as inline SVG when the library is installed, else shown as text
@@ -37,7 +35,7 @@ def qr_svg(payload, label):
 
 
 def _shown(amount, currency):
-    return amount.quantize(Decimal(1).scaleb(-ledger.minor_digits(currency)))
+    return money.quantize(amount, currency)
 
 
 def _payment(token):

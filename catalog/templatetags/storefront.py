@@ -7,6 +7,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from crossborder import money
+
 register = template.Library()
 
 
@@ -49,5 +51,5 @@ def weight(grams):
     grams = int(grams)
     if grams < 1000:
         return _("%(n)s g") % {"n": number_format(grams)}
-    kilos = (Decimal(grams) / 1000).quantize(Decimal("0.01")).normalize()
+    kilos = money.round_to(Decimal(grams) / 1000, 2, rounding=money.BANKERS).normalize()
     return _("%(n)s kg") % {"n": number_format(kilos, use_l10n=True)}

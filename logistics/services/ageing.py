@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from crossborder import money
 from crossborder.models import Partnership
 from crossborder.services import send_to_partner
 from crossborder.terms import TermsError, parse_whole_percent
@@ -43,7 +43,6 @@ LIQUIDATE_AFTER_DAYS = 365
 TIERS = (Action.MARKDOWN, Action.RETURN, Action.LIQUIDATE)  # first, second, third threshold
 # A proposal message carries at most this many actions; a bigger review sends several messages.
 PROPOSALS_PER_MESSAGE = 1000
-CENT = Decimal("0.01")
 
 
 def bucket_label(low, high):
@@ -689,7 +688,7 @@ def accrue_storage_fees(*, day=None):
                 day=day,
                 unit_days=on_hand,
                 rate=Money(rate, currency),
-                amount=Money((rate * on_hand).quantize(CENT, rounding=ROUND_HALF_UP), currency),
+                amount=money.money(rate * on_hand, currency),
                 reference=reference,
             )
         )

@@ -8,7 +8,7 @@ Also the cost comparison of a consignment's first leg against sending each unit 
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from catalog.models import ExportOffer, ProductVariant
+from crossborder import money
 from crossborder.models import Partnership
 from crossborder.services import send_to_partner
 
@@ -639,8 +640,6 @@ DEFAULT_EXPRESS_RATES = {
     ),
 }
 
-CENT = Decimal("0.01")
-
 
 def _express_price(bands, weight):
     """The price of one parcel of `weight` grams: the smallest band that holds it, or for heavier
@@ -681,7 +680,7 @@ def cost_comparison(consignment):
         "problem": "",
     }
     if cost is not None and units:
-        result["first_leg_per_unit"] = (cost.amount / units).quantize(CENT, rounding=ROUND_HALF_UP)
+        result["first_leg_per_unit"] = money.quantize(cost.amount / units, currency)
 
     rows = list(ExpressRate.objects.filter(destination=destination).order_by("max_weight_grams"))
     if rows:
@@ -710,18 +709,16 @@ def cost_comparison(consignment):
                 "sku": line.sku,
                 "quantity": line.quantity,
                 "unit_weight_grams": line.unit_weight_grams,
-                "express_per_unit": per_unit.quantize(CENT, rounding=ROUND_HALF_UP),
-                "express_total": (per_unit * line.quantity).quantize(CENT, rounding=ROUND_HALF_UP),
+                "express_per_unit": money.quantize(per_unit, currency),
+                "express_total": money.quantize(per_unit * line.quantity, currency),
             }
         )
-    result["express_total"] = express_total.quantize(CENT, rounding=ROUND_HALF_UP)
+    result["express_total"] = money.quantize(express_total, currency)
     if units:
-        result["express_per_unit"] = (express_total / units).quantize(CENT, rounding=ROUND_HALF_UP)
+        result["express_per_unit"] = money.quantize(express_total / units, currency)
     if cost is not None and units:
-        result["saving"] = (express_total - cost.amount).quantize(CENT, rounding=ROUND_HALF_UP)
+        result["saving"] = money.quantize(express_total - cost.amount, currency)
         result["saving_per_unit"] = result["express_per_unit"] - result["first_leg_per_unit"]
         if express_total:
-            result["saving_percent"] = ((express_total - cost.amount) * 100 / express_total).quantize(
-                Decimal("0.1"), rounding=ROUND_HALF_UP
-            )
+            result["saving_percent"] = money.round_to((express_total - cost.amount) * 100 / express_total, 1)
     return result

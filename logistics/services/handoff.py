@@ -18,7 +18,7 @@ its first part's lines, not every line so far (`_count_part`)."""
 
 import dataclasses
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -28,6 +28,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from catalog.models import ProductVariant
+from crossborder import money
 from crossborder.models import Partnership
 from crossborder.services import send_to_partner
 
@@ -546,15 +547,11 @@ def replenishment_suggestions(*, partnership, now=None, lead_time_days=None, tar
         suggestions.append(
             {
                 "sku": row.sku,
-                "velocity_per_day": velocity.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+                "velocity_per_day": money.round_to(velocity, 2),
                 "on_hand": row.on_hand,
                 "reserved": row.reserved,
                 "in_transit": transit,
-                "cover_days": (Decimal(sellable * days) / row.sold_total).quantize(
-                    Decimal("0.1"), rounding=ROUND_HALF_UP
-                )
-                if row.sold_total
-                else None,
+                "cover_days": money.round_to(Decimal(sellable * days) / row.sold_total, 1) if row.sold_total else None,
                 "suggested_quantity": max(0, needed - sellable - transit),
             }
         )

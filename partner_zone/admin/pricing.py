@@ -5,7 +5,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..models import DutyRule, ExchangeRate, Markdown, RoundingRule
+from crossborder.models import ExchangeRate
+
+from ..models import DutyRule, Markdown, RoundingRule
 from ..services import pricing
 
 

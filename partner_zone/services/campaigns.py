@@ -10,7 +10,7 @@ are its own products) records the decision it receives."""
 
 import datetime as dt
 import uuid
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from catalog.models import Product
+from crossborder import money
 from crossborder.models import OutboxMessage, Partnership
 from crossborder.services import send_to_partner
 from crossborder.terms import TermsError
@@ -33,7 +34,7 @@ DECISION = "partner_zone.campaign_decision"
 MAX_DISCOUNT = Decimal("90")  # a proposal above this is nonsense whatever the agreement says
 # The agreed limits (and their defaults) are Terms.max_campaign_discount and max_campaign_share.
 MAX_PRODUCTS = 10_000
-CENT = Decimal("0.01")
+PERCENT_PLACES = 2  # a discount or share percent: 12.50 at most
 
 Status = Campaign.Status
 
@@ -53,9 +54,9 @@ def _percent(value, field, *, high):
             % {"field": field, "high": high, "value": value},
             field,
         )
-    if percent != percent.quantize(CENT):
+    if percent != money.round_to(percent, PERCENT_PLACES):
         raise _invalid(_("%(field)s has at most two decimals.") % {"field": field}, field)
-    return percent.quantize(CENT)
+    return money.round_to(percent, PERCENT_PLACES)
 
 
 def _date(value, field):
@@ -337,8 +338,8 @@ def record_campaign_sale(*, listing, order_line, quantity, at=None):
     if campaign is None:
         return None
     discount = (listing.list_price.amount - listing.price.amount) * int(quantity)
-    share = (discount * campaign.partner_share_percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
     currency = listing.price.currency.code
+    share = money.quantize(discount * campaign.partner_share_percent / 100, currency)
     try:
         with transaction.atomic():
             return CampaignSale.objects.create(
@@ -346,7 +347,7 @@ def record_campaign_sale(*, listing, order_line, quantity, at=None):
                 listing=listing,
                 order_line=order_line,
                 quantity=quantity,
-                discount=Money(discount.quantize(CENT, rounding=ROUND_HALF_UP), currency),
+                discount=money.money(discount, currency),
                 partner_share=Money(share, currency),
             )
     except IntegrityError:  # recorded concurrently

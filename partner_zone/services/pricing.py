@@ -15,27 +15,27 @@ import logging
 import xml.etree.ElementTree as ET
 import zoneinfo
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from crossborder import money
+from crossborder.models import ExchangeRate
 from crossborder.terms import TermsError
 
 from .. import hooks
 from ..errors import PartnerZoneErrorCode as Code
-from ..models import Campaign, DutyRule, ExchangeRate, Markdown, PartnerListing, RoundingRule
+from ..models import Campaign, DutyRule, Markdown, PartnerListing, RoundingRule
 from . import PartnerZoneError
 
 log = logging.getLogger(__name__)
 
-EUR = "EUR"
-RATE_PLACES = Decimal("0.00000001")
-CENT = Decimal("0.01")
+EUR = money.EUR
 ECB_NS = {
     "gesmes": "http://www.gesmes.org/xml/2002-08-01",
     "ecb": "http://www.ecb.int/vocabulary/2002-08-01/eurofxref",
@@ -46,65 +46,17 @@ ECB_ZONE = zoneinfo.ZoneInfo("Europe/Berlin")
 REPRICE_BATCH = 1000
 
 
-def _cents(amount):
-    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def _money(amount, currency):
-    return Money(_cents(amount), currency)
+    return money.money(amount, currency)
 
 
 # --- exchange rates -------------------------------------------------------------------------------
 
 
-class RateBook:
-    """The newest rate per currency pair at a moment, loaded in one query, for many conversions."""
+class RateBook(money.RateBook):
+    """The core's rate book (crossborder.money); a missing rate refuses the price as the zone's error."""
 
-    def __init__(self, rates):
-        self.rates = rates  # (base, quote) -> ExchangeRate
-
-    @classmethod
-    def load(cls, currencies=None, *, at=None):
-        at = at or timezone.now()
-        newest = (
-            ExchangeRate.objects.filter(base=OuterRef("base"), quote=OuterRef("quote"), as_of__lte=at)
-            .order_by("-as_of", "-created_at", "-pk")
-            .values("pk")[:1]
-        )
-        rows = ExchangeRate.objects.filter(as_of__lte=at)
-        if currencies is not None:
-            wanted = {c.upper() for c in currencies} | {EUR}
-            rows = rows.filter(base__in=wanted, quote__in=wanted)
-        rows = rows.filter(pk=Subquery(newest))
-        return cls({(row.base, row.quote): row for row in rows})
-
-    def _leg(self, base, quote):
-        """Direct or inverse rate of one pair (the newer if both exist), or None."""
-        direct = self.rates.get((base, quote))
-        inverse = self.rates.get((quote, base))
-        if direct and (not inverse or direct.as_of >= inverse.as_of):
-            return Decimal(direct.rate)
-        if inverse:
-            return Decimal(1) / Decimal(inverse.rate)
-        return None
-
-    def rate(self, base, quote):
-        base, quote = base.upper(), quote.upper()
-        if base == quote:
-            return Decimal(1)
-        rate = self._leg(base, quote)
-        if rate is None and EUR not in (base, quote):
-            to_eur, from_eur = self._leg(base, EUR), self._leg(EUR, quote)
-            if to_eur is not None and from_eur is not None:
-                rate = to_eur * from_eur
-        if rate is None:
-            raise PartnerZoneError(
-                Code.NO_EXCHANGE_RATE,
-                _("No exchange rate from %(base)s to %(quote)s (directly, inverted or through EUR).")
-                % {"base": base, "quote": quote},
-                field="rate",
-            )
-        return rate.quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+    refusal = PartnerZoneError
 
 
 def latest_rate(base, quote, *, at=None) -> Decimal:
@@ -229,16 +181,16 @@ class DutyBook:
             self.matches[key] = (rules[0], catch_all) if rules else (None, None)
         return self.matches[key]
 
-    def convert(self, money, currency):
-        """`money` in `currency` (rule limits may be in another currency than the value)."""
-        if money.currency.code == currency:
-            return money.amount
-        rates = self.rates or RateBook.load({money.currency.code, currency})
-        return money.amount * rates.rate(money.currency.code, currency)
+    def convert(self, value, currency):
+        """`value` (Money) in `currency` (rule limits may be in another currency than the value)."""
+        if value.currency.code == currency:
+            return value.amount
+        rates = self.rates or RateBook.load({value.currency.code, currency})
+        return value.amount * rates.rate(value.currency.code, currency)
 
 
 def _result(currency, *, duty=0, vat=0, ct=0, regime, rules, explanation):
-    duty, vat, ct = _cents(duty), _cents(vat), _cents(ct)
+    duty, vat, ct = (money.quantize(value, currency) for value in (duty, vat, ct))
     return {
         "duty": Money(duty, currency),
         "vat": Money(vat, currency),
@@ -391,12 +343,11 @@ def _round_with(rules, amount: Money) -> Money:
         )
         if band is None:
             break
-        step, offset = Decimal(band.step), Decimal(band.ending_offset)
-        value = ((value + offset) / step).to_integral_value(rounding=ROUND_CEILING) * step - offset
+        value = money.round_up_to(value, band.step, offset=band.ending_offset)
         if band.max_amount is None or value < band.max_amount:
             break
         # Rounded past the band's upper edge: the price ends the way the next band ends.
-    return Money(_cents(value), currency)
+    return _money(value, currency)
 
 
 def round_price(amount: Money) -> Money:
@@ -443,7 +394,15 @@ class PricingContext:
     def load(cls, listing_ids, *, at=None, currencies=()):
         at = at or timezone.now()
         home = settings.PLATFORM_CURRENCY
-        rates = RateBook.load({home, *currencies}, at=at)
+        duties = DutyBook.load(countries=[settings.PLATFORM_COUNTRY], at=at)
+        # The rules' limits may be in another currency than the home one (CNY limits, a JPY home).
+        limits = {
+            limit.currency.code
+            for rule in duties.rules
+            for limit in (rule.transaction_limit, rule.annual_limit, rule.de_minimis)
+            if limit is not None
+        }
+        rates = duties.rates = RateBook.load({home, *currencies, *limits}, at=at)
         today = timezone.localdate(at)
         links = (
             Campaign.listings.through.objects.filter(
@@ -469,15 +428,15 @@ class PricingContext:
             currency=home,
             country=settings.PLATFORM_COUNTRY,
             rates=rates,
-            duties=DutyBook.load(countries=[settings.PLATFORM_COUNTRY], at=at, rates=rates),
+            duties=duties,
             rounding=list(RoundingRule.objects.filter(currency=home)),
             campaigns=campaigns,
             markdowns=markdowns,
         )
 
 
-def _amount(money):
-    return str(_cents(money.amount))
+def _amount(value: Money):
+    return str(money.quantize(value.amount, value.currency.code))
 
 
 def _markdown_for(listing, context, sku, quantity):

@@ -33,6 +33,7 @@ from catalog import feed as catalog_feed
 from catalog import search
 from catalog.errors import CatalogErrorCode
 from catalog.models import Category
+from crossborder import money
 from crossborder.client import PartnerResponseUnverified, PartnerUnreachable
 from crossborder.display_text import without_format_controls
 from crossborder.models import Partnership
@@ -171,7 +172,7 @@ def _export_price(item, currencies):
         raise ItemRejected(_("export_price amount is not a decimal number")) from None
     if not amount.is_finite() or amount <= 0:
         raise ItemRejected(_("export_price must be more than zero, not %(amount)s") % {"amount": price.get("amount")})
-    if amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e12"):
+    if amount >= Decimal("1e12") or amount != money.round_to(amount, 2):
         raise ItemRejected(_("export_price %(amount)s has more than two decimals or is too large") % {"amount": amount})
     currency = price.get("currency")
     if currency not in currencies:

@@ -7,9 +7,10 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from crossborder import money
+
 from ..amounts import MoneySum
 from ..models import Account, LedgerTransaction, Posting
-from ..services.ledger import minor_digits
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -49,7 +50,7 @@ class AccountAdmin(ReadOnlyAdmin):
     @admin.display(description=_("balance (debit positive)"), ordering="balance_sum")
     def balance(self, account):
         # Exact (MoneySum) and in the currency's minor units: 0.00 CNY, 0 JPY.
-        return (account.balance_sum or Decimal(0)).quantize(Decimal(1).scaleb(-minor_digits(account.currency)))
+        return money.quantize(account.balance_sum or Decimal(0), account.currency)
 
     @admin.display(description=_("postings"), ordering="count")
     def postings(self, account):

@@ -37,6 +37,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from crossborder import money
+
 from ..errors import PaymentErrorCode as Code
 from .base import (
     NextAction,
@@ -78,9 +80,9 @@ def decode_id(encoded) -> str:
 
 def _yuan(amount) -> str:
     value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+    if not value.is_finite() or value <= 0 or not money.has_minor_units_only(value, "CNY"):
         raise ProviderError(f"{value} CNY is not an amount Alipay accepts (2 decimals).", definitive=True)
-    return str(value.quantize(Decimal("0.01")))
+    return str(money.quantize(value, "CNY"))
 
 
 def _amount(text) -> Decimal:

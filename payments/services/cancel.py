@@ -17,7 +17,6 @@ order cannot be cancelled: that is a return, handled by after-sales."""
 import logging
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
@@ -25,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from crossborder import money
 from crossborder.errors import DomainError
 from crossborder.services import send_to_partner
 from logistics.models import Shipment
@@ -232,7 +232,7 @@ def refund_status(order) -> RefundStatus:
     refunded = [p for p in found if p.state == State.REFUNDED]
     if refunded:
         currency = str(order.total.currency)
-        amount = sum(p.refunded_amount for p in refunded).quantize(Decimal(1).scaleb(-ledger.minor_digits(currency)))
+        amount = money.quantize(sum(p.refunded_amount for p in refunded), currency)
         return RefundStatus("refunded", Money(amount, currency))
     if any(p.authorised_amount for p in found):
         return RefundStatus("voided")

@@ -5,12 +5,13 @@ partner in the same transaction (outbox); the partner posts the mirror image und
 reference, so both settlement statements carry the same line with opposite signs."""
 
 import logging
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from crossborder import money
 from crossborder.errors import DomainError
 from crossborder.services import send_to_partner
 from crossborder.terms import TermsError
@@ -43,7 +44,7 @@ def charge_partner(*, partnership, reference, kind, amount: Money):
                 {
                     "reference": reference,
                     "kind": kind,
-                    "amount": str(ledger.checked_amount(amount.amount, str(amount.currency))),
+                    "amount": str(money.parse_amount(amount.amount, str(amount.currency))),
                     "currency": str(amount.currency),
                 },
             )
@@ -57,7 +58,7 @@ def receive_charge(*, partnership, payload):
             LedgerErrorCode.UNKNOWN_ACCOUNT, f"No partner charge of kind {payload['kind']!r}.", field="kind"
         )
     currency = payload["currency"]
-    amount = ledger.checked_amount(payload["amount"], currency, field="amount")
+    amount = money.parse_amount(payload["amount"], currency, field="amount")
     if amount <= 0:
         raise DomainError(LedgerErrorCode.INVALID_AMOUNT, "A charge is a positive amount.", field="amount")
     return ledger.record_partner_charge(
@@ -107,7 +108,7 @@ def charge_fulfilment_fee(*, line):
     if terms is None:
         return None
     rate, currency = terms
-    amount = (rate * line.quantity).quantize(Decimal(1).scaleb(-ledger.minor_digits(currency)), ROUND_HALF_UP)
+    amount = money.quantize(rate * line.quantity, currency)
     if amount <= 0:
         return None
     return charge_partner(
@@ -166,8 +167,8 @@ def charge_back_return(*, line, quantity=None, actor=None):
             field="line",
         )
     currency = credited[0]["currency"]
-    owed = Money((-credited[0]["total"]).quantize(Decimal(1).scaleb(-ledger.minor_digits(currency))), currency)
-    amount = owed if quantity == line.quantity else ledger.allocate(owed, [quantity, line.quantity - quantity])[0]
+    owed = money.money(-credited[0]["total"], currency)
+    amount = owed if quantity == line.quantity else money.allocate(owed, [quantity, line.quantity - quantity])[0]
     posted = charge_partner(partnership=line.partnership, reference=reference, kind="return_chargeback", amount=amount)
     OrderEvent.objects.create(
         order=order,

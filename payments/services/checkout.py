@@ -16,7 +16,7 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from crossborder import money
 from crossborder.db import retry_on_conflict
 from crossborder.errors import DomainError
 from logistics.models import StockLevel
@@ -41,16 +42,11 @@ from . import china_rules, orders, paying, unpaid_limits
 from .cart import listing_refusal, variant_refusal
 from .orders import release_holds
 
-CENT = Decimal("0.01")
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
 
 
 def shop_setting(name):
     return settings.SHOP[name]
-
-
-def cents(amount):
-    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def china_rules_apply(has_partner_goods):
@@ -107,7 +103,7 @@ class Quote:
 
 
 def _money(amount, currency=None):
-    return Money(cents(amount), currency or settings.PLATFORM_CURRENCY)
+    return money.money(amount, currency or settings.PLATFORM_CURRENCY)
 
 
 def _own_title(variant, language):
@@ -191,7 +187,7 @@ def _quote_partner(line, *, fulfilment, context):
             "campaign": breakdown.get("campaign", {}).get("reference", ""),
             "markdown": markdown.get("reference", ""),
         },
-        export_amount=Money(cents(export_unit * line.quantity), listing.export_price.currency),
+        export_amount=money.money(export_unit * line.quantity, listing.export_price.currency.code),
     )
 
 

@@ -7,14 +7,13 @@ unique, so an event is posted once: posting it again with the same entries retur
 transaction (a retried webhook or task is harmless); with different entries it is refused."""
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
-from functools import lru_cache
+from decimal import Decimal
 
-import moneyed
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from djmoney.money import Money
 
+from crossborder import money
 from crossborder.errors import DomainError
 
 from ..errors import LedgerErrorCode as Code
@@ -52,55 +51,8 @@ def LedgerError(code, detail, *, field=None, status=None):  # noqa: N802 - reads
 # --- amounts -----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=256)
-def minor_digits(currency):
-    """Decimals a currency's amounts may carry: 2 for CNY and USD, 0 for JPY."""
-    try:
-        sub_unit = moneyed.get_currency(str(currency).upper()).sub_unit
-    except moneyed.CurrencyDoesNotExist as exc:
-        raise LedgerError(Code.UNKNOWN_CURRENCY, f"Unknown currency {currency!r}.", field="currency") from exc
-    return len(str(sub_unit)) - 1
-
-
-def checked_amount(amount, currency, *, field="amount"):
-    """The amount as a Decimal in the currency's minor units, or a DomainError naming the field:
-    too many decimals is refused, never rounded away."""
-    try:
-        value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
-    except (InvalidOperation, ValueError) as exc:
-        raise LedgerError(Code.INVALID_AMOUNT, f"{field} is not a decimal amount: {amount!r}.", field=field) from exc
-    if not value.is_finite():
-        raise LedgerError(Code.INVALID_AMOUNT, f"{field} must be a finite amount.", field=field)
-    digits = minor_digits(currency)
-    if value != value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN):
-        raise LedgerError(
-            Code.TOO_MANY_DECIMALS,
-            f"{field} {value} has more than {digits} decimals, which {currency} does not have.",
-            field=field,
-        )
-    return value.quantize(Decimal(1).scaleb(-digits))
-
-
-def allocate(total: Money, weights) -> list[Money]:
-    """Split `total` in proportion to `weights` by the largest-remainder method, in the currency's
-    minor units: the parts always sum to exactly `total` (the remainder units go to the parts that
-    lost the most to rounding, ties to the earlier part)."""
-    weights = [Decimal(str(w)) for w in weights]
-    if not weights or any(w < 0 for w in weights) or sum(weights) == 0:
-        raise LedgerError(Code.INVALID_AMOUNT, "Allocation needs non-negative weights that are not all zero.")
-    currency = str(total.currency)
-    digits = minor_digits(currency)
-    units = int(checked_amount(total.amount, currency).scaleb(digits))
-    sign = -1 if units < 0 else 1
-    units = abs(units)
-    whole = sum(weights)
-    exact = [Decimal(units) * w / whole for w in weights]
-    parts = [int(e) for e in exact]  # floor: all parts are non-negative
-    left = units - sum(parts)
-    by_remainder = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
-    for i in by_remainder[:left]:
-        parts[i] += 1
-    return [Money(Decimal(sign * p).scaleb(-digits), currency) for p in parts]
+# Minor units, checking an amount and splitting one by weights are the core's money tools
+# (crossborder.money: minor_digits, parse_amount, allocate).
 
 
 # --- posting -----------------------------------------------------------------------------------
@@ -149,7 +101,7 @@ def _normalised(entries):
     totals = {}
     for index, entry in enumerate(entries):
         currency = str(entry.amount.currency)
-        amount = checked_amount(entry.amount.amount, currency, field=f"entries[{index}].amount")
+        amount = money.parse_amount(entry.amount.amount, currency, field=f"entries[{index}].amount")
         if amount == 0:
             continue
         lines.append((entry.account, amount, currency, entry.partnership))
@@ -250,7 +202,7 @@ def reverse_event(*, reference, reason, actor=None):
 def _money(value, field):
     if not isinstance(value, Money):
         raise LedgerError(Code.INVALID_AMOUNT, f"{field} must be an amount with its currency.", field=field)
-    checked_amount(value.amount, str(value.currency), field=field)
+    money.parse_amount(value.amount, str(value.currency), field=field)
     return value
 
 
@@ -308,11 +260,8 @@ def record_partner_goods_sale(
     if taxes.currency != shopper_amount.currency:
         raise LedgerError(Code.CURRENCY_MISMATCH, "Taxes are collected in the shopper's currency.", field="taxes")
     partner_currency = str(partner_amount.currency)
-    commission = Money(
-        (partner_amount.amount * Decimal(str(commission_rate))).quantize(
-            Decimal(1).scaleb(-minor_digits(partner_currency))
-        ),
-        partner_currency,
+    commission = money.money(
+        partner_amount.amount * Decimal(str(commission_rate)), partner_currency, rounding=money.BANKERS
     )
     exchanged = shopper_amount - taxes
     return post(
@@ -335,10 +284,7 @@ def record_goods_sold_abroad(*, reference, partnership, partner_amount: Money, c
     commission (the event the importer posts with record_partner_goods_sale)."""
     partner_amount = _money(partner_amount, "partner_amount")
     currency = str(partner_amount.currency)
-    commission = Money(
-        (partner_amount.amount * Decimal(str(commission_rate))).quantize(Decimal(1).scaleb(-minor_digits(currency))),
-        currency,
-    )
+    commission = money.money(partner_amount.amount * Decimal(str(commission_rate)), currency, rounding=money.BANKERS)
     return post(
         reference=reference,
         kind="goods_sold_abroad",

@@ -12,7 +12,7 @@ ledger reference is unique). Once a payment holds the money, the hooks registere
 
 import datetime as dt
 import logging
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from crossborder import money
 from crossborder.errors import DomainError
 
 from ..amounts import MoneySum
@@ -49,7 +50,6 @@ CallStatus = ProviderCall.Status
 __all__ = [
     "cancel_payment",
     "capture_payment",
-    "checked_payment_amount",
     "handle_webhook",
     "mark_order_placed",
     "on_money_secured",
@@ -62,29 +62,6 @@ __all__ = [
 
 
 # --- amounts and the state machine ---------------------------------------------------------------
-
-
-def checked_payment_amount(amount, currency, *, field="amount") -> Decimal:
-    """A positive amount with no more decimals than the currency has; refused, never rounded."""
-    try:
-        digits = ledger.minor_digits(currency)
-    except DomainError:
-        raise DomainError(Code.UNKNOWN_CURRENCY, _("Unknown currency %(c)s.") % {"c": currency}, field="currency")
-    try:
-        value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
-    except (InvalidOperation, ValueError):
-        value = None
-    if value is None or not value.is_finite() or value <= 0:
-        raise DomainError(Code.INVALID_AMOUNT, _("The amount must be a positive number."), field=field)
-    exponent = Decimal(1).scaleb(-digits)
-    if value != value.quantize(exponent):
-        raise DomainError(
-            Code.TOO_MANY_DECIMALS,
-            _("%(amount)s has more than %(digits)d decimals, which %(currency)s does not have.")
-            % {"amount": value, "digits": digits, "currency": currency},
-            field=field,
-        )
-    return value.quantize(exponent)
 
 
 def _refuse_move(payment, to):
@@ -263,7 +240,7 @@ def start_payment(
     provider_code = provider or default_provider_code()
     gateway = get_provider(provider_code)
     currency = str(currency).upper()
-    amount = checked_payment_amount(amount, currency)
+    amount = money.parse_amount(amount, currency, positive=True)
     checkout_reference = str(checkout_reference or "").strip()
     if not checkout_reference or len(checkout_reference) > 64:
         raise DomainError(
@@ -413,13 +390,13 @@ def _new_refund_call(payment, amount, reason, key):
             raise DomainError(Code.OPERATION_IN_FLIGHT, _("A refund of this payment is already under way."), status=409)
         amount = left
     else:
-        amount = checked_payment_amount(amount, payment.currency)
+        amount = money.parse_amount(amount, payment.currency, positive=True)
         if amount > left:
             raise DomainError(
                 Code.REFUND_EXCEEDS_CAPTURED,
                 _("At most %(left)s %(currency)s of this payment can still be refunded.")
                 % {
-                    "left": left.quantize(Decimal(1).scaleb(-ledger.minor_digits(payment.currency))),
+                    "left": money.quantize(left, payment.currency),
                     "currency": payment.currency,
                 },
                 field="amount",
@@ -569,9 +546,8 @@ def _check_event_matches_payment(payment, event):
     is the payment's whole amount, we never ask for less) and its currency is the payment's. One that
     does not is refused before anything is recorded, so the genuine news still applies later."""
     snapshot, currency = event.payment, payment.currency
-    exponent = Decimal(1).scaleb(-ledger.minor_digits(currency))
     for field, amount in _event_amounts(event):
-        if amount > payment.amount or amount != amount.quantize(exponent):
+        if amount > payment.amount or not money.has_minor_units_only(amount, currency):
             raise _refuse_event(
                 field,
                 _("The webhook's %(field)s %(value)s does not fit the payment of %(amount)s %(currency)s.")

@@ -9,9 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from crossborder import spreadsheets
-
-from . import ledger
+from crossborder import money, spreadsheets
 
 
 def _bank(details, name):
@@ -79,7 +77,7 @@ def pain001(batch, *, message_id, amount, created_at):
 
 def _shown(amount, currency):
     """An amount in the currency's minor units, as a number: written as -81.00, not neutralised."""
-    return Decimal(amount).quantize(Decimal(1).scaleb(-ledger.minor_digits(currency)))
+    return money.quantize(Decimal(amount), currency)
 
 
 def statement_csv(batch, lines):

@@ -15,17 +15,17 @@ from its side, so a line agrees when its amount is the opposite of ours."""
 import datetime as dt
 import json
 from collections import defaultdict
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from djmoney.money import Money
 
+from crossborder import money
 from crossborder.errors import DomainError
 from crossborder.models import Partnership
 from crossborder.services import send_to_partner
-from partner_zone.services.pricing import latest_rate
 
 from ..amounts import MoneySum
 from ..errors import SettlementErrorCode as Code
@@ -96,15 +96,15 @@ def _convert(batch, totals):
     """Convert each other currency's total once, at the cut-off rate, and post the conversion so the
     partner's balance in that currency is cleared into the settlement currency."""
     target = batch.currency
-    digits = Decimal(1).scaleb(-ledger.minor_digits(target))
+    rates = money.RateBook.load({*totals, target}, at=batch.period_end)
     summary = {}
     net = Decimal(0)
     for currency, total in sorted(totals.items()):
         if currency == target:
-            converted, rate = total.quantize(digits), Decimal(1)
+            converted, rate = money.quantize(total, target), Decimal(1)
         else:
             try:
-                rate = latest_rate(currency, target, at=batch.period_end)
+                rate = rates.rate(currency, target)
             except DomainError as exc:
                 raise DomainError(
                     Code.NO_RATE,
@@ -113,7 +113,7 @@ def _convert(batch, totals):
                     field="rate",
                     status=409,
                 ) from exc
-            converted = (total * rate).quantize(digits, rounding=ROUND_HALF_EVEN)
+            converted = money.quantize(total * rate, target, rounding=money.BANKERS)
             if total:
                 posted = ledger.post(
                     reference=f"settlement:{batch.reference}:fx:{currency}",
@@ -245,7 +245,7 @@ def _checked_lines(lines):
                 Code.INVALID_STATEMENT, f"{field} needs an event_reference, a currency and an amount.", field=field
             )
         currency = str(line["currency"]).upper()
-        amount = ledger.checked_amount(line.get("amount"), currency, field=f"{field}.amount")
+        amount = money.parse_amount(line.get("amount"), currency, field=f"{field}.amount")
         clean.append(
             {
                 "event_reference": str(line["event_reference"])[:160],
@@ -268,7 +268,7 @@ def receive_statement_part(*, partnership, payload):
             f"The statement is in {payload['currency']}; the agreement settles in {partnership.settlement_currency}.",
             field="currency",
         )
-    net = ledger.checked_amount(payload["net_amount"], payload["currency"], field="net_amount")
+    net = money.parse_amount(payload["net_amount"], payload["currency"], field="net_amount")
     with transaction.atomic():
         Partnership.objects.select_for_update().get(pk=partnership.pk)
         part, created = PartnerStatementPart.objects.get_or_create(
@@ -374,7 +374,7 @@ def reconcile_batch(*, batch):
 def _payout(batch):
     created_at = timezone.now()
     amount = -batch.net_amount
-    amount = amount.quantize(Decimal(1).scaleb(-ledger.minor_digits(batch.currency)))
+    amount = money.quantize(amount, batch.currency)
     message_id = f"STL-{batch.period_end:%Y%m%d}-{batch.reference.hex[:20]}"
     return PayoutInstruction.objects.get_or_create(
         batch=batch,

@@ -45,7 +45,7 @@ CN_RATE = """
 import datetime as dt
 from decimal import Decimal
 from django.utils import timezone
-from partner_zone.models import ExchangeRate
+from crossborder.models import ExchangeRate
 ExchangeRate.objects.create(base="USD", quote="CNY", rate=Decimal("7.2"), as_of=timezone.now() - dt.timedelta(days=1))
 print("ok")
 """

@@ -95,7 +95,7 @@ RATE = """
 import datetime as dt
 from decimal import Decimal
 from django.utils import timezone
-from partner_zone.models import ExchangeRate
+from crossborder.models import ExchangeRate
 ExchangeRate.objects.create(base="USD", quote="CNY", rate=Decimal({rate!r}),
                             as_of=timezone.now() - dt.timedelta(days=30))
 print("ok")

@@ -35,7 +35,7 @@ import datetime as dt, json
 from decimal import Decimal
 from djmoney.money import Money
 from crossborder.models import Partner
-from partner_zone.models import ExchangeRate
+from crossborder.models import ExchangeRate
 from payments.services import ledger
 
 me = {me!r}

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from djmoney.money import Money
 
-from crossborder.models import OutboxMessage, Partnership
+from crossborder.models import ExchangeRate, OutboxMessage, Partnership
 from partner_zone import rules
 from partner_zone.errors import PartnerZoneErrorCode
-from partner_zone.models import Campaign, CampaignSale, DutyRule, ExchangeRate, Festival, FestivalDate, RoundingRule
+from partner_zone.models import Campaign, CampaignSale, DutyRule, Festival, FestivalDate, RoundingRule
 from partner_zone.services import PartnerZoneError, pricing
 from partner_zone.services import campaigns as service
 from tests.catalog.factories import make_product

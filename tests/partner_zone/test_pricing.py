@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from djmoney.money import Money
 
+from crossborder.models import ExchangeRate
 from partner_zone import rules
 from partner_zone.errors import PartnerZoneErrorCode
-from partner_zone.models import DutyRule, ExchangeRate, Festival, FestivalDate, PartnerListing, RoundingRule
+from partner_zone.models import DutyRule, Festival, FestivalDate, PartnerListing, RoundingRule
 from partner_zone.services import PartnerZoneError, pricing, sync
 from partner_zone.tasks import reprice_all
 from tests.partners import table_counts
@@ -411,7 +412,7 @@ def test_a_new_rate_entered_in_the_admin_reprices_the_listings(partnership, admi
     now = timezone.localtime()
 
     response = admin_client.post(
-        reverse("admin:partner_zone_exchangerate_add"),
+        reverse("admin:crossborder_exchangerate_add"),
         {
             "base": "usd",
             "quote": "CNY",

@@ -11,8 +11,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from crossborder.models import ExchangeRate
 from partner_zone import rules
-from partner_zone.models import DutyRule, ExchangeRate, Festival, FestivalDate, PartnerListing, RoundingRule
+from partner_zone.models import DutyRule, Festival, FestivalDate, PartnerListing, RoundingRule
 from partner_zone.services import campaigns, pricing, sync
 
 from .factories import feed_item

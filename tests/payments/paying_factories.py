@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from catalog.models import Category
 from catalog.taxonomy import load_rows, read_rows
+from crossborder.models import ExchangeRate
 from partner_zone import rules
-from partner_zone.models import DutyRule, ExchangeRate, Festival, FestivalDate, RoundingRule
+from partner_zone.models import DutyRule, Festival, FestivalDate, RoundingRule
 from payments.models import Checkout, LedgerTransaction, Order, Payment, Posting
 from payments.services import ledger
 from tests.logistics.factories import make_warehouse

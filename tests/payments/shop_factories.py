@@ -10,8 +10,9 @@ from djmoney.money import Money
 
 from catalog.models import Category
 from catalog.taxonomy import load_rows, read_rows
+from crossborder.models import ExchangeRate
 from partner_zone import rules
-from partner_zone.models import DutyRule, ExchangeRate, Festival, FestivalDate, RoundingRule
+from partner_zone.models import DutyRule, Festival, FestivalDate, RoundingRule
 from partner_zone.services import pricing
 from payments.services import cart as carts
 from payments.services import checkout as checkouts

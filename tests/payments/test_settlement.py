@@ -11,8 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crossborder.errors import DomainError
-from crossborder.models import OutboxMessage, Partner, Partnership
-from partner_zone.models import ExchangeRate
+from crossborder.models import ExchangeRate, OutboxMessage, Partner, Partnership
 from payments.models import (
     LedgerTransaction,
     PartnerStatementPart,

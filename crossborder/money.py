@@ -1,0 +1,269 @@
+"""Money tools of the core, the one place that knows how money is counted and rounded (ADR 0011).
+
+- Minor units per currency (ISO 4217: JPY 0 decimals, CNY and USD 2, KWD 3), from py-moneyed's
+  data with an explicit table as fallback: `minor_digits`, `quantum`.
+- Rounding: the modes are named here once (`DEFAULT_ROUNDING` for prices, fees and taxes,
+  `BANKERS` for the ledger's conversions and commissions, `UP` for market price endings);
+  `quantize` puts an amount in its currency's minor units, `round_to` a figure that is not money
+  (a percent, a weight) to some places, `round_up_to` to a step such as a price ending.
+- An amount from outside (a form, the partner API, a webhook): `parse_amount` is finite, has no
+  more decimals than its currency, fits the money columns, or raises one MoneyError naming the field.
+- `allocate`: split an amount by weights, largest remainder first, parts summing to the whole.
+- The rate book: rates with their source and time (crossborder.models.ExchangeRate), the newest
+  at a moment directly, inverted or crossed through EUR (`RateBook`, `latest_rate`), `convert`.
+
+Every app rounds money through this module; tests/crossborder/test_money.py fails on a rounding
+constant or mode defined anywhere else."""
+
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+import moneyed
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from .errors import DomainError
+from .errors import MoneyErrorCode as Code
+
+# --- rounding modes -------------------------------------------------------------------------------
+
+DEFAULT_ROUNDING = ROUND_HALF_UP  # prices, fees, duties and taxes: half a minor unit up
+BANKERS = ROUND_HALF_EVEN  # the ledger's commissions and settlement conversions: unbiased over many
+UP = ROUND_CEILING  # a shown price rounded to the market's ending: never below the exact price
+
+# Decimals of the currencies py-moneyed might not know (its data wins where it has the currency).
+MINOR_DIGITS = {
+    "JPY": 0,
+    "KRW": 0,
+    "VND": 0,
+    "CNY": 2,
+    "USD": 2,
+    "EUR": 2,
+    "GBP": 2,
+    "HKD": 2,
+    "BHD": 3,
+    "JOD": 3,
+    "KWD": 3,
+    "OMR": 3,
+    "TND": 3,
+}
+# The money columns of the ledger and the payments (payments.models.AMOUNT): an amount from
+# outside must fit them.
+AMOUNT_COLUMN = {"max_digits": 20, "decimal_places": 4}
+RATE_PLACES = 8  # exchange rates are kept and applied with 8 decimals
+EUR = "EUR"  # the cross currency: the ECB's reference rates are all EUR -> X
+
+
+class MoneyError(DomainError):
+    """An amount, a currency or a rate that money cannot work with; `field` names the input."""
+
+
+# --- minor units and quantizing -------------------------------------------------------------------
+
+
+def is_currency(code) -> bool:
+    """An ISO 4217 code, in upper case, of a currency money knows (not the "no currency" XXX)."""
+    return (
+        isinstance(code, str)
+        and len(code) == 3
+        and code.isalpha()
+        and code.isupper()
+        and code != "XXX"
+        and code in moneyed.CURRENCIES
+    )
+
+
+@lru_cache(maxsize=256)
+def minor_digits(currency) -> int:
+    """Decimals a currency's amounts carry: 2 for CNY and USD, 0 for JPY, 3 for KWD."""
+    code = str(currency).upper()
+    try:
+        sub_unit = moneyed.get_currency(code).sub_unit
+    except moneyed.CurrencyDoesNotExist:
+        sub_unit = None
+    if sub_unit:
+        return len(str(sub_unit)) - 1
+    if code in MINOR_DIGITS:
+        return MINOR_DIGITS[code]
+    raise MoneyError(Code.UNKNOWN_CURRENCY, _("Unknown currency %(c)s.") % {"c": currency}, field="currency")
+
+
+def quantum(currency) -> Decimal:
+    """The currency's minor unit as an exponent: 0.01 for CNY, 1 for JPY, 0.001 for KWD."""
+    return Decimal(1).scaleb(-minor_digits(currency))
+
+
+def quantize(amount, currency, *, rounding=DEFAULT_ROUNDING) -> Decimal:
+    """`amount` (a Decimal, int or string) in the currency's minor units."""
+    return Decimal(amount).quantize(quantum(currency), rounding=rounding)
+
+
+def money(amount, currency, *, rounding=DEFAULT_ROUNDING) -> Money:
+    """Money of `amount` in `currency`, quantized to its minor units."""
+    return Money(quantize(amount, currency, rounding=rounding), currency)
+
+
+def round_to(value, places, *, rounding=DEFAULT_ROUNDING) -> Decimal:
+    """A figure that is not an amount (a percent, a velocity, kilos) to `places` decimals."""
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=rounding)
+
+
+def round_up_to(value, step, *, offset=0) -> Decimal:
+    """The smallest multiple of `step`, less `offset`, at or above `value` (step 10, offset 0.1:
+    23.4 -> 29.9): the primitive of a market's price endings."""
+    step, offset = Decimal(step), Decimal(offset)
+    return ((Decimal(value) + offset) / step).to_integral_value(rounding=UP) * step - offset
+
+
+def has_minor_units_only(amount, currency) -> bool:
+    """True when `amount` carries no more decimals than the currency has."""
+    value = Decimal(amount)
+    return value == value.quantize(quantum(currency), rounding=ROUND_DOWN)
+
+
+# --- amounts from outside -------------------------------------------------------------------------
+
+
+def parse_amount(value, currency, *, field="amount", positive=False, column=AMOUNT_COLUMN) -> Decimal:
+    """`value` from outside as a Decimal in the currency's minor units, or a MoneyError naming the
+    field: not a finite number, not positive when `positive`, beyond the money column's range
+    (`column`: its max_digits and decimal_places) or with more decimals than the currency has
+    (refused, never rounded away). An unknown currency names the field "currency"."""
+    digits = minor_digits(currency)
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        number = None
+    if number is None or not number.is_finite() or (positive and number <= 0):
+        if positive:
+            detail = _("The amount must be a positive number.")
+        else:
+            detail = _("%(field)s is not a finite decimal amount: %(value)s.") % {"field": field, "value": value}
+        raise MoneyError(Code.INVALID_AMOUNT, detail, field=field)
+    limit = Decimal(10) ** (column["max_digits"] - column["decimal_places"])
+    if abs(number) >= limit:
+        raise MoneyError(
+            Code.INVALID_AMOUNT,
+            _("%(field)s %(amount)s is too large: an amount stays below %(limit)s.")
+            % {"field": field, "amount": number, "limit": limit},
+            field=field,
+        )
+    if not has_minor_units_only(number, currency):
+        raise MoneyError(
+            Code.TOO_MANY_DECIMALS,
+            _("%(amount)s has more than %(digits)d decimals, which %(currency)s does not have.")
+            % {"amount": number, "digits": digits, "currency": currency},
+            field=field,
+        )
+    return number.quantize(quantum(currency))
+
+
+# --- allocation -----------------------------------------------------------------------------------
+
+
+def allocate(amount, weights, currency=None):
+    """Split `amount` in proportion to `weights` by the largest-remainder method, in the currency's
+    minor units: the parts always sum to exactly `amount` (the remainder units go to the parts that
+    lost the most to rounding, ties to the earlier part). `amount` is Money (the parts are Money) or
+    a Decimal in `currency` (the parts are Decimals)."""
+    as_money = isinstance(amount, Money)
+    if as_money:
+        currency, amount = str(amount.currency), amount.amount
+    weights = [Decimal(str(w)) for w in weights]
+    if not weights or any(not w.is_finite() or w < 0 for w in weights) or sum(weights) == 0:
+        raise MoneyError(
+            Code.INVALID_AMOUNT, _("Allocation needs non-negative weights that are not all zero."), field="weights"
+        )
+    digits = minor_digits(currency)
+    units = int(parse_amount(amount, currency).scaleb(digits))
+    sign = -1 if units < 0 else 1
+    units = abs(units)
+    whole = sum(weights)
+    exact = [Decimal(units) * w / whole for w in weights]
+    parts = [int(e) for e in exact]  # floor: all parts are non-negative
+    left = units - sum(parts)
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in by_remainder[:left]:
+        parts[i] += 1
+    values = [Decimal(sign * p).scaleb(-digits) for p in parts]
+    return [Money(v, currency) for v in values] if as_money else values
+
+
+# --- the rate book --------------------------------------------------------------------------------
+
+
+class RateBook:
+    """The newest rate per currency pair at a moment, loaded in one query, for many conversions.
+    A pair without a direct rate uses the inverse rate (the newer of the two wins) or a cross rate
+    through EUR. `refusal` is the DomainError class a missing rate raises."""
+
+    refusal = MoneyError
+
+    def __init__(self, rates):
+        self.rates = rates  # (base, quote) -> ExchangeRate
+
+    @classmethod
+    def load(cls, currencies=None, *, at=None):
+        from .models import ExchangeRate  # noqa: PLC0415 - the models import money's neighbours
+
+        at = at or timezone.now()
+        newest = (
+            ExchangeRate.objects.filter(base=OuterRef("base"), quote=OuterRef("quote"), as_of__lte=at)
+            .order_by("-as_of", "-created_at", "-pk")
+            .values("pk")[:1]
+        )
+        rows = ExchangeRate.objects.filter(as_of__lte=at)
+        if currencies is not None:
+            wanted = {c.upper() for c in currencies} | {EUR}
+            rows = rows.filter(base__in=wanted, quote__in=wanted)
+        rows = rows.filter(pk=Subquery(newest))
+        return cls({(row.base, row.quote): row for row in rows})
+
+    def _leg(self, base, quote):
+        """Direct or inverse rate of one pair (the newer if both exist), or None."""
+        direct = self.rates.get((base, quote))
+        inverse = self.rates.get((quote, base))
+        if direct and (not inverse or direct.as_of >= inverse.as_of):
+            return Decimal(direct.rate)
+        if inverse:
+            return Decimal(1) / Decimal(inverse.rate)
+        return None
+
+    def rate(self, base, quote) -> Decimal:
+        """1 `base` in `quote`, with RATE_PLACES decimals; raises NO_EXCHANGE_RATE naming the pair."""
+        base, quote = base.upper(), quote.upper()
+        if base == quote:
+            return Decimal(1)
+        rate = self._leg(base, quote)
+        if rate is None and EUR not in (base, quote):
+            to_eur, from_eur = self._leg(base, EUR), self._leg(EUR, quote)
+            if to_eur is not None and from_eur is not None:
+                rate = to_eur * from_eur
+        if rate is None:
+            raise self.refusal(
+                Code.NO_EXCHANGE_RATE,
+                _("No exchange rate from %(base)s to %(quote)s (directly, inverted or through EUR).")
+                % {"base": base, "quote": quote},
+                field="rate",
+            )
+        return round_to(rate, RATE_PLACES)
+
+    def convert(self, amount, base, quote, *, rounding=DEFAULT_ROUNDING) -> Decimal:
+        """`amount` of `base` in `quote`, in the quote currency's minor units."""
+        return quantize(Decimal(amount) * self.rate(base, quote), quote, rounding=rounding)
+
+
+def latest_rate(base, quote, *, at=None) -> Decimal:
+    """1 `base` in `quote` from the newest rates at or before `at` (now)."""
+    return RateBook.load({base, quote}, at=at).rate(base, quote)
+
+
+def convert(amount, base, quote, *, at=None, rounding=DEFAULT_ROUNDING):
+    """`amount` (Money, or a Decimal in `base`) in `quote` at the newest rate at `at` (now), in the
+    quote currency's minor units; Money in, Money out."""
+    if isinstance(amount, Money):
+        base, amount = str(amount.currency), amount.amount
+        return Money(RateBook.load({base, quote}, at=at).convert(amount, base, quote, rounding=rounding), quote)
+    return RateBook.load({base, quote}, at=at).convert(amount, base, quote, rounding=rounding)
