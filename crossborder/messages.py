@@ -4,8 +4,7 @@ Apps register their message types here (from their AppConfig.ready or partner_ap
 platform core dispatches to later apps without importing them (DESIGN.md section 2)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from rest_framework import serializers
 
@@ -16,8 +15,6 @@ class MessageType:
     payload_serializer: type[serializers.Serializer]
     handler: Callable[..., dict]  # handler(*, partnership, payload, seq) -> response body
     description: str = ""
-    # Called by the relay after the partner acknowledged a message of this type we sent.
-    on_delivered: list[Callable[..., Any]] = field(default_factory=list)
 
 
 _registry: dict[str, MessageType] = {}
@@ -31,16 +28,6 @@ def register(name, *, payload_serializer, description=""):
             raise RuntimeError(f"message type {name!r} is registered twice")
         _registry[name] = MessageType(name, payload_serializer, handler, description)
         return handler
-
-    return wrap
-
-
-def on_delivered(name):
-    """Decorator: call `hook(message)` once a message of type `name` we sent was acknowledged."""
-
-    def wrap(hook):
-        _registry[name].on_delivered.append(hook)
-        return hook
 
     return wrap
 

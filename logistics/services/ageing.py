@@ -569,7 +569,7 @@ def carry_out(action, *, now=None, actor=""):
     level = StockLevel.objects.select_for_update().get(pk=row.stock_id)
     done = row.quantity
     if row.action == Action.MARKDOWN:
-        if not hooks.aged_stock_markdown:
+        if not hooks.aged_stock_markdown.subscribers:
             raise LogisticsError(
                 LogisticsErrorCode.NOT_WIRED,
                 _("No partner zone is installed to lower the price of %(sku)s; the markdown is not carried out.")
@@ -577,7 +577,7 @@ def carry_out(action, *, now=None, actor=""):
                 field="action",
                 status=503,
             )
-        hooks.aged_stock_markdown.call(row)
+        hooks.aged_stock_markdown.fire(action=row)
     else:
         done = min(row.quantity, level.sellable)
         if done <= 0:
@@ -595,7 +595,7 @@ def carry_out(action, *, now=None, actor=""):
                 level, done, reason="liquidation of aged stock", reference=_stock_reference(row), actor=actor
             )
         partnership, skus = row.partnership, [row.sku]
-        transaction.on_commit(lambda: hooks.call(hooks.consignment_stock_changed, partnership, skus))
+        transaction.on_commit(lambda: hooks.consignment_stock_changed.fire(partnership=partnership, skus=skus))
     row.status = Status.DONE
     row.decided_at = row.decided_at or now
     row.save(update_fields=["status", "decided_at"])
@@ -643,14 +643,6 @@ def record_aged_carried_out(*, partnership, payload):
 def _storage_terms(partnership):
     """(rate, currency) from the fee schedule, or None when the partnership charges no storage."""
     return fees.per_unit_terms(partnership, "warehouse_storage_per_unit_day", "warehouse_storage_currency")
-
-
-def _book_accruals(accruals):
-    for accrual in accruals:
-        try:
-            hooks.call(hooks.fee_accrued, accrual)
-        except Exception:  # one failing booking must not stop the others; the accrual stays
-            log.exception("fee_accrued hook failed for %s", accrual.reference)
 
 
 @transaction.atomic
@@ -715,5 +707,6 @@ def accrue_storage_fees(*, day=None):
         if accrual.reference in references:
             accrual.partnership = partnerships[accrual.partnership_id]
             accrued.append(accrual)
-    transaction.on_commit(lambda: _book_accruals(accrued))
+    for accrual in accrued:  # after commit; one failing booking is logged and stops no other
+        hooks.fee_accrued.fire(accrual=accrual)
     return accrued

@@ -265,7 +265,7 @@ def _refuse_skus_never_offered(partnership, lines):
     """Only SKUs the partner offered us may arrive as its consignment stock. Logistics alone cannot
     know the partner's catalog: the partner zone answers through hooks.known_partner_skus (it
     mirrors the catalog); without it the notice is refused, not taken on trust."""
-    if not hooks.known_partner_skus:
+    if not hooks.known_partner_skus.subscribers:
         raise LogisticsError(
             Code.NOT_WIRED,
             _("No check of the partner's offered catalog is installed; the notice cannot be recorded."),
@@ -273,7 +273,7 @@ def _refuse_skus_never_offered(partnership, lines):
             status=503,
         )
     known = set()
-    for answer in hooks.known_partner_skus.call(partnership, sorted(lines)):
+    for answer in hooks.known_partner_skus.fire(partnership=partnership, skus=sorted(lines)):
         known |= set(answer or ())
     unknown = [sku for sku in lines if sku not in known]
     if unknown:
@@ -537,7 +537,7 @@ def complete_receipt(*, consignment, actor=""):
     if partnership.is_live:
         send_to_partner(partnership, RECEIPT, receipt_payload(consignment))
     if changed_skus:
-        hooks.call(hooks.consignment_stock_changed, partnership, changed_skus)
+        hooks.consignment_stock_changed.fire(partnership=partnership, skus=changed_skus)
     return consignment
 
 

@@ -410,7 +410,7 @@ def pick_shipment(shipment, *, actor=""):
     locked.status = Status.PICKED
     locked.save(update_fields=["status", "updated_at"])
     if locked.partnership_id:  # a partner's order: its line follows (nothing is sent yet)
-        hooks.partner_shipment_progressed.call(locked, Status.PICKED)
+        hooks.partner_shipment_progressed.fire(shipment=locked, status=Status.PICKED)
     return _done(shipment)
 
 
@@ -426,7 +426,7 @@ def pack_shipment(shipment, *, actor=""):
     locked.status = Status.PACKED
     locked.save(update_fields=["status", "updated_at"])
     if locked.partnership_id:
-        hooks.partner_shipment_progressed.call(locked, Status.PACKED)
+        hooks.partner_shipment_progressed.fire(shipment=locked, status=Status.PACKED)
     return _done(shipment)
 
 
@@ -488,7 +488,7 @@ def _relay_to_partner(shipment, events, status):
         events=events,
     )
     if status:
-        hooks.partner_shipment_progressed.call(shipment, status)
+        hooks.partner_shipment_progressed.fire(shipment=shipment, status=status)
 
 
 def ship_shipment(shipment, *, carrier="sandbox", tracking_number=None, actor=""):
@@ -537,7 +537,7 @@ def cancel_shipment(shipment, *, actor=""):
     locked.status = Status.CANCELLED
     locked.save(update_fields=["status", "updated_at"])
     if locked.partnership_id:
-        hooks.partner_shipment_progressed.call(locked, Status.CANCELLED)
+        hooks.partner_shipment_progressed.fire(shipment=locked, status=Status.CANCELLED)
     return _done(shipment)
 
 

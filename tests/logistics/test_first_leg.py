@@ -309,7 +309,9 @@ def test_a_notice_is_refused_when_no_catalog_check_is_installed(remote, monkeypa
 def test_receiving_a_short_and_a_damaged_line_stocks_exactly_the_good_units_as_the_partners(remote, monkeypatch):
     make_warehouse(country="CN")
     changed = []
-    monkeypatch.setattr(hooks, "consignment_stock_changed", [lambda partnership, skus: changed.append(skus)])
+    monkeypatch.setattr(
+        hooks.consignment_stock_changed, "_subscribers", [lambda partnership, skus: changed.append(skus)]
+    )
     consignment = inbound(remote, lines=(("TR-1", 10), ("TR-2", 5)))
     first_leg.receive_line(consignment=consignment, sku="TR-1", counted=8)  # 2 short
     first_leg.receive_line(consignment=consignment, sku="TR-2", counted=5, damaged=2)
