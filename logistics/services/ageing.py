@@ -34,9 +34,9 @@ log = logging.getLogger(__name__)
 Action = AgedStockAction.Action
 Status = AgedStockAction.Status
 
-PROPOSAL = "logistics.aged_stock_proposal"
-DECISION = "logistics.aged_stock_decision"
-CARRIED_OUT = "logistics.aged_stock_carried_out"
+PROPOSAL = "aged_stock.proposal"
+DECISION = "aged_stock.decision"
+CARRIED_OUT = "aged_stock.carried_out"
 
 OPEN_STATUSES = (Status.PROPOSED, Status.AGREED)
 # Units older than this are proposed for liquidation unless the partnership names a third threshold.

@@ -1,7 +1,7 @@
 """The first leg: the exporter plans a consolidated consignment of its goods and sends an advance
-shipment notice ("logistics.asn"); the importer records the notice, counts the goods in against it,
+shipment notice ("shipment.notice"); the importer records the notice, counts the goods in against it,
 puts the good units into consignment stock owned by the exporter, flags every difference as a
-discrepancy and sends the receipt back ("logistics.receipt"). Both platforms keep a Consignment row
+discrepancy and sends the receipt back ("shipment.receipt"). Both platforms keep a Consignment row
 with the same reference: the exporter's OUTBOUND, the importer's INBOUND.
 
 Also the cost comparison of a consignment's first leg against sending each unit by express."""
@@ -26,8 +26,8 @@ from ..errors import LogisticsErrorCode as Code
 from ..models import Consignment, ConsignmentLine, Discrepancy, ExpressRate, Warehouse
 from . import LogisticsError, stock
 
-ASN = "logistics.asn"
-RECEIPT = "logistics.receipt"
+ASN = "shipment.notice"
+RECEIPT = "shipment.receipt"
 
 Direction = Consignment.Direction
 Status = Consignment.Status

@@ -20,7 +20,7 @@ from ..models import LedgerTransaction, Order, OrderEvent, Posting
 from ..order_models import Fulfilment
 from . import ledger
 
-CHARGE = "ledger.charge"
+CHARGE = "charge.notice"
 KINDS = ("warehouse_fee", "logistics_fee", "campaign_share", "return_chargeback")
 
 
