@@ -1,4 +1,10 @@
 from django.apps import AppConfig
+from django.core.management import call_command
+
+
+def fill_demo_data():
+    """crossborder.hooks.demo_data: the demo catalog."""
+    call_command("demo_catalog")
 
 
 class CatalogConfig(AppConfig):
@@ -6,10 +12,9 @@ class CatalogConfig(AppConfig):
 
     def ready(self):
         # The platform core's demo_data runs each app's demo command; the catalog adds its own.
-        from crossborder.management.commands.demo_data import Command as DemoData
+        from crossborder import hooks
 
-        if "demo_catalog" not in DemoData.APP_COMMANDS:
-            DemoData.APP_COMMANDS.append("demo_catalog")
+        hooks.demo_data.subscribe(fill_demo_data)
 
         from django.db.models.signals import post_delete, post_save
 

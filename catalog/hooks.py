@@ -1,59 +1,37 @@
-"""Registries through which later apps add to the catalog's pages without the catalog importing
-them (imports point one way; DESIGN.md section 2). A later app appends its callables at start-up
-(the partner zone does so in partner_zone/handlers/pages.py); the catalog's views call them and
-include each returned snippet.
+"""Hooks through which later apps add to the catalog's pages without the catalog importing them
+(imports point one way; DESIGN.md section 2; the Hook type: crossborder/hooks.py). The partner
+zone subscribes in partner_zone/handlers/pages.py and recommendations.py, the shop in
+payments/handlers/pages.py; the catalog's views fire them and include each returned snippet. All
+run inline, in the request.
 
 A snippet is {"template": "app/_snippet.html", "context": {...}}: the page includes the template
-with the context as `hook` (`{% include snippet.template with hook=snippet.context %}`).
+with the context as `hook` (`{% include snippet.template with hook=snippet.context %}`)."""
 
-- home_sections: callables(request) -> list of snippets, shown on the home page.
-- listing_supplements: callables(request, kind, category=None, query=None, shown_count=0,
-  filtered=False) -> a snippet or None, shown under a category page's or a search page's results.
-  `kind` is "category" (with `category`, a catalog.models.Category) or "search" (with `query`);
-  `shown_count` is how many home products matched, `filtered` whether the shopper narrowed them
-  by brand, country, price or stock. Each callable must run a fixed number of queries.
-- product_sections: callables(request, product) -> list of snippets, shown on a product page.
-- product_viewed: callables(request, product): a shopper opened a product page.
-- searched: callables(request, query): a shopper searched the home catalog."""
+from crossborder.hooks import Hook
 
-home_sections = []
-listing_supplements = []
-product_sections = []
-product_viewed = []
-searched = []
-
-
-def register(registry, hook):
-    """Append `hook` once (a module imported twice must not show its snippet twice)."""
-    if hook not in registry:
-        registry.append(hook)
-    return hook
+# home_sections(request) -> list of snippets, shown on the home page.
+home_sections = Hook("catalog.home_sections", runs=Hook.INLINE)
+# listing_supplements(request, kind, category=None, query=None, shown_count=0, filtered=False) -> a
+# snippet or None, shown under a category page's or a search page's results. `kind` is "category"
+# (with `category`, a catalog.models.Category) or "search" (with `query`); `shown_count` is how many
+# home products matched, `filtered` whether the shopper narrowed them by brand, country, price or
+# stock. Each subscriber must run a fixed number of queries.
+listing_supplements = Hook("catalog.listing_supplements", runs=Hook.INLINE)
+# product_sections(request, product) -> list of snippets, shown on a product page.
+product_sections = Hook("catalog.product_sections", runs=Hook.INLINE)
+# product_viewed(request, product): a shopper opened a product page.
+product_viewed = Hook("catalog.product_viewed", runs=Hook.INLINE)
+# searched(request, query): a shopper searched the home catalog.
+searched = Hook("catalog.searched", runs=Hook.INLINE)
 
 
 def home_snippets(request):
-    snippets = []
-    for hook in list(home_sections):
-        snippets.extend(hook(request) or [])
-    return snippets
+    return [snippet for answer in home_sections.fire(request=request) for snippet in answer or []]
 
 
 def supplement_snippets(request, kind, **kwargs):
-    snippets = []
-    for hook in list(listing_supplements):
-        snippet = hook(request, kind, **kwargs)
-        if snippet:
-            snippets.append(snippet)
-    return snippets
+    return [snippet for snippet in listing_supplements.fire(request=request, kind=kind, **kwargs) if snippet]
 
 
 def product_snippets(request, product):
-    snippets = []
-    for hook in list(product_sections):
-        snippets.extend(hook(request, product) or [])
-    return snippets
-
-
-def notify(registry, *args):
-    """Call every registered callable with these arguments."""
-    for hook in list(registry):
-        hook(*args)
+    return [snippet for answer in product_sections.fire(request=request, product=product) for snippet in answer or []]

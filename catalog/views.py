@@ -126,7 +126,7 @@ def search_page(request):
         filters = SearchFilter(request.GET, queryset=Product.objects.none())
         context = {"query": query, "search_query": query, "terms": terms, "filters": filters}
         return render(request, "catalog/search.html", context)
-    hooks.notify(hooks.searched, request, query)
+    hooks.searched.fire(request=request, query=query)
 
     def build():
         filters = SearchFilter(request.GET, queryset=Product.objects.none())
@@ -141,7 +141,7 @@ def search_page(request):
 def product(request, reference):
     language = get_language()
     item = get_object_or_404(selectors.product_detail(), reference=reference)
-    hooks.notify(hooks.product_viewed, request, item)
+    hooks.product_viewed.fire(request=request, product=item)
     context = selectors.product_page(item, language)
     context["product_sections"] = hooks.product_snippets(request, item)
     return render(request, "catalog/product.html", context)

@@ -1,7 +1,7 @@
 """Receivers of the platform core's partner messages: partnership lifecycle, keys, notices.
 Each one validates nothing itself and calls one service."""
 
-from . import messages, services
+from . import hooks, messages, services
 from .serializers import KeysUpdatedPayload, NoticePayload, StatusChangePayload
 
 _ACTIONS = {message_type: action for action, message_type in services.STATUS_MESSAGES.items()}
@@ -35,9 +35,11 @@ def receive_keys(*, partnership, payload, seq):
     return {"key_ids": [k["key_id"] for k in payload["keys"]]}
 
 
-@messages.on_delivered(services.KEYS_UPDATED)
+@hooks.message_delivered.subscribe
 def promote_after_announcement(message):
-    services.promote_next_signing_key()
+    """Our new key was announced to a partner: sign with it once every partner acknowledged it."""
+    if message.message_type == services.KEYS_UPDATED:
+        services.promote_next_signing_key()
 
 
 @messages.register("partner.notice", payload_serializer=NoticePayload, description="A note between the ops teams.")

@@ -1,11 +1,14 @@
 """The registry of partner message types: what each one carries and which service receives it.
 
 Apps register their message types here (from their AppConfig.ready or partner_api module), so the
-platform core dispatches to later apps without importing them (DESIGN.md section 2)."""
+platform core dispatches to later apps without importing them (DESIGN.md section 2).
+
+A type is named for the business, not for the app that handles it: `<subject>.<document or event>`
+(`shipment.notice`, `settlement.statement`). The former names of renamed types are accepted from
+partners for one release (FORMER_NAMES; docs/adr/0011); we only ever send the current names."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from rest_framework import serializers
 
@@ -16,11 +19,26 @@ class MessageType:
     payload_serializer: type[serializers.Serializer]
     handler: Callable[..., dict]  # handler(*, partnership, payload, seq) -> response body
     description: str = ""
-    # Called by the relay after the partner acknowledged a message of this type we sent.
-    on_delivered: list[Callable[..., Any]] = field(default_factory=list)
 
 
 _registry: dict[str, MessageType] = {}
+
+# Former name -> current name. Received messages under a former name are applied as the current
+# type until the next release removes this table (a partner still on the previous release sends
+# them); sending one is refused. The README's Partner API section lists them.
+FORMER_NAMES = {
+    "logistics.asn": "shipment.notice",
+    "logistics.receipt": "shipment.receipt",
+    "logistics.tracking": "delivery.tracking",
+    "logistics.sales_report": "sales.report",
+    "logistics.stock_report": "stock.report",
+    "logistics.aged_stock_proposal": "aged_stock.proposal",
+    "logistics.aged_stock_decision": "aged_stock.decision",
+    "logistics.aged_stock_carried_out": "aged_stock.carried_out",
+    "partner_zone.campaign_proposal": "campaign.proposal",
+    "partner_zone.campaign_decision": "campaign.decision",
+    "ledger.charge": "charge.notice",
+}
 
 
 def register(name, *, payload_serializer, description=""):
@@ -29,24 +47,22 @@ def register(name, *, payload_serializer, description=""):
     def wrap(handler):
         if name in _registry:
             raise RuntimeError(f"message type {name!r} is registered twice")
+        if name in FORMER_NAMES:
+            raise RuntimeError(f"message type {name!r} was renamed {FORMER_NAMES[name]!r}")
         _registry[name] = MessageType(name, payload_serializer, handler, description)
         return handler
 
     return wrap
 
 
-def on_delivered(name):
-    """Decorator: call `hook(message)` once a message of type `name` we sent was acknowledged."""
-
-    def wrap(hook):
-        _registry[name].on_delivered.append(hook)
-        return hook
-
-    return wrap
-
-
 def get(name) -> MessageType | None:
+    """The type registered under its current `name` (what we send)."""
     return _registry.get(name)
+
+
+def received(name) -> MessageType | None:
+    """The type of a message a partner sent under `name`, current or former."""
+    return _registry.get(FORMER_NAMES.get(name, name))
 
 
 def names():

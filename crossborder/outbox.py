@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from . import client, messages
+from . import client, hooks
 from .models import OutboxMessage, Partnership
 
 log = logging.getLogger(__name__)
@@ -169,12 +169,7 @@ def _claim_renew(partnership_id, token):
 
 
 def _after_delivery(message):
-    kind = messages.get(message.message_type)
-    for hook in kind.on_delivered if kind else ():
-        try:
-            hook(message)
-        except Exception:  # a hook failing must not undo a delivery
-            log.exception("after-delivery hook for %s failed", message.message_type)
+    hooks.message_delivered.fire(message=message)  # a failure is logged: the delivery stands
 
 
 def partnerships_with_due_messages():

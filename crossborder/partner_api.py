@@ -105,7 +105,7 @@ class MessageInboxView(PartnerAPIView):
                 status_code=409,
                 field="partnership",
             )
-        kind = messages.get(data["type"])
+        kind = messages.received(data["type"])  # a former name is applied as the current type
         payload = kind.payload_serializer(data=data["payload"])
         if not payload.is_valid():
             raise APIError(
@@ -123,7 +123,7 @@ class MessageInboxView(PartnerAPIView):
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             body=request._request.body,
             endpoint="messages",
-            message_type=data["type"],
+            message_type=kind.name,
             seq=data["seq"],
             effect=effect,
         )

@@ -121,7 +121,7 @@ class EnvelopeSerializer(serializers.Serializer):
     payload = serializers.DictField()
 
     def validate_type(self, value):
-        if messages.get(value) is None:
+        if messages.received(value) is None:
             raise serializers.ValidationError(
                 f"Unknown message type {value!r}; known: {', '.join(messages.names())}.", code="unknown_message_type"
             )

@@ -1,5 +1,11 @@
 from django.apps import AppConfig
+from django.core.management import call_command
 from django.utils.translation import gettext_lazy as _
+
+
+def fill_demo_data():
+    """crossborder.hooks.demo_data: the demo warehouse and express rates."""
+    call_command("demo_logistics")
 
 
 class LogisticsConfig(AppConfig):
@@ -8,10 +14,9 @@ class LogisticsConfig(AppConfig):
 
     def ready(self):
         # Logistics' partner message types register themselves with the platform core.
-        from crossborder.management.commands.demo_data import Command as DemoData
+        from crossborder import hooks
 
         from . import handlers  # noqa: F401
 
         # The platform core's demo_data runs each app's demo command; logistics adds its own.
-        if "demo_logistics" not in DemoData.APP_COMMANDS:
-            DemoData.APP_COMMANDS.append("demo_logistics")
+        hooks.demo_data.subscribe(fill_demo_data)

@@ -1,9 +1,9 @@
-"""Registries later apps (payments) use to react to the partner zone without being imported here."""
+"""The partner zone's hooks (the Hook type: crossborder/hooks.py)."""
 
-# listing_priced(listing): a listing's shown price changed (carts holding a quote may re-quote).
-listing_priced = []
+from crossborder.hooks import Hook
 
-
-def call(hooks, *args, **kwargs):
-    for hook in list(hooks):
-        hook(*args, **kwargs)
+# listings_changed(listing_ids): listings were created, changed, deactivated or their local stock
+# moved, and are priced (sync.after_change, which fires it after the change committed). Inline at
+# that point; a subscriber's failure is logged and stops neither the others nor the sync (the
+# nightly reprice_all catches up). The zone's image copies subscribe (handlers/images.py).
+listings_changed = Hook("partner_zone.listings_changed", runs=Hook.INLINE, on_failure=Hook.LOG)

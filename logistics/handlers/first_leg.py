@@ -1,5 +1,5 @@
 """Partner messages of logistics: first leg. The exporter's advance shipment notice
-("logistics.asn") and the importer's receipt ("logistics.receipt"); each receiver calls one service.
+("shipment.notice") and the importer's receipt ("shipment.receipt"); each receiver calls one service.
 Registered when the app is ready."""
 
 from django.utils.translation import gettext as _

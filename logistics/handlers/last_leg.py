@@ -1,6 +1,6 @@
 """Partner messages of logistics: last leg. Registered when the app is ready.
 
-logistics.tracking: the exporting partner relays the tracking of a parcel it sends cross-border
+delivery.tracking: the exporting partner relays the tracking of a parcel it sends cross-border
 direct to one of our shoppers."""
 
 from rest_framework import serializers

@@ -33,9 +33,9 @@ log = logging.getLogger(__name__)
 Action = AgedStockAction.Action
 Status = AgedStockAction.Status
 
-PROPOSAL = "logistics.aged_stock_proposal"
-DECISION = "logistics.aged_stock_decision"
-CARRIED_OUT = "logistics.aged_stock_carried_out"
+PROPOSAL = "aged_stock.proposal"
+DECISION = "aged_stock.decision"
+CARRIED_OUT = "aged_stock.carried_out"
 
 OPEN_STATUSES = (Status.PROPOSED, Status.AGREED)
 # Units older than this are proposed for liquidation unless the partnership names a third threshold.
@@ -551,7 +551,7 @@ def carry_out(action, *, now=None, actor=""):
     level = StockLevel.objects.select_for_update().get(pk=row.stock_id)
     done = row.quantity
     if row.action == Action.MARKDOWN:
-        if not hooks.aged_stock_markdown:
+        if not hooks.aged_stock_markdown.subscribers:
             raise LogisticsError(
                 LogisticsErrorCode.NOT_WIRED,
                 _("No partner zone is installed to lower the price of %(sku)s; the markdown is not carried out.")
@@ -559,7 +559,7 @@ def carry_out(action, *, now=None, actor=""):
                 field="action",
                 status=503,
             )
-        hooks.aged_stock_markdown.call(row)
+        hooks.aged_stock_markdown.fire(action=row)
     else:
         done = min(row.quantity, level.sellable)
         if done <= 0:
@@ -577,7 +577,7 @@ def carry_out(action, *, now=None, actor=""):
                 level, done, reason="liquidation of aged stock", reference=_stock_reference(row), actor=actor
             )
         partnership, skus = row.partnership, [row.sku]
-        transaction.on_commit(lambda: hooks.call(hooks.consignment_stock_changed, partnership, skus))
+        transaction.on_commit(lambda: hooks.consignment_stock_changed.fire(partnership=partnership, skus=skus))
     row.status = Status.DONE
     row.decided_at = row.decided_at or now
     row.save(update_fields=["status", "decided_at"])
@@ -630,14 +630,6 @@ def _storage_terms(partnership):
     except TermsError as exc:
         log.error("partnership %s: %s; no storage accrued", partnership.pk, exc.detail)
         return None
-
-
-def _book_accruals(accruals):
-    for accrual in accruals:
-        try:
-            hooks.call(hooks.fee_accrued, accrual)
-        except Exception:  # one failing booking must not stop the others; the accrual stays
-            log.exception("fee_accrued hook failed for %s", accrual.reference)
 
 
 @transaction.atomic
@@ -702,5 +694,6 @@ def accrue_storage_fees(*, day=None):
         if accrual.reference in references:
             accrual.partnership = partnerships[accrual.partnership_id]
             accrued.append(accrual)
-    transaction.on_commit(lambda: _book_accruals(accrued))
+    for accrual in accrued:  # after commit; one failing booking is logged and stops no other
+        hooks.fee_accrued.fire(accrual=accrual)
     return accrued

@@ -1,7 +1,7 @@
 """The first leg: the exporter plans a consolidated consignment of its goods and sends an advance
-shipment notice ("logistics.asn"); the importer records the notice, counts the goods in against it,
+shipment notice ("shipment.notice"); the importer records the notice, counts the goods in against it,
 puts the good units into consignment stock owned by the exporter, flags every difference as a
-discrepancy and sends the receipt back ("logistics.receipt"). Both platforms keep a Consignment row
+discrepancy and sends the receipt back ("shipment.receipt"). Both platforms keep a Consignment row
 with the same reference: the exporter's OUTBOUND, the importer's INBOUND.
 
 Also the cost comparison of a consignment's first leg against sending each unit by express."""
@@ -27,8 +27,8 @@ from ..errors import LogisticsErrorCode as Code
 from ..models import Consignment, ConsignmentLine, Discrepancy, ExpressRate, Warehouse
 from . import LogisticsError, stock
 
-ASN = "logistics.asn"
-RECEIPT = "logistics.receipt"
+ASN = "shipment.notice"
+RECEIPT = "shipment.receipt"
 
 Direction = Consignment.Direction
 Status = Consignment.Status
@@ -266,7 +266,7 @@ def _refuse_skus_never_offered(partnership, lines):
     """Only SKUs the partner offered us may arrive as its consignment stock. Logistics alone cannot
     know the partner's catalog: the partner zone answers through hooks.known_partner_skus (it
     mirrors the catalog); without it the notice is refused, not taken on trust."""
-    if not hooks.known_partner_skus:
+    if not hooks.known_partner_skus.subscribers:
         raise LogisticsError(
             Code.NOT_WIRED,
             _("No check of the partner's offered catalog is installed; the notice cannot be recorded."),
@@ -274,7 +274,7 @@ def _refuse_skus_never_offered(partnership, lines):
             status=503,
         )
     known = set()
-    for answer in hooks.known_partner_skus.call(partnership, sorted(lines)):
+    for answer in hooks.known_partner_skus.fire(partnership=partnership, skus=sorted(lines)):
         known |= set(answer or ())
     unknown = [sku for sku in lines if sku not in known]
     if unknown:
@@ -538,7 +538,7 @@ def complete_receipt(*, consignment, actor=""):
     if partnership.is_live:
         send_to_partner(partnership, RECEIPT, receipt_payload(consignment))
     if changed_skus:
-        hooks.call(hooks.consignment_stock_changed, partnership, changed_skus)
+        hooks.consignment_stock_changed.fire(partnership=partnership, skus=changed_skus)
     return consignment
 
 

@@ -38,8 +38,8 @@ from ..models import Consignment, ConsignmentLine, Discrepancy, GoodsAbroad, Han
 from . import LogisticsError
 from .stock import MAX_UNITS, age_in_days
 
-SALES_REPORT = "logistics.sales_report"
-STOCK_REPORT = "logistics.stock_report"
+SALES_REPORT = "sales.report"
+STOCK_REPORT = "stock.report"
 LINES_PER_MESSAGE = 5000  # about 1 MB of JSON per stock-report part
 
 SALES_FIELDS = ("sold", "returned", "written_off", "sent_back")

@@ -27,7 +27,7 @@ from . import LogisticsError, stock
 log = logging.getLogger(__name__)
 
 Status = Shipment.Status
-TRACKING_MESSAGE = "logistics.tracking"
+TRACKING_MESSAGE = "delivery.tracking"
 ANY_OWNER = object()  # allocate from own or consignment stock, whichever `prefer` says first
 
 # Where a status stands on the way to the shopper; tracking only ever moves a shipment forward.
@@ -313,7 +313,7 @@ def _reserve_from_levels(*, order_line, sku, quantity, warehouse, owner, prefer,
 
 def create_direct_shipment(*, partnership, order_line, sku, quantity, recipient):
     """A cross-border DIRECT shipment: the partner sends the goods from abroad and relays the
-    tracking (message logistics.tracking). No local stock is touched."""
+    tracking (message delivery.tracking). No local stock is touched."""
     order_line, sku = _order_line(order_line), _sku(sku)
     quantity = stock.check_quantity(quantity)
     recipient = validate_recipient(recipient)
@@ -410,7 +410,7 @@ def pick_shipment(shipment, *, actor=""):
     locked.status = Status.PICKED
     locked.save(update_fields=["status", "updated_at"])
     if locked.partnership_id:  # a partner's order: its line follows (nothing is sent yet)
-        hooks.partner_shipment_progressed.call(locked, Status.PICKED)
+        hooks.partner_shipment_progressed.fire(shipment=locked, status=Status.PICKED)
     return _done(shipment)
 
 
@@ -426,7 +426,7 @@ def pack_shipment(shipment, *, actor=""):
     locked.status = Status.PACKED
     locked.save(update_fields=["status", "updated_at"])
     if locked.partnership_id:
-        hooks.partner_shipment_progressed.call(locked, Status.PACKED)
+        hooks.partner_shipment_progressed.fire(shipment=locked, status=Status.PACKED)
     return _done(shipment)
 
 
@@ -472,7 +472,7 @@ def _record_booking(shipment, *, carrier_code, tracking_number, actor):
 
 def _relay_to_partner(shipment, events, status):
     """A parcel of an order a partner forwarded us moved on: relay its tracking to the partner
-    (logistics.tracking, through the outbox in the caller's transaction) and let the order side
+    (delivery.tracking, through the outbox in the caller's transaction) and let the order side
     report the line's status (hooks.partner_shipment_progressed). An ended partnership hears
     nothing more."""
     partnership = shipment.partnership
@@ -488,7 +488,7 @@ def _relay_to_partner(shipment, events, status):
         events=events,
     )
     if status:
-        hooks.partner_shipment_progressed.call(shipment, status)
+        hooks.partner_shipment_progressed.fire(shipment=shipment, status=status)
 
 
 def ship_shipment(shipment, *, carrier="sandbox", tracking_number=None, actor=""):
@@ -537,7 +537,7 @@ def cancel_shipment(shipment, *, actor=""):
     locked.status = Status.CANCELLED
     locked.save(update_fields=["status", "updated_at"])
     if locked.partnership_id:
-        hooks.partner_shipment_progressed.call(locked, Status.CANCELLED)
+        hooks.partner_shipment_progressed.fire(shipment=locked, status=Status.CANCELLED)
     return _done(shipment)
 
 
@@ -680,7 +680,7 @@ def _event_payload(event):
 @transaction.atomic
 def send_direct_tracking(*, partnership, order_line, sku, carrier, tracking_number, events):
     """Exporter side: relay the tracking of a parcel we send cross-border direct to the partner's
-    shopper (message logistics.tracking, delivered in order through the outbox)."""
+    shopper (message delivery.tracking, delivered in order through the outbox)."""
     payload = {
         "order_line": _order_line(order_line),
         "sku": _sku(sku),

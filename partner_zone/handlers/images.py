@@ -1,7 +1,8 @@
 """Local copies of partner images: listings a sync created or changed are queued for fetching when
 PARTNER_ZONE["CACHE_IMAGES"] is on (the hook runs after the sync's commit)."""
 
-from ..services import images, sync
+from .. import hooks
+from ..services import images
 from ..tasks.images import cache_images
 
 
@@ -10,5 +11,4 @@ def queue_image_copies(listing_ids):
         cache_images.delay(list(listing_ids))
 
 
-if queue_image_copies not in sync.listings_changed:
-    sync.listings_changed.append(queue_image_copies)
+hooks.listings_changed.subscribe(queue_image_copies)

@@ -1,4 +1,4 @@
-"""The partner zone's snippets on the home catalog's pages, registered with catalog.hooks at
+"""The partner zone's snippets on the home catalog's pages, subscribed to catalog.hooks at
 start-up (the catalog never imports the partner zone): the zone entrances on the home page and the
 partner strip under thin category and search results."""
 
@@ -6,5 +6,5 @@ from catalog import hooks
 
 from .. import views
 
-hooks.register(hooks.home_sections, views.home_entrances)
-hooks.register(hooks.listing_supplements, views.partner_strip)
+hooks.home_sections.subscribe(views.home_entrances)
+hooks.listing_supplements.subscribe(views.partner_strip)

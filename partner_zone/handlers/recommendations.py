@@ -1,8 +1,8 @@
 """Shoppers' history: merged into the user at login, and recorded from the home catalog's pages.
 
 The catalog cannot import the partner zone (the layers point the other way), so its product and
-search views call the `product_viewed` / `searched` hook lists of catalog/hooks.py; this module
-registers the history's recorders there when those lists exist."""
+search views fire the `product_viewed` / `searched` hooks of catalog/hooks.py; this module
+subscribes the history's recorders to them."""
 
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
@@ -44,16 +44,9 @@ def product_section(request, product):
     return [{"template": "partner_zone/_recommendations.html", "context": block}] if block["items"] else []
 
 
-def register_catalog_hooks():
-    """Record the home catalog's product views and searches, and show recommendations on its home
-    and product pages."""
-    for registry, hook in (
-        (catalog_hooks.product_viewed, product_viewed),
-        (catalog_hooks.searched, searched),
-        (catalog_hooks.home_sections, home_section),
-        (catalog_hooks.product_sections, product_section),
-    ):
-        catalog_hooks.register(registry, hook)
-
-
-register_catalog_hooks()
+# Record the home catalog's product views and searches, and show recommendations on its home and
+# product pages.
+catalog_hooks.product_viewed.subscribe(product_viewed)
+catalog_hooks.searched.subscribe(searched)
+catalog_hooks.home_sections.subscribe(home_section)
+catalog_hooks.product_sections.subscribe(product_section)

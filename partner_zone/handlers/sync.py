@@ -12,12 +12,6 @@ from logistics import hooks as logistics_hooks
 
 from ..services import markdowns, sync
 
-
-def consignment_stock_changed(partnership, skus):
-    sync.refresh_local_stock(partnership, skus)
-
-
-if consignment_stock_changed not in logistics_hooks.consignment_stock_changed:
-    logistics_hooks.consignment_stock_changed.append(consignment_stock_changed)
+logistics_hooks.consignment_stock_changed.subscribe(sync.refresh_local_stock)
 logistics_hooks.known_partner_skus.subscribe(sync.offered_skus)
 logistics_hooks.aged_stock_markdown.subscribe(markdowns.apply_aged_markdown)

@@ -28,8 +28,8 @@ from ..errors import PartnerZoneErrorCode as Code
 from ..models import Campaign, CampaignSale, Festival, PartnerListing
 from . import PartnerZoneError, pricing
 
-PROPOSAL = "partner_zone.campaign_proposal"
-DECISION = "partner_zone.campaign_decision"
+PROPOSAL = "campaign.proposal"
+DECISION = "campaign.decision"
 
 MAX_DISCOUNT = Decimal("90")  # a proposal above this is nonsense whatever the agreement says
 # The agreed limits (and their defaults) are Terms.max_campaign_discount and max_campaign_share.

@@ -28,7 +28,6 @@ from crossborder import money
 from crossborder.models import ExchangeRate
 from crossborder.terms import TermsError
 
-from .. import hooks
 from ..errors import PartnerZoneErrorCode as Code
 from ..models import Campaign, DutyRule, Markdown, PartnerListing, RoundingRule
 from . import PartnerZoneError
@@ -534,11 +533,6 @@ def price_in_place(listing, context):
     return changed
 
 
-def announce_priced(listings):
-    for listing in listings:
-        hooks.call(hooks.listing_priced, listing)
-
-
 def price_listings(listing_ids, *, at=None):
     """Price these listings at `at` (now) and store price, list price, breakdown and any problem.
     A fixed number of queries whatever the number of listings: the listings, the rates, the duty
@@ -555,13 +549,12 @@ def price_listings(listing_ids, *, at=None):
         at=at,
         currencies={listing.export_price.currency.code for listing in listings},
     )
-    changed = [listing for listing in listings if price_in_place(listing, context)]
+    for listing in listings:
+        price_in_place(listing, context)
     with transaction.atomic():
         # bulk_update writes columns: a MoneyField's currency is a column of its own.
         columns = [*PRICED_FIELDS, "price_currency", "list_price_currency"]
         PartnerListing.objects.bulk_update(listings, columns, batch_size=len(listings))
-        if changed and hooks.listing_priced:
-            transaction.on_commit(lambda: announce_priced(changed))
     return listings
 
 

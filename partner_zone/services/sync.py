@@ -46,10 +46,6 @@ from . import PartnerZoneError, pricing
 
 logger = logging.getLogger(__name__)
 
-# listings_changed(listing_ids): listings were created, changed, deactivated or their local stock
-# moved, and are priced (after_change). Called after the change committed.
-listings_changed = []
-
 # Errors after which the next run resumes from the cursor: the partner or the network, not us.
 INTERRUPTIONS = (PartnerUnreachable, PartnerResponseUnverified, catalog_feed.PartnerFeedError)
 # A RUNNING run older than this without finishing is taken to be dead (its worker stopped) and the
@@ -477,8 +473,6 @@ def apply_page(partnership, items=None, *, prepared=None, run=None, next_cursor=
             PartnerListing.objects.bulk_update(retired, ["is_active", "version", "updated_at"])
         result.changed_ids = [listing.pk for listing in to_write] + [listing.pk for listing in retired]
         result.unpriced_ids = result.changed_ids if not priced else [listing.pk for listing in retired]
-        if priced and to_write and hooks.listing_priced:
-            transaction.on_commit(lambda: pricing.announce_priced(to_write))
         if run is not None:
             _count(run, result)
             run.cursor = next_cursor or ""
@@ -668,19 +662,9 @@ def after_change(listing_ids, *, to_price=None):
 
 
 def notify_listings_changed(listing_ids):
-    """Tell whoever registered which listings changed; after the commit only."""
-    if not listing_ids:
-        return
-    for hook in list(listings_changed):
-        try:
-            # Each hook in a transaction of its own: a database error inside it is rolled back
-            # without poisoning the caller's connection.
-            with transaction.atomic():
-                hook(list(listing_ids))
-        except Exception:
-            # The page is applied; a hook's failure must not undo or stop the sync (the nightly
-            # reprice_all catches up), but ops must see it.
-            logger.exception("a listings_changed hook failed for %d listings", len(listing_ids))
+    """Fire hooks.listings_changed (after the commit only; a subscriber's failure is logged)."""
+    if listing_ids:
+        hooks.listings_changed.fire(listing_ids=list(listing_ids))
 
 
 # --- a run ------------------------------------------------------------------------------------

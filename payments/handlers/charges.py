@@ -26,5 +26,4 @@ def receive_charge(*, partnership, payload, seq):
     return {"reference": posted.reference}
 
 
-if charges.book_storage_fee not in logistics_hooks.fee_accrued:
-    logistics_hooks.fee_accrued.append(charges.book_storage_fee)
+logistics_hooks.fee_accrued.subscribe(charges.book_storage_fee)

@@ -1,8 +1,8 @@
-"""The shop's part of the home catalog's product page, registered with catalog.hooks at start-up
+"""The shop's part of the home catalog's product page, subscribed to catalog.hooks at start-up
 (the catalog never imports payments): the "Add to cart" form under the product."""
 
 from catalog import hooks
 
 from .. import views
 
-hooks.register(hooks.product_sections, views.add_to_cart_section)
+hooks.product_sections.subscribe(views.add_to_cart_section)

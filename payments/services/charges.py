@@ -24,7 +24,7 @@ from . import ledger
 
 log = logging.getLogger(__name__)
 
-CHARGE = "ledger.charge"
+CHARGE = "charge.notice"
 KINDS = ("warehouse_fee", "logistics_fee", "campaign_share", "return_chargeback")
 
 

@@ -3,7 +3,7 @@ stock in its warehouse is the partner's to deliver; a line it sold cross-border 
 receipt our own stock is allocated to it (a last-leg shipment from our warehouse to the partner's
 shopper, logistics' last_leg service), and ops (or the goods' merchant) pick, pack and ship it with
 a carrier. Shipping takes the units out of our stock; the parcel's tracking goes to the partner
-(logistics.tracking) and the line's status with it (order.status: shipped, then delivered), each
+(delivery.tracking) and the line's status with it (order.status: shipped, then delivered), each
 through the outbox in the same transaction as the change. Tracking polled from the carrier later
 follows the same way (logistics.hooks.partner_shipment_progressed)."""
 

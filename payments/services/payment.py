@@ -7,8 +7,8 @@ commits, calls the provider, then records the answer in a second transaction. Th
 `atomic(durable=True)`, so calling an operation inside someone else's transaction fails loudly
 instead of holding locks over the network. A state change goes through `transition`'s checks and is
 recorded as a PaymentTransition; captured money and refunds are posted to the ledger, each once (the
-ledger reference is unique). Once a payment holds the money, the hooks registered with
-`on_money_secured` run after the commit (the shop places the payment's order: paying.py)."""
+ledger reference is unique). Once a payment holds the money, the subscribers of
+payments.hooks.money_secured run after the commit (the shop places the payment's order: paying.py)."""
 
 import datetime as dt
 import logging
@@ -25,6 +25,7 @@ from djmoney.money import Money
 from crossborder import money
 from crossborder.errors import DomainError
 
+from .. import hooks
 from ..amounts import MoneySum
 from ..errors import PaymentErrorCode as Code
 from ..models import Payment, PaymentTransition, ProviderCall, WebhookReceipt
@@ -52,7 +53,6 @@ __all__ = [
     "capture_payment",
     "handle_webhook",
     "mark_order_placed",
-    "on_money_secured",
     "refresh_payment",
     "refund_payment",
     "start_payment",
@@ -200,24 +200,13 @@ def _return_url(payment):
 
 # --- who acts once the money is secured ---------------------------------------------------------
 
-# Callables `hook(payment=...)` registered at start-up (the shop places its order: handlers/paying.py).
-# They run once a payment holds money and has placed no order yet, after the transaction that
-# recorded it committed and outside any transaction, so they may call providers. A registry rather
-# than an import keeps this service free of the shop.
-_money_secured_hooks = []
-
-
-def on_money_secured(hook):
-    """Register `hook(payment=...)`; registering the same hook twice keeps one."""
-    if hook not in _money_secured_hooks:
-        _money_secured_hooks.append(hook)
-    return hook
+# payments.hooks.money_secured: fired after the transaction that recorded the payment committed,
+# outside any transaction (its subscriber, the shop, may call providers).
 
 
 def _announce_money_secured(payment):
     if payment.state in (State.AUTHORISED, State.CAPTURED) and payment.order_placed_at is None:
-        for hook in list(_money_secured_hooks):
-            hook(payment=payment)
+        hooks.money_secured.fire(payment=payment)
 
 
 # --- operations ---------------------------------------------------------------------------------

@@ -381,7 +381,7 @@ def test_an_action_not_agreed_is_not_carried_out(remote):
 def test_an_agreed_markdown_is_handed_to_the_partner_zone(remote, api, monkeypatch):
     # Logistics' side alone (the zone's price change: tests/payments/test_aged_markdown.py).
     seen = []
-    monkeypatch.setattr(hooks.aged_stock_markdown, "_subscribers", [seen.append])
+    monkeypatch.setattr(hooks.aged_stock_markdown, "_subscribers", [lambda action: seen.append(action)])
     action = proposed_here(remote, [(100, 5)])
     decide(remote, api, action, markdown_percent=30)
 
@@ -467,7 +467,7 @@ def test_the_fee_accrued_hook_books_each_new_accrual_once_after_commit(
     remote, monkeypatch, django_capture_on_commit_callbacks
 ):
     booked = []
-    monkeypatch.setattr(hooks, "fee_accrued", [booked.append])
+    monkeypatch.setattr(hooks.fee_accrued, "_subscribers", [lambda accrual: booked.append(accrual)])
     set_fees(remote.partnership, warehouse_storage_per_unit_day="0.02")
     held(remote.partner, [(10, 100)])
     held(remote.partner, [(10, 5)])

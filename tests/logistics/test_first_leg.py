@@ -161,7 +161,7 @@ def test_send_notice_writes_exactly_one_asn_outbox_row_with_the_payload_and_a_re
     consignment = planned(remote, carrier="COSCO", tracking_number="SEA-9", cartons=2, eta=dt.date(2030, 3, 1))
     first_leg.send_notice(consignment)
     first_leg.send_notice(consignment)
-    [message] = outbox("logistics.asn")
+    [message] = outbox("shipment.notice")
     consignment.refresh_from_db()
     assert consignment.status == "notified" and consignment.notified_at is not None
     lines = list(consignment.lines.order_by("id"))
@@ -193,7 +193,7 @@ def test_a_cancelled_consignments_notice_is_refused(remote):
     Consignment.objects.filter(pk=consignment.pk).update(status="cancelled")
     with pytest.raises(LogisticsError) as refused:
         first_leg.send_notice(consignment)
-    assert refused.value.code == "consignment_state" and not outbox("logistics.asn")
+    assert refused.value.code == "consignment_state" and not outbox("shipment.notice")
 
 
 # --- importer: the notice ------------------------------------------------------------------------
@@ -202,14 +202,14 @@ def test_a_cancelled_consignments_notice_is_refused(remote):
 def test_a_signed_notice_creates_the_inbound_consignment_once(remote, api):
     warehouse = make_warehouse("sh-1", country="CN")
     payload = notice()
-    body = canonical_json(remote.envelope("logistics.asn", payload))
+    body = canonical_json(remote.envelope("shipment.notice", payload))
     first = remote.send(api, remote.sign("POST", MESSAGES_PATH, body, idempotency_key="asn-1"))
     assert first.status_code == 200, first.content
     assert body_json(first)["result"]["warehouse"] == "sh-1"
     replay = remote.send(api, remote.sign("POST", MESSAGES_PATH, body, idempotency_key="asn-1"))
     assert replay.status_code == 200 and replay["Idempotent-Replayed"] == "true"
     assert body_json(replay) == body_json(first)
-    again = remote.post_message(api, "logistics.asn", payload, idempotency_key="asn-2")
+    again = remote.post_message(api, "shipment.notice", payload, idempotency_key="asn-2")
     assert again.status_code == 200, again.content
     [consignment] = Consignment.objects.all()
     assert (consignment.direction, consignment.status, consignment.warehouse) == ("inbound", "notified", warehouse)
@@ -222,11 +222,11 @@ def test_a_notice_with_a_fractional_quantity_is_refused_naming_the_line(remote, 
     make_warehouse(country="CN")
     payload = notice()
     payload["lines"][1]["quantity"] = 1.5
-    response = remote.post_message(api, "logistics.asn", payload)
+    response = remote.post_message(api, "shipment.notice", payload)
     assert response.status_code == 400
     assert body_json(response)["code"] == "invalid_payload" and "lines[1].quantity" in body_json(response)["detail"]
     payload["lines"][1]["quantity"] = -2
-    assert "lines[1].quantity" in body_json(remote.post_message(api, "logistics.asn", payload))["detail"]
+    assert "lines[1].quantity" in body_json(remote.post_message(api, "shipment.notice", payload))["detail"]
     assert not Consignment.objects.exists()
 
 
@@ -309,7 +309,9 @@ def test_a_notice_is_refused_when_no_catalog_check_is_installed(remote, monkeypa
 def test_receiving_a_short_and_a_damaged_line_stocks_exactly_the_good_units_as_the_partners(remote, monkeypatch):
     make_warehouse(country="CN")
     changed = []
-    monkeypatch.setattr(hooks, "consignment_stock_changed", [lambda partnership, skus: changed.append(skus)])
+    monkeypatch.setattr(
+        hooks.consignment_stock_changed, "_subscribers", [lambda partnership, skus: changed.append(skus)]
+    )
     consignment = inbound(remote, lines=(("TR-1", 10), ("TR-2", 5)))
     first_leg.receive_line(consignment=consignment, sku="TR-1", counted=8)  # 2 short
     first_leg.receive_line(consignment=consignment, sku="TR-2", counted=5, damaged=2)
@@ -324,7 +326,7 @@ def test_receiving_a_short_and_a_damaged_line_stocks_exactly_the_good_units_as_t
     assert levels["TR-1"].unit_weight_grams == 2000 and levels["TR-1"].partner_product is not None
     found = set(Discrepancy.objects.values_list("kind", "sku", "field", "ours", "theirs"))
     assert found == {("receipt", "TR-1", "short", 8, 10), ("receipt", "TR-2", "damaged", 5, 5)}
-    [message] = outbox("logistics.receipt")
+    [message] = outbox("shipment.receipt")
     consignment.refresh_from_db()
     assert consignment.status == "received"
     assert message.payload["consignment"] == str(consignment.reference)
@@ -344,7 +346,7 @@ def test_an_over_count_is_recorded_as_over_and_flagged_not_merged_into_the_notic
     assert (line.quantity, line.counted, line.over, line.short) == (10, 12, 2, 0)
     assert StockLevel.objects.get(sku="TR-1").on_hand == 12
     assert Discrepancy.objects.get().field == "over"
-    assert outbox("logistics.receipt")[0].payload["lines"][0]["over"] == 2
+    assert outbox("shipment.receipt")[0].payload["lines"][0]["over"] == 2
 
 
 def test_completing_a_receipt_twice_changes_nothing(remote):
@@ -416,9 +418,9 @@ def test_a_signed_receipt_updates_our_outbound_consignment_and_flags_differences
             {"sku": "BOTTLE-2", "shipped": 5, "counted": 5, "damaged": 2, "short": 0, "over": 0, "good": 3},
         ],
     }
-    response = remote.post_message(api, "logistics.receipt", payload)
+    response = remote.post_message(api, "shipment.receipt", payload)
     assert response.status_code == 200, response.content
-    assert remote.post_message(api, "logistics.receipt", payload).status_code == 200
+    assert remote.post_message(api, "shipment.receipt", payload).status_code == 200
     consignment.refresh_from_db()
     assert consignment.status == "received" and consignment.received_at == dt.datetime(2030, 3, 2, 10, tzinfo=dt.UTC)
     assert {line.sku: (line.counted, line.damaged, line.good) for line in consignment.lines.all()} == {
@@ -431,7 +433,7 @@ def test_a_signed_receipt_updates_our_outbound_consignment_and_flags_differences
 
 def test_a_receipt_for_an_unknown_consignment_answers_404_and_changes_nothing(remote, api):
     payload = {"consignment": str(uuid.uuid4()), "received_at": "2030-03-02T10:00:00+00:00", "lines": []}
-    response = remote.post_message(api, "logistics.receipt", payload)
+    response = remote.post_message(api, "shipment.receipt", payload)
     assert response.status_code == 404
     assert body_json(response)["code"] == "unknown_consignment"
     assert not Discrepancy.objects.exists()
@@ -521,7 +523,7 @@ def test_the_consignment_page_shows_the_cost_comparison_and_sends_the_notice(rem
     assert page.status_code == 200 and page.context["comparison"]["express_total"] == Decimal("5000.00")
     assert b"Send notice" in page.content
     client.post(f"/en/logistics/consignments/{consignment.pk}/notice/")
-    assert len(outbox("logistics.asn")) == 1
+    assert len(outbox("shipment.notice")) == 1
 
 
 @pytest.mark.urls(URLS)

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crossborder.celery import app as celery_app
-from crossborder.models import OutboxMessage, Partner, Partnership
+from crossborder.models import InboxMessage, OutboxMessage, Partner, Partnership
 from logistics.models import Consignment, ConsignmentLine, Discrepancy, GoodsAbroad, HandoffReport
 from logistics.selectors import age_buckets_of_level
 from logistics.services import LogisticsError, stock
@@ -141,8 +141,8 @@ def test_running_the_handoff_twice_for_the_same_period_sends_once(remote):
     assert first.messages == 2 and again.already_sent
     assert again.sales.pk == first.sales.pk and again.stock.pk == first.stock.pk
     assert HandoffReport.objects.count() == 2
-    assert len(sent("logistics.sales_report")) == len(sent("logistics.stock_report")) == 1
-    payload = sent("logistics.stock_report")[0].payload
+    assert len(sent("sales.report")) == len(sent("stock.report")) == 1
+    payload = sent("stock.report")[0].payload
     assert payload["period_end"] == now.isoformat() and payload["parts"] == 1
     assert payload["lines"][0]["sku"] == "RICE-1"
 
@@ -172,7 +172,7 @@ def test_a_long_report_travels_in_parts_and_each_part_is_recorded_once(remote, m
     for n in range(5):
         make_level(warehouse, sku=f"PART-{n}", owner=remote.partner, on_hand=n + 1)
     service.send_handoff(partnership=remote.partnership, now=timezone.now())
-    parts = [message.payload for message in sent("logistics.stock_report")]
+    parts = [message.payload for message in sent("stock.report")]
 
     assert [(p["part"], p["parts"], p["offset"], len(p["lines"])) for p in parts] == [
         (1, 3, 0, 2),
@@ -280,10 +280,10 @@ def test_the_nightly_task_hands_off_once_per_live_partnership_however_often_it_r
     assert set(reports.values_list("period_end", flat=True)) == {service.handoff_period_end()}
     sent_to = sorted(OutboxMessage.objects.values_list("partnership__partner__code", "message_type"))
     assert sent_to == [
-        ("gb", "logistics.sales_report"),
-        ("gb", "logistics.stock_report"),
-        ("us", "logistics.sales_report"),
-        ("us", "logistics.stock_report"),
+        ("gb", "sales.report"),
+        ("gb", "stock.report"),
+        ("us", "sales.report"),
+        ("us", "stock.report"),
     ]
 
 
@@ -318,7 +318,7 @@ def test_exporter_records_a_signed_stock_report_and_its_goods_abroad_show_it(api
         start=end - DAY,
     )
 
-    response = remote.post_message(api, "logistics.stock_report", payload)
+    response = remote.post_message(api, "stock.report", payload)
 
     assert response.status_code == 200, response.content
     assert body_json(response)["result"]["lines"] == 1
@@ -334,8 +334,8 @@ def test_a_repeated_sales_report_does_not_add_the_sold_units_twice(api, remote):
     end = timezone.now()
     payload = report_payload([{"sku": "BOTTLE-2", "sold": 4}], end=end, start=end - DAY)
 
-    first = remote.post_message(api, "logistics.sales_report", payload)
-    repeat = remote.post_message(api, "logistics.sales_report", payload)  # a new idempotency key
+    first = remote.post_message(api, "sales.report", payload)
+    repeat = remote.post_message(api, "sales.report", payload)  # a new idempotency key
     service.record_sales_report(partnership=remote.partnership, payload=payload)
     service.record_sales_report(
         partnership=remote.partnership,
@@ -466,7 +466,7 @@ def test_a_stock_report_with_a_bad_line_is_refused_naming_the_line_and_stores_no
 def test_a_sales_report_line_with_fractional_units_is_refused_through_the_api(api, remote):
     payload = report_payload([{"sku": "A", "sold": 2}, {"sku": "B", "sold": 0.5}], end=timezone.now())
 
-    response = remote.post_message(api, "logistics.sales_report", payload)
+    response = remote.post_message(api, "sales.report", payload)
 
     assert response.status_code == 400
     assert body_json(response)["code"] == "report_invalid"
@@ -542,3 +542,25 @@ def test_handoff_reports_and_goods_abroad_lists_run_a_fixed_number_of_queries(
     assert small.status_code == large.status_code == reports.status_code == detail.status_code == 200
     assert large.content.decode().count("LIST-") == 7
     assert "LIST-6" in detail.content.decode()
+
+
+def test_a_stock_report_under_its_former_name_is_still_applied_for_one_release(api, remote):
+    # A partner still on the previous release sends "logistics.stock_report" (crossborder.messages.FORMER_NAMES).
+    end = timezone.now()
+    payload = report_payload([stock_line("BOTTLE-3", 4, 0)], end=end, start=end - DAY)
+
+    response = remote.post_message(api, "logistics.stock_report", payload)
+
+    assert response.status_code == 200, response.content
+    assert body_json(response)["type"] == "logistics.stock_report"  # the reply names what it answers
+    assert GoodsAbroad.objects.get(partnership=remote.partnership, sku="BOTTLE-3").on_hand == 4
+    assert InboxMessage.objects.get(partner=remote.partner).message_type == "stock.report"
+
+
+def test_the_handoff_sends_the_protocol_names_never_the_former_ones(remote):
+    level = make_level(owner=remote.partner, sku="BOTTLE-4", on_hand=5)
+    sell(level, 1)
+
+    service.send_handoff(partnership=remote.partnership, now=timezone.now())
+
+    assert set(OutboxMessage.objects.values_list("message_type", flat=True)) == {"sales.report", "stock.report"}

@@ -424,7 +424,7 @@ def tracking_payload(order_line="o-9", sku="US-BOOT-9", events=None):
 
 def test_a_tracking_message_from_the_partner_records_the_direct_shipments_events(remote, api):
     shipment = direct_shipment(remote)
-    response = remote.post_message(api, "logistics.tracking", tracking_payload())
+    response = remote.post_message(api, "delivery.tracking", tracking_payload())
     assert response.status_code == 200, response.content
     assert body_json(response)["result"] == {"shipment": str(shipment.reference), "status": "in_transit", "recorded": 2}
     shipment.refresh_from_db()
@@ -438,7 +438,7 @@ def test_a_tracking_message_from_the_partner_records_the_direct_shipments_events
 
     repeat = remote.post_message(
         api,
-        "logistics.tracking",
+        "delivery.tracking",
         tracking_payload(
             events=[
                 {"event_id": "usps-1", "status": "shipped", "occurred_at": "2026-03-01T10:00:00+00:00"},
@@ -454,7 +454,7 @@ def test_a_tracking_message_from_the_partner_records_the_direct_shipments_events
 def test_a_tracking_message_for_an_unknown_shipment_answers_404_and_records_nothing(remote, api):
     direct_shipment(remote, order_line="o-9")
     before = counts_but_nonces()
-    response = remote.post_message(api, "logistics.tracking", tracking_payload(order_line="o-404"))
+    response = remote.post_message(api, "delivery.tracking", tracking_payload(order_line="o-404"))
     assert response.status_code == 404
     body = body_json(response)
     assert body["code"] == "unknown_shipment" and "o-404" in body["detail"] and "US-BOOT-9" in body["detail"]
@@ -465,7 +465,7 @@ def test_a_tracking_message_with_a_bad_status_is_refused(remote, api):
     direct_shipment(remote)
     before = counts_but_nonces()
     payload = tracking_payload(events=[{"event_id": "x", "status": "lost", "occurred_at": "2026-03-01T10:00:00Z"}])
-    response = remote.post_message(api, "logistics.tracking", payload)
+    response = remote.post_message(api, "delivery.tracking", payload)
     assert response.status_code == 400 and body_json(response)["code"] == "invalid_payload"
     assert counts_but_nonces() == before
 
@@ -487,7 +487,7 @@ def test_the_exporter_relays_direct_tracking_through_the_outbox(remote):
         events=[event],
     )
     message = OutboxMessage.objects.get()
-    assert message.message_type == "logistics.tracking"
+    assert message.message_type == "delivery.tracking"
     assert message.payload == {
         "order_line": "o-9",
         "sku": "US-BOOT-9",

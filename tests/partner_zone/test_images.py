@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from PIL import Image
 
+from partner_zone import hooks as zone_hooks
 from partner_zone import selectors
 from partner_zone.handlers import images as image_handlers
 from partner_zone.models import PartnerListing
@@ -148,7 +149,7 @@ def test_a_sync_that_changes_the_images_drops_the_copies_and_one_that_does_not_k
 def test_listings_a_sync_changed_are_queued_for_fetching_only_with_the_setting_on(monkeypatch, settings):
     queued = []
     monkeypatch.setattr(image_handlers.cache_images, "delay", queued.append)
-    assert image_handlers.queue_image_copies in sync.listings_changed
+    assert image_handlers.queue_image_copies in zone_hooks.listings_changed.subscribers
 
     settings.PARTNER_ZONE = {**settings.PARTNER_ZONE, "CACHE_IMAGES": False}
     image_handlers.queue_image_copies([1, 2])

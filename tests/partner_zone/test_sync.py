@@ -20,6 +20,7 @@ from crossborder import services as crossborder_services
 from crossborder.client import PartnerUnreachable
 from crossborder.models import Partnership
 from logistics import hooks as logistics_hooks
+from partner_zone import hooks as zone_hooks
 from partner_zone import tasks
 from partner_zone.models import PartnerListing, SyncRun
 from partner_zone.services import PartnerZoneError, sync
@@ -76,7 +77,7 @@ def serve(monkeypatch):
 @pytest.fixture
 def changed(monkeypatch):
     calls = []
-    monkeypatch.setattr(sync, "listings_changed", [calls.append])
+    monkeypatch.setattr(zone_hooks.listings_changed, "_subscribers", [lambda listing_ids: calls.append(listing_ids)])
     return calls
 
 
@@ -346,7 +347,7 @@ def test_a_consignment_stock_change_updates_the_listings_with_those_skus_and_tel
     make_level(sku="RDG-LAMP", owner=partnership.partner, on_hand=10)
 
     with django_capture_on_commit_callbacks(execute=True):
-        logistics_hooks.call(logistics_hooks.consignment_stock_changed, partnership, ["RDG-LAMP"])
+        logistics_hooks.consignment_stock_changed.fire(partnership=partnership, skus=["RDG-LAMP"])
 
     lamp.refresh_from_db()
     other.refresh_from_db()
@@ -459,7 +460,7 @@ def test_a_failing_listings_changed_hook_does_not_stop_the_sync(partnership, ser
     def broken_pricing(listing_ids):
         PartnerListing.objects.filter(pk__in=listing_ids).update(weight_grams=-1)  # violates the column's check
 
-    monkeypatch.setattr(sync, "listings_changed", [broken_pricing])
+    monkeypatch.setattr(zone_hooks.listings_changed, "_subscribers", [broken_pricing])
     serve([[feed_item()], [feed_item()]])
 
     run = sync.sync_partnership(partnership)

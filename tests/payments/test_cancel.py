@@ -145,7 +145,7 @@ def test_cancelling_a_paid_order_gives_the_stock_and_money_back_reverses_the_boo
 
     # The partner hears of it after the order and the fee, with the lines it concerns.
     messages = list(OutboxMessage.objects.order_by("seq").values_list("message_type", "payload"))
-    assert [kind for kind, _payload in messages] == ["ledger.charge", "order.forwarded", "order.status"]
+    assert [kind for kind, _payload in messages] == ["charge.notice", "order.forwarded", "order.status"]
     status = messages[-1][1]
     assert status == {
         "order": str(order.reference),

@@ -39,7 +39,7 @@ def test_a_nights_storage_fee_is_billed_to_the_partner_once_through_the_logistic
     level = make_level(owner=remote.partner)
     stock.receive(level, 100, reference="lot-1", at=dt.datetime(2025, 5, 1, tzinfo=dt.UTC))
 
-    assert charges.book_storage_fee in logistics_hooks.fee_accrued
+    assert charges.book_storage_fee in logistics_hooks.fee_accrued.subscribers
     with django_capture_on_commit_callbacks(execute=True):
         [accrual] = ageing.accrue_storage_fees(day=DAY)
     charges.book_storage_fee(accrual)  # booked again (a retried hook): nothing more

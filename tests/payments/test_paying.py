@@ -17,6 +17,7 @@ from djmoney.money import Money
 from crossborder.models import OutboxMessage
 from logistics.models import Reservation, Shipment, StockLevel
 from partner_zone.services import pricing
+from payments import hooks as payment_hooks
 from payments.models import (
     LedgerTransaction,
     Order,
@@ -234,7 +235,7 @@ def test_a_poll_beside_a_late_webhook_pays_the_order_once(cn, client):
 
 def test_a_payment_that_placed_no_order_when_the_process_died_is_placed_by_the_beat(cn, client, monkeypatch):
     order, payment, _placed, _listing = wallet_order(client, cn)
-    monkeypatch.setattr(payments, "_money_secured_hooks", [])  # the hook never ran
+    monkeypatch.setattr(payment_hooks.money_secured, "_subscribers", [])  # the hook never ran
     client.post(path_of(payment.next_action["qr_payload"]), {"decision": "approve"})
     assert Payment.objects.get(pk=payment.pk).state == S.AUTHORISED
     assert Order.objects.get(pk=order.pk).status == Order.Status.AWAITING_PAYMENT
@@ -285,7 +286,7 @@ def test_a_payment_authorised_after_the_order_expired_is_voided_and_charges_nobo
 
 def test_a_payment_the_beat_has_begun_to_void_places_no_order(cn, client, monkeypatch):
     order, payment, _placed, _listing = wallet_order(client, cn)
-    monkeypatch.setattr(payments, "_money_secured_hooks", [])
+    monkeypatch.setattr(payment_hooks.money_secured, "_subscribers", [])
     client.post(path_of(payment.next_action["qr_payload"]), {"decision": "approve"})
     # The abandoned-payments beat recorded its intent to void, and has not reached the provider yet.
     ProviderCall.objects.create(

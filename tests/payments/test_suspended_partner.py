@@ -108,10 +108,10 @@ def test_money_secured_after_the_suspension_cancels_the_whole_order_and_voids_th
 
 
 def test_the_beat_placing_a_secured_payment_after_the_suspension_cancels_the_order_too(cn, client, monkeypatch):
-    from payments.services import payment as payments
+    from payments import hooks as payment_hooks
 
     order, payment, partnership = wallet_order(client, cn)
-    monkeypatch.setattr(payments, "_money_secured_hooks", [])  # the callback never ran
+    monkeypatch.setattr(payment_hooks.money_secured, "_subscribers", [])  # the callback never ran
     client.post(path_of(payment.next_action["qr_payload"]), {"decision": "approve"})
     assert Payment.objects.get(pk=payment.pk).state == S.AUTHORISED
     partnerships.suspend_partnership(partnership=partnership, reason="audit")
