@@ -7,7 +7,7 @@ with the same reference: the exporter's OUTBOUND, the importer's INBOUND.
 Also the cost comparison of a consignment's first leg against sending each unit by express."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -652,7 +652,43 @@ def _express_price(bands, weight):
     return price * math.ceil(weight / max_weight)
 
 
-def cost_comparison(consignment):
+def _cents(amount):
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class ExpressLine:
+    """One consignment line sent unit by unit by international express."""
+
+    sku: str
+    quantity: int
+    unit_weight_grams: int
+    express_per_unit: Decimal
+    express_total: Decimal
+
+
+@dataclass(frozen=True)
+class CostComparison:
+    """A consignment's first leg against international express, amounts in `currency` (None where
+    a figure is missing; `problem` says why). `rates`: "configured" or "default" (the built-in
+    table)."""
+
+    destination: str
+    currency: str
+    units: int
+    rates: str = ""
+    first_leg_total: Decimal | None = None
+    first_leg_per_unit: Decimal | None = None
+    express_total: Decimal | None = None
+    express_per_unit: Decimal | None = None
+    saving: Decimal | None = None
+    saving_per_unit: Decimal | None = None
+    saving_percent: Decimal | None = None
+    lines: tuple = ()  # ExpressLine
+    problem: str = ""
+
+
+def cost_comparison(consignment) -> CostComparison:
     """The consignment's first-leg cost per unit against sending each unit by international express
     to the importer's country. Amounts are Decimal in one currency (no FX here); `problem` says why
     a figure is missing."""
@@ -665,63 +701,61 @@ def cost_comparison(consignment):
     currency = str(cost.currency) if cost is not None else settings.PLATFORM_CURRENCY
     lines = list(consignment.lines.order_by("id"))
     units = sum(line.quantity for line in lines)
-    result = {
-        "destination": str(destination),
-        "currency": currency,
-        "units": units,
-        "rates": "",
-        "first_leg_total": cost.amount if cost is not None else None,
-        "first_leg_per_unit": None,
-        "express_total": None,
-        "express_per_unit": None,
-        "saving": None,
-        "saving_per_unit": None,
-        "saving_percent": None,
-        "lines": [],
-        "problem": "",
-    }
-    if cost is not None and units:
-        result["first_leg_per_unit"] = (cost.amount / units).quantize(CENT, rounding=ROUND_HALF_UP)
+    first_leg_per_unit = _cents(cost.amount / units) if cost is not None and units else None
+    known = CostComparison(
+        destination=str(destination),
+        currency=currency,
+        units=units,
+        first_leg_total=cost.amount if cost is not None else None,
+        first_leg_per_unit=first_leg_per_unit,
+    )
 
     rows = list(ExpressRate.objects.filter(destination=destination).order_by("max_weight_grams"))
     if rows:
         bands = tuple((r.max_weight_grams, r.price.amount) for r in rows if str(r.price.currency) == currency)
-        result["rates"] = "configured"
+        known = replace(known, rates="configured")
     else:
         default = DEFAULT_EXPRESS_RATES
         bands = default["bands"] if default["currency"] == currency else ()
-        result["rates"] = "default"
+        known = replace(known, rates="default")
     if not bands:
-        result["problem"] = _(
+        problem = _(
             "The comparison needs express rates in %(currency)s to %(country)s (amounts are not converted here)."
         ) % {"currency": currency, "country": destination}
-        return result
+        return replace(known, problem=problem)
     missing = [line.sku for line in lines if not line.unit_weight_grams]
     if missing:
-        result["problem"] = _("No unit weight for %(skus)s.") % {"skus": ", ".join(missing)}
-        return result
+        return replace(known, problem=_("No unit weight for %(skus)s.") % {"skus": ", ".join(missing)})
 
     express_total = Decimal(0)
+    express_lines = []
     for line in lines:
         per_unit = _express_price(bands, line.unit_weight_grams)
         express_total += per_unit * line.quantity
-        result["lines"].append(
-            {
-                "sku": line.sku,
-                "quantity": line.quantity,
-                "unit_weight_grams": line.unit_weight_grams,
-                "express_per_unit": per_unit.quantize(CENT, rounding=ROUND_HALF_UP),
-                "express_total": (per_unit * line.quantity).quantize(CENT, rounding=ROUND_HALF_UP),
-            }
+        express_lines.append(
+            ExpressLine(
+                sku=line.sku,
+                quantity=line.quantity,
+                unit_weight_grams=line.unit_weight_grams,
+                express_per_unit=_cents(per_unit),
+                express_total=_cents(per_unit * line.quantity),
+            )
         )
-    result["express_total"] = express_total.quantize(CENT, rounding=ROUND_HALF_UP)
-    if units:
-        result["express_per_unit"] = (express_total / units).quantize(CENT, rounding=ROUND_HALF_UP)
+    express_per_unit = _cents(express_total / units) if units else None
+    saving = saving_per_unit = saving_percent = None
     if cost is not None and units:
-        result["saving"] = (express_total - cost.amount).quantize(CENT, rounding=ROUND_HALF_UP)
-        result["saving_per_unit"] = result["express_per_unit"] - result["first_leg_per_unit"]
+        saving = _cents(express_total - cost.amount)
+        saving_per_unit = express_per_unit - first_leg_per_unit
         if express_total:
-            result["saving_percent"] = ((express_total - cost.amount) * 100 / express_total).quantize(
+            saving_percent = ((express_total - cost.amount) * 100 / express_total).quantize(
                 Decimal("0.1"), rounding=ROUND_HALF_UP
             )
-    return result
+    return replace(
+        known,
+        express_total=_cents(express_total),
+        express_per_unit=express_per_unit,
+        saving=saving,
+        saving_per_unit=saving_per_unit,
+        saving_percent=saving_percent,
+        lines=tuple(express_lines),
+    )

@@ -1,0 +1,163 @@
+"""The landed price of a partner listing, typed: what partner_zone pricing computes (goods at the
+rate plus margin, shipping, fees, duties and taxes, rounding, a campaign or markdown discount) and
+what checkout reads back by attribute. Amounts are Decimals in `currency` (the platform's).
+
+A listing stores it as JSON (PartnerListing.price_breakdown): `as_dict()` writes the shape the
+stored rows have always had (amounts as strings), `from_dict()` reads it back, stored rows of
+earlier releases included."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+AMOUNTS = ("goods", "shipping", "fees", "duties", "vat", "consumption_tax", "taxes_total", "rounding")
+
+
+def _decimal(value, default="0"):
+    """A stored amount: a string (what as_dict writes), a number or {"amount", "currency"}."""
+    if isinstance(value, dict):
+        value = value.get("amount")
+    return Decimal(str(value if value not in (None, "") else default))
+
+
+@dataclass(frozen=True)
+class CampaignDiscount:
+    """An accepted festival campaign's discount on the listing."""
+
+    reference: str
+    title: str
+    banner_text: str
+    discount_percent: Decimal
+    partner_share_percent: Decimal
+    ends_on: dt.date | None
+    saving: Decimal  # what the shopper saves after rounding up
+
+    def as_dict(self):
+        return {
+            "reference": self.reference,
+            "title": self.title,
+            "banner_text": self.banner_text,
+            "discount_percent": str(self.discount_percent),
+            "partner_share_percent": str(self.partner_share_percent),
+            "ends_on": self.ends_on.isoformat() if self.ends_on else "",
+            "saving": str(self.saving),
+        }
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(
+            reference=str(data.get("reference", "")),
+            title=data.get("title", ""),
+            banner_text=data.get("banner_text", ""),
+            discount_percent=_decimal(data.get("discount_percent")),
+            partner_share_percent=_decimal(data.get("partner_share_percent")),
+            ends_on=dt.date.fromisoformat(data["ends_on"]) if data.get("ends_on") else None,
+            saving=_decimal(data.get("saving")),
+        )
+
+
+@dataclass(frozen=True)
+class MarkdownDiscount:
+    """An agreed markdown of the partner's aged stock in our warehouse."""
+
+    reference: str
+    sku: str
+    percent: int
+    units_left: int
+    saving: Decimal
+
+    def as_dict(self):
+        return {
+            "reference": self.reference,
+            "sku": self.sku,
+            "percent": self.percent,
+            "units_left": self.units_left,
+            "saving": str(self.saving),
+        }
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(
+            reference=str(data.get("reference", "")),
+            sku=data.get("sku", ""),
+            percent=int(data.get("percent", 0)),
+            units_left=int(data.get("units_left", 0)),
+            saving=_decimal(data.get("saving")),
+        )
+
+
+@dataclass(frozen=True)
+class LandedPrice:
+    """One unit of a listing, landed: `price` is what the shopper pays (`list_price` less a
+    campaign or markdown discount); with `duties_included` the taxes are inside it, else added at
+    checkout."""
+
+    currency: str
+    goods: Decimal
+    shipping: Decimal
+    fees: Decimal
+    duties: Decimal
+    vat: Decimal
+    consumption_tax: Decimal
+    taxes_total: Decimal
+    duties_included: bool
+    rounding: Decimal
+    list_price: Decimal
+    price: Decimal
+    fx_rate: Decimal
+    fx_margin: Decimal
+    export_amount: Decimal
+    export_currency: str
+    regime: str
+    tax_explanation: str
+    ships_from: str
+    delivery_days: str
+    campaign: CampaignDiscount | None = None
+    markdown: MarkdownDiscount | None = None
+
+    def as_dict(self):
+        """The JSON stored on the listing (the keys and string forms stored rows have)."""
+        data = {
+            "currency": self.currency,
+            **{name: str(getattr(self, name)) for name in AMOUNTS},
+            "duties_included": self.duties_included,
+            "list_price": str(self.list_price),
+            "fx_rate": str(self.fx_rate),
+            "fx_margin": str(self.fx_margin),
+            "export_price": {"amount": str(self.export_amount), "currency": self.export_currency},
+            "regime": self.regime,
+            "tax_explanation": self.tax_explanation,
+            "ships_from": self.ships_from,
+            "delivery_days": self.delivery_days,
+        }
+        if self.campaign is not None:
+            data["campaign"] = self.campaign.as_dict()
+        if self.markdown is not None:
+            data["markdown"] = self.markdown.as_dict()
+        data["price"] = str(self.price)
+        return data
+
+    @classmethod
+    def from_dict(cls, data):
+        """A stored breakdown read back; None for a listing that has none (unpriced: `{}`)."""
+        if not data:
+            return None
+        export = data.get("export_price") or {}
+        campaign, markdown = data.get("campaign"), data.get("markdown")
+        return cls(
+            currency=data.get("currency", ""),
+            **{name: _decimal(data.get(name)) for name in AMOUNTS},
+            duties_included=bool(data.get("duties_included", True)),
+            list_price=_decimal(data.get("list_price")),
+            price=_decimal(data.get("price", data.get("list_price"))),
+            fx_rate=_decimal(data.get("fx_rate")),
+            fx_margin=_decimal(data.get("fx_margin")),
+            export_amount=_decimal(export.get("amount")),
+            export_currency=export.get("currency", ""),
+            regime=data.get("regime", ""),
+            tax_explanation=data.get("tax_explanation", ""),
+            ships_from=data.get("ships_from", ""),
+            delivery_days=str(data.get("delivery_days", "")),
+            campaign=CampaignDiscount.from_dict(campaign) if isinstance(campaign, dict) else None,
+            markdown=MarkdownDiscount.from_dict(markdown) if isinstance(markdown, dict) else None,
+        )
