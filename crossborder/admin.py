@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from crossborder.admin_base import ReadOnlyAdmin
+
 from . import outbox, selectors, services
 from .errors import DomainError
 from .models import (
@@ -21,17 +23,6 @@ from .models import (
     PlatformIdentity,
     SigningKey,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PlatformIdentity)

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from crossborder.admin_base import ReadOnlyAdmin
 from crossborder.errors import DomainError
 
 from ..models import AgedStockAction, StorageFeeAccrual
@@ -46,7 +47,7 @@ def _run_for_each(modeladmin, request, items, operation, done_message):
 
 
 @admin.register(AgedStockAction)
-class AgedStockActionAdmin(admin.ModelAdmin):
+class AgedStockActionAdmin(ReadOnlyAdmin):
     list_display = [
         "sku",
         "partner",
@@ -66,15 +67,6 @@ class AgedStockActionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AgedStockAction._meta.fields]
     actions = ["propose_markdown", "propose_return", "propose_liquidation", "reject", "carry_out_agreed"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("partner"), ordering="partnership__partner__code")
     def partner(self, obj):
@@ -137,22 +129,14 @@ class AgedStockActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(StorageFeeAccrual)
-class StorageFeeAccrualAdmin(admin.ModelAdmin):
+class StorageFeeAccrualAdmin(ReadOnlyAdmin):
+    # Read only, append-only: the ledger booked it.
     list_display = ["day", "partner", "sku", "unit_days", "rate", "amount", "reference", "created_at"]
     list_filter = ["partnership__partner", "amount_currency"]
     list_select_related = ["partnership__partner", "stock"]
     search_fields = ["=reference", "stock__sku"]
     date_hierarchy = "day"
     readonly_fields = ["partnership", "stock", "day", "unit_days", "rate", "amount", "reference", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # append-only: the ledger booked it
 
     @admin.display(description=_("partner"), ordering="partnership__partner__code")
     def partner(self, obj):

@@ -5,23 +5,17 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
+
 from ..carriers import default_carrier_code
 from ..models import Reservation, Shipment, TrackingEvent
 from ..services import LogisticsError, last_leg, stock
 
 
-class TrackingEventInline(admin.TabularInline):
+class TrackingEventInline(ReadOnlyInline):
     model = TrackingEvent
-    extra = 0
     fields = ["occurred_at", "status", "description", "location", "event_id", "received_at"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 def _run_for_each(modeladmin, request, items, operation, done_message):
@@ -39,7 +33,9 @@ def _run_for_each(modeladmin, request, items, operation, done_message):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(admin.ModelAdmin):
+class ShipmentAdmin(ReadOnlyAdmin):
+    # Read only: shipments come from paid order lines (logistics.services.last_leg); steps go
+    # through the actions.
     list_display = [
         "order_line",
         "sku",
@@ -77,15 +73,6 @@ class ShipmentAdmin(admin.ModelAdmin):
     ]
     inlines = [TrackingEventInline]
     actions = ["pick", "pack", "ship", "cancel"]
-
-    def has_add_permission(self, request):
-        return False  # shipments come from paid order lines (logistics.services.last_leg)
-
-    def has_change_permission(self, request, obj=None):
-        return False  # steps go through the actions
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("warehouse"), ordering="stock__warehouse__code")
     def warehouse(self, shipment):
@@ -141,22 +128,13 @@ class ShipmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(admin.ModelAdmin):
+class ReservationAdmin(ReadOnlyAdmin):
     list_display = ["reference", "sku", "warehouse", "owner", "quantity", "status", "expires_at", "created_at"]
     list_filter = ["status", "stock__warehouse"]
     list_select_related = ["stock__warehouse", "stock__owner"]
     search_fields = ["reference", "stock__sku"]
     readonly_fields = ["reference", "stock", "quantity", "status", "expires_at", "created_at"]
     actions = ["release"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("SKU"), ordering="stock__sku")
     def sku(self, reservation):

@@ -557,8 +557,9 @@ def _event_time(value):
     return value
 
 
-def _record_event(locked, *, event_id, status, description, location, occurred_at):
-    """Record one event on a locked shipment; returns True if it was new."""
+def _checked_event(event_id, status):
+    """A tracking event's id (stripped, 1 to 120 characters) and status (a tracking status), checked
+    alike for a carrier's, the partner's and the ones we relay."""
     event_id = str(event_id or "").strip()
     if not event_id or len(event_id) > 120:
         raise LogisticsError(
@@ -571,6 +572,12 @@ def _record_event(locked, *, event_id, status, description, location, occurred_a
             % {"value": status, "known": ", ".join(TRACKING_STATUSES)},
             field="status",
         )
+    return event_id, status
+
+
+def _record_event(locked, *, event_id, status, description, location, occurred_at):
+    """Record one event on a locked shipment; returns True if it was new."""
+    event_id, status = _checked_event(event_id, status)
     occurred_at = _event_time(occurred_at)
     if TrackingEvent.objects.filter(shipment=locked, event_id=event_id).exists():
         return False
@@ -656,18 +663,7 @@ def _event_payload(event):
     if isinstance(event, carrier_registry.CarrierEvent):
         event = event.__dict__
     occurred_at = _event_time(event.get("occurred_at"))
-    event_id, status = str(event.get("event_id") or "").strip(), str(event.get("status") or "")
-    if not event_id or len(event_id) > 120:
-        raise LogisticsError(
-            LogisticsErrorCode.INVALID, _("A tracking event needs an id (at most 120 characters)."), field="event_id"
-        )
-    if status not in TRACKING_STATUSES:
-        raise LogisticsError(
-            LogisticsErrorCode.INVALID,
-            _("%(value)s is not a tracking status; one of %(known)s.")
-            % {"value": status, "known": ", ".join(TRACKING_STATUSES)},
-            field="status",
-        )
+    event_id, status = _checked_event(event.get("event_id"), str(event.get("status") or ""))
     return {
         "event_id": event_id,
         "status": status,

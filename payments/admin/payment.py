@@ -6,11 +6,11 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from crossborder.errors import DomainError
 
 from ..models import Payment, PaymentTransition, ProviderCall, SandboxCharge, SandboxWebhook, WebhookReceipt
 from ..services import payment as payments
-from .ledger import ReadOnlyAdmin, ReadOnlyInline
 
 
 class PaymentTransitionInline(ReadOnlyInline):
