@@ -2,12 +2,12 @@
 export offers, and the shared taxonomy. Products and offers change only through the services (admin
 actions call them), so what is derived from them and the partners' feeds stay right."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
+from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline, run_for_each
 
 from . import services
 from .models import Category, ExportOffer, Merchant, Product, ProductImage, ProductText, ProductVariant
@@ -55,16 +55,7 @@ class ExportOfferInline(ReadOnlyInline):
 
 def _run_for_each(modeladmin, request, items, operation, done_message):
     """Call a service per item; report how many went through and each refusal."""
-    done = 0
-    for item in items:
-        try:
-            operation(item)
-        except services.CatalogError as error:
-            modeladmin.message_user(request, f"{item}: {error.detail}", messages.ERROR)
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+    run_for_each(modeladmin, request, items, operation, done_message, errors=services.CatalogError)
 
 
 @admin.register(Product)

@@ -7,7 +7,7 @@ stored rows have always had (amounts as strings), `from_dict()` reads it back, s
 earlier releases included."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
 AMOUNTS = ("goods", "shipping", "fees", "duties", "vat", "consumption_tax", "taxes_total", "rounding")
@@ -18,6 +18,20 @@ def _decimal(value, default="0"):
     if isinstance(value, dict):
         value = value.get("amount")
     return Decimal(str(value if value not in (None, "") else default))
+
+
+def _stored(part):
+    """A discount part as stored: decimals as strings, a date in ISO form (none: ""), whole numbers
+    and texts as they are."""
+
+    def value(item):
+        if isinstance(item, Decimal):
+            return str(item)
+        if isinstance(item, dt.date):
+            return item.isoformat()
+        return "" if item is None else item
+
+    return {f.name: value(getattr(part, f.name)) for f in fields(part)}
 
 
 @dataclass(frozen=True)
@@ -33,15 +47,7 @@ class CampaignDiscount:
     saving: Decimal  # what the shopper saves after rounding up
 
     def as_dict(self):
-        return {
-            "reference": self.reference,
-            "title": self.title,
-            "banner_text": self.banner_text,
-            "discount_percent": str(self.discount_percent),
-            "partner_share_percent": str(self.partner_share_percent),
-            "ends_on": self.ends_on.isoformat() if self.ends_on else "",
-            "saving": str(self.saving),
-        }
+        return _stored(self)
 
     @classmethod
     def from_dict(cls, data):
@@ -67,13 +73,7 @@ class MarkdownDiscount:
     saving: Decimal
 
     def as_dict(self):
-        return {
-            "reference": self.reference,
-            "sku": self.sku,
-            "percent": self.percent,
-            "units_left": self.units_left,
-            "saving": str(self.saving),
-        }
+        return _stored(self)
 
     @classmethod
     def from_dict(cls, data):

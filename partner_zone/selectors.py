@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.urls import reverse
@@ -27,8 +27,9 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
 
 from catalog import search
+from catalog import selectors as catalog_selectors
 from catalog.models import Category
-from catalog.selectors import CategoryLink, KnownCountPaginator, country_name, language_name
+from catalog.selectors import Card, CategoryLink, country_name, language_name
 from catalog.taxonomy import SEPARATOR
 from crossborder.models import Partnership
 
@@ -254,17 +255,13 @@ def image_urls(listing):
 
 
 @dataclass
-class ZoneCard:
-    url: str
-    title: str
-    title_language: str  # set only when the title is not in the shopper's language
-    brand: str
-    price: object  # Money
+class ZoneCard(Card):
+    """A partner listing's card; `image` is the partner's URL of its first image, or ""."""
+
     list_price: object  # Money before the campaign, or None
-    image: str
-    reference: str
     ships_local: bool
     partner_code: str
+    price_varies = False  # (a home product's; the listing kit's card asks every card)
 
 
 def listing_card(listing, language, partner_code):
@@ -340,18 +337,11 @@ def subtree_condition(category):
 
 # --- listing pages ---------------------------------------------------------------------------------
 
-SORTS = {
-    "newest": ("-changed_at", "-id"),
-    "price": (F("price").asc(nulls_last=True), "-changed_at", "-id"),
-    "-price": (F("price").desc(nulls_last=True), "-changed_at", "-id"),
-    "relevance": ("-rank", "-changed_at", "-id"),
-}
+SORTS = catalog_selectors.sort_orders("changed_at")
 
 
 def sort_listings(queryset, sort):
-    if sort == "relevance" and not search.uses_postgres():
-        sort = "newest"  # SQLite's substring fallback has no rank
-    return queryset.order_by(*SORTS.get(sort, SORTS["newest"]))
+    return catalog_selectors.sorted_by(queryset, sort, SORTS)
 
 
 def for_cards(queryset):
@@ -359,7 +349,7 @@ def for_cards(queryset):
 
 
 def paginate(queryset, *, total, page_number):
-    return KnownCountPaginator(for_cards(queryset), settings.CATALOG_PAGE_SIZE, total=total).get_page(page_number)
+    return catalog_selectors.paginate(for_cards(queryset), total=total, page_number=page_number)
 
 
 def newest_listings(partnership, limit=ZONE_NEWEST):

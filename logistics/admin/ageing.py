@@ -6,8 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from crossborder.admin_base import ReadOnlyAdmin
-from crossborder.errors import DomainError
+from crossborder.admin_base import ReadOnlyAdmin, run_for_each
 
 from ..models import AgedStockAction, StorageFeeAccrual
 from ..services import ageing
@@ -31,19 +30,15 @@ class SideFilter(admin.SimpleListFilter):
 
 
 def _run_for_each(modeladmin, request, items, operation, done_message):
-    """Call a service per item; report how many went through and each refusal."""
-    done = 0
-    for item in items:
-        try:
-            result = operation(item)
-        except DomainError as error:  # logistics' refusals, and the partner zone's (a markdown it cannot show)
-            modeladmin.message_user(request, f"{item}: {error.detail}", messages.ERROR)
-            continue
-        done += 1
+    """Call a service per item; report how many went through and each refusal (logistics', and the
+    partner zone's: a markdown it cannot show), and an action carried out for fewer units than
+    agreed."""
+
+    def warn_if_short(result):
         if isinstance(result, ageing.CarriedOut) and result.quantity < result.agreed:
             modeladmin.message_user(request, result.message, messages.WARNING)
-    if done:
-        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+
+    run_for_each(modeladmin, request, items, operation, done_message, on_done=warn_if_short)
 
 
 @admin.register(AgedStockAction)

@@ -1,11 +1,11 @@
 """Admin pages of logistics: last leg. Warehouse staff pick, pack and ship deliveries with the
 actions below; each calls the service, which refuses a step from the wrong state."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
+from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline, run_for_each
 
 from ..carriers import default_carrier_code
 from ..models import Reservation, Shipment, TrackingEvent
@@ -20,16 +20,7 @@ class TrackingEventInline(ReadOnlyInline):
 
 def _run_for_each(modeladmin, request, items, operation, done_message):
     """Call a service per item; report how many went through and each refusal."""
-    done = 0
-    for item in items:
-        try:
-            operation(item)
-        except LogisticsError as error:
-            modeladmin.message_user(request, f"{item}: {error.detail}", messages.ERROR)
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+    run_for_each(modeladmin, request, items, operation, done_message, errors=LogisticsError)
 
 
 @admin.register(Shipment)

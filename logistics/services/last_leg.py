@@ -256,37 +256,46 @@ def allocate_local(
     recipient = validate_recipient(recipient)
     if prefer not in ("own", "consignment"):
         raise LogisticsError(LogisticsErrorCode.INVALID, _("prefer is own or consignment."), field="prefer")
+
+    def create():
+        reservation = None
+        if reservation_ref:
+            reservation = _take_over_hold(reservation_ref, sku=sku, quantity=quantity)
+        if reservation is None:
+            reservation = _reserve_from_levels(
+                order_line=order_line,
+                sku=sku,
+                quantity=quantity,
+                warehouse=warehouse,
+                owner=owner,
+                prefer=prefer,
+                actor=actor,
+            )
+        return Shipment.objects.create(
+            kind=Shipment.Kind.LOCAL,
+            status=Status.ALLOCATED,
+            order_line=order_line,
+            sku=sku,
+            quantity=quantity,
+            stock=reservation.stock,
+            reservation=reservation,
+            recipient=recipient,
+            partnership=partnership,
+        )
+
+    return _create_once(order_line, sku, quantity, create)
+
+
+def _create_once(order_line, sku, quantity, create):
+    """The shipment of an order line's SKU, created by `create()` in a transaction unless it
+    exists: a repeat returns the first one, and so does a concurrent one (the first one won)."""
     try:
         with transaction.atomic():
             existing = _existing(order_line, sku, quantity)
             if existing is not None:
                 return existing
-            reservation = None
-            if reservation_ref:
-                reservation = _take_over_hold(reservation_ref, sku=sku, quantity=quantity)
-            if reservation is None:
-                reservation = _reserve_from_levels(
-                    order_line=order_line,
-                    sku=sku,
-                    quantity=quantity,
-                    warehouse=warehouse,
-                    owner=owner,
-                    prefer=prefer,
-                    actor=actor,
-                )
-            return Shipment.objects.create(
-                kind=Shipment.Kind.LOCAL,
-                status=Status.ALLOCATED,
-                order_line=order_line,
-                sku=sku,
-                quantity=quantity,
-                stock=reservation.stock,
-                reservation=reservation,
-                recipient=recipient,
-                partnership=partnership,
-            )
+            return create()
     except IntegrityError:
-        # The same order line allocated concurrently: the first one won; answer with its shipment.
         existing = _existing(order_line, sku, quantity)
         if existing is None:
             raise
@@ -324,25 +333,19 @@ def create_direct_shipment(*, partnership, order_line, sku, quantity, recipient)
             field="partnership",
             status=409,
         )
-    try:
-        with transaction.atomic():
-            existing = _existing(order_line, sku, quantity)
-            if existing is not None:
-                return existing
-            return Shipment.objects.create(
-                kind=Shipment.Kind.DIRECT,
-                status=Status.ALLOCATED,
-                order_line=order_line,
-                sku=sku,
-                quantity=quantity,
-                partnership=partnership,
-                recipient=recipient,
-            )
-    except IntegrityError:
-        existing = _existing(order_line, sku, quantity)
-        if existing is None:
-            raise
-        return existing
+
+    def create():
+        return Shipment.objects.create(
+            kind=Shipment.Kind.DIRECT,
+            status=Status.ALLOCATED,
+            order_line=order_line,
+            sku=sku,
+            quantity=quantity,
+            partnership=partnership,
+            recipient=recipient,
+        )
+
+    return _create_once(order_line, sku, quantity, create)
 
 
 def route_order_line(*, order_line, sku, quantity, recipient, partnership=None, actor=""):

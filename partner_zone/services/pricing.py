@@ -512,8 +512,8 @@ def landed_price(listing, context, *, sku=None, quantity=1):
             reference=str(campaign.reference),
             title=campaign.local_title or campaign.title,
             banner_text=campaign.banner_text,
-            discount_percent=campaign.discount_percent,
-            partner_share_percent=campaign.partner_share_percent,
+            discount_percent=Decimal(str(campaign.discount_percent)),
+            partner_share_percent=Decimal(str(campaign.partner_share_percent)),
             ends_on=campaign.ends_on,
             # What the shopper saves after rounding up (never below the agreed discount's price).
             saving=_cents((list_price - price).amount),
