@@ -340,16 +340,22 @@ def pinned_generation():
         _pinned_generation.reset(token)
 
 
-def cached(key_parts, compute):
-    """`compute()`, cached until the next product change (or FACET_CACHE_SECONDS): the key carries
-    the catalog generation, one indexed MAX() query."""
-    raw = "|".join(str(part) for part in (*key_parts, catalog_generation()))
-    key = "catalog:" + hashlib.sha256(raw.encode()).hexdigest()
+def cached_under(prefix, key_parts, compute, seconds):
+    """`compute()`, kept in the shared cache for `seconds` under a key made of `prefix` and a hash
+    of `key_parts` (a listing page's parts: the storefront's and the partner zone's)."""
+    raw = "|".join(str(part) for part in key_parts)
+    key = prefix + hashlib.sha256(raw.encode()).hexdigest()
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, FACET_CACHE_SECONDS)
+        cache.set(key, value, seconds)
     return value
+
+
+def cached(key_parts, compute):
+    """`compute()`, cached until the next product change (or FACET_CACHE_SECONDS): the key carries
+    the catalog generation, one indexed MAX() query."""
+    return cached_under("catalog:", (*key_parts, catalog_generation()), compute, FACET_CACHE_SECONDS)
 
 
 def facet_rows(queryset, *, cache_key_parts=None):

@@ -20,22 +20,40 @@ def _decimal(value, default="0"):
     return Decimal(str(value if value not in (None, "") else default))
 
 
-def _stored(part):
-    """A discount part as stored: decimals as strings, a date in ISO form (none: ""), whole numbers
-    and texts as they are."""
+def _read(kind, value):
+    """A stored value of a discount part as the field's type."""
+    if kind is Decimal:
+        return _decimal(value)
+    if kind is int:
+        return int(value or 0)
+    if kind is str:
+        return "" if value is None else str(value)
+    return dt.date.fromisoformat(value) if value else None  # a date, or none
 
-    def value(item):
-        if isinstance(item, Decimal):
-            return str(item)
-        if isinstance(item, dt.date):
-            return item.isoformat()
-        return "" if item is None else item
 
-    return {f.name: value(getattr(part, f.name)) for f in fields(part)}
+def _stored(value):
+    """A discount part's value as stored: decimals as strings, a date in ISO form (none: ""),
+    whole numbers and texts as they are."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+class _Part:
+    """A discount's part of the landed price, stored as a JSON object of its fields."""
+
+    def as_dict(self):
+        return {f.name: _stored(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(**{f.name: _read(f.type, data.get(f.name)) for f in fields(cls)})
 
 
 @dataclass(frozen=True)
-class CampaignDiscount:
+class CampaignDiscount(_Part):
     """An accepted festival campaign's discount on the listing."""
 
     reference: str
@@ -46,24 +64,9 @@ class CampaignDiscount:
     ends_on: dt.date | None
     saving: Decimal  # what the shopper saves after rounding up
 
-    def as_dict(self):
-        return _stored(self)
-
-    @classmethod
-    def from_dict(cls, data):
-        return cls(
-            reference=str(data.get("reference", "")),
-            title=data.get("title", ""),
-            banner_text=data.get("banner_text", ""),
-            discount_percent=_decimal(data.get("discount_percent")),
-            partner_share_percent=_decimal(data.get("partner_share_percent")),
-            ends_on=dt.date.fromisoformat(data["ends_on"]) if data.get("ends_on") else None,
-            saving=_decimal(data.get("saving")),
-        )
-
 
 @dataclass(frozen=True)
-class MarkdownDiscount:
+class MarkdownDiscount(_Part):
     """An agreed markdown of the partner's aged stock in our warehouse."""
 
     reference: str
@@ -71,19 +74,6 @@ class MarkdownDiscount:
     percent: int
     units_left: int
     saving: Decimal
-
-    def as_dict(self):
-        return _stored(self)
-
-    @classmethod
-    def from_dict(cls, data):
-        return cls(
-            reference=str(data.get("reference", "")),
-            sku=data.get("sku", ""),
-            percent=int(data.get("percent", 0)),
-            units_left=int(data.get("units_left", 0)),
-            saving=_decimal(data.get("saving")),
-        )
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,12 @@ pricing failed: `pricing_problem`) is left out of every listing and strip; its p
 answers, saying the price is not available, and offers nothing to order."""
 
 import datetime as dt
-import hashlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -179,15 +177,8 @@ def cached_zone_part(zone, key_parts, compute):
     """`compute()`, cached per zone until its generation or the day changes (a campaign starts or
     ends with the day) or ZONE_PAGE_SECONDS pass. The key names the language: every part that
     holds text is in one."""
-    raw = "|".join(
-        str(part) for part in (zone.partnership.pk, get_language(), timezone.localdate(), zone.generation, *key_parts)
-    )
-    key = "zone:" + hashlib.sha256(raw.encode()).hexdigest()
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, ZONE_PAGE_SECONDS)
-    return value
+    parts = (zone.partnership.pk, get_language(), timezone.localdate(), zone.generation, *key_parts)
+    return catalog_selectors.cached_under("zone:", parts, compute, ZONE_PAGE_SECONDS)
 
 
 def live_campaigns(today=None):
