@@ -257,10 +257,8 @@ def allocate_local(
     if prefer not in ("own", "consignment"):
         raise LogisticsError(LogisticsErrorCode.INVALID, _("prefer is own or consignment."), field="prefer")
 
-    def create():
-        reservation = None
-        if reservation_ref:
-            reservation = _take_over_hold(reservation_ref, sku=sku, quantity=quantity)
+    def hold():
+        reservation = _take_over_hold(reservation_ref, sku=sku, quantity=quantity) if reservation_ref else None
         if reservation is None:
             reservation = _reserve_from_levels(
                 order_line=order_line,
@@ -271,30 +269,34 @@ def allocate_local(
                 prefer=prefer,
                 actor=actor,
             )
-        return Shipment.objects.create(
-            kind=Shipment.Kind.LOCAL,
-            status=Status.ALLOCATED,
-            order_line=order_line,
-            sku=sku,
-            quantity=quantity,
-            stock=reservation.stock,
-            reservation=reservation,
-            recipient=recipient,
-            partnership=partnership,
-        )
+        return reservation
 
-    return _create_once(order_line, sku, quantity, create)
+    return _create_once(
+        Shipment.Kind.LOCAL, order_line, sku, quantity, recipient=recipient, partnership=partnership, hold=hold
+    )
 
 
-def _create_once(order_line, sku, quantity, create):
-    """The shipment of an order line's SKU, created by `create()` in a transaction unless it
-    exists: a repeat returns the first one, and so does a concurrent one (the first one won)."""
+def _create_once(kind, order_line, sku, quantity, *, recipient, partnership, hold=None):
+    """The ALLOCATED shipment of an order line's SKU, created in a transaction unless it exists (a
+    repeat returns the first one, and so does a concurrent one: the first one won). `hold()`: the
+    reservation of the units it takes from a local level, taken in the same transaction."""
     try:
         with transaction.atomic():
             existing = _existing(order_line, sku, quantity)
             if existing is not None:
                 return existing
-            return create()
+            reservation = hold() if hold is not None else None
+            return Shipment.objects.create(
+                kind=kind,
+                status=Status.ALLOCATED,
+                order_line=order_line,
+                sku=sku,
+                quantity=quantity,
+                stock=reservation.stock if reservation is not None else None,
+                reservation=reservation,
+                recipient=recipient,
+                partnership=partnership,
+            )
     except IntegrityError:
         existing = _existing(order_line, sku, quantity)
         if existing is None:
@@ -333,19 +335,7 @@ def create_direct_shipment(*, partnership, order_line, sku, quantity, recipient)
             field="partnership",
             status=409,
         )
-
-    def create():
-        return Shipment.objects.create(
-            kind=Shipment.Kind.DIRECT,
-            status=Status.ALLOCATED,
-            order_line=order_line,
-            sku=sku,
-            quantity=quantity,
-            partnership=partnership,
-            recipient=recipient,
-        )
-
-    return _create_once(order_line, sku, quantity, create)
+    return _create_once(Shipment.Kind.DIRECT, order_line, sku, quantity, recipient=recipient, partnership=partnership)
 
 
 def route_order_line(*, order_line, sku, quantity, recipient, partnership=None, actor=""):
