@@ -2,25 +2,15 @@
 export offers, and the shared taxonomy. Products and offers change only through the services (admin
 actions call them), so what is derived from them and the partners' feeds stay right."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline, run_for_each
+
 from . import services
 from .models import Category, ExportOffer, Merchant, Product, ProductImage, ProductText, ProductVariant
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Merchant)
@@ -65,20 +55,14 @@ class ExportOfferInline(ReadOnlyInline):
 
 def _run_for_each(modeladmin, request, items, operation, done_message):
     """Call a service per item; report how many went through and each refusal."""
-    done = 0
-    for item in items:
-        try:
-            operation(item)
-        except services.CatalogError as error:
-            modeladmin.message_user(request, f"{item}: {error.detail}", messages.ERROR)
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+    run_for_each(modeladmin, request, items, operation, done_message, errors=services.CatalogError)
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ReadOnlyAdmin):
+    # Read only: merchants create products in the merchant area or by import; orders refer to
+    # products (archive instead); changes go through the services (the actions below, the
+    # merchant area, the import).
     list_display = ["code", "merchant", "category", "brand", "status", "price", "hs_code", "version", "updated_at"]
     list_filter = ["status", "merchant", "original_language", "country_of_origin"]
     list_select_related = ["merchant", "category"]
@@ -87,15 +71,6 @@ class ProductAdmin(admin.ModelAdmin):
     exclude = ["search_vector", "search_document"]
     inlines = [ProductTextInline, ProductVariantInline, ProductImageInline, ExportOfferInline]
     actions = ["archive", "put_on_sale", "make_draft"]
-
-    def has_add_permission(self, request):
-        return False  # merchants create products in the merchant area or by import
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # orders refer to products: archive instead
-
-    def has_change_permission(self, request, obj=None):
-        return False  # changes go through the services: the actions below, the merchant area, the import
 
     def _set_status(self, request, queryset, status, done_message):
         _run_for_each(
@@ -136,22 +111,14 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportOffer)
-class ExportOfferAdmin(admin.ModelAdmin):
+class ExportOfferAdmin(ReadOnlyAdmin):
+    # Read only; a withdrawn offer stays: the partner's feed sends its tombstone.
     list_display = ["product", "partnership", "is_offered", "export_price", "direct_stock", "version", "changed_at"]
     list_filter = ["is_offered", "partnership__partner", "partnership__status"]
     list_select_related = ["product__merchant", "partnership__partner"]
     search_fields = ["product__code", "product__merchant__name", "partnership__partner__code"]
     readonly_fields = list_display + ["created_at"]
     actions = ["withdraw"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # a withdrawn offer stays: the partner's feed sends its tombstone
 
     @admin.action(description=_("Withdraw from the partner (sent as a tombstone in its feed)"))
     def withdraw(self, request, queryset):
@@ -172,7 +139,7 @@ class ExportOfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ReadOnlyAdmin):
     """The shared taxonomy is loaded from the shipped file, never edited by hand: the same ID must
     mean the same category on every partner platform."""
 
@@ -191,12 +158,3 @@ class CategoryAdmin(admin.ModelAdmin):
     @admin.display(description=_("products"), ordering="product_total")
     def product_count(self, category):
         return category.product_total
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

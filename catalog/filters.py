@@ -56,37 +56,26 @@ def in_stock_condition():
     return Exists(ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True, stock__gt=0))
 
 
-class ListingFilter(django_filters.FilterSet):
-    """Filters and sort order of a category page."""
+class StorefrontFilter(django_filters.FilterSet):
+    """The storefront listing kit's filter set, shared by the home catalog's listing pages and the
+    partner zone's: a price range in the home currency and the sort order, plus what a subclass
+    declares. `NARROWING` names the filters applied before anything is counted; the sort is
+    applied by the page, after counting. A subclass sets Meta (model, form = ListingForm)."""
 
-    NARROWING = ("price_min", "price_max", "in_stock")
-    FACETED = ("brand", "country")
+    NARROWING = ("price_min", "price_max")
     SORT_CHOICES = [("newest", _("Newest")), ("price", _("Price: low to high")), ("-price", _("Price: high to low"))]
     DEFAULT_SORT = "newest"
 
-    brand = FacetFilter(field_name="brand", label=_("Brand"), max_length=80)
-    country = FacetFilter(field_name="country_of_origin", label=_("Country of origin"), max_length=2)
     price_min = django_filters.NumberFilter(field_name="price", lookup_expr="gte", label=_("From"), **PRICE_FIELD)
     price_max = django_filters.NumberFilter(field_name="price", lookup_expr="lte", label=_("To"), **PRICE_FIELD)
-    in_stock = django_filters.BooleanFilter(
-        method="filter_in_stock", label=_("In stock only"), widget=forms.CheckboxInput
-    )
     sort = django_filters.ChoiceFilter(method="keep", label=_("Sort by"), empty_label=None)
-
-    class Meta:
-        model = Product
-        fields = []
-        form = ListingForm
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["sort"].extra["choices"] = self.SORT_CHOICES
 
-    def filter_in_stock(self, queryset, name, value):
-        return queryset.filter(in_stock_condition()) if value else queryset
-
     def keep(self, queryset, name, value):
-        return queryset  # the sort is applied by the page, after the facets are counted
+        return queryset  # applied by the page (the sort after counting)
 
     def _apply(self, queryset, names):
         self.form.is_valid()
@@ -97,15 +86,52 @@ class ListingFilter(django_filters.FilterSet):
         return queryset
 
     def narrow(self, queryset):
-        """The price and stock filters: what the facet counts are taken over."""
+        """The filters of NARROWING: what the counts (facets, categories) are taken over."""
         return self._apply(queryset, self.NARROWING)
-
-    def facet_filter(self, queryset):
-        return self._apply(queryset, self.FACETED)
 
     def value(self, name):
         self.form.is_valid()
         return self.form.cleaned_data.get(name)
+
+    @property
+    def chosen_sort(self):
+        return self.value("sort") or self.DEFAULT_SORT
+
+    @property
+    def is_narrowed(self):
+        return any(self.value(name) not in (None, False, "") for name in self.NARROWING)
+
+    @property
+    def currency(self):
+        return settings.PLATFORM_CURRENCY
+
+
+# The search pages' extra sort order, their default.
+RELEVANCE = ("relevance", _("Best match"))
+
+
+class ListingFilter(StorefrontFilter):
+    """Filters and sort order of a category page."""
+
+    NARROWING = ("price_min", "price_max", "in_stock")
+    FACETED = ("brand", "country")
+
+    brand = FacetFilter(field_name="brand", label=_("Brand"), max_length=80)
+    country = FacetFilter(field_name="country_of_origin", label=_("Country of origin"), max_length=2)
+    in_stock = django_filters.BooleanFilter(
+        method="filter_in_stock", label=_("In stock only"), widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Product
+        fields = []
+        form = ListingForm
+
+    def filter_in_stock(self, queryset, name, value):
+        return queryset.filter(in_stock_condition()) if value else queryset
+
+    def facet_filter(self, queryset):
+        return self._apply(queryset, self.FACETED)
 
     @property
     def chosen_brands(self):
@@ -114,10 +140,6 @@ class ListingFilter(django_filters.FilterSet):
     @property
     def chosen_countries(self):
         return self.value("country") or []
-
-    @property
-    def chosen_sort(self):
-        return self.value("sort") or self.DEFAULT_SORT
 
     @staticmethod
     def asks_in_stock(data):
@@ -134,17 +156,9 @@ class ListingFilter(django_filters.FilterSet):
             return None
         return (str(self.value("price_min")), str(self.value("price_max")))
 
-    @property
-    def is_narrowed(self):
-        return any(self.value(name) not in (None, False, "") for name in self.NARROWING)
-
-    @property
-    def currency(self):
-        return settings.PLATFORM_CURRENCY
-
 
 class SearchFilter(ListingFilter):
     """The same filters on the search page, with relevance (the default) as an extra sort order."""
 
-    SORT_CHOICES = [("relevance", _("Best match")), *ListingFilter.SORT_CHOICES]
+    SORT_CHOICES = [RELEVANCE, *ListingFilter.SORT_CHOICES]
     DEFAULT_SORT = "relevance"

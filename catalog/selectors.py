@@ -75,16 +75,25 @@ def language_name(code):
 
 
 @dataclass
-class ProductCard:
+class Card:
+    """What the listing kit's card (storefront/_card.html) shows of every item."""
+
     url: str
     title: str
     title_language: str  # set only when the title is not in the shopper's language
     brand: str
     price: object  # Money or None
+    image: object
+    reference: str
+
+
+@dataclass
+class ProductCard(Card):
+    """A home product's card; `image` is a ProductImage or None."""
+
     price_varies: bool
     in_stock: bool
-    image: object  # ProductImage or None
-    reference: str
+    list_price = None  # (a partner card's; the listing kit's card asks every card)
 
 
 def with_card_parts(queryset):
@@ -331,16 +340,22 @@ def pinned_generation():
         _pinned_generation.reset(token)
 
 
-def cached(key_parts, compute):
-    """`compute()`, cached until the next product change (or FACET_CACHE_SECONDS): the key carries
-    the catalog generation, one indexed MAX() query."""
-    raw = "|".join(str(part) for part in (*key_parts, catalog_generation()))
-    key = "catalog:" + hashlib.sha256(raw.encode()).hexdigest()
+def cached_under(prefix, key_parts, compute, seconds):
+    """`compute()`, kept in the shared cache for `seconds` under a key made of `prefix` and a hash
+    of `key_parts` (a listing page's parts: the storefront's and the partner zone's)."""
+    raw = "|".join(str(part) for part in key_parts)
+    key = prefix + hashlib.sha256(raw.encode()).hexdigest()
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, FACET_CACHE_SECONDS)
+        cache.set(key, value, seconds)
     return value
+
+
+def cached(key_parts, compute):
+    """`compute()`, cached until the next product change (or FACET_CACHE_SECONDS): the key carries
+    the catalog generation, one indexed MAX() query."""
+    return cached_under("catalog:", (*key_parts, catalog_generation()), compute, FACET_CACHE_SECONDS)
 
 
 def facet_rows(queryset, *, cache_key_parts=None):
@@ -378,18 +393,38 @@ def paginate(queryset, *, total, page_number):
     return paginator.get_page(page_number)
 
 
-SORTS = {
-    "newest": ("-created_at", "-id"),
-    "price": (F("price").asc(nulls_last=True), "-created_at", "-id"),
-    "-price": (F("price").desc(nulls_last=True), "-created_at", "-id"),
-    "relevance": ("-rank", "-created_at", "-id"),
-}
+def page_parts(page, cards):
+    """What the listing kit's template (storefront/_listing.html) shows of a page: the page, its
+    links (the first, the last and two either side of this one) and its cards."""
+    return {
+        "page": page,
+        "elided_pages": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        "cards": cards,
+    }
+
+
+def sort_orders(newest):
+    """The listing kit's sort orders of a model whose field `newest` says how new an item is; ties
+    go to the newer item, then the higher id."""
+    return {
+        "newest": (f"-{newest}", "-id"),
+        "price": (F("price").asc(nulls_last=True), f"-{newest}", "-id"),
+        "-price": (F("price").desc(nulls_last=True), f"-{newest}", "-id"),
+        "relevance": ("-rank", f"-{newest}", "-id"),
+    }
+
+
+def sorted_by(queryset, sort, orders):
+    if sort == "relevance" and not search.uses_postgres():
+        sort = "newest"  # SQLite's substring fallback has no rank
+    return queryset.order_by(*orders.get(sort, orders["newest"]))
+
+
+SORTS = sort_orders("created_at")
 
 
 def sort_products(queryset, sort):
-    if sort == "relevance" and not search.uses_postgres():
-        sort = "newest"  # SQLite's substring fallback has no rank
-    return queryset.order_by(*SORTS.get(sort, SORTS["newest"]))
+    return sorted_by(queryset, sort, SORTS)
 
 
 def country_name(code):

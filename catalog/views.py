@@ -54,12 +54,12 @@ def _listing(request, scope, filters, *, cache_scope):
         total=facets.total(brands, countries),
         page_number=request.GET.get("page"),
     )
+    cards = selectors.product_cards(page.object_list)
     return {
         "filters": filters,
         "facets": facets,
-        "page": page,
-        "elided_pages": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
-        "products": selectors.product_cards(page.object_list),
+        **selectors.page_parts(page, cards),
+        "products": cards,
         "brand_options": _facet_options(facets.brand_counts(countries), brands),
         "country_options": _facet_options(facets.country_counts(brands), countries, selectors.country_name),
         "is_filtered": bool(brands or countries or filters.is_narrowed),

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from crossborder.admin_base import ReadOnlyAdmin
+
 from . import outbox, selectors, services
 from .errors import DomainError
 from .models import (
@@ -23,17 +25,6 @@ from .models import (
     SigningKey,
 )
 from .terms import Terms, TermsError
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PlatformIdentity)

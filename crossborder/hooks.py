@@ -1,4 +1,4 @@
-"""The one way an earlier app lets a later one act (DESIGN.md section 2; docs/adr/0011): a `Hook`.
+"""The one way an earlier app lets a later one act (DESIGN.md section 2; docs/adr/0014): a `Hook`.
 
 An earlier app declares a hook in its own `hooks.py` and fires it from its services; a later app
 subscribes from its AppConfig.ready (through its handlers package). Each hook declares when its

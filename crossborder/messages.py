@@ -5,7 +5,7 @@ platform core dispatches to later apps without importing them (DESIGN.md section
 
 A type is named for the business, not for the app that handles it: `<subject>.<document or event>`
 (`shipment.notice`, `settlement.statement`). The former names of renamed types are accepted from
-partners for one release (FORMER_NAMES; docs/adr/0011); we only ever send the current names."""
+partners for one release (FORMER_NAMES; docs/adr/0014); we only ever send the current names."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Money tools of the core, the one place that knows how money is counted and rounded (ADR 0011).
+"""Money tools of the core, the one place that knows how money is counted and rounded (ADR 0013).
 
 - Minor units per currency (ISO 4217: JPY 0 decimals, CNY and USD 2, KWD 3), from py-moneyed's
   data with an explicit table as fallback: `minor_digits`, `quantum`.

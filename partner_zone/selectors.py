@@ -7,16 +7,14 @@ pricing failed: `pricing_problem`) is left out of every listing and strip; its p
 answers, saying the price is not available, and offers nothing to order."""
 
 import datetime as dt
-import hashlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.urls import reverse
@@ -27,8 +25,9 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
 
 from catalog import search
+from catalog import selectors as catalog_selectors
 from catalog.models import Category
-from catalog.selectors import CategoryLink, KnownCountPaginator, country_name, language_name
+from catalog.selectors import Card, CategoryLink, country_name, language_name
 from catalog.taxonomy import SEPARATOR
 from crossborder.models import Partnership
 
@@ -178,15 +177,8 @@ def cached_zone_part(zone, key_parts, compute):
     """`compute()`, cached per zone until its generation or the day changes (a campaign starts or
     ends with the day) or ZONE_PAGE_SECONDS pass. The key names the language: every part that
     holds text is in one."""
-    raw = "|".join(
-        str(part) for part in (zone.partnership.pk, get_language(), timezone.localdate(), zone.generation, *key_parts)
-    )
-    key = "zone:" + hashlib.sha256(raw.encode()).hexdigest()
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, ZONE_PAGE_SECONDS)
-    return value
+    parts = (zone.partnership.pk, get_language(), timezone.localdate(), zone.generation, *key_parts)
+    return catalog_selectors.cached_under("zone:", parts, compute, ZONE_PAGE_SECONDS)
 
 
 def live_campaigns(today=None):
@@ -254,17 +246,13 @@ def image_urls(listing):
 
 
 @dataclass
-class ZoneCard:
-    url: str
-    title: str
-    title_language: str  # set only when the title is not in the shopper's language
-    brand: str
-    price: object  # Money
+class ZoneCard(Card):
+    """A partner listing's card; `image` is the partner's URL of its first image, or ""."""
+
     list_price: object  # Money before the campaign, or None
-    image: str
-    reference: str
     ships_local: bool
     partner_code: str
+    price_varies = False  # (a home product's; the listing kit's card asks every card)
 
 
 def listing_card(listing, language, partner_code):
@@ -340,18 +328,11 @@ def subtree_condition(category):
 
 # --- listing pages ---------------------------------------------------------------------------------
 
-SORTS = {
-    "newest": ("-changed_at", "-id"),
-    "price": (F("price").asc(nulls_last=True), "-changed_at", "-id"),
-    "-price": (F("price").desc(nulls_last=True), "-changed_at", "-id"),
-    "relevance": ("-rank", "-changed_at", "-id"),
-}
+SORTS = catalog_selectors.sort_orders("changed_at")
 
 
 def sort_listings(queryset, sort):
-    if sort == "relevance" and not search.uses_postgres():
-        sort = "newest"  # SQLite's substring fallback has no rank
-    return queryset.order_by(*SORTS.get(sort, SORTS["newest"]))
+    return catalog_selectors.sorted_by(queryset, sort, SORTS)
 
 
 def for_cards(queryset):
@@ -359,7 +340,7 @@ def for_cards(queryset):
 
 
 def paginate(queryset, *, total, page_number):
-    return KnownCountPaginator(for_cards(queryset), settings.CATALOG_PAGE_SIZE, total=total).get_page(page_number)
+    return catalog_selectors.paginate(for_cards(queryset), total=total, page_number=page_number)
 
 
 def newest_listings(partnership, limit=ZONE_NEWEST):

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 
 from catalog import search
 from catalog.models import Category
-from catalog.selectors import category_tree, country_name
+from catalog.selectors import category_tree, country_name, page_parts
 
 from . import selectors
 from .filters import ZoneListingFilter, ZoneSearchFilter
@@ -83,11 +83,12 @@ def _listing(request, partnership, narrowed, filters, *, total, chosen=None):
     page = selectors.paginate(
         selectors.sort_listings(narrowed, filters.chosen_sort), total=total, page_number=request.GET.get("page")
     )
+    cards = selectors.listing_cards(page.object_list, partnership.partner.code)
     return {
         "filters": filters,
-        "page": page,
-        "elided_pages": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
-        "listings": selectors.listing_cards(page.object_list, partnership.partner.code),
+        **page_parts(page, cards),
+        "zone_cards": True,
+        "listings": cards,
         "is_filtered": filters.is_narrowed or chosen is not None,
     }
 

@@ -1,4 +1,4 @@
-"""The exchange rate moves from the partner zone to the core's money tools (ADR 0011): state only,
+"""The exchange rate moves from the partner zone to the core's money tools (ADR 0013): state only,
 the table keeps its name partner_zone_exchangerate."""
 
 import django.core.validators

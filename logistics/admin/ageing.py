@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from crossborder.errors import DomainError
+from crossborder.admin_base import ReadOnlyAdmin, run_for_each
 
 from ..models import AgedStockAction, StorageFeeAccrual
 from ..services import ageing
@@ -30,23 +30,19 @@ class SideFilter(admin.SimpleListFilter):
 
 
 def _run_for_each(modeladmin, request, items, operation, done_message):
-    """Call a service per item; report how many went through and each refusal."""
-    done = 0
-    for item in items:
-        try:
-            result = operation(item)
-        except DomainError as error:  # logistics' refusals, and the partner zone's (a markdown it cannot show)
-            modeladmin.message_user(request, f"{item}: {error.detail}", messages.ERROR)
-            continue
-        done += 1
+    """Call a service per item; report how many went through and each refusal (logistics', and the
+    partner zone's: a markdown it cannot show), and an action carried out for fewer units than
+    agreed."""
+
+    def warn_if_short(result):
         if isinstance(result, ageing.CarriedOut) and result.quantity < result.agreed:
             modeladmin.message_user(request, result.message, messages.WARNING)
-    if done:
-        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+
+    run_for_each(modeladmin, request, items, operation, done_message, on_done=warn_if_short)
 
 
 @admin.register(AgedStockAction)
-class AgedStockActionAdmin(admin.ModelAdmin):
+class AgedStockActionAdmin(ReadOnlyAdmin):
     list_display = [
         "sku",
         "partner",
@@ -66,15 +62,6 @@ class AgedStockActionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AgedStockAction._meta.fields]
     actions = ["propose_markdown", "propose_return", "propose_liquidation", "reject", "carry_out_agreed"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("partner"), ordering="partnership__partner__code")
     def partner(self, obj):
@@ -137,22 +124,14 @@ class AgedStockActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(StorageFeeAccrual)
-class StorageFeeAccrualAdmin(admin.ModelAdmin):
+class StorageFeeAccrualAdmin(ReadOnlyAdmin):
+    # Read only, append-only: the ledger booked it.
     list_display = ["day", "partner", "sku", "unit_days", "rate", "amount", "reference", "created_at"]
     list_filter = ["partnership__partner", "amount_currency"]
     list_select_related = ["partnership__partner", "stock"]
     search_fields = ["=reference", "stock__sku"]
     date_hierarchy = "day"
     readonly_fields = ["partnership", "stock", "day", "unit_days", "rate", "amount", "reference", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # append-only: the ledger booked it
 
     @admin.display(description=_("partner"), ordering="partnership__partner__code")
     def partner(self, obj):

@@ -9,20 +9,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
+from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
+
 from ..models import Consignment, ConsignmentLine, Discrepancy, ExpressRate, StockLevel, StockMovement, Warehouse
 from ..services import LogisticsError, first_leg
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Warehouse)
@@ -80,7 +70,7 @@ class StockLevelAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "kind",
@@ -95,15 +85,6 @@ class StockMovementAdmin(admin.ModelAdmin):
     search_fields = ["reference", "stock__sku", "actor"]
     list_select_related = ["stock"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("SKU"), ordering="stock__sku")
     def sku(self, movement):

@@ -8,25 +8,16 @@ from django.db.models import F
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from crossborder.admin_base import ReadOnlyAdmin
+
 from .. import selectors
 from ..models import GoodsAbroad, HandoffReport
 
 PREVIEW_LINES = 20
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(HandoffReport)
-class HandoffReportAdmin(ReadOnly):
+class HandoffReportAdmin(ReadOnlyAdmin):
     list_display = [
         "period_end",
         "partner",
@@ -100,7 +91,7 @@ class DiffersFilter(admin.SimpleListFilter):
 
 
 @admin.register(GoodsAbroad)
-class GoodsAbroadAdmin(ReadOnly):
+class GoodsAbroadAdmin(ReadOnlyAdmin):
     list_display = [
         "sku",
         "partner",

@@ -1,45 +1,32 @@
 """Admin pages of logistics: last leg. Warehouse staff pick, pack and ship deliveries with the
 actions below; each calls the service, which refuses a step from the wrong state."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
+
+from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline, run_for_each
 
 from ..carriers import default_carrier_code
 from ..models import Reservation, Shipment, TrackingEvent
 from ..services import LogisticsError, last_leg, stock
 
 
-class TrackingEventInline(admin.TabularInline):
+class TrackingEventInline(ReadOnlyInline):
     model = TrackingEvent
-    extra = 0
     fields = ["occurred_at", "status", "description", "location", "event_id", "received_at"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 def _run_for_each(modeladmin, request, items, operation, done_message):
     """Call a service per item; report how many went through and each refusal."""
-    done = 0
-    for item in items:
-        try:
-            operation(item)
-        except LogisticsError as error:
-            modeladmin.message_user(request, f"{item}: {error.detail}", messages.ERROR)
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+    run_for_each(modeladmin, request, items, operation, done_message, errors=LogisticsError)
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(admin.ModelAdmin):
+class ShipmentAdmin(ReadOnlyAdmin):
+    # Read only: shipments come from paid order lines (logistics.services.last_leg); steps go
+    # through the actions.
     list_display = [
         "order_line",
         "sku",
@@ -77,15 +64,6 @@ class ShipmentAdmin(admin.ModelAdmin):
     ]
     inlines = [TrackingEventInline]
     actions = ["pick", "pack", "ship", "cancel"]
-
-    def has_add_permission(self, request):
-        return False  # shipments come from paid order lines (logistics.services.last_leg)
-
-    def has_change_permission(self, request, obj=None):
-        return False  # steps go through the actions
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("warehouse"), ordering="stock__warehouse__code")
     def warehouse(self, shipment):
@@ -141,22 +119,13 @@ class ShipmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(admin.ModelAdmin):
+class ReservationAdmin(ReadOnlyAdmin):
     list_display = ["reference", "sku", "warehouse", "owner", "quantity", "status", "expires_at", "created_at"]
     list_filter = ["status", "stock__warehouse"]
     list_select_related = ["stock__warehouse", "stock__owner"]
     search_fields = ["reference", "stock__sku"]
     readonly_fields = ["reference", "stock", "quantity", "status", "expires_at", "created_at"]
     actions = ["release"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("SKU"), ordering="stock__sku")
     def sku(self, reservation):

@@ -7,7 +7,7 @@ with the same reference: the exporter's OUTBOUND, the importer's INBOUND.
 Also the cost comparison of a consignment's first leg against sending each unit by express."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -651,7 +651,39 @@ def _express_price(bands, weight):
     return price * math.ceil(weight / max_weight)
 
 
-def cost_comparison(consignment):
+@dataclass(frozen=True)
+class ExpressLine:
+    """One consignment line sent unit by unit by international express."""
+
+    sku: str
+    quantity: int
+    unit_weight_grams: int
+    express_per_unit: Decimal
+    express_total: Decimal
+
+
+@dataclass(frozen=True)
+class CostComparison:
+    """A consignment's first leg against international express, amounts in `currency` (None where
+    a figure is missing; `problem` says why). `rates`: "configured" or "default" (the built-in
+    table)."""
+
+    destination: str
+    currency: str
+    units: int
+    rates: str = ""
+    first_leg_total: Decimal | None = None
+    first_leg_per_unit: Decimal | None = None
+    express_total: Decimal | None = None
+    express_per_unit: Decimal | None = None
+    saving: Decimal | None = None
+    saving_per_unit: Decimal | None = None
+    saving_percent: Decimal | None = None
+    lines: tuple = ()  # ExpressLine
+    problem: str = ""
+
+
+def cost_comparison(consignment) -> CostComparison:
     """The consignment's first-leg cost per unit against sending each unit by international express
     to the importer's country. Amounts are Decimal in one currency (no FX here); `problem` says why
     a figure is missing."""
@@ -664,61 +696,59 @@ def cost_comparison(consignment):
     currency = str(cost.currency) if cost is not None else settings.PLATFORM_CURRENCY
     lines = list(consignment.lines.order_by("id"))
     units = sum(line.quantity for line in lines)
-    result = {
-        "destination": str(destination),
-        "currency": currency,
-        "units": units,
-        "rates": "",
-        "first_leg_total": cost.amount if cost is not None else None,
-        "first_leg_per_unit": None,
-        "express_total": None,
-        "express_per_unit": None,
-        "saving": None,
-        "saving_per_unit": None,
-        "saving_percent": None,
-        "lines": [],
-        "problem": "",
-    }
-    if cost is not None and units:
-        result["first_leg_per_unit"] = money.quantize(cost.amount / units, currency)
+    first_leg_per_unit = money.quantize(cost.amount / units, currency) if cost is not None and units else None
+    known = CostComparison(
+        destination=str(destination),
+        currency=currency,
+        units=units,
+        first_leg_total=cost.amount if cost is not None else None,
+        first_leg_per_unit=first_leg_per_unit,
+    )
 
     rows = list(ExpressRate.objects.filter(destination=destination).order_by("max_weight_grams"))
     if rows:
         bands = tuple((r.max_weight_grams, r.price.amount) for r in rows if str(r.price.currency) == currency)
-        result["rates"] = "configured"
+        known = replace(known, rates="configured")
     else:
         default = DEFAULT_EXPRESS_RATES
         bands = default["bands"] if default["currency"] == currency else ()
-        result["rates"] = "default"
+        known = replace(known, rates="default")
     if not bands:
-        result["problem"] = _(
+        problem = _(
             "The comparison needs express rates in %(currency)s to %(country)s (amounts are not converted here)."
         ) % {"currency": currency, "country": destination}
-        return result
+        return replace(known, problem=problem)
     missing = [line.sku for line in lines if not line.unit_weight_grams]
     if missing:
-        result["problem"] = _("No unit weight for %(skus)s.") % {"skus": ", ".join(missing)}
-        return result
+        return replace(known, problem=_("No unit weight for %(skus)s.") % {"skus": ", ".join(missing)})
 
     express_total = Decimal(0)
+    express_lines = []
     for line in lines:
         per_unit = _express_price(bands, line.unit_weight_grams)
         express_total += per_unit * line.quantity
-        result["lines"].append(
-            {
-                "sku": line.sku,
-                "quantity": line.quantity,
-                "unit_weight_grams": line.unit_weight_grams,
-                "express_per_unit": money.quantize(per_unit, currency),
-                "express_total": money.quantize(per_unit * line.quantity, currency),
-            }
+        express_lines.append(
+            ExpressLine(
+                sku=line.sku,
+                quantity=line.quantity,
+                unit_weight_grams=line.unit_weight_grams,
+                express_per_unit=money.quantize(per_unit, currency),
+                express_total=money.quantize(per_unit * line.quantity, currency),
+            )
         )
-    result["express_total"] = money.quantize(express_total, currency)
-    if units:
-        result["express_per_unit"] = money.quantize(express_total / units, currency)
+    express_per_unit = money.quantize(express_total / units, currency) if units else None
+    saving = saving_per_unit = saving_percent = None
     if cost is not None and units:
-        result["saving"] = money.quantize(express_total - cost.amount, currency)
-        result["saving_per_unit"] = result["express_per_unit"] - result["first_leg_per_unit"]
+        saving = money.quantize(express_total - cost.amount, currency)
+        saving_per_unit = express_per_unit - first_leg_per_unit
         if express_total:
-            result["saving_percent"] = money.round_to((express_total - cost.amount) * 100 / express_total, 1)
-    return result
+            saving_percent = money.round_to((express_total - cost.amount) * 100 / express_total, 1)
+    return replace(
+        known,
+        express_total=money.quantize(express_total, currency),
+        express_per_unit=express_per_unit,
+        saving=saving,
+        saving_per_unit=saving_per_unit,
+        saving_percent=saving_percent,
+        lines=tuple(express_lines),
+    )

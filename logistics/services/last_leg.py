@@ -256,37 +256,48 @@ def allocate_local(
     recipient = validate_recipient(recipient)
     if prefer not in ("own", "consignment"):
         raise LogisticsError(LogisticsErrorCode.INVALID, _("prefer is own or consignment."), field="prefer")
+
+    def hold():
+        reservation = _take_over_hold(reservation_ref, sku=sku, quantity=quantity) if reservation_ref else None
+        if reservation is None:
+            reservation = _reserve_from_levels(
+                order_line=order_line,
+                sku=sku,
+                quantity=quantity,
+                warehouse=warehouse,
+                owner=owner,
+                prefer=prefer,
+                actor=actor,
+            )
+        return reservation
+
+    return _create_once(
+        Shipment.Kind.LOCAL, order_line, sku, quantity, recipient=recipient, partnership=partnership, hold=hold
+    )
+
+
+def _create_once(kind, order_line, sku, quantity, *, recipient, partnership, hold=None):
+    """The ALLOCATED shipment of an order line's SKU, created in a transaction unless it exists (a
+    repeat returns the first one, and so does a concurrent one: the first one won). `hold()`: the
+    reservation of the units it takes from a local level, taken in the same transaction."""
     try:
         with transaction.atomic():
             existing = _existing(order_line, sku, quantity)
             if existing is not None:
                 return existing
-            reservation = None
-            if reservation_ref:
-                reservation = _take_over_hold(reservation_ref, sku=sku, quantity=quantity)
-            if reservation is None:
-                reservation = _reserve_from_levels(
-                    order_line=order_line,
-                    sku=sku,
-                    quantity=quantity,
-                    warehouse=warehouse,
-                    owner=owner,
-                    prefer=prefer,
-                    actor=actor,
-                )
+            reservation = hold() if hold is not None else None
             return Shipment.objects.create(
-                kind=Shipment.Kind.LOCAL,
+                kind=kind,
                 status=Status.ALLOCATED,
                 order_line=order_line,
                 sku=sku,
                 quantity=quantity,
-                stock=reservation.stock,
+                stock=reservation.stock if reservation is not None else None,
                 reservation=reservation,
                 recipient=recipient,
                 partnership=partnership,
             )
     except IntegrityError:
-        # The same order line allocated concurrently: the first one won; answer with its shipment.
         existing = _existing(order_line, sku, quantity)
         if existing is None:
             raise
@@ -324,25 +335,7 @@ def create_direct_shipment(*, partnership, order_line, sku, quantity, recipient)
             field="partnership",
             status=409,
         )
-    try:
-        with transaction.atomic():
-            existing = _existing(order_line, sku, quantity)
-            if existing is not None:
-                return existing
-            return Shipment.objects.create(
-                kind=Shipment.Kind.DIRECT,
-                status=Status.ALLOCATED,
-                order_line=order_line,
-                sku=sku,
-                quantity=quantity,
-                partnership=partnership,
-                recipient=recipient,
-            )
-    except IntegrityError:
-        existing = _existing(order_line, sku, quantity)
-        if existing is None:
-            raise
-        return existing
+    return _create_once(Shipment.Kind.DIRECT, order_line, sku, quantity, recipient=recipient, partnership=partnership)
 
 
 def route_order_line(*, order_line, sku, quantity, recipient, partnership=None, actor=""):
@@ -557,8 +550,9 @@ def _event_time(value):
     return value
 
 
-def _record_event(locked, *, event_id, status, description, location, occurred_at):
-    """Record one event on a locked shipment; returns True if it was new."""
+def _checked_event(event_id, status):
+    """A tracking event's id (stripped, 1 to 120 characters) and status (a tracking status), checked
+    alike for a carrier's, the partner's and the ones we relay."""
     event_id = str(event_id or "").strip()
     if not event_id or len(event_id) > 120:
         raise LogisticsError(
@@ -571,6 +565,12 @@ def _record_event(locked, *, event_id, status, description, location, occurred_a
             % {"value": status, "known": ", ".join(TRACKING_STATUSES)},
             field="status",
         )
+    return event_id, status
+
+
+def _record_event(locked, *, event_id, status, description, location, occurred_at):
+    """Record one event on a locked shipment; returns True if it was new."""
+    event_id, status = _checked_event(event_id, status)
     occurred_at = _event_time(occurred_at)
     if TrackingEvent.objects.filter(shipment=locked, event_id=event_id).exists():
         return False
@@ -656,18 +656,7 @@ def _event_payload(event):
     if isinstance(event, carrier_registry.CarrierEvent):
         event = event.__dict__
     occurred_at = _event_time(event.get("occurred_at"))
-    event_id, status = str(event.get("event_id") or "").strip(), str(event.get("status") or "")
-    if not event_id or len(event_id) > 120:
-        raise LogisticsError(
-            LogisticsErrorCode.INVALID, _("A tracking event needs an id (at most 120 characters)."), field="event_id"
-        )
-    if status not in TRACKING_STATUSES:
-        raise LogisticsError(
-            LogisticsErrorCode.INVALID,
-            _("%(value)s is not a tracking status; one of %(known)s.")
-            % {"value": status, "known": ", ".join(TRACKING_STATUSES)},
-            field="status",
-        )
+    event_id, status = _checked_event(event.get("event_id"), str(event.get("status") or ""))
     return {
         "event_id": event_id,
         "status": status,

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from crossborder.admin_base import run_for_each
+
 from ..models import Campaign, Festival, FestivalDate
 from ..services import PartnerZoneError
 from ..services import campaigns as service
@@ -96,16 +98,7 @@ class CampaignAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def _each(self, request, queryset, operation, done):
-        count = 0
-        for campaign in queryset:
-            try:
-                operation(campaign)
-            except PartnerZoneError as error:
-                self.message_user(request, f"{campaign}: {error.detail}", messages.ERROR)
-                continue
-            count += 1
-        if count:
-            self.message_user(request, done(count), messages.SUCCESS)
+        run_for_each(self, request, queryset, operation, done, errors=PartnerZoneError)
 
     @admin.action(description=_("Accept the selected campaigns (with their localisation)"))
     def accept(self, request, queryset):

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from crossborder.admin_base import ReadOnlyAdmin
 from crossborder.models import ExchangeRate
 
 from ..models import DutyRule, Markdown, RoundingRule
@@ -100,7 +101,7 @@ class DutyRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Markdown)
-class MarkdownAdmin(admin.ModelAdmin):
+class MarkdownAdmin(ReadOnlyAdmin):
     """Markdowns of aged consignment stock, started by logistics' aged-stock actions (read only)."""
 
     list_display = ["sku", "listing", "percent", "quantity", "sold", "started_at", "reference"]
@@ -108,12 +109,3 @@ class MarkdownAdmin(admin.ModelAdmin):
     list_select_related = ["listing__partnership__partner"]
     search_fields = ["sku", "=reference"]
     readonly_fields = ["reference", "partnership", "listing", "sku", "percent", "quantity", "sold", "started_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,4 +1,4 @@
-"""The exchange rate now belongs to the core (crossborder.ExchangeRate, ADR 0011): forget it here,
+"""The exchange rate now belongs to the core (crossborder.ExchangeRate, ADR 0013): forget it here,
 state only; the table partner_zone_exchangerate stays and is the core model's."""
 
 from django.db import migrations

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..errors import PartnerZoneErrorCode as Code
+from ..landed_price import LandedPrice
 from ..models import Markdown, PartnerListing
 from . import PartnerZoneError, pricing, sync
 
@@ -50,7 +51,8 @@ def apply_aged_markdown(action):
         },
     )
     listing = pricing.price_listing(listing)
-    if "markdown" not in (listing.price_breakdown or {}):
+    landed = LandedPrice.from_dict(listing.price_breakdown)
+    if landed is None or landed.markdown is None:
         if listing.price is None:
             reason = listing.pricing_problem or _("the listing has no price.")
         elif listing.ships_from != PartnerListing.ShipsFrom.LOCAL:

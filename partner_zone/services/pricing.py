@@ -29,6 +29,7 @@ from crossborder.models import ExchangeRate
 from crossborder.terms import TermsError
 
 from ..errors import PartnerZoneErrorCode as Code
+from ..landed_price import CampaignDiscount, LandedPrice, MarkdownDiscount
 from ..models import Campaign, DutyRule, Markdown, PartnerListing, RoundingRule
 from . import PartnerZoneError
 
@@ -434,10 +435,6 @@ class PricingContext:
         )
 
 
-def _amount(value: Money):
-    return str(money.quantize(value.amount, value.currency.code))
-
-
 def _markdown_for(listing, context, sku, quantity):
     """The markdown that applies: none unless the goods ship from our warehouse; for the shown
     price (no `sku`) the largest of the listing's, for an order line the largest on its SKU with
@@ -451,7 +448,7 @@ def _markdown_for(listing, context, sku, quantity):
 
 
 def landed_price(listing, context, *, sku=None, quantity=1):
-    """(list_price, price, breakdown) of one listing; raises PartnerZoneError when it has none.
+    """(list_price, price, LandedPrice) of one listing; raises PartnerZoneError when it has none.
     `sku` and `quantity`: an order line's, so that a markdown applies only to the units it covers."""
     home = context.currency
     fx_margin, shipping_local, shipping_direct, zone_fee, duties_included = _agreed(listing.partnership)
@@ -464,55 +461,58 @@ def landed_price(listing, context, *, sku=None, quantity=1):
     shown = goods + shipping + fees + (taxes["total"] if duties_included else Money(0, home))
     list_price = _round_with(context.rounding, shown)
     days = settings.PARTNER_ZONE["LOCAL_DELIVERY_DAYS" if local else "DIRECT_DELIVERY_DAYS"]
-    breakdown = {
-        "currency": home,
-        "goods": _amount(goods),
-        "shipping": _amount(shipping),
-        "fees": _amount(fees),
-        "duties": _amount(taxes["duty"]),
-        "vat": _amount(taxes["vat"]),
-        "consumption_tax": _amount(taxes["consumption_tax"]),
-        "taxes_total": _amount(taxes["total"]),
-        "duties_included": duties_included,
-        "rounding": _amount(list_price - shown),
-        "list_price": _amount(list_price),
-        "fx_rate": str(fx_rate),
-        "fx_margin": str(fx_margin),
-        "export_price": {"amount": str(listing.export_price.amount), "currency": listing.export_price.currency.code},
-        "regime": taxes["regime"],
-        "tax_explanation": str(taxes["explanation"]),
-        "ships_from": listing.ships_from,
-        "delivery_days": days,
-    }
-    price = list_price
+    price, campaign_part, markdown_part = list_price, None, None
     campaign = context.campaigns.get(listing.pk)
     if campaign is not None and campaign.discount_percent:
         price = _round_with(context.rounding, list_price * (1 - Decimal(campaign.discount_percent) / 100))
         price = min(price, list_price)  # rounding up never makes a discount a mark-up
-        breakdown["campaign"] = {
-            "reference": str(campaign.reference),
-            "title": campaign.local_title or campaign.title,
-            "banner_text": campaign.banner_text,
-            "discount_percent": str(campaign.discount_percent),
-            "partner_share_percent": str(campaign.partner_share_percent),
-            "ends_on": campaign.ends_on.isoformat(),
+        campaign_part = CampaignDiscount(
+            reference=str(campaign.reference),
+            title=campaign.local_title or campaign.title,
+            banner_text=campaign.banner_text,
+            discount_percent=Decimal(str(campaign.discount_percent)),
+            partner_share_percent=Decimal(str(campaign.partner_share_percent)),
+            ends_on=campaign.ends_on,
             # What the shopper saves after rounding up (never below the agreed discount's price).
-            "saving": _amount(list_price - price),
-        }
+            saving=money.quantize((list_price - price).amount, home),
+        )
     markdown = _markdown_for(listing, context, sku, quantity)
     if markdown is not None:
         marked_down = min(_round_with(context.rounding, list_price * (1 - Decimal(markdown.percent) / 100)), list_price)
         if marked_down < price:
             price = marked_down
-            breakdown.pop("campaign", None)  # the larger discount wins; the partner's campaign share is not due
-            breakdown["markdown"] = {
-                "reference": str(markdown.reference),
-                "sku": markdown.sku,
-                "percent": markdown.percent,
-                "units_left": markdown.units_left,
-                "saving": _amount(list_price - price),
-            }
-    breakdown["price"] = _amount(price)
+            campaign_part = None  # the larger discount wins; the partner's campaign share is not due
+            markdown_part = MarkdownDiscount(
+                reference=str(markdown.reference),
+                sku=markdown.sku,
+                percent=markdown.percent,
+                units_left=markdown.units_left,
+                saving=money.quantize((list_price - price).amount, home),
+            )
+    breakdown = LandedPrice(
+        currency=home,
+        goods=money.quantize(goods.amount, home),
+        shipping=money.quantize(shipping.amount, home),
+        fees=money.quantize(fees.amount, home),
+        duties=money.quantize(taxes["duty"].amount, home),
+        vat=money.quantize(taxes["vat"].amount, home),
+        consumption_tax=money.quantize(taxes["consumption_tax"].amount, home),
+        taxes_total=money.quantize(taxes["total"].amount, home),
+        duties_included=duties_included,
+        rounding=money.quantize((list_price - shown).amount, home),
+        list_price=money.quantize(list_price.amount, home),
+        price=money.quantize(price.amount, home),
+        fx_rate=fx_rate,
+        fx_margin=fx_margin,
+        export_amount=listing.export_price.amount,
+        export_currency=listing.export_price.currency.code,
+        regime=taxes["regime"],
+        tax_explanation=str(taxes["explanation"]),
+        ships_from=listing.ships_from,
+        delivery_days=days,
+        campaign=campaign_part,
+        markdown=markdown_part,
+    )
     return list_price, price, breakdown
 
 
@@ -522,8 +522,8 @@ PRICED_FIELDS = ["price", "list_price", "price_breakdown", "priced_at", "pricing
 def price_in_place(listing, context):
     """Set the listing's price fields (not saved); True when its price or problem changed."""
     try:
-        list_price, price, breakdown = landed_price(listing, context)
-        problem = ""
+        list_price, price, landed = landed_price(listing, context)
+        breakdown, problem = landed.as_dict(), ""
     except PartnerZoneError as error:
         list_price = price = None
         breakdown, problem = {}, str(error.detail)[:300]

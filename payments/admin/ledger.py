@@ -8,31 +8,10 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from crossborder import money
+from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
 
 from ..amounts import MoneySum
 from ..models import Account, LedgerTransaction, Posting
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Account)

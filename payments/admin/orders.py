@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyMixin
 from crossborder.errors import DomainError
 from logistics.carriers import configured_carriers
 
@@ -23,25 +24,14 @@ from ..services import cancel as cancels
 from ..services import charges, forwarded, orders
 
 
-class _ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class OrderLineInline(_ReadOnly, admin.TabularInline):
+class OrderLineInline(ReadOnlyMixin, admin.TabularInline):
     model = OrderLine
     extra = 0
     fields = ["line_number", "origin", "fulfilment", "sku", "title", "quantity", "goods", "taxes", "shipping", "total"]
     readonly_fields = fields
 
 
-class OrderEventInline(_ReadOnly, admin.TabularInline):
+class OrderEventInline(ReadOnlyMixin, admin.TabularInline):
     model = OrderEvent
     extra = 0
     fields = ["created_at", "kind", "status", "by_partner", "actor", "detail"]
@@ -108,7 +98,7 @@ def charge_back_returns(modeladmin, request, queryset):
 
 
 @admin.register(Order)
-class OrderAdmin(_ReadOnly, admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdmin):
     list_display = ["number", "placed_at", "status", "total", "has_partner_goods", "payment_reference", "customs"]
     list_filter = ["status", OriginFilter, "placed_at"]
     search_fields = ["number", "email", "recipient__name", "payment_reference"]
@@ -143,7 +133,7 @@ class OrderAdmin(_ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(CustomsDeclaration)
-class CustomsDeclarationAdmin(_ReadOnly, admin.ModelAdmin):
+class CustomsDeclarationAdmin(ReadOnlyAdmin):
     list_display = ["order_number", "status", "buyer", "payment", "created_at", "files"]
     list_filter = ["status", "created_at"]
     list_select_related = ["order"]
@@ -197,7 +187,7 @@ class CustomsDeclarationAdmin(_ReadOnly, admin.ModelAdmin):
         return response
 
 
-class ForwardedLineInline(_ReadOnly, admin.TabularInline):
+class ForwardedLineInline(ReadOnlyMixin, admin.TabularInline):
     model = ForwardedLine
     extra = 0
     fields = ["reference", "sku", "title", "quantity", "fulfilment", "status", "tracking", "problem"]
@@ -239,7 +229,7 @@ def _fulfil(step, done_message):
 
 
 @admin.register(ForwardedOrder)
-class ForwardedOrderAdmin(_ReadOnly, admin.ModelAdmin):
+class ForwardedOrderAdmin(ReadOnlyAdmin):
     """Orders partners forwarded to us. The lines they sold cross-border direct are ours to ship:
     allocate our stock (when it was short on arrival), pick, pack and ship with a carrier; the
     partner gets the tracking and the lines' status."""

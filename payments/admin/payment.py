@@ -2,15 +2,14 @@
 states change only through the services), webhook receipts, and actions that refund or cancel
 through the same services the shop uses."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from crossborder.errors import DomainError
+from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline, run_for_each
 
 from ..models import Payment, PaymentTransition, ProviderCall, SandboxCharge, SandboxWebhook, WebhookReceipt
 from ..services import payment as payments
-from .ledger import ReadOnlyAdmin, ReadOnlyInline
 
 
 class PaymentTransitionInline(ReadOnlyInline):
@@ -37,16 +36,8 @@ class ProviderCallInline(ReadOnlyInline):
 
 def _for_each(modeladmin, request, queryset, operation, done_message):
     """Call a service per payment; report how many went through and each refusal."""
-    done = 0
-    for payment in queryset.order_by("pk"):
-        try:
-            operation(payment)
-        except DomainError as error:
-            modeladmin.message_user(request, f"{payment.token[:8]}: {error.detail}", messages.ERROR)
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+    payments = queryset.order_by("pk")
+    run_for_each(modeladmin, request, payments, operation, done_message, label=lambda payment: payment.token[:8])
 
 
 @admin.register(Payment)

@@ -8,11 +8,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from crossborder.errors import DomainError
 
 from ..models import PartnerStatementPart, SettlementBatch, SettlementDispute, StatementLine
 from ..services import payouts, settlement
-from .ledger import ReadOnlyAdmin, ReadOnlyInline
 
 
 class StatementLineInline(ReadOnlyInline):

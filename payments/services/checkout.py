@@ -142,9 +142,8 @@ def _quote_partner(line, *, fulfilment, context):
         PartnerListing.ShipsFrom.LOCAL if fulfilment == Fulfilment.CONSIGNMENT else PartnerListing.ShipsFrom.DIRECT
     )
     try:
-        _list_price, price, breakdown = pricing.landed_price(listing, context, sku=line.sku, quantity=line.quantity)
-        unit_goods, unit_shipping = Decimal(breakdown["goods"]), Decimal(breakdown["shipping"])
-        dutiable = _money((unit_goods + unit_shipping) * line.quantity)
+        _list_price, price, landed = pricing.landed_price(listing, context, sku=line.sku, quantity=line.quantity)
+        dutiable = _money((landed.goods + landed.shipping) * line.quantity)
         taxes = pricing.duties_and_taxes(
             country=settings.PLATFORM_COUNTRY, hs_code=listing.hs_code, customs_value=dutiable
         )
@@ -156,18 +155,18 @@ def _quote_partner(line, *, fulfilment, context):
             field="lines",
         ) from None
     charged = price * line.quantity
-    shipping = _money(unit_shipping * line.quantity)
+    shipping = _money(landed.shipping * line.quantity)
     tax_total = taxes["total"]
     # The shopper pays the shown price (taxes included when the agreement says so, DDP), or the
     # shown price plus the taxes; goods are what is left of it after freight and taxes.
-    total = charged if breakdown["duties_included"] else charged + tax_total
+    total = charged if landed.duties_included else charged + tax_total
     goods = total - shipping - tax_total
     # An agreed markdown of the partner's aged stock is the exporter's: it is owed its export price
     # marked down by the same percent for these units.
-    markdown = breakdown.get("markdown") or {}
+    markdown = landed.markdown
     export_unit = listing.export_price.amount
-    if markdown:
-        export_unit = export_unit * (100 - Decimal(markdown["percent"])) / 100
+    if markdown is not None:
+        export_unit = export_unit * (100 - Decimal(markdown.percent)) / 100
     return Quote(
         cart_line=line,
         fulfilment=fulfilment,
@@ -184,8 +183,8 @@ def _quote_partner(line, *, fulfilment, context):
             "vat": str(taxes["vat"].amount),
             "consumption_tax": str(taxes["consumption_tax"].amount),
             "explanation": str(taxes["explanation"]),
-            "campaign": breakdown.get("campaign", {}).get("reference", ""),
-            "markdown": markdown.get("reference", ""),
+            "campaign": landed.campaign.reference if landed.campaign is not None else "",
+            "markdown": markdown.reference if markdown is not None else "",
         },
         export_amount=money.money(export_unit * line.quantity, listing.export_price.currency.code),
     )

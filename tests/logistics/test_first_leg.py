@@ -448,12 +448,12 @@ def test_cost_comparison_with_the_default_table_prices_a_5_kg_unit_at_500_cny(re
         partnership=remote.partnership, lines=[("HEAVY-1", 10)], first_leg_cost=money("1000.00")
     )
     comparison = first_leg.cost_comparison(consignment)
-    assert comparison["rates"] == "default" and comparison["currency"] == "CNY" and comparison["destination"] == "US"
-    assert comparison["lines"][0]["express_per_unit"] == Decimal("500.00")
-    assert comparison["express_total"] == Decimal("5000.00")
-    assert comparison["first_leg_per_unit"] == Decimal("100.00")
-    assert comparison["saving"] == Decimal("4000.00") and comparison["saving_per_unit"] == Decimal("400.00")
-    assert comparison["saving_percent"] == Decimal("80.0")
+    assert comparison.rates == "default" and comparison.currency == "CNY" and comparison.destination == "US"
+    assert comparison.lines[0].express_per_unit == Decimal("500.00")
+    assert comparison.express_total == Decimal("5000.00")
+    assert comparison.first_leg_per_unit == Decimal("100.00")
+    assert comparison.saving == Decimal("4000.00") and comparison.saving_per_unit == Decimal("400.00")
+    assert comparison.saving_percent == Decimal("80.0")
 
 
 def test_cost_comparison_uses_configured_bands_and_multiplies_the_largest_for_heavier_units(remote):
@@ -465,10 +465,10 @@ def test_cost_comparison_uses_configured_bands_and_multiplies_the_largest_for_he
         partnership=remote.partnership, lines=[("LIGHT-1", 2), ("BIG-1", 1)], first_leg_cost=money("100.00")
     )
     comparison = first_leg.cost_comparison(consignment)
-    per_unit = {row["sku"]: row["express_per_unit"] for row in comparison["lines"]}
+    per_unit = {row.sku: row.express_per_unit for row in comparison.lines}
     assert per_unit == {"LIGHT-1": Decimal("100.00"), "BIG-1": Decimal("450.00")}  # 150 x ceil(4.5 / 2)
-    assert comparison["first_leg_per_unit"] == Decimal("33.33")  # 100 / 3, half up
-    assert comparison["express_per_unit"] == Decimal("216.67")
+    assert comparison.first_leg_per_unit == Decimal("33.33")  # 100 / 3, half up
+    assert comparison.express_per_unit == Decimal("216.67")
 
 
 def test_cost_comparison_without_rates_in_the_costs_currency_says_so(remote, settings):
@@ -478,8 +478,8 @@ def test_cost_comparison_without_rates_in_the_costs_currency_says_so(remote, set
         partnership=remote.partnership, lines=[("HEAVY-1", 10)], first_leg_cost=Money("100.00", "USD")
     )
     comparison = first_leg.cost_comparison(consignment)
-    assert comparison["express_total"] is None and "USD" in comparison["problem"]
-    assert comparison["first_leg_per_unit"] == Decimal("10.00")
+    assert comparison.express_total is None and "USD" in comparison.problem
+    assert comparison.first_leg_per_unit == Decimal("10.00")
 
 
 # --- staff pages ---------------------------------------------------------------------------------
@@ -520,7 +520,7 @@ def test_the_consignment_page_shows_the_cost_comparison_and_sends_the_notice(rem
     )
     client = staff_client()
     page = client.get(f"/en/logistics/consignments/{consignment.pk}/")
-    assert page.status_code == 200 and page.context["comparison"]["express_total"] == Decimal("5000.00")
+    assert page.status_code == 200 and page.context["comparison"].express_total == Decimal("5000.00")
     assert b"Send notice" in page.content
     client.post(f"/en/logistics/consignments/{consignment.pk}/notice/")
     assert len(outbox("shipment.notice")) == 1

@@ -24,6 +24,8 @@ from partner_zone import hooks as zone_hooks
 from partner_zone import tasks
 from partner_zone.models import PartnerListing, SyncRun
 from partner_zone.services import PartnerZoneError, sync
+from partner_zone.services.sync import items as sync_items
+from partner_zone.services.sync import run as sync_run
 from tests.logistics.factories import make_level
 from tests.partner_zone.factories import feed_item, feed_tombstone, make_listing, make_partnership
 
@@ -240,7 +242,7 @@ def test_a_partner_refusing_the_resume_cursor_fails_the_run_and_the_next_fetches
 
 def test_an_unexpected_error_fails_the_run_with_the_error(partnership, serve, monkeypatch):
     serve([[feed_item()]])
-    monkeypatch.setattr(sync, "listing_values", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(sync_items, "listing_values", lambda *a, **k: 1 / 0)
 
     run = sync.sync_partnership(partnership)
 
@@ -506,7 +508,7 @@ def test_outside_a_transaction_threads_fetch_ahead_and_write_pages_in_order_and_
         writers.append((threading.current_thread().name, kwargs["next_cursor"]))
         return apply_page(*args, **kwargs)
 
-    monkeypatch.setattr(sync, "apply_page", recorded)
+    monkeypatch.setattr(sync_run, "apply_page", recorded)
     fake = serve(pages, fail_after=3)
 
     run = sync.sync_partnership(partnership)
