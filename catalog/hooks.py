@@ -14,13 +14,23 @@ with the context as `hook` (`{% include snippet.template with hook=snippet.conte
   by brand, country, price or stock. Each callable must run a fixed number of queries.
 - product_sections: callables(request, product) -> list of snippets, shown on a product page.
 - product_viewed: callables(request, product): a shopper opened a product page.
-- searched: callables(request, query): a shopper searched the home catalog."""
+- searched: callables(request, query): a shopper searched the home catalog.
+
+One port runs the other way, inside the caller's transaction:
+- stock_writer: the one callable(entries, *, actor, reason) that counts a merchant's stated units
+  for sale, [(variant, units)], in the warehouse (logistics.services.stock.set_available,
+  registered by logistics' AppConfig.ready). The catalog never writes ProductVariant.stock itself:
+  the warehouse's stock service keeps it equal to the units it can sell (ADR 0011). A refusal
+  raises CatalogError naming the `stock` field."""
+
+from django.core.exceptions import ImproperlyConfigured
 
 home_sections = []
 listing_supplements = []
 product_sections = []
 product_viewed = []
 searched = []
+stock_writer = []
 
 
 def register(registry, hook):
@@ -57,3 +67,13 @@ def notify(registry, *args):
     """Call every registered callable with these arguments."""
     for hook in list(registry):
         hook(*args)
+
+
+def write_stock(entries, *, actor="", reason=""):
+    """Hand a merchant's stated units for sale to the warehouse (the stock_writer port)."""
+    entries = list(entries)
+    if not entries:
+        return
+    if len(stock_writer) != 1:
+        raise ImproperlyConfigured("catalog.hooks.stock_writer needs exactly one subscriber (logistics).")
+    stock_writer[0](entries, actor=actor, reason=reason)

@@ -12,6 +12,9 @@ class LogisticsConfig(AppConfig):
 
         from . import handlers  # noqa: F401
 
-        # The platform core's demo_data runs each app's demo command; logistics adds its own.
+        # The platform core's demo_data runs each app's demo command; logistics adds its own,
+        # before the catalog's: the demo's stock is counted in the demo warehouse.
         if "demo_logistics" not in DemoData.APP_COMMANDS:
-            DemoData.APP_COMMANDS.append("demo_logistics")
+            commands = DemoData.APP_COMMANDS
+            first = commands.index("demo_catalog") if "demo_catalog" in commands else len(commands)
+            commands.insert(first, "demo_logistics")
