@@ -3,7 +3,10 @@ merchant's stated stock is counted by the stock service; the storefront's figure
 (ProductVariant.stock) follows every change to the warehouse's count in the same transaction, so a
 product page never shows more than can be sold."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.urls import reverse
 from django.utils import translation
 
@@ -147,3 +150,20 @@ def test_stock_in_a_switched_off_warehouse_is_not_for_sale(home):
     Warehouse.objects.filter(pk=elsewhere.pk).update(is_active=True)
     stock.recount_available([variant.sku])
     assert ProductVariant.objects.get(pk=variant.pk).stock == 6
+
+
+def test_the_migration_counts_catalog_figures_never_counted_once_then_shows_the_warehouses(settings):
+    settings.PLATFORM_COUNTRY = "CN"
+    migration = importlib.import_module("logistics.migrations.0003_stock_warehouse_count_only")
+    never = make_product(stock=0).variants.get()
+    counted = make_product(stock=4).variants.get()
+    ProductVariant.objects.filter(pk=never.pk).update(stock=7)  # the merchant's figure, as before
+    ProductVariant.objects.filter(pk=counted.pk).update(stock=9)  # the copy that overstated
+
+    migration.count_catalog_stock(apps, None)
+    migration.count_catalog_stock(apps, None)  # run again: nothing counted twice
+
+    assert StockLevel.objects.get(sku=never.sku).on_hand == 7
+    assert StockLevel.objects.get(sku=counted.sku).on_hand == 4
+    figures = dict(ProductVariant.objects.values_list("sku", "stock"))
+    assert (figures[never.sku], figures[counted.sku]) == (7, 4)
