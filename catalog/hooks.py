@@ -7,6 +7,8 @@ run inline, in the request.
 A snippet is {"template": "app/_snippet.html", "context": {...}}: the page includes the template
 with the context as `hook` (`{% include snippet.template with hook=snippet.context %}`)."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from crossborder.hooks import Hook
 
 # home_sections(request) -> list of snippets, shown on the home page.
@@ -23,6 +25,12 @@ product_sections = Hook("catalog.product_sections", runs=Hook.INLINE)
 product_viewed = Hook("catalog.product_viewed", runs=Hook.INLINE)
 # searched(request, query): a shopper searched the home catalog.
 searched = Hook("catalog.searched", runs=Hook.INLINE)
+# stock_writer(entries, actor, reason): the one port that runs the other way, inside the caller's
+# transaction: logistics counts a merchant's stated units for sale, [(variant, units)], in the
+# warehouse (logistics.services.stock.set_available, subscribed by logistics' handlers). The catalog
+# never writes ProductVariant.stock itself: the stock service keeps it equal to the units it can sell
+# (docs/adr/0016). A refusal raises CatalogError naming the `stock` field.
+stock_writer = Hook("catalog.stock_writer", runs=Hook.INLINE)
 
 
 def home_snippets(request):
@@ -35,3 +43,13 @@ def supplement_snippets(request, kind, **kwargs):
 
 def product_snippets(request, product):
     return [snippet for answer in product_sections.fire(request=request, product=product) for snippet in answer or []]
+
+
+def write_stock(entries, *, actor="", reason=""):
+    """Hand a merchant's stated units for sale to the warehouse (the stock_writer port)."""
+    entries = list(entries)
+    if not entries:
+        return
+    if len(stock_writer.subscribers) != 1:
+        raise ImproperlyConfigured("catalog.hooks.stock_writer needs exactly one subscriber (logistics).")
+    stock_writer.fire(entries=entries, actor=actor, reason=reason)

@@ -271,6 +271,7 @@ def _save_product(request, product):
                 data=forms.product_input(form, formset),
                 product=product,
                 replace_variants=product is not None,
+                actor=request.user.get_username(),
             )
         except services.CatalogError as error:
             if not formset.add_service_error(error):

@@ -149,7 +149,11 @@ class ProductText(models.Model):
 
 
 class ProductVariant(models.Model):
-    """One sellable SKU of a product (a size, a colour), with its price and own stock."""
+    """One sellable SKU of a product (a size, a colour), with its price and the units available.
+
+    `stock` is the warehouse's count, not the merchant's: the sellable units of the SKU in our
+    active warehouses, written only by logistics.services.stock in the transaction of each change
+    (a merchant's entry goes there through hooks.write_stock; ADR 0016)."""
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
     sku = models.CharField(_("SKU"), max_length=64, unique=True)

@@ -19,7 +19,7 @@ from crossborder import money, uploads
 from crossborder.errors import DomainError
 from crossborder.models import Partnership
 
-from . import search
+from . import hooks, search
 from .errors import CatalogErrorCode
 from .models import (
     Category,
@@ -215,7 +215,7 @@ def create_merchant(*, name, slug, users=(), contact_email=""):
     return merchant
 
 
-def _write_product(merchant, data, product):
+def _write_product(merchant, data, product, *, actor=""):
     fields = {
         "category_id": data.category_id,
         "brand": data.brand.strip(),
@@ -244,33 +244,39 @@ def _write_product(merchant, data, product):
         else:
             ProductText.objects.filter(product=product, language=language).delete()
     existing = {variant.sku: variant for variant in product.variants.all()}
+    stated = []
     for position, variant in enumerate(data.variants):
         values = {
             "attributes": variant.attributes,
             "price": variant.price,
-            "stock": variant.stock,
             "is_active": variant.is_active,
             "position": position,
         }
         current = existing.pop(variant.sku, None)
         if current is None:
-            ProductVariant.objects.create(product=product, sku=variant.sku, **values)
+            current = ProductVariant.objects.create(product=product, sku=variant.sku, **values)
         else:
             for name, value in values.items():
                 setattr(current, name, value)
-            current.save()
+            current.save(update_fields=list(values))
+        if variant.stock != current.stock:
+            stated.append((current, variant.stock))
+    # The units for sale are the warehouse's count: the stated figure goes through its stock
+    # service, which writes ProductVariant.stock back in this transaction.
+    hooks.write_stock(stated, actor=actor, reason=_("stated by merchant %(merchant)s") % {"merchant": merchant.slug})
     return product
 
 
 @transaction.atomic
-def save_product(*, merchant, data, product=None, replace_variants=False):
+def save_product(*, merchant, data, product=None, replace_variants=False, actor=""):
     """Create a product, or update one the merchant owns. Variants are matched by SKU; with
     `replace_variants`, SKUs missing from `data` are taken off sale (never deleted: orders point
-    at them)."""
+    at them). A variant's stated stock is its units for sale, counted by the warehouse's stock
+    service (hooks.write_stock); `actor` names who stated it in the stock's movements."""
     if product is not None:
         require_owner(merchant, product)
     _check_product_input(data, product=product)
-    product = _write_product(merchant, data, product)
+    product = _write_product(merchant, data, product, actor=actor)
     if replace_variants:
         keep = [variant.sku for variant in data.variants]
         product.variants.exclude(sku__in=keep).update(is_active=False)

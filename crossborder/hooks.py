@@ -55,11 +55,15 @@ class Hook:
     def subscribers(self):
         return tuple(self._subscribers)
 
-    def subscribe(self, subscriber):
+    def subscribe(self, subscriber, *, before=None):
         """Add `subscriber` once (a ready() run twice must not run it twice); returns it, so this
-        works as a decorator."""
+        works as a decorator. `before`: a subscriber it must run ahead of, when that one is there
+        (apps are ready in INSTALLED_APPS order, which is not always the order their work needs)."""
         if subscriber not in self._subscribers:
-            self._subscribers.append(subscriber)
+            if before in self._subscribers:
+                self._subscribers.insert(self._subscribers.index(before), subscriber)
+            else:
+                self._subscribers.append(subscriber)
         return subscriber
 
     def fire(self, **kwargs):

@@ -14,9 +14,11 @@ class LogisticsConfig(AppConfig):
 
     def ready(self):
         # Logistics' partner message types register themselves with the platform core.
+        # The platform core's demo_data runs each app's demo command; logistics adds its own,
+        # before the catalog's: the demo's stock is counted in the demo warehouse.
+        from catalog.apps import fill_demo_data as fill_demo_catalog
         from crossborder import hooks
 
         from . import handlers  # noqa: F401
 
-        # The platform core's demo_data runs each app's demo command; logistics adds its own.
-        hooks.demo_data.subscribe(fill_demo_data)
+        hooks.demo_data.subscribe(fill_demo_data, before=fill_demo_catalog)

@@ -1,3 +1,4 @@
-"""Receivers of logistics' partner messages, one module per area; each calls one service."""
+"""Receivers of logistics' partner messages, one module per area; each calls one service. `stock`
+subscribes the stock service to the catalog's stock port."""
 
-from . import ageing, first_leg, handoff, last_leg  # noqa: F401
+from . import ageing, first_leg, handoff, last_leg, stock  # noqa: F401

@@ -10,10 +10,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.models import ProductVariant
 from crossborder import bounds
 
 from ..errors import LogisticsErrorCode
@@ -114,9 +116,11 @@ def _insufficient(level, kind, on_hand, reserved, picked):
 
 
 @transaction.atomic
-def move(level, kind, *, on_hand=0, reserved=0, picked=0, reference="", note="", actor="", at=None):
+def move(level, kind, *, on_hand=0, reserved=0, picked=0, reference="", note="", actor="", at=None, follow=True):
     """Change a stock level's counts by these deltas and record the movement. With a `reference`,
-    the same (level, kind, reference) moves stock once: a repeat returns the first movement."""
+    the same (level, kind, reference) moves stock once: a repeat returns the first movement.
+    `follow=False`: the caller moves the catalog's available figure itself (_follow_available),
+    once after a batch of levels, keeping every level lock before every figure's."""
     at = at or timezone.now()
     if reference:
         try:
@@ -166,8 +170,52 @@ def move(level, kind, *, on_hand=0, reserved=0, picked=0, reference="", note="",
         StockLot.objects.create(stock=level, received_at=at, quantity=on_hand, remaining=on_hand, reference=reference)
     elif on_hand < 0:
         _consume_lots(level, -on_hand)
+    if follow:
+        _follow_available([(level, on_hand - reserved)])
     level.refresh_from_db(fields=["on_hand", "reserved", "picked", "updated_at"])
     return movement
+
+
+def _follow_available(changes):
+    """Move the catalog's figure of units available (ProductVariant.stock, what the storefront shows
+    and filters on) by each change to the sellable units of our own goods in an active warehouse:
+    `changes` is [(level, sellable delta)]. Runs in the transaction of the count's change, after
+    its conditional UPDATE: an increment, so concurrent changes add up (the figure's row lock is
+    taken after the levels', in SKU order). Nothing else writes the figure (ADR 0016)."""
+    deltas = {}
+    for level, delta in changes:
+        if level.owner_id is None and delta:
+            deltas[level] = deltas.get(level, 0) + delta
+    if not deltas:
+        return
+    loaded = StockLevel._meta.get_field("warehouse").is_cached  # the warehouse read with the level
+    unknown = {level.warehouse_id for level in deltas if not loaded(level)}
+    inactive = set(
+        Warehouse.objects.filter(pk__in=unknown, is_active=False).values_list("pk", flat=True) if unknown else ()
+    )
+    by_sku = {}
+    for level, delta in deltas.items():
+        active = level.warehouse.is_active if loaded(level) else level.warehouse_id not in inactive
+        if active:
+            by_sku[level.sku] = by_sku.get(level.sku, 0) + delta
+    by_sku = {sku: delta for sku, delta in sorted(by_sku.items()) if delta}
+    if by_sku:
+        change = Case(*(When(sku=sku, then=Value(delta)) for sku, delta in by_sku.items()), default=Value(0))
+        ProductVariant.objects.filter(sku__in=list(by_sku)).update(stock=F("stock") + change)
+
+
+def recount_available(skus=None):
+    """Set the catalog's figure of units available from the warehouse's counts (the sellable units
+    of our own goods in active warehouses), for these SKUs or all: a repair after a warehouse is
+    switched off or on, and the migration that made the warehouse's count the only one."""
+    variants = ProductVariant.objects.all() if skus is None else ProductVariant.objects.filter(sku__in=list(skus))
+    sellable = (
+        StockLevel.objects.filter(owner__isnull=True, sku=OuterRef("sku"), warehouse__is_active=True)
+        .values("sku")
+        .annotate(units=Sum(F("on_hand") - F("reserved")))
+        .values("units")
+    )
+    return variants.update(stock=Coalesce(Subquery(sellable, output_field=IntegerField()), Value(0)))
 
 
 def _consume_lots(level, quantity):
@@ -226,6 +274,7 @@ def hold(holds, *, expires_at, actor="", at=None):
         if not changed:
             raise _insufficient(level, Kind.RESERVED, 0, quantity, 0)
         level.reserved += quantity
+    _follow_available([(level, -quantity) for level, quantity, _reference in holds])
     reservations = Reservation.objects.bulk_create(
         Reservation(reference=reference, stock=level, quantity=quantity, expires_at=expires_at)
         for level, quantity, reference in holds
@@ -247,64 +296,35 @@ def hold(holds, *, expires_at, actor="", at=None):
 # --- checkout holds: one lock order for every checkout ---------------------------------------------
 
 
-def home_warehouse():
-    """Where our own goods are counted first: the oldest active warehouse in the platform's country."""
-    return Warehouse.objects.filter(is_active=True, country=settings.PLATFORM_COUNTRY).order_by("pk").first()
-
-
-def _count_never_stocked(variants):
-    """Our own goods counted in no warehouse yet bring their catalog count (the merchant's figure)
-    into the home warehouse, once. Their rows are created in one global order, (warehouse, SKU),
-    by one INSERT ... ON CONFLICT DO NOTHING: checkouts creating the same rows at once wait for the
-    first one's commit on the first row they share, never on each other in opposite order.
-    Returns the SKUs that may still need their count received (once their rows are locked)."""
-    wanted = {variant.sku: variant for variant in variants if variant.stock > 0}
-    if not wanted:
-        return {}
-    known = set(StockLevel.objects.filter(owner__isnull=True, sku__in=wanted).values_list("sku", flat=True))
-    missing = {sku: variant for sku, variant in wanted.items() if sku not in known}
-    warehouse = home_warehouse() if missing else None
-    if warehouse is None:
-        return {}
-    StockLevel.objects.bulk_create(
-        [
-            StockLevel(
-                warehouse=warehouse,
-                sku=sku,
-                variant=missing[sku],
-                unit_weight_grams=missing[sku].product.weight_grams,
-            )
-            for sku in sorted(missing)
-        ],
-        ignore_conflicts=True,
+def home_warehouse(*, create=False):
+    """Where our own goods are counted: the oldest active warehouse in the platform's country. With
+    `create`, a platform that has none gets one named after it (the first stock a merchant enters
+    needs a place to be counted; staff complete its address in the admin)."""
+    found = Warehouse.objects.filter(is_active=True, country=settings.PLATFORM_COUNTRY).order_by("pk").first()
+    if found is not None or not create:
+        return found
+    warehouse, _created = Warehouse.objects.get_or_create(
+        code=HOME_WAREHOUSE_CODE,
+        defaults={
+            "name": _("%(platform)s warehouse") % {"platform": settings.PLATFORM_NAME},
+            "operator": settings.PLATFORM_NAME,
+            "address": "",
+            "country": settings.PLATFORM_COUNTRY,
+        },
     )
-    return {(warehouse.pk, sku): variant for sku, variant in missing.items()}
+    return warehouse
 
 
-def _receive_catalog_counts(levels, uncounted):
-    """The catalog count of each newly created level that nothing has moved yet, received once.
-    Its row is locked: whoever created it before us (a checkout, a receipt) has committed its
-    movements, which we then see; the receipt's reference backs this up."""
-    new = [level for level in levels if (level.warehouse_id, level.sku) in uncounted and level.owner_id is None]
-    if not new:
-        return
-    done = set(StockMovement.objects.filter(stock__in=new).values_list("stock_id", flat=True))
-    for level in new:
-        if level.pk not in done:
-            variant = uncounted[(level.warehouse_id, level.sku)]
-            receive(level, variant.stock, reference=f"catalog-count:{level.sku}", note="catalog count")
+HOME_WAREHOUSE_CODE = "home"
 
 
 def lock_for_checkout(*, own_variants=(), partner_skus=(), levels=()):
     """The local stock levels that could serve a checkout, locked with SELECT ... FOR UPDATE in
     primary-key order, as {(owner id or None, sku): [levels, by primary key]}: our own goods
-    (`own_variants`, catalog variants, counted first if never counted, see _count_never_stocked),
-    partners' consignment stock (`partner_skus`: (partner id, sku) pairs), and the levels of
-    `levels` (ids: holds a replaced checkout gives back, so that they are locked in the same
-    order). Every checkout takes its level locks here, before it changes any count, so they all
-    queue in one order. Call inside the checkout's transaction."""
-    own_variants = list(own_variants)
-    uncounted = _count_never_stocked(own_variants)
+    (`own_variants`, catalog variants), partners' consignment stock (`partner_skus`: (partner id,
+    sku) pairs), and the levels of `levels` (ids: holds a replaced checkout gives back, so that
+    they are locked in the same order). Every checkout takes its level locks here, before it
+    changes any count, so they all queue in one order. Call inside the checkout's transaction."""
     query = StockLevel.objects.none()
     own_skus = {variant.sku for variant in own_variants}
     if own_skus:
@@ -314,11 +334,56 @@ def lock_for_checkout(*, own_variants=(), partner_skus=(), levels=()):
     if levels:
         query = query | StockLevel.objects.filter(pk__in=list(levels))
     locked = list(query.select_for_update(of=("self",)).select_related("warehouse").order_by("pk"))
-    _receive_catalog_counts(locked, uncounted)
     by_key = {}
     for level in locked:
         by_key.setdefault((level.owner_id, level.sku), []).append(level)
     return by_key
+
+
+# --- a merchant's stock entry ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_available(entries, *, actor="", reason=""):
+    """A merchant states how many units of its goods are for sale: `entries` is [(variant,
+    units)]. Each SKU's on-hand count in the home warehouse moves by the difference from what is
+    available now (an 'adjusted' movement), so units held for checkouts and orders stay held and
+    a figure restated unchanged moves nothing. Refuses (changing nothing) a figure that would take
+    away units already held or counted in another warehouse. The catalog's stock port
+    (catalog.hooks.stock_writer) calls this; it is the only way a merchant's figure reaches stock."""
+    entries = [(variant, check_quantity(units, field="stock", allow_zero=True)) for variant, units in entries]
+    warehouse = home_warehouse(create=any(units for _variant, units in entries)) if entries else None
+    for variant, units in sorted(entries, key=lambda entry: entry[0].sku):
+        _set_available(variant, units, warehouse=warehouse, actor=actor, reason=reason)
+
+
+def _set_available(variant, units, *, warehouse, actor, reason):
+    levels = list(
+        StockLevel.objects.select_for_update()
+        .filter(owner__isnull=True, sku=variant.sku, warehouse__is_active=True)
+        .order_by("pk")
+    )
+    delta = units - sum(level.sellable for level in levels)
+    if not delta:
+        return None
+    home = next((level for level in levels if level.warehouse_id == warehouse.pk), None) if warehouse else None
+    if home is None:
+        if warehouse is None:
+            return None  # nothing counted, nothing to count (0 units stated with no warehouse)
+        home = stock_level(
+            warehouse=warehouse, sku=variant.sku, variant=variant, unit_weight_grams=variant.product.weight_grams
+        )
+    if home.sellable + delta < 0:
+        elsewhere = units - delta - home.sellable
+        raise LogisticsError(
+            LogisticsErrorCode.INSUFFICIENT_STOCK,
+            _("%(sku)s has %(units)d units for sale in other warehouses: state at least that many.")
+            % {"sku": variant.sku, "units": elsewhere},
+            field="stock",
+            status=409,
+        )
+    note = (reason or _("stock stated by the merchant"))[:300]
+    return move(home, Kind.ADJUSTED, on_hand=delta, note=note, actor=actor)
 
 
 def release_holds(references, *, expired=False, actor=""):
@@ -335,6 +400,7 @@ def release_holds(references, *, expired=False, actor=""):
             .select_related("stock")
             .order_by("stock_id", "pk")
         )
+        released = []
         for reservation in reservations:
             if reservation.status != Reservation.Status.ACTIVE:
                 continue
@@ -344,9 +410,12 @@ def release_holds(references, *, expired=False, actor=""):
                 reserved=-reservation.quantity,
                 reference=reservation.reference,
                 actor=actor,
+                follow=False,
             )
+            released.append((reservation.stock, reservation.quantity))
             reservation.status = Reservation.Status.EXPIRED if expired else Reservation.Status.RELEASED
             reservation.save(update_fields=["status"])
+        _follow_available(released)
         return reservations
 
 

@@ -130,8 +130,26 @@ def test_an_inline_hook_that_logs_runs_every_subscriber_at_once(declared, caplog
     assert "hook test.logged" in caplog.text
 
 
-def test_demo_data_runs_each_apps_demo_command_through_its_hook():
+def test_demo_data_runs_each_apps_demo_command_through_its_hook_the_warehouse_before_the_catalog():
+    # The demo catalog's stock is counted in the demo warehouse, so logistics' demo runs first
+    # although catalog is ready first.
     from catalog.apps import fill_demo_data as catalog_demo
     from logistics.apps import fill_demo_data as logistics_demo
 
-    assert hooks.demo_data.subscribers[:2] == (catalog_demo, logistics_demo)
+    assert hooks.demo_data.subscribers[:2] == (logistics_demo, catalog_demo)
+
+
+def test_a_subscriber_can_ask_to_run_before_another():
+    hook = hooks.Hook("test.ordered", runs=hooks.Hook.INLINE)
+
+    def first():
+        return "first"
+
+    def second():
+        return "second"
+
+    hook.subscribe(second)
+    hook.subscribe(first, before=second)
+    hook.subscribe(first, before=second)  # once only
+
+    assert hook.fire() == ["first", "second"]

@@ -55,8 +55,9 @@ def set_up_shop(settings):
 
 
 def own_variant(warehouse, *, stock=10, price="99.00"):
-    """An active product of ours with one variant and `stock` units in the warehouse."""
-    product = make_product(price=price, stock=stock)
+    """An active product of ours with one variant and `stock` units in the warehouse (received
+    there: the catalog's figure follows the warehouse's count)."""
+    product = make_product(price=price, stock=0)
     variant = product.variants.get()
     make_level(warehouse=warehouse, sku=variant.sku, on_hand=stock, variant=variant)
     return variant

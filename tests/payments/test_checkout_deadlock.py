@@ -1,7 +1,7 @@
 """Shoppers whose first orders of the same never-sold own products list them in opposite order:
-the products' warehouse rows are created and locked in one global order, so they queue instead of
-deadlocking, and nobody sees a server error. Real threads, each with its own PostgreSQL connection
-(DESIGN.md section 6)."""
+the products' warehouse rows are locked in one global order (and the catalog's available figures
+after them), so they queue instead of deadlocking, and nobody sees a server error. Real threads,
+each with its own PostgreSQL connection (DESIGN.md section 6)."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -37,9 +37,12 @@ def contact(shopper):
 
 
 def never_sold_variants(count, *, stock):
-    """Own products with a catalog count and no warehouse row yet: never sold."""
+    """Own products whose merchant stated `stock` units, never sold. The statement is counted in
+    the warehouse at once (ADR 0011): there is no catalog count left for a checkout to bring in,
+    which is what these tests first guarded."""
     variants = [make_product(price="10.00", stock=stock).variants.get() for _ in range(count)]
-    assert not StockLevel.objects.filter(sku__in=[v.sku for v in variants]).exists()
+    on_hand = StockLevel.objects.filter(sku__in=[v.sku for v in variants]).values_list("on_hand", flat=True)
+    assert list(on_hand) == [stock] * count
     return variants
 
 
@@ -73,7 +76,7 @@ def assert_stock_right(variants, results):
     ordered = results.count("ordered")
     for variant in variants:
         level = StockLevel.objects.get(sku=variant.sku, owner__isnull=True)
-        assert level.on_hand == UNITS  # the catalog count, brought in once
+        assert level.on_hand == UNITS  # the merchant's statement, counted once
         assert level.reserved == ordered <= UNITS
     held = Reservation.objects.filter(status="active", stock__sku__in=[v.sku for v in variants])
     assert held.count() == ordered * len(variants)

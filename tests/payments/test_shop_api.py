@@ -108,10 +108,10 @@ def test_placing_an_order_runs_a_fixed_number_of_queries_whatever_the_items(
     client, shop, django_assert_max_num_queries
 ):
     first, second = own_variant(shop, stock=5, price="99.00"), own_variant(shop, stock=5, price="20.00")
-    client.post(URL, body([{"sku": first.sku}], "109.00"), content_type="application/json")  # counts adopted
+    client.post(URL, body([{"sku": first.sku}], "109.00"), content_type="application/json")  # caches warmed
 
-    # Among them: the shopper's lock and unpaid holds (unpaid_limits), and whether own goods were
-    # ever counted in a warehouse, asked before any row is locked (stock.lock_for_checkout).
+    # Among them: the shopper's lock and unpaid holds (unpaid_limits), and the storefront's
+    # available figures moved with the holds, in one UPDATE (ADR 0011).
     with django_assert_max_num_queries(17):
         one = client.post(URL, body([{"sku": first.sku}], "109.00"), content_type="application/json")
     with django_assert_max_num_queries(19):  # one more UPDATE per stock level held
