@@ -73,7 +73,7 @@ def generate(partnership, events, recorded_at):
     """N events in SQL: each a transaction of four postings, two of them on the partner's balance."""
     from django.db import connection, transaction
 
-    from payments.services import ledger
+    from payments.ledger.services import ledger
 
     accounts = {}
     for currency in ("USD", "CNY"):
@@ -160,8 +160,8 @@ def main(argv=None):
     from django.db.models import Count, Sum
 
     from crossborder.models import OutboxMessage
+    from payments.ledger.services import settlement
     from payments.models import Posting, SettlementBatch
-    from payments.services import settlement
 
     partnership = make_partnership()
     cutoff = dt.datetime(2026, 11, 30, 23, 0, tzinfo=dt.UTC)

@@ -431,7 +431,7 @@ SHOP = {
     "OWN_SHIPPING_PER_ORDER": env("CROSSBORDER_OWN_SHIPPING_PER_ORDER", "10" if PLATFORM_CURRENCY == "CNY" else "5"),
 }
 # How much stock one shopper (an IP address, an account, an e-mail or a phone) may hold unpaid: open
-# quotes plus orders awaiting payment, and units of any one SKU in them (payments/services/unpaid_limits.py).
+# quotes plus orders awaiting payment, and units of any one SKU in them (payments/shop/services/unpaid_limits.py).
 SHOP_LIMITS = {
     "MAX_UNPAID_ORDERS": int(env("CROSSBORDER_MAX_UNPAID_ORDERS", "5")),
     "MAX_UNPAID_UNITS_PER_SKU": int(env("CROSSBORDER_MAX_UNPAID_UNITS_PER_SKU", "20")),
@@ -449,7 +449,7 @@ SETTLEMENT_BANK = json.loads(env("CROSSBORDER_SETTLEMENT_BANK", "{}"))
 SETTLEMENT_PARTNER_BANKS = json.loads(env("CROSSBORDER_SETTLEMENT_PARTNER_BANKS", "{}"))
 # Payment providers by code: the class implementing payments.providers.PaymentProvider and its
 # options (secrets from the environment). Production takes real money only: the payments checks
-# (payments/checks.py, crossborder.E020-E025) refuse to start with a sandbox, an empty or development
+# (payments/providers/checks.py, crossborder.E020-E025) refuse to start with a sandbox, an empty or development
 # secret, or no provider.
 PAYMENT_PROVIDERS = {}
 # --- Real providers: each registers here under its code, from its own environment variables. ---
@@ -498,7 +498,7 @@ PAYMENT_OPTIONS = {
     ),
     "WEBHOOK_TOLERANCE_SECONDS": int(env("CROSSBORDER_PAYMENT_WEBHOOK_TOLERANCE", "300")),
     # One window, driven by the shop's SHOP["PAYMENT_MINUTES"] (CROSSBORDER_ORDER_PAYMENT_MINUTES): an
-    # order's payment expires with the order (payments/services/paying.py), and a payment made
+    # order's payment expires with the order (payments/shop/services/paying.py), and a payment made
     # outside the shop gets as long.
     "PAYMENT_WINDOW_MINUTES": SHOP["PAYMENT_MINUTES"],
     # After the window and this grace, a payment whose checkout placed no order is voided or refunded.

@@ -49,8 +49,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/partner-status/", admin.site.admin_view(partner_status_view), name="partner-status"),
     path("admin/", admin.site.urls),
-    path("payments/webhooks/", include("payments.urls_webhooks")),
-    path("api/shop/v1/", include("payments.urls_api")),
+    path("payments/webhooks/", include("payments.providers.webhook_urls")),
+    path("api/shop/v1/", include("payments.shop.api_urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -8,5 +8,6 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         # Payments' message types (settlement statements, forwarded orders) register with the core.
-        # The providers' production checks (payments/checks.py) register with Django's checks.
-        from . import checks, handlers  # noqa: F401
+        # The providers' production checks (payments/providers/checks.py) register with Django's checks.
+        from . import handlers  # noqa: F401
+        from .providers import checks  # noqa: F401

@@ -6,7 +6,7 @@ from django.urls import include, path
 app_name = "payments"
 
 urlpatterns = [
-    path("", include("payments.urls_shop")),
-    path("", include("payments.urls_providers")),
-    path("merchant/orders/", include("payments.urls_merchant")),
+    path("", include("payments.shop.urls")),
+    path("", include("payments.providers.urls")),
+    path("merchant/orders/", include("payments.shop.merchant_urls")),
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from crossborder import money
 from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
 
-from ..amounts import MoneySum
+from ..ledger.amounts import MoneySum
 from ..models import Account, LedgerTransaction, Posting
 
 

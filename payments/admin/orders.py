@@ -18,10 +18,11 @@ from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyMixin
 from crossborder.errors import DomainError
 from logistics.carriers import configured_carriers
 
+from ..ledger.services import charges
 from ..models import CustomsDeclaration, ForwardedLine, ForwardedOrder, Order, OrderEvent, OrderLine
-from ..order_models import Fulfilment, Origin
-from ..services import cancel as cancels
-from ..services import charges, forwarded, orders
+from ..shop.models import Fulfilment, Origin
+from ..shop.services import cancel as cancels
+from ..shop.services import forwarded, orders
 
 
 class OrderLineInline(ReadOnlyMixin, admin.TabularInline):

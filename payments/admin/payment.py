@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline, run_for_each
 
 from ..models import Payment, PaymentTransition, ProviderCall, SandboxCharge, SandboxWebhook, WebhookReceipt
-from ..services import payment as payments
+from ..providers.services import payment as payments
 
 
 class PaymentTransitionInline(ReadOnlyInline):

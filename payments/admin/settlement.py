@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from crossborder.errors import DomainError
 
+from ..ledger.services import payouts, settlement
 from ..models import PartnerStatementPart, SettlementBatch, SettlementDispute, StatementLine
-from ..services import payouts, settlement
 
 
 class StatementLineInline(ReadOnlyInline):

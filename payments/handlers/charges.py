@@ -5,7 +5,7 @@ from rest_framework import serializers
 from crossborder import messages
 from logistics import hooks as logistics_hooks
 
-from ..services import charges
+from ..ledger.services import charges
 
 
 class ChargePayload(serializers.Serializer):

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from crossborder import messages
 from logistics import hooks as logistics_hooks
 
-from ..services import forwarded, orders
+from ..shop.services import forwarded, orders
 
 
 class AmountPayload(serializers.Serializer):

@@ -3,6 +3,6 @@
 
 from catalog import hooks
 
-from .. import views
+from ..shop import views
 
 hooks.product_sections.subscribe(views.add_to_cart_section)

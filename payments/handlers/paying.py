@@ -2,6 +2,6 @@
 payments.hooks.money_secured at start-up, so that the payment service never imports the shop."""
 
 from .. import hooks
-from ..services import paying
+from ..shop.services import paying
 
 hooks.money_secured.subscribe(paying.place_paid_order)

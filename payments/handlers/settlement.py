@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from crossborder import bounds, messages
 
-from ..services import settlement
+from ..ledger.services import settlement
 
 
 class StatementPayload(serializers.Serializer):

@@ -1,7 +1,7 @@
 """The payment-provider interface: what every local payment method (a QR wallet, a card scheme with
 3-D Secure, a bank redirect) gives the platform, as plain dataclasses in and out.
 
-Providers are network services: payments.services.payment calls them only outside database
+Providers are network services: payments.providers.services.payment calls them only outside database
 transactions, and passes an idempotency key with every state-changing call, so a provider that
 receives the same call twice does it once and answers the same."""
 

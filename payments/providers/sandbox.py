@@ -30,7 +30,6 @@ from django.utils.translation import gettext_lazy
 from crossborder import strict_json
 
 from ..errors import PaymentErrorCode as Code
-from ..models import SandboxCharge, SandboxOperation, SandboxWebhook
 from . import signing
 from .base import (
     NextAction,
@@ -43,6 +42,7 @@ from .base import (
     WebhookEventType,
     WebhookRejected,
 )
+from .models import SandboxCharge, SandboxOperation, SandboxWebhook
 
 logger = logging.getLogger(__name__)
 

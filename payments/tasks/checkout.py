@@ -1,8 +1,8 @@
-"""Shop tasks: thin wrappers over payments.services.checkout."""
+"""Shop tasks: thin wrappers over payments.shop.services.checkout."""
 
 from celery import shared_task
 
-from ..services import checkout
+from ..shop.services import checkout
 
 __all__ = ["expire_checkouts"]
 

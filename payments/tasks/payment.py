@@ -5,8 +5,8 @@ that fires twice voids nothing twice, places no order twice and delivers an even
 from celery import shared_task
 
 from ..providers import sandbox
-from ..services import paying
-from ..services import payment as payments
+from ..providers.services import payment as payments
+from ..shop.services import paying
 
 __all__ = ["retry_sandbox_webhooks", "settle_secured_payments", "void_abandoned_payments"]
 

@@ -1,8 +1,8 @@
-"""Settlement tasks: thin wrappers over payments.services.settlement."""
+"""Settlement tasks: thin wrappers over payments.ledger.services.settlement."""
 
 from celery import shared_task
 
-from ..services import settlement
+from ..ledger.services import settlement
 
 
 @shared_task(name="payments.close_settlement_periods")

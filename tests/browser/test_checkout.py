@@ -16,7 +16,7 @@ from PIL import Image
 from crossborder.models import OutboxMessage
 from logistics.models import Shipment
 from payments.models import Order, Payment, SandboxWebhook, WebhookReceipt
-from payments.sandbox_views import qr_svg
+from payments.providers.views import qr_svg
 from tests.catalog.factories import make_merchant, make_product
 from tests.logistics.factories import make_level
 from tests.payments.paying_factories import set_up_cn, unbalanced_transactions

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from django.test import RequestFactory
 
 from crossborder.http import client_ip
-from payments.api import OrderRate, ReadRate
+from payments.shop.api import OrderRate, ReadRate
 
 
 def request_from(address, user=None):

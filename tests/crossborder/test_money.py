@@ -20,8 +20,8 @@ from crossborder.money import MoneyError
 from partner_zone import rules
 from partner_zone.models import DutyRule, Festival, FestivalDate, RoundingRule
 from partner_zone.services import pricing
+from payments.ledger.services import ledger, settlement
 from payments.models import Posting
-from payments.services import ledger, settlement
 from tests.partner_zone.factories import make_listing, make_partnership
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from djmoney.money import Money
 
-from payments.services import ledger
+from payments.ledger.services import ledger
 
 
 def usd(amount):

@@ -16,8 +16,8 @@ from catalog.taxonomy import load_rows, read_rows
 from crossborder.models import ExchangeRate
 from partner_zone import rules
 from partner_zone.models import DutyRule, Festival, FestivalDate, RoundingRule
+from payments.ledger.services import ledger
 from payments.models import Checkout, LedgerTransaction, Order, Payment, Posting
-from payments.services import ledger
 from tests.logistics.factories import make_warehouse
 from tests.partner_zone.factories import make_partnership
 

@@ -10,10 +10,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
+from payments.ledger.services import ledger
 from payments.models import Payment, PaymentTransition, ProviderCall, SandboxCharge, WebhookReceipt
 from payments.providers import get_provider, signing
-from payments.services import ledger
-from payments.services import payment as payments
+from payments.providers.services import payment as payments
 
 _checkouts = itertools.count(1)
 

@@ -14,9 +14,9 @@ from crossborder.models import ExchangeRate
 from partner_zone import rules
 from partner_zone.models import DutyRule, Festival, FestivalDate, RoundingRule
 from partner_zone.services import pricing
-from payments.services import cart as carts
-from payments.services import checkout as checkouts
-from payments.services import ledger
+from payments.ledger.services import ledger
+from payments.shop.services import cart as carts
+from payments.shop.services import checkout as checkouts
 from tests.catalog.factories import make_product
 from tests.logistics.factories import make_level, make_warehouse
 from tests.partner_zone.factories import make_listing, make_partnership

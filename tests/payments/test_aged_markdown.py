@@ -19,8 +19,8 @@ from logistics.services import LogisticsError, ageing, stock
 from partner_zone.models import Markdown, PartnerListing
 from partner_zone.services import markdowns, pricing
 from payments.models import LedgerTransaction, Posting
-from payments.services import checkout as checkouts
-from payments.services import orders
+from payments.shop.services import checkout as checkouts
+from payments.shop.services import orders
 from tests.logistics.factories import make_level
 
 from .shop_factories import BUYER, cart_with, checkout_of, partner_listing, set_up_shop

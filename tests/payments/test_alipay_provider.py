@@ -19,7 +19,7 @@ from crossborder.errors import DomainError
 from payments.models import Payment, WebhookReceipt
 from payments.providers import ProviderError, get_provider
 from payments.providers.alipay_provider import decode_id, encode_id
-from payments.services import payment as payments
+from payments.providers.services import payment as payments
 
 from .payment_factories import payment_world, sandbox_webhooks_through_test_client, start  # noqa: F401
 from .standins.fixtures import ALIPAY_APP_ID, ALIPAY_URL, deliver_alipay, post_alipay_notice

@@ -19,6 +19,7 @@ from crossborder.models import OutboxMessage
 from logistics.models import Reservation, Shipment, StockLevel
 from logistics.services import last_leg
 from partner_zone.models import PartnerListing
+from payments.ledger.services import charges
 from payments.models import (
     CustomsDeclaration,
     ForwardedOrder,
@@ -31,8 +32,8 @@ from payments.models import (
     SandboxCharge,
 )
 from payments.providers import ProviderError, get_provider
-from payments.services import cancel as cancels
-from payments.services import charges, orders
+from payments.shop.services import cancel as cancels
+from payments.shop.services import orders
 from payments.tasks import settle_secured_payments
 from tests.logistics.factories import make_level, make_warehouse
 from tests.partners import table_counts
@@ -191,7 +192,7 @@ def test_a_refund_the_provider_did_not_confirm_is_asked_again_with_the_same_key_
 
 
 def test_an_order_paid_but_not_yet_captured_is_voided_not_refunded_and_never_captured(cn, client, monkeypatch):
-    from payments.services import paying
+    from payments.shop.services import paying
 
     monkeypatch.setattr(paying, "capture", lambda payment: payment)  # the capture has not happened yet
     from .shop_factories import own_variant
@@ -275,7 +276,7 @@ def test_cancelling_an_order_at_a_campaign_price_reverses_the_partners_share_of_
 
     from partner_zone.models import Campaign
     from partner_zone.services import pricing
-    from payments.services import checkout as checkouts
+    from payments.shop.services import checkout as checkouts
 
     from .shop_factories import BUYER, cart_with, checkout_of
 
@@ -318,7 +319,7 @@ def test_a_reason_with_control_characters_is_refused_naming_the_field_and_nothin
 
 
 def test_a_lapsed_order_has_nothing_to_cancel(cn, client):
-    from payments.services import checkout as checkouts
+    from payments.shop.services import checkout as checkouts
 
     from .shop_factories import own_variant
 

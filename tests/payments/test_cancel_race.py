@@ -12,8 +12,8 @@ from django.urls import reverse
 from crossborder.errors import DomainError
 from crossborder.models import OutboxMessage
 from payments.models import LedgerTransaction, Order, OrderEvent, Payment, ProviderCall
-from payments.services import cancel as cancels
-from payments.services import checkout as checkouts
+from payments.shop.services import cancel as cancels
+from payments.shop.services import checkout as checkouts
 
 from .paying_factories import set_up_cn, unbalanced_transactions
 from .payment_factories import approve, charge_of, sandbox_webhooks_through_test_client  # noqa: F401

@@ -6,7 +6,7 @@ from django.urls import reverse
 from crossborder.errors import DomainError
 from crossborder.models import Partnership
 from payments.models import Cart, CartLine
-from payments.services import cart as carts
+from payments.shop.services import cart as carts
 from tests.catalog.factories import make_user
 
 from .shop_factories import cart_with, own_variant, partner_listing, session_key, set_up_shop

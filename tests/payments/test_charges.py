@@ -12,8 +12,8 @@ from djmoney.money import Money
 from crossborder.models import OutboxMessage
 from logistics import hooks as logistics_hooks
 from logistics.services import ageing, stock
+from payments.ledger.services import charges, ledger
 from payments.models import LedgerTransaction, Posting
-from payments.services import charges, ledger
 from tests.logistics.factories import make_level
 
 pytestmark = pytest.mark.django_db
@@ -98,8 +98,8 @@ def test_paying_for_partner_goods_at_a_campaign_price_bills_the_partner_its_shar
 
     from partner_zone.models import Campaign, CampaignSale
     from partner_zone.services import pricing
-    from payments.services import checkout as checkouts
-    from payments.services import orders
+    from payments.shop.services import checkout as checkouts
+    from payments.shop.services import orders
 
     from .shop_factories import BUYER, cart_with, checkout_of, partner_listing, set_up_shop
 

@@ -14,7 +14,7 @@ from logistics.models import Reservation, StockLevel
 from partner_zone.models import PartnerListing
 from partner_zone.services import pricing
 from payments.models import Checkout, Order, Payment
-from payments.services import checkout as checkouts
+from payments.shop.services import checkout as checkouts
 from payments.tasks import expire_checkouts
 from tests.logistics.factories import make_level
 

@@ -1,6 +1,6 @@
 """Fifty buyers at once for the last ten units: exactly ten checkouts and orders, stock never below
 zero. Real threads, each with its own PostgreSQL connection (DESIGN.md section 6). Each buyer has
-their own e-mail and phone: one shopper's orders are limited by payments/services/unpaid_limits.py."""
+their own e-mail and phone: one shopper's orders are limited by payments/shop/services/unpaid_limits.py."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -12,8 +12,8 @@ from crossborder.errors import DomainError
 from logistics.models import Reservation, StockLevel
 from partner_zone.models import PartnerListing
 from payments.models import Checkout, Order
-from payments.services import checkout as checkouts
-from payments.services import direct_order
+from payments.shop.services import checkout as checkouts
+from payments.shop.services import direct_order
 
 from .shop_factories import BUYER, cart_with, own_variant, partner_listing, set_up_shop
 

@@ -12,8 +12,8 @@ from django.db import connection
 from crossborder.errors import DomainError
 from logistics.models import Reservation, StockLevel
 from payments.models import Order
-from payments.services import checkout as checkouts
-from payments.services import direct_order
+from payments.shop.services import checkout as checkouts
+from payments.shop.services import direct_order
 from tests.catalog.factories import make_product
 
 from .shop_factories import BUYER, RECIPIENT, cart_with, partner_listing, set_up_shop

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from crossborder.errors import DomainError
 from payments.models import Checkout, Order
-from payments.services import checkout as checkouts
-from payments.services.china_rules import PROVINCES, id_check_character, resident_id_problem
+from payments.shop.services import checkout as checkouts
+from payments.shop.services.china_rules import PROVINCES, id_check_character, resident_id_problem
 
 from .shop_factories import BUYER, VALID_ID, cart_with, checkout_of, cny, own_variant, partner_listing, set_up_shop
 

@@ -12,8 +12,9 @@ import pytest
 import tablib
 from import_export.mixins import BaseExportMixin
 
+from payments.ledger.services import ledger, payouts, settlement
 from payments.models import CustomsDeclaration, Order
-from payments.services import ledger, orders, payouts, settlement
+from payments.shop.services import orders
 from tests.partner_zone.factories import make_partnership
 from tests.payments.factories import sell_partner_goods
 

@@ -19,8 +19,8 @@ from django.urls import reverse
 from crossborder import fields, services
 from crossborder.models import SigningKey
 from payments.models import Checkout, CustomsDeclaration, Order
-from payments.services import checkout as checkouts
-from payments.services import china_rules, orders
+from payments.shop.services import checkout as checkouts
+from payments.shop.services import china_rules, orders
 
 from .shop_factories import BUYER, VALID_ID, cart_with, checkout_of, partner_listing, set_up_shop
 

@@ -22,8 +22,8 @@ from logistics import hooks
 from logistics.models import Shipment, StockLevel
 from logistics.services import last_leg, stock
 from payments.models import ForwardedLine, ForwardedOrder
-from payments.services import checkout as checkouts
-from payments.services import forwarded, orders
+from payments.shop.services import checkout as checkouts
+from payments.shop.services import forwarded, orders
 from tests.catalog.factories import make_user
 
 from .shop_factories import BUYER, cart_with, checkout_of, own_variant, partner_listing, set_up_shop

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from crossborder import money
 from crossborder.errors import DomainError
-from payments.amounts import MoneySum
+from payments.ledger.amounts import MoneySum
+from payments.ledger.services import ledger
 from payments.models import Account, LedgerIsAppendOnly, LedgerTransaction, Posting
-from payments.services import ledger
 from tests.partner_zone.factories import make_partnership
 from tests.payments.factories import cny, sell_partner_goods, usd
 

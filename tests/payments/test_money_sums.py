@@ -10,9 +10,9 @@ from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 from django.db.models import DecimalField, Sum
 
 from payments.admin.ledger import AccountAdmin
-from payments.amounts import MoneySum
+from payments.ledger.amounts import MoneySum
+from payments.ledger.services import ledger
 from payments.models import Account
-from payments.services import ledger
 from tests.payments.factories import cny
 
 pytestmark = pytest.mark.django_db

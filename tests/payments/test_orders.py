@@ -15,8 +15,8 @@ from crossborder.errors import DomainError
 from crossborder.models import OutboxMessage
 from logistics.models import Reservation, Shipment
 from payments.models import CustomsDeclaration, ForwardedOrder, LedgerTransaction, Order, OrderEvent
-from payments.services import checkout as checkouts
-from payments.services import orders
+from payments.shop.services import checkout as checkouts
+from payments.shop.services import orders
 from tests.catalog.factories import make_user
 
 from .shop_factories import BUYER, cart_with, checkout_of, own_variant, partner_listing, set_up_shop

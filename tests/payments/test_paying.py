@@ -30,9 +30,9 @@ from payments.models import (
     WebhookReceipt,
 )
 from payments.providers import sandbox
-from payments.services import checkout as checkouts
-from payments.services import paying
-from payments.services import payment as payments
+from payments.providers.services import payment as payments
+from payments.shop.services import checkout as checkouts
+from payments.shop.services import paying
 from payments.tasks import settle_secured_payments
 from tests.logistics.factories import make_level
 from tests.partner_zone.factories import make_listing

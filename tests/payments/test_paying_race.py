@@ -12,8 +12,8 @@ from django.urls import reverse
 from crossborder.models import OutboxMessage
 from logistics.models import Shipment
 from payments.models import LedgerTransaction, Order, OrderEvent, Payment, ProviderCall, SandboxWebhook
-from payments.services import checkout as checkouts
-from payments.services import payment as payments
+from payments.providers.services import payment as payments
+from payments.shop.services import checkout as checkouts
 
 from . import payment_factories as pf
 from .paying_factories import set_up_cn, unbalanced_transactions

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from crossborder.errors import DomainError
 from payments.models import Payment
-from payments.services import payment as payments
+from payments.providers.services import payment as payments
 from payments.tasks import payment as payment_tasks
 
 from .payment_factories import (  # noqa: F401

@@ -9,7 +9,7 @@ import pytest
 from crossborder.errors import DomainError
 from payments.models import LedgerTransaction, Payment, ProviderCall, SandboxWebhook, WebhookReceipt
 from payments.providers import sandbox
-from payments.services import payment as payments
+from payments.providers.services import payment as payments
 
 from . import payment_factories as pf
 from .payment_factories import (

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from crossborder.errors import DomainError
 from payments.models import Payment, ProviderCall
 from payments.providers import NextAction, OperationResult, ProviderError, ProviderPayment, ProviderStatus
-from payments.services import payment as payments
+from payments.providers.services import payment as payments
 
 from .payment_factories import sandbox_webhooks_through_test_client, start  # noqa: F401
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from crossborder.errors import DomainError
 from payments.models import Payment, PaymentTransition, ProviderCall
-from payments.services import payment as payments
+from payments.providers.services import payment as payments
 
 from .payment_factories import (
     payment_world,

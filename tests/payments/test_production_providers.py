@@ -14,8 +14,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.urls import resolve, reverse
 
-from payments import checks as payment_checks
-from payments.sandbox_views import sandbox_wallet
+from payments.providers import checks as payment_checks
+from payments.providers.views import sandbox_wallet
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable

@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from crossborder.errors import DomainError
 from crossborder.models import OutboxMessage
+from payments.ledger.services import charges
 from payments.models import LedgerTransaction, OrderEvent, Posting
-from payments.services import charges, orders
-from payments.services import checkout as checkouts
+from payments.shop.services import checkout as checkouts
+from payments.shop.services import orders
 from tests.logistics.factories import make_level
 
 from .shop_factories import BUYER, cart_with, checkout_of, own_variant, partner_listing, set_up_shop

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from crossborder.errors import DomainError
 from crossborder.models import ExchangeRate, OutboxMessage, Partner, Partnership
+from payments.ledger.services import ledger, settlement
 from payments.models import (
     LedgerTransaction,
     PartnerStatementPart,
@@ -20,7 +21,6 @@ from payments.models import (
     SettledPosting,
     SettlementBatch,
 )
-from payments.services import ledger, settlement
 from tests.partner_zone.factories import make_partnership
 from tests.payments.factories import cny, sell_partner_goods, usd
 

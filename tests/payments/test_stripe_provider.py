@@ -17,8 +17,8 @@ import stripe
 from crossborder.errors import DomainError
 from payments.models import Payment, WebhookReceipt
 from payments.providers import ProviderError, get_provider
+from payments.providers.services import payment as payments
 from payments.providers.stripe_provider import _error, from_minor_units, to_minor_units
-from payments.services import payment as payments
 
 from .payment_factories import payment_world, sandbox_webhooks_through_test_client, start  # noqa: F401
 from .standins.fixtures import STRIPE_URL, STRIPE_WEBHOOK_SECRET, deliver_stripe

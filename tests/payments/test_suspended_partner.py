@@ -15,8 +15,8 @@ from crossborder.errors import DomainError
 from crossborder.models import OutboxMessage
 from logistics.models import StockLevel
 from payments.models import LedgerTransaction, Order, OrderEvent, Payment, SandboxCharge
-from payments.services import checkout as checkouts
-from payments.services import orders
+from payments.shop.services import checkout as checkouts
+from payments.shop.services import orders
 from payments.tasks import settle_secured_payments
 
 from .paying_factories import (

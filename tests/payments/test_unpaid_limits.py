@@ -16,8 +16,8 @@ from crossborder import db
 from crossborder.errors import DomainError
 from logistics.models import Reservation, StockLevel
 from payments.models import Checkout, Order
-from payments.services import checkout as checkouts
-from payments.services import direct_order, orders
+from payments.shop.services import checkout as checkouts
+from payments.shop.services import direct_order, orders
 
 from .shop_factories import CONTACT, RECIPIENT, cart_with, own_variant, set_up_shop
 

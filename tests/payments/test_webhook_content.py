@@ -9,7 +9,7 @@ import pytest
 
 from payments.models import Payment, PaymentTransition, Posting, ProviderCall, WebhookReceipt
 from payments.providers.sandbox import SandboxWallet
-from payments.services import payment as payments
+from payments.providers.services import payment as payments
 
 from . import payment_factories as pf
 from .payment_factories import event_body, sandbox_webhooks_through_test_client, signed_headers  # noqa: F401

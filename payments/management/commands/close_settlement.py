@@ -6,7 +6,7 @@ from django.utils.dateparse import parse_datetime
 
 from crossborder.errors import DomainError
 from crossborder.selectors import live_partnerships
-from payments.services import settlement
+from payments.ledger.services import settlement
 
 
 def _moment(value, option):

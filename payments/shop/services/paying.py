@@ -30,11 +30,12 @@ from djmoney.money import Money
 
 from crossborder.errors import DomainError
 
-from ..errors import CheckoutErrorCode as Code
-from ..models import Order, Payment
-from ..providers import default_provider_code, get_provider, provider_codes
+from ...errors import CheckoutErrorCode as Code
+from ...providers import default_provider_code, get_provider, provider_codes
+from ...providers.models import Payment
+from ...providers.services import payment as payments
+from ..models import Order
 from . import cancel, orders
-from . import payment as payments
 
 logger = logging.getLogger(__name__)
 

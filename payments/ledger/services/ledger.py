@@ -16,7 +16,7 @@ from djmoney.money import Money
 from crossborder import money
 from crossborder.errors import DomainError
 
-from ..errors import LedgerErrorCode as Code
+from ...errors import LedgerErrorCode as Code
 from ..models import Account, LedgerTransaction, Posting
 
 # The chart of accounts: every code a posting may use and its kind. `partner_balance` is the one

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from crossborder.db import lock_keys
 from crossborder.errors import DomainError
 
-from ..errors import CheckoutErrorCode as Code
+from ...errors import CheckoutErrorCode as Code
 from ..models import Checkout, CheckoutLine, Order
 
 

@@ -35,9 +35,8 @@ from logistics.services import last_leg, stock
 from partner_zone.models import PartnerListing
 from partner_zone.services import PartnerZoneError, pricing
 
-from ..errors import CheckoutErrorCode as Code
-from ..models import Cart, CartLine, Checkout, CheckoutLine, Order
-from ..order_models import Fulfilment, Origin
+from ...errors import CheckoutErrorCode as Code
+from ..models import Cart, CartLine, Checkout, CheckoutLine, Fulfilment, Order, Origin
 from . import china_rules, orders, paying, unpaid_limits
 from .cart import listing_refusal, variant_refusal
 from .orders import release_holds

@@ -27,8 +27,8 @@ from crossborder.errors import DomainError
 from crossborder.models import Partnership
 from crossborder.services import send_to_partner
 
+from ...errors import SettlementErrorCode as Code
 from ..amounts import MoneySum
-from ..errors import SettlementErrorCode as Code
 from ..models import (
     PartnerStatementPart,
     PayoutInstruction,

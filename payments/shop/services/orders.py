@@ -32,10 +32,9 @@ from logistics.services import last_leg, stock
 from partner_zone.models import PartnerListing
 from partner_zone.services import markdowns
 
-from ..errors import CheckoutErrorCode as Code
-from ..models import CustomsDeclaration, ForwardedOrder, Order, OrderEvent, OrderLine, OrderNumber
-from ..order_models import Fulfilment, Origin
-from . import charges, ledger
+from ...errors import CheckoutErrorCode as Code
+from ...ledger.services import charges, ledger
+from ..models import CustomsDeclaration, ForwardedOrder, Fulfilment, Order, OrderEvent, OrderLine, OrderNumber, Origin
 
 FORWARDED_MESSAGE = "order.forwarded"
 STATUS_MESSAGE = "order.status"
@@ -505,7 +504,7 @@ def receive_forwarded_order(*, partnership, payload):
             },
         )
         if created:
-            from .forwarded import open_lines  # forwarded calls back into this module
+            from .forwarded import open_lines
 
             open_lines(forwarded)
             for index, line in enumerate(lines):
@@ -552,7 +551,7 @@ def receive_order_status(*, partnership, payload):
             )
         ForwardedOrder.objects.filter(pk=forwarded.pk).update(status=payload["status"], updated_at=timezone.now())
         if payload["status"] == Order.Status.CANCELLED:
-            from .forwarded import release  # forwarded calls back into this module
+            from .forwarded import release
 
             # Our forwarded lines not shipped yet give their stock back; then what we posted for them
             # is reversed, and a line shipped meanwhile is reported back as shipped.

@@ -25,11 +25,11 @@ from djmoney.money import Money
 from crossborder import money
 from crossborder.errors import DomainError
 
-from .. import hooks
-from ..amounts import MoneySum
-from ..errors import PaymentErrorCode as Code
-from ..models import Payment, PaymentTransition, ProviderCall, WebhookReceipt
-from ..providers import (
+from ... import hooks
+from ...errors import PaymentErrorCode as Code
+from ...ledger.amounts import MoneySum
+from ...ledger.services import ledger
+from .. import (
     PaymentRequest,
     ProviderError,
     ProviderPayment,
@@ -40,7 +40,7 @@ from ..providers import (
     default_provider_code,
     get_provider,
 )
-from . import ledger
+from ..models import Payment, PaymentTransition, ProviderCall, WebhookReceipt
 
 logger = logging.getLogger(__name__)
 

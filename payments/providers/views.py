@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from crossborder import money
 from crossborder.errors import DomainError
 
+from . import ProviderError, get_provider
 from .models import Payment, SandboxCharge
-from .providers import ProviderError, get_provider
-from .providers.sandbox import SandboxCard, SandboxWallet
+from .sandbox import SandboxCard, SandboxWallet
 from .services import payment as payments
 
 try:  # the QR code is drawn as inline SVG when the library is installed, else shown as text

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crossborder.errors import DomainError
 from crossborder.http import client_ip
 
-from . import shop_selectors as selectors
-from .order_models import Origin
+from . import selectors as selectors
+from .models import Origin
 from .services import cancel as cancels
 from .services import cart as carts
 from .services import checkout as checkouts

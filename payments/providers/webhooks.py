@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from crossborder.errors import DomainError
 
-from .errors import PaymentErrorCode
-from .providers import get_provider
+from ..errors import PaymentErrorCode
+from . import get_provider
 from .services import payment as payments
 
 logger = logging.getLogger(__name__)

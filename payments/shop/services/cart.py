@@ -14,7 +14,7 @@ from crossborder.errors import DomainError
 from crossborder.models import Partnership
 from partner_zone.models import PartnerListing
 
-from ..errors import CheckoutErrorCode as Code
+from ...errors import CheckoutErrorCode as Code
 from ..models import Cart, CartLine
 
 MAX_QUANTITY = 99

@@ -5,8 +5,8 @@ deployment asks for the sandboxes), so nobody can approve a charge of their own 
 
 from django.urls import path
 
-from . import sandbox_views
-from .providers.registry import sandbox_provider_codes
+from . import views as sandbox_views
+from .registry import sandbox_provider_codes
 
 urlpatterns = [
     path("pay/<token:token>/", sandbox_views.payment_page, name="payment"),

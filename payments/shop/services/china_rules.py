@@ -18,8 +18,8 @@ from partner_zone import rules
 from partner_zone.models import DutyRule
 from partner_zone.services.pricing import DutyBook
 
-from ..amounts import MoneySum
-from ..errors import CheckoutErrorCode as Code
+from ...errors import CheckoutErrorCode as Code
+from ...ledger.amounts import MoneySum
 from ..models import Order
 
 # Weights 2^(17 - i) mod 11 of the first 17 digits; the check character of (sum mod 11).

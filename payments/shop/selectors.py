@@ -14,8 +14,7 @@ from crossborder.fields import masked
 from logistics.models import Shipment
 from logistics.services import last_leg
 
-from .models import CartLine, Checkout, Order, OrderEvent
-from .order_models import Origin
+from .models import CartLine, Checkout, Order, OrderEvent, Origin
 from .services import orders
 from .services.cancel import PARTNER_SHIPPED
 from .services.cart import listing_refusal, variant_refusal

@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from crossborder.checks import is_development_secret
 
-from .providers.registry import provider_class, sandbox_provider_codes
+from .registry import provider_class, sandbox_provider_codes
 
 # The secrets the sandboxes fall back to outside production (crossborder/settings.py): public.
 SANDBOX_DEVELOPMENT_SECRETS = frozenset({"dev-sandbox-wallet-webhook-secret", "dev-sandbox-card-webhook-secret"})

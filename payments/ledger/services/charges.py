@@ -16,10 +16,10 @@ from crossborder.errors import DomainError
 from crossborder.services import send_to_partner
 from crossborder.terms import TermsError
 
+from ...errors import CheckoutErrorCode, LedgerErrorCode
+from ...shop.models import Fulfilment, Order, OrderEvent
 from ..amounts import MoneySum
-from ..errors import CheckoutErrorCode, LedgerErrorCode
-from ..models import LedgerTransaction, Order, OrderEvent, Posting
-from ..order_models import Fulfilment
+from ..models import LedgerTransaction, Posting
 from . import ledger
 
 log = logging.getLogger(__name__)

@@ -18,9 +18,8 @@ from logistics import carriers
 from logistics.models import Shipment
 from logistics.services import LogisticsError, last_leg, stock
 
-from ..errors import CheckoutErrorCode as Code
-from ..models import ForwardedLine, ForwardedOrder
-from ..order_models import Fulfilment
+from ...errors import CheckoutErrorCode as Code
+from ..models import ForwardedLine, ForwardedOrder, Fulfilment
 from . import orders
 
 LineStatus = ForwardedLine.Status

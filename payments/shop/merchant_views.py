@@ -1,7 +1,7 @@
 """A merchant's lines of orders partners forwarded to us: the goods a partner sold cross-border
 direct, which the merchant ships to the partner's shopper (carrier and, if booked already, the
 tracking number). Pages of the merchant area (catalog's login and merchant choice); the service
-does the work (payments.services.forwarded)."""
+does the work (payments.shop.services.forwarded)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator

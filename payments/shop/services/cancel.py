@@ -31,11 +31,12 @@ from logistics.models import Shipment
 from logistics.services import last_leg
 from partner_zone.models import PartnerListing
 
-from ..errors import CheckoutErrorCode as Code
-from ..models import CustomsDeclaration, Order, OrderEvent, Payment
-from ..order_models import Fulfilment
-from . import ledger, orders
-from . import payment as payments
+from ...errors import CheckoutErrorCode as Code
+from ...ledger.services import ledger
+from ...providers.models import Payment
+from ...providers.services import payment as payments
+from ..models import CustomsDeclaration, Fulfilment, Order, OrderEvent
+from . import orders
 
 logger = logging.getLogger(__name__)
 

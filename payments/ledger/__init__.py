@@ -1,0 +1,1 @@
+"""The double-entry ledger, charges between partners, nightly settlement and its payout files."""

@@ -1,0 +1,1 @@
+"""The ledger's business operations: posting, partner charges, settlement, payout files."""

@@ -1,0 +1,1 @@
+"""The payment service: payments at providers, their webhooks, capture, refund and void."""
