@@ -63,7 +63,9 @@ def test_messages_are_numbered_per_partnership_and_relayed_in_order(remote, fake
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"delivered"}
 
 
-def test_a_failed_send_waits_with_backoff_and_blocks_the_messages_behind_it(remote, fake):
+def test_a_failed_send_waits_with_backoff_and_blocks_the_messages_behind_it(remote, fake, settings):
+    # A backoff of seconds, not the suite's milliseconds: "not yet due" must hold on a busy machine.
+    settings.OUTBOX = {**settings.OUTBOX, "BACKOFF_BASE": 30, "BACKOFF_CAP": 60}
     for n in range(3):
         services.send_notice(partnership=remote.partnership, subject=f"notice {n}")
     partner = fake(client.PartnerUnreachable("connection refused"))
