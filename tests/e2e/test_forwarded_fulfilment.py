@@ -55,7 +55,7 @@ print("ok")
 CN_ORDER = """
 import json
 from partner_zone.models import PartnerListing
-from payments.services import cart as carts, checkout as checkouts, orders
+from payments.shop.services import cart as carts, checkout as checkouts, orders
 listing = next(l for l in PartnerListing.objects.all() if l.variants[0]["sku"] == "RDG-MUG")
 line = carts.add_to_cart(session_key="e2e-shopper", listing_id=listing.pk, quantity=2)
 checkout = checkouts.start_checkout(

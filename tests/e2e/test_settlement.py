@@ -36,7 +36,7 @@ from decimal import Decimal
 from djmoney.money import Money
 from crossborder.models import Partner
 from crossborder.models import ExchangeRate
-from payments.services import ledger
+from payments.ledger.services import ledger
 
 me = {me!r}
 partnership = Partner.objects.get(code={partner!r}).live_partnership()
