@@ -390,3 +390,37 @@ class ExchangeRate(models.Model):
 
     def __str__(self):
         return f"1 {self.base} = {self.rate} {self.quote} ({self.source}, {self.as_of:%Y-%m-%d})"
+
+
+class Notification(models.Model):
+    """One message to a person about one event (an order paid, a return approved), written in the
+    transaction of the change that caused it and sent by a task after commit (`notifications`).
+    `key` names the event, so the same event never notifies twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed, will be retried")
+        GAVE_UP = "gave_up", _("not sent: gave up")
+
+    key = models.CharField(max_length=200, unique=True)
+    channel = models.CharField(max_length=8, default="email")
+    to = models.CharField(_("to"), max_length=254)
+    template = models.CharField(max_length=100)
+    language = models.CharField(max_length=16)
+    context = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx")]
+
+    def __str__(self):
+        return f"{self.template} to {self.to}"

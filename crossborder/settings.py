@@ -507,6 +507,19 @@ PAYMENT_OPTIONS = {
     "SANDBOX_WEBHOOK_DELIVERY": "payments.providers.sandbox.deliver_over_http",
     "SANDBOX_WEBHOOK_TIMEOUT": float(env("CROSSBORDER_SANDBOX_WEBHOOK_TIMEOUT", "5")),
 }
+# Mail: an SMTP server when one is configured, else files under the data directory (the demo).
+EMAIL_HOST = env("CROSSBORDER_EMAIL_HOST", "")
+EMAIL_PORT = int(env("CROSSBORDER_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("CROSSBORDER_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env("CROSSBORDER_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env("CROSSBORDER_EMAIL_TLS", "") == "1"
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+DEFAULT_FROM_EMAIL = env("CROSSBORDER_EMAIL_FROM", f"no-reply@{PLATFORM_CODE}.example")
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {
@@ -514,6 +527,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env("CROSSBORDER_RELAY_INTERVAL", "5")),
     },
     "purge-seen-nonces": {"task": "crossborder.tasks.purge_seen_nonces", "schedule": 600.0},
+    # Notifications whose send failed or was never enqueued (crossborder/notifications.py).
+    "send-due-notifications": {"task": "crossborder.tasks.send_due_notifications", "schedule": 60.0},
     # Logistics (platform time). Every task is idempotent: a beat that fires twice does no harm.
     "logistics-expire-reservations": {"task": "logistics.expire_reservations", "schedule": 60.0},
     "logistics-poll-carriers": {"task": "logistics.poll_carriers", "schedule": 300.0},

@@ -25,3 +25,17 @@ def purge_seen_nonces():
     deleted, _ = SeenNonce.objects.filter(expires_at__lt=timezone.now()).delete()
     services.retire_previous_signing_keys()
     return deleted
+
+
+@shared_task(name="crossborder.tasks.send_notification", acks_late=True)
+def send_notification(pk):
+    from . import notifications
+
+    return notifications.send(pk)
+
+
+@shared_task(name="crossborder.tasks.send_due_notifications")
+def send_due_notifications():
+    from . import notifications
+
+    return notifications.send_due()

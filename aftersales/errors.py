@@ -1,0 +1,15 @@
+"""Error codes of after-sales, as the JSON `code` field and the storefront's messages carry them.
+Each module adds its own enum here."""
+
+from enum import StrEnum
+
+
+class ReturnErrorCode(StrEnum):
+    NOT_DELIVERED = "line_not_delivered"
+    WINDOW_CLOSED = "return_window_closed"
+    INVALID_QUANTITY = "invalid_quantity"
+    INVALID_STATE = "invalid_return_state"
+    INVALID_GRADE = "invalid_grade"
+    REFUND_TOO_LARGE = "refund_too_large"
+    ALREADY_REFUNDED = "already_refunded"
+    NOT_ALLOWED_HERE = "disposition_not_allowed"

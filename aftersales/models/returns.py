@@ -1,0 +1,143 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+
+from catalog.models import MONEY
+
+from ..choices import Disposition, Grade, ReturnReason
+from .threads import Thread
+
+
+class ReturnRequest(models.Model):
+    """A shopper's return or exchange of delivered lines of one order, handled in the shopper's own
+    country: `token` for the shopper's URLs, `reference` its name between the partner platforms."""
+
+    class Kind(models.TextChoices):
+        RETURN = "return", _("return for a refund")
+        EXCHANGE = "exchange", _("exchange")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        LABEL_ISSUED = "label_issued", _("return label issued")
+        RECEIVED = "received", _("received at the warehouse")
+        INSPECTED = "inspected", _("inspected")
+        REFUNDED = "refunded", _("refunded")
+        EXCHANGED = "exchanged", _("exchanged")
+        CANCELLED = "cancelled", _("cancelled")
+
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    order = models.ForeignKey("payments.Order", on_delete=models.PROTECT, related_name="returns")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RETURN)
+    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.REQUESTED)
+    reason = models.CharField(_("reason"), max_length=20, choices=ReturnReason.choices)
+    reason_text = models.TextField(_("details"), max_length=2000, blank=True)
+    photos = models.JSONField(default=list, blank=True, help_text=_("stored upload names"))
+    warehouse = models.ForeignKey(
+        "logistics.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("return to"),
+    )
+    label_number = models.CharField(_("return label"), max_length=64, blank=True)
+    thread = models.OneToOneField(Thread, on_delete=models.PROTECT, related_name="return_request")
+    # The policy that applied when it was opened (window, who pays return shipping, fees).
+    policy = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="return_status_recent_idx")]
+
+    def __str__(self):
+        return f"R{self.pk} ({self.get_kind_display()}, #{self.order.number})"
+
+
+class ReturnLine(models.Model):
+    """Units of one order line in a return, and what they were refunded."""
+
+    request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey("payments.OrderLine", on_delete=models.PROTECT, related_name="return_lines")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    refund = MoneyField(_("refunded"), null=True, blank=True, **MONEY)
+    deduction = MoneyField(_("deducted"), null=True, blank=True, **MONEY)
+    deduction_reason = models.CharField(_("why deducted"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("returned line")
+        verbose_name_plural = _("returned lines")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "order_line"], name="return_line_once"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="return_line_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_line.sku} x{self.quantity}"
+
+
+class ReturnUnit(models.Model):
+    """One physical unit received back: its grade after inspection and what becomes of it."""
+
+    line = models.ForeignKey(ReturnLine, on_delete=models.CASCADE, related_name="units")
+    number = models.PositiveSmallIntegerField()
+    partnership = models.ForeignKey(
+        "crossborder.Partnership", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("the owner when it is a partner's goods; empty for our own"),
+    )
+    grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices, blank=True)
+    notes = models.TextField(_("inspection notes"), max_length=2000, blank=True)
+    photos = models.JSONField(default=list, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    inspected_at = models.DateTimeField(null=True, blank=True)
+    inspected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    disposition = models.CharField(_("disposition"), max_length=10, choices=Disposition.choices, blank=True)
+    disposition_reason = models.CharField(_("why"), max_length=300, blank=True)
+    disposition_by_rule = models.BooleanField(default=False, help_text=_("decided by the agreement's rules"))
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("returned unit")
+        verbose_name_plural = _("returned units")
+        ordering = ["line_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "number"], name="return_unit_number_once"),
+            models.CheckConstraint(
+                condition=Q(disposition="") | ~Q(grade=""), name="return_unit_graded_before_disposed"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.line} #{self.number} {self.grade or '-'}"
+
+
+class ReturnEvent(models.Model):
+    """One step of a return: the shopper's timeline and the ops audit trail."""
+
+    request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=14, choices=ReturnRequest.Status.choices)
+    note = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("return event")
+        verbose_name_plural = _("return events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_status_display()} {self.created_at:%Y-%m-%d %H:%M}"

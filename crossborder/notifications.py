@@ -1,0 +1,104 @@
+"""Telling people what happened: e-mail per event, in the recipient's language, never twice.
+
+A service calls `notify(...)` inside its own transaction. That writes a `Notification` row keyed by
+the event (a repeat of the same key is a no-op) and, once the transaction commits, asks Celery to
+send it. A row that could not be sent (mail server down, worker killed) stays due and the
+`crossborder.send_due_notifications` beat task sends it later, with backoff: like the partner
+outbox, a committed notification is not lost.
+
+A template is three files under `templates/notifications/`: `<name>.subject.txt`, `<name>.txt` and,
+optionally, `<name>.html`; they are rendered in the notification's language with its context
+(JSON values only: strings, numbers, lists, dicts)."""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Notification
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def notify(*, key, to, template, context=None, language=None):
+    """Write the notification of event `key` to `to` (an e-mail address); sent after commit.
+    Returns the row, or None when there is no address to write to."""
+    if not to:
+        return None
+    note, created = Notification.objects.get_or_create(
+        key=key[:200],
+        defaults={
+            "to": to,
+            "template": template,
+            "context": context or {},
+            "language": language or translation.get_language() or settings.LANGUAGE_CODE,
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: _enqueue(note.pk))
+    return note
+
+
+def _enqueue(pk):
+    from .tasks import send_notification
+
+    try:
+        send_notification.delay(pk)
+    except Exception:  # the broker is down: the beat sweep sends it later
+        log.warning("notification %s: could not enqueue; the sweep will send it", pk, exc_info=True)
+
+
+def render(note):
+    """(subject, text, html or None) of a notification, in its language."""
+    with translation.override(note.language):
+        context = {**note.context, "site_name": settings.PLATFORM_NAME if hasattr(settings, "PLATFORM_NAME") else ""}
+        subject = render_to_string(f"notifications/{note.template}.subject.txt", context).strip()
+        text = render_to_string(f"notifications/{note.template}.txt", context)
+        try:
+            html = render_to_string(f"notifications/{note.template}.html", context)
+        except TemplateDoesNotExist:
+            html = None
+    return " ".join(subject.split()), text, html
+
+
+def send(pk):
+    """Send one due notification; safe to run twice (the row is locked and its status checked)."""
+    with transaction.atomic():
+        note = Notification.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+        if note is None or note.status in (Notification.Status.SENT, Notification.Status.GAVE_UP):
+            return False
+        note.attempts += 1
+        try:
+            subject, text, html = render(note)
+            mail = EmailMultiAlternatives(subject, text, to=[note.to])
+            if html:
+                mail.attach_alternative(html, "text/html")
+            mail.send()
+        except Exception as exc:
+            log.warning("notification %s (%s): not sent: %s", note.pk, note.template, exc)
+            note.last_error = str(exc)[:2000]
+            gave_up = note.attempts >= MAX_ATTEMPTS
+            note.status = Notification.Status.GAVE_UP if gave_up else Notification.Status.FAILED
+            note.next_attempt_at = timezone.now() + dt.timedelta(minutes=2**note.attempts)
+            note.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            return False
+        note.status = Notification.Status.SENT
+        note.sent_at = timezone.now()
+        note.last_error = ""
+        note.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        return True
+
+
+def send_due(*, now=None, batch=200):
+    now = now or timezone.now()
+    due = Notification.objects.filter(
+        status__in=[Notification.Status.PENDING, Notification.Status.FAILED], next_attempt_at__lte=now
+    ).values_list("pk", flat=True)[:batch]
+    return sum(1 for pk in list(due) if send(pk))
