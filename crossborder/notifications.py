@@ -58,7 +58,7 @@ def _enqueue(pk):
 def render(note):
     """(subject, text, html or None) of a notification, in its language."""
     with translation.override(note.language):
-        context = {**note.context, "site_name": settings.PLATFORM_NAME if hasattr(settings, "PLATFORM_NAME") else ""}
+        context = {**note.context, "site_name": settings.PLATFORM_NAME}
         subject = render_to_string(f"notifications/{note.template}.subject.txt", context).strip()
         text = render_to_string(f"notifications/{note.template}.txt", context)
         try:
