@@ -54,9 +54,12 @@ def platform_names():
 
 
 def review_panel(*, product=None, listing=None):
-    """What a product page shows of the reviews of one of our products or one partner listing."""
+    """What a product page shows of the reviews of one of our products or one partner listing: one
+    query (the stored tallies) while none is shown, else three whatever the number of reviews."""
     target = {"product": product} if product is not None else {"listing": listing}
     tallies = [tally for tally in ReviewTally.objects.filter(**target) if tally.count]
+    if not tallies:
+        return ReviewPanel(average=None, count=0, platforms=[], reviews=[])
     names = platform_names()
     reviews = list(
         ProductReview.objects.filter(**target, status=ReviewStatus.APPROVED, withdrawn_at__isnull=True).order_by(
@@ -95,11 +98,14 @@ class LineReview:
 
 def order_line_reviews(order, lines):
     """For the order page: each line that arrived, with its review or whether one can be written.
-    Two queries whatever the number of lines (the reviews, and the delivered shipments)."""
+    No query before anything arrived (the page's lines carry their deliveries), then one."""
     if order.status not in services.RECEIVABLE:
         return []
-    reviews = {review.order_line_id: review for review in ProductReview.objects.filter(order_line__in=lines)}
-    delivered = services.delivered_lines(order, lines)
+    arrived = services.delivered_lines(order, lines)
+    delivered = [line for line in lines if line.pk in arrived]
+    if not delivered:
+        return []
+    reviews = {review.order_line_id: review for review in ProductReview.objects.filter(order_line__in=delivered)}
     return [
         LineReview(
             line_number=line.line_number,
@@ -107,6 +113,5 @@ def order_line_reviews(order, lines):
             review=reviews.get(line.pk),
             can_write=line.pk not in reviews,
         )
-        for line in lines
-        if line.pk in delivered
+        for line in delivered
     ]

@@ -129,9 +129,12 @@ def _store_photos(clean_images):
 def delivered_lines(order, lines):
     """The ids of the order's lines that arrived. The shop knows a line arrived when its order was
     marked delivered, or when a delivery of the line (ours, or the partner's cross-border parcel as
-    it relayed the tracking) says delivered. One query at most."""
+    it relayed the tracking) says delivered. Lines that carry their `deliveries` already (the order
+    page's, payments.shop.selectors.with_deliveries) cost no query; others one."""
     if order.status == Order.Status.DELIVERED:
         return {line.pk for line in lines}
+    if all(hasattr(line, "deliveries") for line in lines):
+        return {line.pk for line in lines if any(d["status"] == Shipment.Status.DELIVERED for d in line.deliveries)}
     ids = {line.reference: line.pk for line in lines}
     arrived = Shipment.objects.filter(order_line__in=list(ids), status=Shipment.Status.DELIVERED)
     return {ids[reference] for reference in arrived.values_list("order_line", flat=True)}
