@@ -14,6 +14,14 @@ class MultipleImageInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field: each checked as a file; the services check that it is an image."""
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
+
+
 class ReviewForm(forms.Form):
     rating = forms.ChoiceField(label=_("Your rating"), choices=RATINGS, widget=forms.RadioSelect)
     title = forms.CharField(label=_("Title"), max_length=services.LIMITS["title"])
@@ -36,15 +44,15 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [(code, name) for code, name in settings.LANGUAGES]
         if with_photos:
-            self.fields["photos"] = forms.FileField(
+            self.fields["photos"] = MultipleFileField(
                 label=_("Photos (up to 3)"),
                 required=False,
                 widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
             )
 
-    def review_input(self, files=None):
+    def review_input(self):
         data = self.cleaned_data
-        photos = tuple(files.getlist("photos")) if files is not None and "photos" in self.fields else ()
+        photos = tuple(data.get("photos") or ())
         return services.ReviewInput(
             rating=data["rating"],
             title=data["title"],

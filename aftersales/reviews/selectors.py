@@ -35,7 +35,7 @@ class ReviewPanel:
 
     @property
     def stars(self):
-        return round(self.average) if self.average is not None else 0
+        return int(self.average.quantize(Decimal(1), rounding=ROUND_HALF_UP)) if self.average is not None else 0
 
 
 def _average(total, count):

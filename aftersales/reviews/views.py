@@ -38,7 +38,7 @@ def write(request, order_token, line_number):
             review = services.write_review(
                 order_token=order_token,
                 line_number=line_number,
-                data=form.review_input(request.FILES),
+                data=form.review_input(),
                 user=request.user,
             )
         except services.ReviewError as error:

@@ -7,6 +7,7 @@ do not grow with the reviews."""
 import uuid
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
@@ -15,7 +16,7 @@ from aftersales.reviews import services
 from tests.partners import table_counts
 from tests.payments.shop_factories import own_variant, partner_listing, set_up_shop
 
-from .review_factories import delivered, offer, paid, review_input, shared_payload
+from .review_factories import delivered, offer, paid, photo, review_input, shared_payload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -137,6 +138,19 @@ def test_the_review_form_writes_the_review_and_the_order_page_then_links_to_it(s
     order_page = client.get(f"/en/orders/{order.token}/").content.decode()
     assert f"/reviews/{review.token}/" in order_page and "data-review-link" in order_page
     assert client.get(url)["Location"].endswith(f"/reviews/{review.token}/")  # one per line
+
+
+def test_the_review_form_takes_photos_and_refuses_a_file_that_is_not_an_image(shop, client):
+    order = delivered((own_variant(shop), 1))
+    url = f"/en/reviews/write/{order.token}/1/"
+    fields = {"rating": "4", "title": "Nice", "author_name": "Ann", "language": "en"}
+
+    refused = client.post(url, {**fields, "photos": [SimpleUploadedFile("x.png", b"<svg/>", "image/png")]})
+    assert refused.status_code == 400 and "photos" in refused.context["form"].errors
+    assert not ProductReview.objects.exists()
+    client.post(url, {**fields, "photos": [photo("a.png"), photo("b.png")]})
+
+    assert len(ProductReview.objects.get().photos) == 2
 
 
 def test_the_review_form_refuses_bad_input_on_its_field_and_writes_nothing(shop, client):
