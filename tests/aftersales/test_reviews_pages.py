@@ -190,3 +190,24 @@ def test_the_review_page_by_token_shows_its_moderation_and_takes_an_edit(shop, c
     review.refresh_from_db()
     assert (review.rating, review.title, review.version) == (2, "Broke", 2)
     assert client.get("/en/reviews/nosuchreview/").status_code == 404
+
+
+def test_ops_approve_and_hide_with_a_reason_from_the_admin_list(shop, admin_client, django_assert_max_num_queries):
+    variant = own_variant(shop)
+    first, second = (
+        services.write_review(order_token=delivered((variant, 1)).token, line_number=1, data=review_input())
+        for _ in range(2)
+    )
+    changelist = reverse("admin:aftersales_productreview_changelist")
+    with django_assert_max_num_queries(12):
+        assert admin_client.get(changelist).status_code == 200
+
+    admin_client.post(changelist, {"action": "approve", "_selected_action": [first.pk, second.pk]})
+    no_reason = admin_client.post(changelist, {"action": "hide", "_selected_action": [second.pk], "reason": ""})
+    admin_client.post(changelist, {"action": "hide", "_selected_action": [second.pk], "reason": "Off topic"})
+
+    assert no_reason.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status, second.hidden_reason) == ("approved", "hidden", "Off topic")
+    assert second.moderated_by.is_superuser
