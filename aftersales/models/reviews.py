@@ -19,6 +19,11 @@ class ReviewStatus(models.TextChoices):
     HIDDEN = "hidden", _("hidden")
 
 
+def _optional(to, on_delete=models.PROTECT, **options):
+    """A link that may be empty, with no reverse accessor on the other model (it is not theirs)."""
+    return models.ForeignKey(to, null=True, blank=True, on_delete=on_delete, related_name="+", **options)
+
+
 def _one_target():
     """A review is of exactly one of our products or one partner listing."""
     return Q(product__isnull=False, listing__isnull=True) | Q(product__isnull=True, listing__isnull=False)
@@ -34,30 +39,11 @@ class ProductReview(models.Model):
     # The review's name on every platform: minted by the platform it was written on.
     reference = models.UUIDField(default=uuid.uuid4, editable=False)
     origin = models.CharField(_("written on"), max_length=16, help_text=_("the platform's code"))
-    partnership = models.ForeignKey(
-        "crossborder.Partnership",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("the partner it came from, or whose goods it reviews"),
+    partnership = _optional(
+        "crossborder.Partnership", help_text=_("the partner it came from, or whose goods it reviews")
     )
-    product = models.ForeignKey(
-        "catalog.Product",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("our product"),
-    )
-    listing = models.ForeignKey(
-        "partner_zone.PartnerListing",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("partner listing"),
-    )
+    product = _optional("catalog.Product", verbose_name=_("our product"))
+    listing = _optional("partner_zone.PartnerListing", verbose_name=_("partner listing"))
     order_line = models.OneToOneField(
         "payments.OrderLine",
         null=True,
@@ -67,9 +53,7 @@ class ProductReview(models.Model):
         verbose_name=_("order line"),
         help_text=_("the verified purchase, for a review written here"),
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    user = _optional(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL)
     language = models.CharField(_("language"), max_length=10)
     rating = models.PositiveSmallIntegerField(_("rating"))
     title = models.CharField(_("title"), max_length=120)
@@ -83,9 +67,7 @@ class ProductReview(models.Model):
     )
     hidden_reason = models.CharField(_("why hidden"), max_length=300, blank=True)
     moderated_at = models.DateTimeField(null=True, blank=True)
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    moderated_by = _optional(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL)
     withdrawn_at = models.DateTimeField(
         _("taken down by its platform"),
         null=True,
@@ -125,10 +107,8 @@ class ReviewTally(models.Model):
     """How many reviews of a product this platform shows from one platform, and their ratings' sum:
     kept by the review services on every write, so a product page reads them instead of counting."""
 
-    product = models.ForeignKey("catalog.Product", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    listing = models.ForeignKey(
-        "partner_zone.PartnerListing", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
+    product = _optional("catalog.Product", on_delete=models.CASCADE)
+    listing = _optional("partner_zone.PartnerListing", on_delete=models.CASCADE)
     origin = models.CharField(max_length=16)
     count = models.PositiveIntegerField(default=0)
     rating_sum = models.PositiveIntegerField(default=0)

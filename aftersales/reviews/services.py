@@ -315,27 +315,23 @@ def _share(review):
         send_to_partner(partnership, SHARED, payload)
 
 
+def _not_accepted(payload, code, why):
+    return ReviewError(
+        code, f"Product {payload['product']} {why}: its reviews are not accepted.", field="product", status=422
+    )
+
+
 def _received_target(partnership, payload):
     """Whose goods a partner's review is of: ours, which we must have offered that partner, or the
     partner's own, which we must list in its zone. Refused with the reason otherwise."""
     if payload["product_of"] == "receiver":
         product = Product.objects.filter(reference=payload["product"]).first()
         if product is None or not ExportOffer.objects.filter(product=product, partnership=partnership).exists():
-            raise ReviewError(
-                Code.NEVER_OFFERED,
-                f"Product {payload['product']} was never offered to you: its reviews are not accepted.",
-                field="product",
-                status=422,
-            )
+            raise _not_accepted(payload, Code.NEVER_OFFERED, "was never offered to you")
         return {"product": product, "listing": None}
     listing = PartnerListing.objects.filter(partnership=partnership, reference=payload["product"]).first()
     if listing is None:
-        raise ReviewError(
-            Code.UNKNOWN_LISTING,
-            f"Product {payload['product']} is not listed in your zone here: its reviews are not accepted.",
-            field="product",
-            status=422,
-        )
+        raise _not_accepted(payload, Code.UNKNOWN_LISTING, "is not listed in your zone here")
     return {"product": None, "listing": listing}
 
 
