@@ -37,8 +37,8 @@ RECEIVABLE = (Order.Status.PAID, Order.Status.SHIPPED, Order.Status.DELIVERED)
 
 
 def edit_window():
-    """How long after writing it the author may change a review (REVIEW_EDIT_DAYS, 30 days)."""
-    return dt.timedelta(days=getattr(settings, "REVIEW_EDIT_DAYS", 30))
+    """How long after writing it the author may change a review (CROSSBORDER_REVIEW_EDIT_DAYS, 30)."""
+    return dt.timedelta(days=settings.REVIEW_EDIT_DAYS)
 
 
 class ReviewError(DomainError):
