@@ -190,7 +190,8 @@ def write_review(*, order_token, line_number, data: ReviewInput, user=None, now=
 
 
 def edit_review(*, review, data: ReviewInput, now=None):
-    """The author changes a review within the edit window: it is moderated again and shared again."""
+    """The author changes a review within the edit window: it is moderated again and shared again
+    (a review this platform hid stays hidden, and is not shared)."""
     now = now or timezone.now()
     values = _checked(data)
     with transaction.atomic():
@@ -211,7 +212,8 @@ def edit_review(*, review, data: ReviewInput, now=None):
         locked.updated_at = now
         locked.save()
         _retally(locked)
-        _share(locked)
+        if locked.status != ReviewStatus.HIDDEN:  # taken down here, so down everywhere: an edit stays here
+            _share(locked)
     return locked
 
 

@@ -221,3 +221,17 @@ def test_hiding_a_review_written_here_takes_it_down_at_the_partner_too(shop):
     services.approve_review(review=review)
     again = OutboxMessage.objects.filter(message_type="review.shared").order_by("seq").last()
     assert again.payload["version"] == 2
+
+
+def test_an_edit_of_a_review_taken_down_here_stays_hidden_and_is_not_shared_again(shop):
+    listing = partner_listing()
+    review = write(delivered((listing, 1), buyer_name="李伟", buyer_id_number="11010519491231002X"))
+    services.hide_review(review=review, reason="Insults")
+
+    edited = services.edit_review(review=review, data=review_input(title="Still rude"))
+
+    assert edited.status == ReviewStatus.HIDDEN
+    assert [m.message_type for m in OutboxMessage.objects.order_by("seq") if m.message_type.startswith("review.")] == [
+        "review.shared",
+        "review.withdrawn",
+    ]
