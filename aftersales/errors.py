@@ -13,3 +13,15 @@ class ReturnErrorCode(StrEnum):
     REFUND_TOO_LARGE = "refund_too_large"
     ALREADY_REFUNDED = "already_refunded"
     NOT_ALLOWED_HERE = "disposition_not_allowed"
+
+
+class ReviewErrorCode(StrEnum):
+    NOT_BUYER = "not_the_buyer"
+    NOT_DELIVERED = "line_not_delivered"
+    ALREADY_REVIEWED = "line_already_reviewed"
+    INVALID_RATING = "invalid_rating"
+    INVALID = "invalid_review"
+    EDIT_CLOSED = "review_edit_closed"
+    NEVER_OFFERED = "product_never_offered"
+    UNKNOWN_LISTING = "listing_unknown"
+    INVALID_STATE = "invalid_review_state"

@@ -569,3 +569,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("CROSSBORDER_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# How many days after writing it a shopper may still change a review (aftersales.reviews).
+REVIEW_EDIT_DAYS = int(env("CROSSBORDER_REVIEW_EDIT_DAYS", "30"))

@@ -11,7 +11,7 @@ from catalog import search
 from catalog.models import Category
 from catalog.selectors import category_tree, country_name, page_parts
 
-from . import selectors
+from . import hooks, selectors
 from .filters import ZoneListingFilter, ZoneSearchFilter
 from .models import PartnerListing
 from .services import recommendations
@@ -181,6 +181,7 @@ def product(request, partner, reference):
     recommendations.record_view(request, listing=listing)
     context = _zone(zone)
     context.update(selectors.product_page(listing, zone.partnership, language))
+    context["listing_sections"] = hooks.listing_snippets(request, listing)
     return render(request, "partner_zone/product.html", context)
 
 

@@ -8,3 +8,15 @@ from crossborder.hooks import Hook
 # transaction that recorded the payment committed and outside any transaction, so a subscriber may
 # call providers; its error reaches the caller (the webhook, the return page, the poll).
 money_secured = Hook("payments.money_secured", runs=Hook.INLINE)
+
+# order_sections(request, order, lines) -> list of snippets ({"template", "context"}, as in
+# catalog.hooks), shown on the shopper's order page under its lines. Inline, in the request; each
+# subscriber runs a fixed number of queries. After-sales shows the review links of the lines that
+# arrived (aftersales/handlers/reviews.py).
+order_sections = Hook("payments.order_sections", runs=Hook.INLINE)
+
+
+def order_snippets(request, order, lines):
+    return [
+        snippet for answer in order_sections.fire(request=request, order=order, lines=lines) for snippet in answer or []
+    ]
