@@ -514,9 +514,7 @@ EMAIL_HOST_USER = env("CROSSBORDER_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env("CROSSBORDER_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env("CROSSBORDER_EMAIL_TLS", "") == "1"
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.filebased.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend"
 )
 EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = env("CROSSBORDER_EMAIL_FROM", f"no-reply@{PLATFORM_CODE}.example")

@@ -8,3 +8,9 @@ from crossborder.hooks import Hook
 # transaction that recorded the payment committed and outside any transaction, so a subscriber may
 # call providers; its error reaches the caller (the webhook, the return page, the poll).
 money_secured = Hook("payments.money_secured", runs=Hook.INLINE)
+# payment_declined(payment): the provider declined a payment (it moved to DECLINED). Inline, in the
+# transaction that records it: the shop writes the shopper's notification with it.
+payment_declined = Hook("payments.payment_declined", runs=Hook.INLINE)
+# payment_refunded(payment, amount, number): refund number `number` of `amount` (Decimal, in the
+# payment's currency) was recorded. Inline, in the transaction that records it.
+payment_refunded = Hook("payments.payment_refunded", runs=Hook.INLINE)
