@@ -13,3 +13,7 @@ class ReturnErrorCode(StrEnum):
     REFUND_TOO_LARGE = "refund_too_large"
     ALREADY_REFUNDED = "already_refunded"
     NOT_ALLOWED_HERE = "disposition_not_allowed"
+
+
+class DemandErrorCode(StrEnum):
+    NOT_LIVE = "partnership_not_live"
