@@ -29,6 +29,12 @@ from .models import (
 from .terms import Terms, TermsError
 
 
+@admin.display(description=_("last error"))
+def short_error(obj):
+    """The start of a row's last error, for a list column."""
+    return (obj.last_error or "")[:80]
+
+
 @admin.register(PlatformIdentity)
 class PlatformIdentityAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "country", "currency", "languages", "time_zone", "base_url", "updated_at"]
@@ -220,15 +226,11 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         "attempts",
         "next_attempt_at",
         "delivered_at",
-        "short_error",
+        short_error,
     ]
     list_filter = ["status", "message_type"]
     list_select_related = ["partnership__partner"]
     actions = ["relay_now"]
-
-    @admin.display(description=_("last error"))
-    def short_error(self, obj):
-        return (obj.last_error or "")[:80]
 
     @admin.action(description=_("Relay the selected partnerships' outboxes now"))
     def relay_now(self, request, queryset):
@@ -276,15 +278,11 @@ class NotificationAdmin(ReadOnlyAdmin):
     """What was (or could not be) sent to whom: a failed one is sent again by the sweep, with
     backoff, or at once by the action; a sent one never twice."""
 
-    list_display = ["created_at", "template", "to", "language", "status", "attempts", "sent_at", "short_error"]
+    list_display = ["created_at", "template", "to", "language", "status", "attempts", "sent_at", short_error]
     list_filter = ["status", "template", "language"]
     search_fields = ["to", "key"]
     date_hierarchy = "created_at"
     actions = ["resend"]
-
-    @admin.display(description=_("last error"))
-    def short_error(self, obj):
-        return (obj.last_error or "")[:80]
 
     @admin.action(description=_("Send the selected failed notifications again now"))
     def resend(self, request, queryset):

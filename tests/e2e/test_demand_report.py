@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from tests.browser.conftest import ARTIFACTS, CHROMIUM
+from tests.browser.conftest import ARTIFACTS, launch_chromium
 
 from .pairs import partnered_pair
 from .test_partner_zone import US_GOODS
@@ -136,16 +136,8 @@ def merchant_sees_it(us, references):
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
-    args = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        browser = launch_chromium(playwright)
         try:
             for prefix, language in (("", "en"), ("/zh-hans", "zh-hans")):
                 for width, height in ((1200, 900), (390, 844)):
