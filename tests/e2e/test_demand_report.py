@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from tests.browser.conftest import ARTIFACTS, launch_chromium
+from tests.chromium import ARTIFACTS
 
 from .pairs import partnered_pair
 from .test_partner_zone import US_GOODS
@@ -95,7 +95,7 @@ def buy_lanterns(cn, lamp):
         assert pay_with_wallet(cn, order["payment_url"])["state"] == "captured"
 
 
-def test_cn_shoppers_demand_reaches_us_and_its_merchant_reads_it_beside_the_product(pair):
+def test_cn_shoppers_demand_reaches_us_and_its_merchant_reads_it_beside_the_product(pair, browser):
     cn, us = pair
     references = last_json(manage(us, "shell", "-c", US_GOODS))
     manage(cn, "shell", "-c", RATE.format(rate=str(USD_CNY)))
@@ -129,37 +129,31 @@ def test_cn_shoppers_demand_reaches_us_and_its_merchant_reads_it_beside_the_prod
     assert "example.com" not in json.dumps(report)
 
     manage(us, "shell", "-c", MERCHANT_USER.format(password=PASSWORD))
-    merchant_sees_it(us, references)
+    merchant_sees_it(browser, us, references)
 
 
-def merchant_sees_it(us, references):
-    from playwright.sync_api import sync_playwright
-
+def merchant_sees_it(browser, us, references):
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            for prefix, language in (("", "en"), ("/zh-hans", "zh-hans")):
-                for width, height in ((1200, 900), (390, 844)):
-                    context = browser.new_context(viewport={"width": width, "height": height})
-                    page = context.new_page()
-                    page.goto(f"{us.base_url}{prefix}/merchant/login/")
-                    page.fill("#id_username", "ridge")
-                    page.fill("#id_password", PASSWORD)
-                    page.locator("form button[type=submit]").first.click()
-                    page.wait_for_url(f"**{prefix}/merchant/")
-                    lamp_page(page, us, prefix, references["LAMP"], language)
-                    page.screenshot(path=str(ARTIFACTS / f"demand-product-{language}-{width}.png"), full_page=False)
-                    page.goto(f"{us.base_url}{prefix}/merchant/")
-                    panel = page.locator("#partner-demand")
-                    assert panel.locator('tr[data-code="LAMP"]').count() == 1
-                    assert panel.locator('tr[data-code="MUG"]').count() == 1
-                    panel.scroll_into_view_if_needed()
-                    page.screenshot(path=str(ARTIFACTS / f"demand-list-{language}-{width}.png"), full_page=True)
-                    assert page.evaluate("document.documentElement.scrollWidth") <= width
-                    context.close()
-        finally:
-            browser.close()
+    for prefix, language in (("", "en"), ("/zh-hans", "zh-hans")):
+        for width, height in ((1200, 900), (390, 844)):
+            context = browser.new_context(viewport={"width": width, "height": height})
+            try:
+                page = context.new_page()
+                page.goto(f"{us.base_url}{prefix}/merchant/login/")
+                page.fill("#id_username", "ridge")
+                page.fill("#id_password", PASSWORD)
+                page.locator("form button[type=submit]").first.click()
+                page.wait_for_url(f"**{prefix}/merchant/")
+                lamp_page(page, us, prefix, references["LAMP"], language)
+                page.screenshot(path=str(ARTIFACTS / f"demand-product-{language}-{width}.png"), full_page=False)
+                page.goto(f"{us.base_url}{prefix}/merchant/")
+                panel = page.locator("#partner-demand")
+                assert panel.locator('tr[data-code="LAMP"]').count() == 1
+                assert panel.locator('tr[data-code="MUG"]').count() == 1
+                page.screenshot(path=str(ARTIFACTS / f"demand-list-{language}-{width}.png"), full_page=True)
+                assert page.evaluate("document.querySelector('#partner-demand').scrollWidth") <= width
+            finally:
+                context.close()
 
 
 def lamp_page(page, us, prefix, reference, language):
