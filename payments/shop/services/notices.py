@@ -49,7 +49,7 @@ def _tell(order, event, template, **context):
 
 
 def order_placed(order):
-    return _tell(order, "placed", "order_placed", pay_by=order.payment_due_at.isoformat(timespec="minutes"))
+    return _tell(order, "placed", "order_placed")
 
 
 def payment_received(order):
