@@ -25,3 +25,7 @@ class ReviewErrorCode(StrEnum):
     NEVER_OFFERED = "product_never_offered"
     UNKNOWN_LISTING = "listing_unknown"
     INVALID_STATE = "invalid_review_state"
+
+
+class DemandErrorCode(StrEnum):
+    NOT_LIVE = "partnership_not_live"

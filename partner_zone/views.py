@@ -138,7 +138,13 @@ def search_page(request, partner):
         filters = ZoneSearchFilter(request.GET, queryset=PartnerListing.objects.none())
         context.update({"query": query, "terms": terms, "filters": filters})
         return render(request, "partner_zone/search.html", context)
-    recommendations.record_search(request, query)
+    recommendations.record_search(
+        request,
+        query,
+        partnership=zone.partnership,
+        result_count=selectors.search_result_count(zone, query),
+        category_id=selectors.known_category_id(request.GET.get("category")),
+    )
     page = _whole_page(
         request,
         zone,

@@ -20,3 +20,9 @@ def order_snippets(request, order, lines):
     return [
         snippet for answer in order_sections.fire(request=request, order=order, lines=lines) for snippet in answer or []
     ]
+# payment_declined(payment): the provider declined a payment (it moved to DECLINED). Inline, in the
+# transaction that records it: the shop writes the shopper's notification with it.
+payment_declined = Hook("payments.payment_declined", runs=Hook.INLINE)
+# payment_refunded(payment, amount, number): refund number `number` of `amount` (Decimal, in the
+# payment's currency) was recorded. Inline, in the transaction that records it.
+payment_refunded = Hook("payments.payment_refunded", runs=Hook.INLINE)

@@ -451,6 +451,7 @@ def _record_booking(shipment, *, carrier_code, tracking_number, actor):
     locked.tracking_number = tracking_number[:80]
     locked.shipped_at = timezone.now()
     locked.save(update_fields=["status", "carrier", "tracking_number", "shipped_at", "updated_at"])
+    hooks.shipment_progressed.fire(shipment=locked, status=Status.SHIPPED)
     if locked.partnership_id:
         event = {
             "event_id": f"{locked.reference}:shipped",
@@ -596,6 +597,8 @@ def _record_event(locked, *, event_id, status, description, location, occurred_a
         changed.append("delivered_at")
     if changed:
         locked.save(update_fields=[*changed, "updated_at"])
+    if "status" in changed:
+        hooks.shipment_progressed.fire(shipment=locked, status=locked.status)
     return True
 
 

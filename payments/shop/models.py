@@ -158,6 +158,8 @@ class Checkout(models.Model):
     buyer_id_number = EncryptedTextField(_("resident ID number"), blank=True)
     # Who asked for the quote, for the limit on unpaid holds per shopper (services/unpaid_limits.py).
     client_ip = models.GenericIPAddressField(_("client IP address"), null=True, blank=True)
+    # The language the shopper used at checkout: the order's e-mails are written in it.
+    language = models.CharField(_("language"), max_length=16, blank=True)
     expires_at = models.DateTimeField(_("quote valid until"))
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -298,6 +300,7 @@ class Order(models.Model):
     buyer_id_number = EncryptedTextField(_("resident ID number"), blank=True)
     buyer_id_index = BlindIndexField(source="buyer_id_number", db_index=True)
     has_partner_goods = models.BooleanField(default=False)
+    language = models.CharField(_("language"), max_length=16, blank=True, help_text=_("the shopper's, at checkout"))
     payment_due_at = models.DateTimeField(_("pay by"))
     payment_reference = models.CharField(_("payment"), max_length=120, blank=True)
     placed_at = models.DateTimeField(_("placed at"), default=timezone.now)

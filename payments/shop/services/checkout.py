@@ -30,6 +30,7 @@ from djmoney.money import Money
 from crossborder import money
 from crossborder.db import retry_on_conflict
 from crossborder.errors import DomainError
+from crossborder.notifications import supported_language
 from logistics.models import StockLevel
 from logistics.services import last_leg, stock
 from partner_zone.models import PartnerListing
@@ -352,6 +353,7 @@ def _record_checkout(priced, *, cart, user, recipient, email, now, client_ip=Non
         buyer_name=priced.buyer_name,
         buyer_id_number=priced.buyer_id_number,
         client_ip=client_ip,
+        language=supported_language(),
         expires_at=expires_at,
         created_at=now,
     )

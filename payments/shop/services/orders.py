@@ -35,6 +35,7 @@ from partner_zone.services import markdowns
 from ...errors import CheckoutErrorCode as Code
 from ...ledger.services import charges, ledger
 from ..models import CustomsDeclaration, ForwardedOrder, Fulfilment, Order, OrderEvent, OrderLine, OrderNumber, Origin
+from . import notices
 
 FORWARDED_MESSAGE = "order.forwarded"
 STATUS_MESSAGE = "order.status"
@@ -157,6 +158,7 @@ def create_order(*, checkout, lines=None, now=None):
         buyer_name=checkout.buyer_name,
         buyer_id_number=checkout.buyer_id_number,
         has_partner_goods=any(line.origin == Origin.PARTNER for line in lines),
+        language=checkout.language,
         payment_due_at=now + dt.timedelta(minutes=settings.SHOP["PAYMENT_MINUTES"]),
         placed_at=now,
     )
@@ -164,6 +166,7 @@ def create_order(*, checkout, lines=None, now=None):
         OrderLine(order=order, **{name: getattr(line, name) for name in _LINE_FIELDS}) for line in lines
     )
     _event(order, OrderEvent.Kind.PLACED, at=now, total=str(order.total.amount))
+    notices.order_placed(order)
     if order.buyer_id_number:
         partner_lines = [line for line in order_lines if line.origin == Origin.PARTNER]
         CustomsDeclaration.objects.create(order=order, order_record=_order_record(order, partner_lines))
@@ -363,6 +366,7 @@ def _record_paid(order, payment_reference, now):
     order.paid_at = now
     order.save(update_fields=["status", "payment_reference", "paid_at"])
     _event(order, OrderEvent.Kind.PAID, at=now, payment=payment_reference)
+    notices.payment_received(order)
 
 
 def _forward_to_partners(order, lines, now):
