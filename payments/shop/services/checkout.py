@@ -30,7 +30,7 @@ from djmoney.money import Money
 from crossborder import money
 from crossborder.db import retry_on_conflict
 from crossborder.errors import DomainError
-from crossborder.grades import graded_price
+from crossborder.grades import Grade, graded_price
 from crossborder.terms import DEFAULT_GRADE_DISCOUNTS
 from logistics.models import StockLevel
 from logistics.services import last_leg, stock
@@ -118,6 +118,11 @@ def _own_title(variant, language):
     return f"{title} ({label})" if label else title
 
 
+def graded_title(title, grade):
+    """A graded line's title says it is a returned unit and its grade, wherever it is shown."""
+    return _("%(title)s (returned, %(grade)s)") % {"title": title, "grade": Grade(grade).label}
+
+
 def _quote_own(line, *, shipping, language):
     variant = line.variant
     if str(variant.price.currency) != settings.PLATFORM_CURRENCY:
@@ -132,7 +137,9 @@ def _quote_own(line, *, shipping, language):
     return Quote(
         cart_line=line,
         fulfilment=Fulfilment.OWN_STOCK,
-        title=_own_title(variant, language)[:300],
+        title=(
+            graded_title(_own_title(variant, language), line.grade) if line.grade else _own_title(variant, language)
+        )[:300],
         hs_code=variant.product.hs_code,
         unit_price=unit_price,
         taxes_detail=detail,
@@ -191,6 +198,7 @@ def _quote_graded_partner(line, *, context):
     except PartnerZoneError as error:
         raise _priced_refusal(listing, error) from None
     quote.taxes_detail.update({"campaign": "", "markdown": "", "grade": line.grade, "grade_discount": str(percent)})
+    quote.title = graded_title(listing.title, line.grade)[:300]
     fee = resale_fee(quote.goods, listing.partnership.terms.resale_fee_rate)
     quote.export_amount = quote.goods - fee
     return quote
