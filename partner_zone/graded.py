@@ -30,6 +30,8 @@ class GradedOffer:
     list_price: Money  # the listing's landed price from our warehouse, before the grade's discount
     price: Money
 
+    option_label = ""  # the listing's page names its options itself
+
     @property
     def label(self):
         return Grade(self.grade).label

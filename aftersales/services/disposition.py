@@ -345,11 +345,7 @@ def record_partner_disposition(*, partnership, payload):
         "resale_fee_rate": payload.get("resale_fee_rate"),
         "decided_at": payload["decided_at"],
     }
-    row = (
-        ReceivedDisposition.objects.select_for_update()
-        .filter(partnership=partnership, unit=payload["unit"])
-        .first()
-    )
+    row = ReceivedDisposition.objects.select_for_update().filter(partnership=partnership, unit=payload["unit"]).first()
     if row is None:
         return ReceivedDisposition.objects.create(partnership=partnership, unit=payload["unit"], **fields)
     if payload["decided_at"] > row.decided_at:

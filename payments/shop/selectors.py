@@ -188,6 +188,14 @@ class OwnGradedOffer:
     def label(self):
         return Grade(self.grade).label
 
+    @property
+    def sku(self):
+        return self.variant.sku
+
+    @property
+    def option_label(self):
+        return self.variant.attributes_label()
+
 
 def own_graded_offers(product):
     """The product's graded offers (our own returned units for sale at a grade), best grade first,

@@ -281,7 +281,7 @@ def graded_offers_section(request, product):
     offers = selectors.own_graded_offers(product)
     if not offers:
         return []
-    return [{"template": "payments/_graded_offers.html", "context": {"offers": offers, "product": product}}]
+    return [{"template": "payments/_graded_offers.html", "context": {"offers": offers, "listing": None}}]
 
 
 def add_to_cart_section(request, product):
