@@ -37,6 +37,7 @@ from ..rules import OWN_CATALOG, PARTNER_ZONE, resale_rule
 MESSAGE = "return.disposition"
 # When the agreement's disposition for a grade is not allowed here, the first of these that is.
 FALLBACK = (Disposition.SEND_BACK, Disposition.REPAIR, Disposition.DISPOSE)
+REASON_LENGTH = ReturnUnit._meta.get_field("disposition_reason").max_length
 
 
 @dataclass(frozen=True)
@@ -199,15 +200,15 @@ def apply_rules(units, actor=None, *, now=None):
     return locked
 
 
+def _unit_conflict(unit, code, message):
+    """A refusal about the unit's decision so far (`message` names %(number)s and %(disposition)s)."""
+    detail = message % {"number": unit.number, "disposition": unit.get_disposition_display()}
+    return DomainError(code, detail, field="disposition", status=409)
+
+
 def _check_undecided(unit):
     if unit.disposition:
-        raise DomainError(
-            Code.ALREADY_DECIDED,
-            _("Unit %(number)s is already decided: %(disposition)s.")
-            % {"number": unit.number, "disposition": unit.get_disposition_display()},
-            field="disposition",
-            status=409,
-        )
+        raise _unit_conflict(unit, Code.ALREADY_DECIDED, _("Unit %(number)s is already decided: %(disposition)s."))
 
 
 @transaction.atomic
@@ -227,7 +228,7 @@ def decide(unit, disposition, *, reason, actor, now=None):
     _check_allowed(unit, disposition, now)
     if unit.disposition:
         _undo(unit, actor=actor)
-    return _carry_out(unit, disposition, reason=reason[:300], by_rule=False, actor=actor, now=now)
+    return _carry_out(unit, disposition, reason=reason, by_rule=False, actor=actor, now=now)
 
 
 # --- carrying it out -----------------------------------------------------------------------------
@@ -267,6 +268,7 @@ def _carry_out(unit, disposition, *, reason, by_rule, actor, now):
         stock.write_off_returned(**goods, reason=reason, reference=key, actor=who)
     if unit.partnership_id and disposition == Disposition.RESTOCK:
         refresh_local_stock(unit.partnership, [goods["sku"]])  # the zone's listing ships from here again
+    reason = reason if len(reason) <= REASON_LENGTH else reason[: REASON_LENGTH - 1] + "…"
     unit.disposition, unit.disposition_reason, unit.disposition_by_rule = disposition, reason, by_rule
     unit.decided_at, unit.decided_by = now, actor if getattr(actor, "pk", None) else None
     unit.save(update_fields=["disposition", "disposition_reason", "disposition_by_rule", "decided_at", "decided_by"])
@@ -296,12 +298,10 @@ def _undo(unit, *, actor):
 
 
 def _cannot_undo(unit):
-    return DomainError(
+    return _unit_conflict(
+        unit,
         Code.CANNOT_UNDO,
-        _("Unit %(number)s can no longer be decided again: it was %(disposition)s and has left that stock.")
-        % {"number": unit.number, "disposition": unit.get_disposition_display()},
-        field="disposition",
-        status=409,
+        _("Unit %(number)s can no longer be decided again: it was %(disposition)s and has left that stock."),
     )
 
 

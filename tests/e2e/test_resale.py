@@ -9,7 +9,6 @@ proceeds less the agreed resale fee, as computed here from the order line.
 Web servers only; outboxes are relayed by the test. The return itself (received and graded) is
 written on cn by a shell script, as the return flow would."""
 
-import datetime as dt
 import json
 import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
@@ -24,6 +23,7 @@ from .test_purchase_and_settlement import (
     SHOPPERS,
     TIMEOUT,
     USD_CNY,
+    close_next_period,
     last_json,
     order_status,
     pay_with_wallet,
@@ -110,21 +110,6 @@ def cents(amount, rounding=ROUND_HALF_EVEN):
     return amount.quantize(Decimal("0.01"), rounding=rounding)
 
 
-def close_both(cn, us):
-    """Both close the period ending at the next agreed cut-off (23:00 UTC), just after it, and
-    exchange their statements."""
-    now = dt.datetime.now(dt.UTC)
-    cutoff = dt.datetime.combine(now.date(), dt.time(23, 0), tzinfo=dt.UTC)
-    if cutoff <= now:
-        cutoff += dt.timedelta(days=1)
-    after = (cutoff + dt.timedelta(minutes=5)).isoformat()
-    for instance in (cn, us):
-        manage(instance, "close_settlement", "--period-end", cutoff.isoformat(), "--now", after)
-    for instance in (cn, us):
-        manage(instance, "relay_outbox")
-    manage(cn, "relay_outbox")
-
-
 @pytest.fixture(scope="module")
 def pair(request, tmp_path_factory):
     with partnered_pair(request, tmp_path_factory, name="e2e-resale", databases=DATABASES, env=ENV) as pair:
@@ -182,7 +167,7 @@ def test_a_returned_us_unit_is_resold_in_the_us_zone_on_cn_and_settled_as_procee
     assert graded_line["reference"] == sold["reference"] and sold["reference"] in received["sold"]
 
     # The next settlement on both sides reconciles and carries the resale: proceeds less the fee.
-    close_both(cn, us)
+    close_next_period(cn, us)
     cn_batch = last_json(manage(cn, "shell", "-c", BATCH))
     us_batch = last_json(manage(us, "shell", "-c", BATCH))
     assert cn_batch["status"] == us_batch["status"] == "reconciled", (cn_batch, us_batch)
