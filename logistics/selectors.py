@@ -12,6 +12,7 @@ from .models import (
     ConsignmentLine,
     GoodsAbroad,
     HandoffReport,
+    Reservation,
     StockLevel,
     StockLot,
     StockMovement,
@@ -149,3 +150,16 @@ def graded_stock(*, owner=None, skus=(), own=False):
     levels = levels.filter(owner__isnull=True) if own else levels.filter(owner=owner)
     rows = levels.values("sku", "grade").annotate(units=Sum(F("on_hand") - F("reserved"))).order_by()
     return {(row["sku"], row["grade"]): row["units"] for row in rows if row["units"] > 0}
+
+
+def held_to_send_back(*, partnership):
+    """Returned units of the partner's held for the next reverse consignment (after-sales decided
+    to send them back): the active `reverse:` allocations of its stock, oldest first. The reverse
+    consignment takes them with the aged-stock returns (services.ageing.pending_returns)."""
+    return (
+        Reservation.objects.filter(
+            status=Reservation.Status.ACTIVE, stock__owner_id=partnership.partner_id, reference__startswith="reverse:"
+        )
+        .select_related("stock")
+        .order_by("created_at", "id")
+    )

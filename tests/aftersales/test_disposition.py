@@ -16,6 +16,7 @@ from aftersales.services import disposition
 from crossborder.errors import DomainError
 from crossborder.models import OutboxMessage
 from logistics.models import Reservation, StockLevel, StockMovement
+from logistics.selectors import held_to_send_back
 from payments.models import Order
 from tests.payments.shop_factories import own_variant, partner_listing, set_up_shop
 
@@ -89,7 +90,8 @@ def test_rules_follow_the_agreements_dispositions_per_grade(shop):
     assert decided == {"new": "restock", "good": "send_back", "unsellable": "dispose"}
     level = level_of(new)  # restocked, held to send back, received and written off
     assert (level.on_hand, level.reserved, level.sellable) == (2, 1, 1)
-    assert Reservation.objects.get(reference__startswith="reverse:").status == "active"
+    [held] = held_to_send_back(partnership=partnership)  # for the next reverse consignment
+    assert held.reference.startswith("reverse:") and held.stock.owner == partnership.partner
     written_off = StockMovement.objects.get(kind="written_off")
     assert written_off.on_hand_delta == -1 and written_off.note
 

@@ -14,6 +14,7 @@ from crossborder.errors import DomainError
 from crossborder.models import OutboxMessage
 from crossborder.money import BANKERS, quantize
 from logistics.models import Reservation, StockLevel
+from logistics.services import stock
 from partner_zone.graded import graded_offers
 from partner_zone.models import PartnerListing
 from partner_zone.services import pricing
@@ -192,3 +193,23 @@ def test_the_exporter_records_each_disposition_once_and_keeps_the_latest(shop):
 
     row = ReceivedDisposition.objects.get()
     assert (row.disposition, row.by_rule) == ("repair", False)
+
+
+def test_the_listing_and_product_pages_show_graded_offers_in_a_fixed_number_of_queries(
+    shop, client, django_assert_max_num_queries
+):
+    listing = local_listing(shop)
+    variant = own_variant(shop, stock=2)
+    partner, sku = listing.partnership.partner, listing.variants[0]["sku"]
+    for n, grade in enumerate(("like_new", "good", "acceptable")):
+        stock.put_back_returned(warehouse=shop, sku=sku, owner=partner, grade=grade, reference=f"p{n}")
+        stock.put_back_returned(warehouse=shop, sku=variant.sku, variant=variant, grade=grade, reference=f"o{n}")
+
+    with django_assert_max_num_queries(30):
+        zone_page = client.get(f"/en/zone/us/p/{listing.reference}/")
+    with django_assert_max_num_queries(30):
+        own_page = client.get(f"/en/p/{variant.product.reference}/")
+
+    for page in (zone_page, own_page):
+        assert page.status_code == 200
+        assert page.content.decode().count('class="graded-offer"') == 3
