@@ -29,3 +29,14 @@ class ReviewErrorCode(StrEnum):
 
 class DemandErrorCode(StrEnum):
     NOT_LIVE = "partnership_not_live"
+
+
+class DispositionErrorCode(StrEnum):
+    """Deciding what becomes of a returned unit (aftersales.services.disposition); a disposition
+    the country or the agreement does not allow is ReturnErrorCode.NOT_ALLOWED_HERE."""
+
+    NOT_GRADED = "unit_not_graded"
+    ALREADY_DECIDED = "disposition_already_decided"
+    REASON_REQUIRED = "disposition_reason_required"
+    UNKNOWN_DISPOSITION = "unknown_disposition"
+    CANNOT_UNDO = "disposition_cannot_be_undone"

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from . import money
 from .errors import DomainError
 from .errors import PartnershipErrorCode as Code
+from .grades import RESALE_GRADES, Disposition, Grade
 
 MAX_AMOUNT = Decimal("99999999.9999")  # 12 digits, 4 of them decimals, as the partner API's schema says
 AMOUNT_PLACES = 4
@@ -119,6 +120,41 @@ def parse_days(raw):
     return tuple(sorted({int(v) for v in values}))
 
 
+def _per_grade(raw, allowed, parse_value, expected):
+    """{grade: value} for some grades; a grade the map leaves out takes its default."""
+    if not isinstance(raw, dict) or not raw:
+        raise ValueError(expected)
+    out = {}
+    for grade, value in raw.items():
+        if grade not in allowed:
+            raise ValueError(expected)
+        out[grade] = parse_value(value)
+    return out
+
+
+def parse_grade_percents(raw):
+    expected = _('a percent 0-100 per resale grade, such as {"like_new": 15, "good": 30}')
+
+    def percent(value):
+        try:
+            return parse_percent(value)
+        except ValueError:
+            raise ValueError(expected) from None
+
+    return _per_grade(raw, RESALE_GRADES, percent, expected)
+
+
+def parse_grade_dispositions(raw):
+    expected = _('a disposition per grade, such as {"like_new": "resell", "unsellable": "dispose"}')
+
+    def disposition(value):
+        if value not in Disposition.values:
+            raise ValueError(expected)
+        return str(value)
+
+    return _per_grade(raw, Grade.values, disposition, expected)
+
+
 PARSERS = {
     "amount": parse_amount,
     "rate": parse_rate,
@@ -127,6 +163,19 @@ PARSERS = {
     "currency": parse_currency,
     "flag": parse_flag,
     "days": parse_days,
+    "grade_percents": parse_grade_percents,
+    "grade_dispositions": parse_grade_dispositions,
+}
+
+# The documented defaults of returned goods (docs/adr/0019): a discount per resale grade, and what
+# becomes of a unit of each grade when the agreement says nothing.
+DEFAULT_GRADE_DISCOUNTS = {Grade.LIKE_NEW: Decimal(15), Grade.GOOD: Decimal(30), Grade.ACCEPTABLE: Decimal(50)}
+DEFAULT_GRADE_DISPOSITIONS = {
+    Grade.NEW: Disposition.RESTOCK,
+    Grade.LIKE_NEW: Disposition.RESELL,
+    Grade.GOOD: Disposition.RESELL,
+    Grade.ACCEPTABLE: Disposition.RESELL,
+    Grade.UNSELLABLE: Disposition.DISPOSE,
 }
 
 
@@ -191,6 +240,20 @@ class Terms:
     first_leg_per_kg: Decimal = _fee(
         "amount", Decimal(0), "Agreed first-leg freight per kg, settlement currency; 0 (recorded, not charged here)."
     )
+    resale_fee_rate: Decimal = _fee(
+        "rate", Decimal("0.10"), "Share of a resold returned unit's proceeds the reselling platform keeps, 0-1; 0.10."
+    )
+    resale_grade_discounts: dict | None = _fee(
+        "grade_percents",
+        None,
+        "Discount of a graded resale offer per grade (like_new, good, acceptable), percent; 15, 30, 50.",
+    )
+    return_dispositions: dict | None = _fee(
+        "grade_dispositions",
+        None,
+        "What becomes of a returned unit per grade when no one decides otherwise; new: restock, "
+        "like_new/good/acceptable: resell, unsellable: dispose.",
+    )
 
     given: frozenset = field(default=frozenset(), compare=False, repr=False)
     """The fee keys the agreement states (the others take their defaults)."""
@@ -208,6 +271,17 @@ class Terms:
     def aged_thresholds(self):
         """The agreed age thresholds in days, ascending, or the platform's."""
         return self.aged_threshold_days or tuple(sorted(set(settings.LOGISTICS["AGED_THRESHOLDS_DAYS"])))
+
+    def grade_discount(self, grade):
+        """The agreed discount (percent) of a graded offer of this grade; None for a grade that is
+        never resold (new, unsellable)."""
+        if grade not in RESALE_GRADES:
+            return None
+        return (self.resale_grade_discounts or {}).get(grade, DEFAULT_GRADE_DISCOUNTS[grade])
+
+    def default_disposition(self, grade):
+        """What becomes of a returned unit of this grade by the agreement (or its default)."""
+        return (self.return_dispositions or {}).get(grade, DEFAULT_GRADE_DISPOSITIONS[grade])
 
     def storage_fee(self):
         """(rate per unit-day, currency), or None when no storage is charged."""
@@ -303,9 +377,7 @@ class Terms:
         for key in FEE_TERMS:
             if key in self.given:
                 value = getattr(self, key)
-                out[key] = (
-                    list(value) if isinstance(value, tuple) else str(value) if isinstance(value, Decimal) else value
-                )
+                out[key] = _json_value(value)
         return out
 
     def model_fields(self):
@@ -331,6 +403,12 @@ class Terms:
             "starts_on": self.starts_on.isoformat(),
             "ends_on": self.ends_on.isoformat() if self.ends_on else None,
         }
+
+
+def _json_value(value):
+    if isinstance(value, dict):
+        return {key: _json_value(item) for key, item in sorted(value.items())}
+    return list(value) if isinstance(value, tuple) else str(value) if isinstance(value, Decimal) else value
 
 
 FEE_TERMS = {f.name: f for f in fields(Terms) if "kind" in f.metadata}

@@ -13,6 +13,7 @@ from catalog.selectors import category_tree, country_name, page_parts
 
 from . import hooks, selectors
 from .filters import ZoneListingFilter, ZoneSearchFilter
+from .graded import graded_offers
 from .models import PartnerListing
 from .services import recommendations
 from .templatetags.recommendations import recommendation_block
@@ -188,6 +189,8 @@ def product(request, partner, reference):
     context = _zone(zone)
     context.update(selectors.product_page(listing, zone.partnership, language))
     context["listing_sections"] = hooks.listing_snippets(request, listing)
+    offers = graded_offers(listing)
+    context["graded_offers"] = {"offers": offers, "listing": listing} if offers else None
     return render(request, "partner_zone/product.html", context)
 
 

@@ -1,3 +1,4 @@
-"""After-sales in the admin, one module per area."""
+"""After-sales in the admin, one module per area: `reviews` (moderation), `resale` (returned units'
+dispositions, and the partners' dispositions of our goods returned there)."""
 
-from . import reviews  # noqa: F401
+from . import resale, reviews  # noqa: F401

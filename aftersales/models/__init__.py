@@ -1,10 +1,22 @@
-"""After-sales data: message threads, returns and exchanges (with their graded units), and, in
-modules of their own, service providers and tickets, shared reviews, and the demand reports
-exchanged with partners (aftersales/demand/models.py)."""
+"""After-sales data: message threads, returns and exchanges (with their graded units), the
+partner's dispositions of our returned goods, shared reviews and demand reports."""
 
 from ..demand.models import DemandReport
+from .resale import ReceivedDisposition
 from .returns import ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
-from .reviews import ProductReview, ReviewStatus, ReviewTally  # noqa: F401
+from .reviews import ProductReview, ReviewStatus, ReviewTally
 from .threads import Message, Thread
 
-__all__ = ["DemandReport", "Message", "ReturnEvent", "ReturnLine", "ReturnRequest", "ReturnUnit", "Thread"]
+__all__ = [
+    "DemandReport",
+    "Message",
+    "ProductReview",
+    "ReceivedDisposition",
+    "ReturnEvent",
+    "ReturnLine",
+    "ReturnRequest",
+    "ReturnUnit",
+    "ReviewStatus",
+    "ReviewTally",
+    "Thread",
+]

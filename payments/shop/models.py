@@ -18,6 +18,7 @@ from djmoney.models.fields import MoneyField
 
 from catalog.models import MONEY
 from crossborder.fields import BlindIndexField, EncryptedTextField
+from crossborder.grades import RESALE_GRADES
 from crossborder.models import Partnership
 
 __all__ = [
@@ -61,6 +62,10 @@ def _sums_up(total="total", parts=("goods", "taxes", "shipping")):
         expression = expression + F(part)
     half_cent = Value(Decimal("0.005"))
     return Q(**{f"{total}__gt": expression - half_cent, f"{total}__lt": expression + half_cent})
+
+
+# A line of a graded offer: returned units resold at this grade (empty: new goods).
+GRADE_CHOICES = [(grade.value, grade.label) for grade in RESALE_GRADES]
 
 
 class Cart(models.Model):
@@ -108,6 +113,7 @@ class CartLine(models.Model):
     )
     partnership = models.ForeignKey(Partnership, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     sku = models.CharField(_("SKU"), max_length=64)
+    grade = models.CharField(_("grade"), max_length=12, blank=True, default="", choices=GRADE_CHOICES)
     quantity = models.PositiveIntegerField(_("quantity"))
     added_at = models.DateTimeField(default=timezone.now)
 
@@ -118,7 +124,7 @@ class CartLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=_one_source(), name="cart_line_one_source"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_line_quantity_positive"),
-            models.UniqueConstraint(fields=["cart", "origin", "sku"], name="cart_line_sku_once"),
+            models.UniqueConstraint(fields=["cart", "origin", "sku", "grade"], name="cart_line_sku_grade_once"),
         ]
 
     def __str__(self):
@@ -211,6 +217,14 @@ class _QuotedLine(models.Model):
     )
     direct_units = models.PositiveIntegerField(
         default=0, help_text=_("units taken from the listing's direct-sale stock")
+    )
+    grade = models.CharField(
+        _("grade"),
+        max_length=12,
+        blank=True,
+        default="",
+        choices=GRADE_CHOICES,
+        help_text=_("a returned unit resold at this grade; empty for new goods"),
     )
 
     class Meta:

@@ -81,6 +81,7 @@ def cart_add(request):
             sku=request.POST.get("sku", ""),
             listing_id=int(listing) if listing.isascii() and listing.isdigit() and len(listing) <= 18 else None,
             quantity=request.POST.get("quantity", "1"),
+            grade=request.POST.get("grade", ""),
         )
     except DomainError as error:
         return _cart_page(request, error=error.detail, status=400)
@@ -275,6 +276,14 @@ def orders(request):
 
 
 # --- on the home catalog's product page (registered in handlers/pages.py) ------------------------
+
+
+def graded_offers_section(request, product):
+    """Our own returned units resold as graded items, under the product's "Add to cart"."""
+    offers = selectors.own_graded_offers(product)
+    if not offers:
+        return []
+    return [{"template": "payments/_graded_offers.html", "context": {"offers": offers, "listing": None}}]
 
 
 def add_to_cart_section(request, product):

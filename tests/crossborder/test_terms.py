@@ -33,6 +33,9 @@ EVERY_FEE = {
     "fulfilment_per_unit": ("1.25", Decimal("1.25")),
     "fulfilment_currency": ("JPY", "JPY"),
     "first_leg_per_kg": ("9.50", Decimal("9.50")),
+    "resale_fee_rate": ("0.12", Decimal("0.12")),
+    "resale_grade_discounts": ({"good": "25", "acceptable": 40}, {"good": Decimal(25), "acceptable": Decimal(40)}),
+    "return_dispositions": ({"like_new": "send_back"}, {"like_new": "send_back"}),
 }
 
 DEFAULTS = {
@@ -50,6 +53,9 @@ DEFAULTS = {
     "fulfilment_per_unit": Decimal(0),
     "fulfilment_currency": None,
     "first_leg_per_kg": Decimal(0),
+    "resale_fee_rate": Decimal("0.10"),
+    "resale_grade_discounts": None,  # crossborder.terms.DEFAULT_GRADE_DISCOUNTS
+    "return_dispositions": None,  # crossborder.terms.DEFAULT_GRADE_DISPOSITIONS
 }
 
 

@@ -97,7 +97,7 @@ def _listing_id(line):
 _LINE_FIELDS = (
     "line_number", "origin", "fulfilment", "variant_id", "listing_id", "partnership_id", "sku", "title", "hs_code",
     "quantity", "unit_price", "goods", "taxes", "shipping", "total", "dutiable_value", "taxes_detail",
-    "export_amount", "reservation_id", "direct_units",
+    "export_amount", "reservation_id", "direct_units", "grade",
 )  # fmt: skip
 
 
@@ -194,6 +194,7 @@ def _serve(line, order):
         recipient=order.recipient,
         owner=line.partnership.partner if line.origin == Origin.PARTNER else None,
         reservation_ref=line.reservation.reference,
+        grade=line.grade,
     )
 
 
@@ -201,6 +202,15 @@ def _post_to_ledger(line):
     if line.origin == Origin.OWN:
         return ledger.record_own_goods_sale(
             reference=line.reference, goods=line.goods, shipping=line.shipping, taxes=line.taxes
+        )
+    if line.grade:  # a returned unit resold: the partner gets the proceeds less the resale fee
+        return ledger.record_partner_goods_resale(
+            reference=line.reference,
+            partnership=line.partnership,
+            shopper_amount=line.total,
+            taxes=line.taxes,
+            proceeds=line.goods,
+            fee_rate=line.partnership.terms.resale_fee_rate,
         )
     return ledger.record_partner_goods_sale(
         reference=line.reference,
@@ -239,6 +249,7 @@ def forwarded_payload(order, lines):
                     "amount": str(line.export_amount.amount),
                     "currency": str(line.export_amount.currency),
                 },
+                **({"grade": line.grade} if line.grade else {}),
             }
             for line in lines
         ],
@@ -353,7 +364,7 @@ def _sell_line(line, order):
     line.order = order
     shipment = _serve(line, order)
     _post_to_ledger(line)
-    if line.origin == Origin.PARTNER:
+    if line.origin == Origin.PARTNER and not line.grade:  # a resold unit's fee covers it all
         _count_markdown_sale(line)
         charges.charge_campaign_share(line=line)  # the partner bears its share of a campaign price
         charges.charge_fulfilment_fee(line=line)  # we deliver its consignment stock
@@ -516,7 +527,8 @@ def receive_forwarded_order(*, partnership, payload):
                     reference=line["reference"],
                     partnership=partnership,
                     partner_amount=_amount(line["export_amount"], f"lines[{index}].export_amount"),
-                    commission_rate=partnership.commission_rate,
+                    # a resold returned unit: the proceeds less the resale fee, nothing more off
+                    commission_rate=0 if line.get("grade") else partnership.commission_rate,
                 )
     return forwarded
 
