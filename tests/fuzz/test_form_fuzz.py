@@ -103,7 +103,16 @@ def test_hostile_token_segments_are_a_404_that_changes_nothing(shop):
 
     @fixed(40)
     @given(
-        prefix=st.sampled_from(["/en/orders/", "/en/pay/", "/api/shop/v1/orders/", "/en/pay/sandbox/card/"]),
+        prefix=st.sampled_from(
+            [
+                "/en/orders/",
+                "/en/pay/",
+                "/api/shop/v1/orders/",
+                "/en/pay/sandbox/card/",
+                "/en/reviews/",
+                "/en/reviews/write/",
+            ]
+        ),
         token=hostile.url_text.filter(bool),
         suffix=st.sampled_from(["", "pay/", "status/", "return/"]),
     )
