@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('aftersales', '0001_returns_and_threads'),
+        ("aftersales", "0003_demand_reports"),
         ('crossborder', '0004_notifications'),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
         ('catalog', '0005_files_generated_image_names'),
         ('crossborder', '0004_notifications'),
         ('partner_zone', '0009_money_exchange_rate_to_core'),
-        ('payments', '0008_security_encrypt_id_numbers'),
+        ("payments", "0009_demand_shopper_language"),
     ]
 
     operations = [
