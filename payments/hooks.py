@@ -8,3 +8,7 @@ from crossborder.hooks import Hook
 # transaction that recorded the payment committed and outside any transaction, so a subscriber may
 # call providers; its error reaches the caller (the webhook, the return page, the poll).
 money_secured = Hook("payments.money_secured", runs=Hook.INLINE)
+# order_sections(request, order) -> list of snippets ({"template", "context"}) shown on the
+# shopper's order page under its lines; after-sales adds the returns of the order and its "Return or
+# exchange" action (aftersales/handlers/pages.py). Inline, in the request; a fixed number of queries.
+order_sections = Hook("payments.order_sections", runs=Hook.INLINE)

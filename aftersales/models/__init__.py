@@ -1,7 +1,7 @@
 """After-sales data: message threads, returns and exchanges (with their graded units), and, in
 modules of their own, service providers and tickets, and shared reviews."""
 
-from .returns import ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
+from .returns import PartnerReturnNotice, ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
 from .threads import Message, Thread
 
-__all__ = ["Message", "ReturnEvent", "ReturnLine", "ReturnRequest", "ReturnUnit", "Thread"]
+__all__ = ["Message", "PartnerReturnNotice", "ReturnEvent", "ReturnLine", "ReturnRequest", "ReturnUnit", "Thread"]

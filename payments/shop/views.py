@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crossborder.errors import DomainError
 from crossborder.http import client_ip
 
+from .. import hooks
 from . import selectors as selectors
 from .models import Origin
 from .services import cancel as cancels
@@ -223,6 +224,9 @@ def _order_page(request, token, *, error=None, status=200):
         "cancellable": selectors.can_cancel(found, lines, events),
         "refund": cancels.refund_status(found) if found.status == found.Status.CANCELLED else None,
         "error": error,
+        "order_sections": [
+            snippet for answer in hooks.order_sections.fire(request=request, order=found) for snippet in answer or []
+        ],
     }
     return render(request, "payments/order.html", context, status=status)
 

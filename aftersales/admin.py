@@ -1,0 +1,321 @@
+"""After-sales admin: returns with the steps ops take (approve, reject, issue the label, receive with
+counts, grade each unit, refund, send the replacement, answer in the thread), each through its
+service; everything a service writes is read-only here. And the returns partners report of our goods."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline, run_for_each
+from crossborder.errors import DomainError
+
+from . import selectors
+from .choices import Grade
+from .models import PartnerReturnNotice, ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
+from .services import returns, threads
+
+
+class ReturnLineInline(ReadOnlyInline):
+    model = ReturnLine
+    fields = ["order_line", "quantity", "received", "grades", "refund", "deduction", "deduction_reason"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order_line").prefetch_related("units")
+
+    @admin.display(description=_("received"))
+    def received(self, line):
+        return len(line.units.all())
+
+    @admin.display(description=_("grades"))
+    def grades(self, line):
+        return ", ".join(f"#{u.number} {u.get_grade_display() or '-'}" for u in line.units.all()) or "-"
+
+
+class ReturnEventInline(ReadOnlyInline):
+    model = ReturnEvent
+    fields = ["created_at", "status", "note", "actor", "detail"]
+    readonly_fields = fields
+
+
+class ReasonActionForm(helpers.ActionForm):
+    """The action bar, with the reason a rejection gives the shopper."""
+
+    reason = forms.CharField(label=_("reason (for a rejection)"), required=False, max_length=300)
+
+
+class CountsForm(forms.Form):
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        for line in lines:
+            self.fields[f"count-{line.pk}"] = forms.IntegerField(
+                label=f"{line.order_line.sku} · {line.order_line.title}",
+                min_value=0,
+                initial=line.quantity,
+                help_text=_("announced: %(n)d") % {"n": line.quantity},
+            )
+
+
+class GradesForm(forms.Form):
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        for unit in units:
+            label = f"{unit.line.order_line.sku} #{unit.number}"
+            self.fields[f"grade-{unit.pk}"] = forms.ChoiceField(
+                label=label, choices=[("", "---"), *Grade.choices], initial=unit.grade, required=False
+            )
+            self.fields[f"notes-{unit.pk}"] = forms.CharField(
+                label=_("notes"), initial=unit.notes, required=False, max_length=2000
+            )
+            self.fields[f"photos-{unit.pk}"] = forms.FileField(label=_("photos"), required=False)
+
+
+class RefundForm(forms.Form):
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        for line in lines:
+            self.fields[f"amount-{line.pk}"] = forms.CharField(
+                label=f"{line.order_line.sku} · {line.order_line.title}",
+                required=False,
+                help_text=_("empty: what the policy gives; more, up to what was paid, waives a fee"),
+            )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("message"), widget=forms.Textarea, max_length=4000)
+    attachments = forms.FileField(label=_("photo"), required=False)
+
+
+def _with_field_error(form, error):
+    """A service's refusal shown on its field (or above the form)."""
+    form.add_error(error.field if error.field in form.fields else None, error.detail)
+
+
+@admin.register(ReturnRequest)
+class ReturnRequestAdmin(ReadOnlyAdmin):
+    list_display = ["token", "order_number", "kind", "status", "reason", "created_at", "unit_count", "unread"]
+    list_filter = ["status", "kind", "reason", "created_at"]
+    search_fields = ["token", "order__number", "order__email", "label_number"]
+    date_hierarchy = "created_at"
+    fields = [
+        "token", "reference", "order", "kind", "status", "reason", "reason_text", "photo_links", "warehouse",
+        "label_number", "policy", "created_at", "updated_at", "steps", "thread_messages",
+    ]  # fmt: skip
+    readonly_fields = fields
+    inlines = [ReturnLineInline, ReturnEventInline]
+    action_form = ReasonActionForm
+    actions = ["approve", "reject", "issue_label", "refund", "exchange"]
+
+    def get_queryset(self, request):
+        return selectors.admin_returns()
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("aftersales.change_returnrequest")  # the steps; fields stay read-only
+
+    @admin.display(description=_("order"), ordering="order__number")
+    def order_number(self, found):
+        return found.order.number
+
+    @admin.display(description=_("units received"), ordering="unit_count")
+    def unit_count(self, found):
+        return found.unit_count
+
+    @admin.display(description=_("unread"), ordering="unread")
+    def unread(self, found):
+        return found.unread or ""
+
+    @admin.display(description=_("photos"))
+    def photo_links(self, found):
+        return (
+            format_html_join(" ", '<a href="{}">{}</a>', ((f"/media/{n}", n.rsplit("/", 1)[-1]) for n in found.photos))
+            or "-"
+        )
+
+    @admin.display(description=_("next steps"))
+    def steps(self, found):
+        links = [
+            (reverse(f"admin:aftersales_returnrequest_{name}", args=[found.pk]), label)
+            for name, label, statuses in STEPS
+            if found.status in statuses
+        ]
+        links.append((reverse("admin:aftersales_returnrequest_message", args=[found.pk]), _("Answer in the thread")))
+        return format_html_join(" · ", '<a class="button" href="{}">{}</a>', links)
+
+    @admin.display(description=_("messages"))
+    def thread_messages(self, found):
+        rows = [
+            (m.created_at.strftime("%Y-%m-%d %H:%M"), m.get_author_display(), m.body)
+            for m in found.thread.messages.all()
+        ]
+        return format_html_join("", "<p><small>{} · {}</small><br>{}</p>", rows) or "-"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        found = ReturnRequest.objects.filter(pk=object_id).select_related("thread").first()
+        if found is not None:
+            threads.mark_read_by_staff(thread=found.thread)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- actions -----------------------------------------------------------------------------------
+
+    def _each(self, request, queryset, operation, done):
+        run_for_each(self, request, queryset.order_by("pk"), operation, done, label=lambda r: r.token)
+
+    @admin.action(description=_("Approve (the shopper is told)"))
+    def approve(self, request, queryset):
+        self._each(request, queryset, lambda r: returns.approve_return(request=r, actor=request.user), _n("approved"))
+
+    @admin.action(description=_("Reject with the reason given above"))
+    def reject(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        self._each(
+            request,
+            queryset,
+            lambda r: returns.reject_return(request=r, reason=reason, actor=request.user),
+            _n("rejected"),
+        )
+
+    @admin.action(description=_("Issue the return label (drop-off at our home warehouse)"))
+    def issue_label(self, request, queryset):
+        self._each(request, queryset, lambda r: returns.issue_label(request=r, actor=request.user), _n("labelled"))
+
+    @admin.action(description=_("Refund inspected returns as their policy says"))
+    def refund(self, request, queryset):
+        self._each(request, queryset, lambda r: returns.refund_return(request=r, actor=request.user), _n("refunded"))
+
+    @admin.action(description=_("Send the replacement of inspected exchanges (refund when out of stock)"))
+    def exchange(self, request, queryset):
+        self._each(request, queryset, lambda r: returns.exchange_return(request=r, actor=request.user), _n("done"))
+
+    # --- the step pages ----------------------------------------------------------------------------
+
+    def get_urls(self):
+        pages = [
+            path(
+                f"<int:pk>/{name}/",
+                self.admin_site.admin_view(getattr(self, f"{name}_view")),
+                name=f"aftersales_returnrequest_{name}",
+            )
+            for name in ("receive", "grade", "refund", "message")
+        ]
+        return [*pages, *super().get_urls()]
+
+    def _step(self, request, pk, *, title, build, run, intro=""):
+        if not self.has_change_permission(request):
+            return redirect("admin:index")
+        found = get_object_or_404(ReturnRequest.objects.select_related("order", "thread"), pk=pk)
+        form = build(found, request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                run(found, form.cleaned_data, request)
+            except DomainError as error:
+                _with_field_error(form, error)
+            else:
+                self.message_user(request, _("Done: %(title)s.") % {"title": title}, messages.SUCCESS)
+                return redirect("admin:aftersales_returnrequest_change", found.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "return": found,
+            "intro": intro,
+        }
+        return TemplateResponse(request, "admin/aftersales/return_step.html", context)
+
+    def receive_view(self, request, pk):
+        def build(found, data, files):
+            return CountsForm(data, lines=found.lines.select_related("order_line"))
+
+        def run(found, cleaned, request):
+            counts = {int(key.removeprefix("count-")): value for key, value in cleaned.items()}
+            returns.receive_return(request=found, counts=counts, actor=request.user)
+
+        return self._step(request, pk, title=_("Receive and count"), build=build, run=run)
+
+    def grade_view(self, request, pk):
+        def build(found, data, files):
+            units = ReturnUnit.objects.filter(line__request=found).select_related("line__order_line")
+            return GradesForm(data, files, units=units)
+
+        def run(found, cleaned, request):
+            grades = {}
+            for key, grade in cleaned.items():
+                if key.startswith("grade-") and grade:
+                    pk = key.removeprefix("grade-")
+                    upload = request.FILES.get(f"photos-{pk}")
+                    photos = (
+                        returns.store_photos(returns.clean_photos([upload], field=f"photos-{pk}")) if upload else []
+                    )
+                    grades[int(pk)] = (grade, cleaned.get(f"notes-{pk}", ""), photos)
+            returns.grade_units(request=found, grades=grades, actor=request.user)
+
+        return self._step(request, pk, title=_("Inspect and grade"), build=build, run=run)
+
+    def refund_view(self, request, pk):
+        def build(found, data, files):
+            return RefundForm(data, lines=found.lines.select_related("order_line"))
+
+        def run(found, cleaned, request):
+            amounts = {int(key.removeprefix("amount-")): value for key, value in cleaned.items() if value}
+            returns.refund_return(request=found, actor=request.user, amounts=amounts)
+
+        return self._step(request, pk, title=_("Refund"), build=build, run=run)
+
+    def message_view(self, request, pk):
+        def build(found, data, files):
+            return MessageForm(data, files)
+
+        def run(found, cleaned, request):
+            upload = cleaned.get("attachments")
+            returns.write_on_return(
+                request=found,
+                body=cleaned["body"],
+                by="staff",
+                staff=request.user,
+                attachments=[upload] if upload else [],
+            )
+
+        return self._step(request, pk, title=_("Answer in the thread"), build=build, run=run)
+
+
+def _n(verb):
+    return lambda n: _("%(n)d return(s) %(verb)s.") % {"n": n, "verb": verb}
+
+
+STEPS = [
+    ("receive", _("Receive and count"), (ReturnRequest.Status.APPROVED, ReturnRequest.Status.LABEL_ISSUED)),
+    ("grade", _("Inspect and grade"), (ReturnRequest.Status.RECEIVED,)),
+    ("refund", _("Refund"), (ReturnRequest.Status.INSPECTED,)),
+]
+
+
+@admin.register(PartnerReturnNotice)
+class PartnerReturnNoticeAdmin(ReadOnlyAdmin):
+    """Returns of our goods that partners' shoppers made there, step by step, as the partner told us."""
+
+    list_display = ["order_number", "partnership", "step", "reason", "summary", "occurred_at", "received_at"]
+    list_filter = ["step", "reason", "partnership__partner"]
+    list_select_related = ["partnership__partner"]
+    search_fields = ["order_number", "return_reference", "order_reference"]
+    fields = ["partnership", "return_reference", "order_reference", "order_number", "step", "reason", "lines",
+              "occurred_at", "received_at"]  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description=_("lines"))
+    def summary(self, notice):
+        return format_html_join(
+            "; ",
+            "{} × {}{}",
+            (
+                (
+                    line.get("sku"),
+                    line.get("quantity"),
+                    f" ({', '.join(line.get('grades', []))})" if line.get("grades") else "",
+                )
+                for line in notice.lines
+            ),
+        )
