@@ -208,8 +208,9 @@ class ReturnRequestAdmin(ReadOnlyAdmin):
         if not self.has_change_permission(request):
             return redirect("admin:index")
         found = get_object_or_404(ReturnRequest.objects.select_related("order", "thread"), pk=pk)
-        form = build(found, request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        posted = request.method == "POST"
+        form = build(found, request.POST if posted else None, request.FILES if posted else None)
+        if posted and form.is_valid():
             try:
                 run(found, form.cleaned_data, request)
             except DomainError as error:
