@@ -167,7 +167,12 @@ class ReturnRequestAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Approve (the shopper is told)"))
     def approve(self, request, queryset):
-        self._each(request, queryset, lambda r: returns.approve_return(request=r, actor=request.user), _n("approved"))
+        self._each(
+            request,
+            queryset,
+            lambda r: returns.approve_return(request=r, actor=request.user),
+            _n(_("%(n)d return(s) approved.")),
+        )
 
     @admin.action(description=_("Reject with the reason given above"))
     def reject(self, request, queryset):
@@ -176,20 +181,35 @@ class ReturnRequestAdmin(ReadOnlyAdmin):
             request,
             queryset,
             lambda r: returns.reject_return(request=r, reason=reason, actor=request.user),
-            _n("rejected"),
+            _n(_("%(n)d return(s) rejected.")),
         )
 
     @admin.action(description=_("Issue the return label (drop-off at our home warehouse)"))
     def issue_label(self, request, queryset):
-        self._each(request, queryset, lambda r: returns.issue_label(request=r, actor=request.user), _n("labelled"))
+        self._each(
+            request,
+            queryset,
+            lambda r: returns.issue_label(request=r, actor=request.user),
+            _n(_("%(n)d return(s) labelled.")),
+        )
 
     @admin.action(description=_("Refund inspected returns as their policy says"))
     def refund(self, request, queryset):
-        self._each(request, queryset, lambda r: returns.refund_return(request=r, actor=request.user), _n("refunded"))
+        self._each(
+            request,
+            queryset,
+            lambda r: returns.refund_return(request=r, actor=request.user),
+            _n(_("%(n)d return(s) refunded.")),
+        )
 
     @admin.action(description=_("Send the replacement of inspected exchanges (refund when out of stock)"))
     def exchange(self, request, queryset):
-        self._each(request, queryset, lambda r: returns.exchange_return(request=r, actor=request.user), _n("done"))
+        self._each(
+            request,
+            queryset,
+            lambda r: returns.exchange_return(request=r, actor=request.user),
+            _n(_("%(n)d exchange(s) handled.")),
+        )
 
     # --- the step pages ----------------------------------------------------------------------------
 
@@ -283,8 +303,8 @@ class ReturnRequestAdmin(ReadOnlyAdmin):
         return self._step(request, pk, title=_("Answer in the thread"), build=build, run=run)
 
 
-def _n(verb):
-    return lambda n: _("%(n)d return(s) %(verb)s.") % {"n": n, "verb": verb}
+def _n(message):
+    return lambda n: message % {"n": n}
 
 
 STEPS = [
