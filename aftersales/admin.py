@@ -96,6 +96,26 @@ def _with_field_error(form, error):
     form.add_error(error.field if error.field in form.fields else None, error.detail)
 
 
+def _action(name, description, service, done, *, with_reason=False):
+    """An admin action that runs `service(request=<return>, actor=<user>)` on each selected return
+    (with the action bar's reason when `with_reason`), reporting refusals per return."""
+
+    def action(modeladmin, request, queryset):
+        extra = {"reason": request.POST.get("reason", "")} if with_reason else {}
+        run_for_each(
+            modeladmin,
+            request,
+            queryset.order_by("pk"),
+            lambda found: service(request=found, actor=request.user, **extra),
+            lambda n: done % {"n": n},
+            label=lambda found: found.token,
+        )
+
+    action.__name__ = name
+    action.short_description = description
+    return action
+
+
 @admin.register(ReturnRequest)
 class ReturnRequestAdmin(ReadOnlyAdmin):
     list_display = ["token", "order_number", "kind", "status", "reason", "created_at", "unit_count", "unread"]
@@ -109,7 +129,6 @@ class ReturnRequestAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     inlines = [ReturnLineInline, ReturnEventInline]
     action_form = ReasonActionForm
-    actions = ["approve", "reject", "issue_label", "refund", "exchange"]
 
     def get_queryset(self, request):
         return selectors.admin_returns()
@@ -160,56 +179,36 @@ class ReturnRequestAdmin(ReadOnlyAdmin):
             threads.mark_read_by_staff(thread=found.thread)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    # --- actions -----------------------------------------------------------------------------------
+    # --- actions: each calls one service per selected return ------------------------------------
 
-    def _each(self, request, queryset, operation, done):
-        run_for_each(self, request, queryset.order_by("pk"), operation, done, label=lambda r: r.token)
-
-    @admin.action(description=_("Approve (the shopper is told)"))
-    def approve(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda r: returns.approve_return(request=r, actor=request.user),
-            _n(_("%(n)d return(s) approved.")),
-        )
-
-    @admin.action(description=_("Reject with the reason given above"))
-    def reject(self, request, queryset):
-        reason = request.POST.get("reason", "")
-        self._each(
-            request,
-            queryset,
-            lambda r: returns.reject_return(request=r, reason=reason, actor=request.user),
-            _n(_("%(n)d return(s) rejected.")),
-        )
-
-    @admin.action(description=_("Issue the return label (drop-off at our home warehouse)"))
-    def issue_label(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda r: returns.issue_label(request=r, actor=request.user),
-            _n(_("%(n)d return(s) labelled.")),
-        )
-
-    @admin.action(description=_("Refund inspected returns as their policy says"))
-    def refund(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda r: returns.refund_return(request=r, actor=request.user),
-            _n(_("%(n)d return(s) refunded.")),
-        )
-
-    @admin.action(description=_("Send the replacement of inspected exchanges (refund when out of stock)"))
-    def exchange(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda r: returns.exchange_return(request=r, actor=request.user),
-            _n(_("%(n)d exchange(s) handled.")),
-        )
+    actions = [
+        _action("approve", _("Approve (the shopper is told)"), returns.approve_return, _("%(n)d return(s) approved.")),
+        _action(
+            "reject",
+            _("Reject with the reason given above"),
+            lambda *, request, actor, reason: returns.reject_return(request=request, reason=reason, actor=actor),
+            _("%(n)d return(s) rejected."),
+            with_reason=True,
+        ),
+        _action(
+            "issue_label",
+            _("Issue the return label (drop-off at our home warehouse)"),
+            returns.issue_label,
+            _("%(n)d return(s) labelled."),
+        ),
+        _action(
+            "refund",
+            _("Refund inspected returns as their policy says"),
+            returns.refund_return,
+            _("%(n)d return(s) refunded."),
+        ),
+        _action(
+            "exchange",
+            _("Send the replacement of inspected exchanges (refund when out of stock)"),
+            returns.exchange_return,
+            _("%(n)d exchange(s) handled."),
+        ),
+    ]
 
     # --- the step pages ----------------------------------------------------------------------------
 
@@ -301,10 +300,6 @@ class ReturnRequestAdmin(ReadOnlyAdmin):
             )
 
         return self._step(request, pk, title=_("Answer in the thread"), build=build, run=run)
-
-
-def _n(message):
-    return lambda n: message % {"n": n}
 
 
 STEPS = [

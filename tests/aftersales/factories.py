@@ -11,8 +11,7 @@ from aftersales.services import returns
 from payments.models import Order
 from payments.shop.services import orders
 from tests.logistics.factories import make_level
-from tests.payments.paying_factories import BUYER_FORM, CN_FORM, add_to_cart, check_out, order_of, payment_of, place
-from tests.payments.payment_factories import path_of
+from tests.payments.paying_factories import bought_with_the_wallet
 from tests.payments.shop_factories import own_variant, partner_listing
 
 
@@ -29,13 +28,7 @@ def partner_goods(warehouse, *, export_price="20.00", fees=None, stock=5):
 
 def delivered_order(client, *items, delivered_days_ago=1):
     """A paid, shipped and delivered order of (variant or listing, quantity) items."""
-    add_to_cart(client, *items)
-    checkout = check_out(client, CN_FORM, **BUYER_FORM)
-    place(client, checkout)
-    order = order_of(checkout)
-    payment = payment_of(order)
-    client.post(path_of(payment.next_action["qr_payload"]), {"decision": "approve"})
-    order.refresh_from_db()
+    order = bought_with_the_wallet(client, *items)
     assert order.status == Order.Status.PAID
     orders.change_order_status(order=order, status=Order.Status.SHIPPED)
     orders.change_order_status(order=order, status=Order.Status.DELIVERED)

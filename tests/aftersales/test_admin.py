@@ -9,20 +9,12 @@ from aftersales.models import Message, ReturnRequest, ReturnUnit
 from aftersales.services import returns
 from crossborder.models import OutboxMessage
 from tests.partners import table_counts
-from tests.payments.paying_factories import set_up_cn
-from tests.payments.payment_factories import sandbox_webhooks_through_test_client  # noqa: F401
 
 from .factories import own_and_partner_order
 
 pytestmark = pytest.mark.django_db
 
 Status = ReturnRequest.Status
-
-
-@pytest.fixture
-def cn(db, settings):
-    settings.LANGUAGE_CODE = "en"
-    return set_up_cn(settings)
 
 
 def change_url(request, step=None):

@@ -9,19 +9,11 @@ from django.urls import reverse
 from aftersales.models import Message, ReturnRequest
 from aftersales.services import returns
 from tests.partners import table_counts
-from tests.payments.paying_factories import set_up_cn
-from tests.payments.payment_factories import sandbox_webhooks_through_test_client  # noqa: F401
 from tests.payments.shop_factories import own_variant
 
 from .factories import delivered_order, own_and_partner_order, received_and_graded
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cn(db, settings):
-    settings.LANGUAGE_CODE = "en"
-    return set_up_cn(settings)
 
 
 def test_the_order_page_offers_a_return_only_once_the_goods_are_delivered(cn, client):

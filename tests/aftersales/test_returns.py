@@ -20,8 +20,7 @@ from crossborder.models import Notification, OutboxMessage
 from logistics.models import Shipment
 from payments.models import LedgerTransaction, Payment, Posting, ProviderCall
 from tests.partners import table_counts
-from tests.payments.paying_factories import payment_of, set_up_cn, unbalanced_transactions
-from tests.payments.payment_factories import sandbox_webhooks_through_test_client  # noqa: F401
+from tests.payments.paying_factories import bought_with_the_wallet, payment_of, unbalanced_transactions
 from tests.payments.shop_factories import own_variant
 
 from .factories import delivered_order, own_and_partner_order, partner_goods, received_and_graded
@@ -29,12 +28,6 @@ from .factories import delivered_order, own_and_partner_order, partner_goods, re
 pytestmark = pytest.mark.django_db
 
 Status = ReturnRequest.Status
-
-
-@pytest.fixture
-def cn(db, settings):
-    settings.LANGUAGE_CODE = "en"
-    return set_up_cn(settings)
 
 
 def per_unit(amount, quantity, start, count):
@@ -282,15 +275,7 @@ def test_a_refund_above_what_was_paid_or_below_the_policy_is_refused_and_nothing
 
 
 def test_an_undelivered_line_is_refused_naming_it_and_nothing_is_written(cn, client):
-    from tests.payments.paying_factories import BUYER_FORM, CN_FORM, add_to_cart, check_out, order_of, place
-    from tests.payments.payment_factories import path_of
-
-    variant = own_variant(cn, stock=3)
-    add_to_cart(client, (variant, 1))
-    checkout = check_out(client, CN_FORM, **BUYER_FORM)
-    place(client, checkout)
-    order = order_of(checkout)
-    client.post(path_of(payment_of(order).next_action["qr_payload"]), {"decision": "approve"})
+    order = bought_with_the_wallet(client, (own_variant(cn, stock=3), 1))
     line = order.lines.get()
     before = table_counts()
 

@@ -9,7 +9,6 @@ agree, and cn's shows the charge-back as us's credit for one of the two units, c
 Web servers only; outboxes are relayed by the test. PostgreSQL when CROSSBORDER_TEST_POSTGRES is set,
 else SQLite files."""
 
-import datetime as dt
 import json
 import re
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -17,22 +16,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pytest
 import requests
 
-from .pairs import partnered_pair
-from .test_purchase_and_settlement import (
-    COMMISSION,
-    GOODS,
-    LISTINGS,
-    OFFER,
-    RATE,
-    SHOPPERS,
-    TIMEOUT,
-    USD_CNY,
-    csrf_token,
-    last_json,
-    order_status,
-    pay_with_wallet,
-    place_order,
-)
+from . import test_purchase_and_settlement as purchase
+from .pairs import close_the_same_period, partnered_pair
 from .test_two_instances import manage
 
 pytestmark = pytest.mark.e2e
@@ -116,15 +101,15 @@ def first_of_two(amount):
 def open_return_in_the_storefront(cn, order_token, units, reason):
     browser = requests.Session()
     form_url = f"{cn.base_url}/en/returns/order/{order_token}/"
-    form = browser.get(form_url, timeout=TIMEOUT)
+    form = browser.get(form_url, timeout=purchase.TIMEOUT)
     assert form.status_code == 200 and "data-return-form" in form.text, form.text[-2000:]
     line_id = re.search(r'name="quantity-(\d+)"', form.text).group(1)
     sent = browser.post(
         form_url,
-        data={"csrfmiddlewaretoken": csrf_token(form.text), f"quantity-{line_id}": str(units), "reason": reason,
+        data={"csrfmiddlewaretoken": purchase.csrf_token(form.text), f"quantity-{line_id}": str(units), "reason": reason,
               "kind": "return", "details": "One lantern is enough."},
         headers={"Referer": form_url},
-        timeout=TIMEOUT,
+        timeout=purchase.TIMEOUT,
     )  # fmt: skip
     assert sent.status_code == 200 and "/returns/" in sent.url, sent.text[-2000:]
     return sent.url.rstrip("/").rsplit("/", 1)[-1], sent
@@ -134,29 +119,29 @@ def test_a_cn_shopper_returns_a_us_product_refunded_in_cny_and_charged_back_to_u
     cn, us = pair
     manage(cn, "ensure_warehouse", "--code", "sha-1", "--name", "Shanghai returns desk", "--country", "CN",
            "--operator", "cn", "--address", "1 Bonded Road, Shanghai")  # fmt: skip
-    goods = json.dumps({code: [*row[:4], str(row[4])] for code, row in GOODS["us"].items()})
-    manage(us, "shell", "-c", OFFER.format(me="us", partner="cn", language="en", goods=goods, currency="USD"))
+    goods = json.dumps({code: [*row[:4], str(row[4])] for code, row in purchase.GOODS["us"].items()})
+    manage(us, "shell", "-c", purchase.OFFER.format(me="us", partner="cn", language="en", goods=goods, currency="USD"))
     for instance in (cn, us):
-        manage(instance, "shell", "-c", RATE.format(rate=str(USD_CNY)))
+        manage(instance, "shell", "-c", purchase.RATE.format(rate=str(purchase.USD_CNY)))
     assert "succeeded" in manage(cn, "sync_partner_catalog", "--partner", "us")
     manage(cn, "reprice_listings", "--partner", "us")
-    lamp = last_json(manage(cn, "shell", "-c", LISTINGS))["US-LAMP"]
+    lamp = purchase.last_json(manage(cn, "shell", "-c", purchase.LISTINGS))["US-LAMP"]
 
     # Bought, paid, forwarded, delivered.
     total = Decimal(lamp["price"][0]) * 2
-    order = place_order(cn, SHOPPERS["cn"], [{"listing": lamp["id"], "quantity": 2}], total)
-    assert pay_with_wallet(cn, order["payment_url"])["state"] == "captured"
+    order = purchase.place_order(cn, purchase.SHOPPERS["cn"], [{"listing": lamp["id"], "quantity": 2}], total)
+    assert purchase.pay_with_wallet(cn, order["payment_url"])["state"] == "captured"
     manage(cn, "relay_outbox")
     manage(cn, "shell", "-c", f"token = {order['token']!r}\n" + DELIVER)
-    assert order_status(cn, order["token"]) == "delivered"
+    assert purchase.order_status(cn, order["token"]) == "delivered"
 
     # The shopper returns one lantern from the storefront: no reason, approved and labelled at once.
     token, page = open_return_in_the_storefront(cn, order["token"], 1, "no_reason")
     assert "data-return-label" in page.text and "1 Bonded Road, Shanghai" in page.text
 
-    graded = last_json(manage(cn, "shell", "-c", f"token = {token!r}\n" + RECEIVE_AND_GRADE))
+    graded = purchase.last_json(manage(cn, "shell", "-c", f"token = {token!r}\n" + RECEIVE_AND_GRADE))
     assert graded == {"status": "inspected", "owners": ["us"]}
-    refunded = last_json(manage(cn, "shell", "-c", f"token = {token!r}\n" + REFUND))
+    refunded = purchase.last_json(manage(cn, "shell", "-c", f"token = {token!r}\n" + REFUND))
 
     # The shopper gets back what was paid for one of the two units, in CNY, through the wallet.
     paid_for_one = first_of_two(total)
@@ -164,8 +149,8 @@ def test_a_cn_shopper_returns_a_us_product_refunded_in_cny_and_charged_back_to_u
     assert refunded["refund"] == [str(paid_for_one), "CNY"]
     assert refunded["payment"][0] == "partially_refunded" and Decimal(refunded["payment"][1]) == paid_for_one
     # us gives back its credit for that unit: export price less cn's commission, per unit.
-    price = GOODS["us"]["LAMP"][4]
-    credit = price * 2 - cents(price * 2 * COMMISSION)
+    price = purchase.GOODS["us"]["LAMP"][4]
+    credit = price * 2 - cents(price * 2 * purchase.COMMISSION)
     chargeback = first_of_two(credit)
     assert [("partner_balance", "USD", chargeback)] == [
         (code, currency, Decimal(amount))
@@ -175,7 +160,7 @@ def test_a_cn_shopper_returns_a_us_product_refunded_in_cny_and_charged_back_to_u
 
     # us was told each step and posted the charge-back's mirror image.
     manage(cn, "relay_outbox")
-    told = last_json(manage(us, "shell", "-c", TOLD))
+    told = purchase.last_json(manage(us, "shell", "-c", TOLD))
     assert [step for step, _reason, _lines in told["steps"]] == ["opened", "received", "graded", "refunded"]
     assert {reason for _step, reason, _lines in told["steps"]} == {"no_reason"}
     last_lines = told["steps"][-1][2]
@@ -184,17 +169,9 @@ def test_a_cn_shopper_returns_a_us_product_refunded_in_cny_and_charged_back_to_u
     assert told["charges"] == [refunded["reference"]]
 
     # Both close the same period and reconcile; cn's statement shows the charge-back.
-    now = dt.datetime.now(dt.UTC)
-    cutoff = dt.datetime.combine(now.date(), dt.time(23, 0), tzinfo=dt.UTC)
-    if cutoff <= now:
-        cutoff += dt.timedelta(days=1)
-    after = (cutoff + dt.timedelta(minutes=5)).isoformat()
-    for instance in (cn, us):
-        manage(instance, "close_settlement", "--period-end", cutoff.isoformat(), "--now", after)
-    manage(cn, "relay_outbox")
-    manage(us, "relay_outbox")
-    cn_batch = last_json(manage(cn, "shell", "-c", BATCH))
-    us_batch = last_json(manage(us, "shell", "-c", BATCH))
+    close_the_same_period(cn, us)
+    cn_batch = purchase.last_json(manage(cn, "shell", "-c", BATCH))
+    us_batch = purchase.last_json(manage(us, "shell", "-c", BATCH))
     assert cn_batch["status"] == us_batch["status"] == "reconciled", (cn_batch, us_batch)
     assert cn_batch["disputes"] == us_batch["disputes"] == 0
     line = f"order:cn:{order['number']}:1"
