@@ -5,6 +5,7 @@ service; everything a service writes is read-only here. And the returns partners
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -150,10 +151,8 @@ class ReturnRequestAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("photos"))
     def photo_links(self, found):
-        return (
-            format_html_join(" ", '<a href="{}">{}</a>', ((f"/media/{n}", n.rsplit("/", 1)[-1]) for n in found.photos))
-            or "-"
-        )
+        links = ((default_storage.url(name), name.rsplit("/", 1)[-1]) for name in found.photos)
+        return format_html_join(" ", '<a href="{}">{}</a>', links) or "-"
 
     @admin.display(description=_("next steps"))
     def steps(self, found):
