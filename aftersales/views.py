@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crossborder.errors import DomainError
+from payments.models import Order
 from payments.shop import selectors as shop_selectors
 
 from . import selectors
@@ -110,7 +111,10 @@ def write_message(request, token):
 
 
 def order_returns_section(request, order):
-    """payments.hooks.order_sections: the order's returns and its "Return or exchange" action."""
+    """payments.hooks.order_sections: the order's returns and its "Return or exchange" action (only
+    an order on its way or delivered can have either: no query for the others)."""
+    if order.status not in (Order.Status.SHIPPED, Order.Status.DELIVERED):
+        return []
     found = selectors.returns_of_order(order)
     can_return = selectors.order_has_returnable_lines(order)
     if not found and not can_return:

@@ -76,6 +76,9 @@ class ReturnLine(models.Model):
     refund = MoneyField(_("refunded"), null=True, blank=True, **MONEY)
     deduction = MoneyField(_("deducted"), null=True, blank=True, **MONEY)
     deduction_reason = models.CharField(_("why deducted"), max_length=200, blank=True)
+    # Units of the same order line refunded before this line's (fixed with its refund): this line's
+    # units take the next shares of the line's total and of the partner's credit.
+    units_before = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("returned line")

@@ -34,7 +34,7 @@ from logistics.errors import LogisticsErrorCode
 from logistics.services import last_leg
 from logistics.services.stock import home_warehouse
 from payments.ledger.services import charges, ledger
-from payments.models import LedgerTransaction, Order, Payment, ProviderCall
+from payments.models import LedgerTransaction, Order, OrderLine, Payment, ProviderCall
 from payments.providers.services import payment as payments
 
 from .. import selectors
@@ -454,8 +454,9 @@ def chargeback_reference(line):
 
 
 def _refunded_units_before(line):
-    """Units of the same order line refunded by earlier returns: this line's units come after them
-    in the per-unit split, so no unit's share is ever refunded twice."""
+    """Units of the same order line refunded by earlier returns (the caller holds the order line's
+    lock): this line's units come after them in the per-unit split, so no unit's share is ever
+    refunded or charged back twice. Kept on the line as `units_before`."""
     return (
         ReturnUnit.objects.filter(line__order_line=line.order_line_id, line__refund__isnull=False)
         .exclude(line=line)
@@ -480,7 +481,7 @@ def refund_due(request, line, *, shipping_charged):
     """(paid for the received units, deduction, why, whether it took the return shipping) of one
     returned line, by its policy. The return shipping is deducted once per return."""
     order_line, units = line.order_line, _units_of(line)
-    before = _refunded_units_before(line)
+    before = line.units_before
     paid = _unit_slice(order_line.total, order_line.quantity, before, len(units))
     policy = _policy_of(request, line)
     reasons, deduction = [], Decimal(0)
@@ -538,6 +539,9 @@ def _checked_amount(raw, *, paid, floor, field):
     return Money(amount, str(paid.currency))
 
 
+REFUND_FIELDS = ["refund", "refund_currency", "deduction", "deduction_currency", "deduction_reason"]
+
+
 def _prepare_refund(request, amounts):
     """Fix each line's refund and deduction (committed before any provider is called)."""
     with transaction.atomic(durable=True):
@@ -551,10 +555,13 @@ def _prepare_refund(request, amounts):
         payment = _order_payment(request.order)
         if payment is None:
             raise _refused(Code.NO_PAYMENT, _("No payment of this order can take a refund."), "payment", 409)
+        # Returns of the same order line are refunded one after the other (primary-key order).
+        list(OrderLine.objects.select_for_update().filter(pk__in=[line.order_line_id for line in lines]).order_by("pk"))
         shipping_charged = False
         for line in lines:
             if line.refund is not None or not _units_of(line):
                 continue
+            line.units_before = _refunded_units_before(line)
             with translation.override(request.language or None):
                 paid, deduction, why, took = refund_due(request, line, shipping_charged=shipping_charged)
             shipping_charged = shipping_charged or took
@@ -566,9 +573,7 @@ def _prepare_refund(request, amounts):
                 deduction = paid - refund
                 why = why if deduction.amount else ""
             line.refund, line.deduction, line.deduction_reason = refund, deduction, why[:200]
-            line.save(
-                update_fields=["refund", "refund_currency", "deduction", "deduction_currency", "deduction_reason"]
-            )
+            line.save(update_fields=[*REFUND_FIELDS, "units_before"])
     return request, payment, lines
 
 
@@ -608,7 +613,7 @@ def _charge_partner(request, line, *, actor):
         line=order_line,
         quantity=len(units),
         reference=chargeback_reference(line),
-        units_before=_refunded_units_before(line),
+        units_before=line.units_before,
         opened=len([u for u in units if u.grade != Grade.NEW]) if line.deduction and line.deduction.amount else 0,
         kept_percent=percent if line.deduction and line.deduction.amount else Decimal(0),
         actor=actor,
