@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline, run_for_each
 from crossborder.errors import DomainError
 
-from . import selectors
-from .choices import Grade
-from .models import PartnerReturnNotice, ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
-from .services import returns, threads
+from .. import selectors
+from ..choices import Grade
+from ..models import PartnerReturnNotice, ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
+from ..services import returns, threads
 
 
 class ReturnLineInline(ReadOnlyInline):
