@@ -9,6 +9,8 @@ from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -66,7 +68,7 @@ class GradesForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         for unit in units:
-            label = f"{unit.line.order_line.sku} #{unit.number}"
+            label = f"{unit.line.order_line.sku} · {unit.line.order_line.title} #{unit.number}"
             self.fields[f"grade-{unit.pk}"] = forms.ChoiceField(
                 label=label, choices=[("", "---"), *Grade.choices], initial=unit.grade, required=False
             )
@@ -167,7 +169,7 @@ class ReturnRequestAdmin(ReadOnlyAdmin):
     @admin.display(description=_("messages"))
     def thread_messages(self, found):
         rows = [
-            (m.created_at.strftime("%Y-%m-%d %H:%M"), m.get_author_display(), m.body)
+            (date_format(timezone.localtime(m.created_at), "SHORT_DATETIME_FORMAT"), m.get_author_display(), m.body)
             for m in found.thread.messages.all()
         ]
         return format_html_join("", "<p><small>{} · {}</small><br>{}</p>", rows) or "-"
@@ -176,7 +178,9 @@ class ReturnRequestAdmin(ReadOnlyAdmin):
         found = ReturnRequest.objects.filter(pk=object_id).select_related("thread").first()
         if found is not None:
             threads.mark_read_by_staff(thread=found.thread)
-        return super().change_view(request, object_id, form_url, extra_context)
+        # Every field is the services'; the steps are the links and actions, never a save.
+        no_save = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **no_save})
 
     # --- actions: each calls one service per selected return ------------------------------------
 
