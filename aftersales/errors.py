@@ -13,6 +13,14 @@ class ReturnErrorCode(StrEnum):
     REFUND_TOO_LARGE = "refund_too_large"
     ALREADY_REFUNDED = "already_refunded"
     NOT_ALLOWED_HERE = "disposition_not_allowed"
+    UNKNOWN_LINE = "unknown_order_line"
+    NOTHING_CHOSEN = "nothing_to_return"
+    INVALID_REASON = "invalid_return_reason"
+    INVALID_TEXT = "invalid_text"
+    NO_PAYMENT = "no_payment_to_refund"
+    REFUND_BELOW_POLICY = "deduction_not_allowed"
+    NO_WAREHOUSE = "no_return_warehouse"
+    INVALID_COUNT = "invalid_count"
 
 
 class ReviewErrorCode(StrEnum):

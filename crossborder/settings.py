@@ -286,6 +286,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # One name for the return reasons wherever the schema lists them (agreement terms, return notices).
+    "ENUM_NAME_OVERRIDES": {"ReturnReasonEnum": "crossborder.terms.RETURN_REASONS"},
 }
 
 # --- Partner API policy (DESIGN.md section 6) -------------------------------------------------

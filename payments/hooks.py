@@ -11,8 +11,9 @@ money_secured = Hook("payments.money_secured", runs=Hook.INLINE)
 
 # order_sections(request, order, lines) -> list of snippets ({"template", "context"}, as in
 # catalog.hooks), shown on the shopper's order page under its lines. Inline, in the request; each
-# subscriber runs a fixed number of queries. After-sales shows the review links of the lines that
-# arrived (aftersales/handlers/reviews.py).
+# subscriber runs a fixed number of queries. After-sales shows the order's returns and its "Return or
+# exchange" action (aftersales/handlers/pages.py) and the review links of the lines that arrived
+# (aftersales/handlers/reviews.py).
 order_sections = Hook("payments.order_sections", runs=Hook.INLINE)
 
 
@@ -20,6 +21,8 @@ def order_snippets(request, order, lines):
     return [
         snippet for answer in order_sections.fire(request=request, order=order, lines=lines) for snippet in answer or []
     ]
+
+
 # payment_declined(payment): the provider declined a payment (it moved to DECLINED). Inline, in the
 # transaction that records it: the shop writes the shopper's notification with it.
 payment_declined = Hook("payments.payment_declined", runs=Hook.INLINE)

@@ -37,6 +37,7 @@ CHART = {
     "partner_fees": Account.Kind.EXPENSE,
     "refunds": Account.Kind.EXPENSE,
     "return_chargebacks": Account.Kind.INCOME,
+    "return_fee_income": Account.Kind.INCOME,  # what a return's policy kept of the refund (fees)
     # Trading account between currencies: a sale paid in CNY for goods owed in USD leaves CNY on one
     # side and USD on the other, so each currency balances on its own.
     "fx_position": Account.Kind.EQUITY,
@@ -225,6 +226,24 @@ def record_refund(*, reference, amount: Money, provider=""):
         kind="refund",
         entries=[Entry("shopper_prepayments", amount), Entry("psp_clearing", -amount)],
         memo=f"refunded by {provider}" if provider else "",
+    )
+
+
+def record_return_refund(*, reference, paid: Money, refunded: Money):
+    """Returned units are taken back: what the shopper had paid for them is a refunds expense;
+    `refunded` of it went back through the provider (record_refund), the rest is fee income (the
+    return policy's restocking fee or return shipping)."""
+    paid, refunded = _money(paid, "paid"), _money(refunded, "refunded")
+    if refunded.currency != paid.currency or not 0 <= refunded.amount <= paid.amount:
+        raise LedgerError(Code.INVALID_AMOUNT, "A refund is at most what was paid, in its currency.", field="refunded")
+    return post(
+        reference=reference,
+        kind="return_refund",
+        entries=[
+            Entry("refunds", paid),
+            Entry("shopper_prepayments", -refunded),
+            Entry("return_fee_income", refunded - paid),
+        ],
     )
 
 

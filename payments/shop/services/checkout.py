@@ -30,8 +30,8 @@ from djmoney.money import Money
 from crossborder import money
 from crossborder.db import retry_on_conflict
 from crossborder.errors import DomainError
-from crossborder.notifications import supported_language
 from crossborder.grades import Grade, graded_price
+from crossborder.notifications import supported_language
 from crossborder.terms import DEFAULT_GRADE_DISCOUNTS
 from logistics.models import StockLevel
 from logistics.services import last_leg, stock
