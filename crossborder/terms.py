@@ -153,6 +153,8 @@ def parse_grade_dispositions(raw):
         return str(value)
 
     return _per_grade(raw, Grade.values, disposition, expected)
+
+
 # The return reasons the after-sales app offers (aftersales.choices.ReturnReason has these values;
 # a test keeps the two equal). The agreement names them in its return terms.
 RETURN_REASONS = (
