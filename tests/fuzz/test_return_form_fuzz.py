@@ -34,8 +34,13 @@ def test_the_return_and_message_forms_never_fail_and_a_refusal_changes_nothing(d
     pages = {
         "return": (
             f"/en/returns/order/{order.token}/",
-            {f"quantity-{own.pk}": "1", f"quantity-{partner.pk}": "0", "reason": "no_reason", "kind": "return",
-             "details": "Too big"},
+            {
+                f"quantity-{own.pk}": "1",
+                f"quantity-{partner.pk}": "0",
+                "reason": "no_reason",
+                "kind": "return",
+                "details": "Too big",
+            },
         ),  # fmt: skip
         "message": (f"/en/returns/{opened.token}/messages/", {"body": "Where is my refund?"}),
     }
