@@ -41,6 +41,7 @@ from .. import selectors
 from ..choices import Grade, ReturnReason
 from ..errors import ReturnErrorCode as Code
 from ..models import ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit, Thread
+from . import disposition
 from . import policy as policies
 from . import threads
 
@@ -396,9 +397,15 @@ def receive_return(*, request, counts, actor=None, now=None):
 
 
 def after_inspection(*, request, units, actor):
-    """Every unit of the return is graded (called in grade_units' transaction). This is where the
-    agreement's disposition rules take over the graded units (aftersales.services.disposition,
-    wired in at merge: `apply_rules(units, actor=actor)`); until then units wait for disposition."""
+    """Every unit of the return is graded (called in grade_units' transaction): the agreement's
+    disposition rules, narrowed by the country's, take over the graded units. A refusal of the rules
+    (no stock level to put a unit back in, say) does not undo the grading: it is rolled back alone,
+    logged, and the units wait for ops to decide them in the returned units' admin."""
+    try:
+        with transaction.atomic():
+            disposition.apply_rules(units, actor=actor)
+    except DomainError as exc:
+        log.warning("return %s: disposition rules not applied, units wait for ops: %s", request.pk, exc.detail)
 
 
 def grade_units(*, request, grades, actor=None, now=None):
