@@ -113,11 +113,17 @@ def return_by_token(token):
                     Prefetch("units", queryset=ReturnUnit.objects.order_by("number"))
                 ),
             ),
-            Prefetch("events", queryset=ReturnEvent.objects.order_by("created_at", "pk")),
+            Prefetch("events", queryset=shopper_timeline(ReturnEvent.objects.all())),
             Prefetch("thread__messages", queryset=Message.objects.order_by("created_at", "pk")),
         )
         .first()
     )
+
+
+def shopper_timeline(events):
+    """The steps a shopper reads: not what becomes of each returned unit afterwards (the disposition
+    events are the ops' audit trail and the partner's business)."""
+    return events.exclude(detail__has_key="disposition").order_by("created_at", "pk")
 
 
 def returns_of_order(order):

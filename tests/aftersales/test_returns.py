@@ -12,6 +12,7 @@ from django.core import mail
 from django.utils import timezone
 from djmoney.money import Money
 
+from aftersales import selectors
 from aftersales.models import PartnerReturnNotice, ReturnRequest, ReturnUnit
 from aftersales.services import partner_returns, returns
 from crossborder import money
@@ -78,7 +79,7 @@ def test_a_no_reason_return_is_approved_labelled_received_graded_and_refunded_on
     assert (chargeback.amount, chargeback.currency) == (per_unit(Money(credit, "USD"), 3, 0, 2), "USD")
     assert unbalanced_transactions() == {}
     # The shopper's timeline, and an e-mail per step.
-    assert list(request.events.values_list("status", flat=True)) == [
+    assert list(selectors.shopper_timeline(request.events).values_list("status", flat=True)) == [
         "requested", "approved", "label_issued", "received", "inspected", "refunded",
     ]  # fmt: skip
     keys = set(Notification.objects.filter(template="return_update").values_list("key", flat=True))
@@ -389,7 +390,8 @@ def test_an_exchange_without_local_stock_refunds_the_shopper_and_says_so_in_the_
     request = returns.open_return(
         order=order, quantities={order.lines.get().pk: 1}, reason="wrong_size", kind="exchange"
     )
-    request = received_and_graded(request, ["new"])
+    # Graded unsellable: the rules dispose of it, so no unit of the SKU is left here to send.
+    request = received_and_graded(request, ["unsellable"])
 
     returns.exchange_return(request=request)
 
@@ -442,3 +444,12 @@ def test_the_exporter_records_each_step_of_a_partners_return_once(cn, client):
     assert first.pk == again.pk and PartnerReturnNotice.objects.count() == 1
     assert first.lines[0]["grades"] == ["like_new"]
     assert not mail.outbox
+
+
+def test_grading_the_last_unit_hands_the_units_to_the_agreements_disposition_rules(cn, client):
+    order, _variant, _listing = own_and_partner_order(client, cn)
+    request = received_and_graded(open_partner_return(order, order.lines.get(line_number=2), 2), ["new", "like_new"])
+    decided = {u.grade: (u.disposition, u.disposition_by_rule) for u in ReturnUnit.objects.filter(line__request=request)}
+    # The documented defaults: a new unit is restocked, a like-new one resold at its grade.
+    assert decided == {"new": ("restock", True), "like_new": ("resell", True)}
+    assert OutboxMessage.objects.filter(message_type="return.disposition").count() == 2
