@@ -45,6 +45,8 @@ def _fee_term_field(term):
         )
     if kind == "currency":
         return serializers.CharField(min_length=3, max_length=3, **optional)
+    if kind == "payer":
+        return serializers.ChoiceField(choices=terms.SERVICE_PAYERS, **optional)
     if kind == "whole_percent":
         return serializers.IntegerField(min_value=1, max_value=99, **optional)
     # (min, max, digits, decimals) of an amount, a rate 0-1 and a percent 0-100

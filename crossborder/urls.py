@@ -60,6 +60,7 @@ urlpatterns += i18n_patterns(
     path("merchant/", include("catalog.merchant_urls")),
     path("logistics/", include("logistics.urls")),
     path("zone/", include("partner_zone.urls")),
+    path("service/", include("aftersales.service.urls")),
     path("", include("payments.urls")),
     path("", include("catalog.urls")),
     prefix_default_language=False,

@@ -2,6 +2,7 @@
 modules of their own, service providers and tickets, and shared reviews."""
 
 from .returns import ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
+from .service import ProviderSkill, ServiceArea, ServiceProvider, ServiceTicket, Skill, TicketEvent  # noqa: F401
 from .threads import Message, Thread
 
 __all__ = ["Message", "ReturnEvent", "ReturnLine", "ReturnRequest", "ReturnUnit", "Thread"]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crossborder.errors import DomainError
 from crossborder.http import client_ip
 
+from .. import hooks
 from . import selectors as selectors
 from .models import Origin
 from .services import cancel as cancels
@@ -32,6 +33,7 @@ FORM_FIELDS = {
     "email": "email",
     "buyer_name": "buyer_name",
     "buyer_id_number": "buyer_id_number",
+    "services": "services",
 }
 
 
@@ -111,6 +113,7 @@ def _checkout_form(request, cart, *, values=None, errors=None, status=200):
         "values": values or {"country": settings.PLATFORM_COUNTRY},
         "errors": errors or {},
         "needs_id": checkouts.china_rules_apply(any(row.origin == Origin.PARTNER for row in rows)),
+        "offers_installation": any(row.offers_installation for row in rows),
     }
     return render(request, "payments/checkout.html", context, status=status)
 
@@ -141,8 +144,10 @@ def checkout(request):
             user=who["user"],
             client_ip=client_ip(request),
             language=get_language(),
+            services=[pk for pk in request.POST.getlist("services") if pk.isascii() and pk.isdigit() and len(pk) <= 18],
         )
     except DomainError as error:
+        values["services"] = request.POST.getlist("services")
         field = FORM_FIELDS.get(error.field or "", "form")
         return _checkout_form(request, cart, values=values, errors={field: error.detail}, status=_refused_status(error))
     return redirect(reverse("payments:quote", args=[started.reference]))
@@ -222,6 +227,11 @@ def _order_page(request, token, *, error=None, status=200):
         "payment_blocked": blocked,
         "cancellable": selectors.can_cancel(found, lines, events),
         "refund": cancels.refund_status(found) if found.status == found.Status.CANCELLED else None,
+        "sections": [
+            snippet
+            for answer in hooks.order_sections.fire(request=request, order=found, lines=lines)
+            for snippet in answer or []
+        ],
         "error": error,
     }
     return render(request, "payments/order.html", context, status=status)

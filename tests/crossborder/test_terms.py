@@ -33,6 +33,9 @@ EVERY_FEE = {
     "fulfilment_per_unit": ("1.25", Decimal("1.25")),
     "fulfilment_currency": ("JPY", "JPY"),
     "first_leg_per_kg": ("9.50", Decimal("9.50")),
+    "service_installation_payer": ("Platform", "platform"),
+    "service_maintenance_payer": ("partner", "partner"),
+    "service_repair_payer": ("shopper", "shopper"),
 }
 
 DEFAULTS = {
@@ -50,6 +53,9 @@ DEFAULTS = {
     "fulfilment_per_unit": Decimal(0),
     "fulfilment_currency": None,
     "first_leg_per_kg": Decimal(0),
+    "service_installation_payer": "shopper",
+    "service_maintenance_payer": "shopper",
+    "service_repair_payer": "partner",
 }
 
 
@@ -101,6 +107,8 @@ def test_a_missing_term_takes_its_documented_default(settings):
         ("warehouse_storage_currency", "XYZ"),
         ("fulfilment_currency", 840),
         ("fulfilment_per_unit", True),
+        ("service_repair_payer", "merchant"),
+        ("service_installation_payer", 1),
     ],
 )
 def test_a_bad_value_is_refused_at_parse_naming_the_key(key, value):
