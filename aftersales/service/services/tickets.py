@@ -111,7 +111,7 @@ def tell_ops(ticket, template, key, **extra):
 
 
 def _locked(ticket):
-    return ServiceTicket.objects.select_for_update().select_related("skill", "provider").get(pk=ticket.pk)
+    return ServiceTicket.objects.select_for_update(of=("self",)).select_related("skill", "provider").get(pk=ticket.pk)
 
 
 def _require(ticket, allowed, doing):
@@ -176,7 +176,7 @@ def _assign(ticket, offer, *, staff=None, now):
     ticket.status = Status.DISPATCHED
     ticket.dispatched_by_ops = staff is not None
     ticket.updated_at = now
-    ticket.save(update_fields=["provider", "cost", "status", "dispatched_by_ops", "updated_at"])
+    ticket.save(update_fields=["provider", "cost", "cost_currency", "status", "dispatched_by_ops", "updated_at"])
     _event(
         ticket,
         Kind.DISPATCHED,
