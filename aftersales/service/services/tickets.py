@@ -402,7 +402,7 @@ def schedule(*, ticket, provider, at, now=None):
         _require_provider(ticket, provider)
         _require(ticket, (Status.ACCEPTED, Status.SCHEDULED), _("scheduled"))
         ticket.scheduled_for = at
-        _move(ticket, Status.SCHEDULED, Kind.SCHEDULED, now=now, fields=["scheduled_for"], at=at.isoformat())
+        _move(ticket, Status.SCHEDULED, Kind.SCHEDULED, now=now, fields=["scheduled_for"], appointment=at.isoformat())
         _tell_shopper(ticket, "service_update", f"scheduled:{at.isoformat()}")
     return ticket
 
