@@ -11,5 +11,5 @@ urlpatterns = [
     path("provider/<signed:token>/", views.provider_home, name="provider_home"),
     path("provider/<signed:token>/tickets/<uuid:reference>/", views.provider_ticket, name="provider_ticket"),
     path("tickets/<token:token>/", views.ticket, name="ticket"),
-    path("orders/<token:token>/request/", views.request_service, name="request"),
+    path("orders/<token:order_token>/request/", views.request_service, name="request"),
 ]
