@@ -33,13 +33,13 @@ def _provider_or_refusal(request, token):
         response = render(
             request, "aftersales/service/link_refused.html", {"error": error.detail}, status=_status(error)
         )
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return None, response
 
 
 def _private(response):
-    """Token pages are nobody else's: no referrer carries the token away, and no cache keeps them."""
-    response["Referrer-Policy"] = "no-referrer"
+    """Token pages are nobody else's: no referrer carries the token to another site, and no cache keeps them."""
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -216,8 +216,10 @@ def request_service(request, order_token):
 
 def order_section(*, request, order, lines):
     """The order's service tickets, and where to ask for a repair once it is delivered."""
-    found = selectors.order_tickets(order)
     delivered = order.status == order.Status.DELIVERED
-    if not found and not delivered:
+    # Tickets come from the order's extras (installation) or from a request once it is delivered:
+    # an order with neither has none, and its page asks nothing more (the extras are prefetched).
+    if not delivered and not order.extra_lines.all():
         return []
+    found = selectors.order_tickets(order)
     return [{"template": "aftersales/service/_order_section.html", "context": {"order": order, "tickets": found, "can_request": delivered, "platform_country": settings.PLATFORM_COUNTRY}}]  # fmt: skip

@@ -88,12 +88,15 @@ def checkout_quote(reference):
     return Checkout.objects.filter(reference=reference).prefetch_related("lines", "extra_lines").first()
 
 
-def order_by_token(token):
-    """An order with its lines and timeline: three queries."""
+def order_by_token(token, *, with_extras=False):
+    """An order with its lines and timeline: three queries; with its priced extras (installation),
+    four."""
     return (
         Order.objects.filter(token=token)
         .prefetch_related(
-            "lines", "extra_lines", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk"))
+            "lines",
+            *(["extra_lines"] if with_extras else []),
+            Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")),
         )
         .first()
     )

@@ -18,9 +18,15 @@ OPS = "ops@example.com"
 _payments = itertools.count(1)
 
 
+SKILLS = {"installation": (24, 72), "maintenance": (48, 120), "repair": (48, 168)}
+
+
 def set_up_service(settings):
-    """The shop, and where ops hear of breaches."""
+    """The shop, the skills (a transactional test before this one flushed the migration's), and
+    where ops hear of breaches."""
     warehouse = set_up_shop(settings)
+    for code, (schedule, complete) in SKILLS.items():
+        Skill.objects.get_or_create(code=code, defaults={"hours_to_schedule": schedule, "hours_to_complete": complete})
     settings.SERVICE_TICKETS = {**settings.SERVICE_TICKETS, "OPS_EMAIL": OPS, "PROVIDER_LINK_DAYS": 90}
     settings.PLATFORM_BASE_URL = "http://testserver"
     return warehouse

@@ -3,22 +3,25 @@ priced for the delivery address in local currency; it is part of the quote and o
 total (the total-is-the-sum constraints count it), and paying the order opens one ticket,
 dispatched at once to the cheapest provider serving the address."""
 
-from decimal import Decimal
-
 import pytest
 from djmoney.money import Money
 
-from aftersales.models import ServiceTicket, TicketEvent
-from catalog import services as catalog_services
+from aftersales.models import ServiceTicket
 from crossborder.errors import DomainError
 from crossborder.models import Notification
-from payments.models import Checkout, CheckoutExtra, LedgerTransaction, Order, OrderExtra, Posting
+from payments.models import CheckoutExtra, LedgerTransaction, OrderExtra
 from payments.shop.services import cancel as cancels
 from payments.shop.services import orders
 from tests.partners import table_counts
 from tests.payments.shop_factories import CONTACT, cart_with, own_variant
 
-from .service_factories import checkout_with_installation, installable_variant, make_provider, place_and_pay, set_up_service
+from .service_factories import (
+    checkout_with_installation,
+    installable_variant,
+    make_provider,
+    place_and_pay,
+    set_up_service,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -62,7 +65,9 @@ def test_paying_opens_one_ticket_dispatched_to_the_cheapest_provider_and_tells_b
     assert ticket.provider == cheap and ticket.cost == Money("80.00", "CNY") and ticket.price == Money("80.00", "CNY")
     assert ticket.paid_in_order and ticket.payer == "shopper" and ticket.city == "Shanghai"
     assert [e.kind for e in ticket.events.all()] == ["requested", "dispatched"]
-    assert ticket.schedule_due_at - ticket.requested_at == ticket.skill.hours_to_schedule * __import__("datetime").timedelta(hours=1)
+    assert ticket.schedule_due_at - ticket.requested_at == ticket.skill.hours_to_schedule * __import__(
+        "datetime"
+    ).timedelta(hours=1)
     recipients = set(Notification.objects.values_list("to", "template"))
     assert (cheap.email, "service_dispatched") in recipients and (CONTACT["email"], "service_requested") in recipients
     # Nothing of the service is recognised yet: the shopper's money for it waits in prepayments.
@@ -110,8 +115,8 @@ def test_goods_that_need_no_installation_cannot_have_it(shop):
 
 
 def test_a_partner_installation_the_agreement_puts_on_the_partner_is_free_for_the_shopper(shop):
-    from tests.payments.shop_factories import FEES, partner_listing
     from tests.partner_zone.factories import make_partnership
+    from tests.payments.shop_factories import FEES, partner_listing
 
     partnership = make_partnership("us", currency="USD", fee_schedule={**FEES, "service_installation_payer": "partner"})
     listing = partner_listing(partnership, direct_stock=5, needs_installation=True)

@@ -11,7 +11,6 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from djmoney.money import Money
@@ -20,7 +19,6 @@ from aftersales.models import ServiceTicket
 from aftersales.service.services import sla
 from crossborder.models import Notification
 from payments.models import LedgerTransaction, Order
-from tests.payments.payment_factories import path_of, sandbox_webhooks_through_test_client  # noqa: F401
 from tests.payments.paying_factories import (
     CN_FORM,
     add_to_cart,
@@ -31,6 +29,7 @@ from tests.payments.paying_factories import (
     set_up_cn,
     unbalanced_transactions,
 )
+from tests.payments.payment_factories import path_of, sandbox_webhooks_through_test_client  # noqa: F401
 
 from .service_factories import OPS, installable_variant, make_provider
 
@@ -87,18 +86,25 @@ def test_an_installation_chosen_at_checkout_misses_its_sla_is_completed_rated_an
     # Nobody schedules it in time: the beat's sweep records the breach (and a second run does not).
     late = ticket.schedule_due_at + dt.timedelta(minutes=10)
     assert sla.mark_breaches(now=late) == 1 and sla.mark_breaches(now=late) == 0
-    assert 'data-breached' in client.get(provider_page).content.decode()
+    assert "data-breached" in client.get(provider_page).content.decode()
     shopper_page = reverse("service:ticket", args=[ticket.token])
     assert 'data-breach="schedule"' in client.get(shopper_page).content.decode()
-    listed = admin_client.get(reverse("admin:aftersales_serviceticket_changelist"), {"sla": "breached"}).content.decode()
+    listed = admin_client.get(
+        reverse("admin:aftersales_serviceticket_changelist"), {"sla": "breached"}
+    ).content.decode()
     assert ticket.number in listed and "data-breach" in listed
     assert Notification.objects.filter(to=OPS, template="service_breached").count() == 1
 
     # The provider sets the appointment and completes the job through its page.
     appointment = timezone.localtime() + dt.timedelta(days=1)
-    scheduled = client.post(provider_page, {"action": "schedule", "scheduled_for": appointment.strftime("%Y-%m-%dT%H:%M")})
+    scheduled = client.post(
+        provider_page, {"action": "schedule", "scheduled_for": appointment.strftime("%Y-%m-%dT%H:%M")}
+    )
     assert scheduled.status_code == 302, scheduled.content.decode()[:3000]
-    assert client.post(provider_page, {"action": "complete", "note": "Installed, levelled, test wash run"}).status_code == 302
+    assert (
+        client.post(provider_page, {"action": "complete", "note": "Installed, levelled, test wash run"}).status_code
+        == 302
+    )
 
     # The shopper rates it on the ticket's page.
     assert client.post(shopper_page, {"action": "rate", "rating": "4", "comment": "Late, but tidy"}).status_code == 302

@@ -6,7 +6,6 @@ a fixed number of queries whatever the number of tickets, events and messages.""
 import datetime as dt
 
 import pytest
-from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +13,14 @@ from aftersales.models import Message, ServiceTicket
 from aftersales.service.services import links, tickets
 from tests.partners import table_counts
 
-from .service_factories import checkout_with_installation, deliver, installable_variant, make_provider, place_and_pay, set_up_service
+from .service_factories import (
+    checkout_with_installation,
+    deliver,
+    installable_variant,
+    make_provider,
+    place_and_pay,
+    set_up_service,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -28,7 +34,9 @@ def shop(settings):
 
 def open_tickets(warehouse, count):
     washer = installable_variant(warehouse, stock=50)
-    return [ServiceTicket.objects.get(order=place_and_pay(checkout_with_installation((washer, 1)))) for _ in range(count)]
+    return [
+        ServiceTicket.objects.get(order=place_and_pay(checkout_with_installation((washer, 1)))) for _ in range(count)
+    ]
 
 
 def provider_home(provider):
@@ -54,10 +62,12 @@ def test_the_providers_page_lists_its_tickets_in_a_fixed_number_of_queries(shop,
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(provider_home(provider))
     assert page.status_code == 200 and page.content.decode().count("data-ticket=") == 7
-    assert page["Referrer-Policy"] == "no-referrer" and "no-store" in page["Cache-Control"]
+    assert page["Referrer-Policy"] == "same-origin" and "no-store" in page["Cache-Control"]
 
 
-def test_a_ticket_page_costs_the_same_queries_with_more_events_and_messages(shop, client, django_assert_max_num_queries):
+def test_a_ticket_page_costs_the_same_queries_with_more_events_and_messages(
+    shop, client, django_assert_max_num_queries
+):
     make_provider()
     first, second = open_tickets(shop, 2)
     busy(second, messages=6)
@@ -203,7 +213,9 @@ def test_a_checkout_asking_installation_outside_every_area_is_shown_at_the_insta
     assert table_counts() == before
 
 
-def test_the_admin_lists_tickets_with_their_sla_in_a_fixed_number_of_queries(shop, admin_client, django_assert_max_num_queries):
+def test_the_admin_lists_tickets_with_their_sla_in_a_fixed_number_of_queries(
+    shop, admin_client, django_assert_max_num_queries
+):
     make_provider()
     open_tickets(shop, 2)
     url = reverse("admin:aftersales_serviceticket_changelist")

@@ -148,7 +148,9 @@ def test_the_sla_sweep_records_each_missed_deadline_once_and_tells_ops(dispatche
     assert Notification.objects.filter(to=OPS, template="service_breached").count() == 1
 
     # Scheduled late, then not completed in time either: that is the second breach, also once.
-    tickets.schedule(ticket=ticket, provider=provider, at=ticket.complete_due_at + dt.timedelta(hours=2), now=past_schedule)
+    tickets.schedule(
+        ticket=ticket, provider=provider, at=ticket.complete_due_at + dt.timedelta(hours=2), now=past_schedule
+    )
     assert sla.mark_breaches(now=ticket.complete_due_at + dt.timedelta(minutes=1)) == 1
     ticket.refresh_from_db()
     assert ticket.complete_breached_at is not None and ticket.breached
@@ -203,8 +205,8 @@ def test_the_dispatch_rule_takes_the_cheapest_then_the_least_loaded(shop):
 
 
 def test_postcode_areas_count_as_much_as_cities(shop):
-    from aftersales.service.services import offers
     from aftersales.models import Skill
+    from aftersales.service.services import offers
 
     by_postcode = make_provider("Postcode Fitters", city="", postcode_prefix="2001")
     found = offers.offers(skill=Skill.objects.get(code="repair"), city="Anywhere", postcode="200 120")
@@ -230,13 +232,21 @@ def test_a_repair_of_our_goods_after_delivery_is_dispatched_and_the_platform_pay
 
     ticket = repair_of(order)
 
-    assert (ticket.source, ticket.status, ticket.provider, ticket.payer) == ("order", "dispatched", provider, "platform")
+    assert (ticket.source, ticket.status, ticket.provider, ticket.payer) == (
+        "order",
+        "dispatched",
+        provider,
+        "platform",
+    )
     assert ticket.thread.messages.get().body.startswith("The drum")
     tickets.accept(ticket=ticket, provider=provider)
     tickets.schedule(ticket=ticket, provider=provider, at=timezone.now() + dt.timedelta(hours=5))
     tickets.complete(ticket=ticket, provider=provider)
     assert postings_of(ticket.ledger_reference) == sorted(
-        [("service_costs", Money("120.00", "CNY").amount, "CNY"), ("provider_payables", Money("-120.00", "CNY").amount, "CNY")]
+        [
+            ("service_costs", Money("120.00", "CNY").amount, "CNY"),
+            ("provider_payables", Money("-120.00", "CNY").amount, "CNY"),
+        ]
     )
 
 
@@ -247,7 +257,9 @@ def test_a_partners_goods_repaired_under_its_warranty_is_charged_to_the_partner(
     listing = partner_listing(partnership, direct_stock=5)
     provider = make_provider()
     order = deliver(
-        place_and_pay(checkout_with_installation((listing, 1), install=False, buyer_name="李伟", buyer_id_number=VALID_ID))
+        place_and_pay(
+            checkout_with_installation((listing, 1), install=False, buyer_name="李伟", buyer_id_number=VALID_ID)
+        )
     )
     ticket = repair_of(order)
     assert ticket.payer == "partner"  # the agreement's default for repairs
@@ -258,11 +270,16 @@ def test_a_partners_goods_repaired_under_its_warranty_is_charged_to_the_partner(
 
     charge = postings_of(f"{ticket.ledger_reference}:partner")
     assert charge == sorted(
-        [("partner_balance", Money("120.00", "CNY").amount, "CNY"), ("service_fee_income", Money("-120.00", "CNY").amount, "CNY")]
+        [
+            ("partner_balance", Money("120.00", "CNY").amount, "CNY"),
+            ("service_fee_income", Money("-120.00", "CNY").amount, "CNY"),
+        ]
     )
     assert postings_of(ticket.ledger_reference)[0][0] == "provider_payables"
     # The partner is told in the same transaction (outbox), so both statements carry the charge.
-    (notice,) = [m for m in OutboxMessage.objects.filter(message_type="charge.notice") if m.payload["kind"] == "service_fee"]
+    (notice,) = [
+        m for m in OutboxMessage.objects.filter(message_type="charge.notice") if m.payload["kind"] == "service_fee"
+    ]
     assert (notice.payload["amount"], notice.payload["currency"]) == ("120.00", "CNY")
 
 
@@ -333,7 +350,9 @@ def test_a_provider_link_names_its_provider_until_revoked_or_expired(shop, setti
     assert expired.value.code in ("provider_link_expired", "bad_provider_link")
 
 
-@pytest.mark.parametrize("token", ["", "x" * 400, "abc", signing.dumps({"p": "nope", "v": 1}, salt="aftersales.service.provider-link")])
+@pytest.mark.parametrize(
+    "token", ["", "x" * 400, "abc", signing.dumps({"p": "nope", "v": 1}, salt="aftersales.service.provider-link")]
+)
 def test_a_bad_provider_link_is_refused(shop, token):
     with pytest.raises(DomainError) as refused:
         links.provider_for_token(token)

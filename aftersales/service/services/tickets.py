@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from crossborder import money
@@ -224,7 +225,7 @@ def request_service(
         ticket = _new_ticket(
             skill=skill,
             source=ServiceTicket.Source.RETURN if return_request is not None else ServiceTicket.Source.ORDER,
-            title=f"{skill.get_code_display()}: {line.title}",
+            title=f"{capfirst(skill.get_code_display())}: {line.title}",
             contact={"recipient": recipient, "email": email},
             language=language,
             now=now,
