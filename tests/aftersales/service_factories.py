@@ -4,6 +4,7 @@ local providers, goods that need installation, and orders paid with the installa
 import datetime as dt
 import itertools
 
+import pytest
 from django.utils import timezone
 from djmoney.money import Money
 
@@ -75,3 +76,11 @@ def deliver(order):
 
 def later(hours):
     return timezone.now() + dt.timedelta(hours=hours)
+
+
+@pytest.fixture
+def service_shop(settings):
+    """The service tests' shop (tests/aftersales/conftest.py offers it): English pages."""
+    warehouse = set_up_service(settings)
+    settings.LANGUAGE_CODE = "en"
+    return warehouse

@@ -20,22 +20,16 @@ from .service_factories import (
     installable_variant,
     make_provider,
     place_and_pay,
-    set_up_service,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
-@pytest.fixture
-def shop(settings):
-    return set_up_service(settings)
-
-
-def test_installation_is_priced_for_the_address_into_the_quote_and_the_order_total(shop):
+def test_installation_is_priced_for_the_address_into_the_quote_and_the_order_total(service_shop):
     make_provider("Costly Fitters", prices={"installation": "150.00"})
     make_provider("Pudong Home Services", prices={"installation": "80.00"})
     make_provider("Beijing Fitters", city="Beijing", prices={"installation": "10.00"})
-    washer = installable_variant(shop, price="1999.00")
+    washer = installable_variant(service_shop, price="1999.00")
 
     checkout = checkout_with_installation((washer, 2))
 
@@ -52,10 +46,10 @@ def test_installation_is_priced_for_the_address_into_the_quote_and_the_order_tot
     assert OrderExtra.objects.get(order=order).amount == Money("160.00", "CNY")
 
 
-def test_paying_opens_one_ticket_dispatched_to_the_cheapest_provider_and_tells_both(shop):
+def test_paying_opens_one_ticket_dispatched_to_the_cheapest_provider_and_tells_both(service_shop):
     make_provider("Costly Fitters", prices={"installation": "150.00"})
     cheap = make_provider("Pudong Home Services", prices={"installation": "80.00"})
-    washer = installable_variant(shop)
+    washer = installable_variant(service_shop)
 
     order = place_and_pay(checkout_with_installation((washer, 1)))
     orders.mark_paid(order=order, payment_reference=order.payment_reference)  # reported again
@@ -74,18 +68,18 @@ def test_paying_opens_one_ticket_dispatched_to_the_cheapest_provider_and_tells_b
     assert not LedgerTransaction.objects.filter(reference__startswith="service:").exists()
 
 
-def test_without_the_choice_there_is_no_extra_and_no_ticket(shop):
+def test_without_the_choice_there_is_no_extra_and_no_ticket(service_shop):
     make_provider()
-    washer = installable_variant(shop)
+    washer = installable_variant(service_shop)
 
     order = place_and_pay(checkout_with_installation((washer, 1), install=False))
 
     assert order.extras == Money(0, "CNY") and not ServiceTicket.objects.exists()
 
 
-def test_installation_outside_every_providers_area_is_refused_with_the_reason_and_holds_nothing(shop):
+def test_installation_outside_every_providers_area_is_refused_with_the_reason_and_holds_nothing(service_shop):
     make_provider("Beijing Fitters", city="Beijing")
-    washer = installable_variant(shop)
+    washer = installable_variant(service_shop)
     cart = cart_with((washer, 1))
     before = table_counts()
 
@@ -99,9 +93,9 @@ def test_installation_outside_every_providers_area_is_refused_with_the_reason_an
     assert table_counts() == before
 
 
-def test_goods_that_need_no_installation_cannot_have_it(shop):
+def test_goods_that_need_no_installation_cannot_have_it(service_shop):
     make_provider()
-    plain = own_variant(shop, stock=5)
+    plain = own_variant(service_shop, stock=5)
     cart = cart_with((plain, 1))
     before = table_counts()
 
@@ -114,7 +108,7 @@ def test_goods_that_need_no_installation_cannot_have_it(shop):
     assert table_counts() == before
 
 
-def test_a_partner_installation_the_agreement_puts_on_the_partner_is_free_for_the_shopper(shop):
+def test_a_partner_installation_the_agreement_puts_on_the_partner_is_free_for_the_shopper(service_shop):
     from tests.partner_zone.factories import make_partnership
     from tests.payments.shop_factories import FEES, partner_listing
 
@@ -131,9 +125,9 @@ def test_a_partner_installation_the_agreement_puts_on_the_partner_is_free_for_th
     assert ticket.payer == "partner" and not ticket.paid_in_order and ticket.price == Money("80.00", "CNY")
 
 
-def test_cancelling_the_paid_order_cancels_its_ticket_and_tells_the_provider(shop):
+def test_cancelling_the_paid_order_cancels_its_ticket_and_tells_the_provider(service_shop):
     provider = make_provider()
-    washer = installable_variant(shop)
+    washer = installable_variant(service_shop)
     order = place_and_pay(checkout_with_installation((washer, 1)))
 
     cancels.cancel_order(order=order, reason="changed my mind", by="shopper")

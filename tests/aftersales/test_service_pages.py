@@ -19,17 +19,9 @@ from .service_factories import (
     installable_variant,
     make_provider,
     place_and_pay,
-    set_up_service,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
-
-
-@pytest.fixture
-def shop(settings):
-    warehouse = set_up_service(settings)
-    settings.LANGUAGE_CODE = "en"
-    return warehouse
 
 
 def open_tickets(warehouse, count):
@@ -53,12 +45,14 @@ def busy(ticket, messages=3):
         tickets.write_message(ticket=ticket, author=Message.Author.SHOPPER, body=f"Question {n}")
 
 
-def test_the_providers_page_lists_its_tickets_in_a_fixed_number_of_queries(shop, client, django_assert_max_num_queries):
+def test_the_providers_page_lists_its_tickets_in_a_fixed_number_of_queries(
+    service_shop, client, django_assert_max_num_queries
+):
     provider = make_provider()
-    open_tickets(shop, 2)
+    open_tickets(service_shop, 2)
     with django_assert_max_num_queries(8) as few:
         client.get(provider_home(provider))
-    open_tickets(shop, 5)
+    open_tickets(service_shop, 5)
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(provider_home(provider))
     assert page.status_code == 200 and page.content.decode().count("data-ticket=") == 7
@@ -66,10 +60,10 @@ def test_the_providers_page_lists_its_tickets_in_a_fixed_number_of_queries(shop,
 
 
 def test_a_ticket_page_costs_the_same_queries_with_more_events_and_messages(
-    shop, client, django_assert_max_num_queries
+    service_shop, client, django_assert_max_num_queries
 ):
     make_provider()
-    first, second = open_tickets(shop, 2)
+    first, second = open_tickets(service_shop, 2)
     busy(second, messages=6)
     with django_assert_max_num_queries(10) as few:
         client.get(provider_ticket(first))
@@ -80,9 +74,9 @@ def test_a_ticket_page_costs_the_same_queries_with_more_events_and_messages(
     assert page.content.decode().count('data-author="shopper"') == 6
 
 
-def test_the_provider_accepts_and_writes_through_its_page(shop, client):
+def test_the_provider_accepts_and_writes_through_its_page(service_shop, client):
     make_provider()
-    (ticket,) = open_tickets(shop, 1)
+    (ticket,) = open_tickets(service_shop, 1)
     url = provider_ticket(ticket)
 
     assert client.post(url, {"action": "accept"}).status_code == 302
@@ -94,9 +88,9 @@ def test_the_provider_accepts_and_writes_through_its_page(shop, client):
     assert "I can come tomorrow morning." in shopper
 
 
-def test_a_schedule_in_the_past_is_shown_at_its_field_and_changes_nothing(shop, client):
+def test_a_schedule_in_the_past_is_shown_at_its_field_and_changes_nothing(service_shop, client):
     make_provider()
-    (ticket,) = open_tickets(shop, 1)
+    (ticket,) = open_tickets(service_shop, 1)
     tickets.accept(ticket=ticket, provider=ticket.provider)
     before = table_counts()
 
@@ -107,12 +101,12 @@ def test_a_schedule_in_the_past_is_shown_at_its_field_and_changes_nothing(shop, 
 
 
 @pytest.mark.parametrize("token", ["nonsense", "a" * 200, "eyJwIjoiMSJ9:1abc:def"])
-def test_a_bad_provider_link_is_a_page_saying_so_and_nothing_more(shop, client, token):
+def test_a_bad_provider_link_is_a_page_saying_so_and_nothing_more(service_shop, client, token):
     page = client.get(reverse("service:provider_home", args=[token]))
     assert page.status_code == 404 and "data-link-refused" in page.content.decode()
 
 
-def test_an_expired_provider_link_says_so(shop, client, settings):
+def test_an_expired_provider_link_says_so(service_shop, client, settings):
     provider = make_provider()
     token = links.link_token(provider)
     settings.SERVICE_TICKETS = {**settings.SERVICE_TICKETS, "PROVIDER_LINK_DAYS": -1}
@@ -122,9 +116,9 @@ def test_an_expired_provider_link_says_so(shop, client, settings):
     assert page.status_code == 403 and "expired" in page.content.decode()
 
 
-def test_a_revoked_link_opens_nothing_and_another_providers_ticket_is_not_found(shop, client):
+def test_a_revoked_link_opens_nothing_and_another_providers_ticket_is_not_found(service_shop, client):
     provider = make_provider()
-    (ticket,) = open_tickets(shop, 1)
+    (ticket,) = open_tickets(service_shop, 1)
     old = links.link_token(provider)
     links.issue_new_link(provider=provider)
     assert client.get(reverse("service:provider_home", args=[old])).status_code == 404
@@ -136,9 +130,9 @@ def test_a_revoked_link_opens_nothing_and_another_providers_ticket_is_not_found(
     assert table_counts() == before
 
 
-def test_the_shopper_rates_on_the_page_only_once_it_is_done(shop, client):
+def test_the_shopper_rates_on_the_page_only_once_it_is_done(service_shop, client):
     make_provider()
-    (ticket,) = open_tickets(shop, 1)
+    (ticket,) = open_tickets(service_shop, 1)
     url = reverse("service:ticket", args=[ticket.token])
     before = table_counts()
 
@@ -154,9 +148,9 @@ def test_the_shopper_rates_on_the_page_only_once_it_is_done(shop, client):
     assert ServiceTicket.objects.get().rating == 5
 
 
-def test_a_delivered_order_offers_a_repair_and_the_request_opens_a_ticket(shop, client):
+def test_a_delivered_order_offers_a_repair_and_the_request_opens_a_ticket(service_shop, client):
     make_provider()
-    order = deliver(place_and_pay(checkout_with_installation((installable_variant(shop), 1), install=False)))
+    order = deliver(place_and_pay(checkout_with_installation((installable_variant(service_shop), 1), install=False)))
     order_page = client.get(reverse("payments:order", args=[order.token])).content.decode()
     assert "data-request-service" in order_page
     url = reverse("service:request", args=[order.token])
@@ -179,26 +173,26 @@ def test_a_delivered_order_offers_a_repair_and_the_request_opens_a_ticket(shop, 
     assert ticket.source == "order" and ticket.status == "dispatched"
 
 
-def test_an_unknown_order_or_ticket_is_not_found(shop, client):
+def test_an_unknown_order_or_ticket_is_not_found(service_shop, client):
     assert client.get(reverse("service:ticket", args=["nope"])).status_code == 404
     assert client.get(reverse("service:request", args=["nope"])).status_code == 404
 
 
-def test_the_checkout_form_offers_installation_only_for_goods_that_need_it(shop, client):
+def test_the_checkout_form_offers_installation_only_for_goods_that_need_it(service_shop, client):
     from tests.payments.shop_factories import own_variant
 
     make_provider()
-    plain = own_variant(shop, stock=5)
+    plain = own_variant(service_shop, stock=5)
     client.post(reverse("payments:cart_add"), {"sku": plain.sku, "quantity": "1"})
     assert 'name="services"' not in client.get(reverse("payments:checkout")).content.decode()
-    washer = installable_variant(shop)
+    washer = installable_variant(service_shop)
     client.post(reverse("payments:cart_add"), {"sku": washer.sku, "quantity": "1"})
     assert client.get(reverse("payments:checkout")).content.decode().count('name="services"') == 1
 
 
-def test_a_checkout_asking_installation_outside_every_area_is_shown_at_the_installation(shop, client):
+def test_a_checkout_asking_installation_outside_every_area_is_shown_at_the_installation(service_shop, client):
     make_provider(city="Beijing")
-    washer = installable_variant(shop)
+    washer = installable_variant(service_shop)
     client.post(reverse("payments:cart_add"), {"sku": washer.sku, "quantity": "1"})
     line = client.get(reverse("payments:checkout")).content.decode().split('name="services" value="')[1].split('"')[0]
     form = {
@@ -214,14 +208,14 @@ def test_a_checkout_asking_installation_outside_every_area_is_shown_at_the_insta
 
 
 def test_the_admin_lists_tickets_with_their_sla_in_a_fixed_number_of_queries(
-    shop, admin_client, django_assert_max_num_queries
+    service_shop, admin_client, django_assert_max_num_queries
 ):
     make_provider()
-    open_tickets(shop, 2)
+    open_tickets(service_shop, 2)
     url = reverse("admin:aftersales_serviceticket_changelist")
     with django_assert_max_num_queries(30) as few:
         admin_client.get(url)
-    open_tickets(shop, 4)
+    open_tickets(service_shop, 4)
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = admin_client.get(url)
     assert page.status_code == 200 and page.content.decode().count("on time") >= 6

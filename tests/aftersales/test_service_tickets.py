@@ -25,21 +25,15 @@ from .service_factories import (
     installable_variant,
     make_provider,
     place_and_pay,
-    set_up_service,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 @pytest.fixture
-def shop(settings):
-    return set_up_service(settings)
-
-
-@pytest.fixture
-def dispatched(shop):
+def dispatched(service_shop):
     provider = make_provider()
-    order = place_and_pay(checkout_with_installation((installable_variant(shop), 1)))
+    order = place_and_pay(checkout_with_installation((installable_variant(service_shop), 1)))
     return ServiceTicket.objects.get(order=order), provider
 
 
@@ -192,10 +186,10 @@ def test_ops_cannot_send_a_ticket_to_a_provider_without_the_skill(dispatched, ad
     assert refused.value.code == "provider_cannot_serve" and table_counts() == before
 
 
-def test_the_dispatch_rule_takes_the_cheapest_then_the_least_loaded(shop):
+def test_the_dispatch_rule_takes_the_cheapest_then_the_least_loaded(service_shop):
     busy = make_provider("Busy Fitters", prices={"installation": "80.00"})
     idle = make_provider("Idle Fitters", prices={"installation": "80.00"})
-    washer = installable_variant(shop, stock=10)
+    washer = installable_variant(service_shop, stock=10)
 
     first = ServiceTicket.objects.get(order=place_and_pay(checkout_with_installation((washer, 1))))
     second = ServiceTicket.objects.get(order=place_and_pay(checkout_with_installation((washer, 1))))
@@ -204,7 +198,7 @@ def test_the_dispatch_rule_takes_the_cheapest_then_the_least_loaded(shop):
     assert second.provider == idle  # equal price: the one with fewer open tickets
 
 
-def test_postcode_areas_count_as_much_as_cities(shop):
+def test_postcode_areas_count_as_much_as_cities(service_shop):
     from aftersales.models import Skill
     from aftersales.service.services import offers
 
@@ -226,9 +220,9 @@ def repair_of(order, **extra):
     return tickets.request_service(**{**values, **extra})
 
 
-def test_a_repair_of_our_goods_after_delivery_is_dispatched_and_the_platform_pays(shop):
+def test_a_repair_of_our_goods_after_delivery_is_dispatched_and_the_platform_pays(service_shop):
     provider = make_provider()
-    order = deliver(place_and_pay(checkout_with_installation((installable_variant(shop), 1), install=False)))
+    order = deliver(place_and_pay(checkout_with_installation((installable_variant(service_shop), 1), install=False)))
 
     ticket = repair_of(order)
 
@@ -250,7 +244,7 @@ def test_a_repair_of_our_goods_after_delivery_is_dispatched_and_the_platform_pay
     )
 
 
-def test_a_partners_goods_repaired_under_its_warranty_is_charged_to_the_partner(shop):
+def test_a_partners_goods_repaired_under_its_warranty_is_charged_to_the_partner(service_shop):
     from tests.partner_zone.factories import make_partnership
 
     partnership = make_partnership("us", currency="USD", fee_schedule=dict(FEES))
@@ -283,9 +277,9 @@ def test_a_partners_goods_repaired_under_its_warranty_is_charged_to_the_partner(
     assert (notice.payload["amount"], notice.payload["currency"]) == ("120.00", "CNY")
 
 
-def test_a_repair_asked_from_a_return_is_linked_to_it(shop):
+def test_a_repair_asked_from_a_return_is_linked_to_it(service_shop):
     make_provider()
-    order = deliver(place_and_pay(checkout_with_installation((installable_variant(shop), 1), install=False)))
+    order = deliver(place_and_pay(checkout_with_installation((installable_variant(service_shop), 1), install=False)))
     returned = ReturnRequest.objects.create(
         token="ret-token-1", order=order, reason="defective", thread=Thread.objects.create(subject="R")
     )
@@ -307,9 +301,9 @@ def test_a_repair_asked_from_a_return_is_linked_to_it(shop):
         ({"phone": "call me"}, "invalid_address"),
     ],
 )
-def test_a_bad_request_is_refused_with_the_reason_and_writes_nothing(shop, change, code):
+def test_a_bad_request_is_refused_with_the_reason_and_writes_nothing(service_shop, change, code):
     make_provider()
-    order = deliver(place_and_pay(checkout_with_installation((installable_variant(shop), 1), install=False)))
+    order = deliver(place_and_pay(checkout_with_installation((installable_variant(service_shop), 1), install=False)))
     before = table_counts()
 
     with pytest.raises(DomainError) as refused:
@@ -319,9 +313,9 @@ def test_a_bad_request_is_refused_with_the_reason_and_writes_nothing(shop, chang
     assert table_counts() == before
 
 
-def test_a_repair_before_delivery_is_refused(shop):
+def test_a_repair_before_delivery_is_refused(service_shop):
     make_provider()
-    order = place_and_pay(checkout_with_installation((installable_variant(shop), 1), install=False))
+    order = place_and_pay(checkout_with_installation((installable_variant(service_shop), 1), install=False))
     before = table_counts()
 
     with pytest.raises(DomainError) as refused:
@@ -333,7 +327,7 @@ def test_a_repair_before_delivery_is_refused(shop):
 # --- the provider's link ---------------------------------------------------------------------
 
 
-def test_a_provider_link_names_its_provider_until_revoked_or_expired(shop, settings):
+def test_a_provider_link_names_its_provider_until_revoked_or_expired(service_shop, settings):
     provider = make_provider()
     token = links.link_token(provider)
     assert links.provider_for_token(token) == provider
@@ -353,13 +347,13 @@ def test_a_provider_link_names_its_provider_until_revoked_or_expired(shop, setti
 @pytest.mark.parametrize(
     "token", ["", "x" * 400, "abc", signing.dumps({"p": "nope", "v": 1}, salt="aftersales.service.provider-link")]
 )
-def test_a_bad_provider_link_is_refused(shop, token):
+def test_a_bad_provider_link_is_refused(service_shop, token):
     with pytest.raises(DomainError) as refused:
         links.provider_for_token(token)
     assert refused.value.code == "bad_provider_link"
 
 
-def test_an_inactive_providers_link_is_refused(shop):
+def test_an_inactive_providers_link_is_refused(service_shop):
     provider = make_provider(is_active=False)
     with pytest.raises(DomainError):
         links.provider_for_token(links.link_token(provider))

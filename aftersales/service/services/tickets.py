@@ -79,36 +79,32 @@ def _context(ticket, language):
         }
 
 
-def _tell_shopper(ticket, template, key, **extra):
+def _tell(ticket, *, who, to, language, template, key, **extra):
+    """Notify one person of a step of the ticket, once per `key`, in their language."""
     notify(
-        key=f"service:{ticket.pk}:shopper:{key}",
-        to=ticket.email,
-        template=template,
-        context={**_context(ticket, ticket.language), "url": shopper_url(ticket), **extra},
-        language=ticket.language,
-    )
-
-
-def _tell_provider(ticket, template, key, **extra):
-    provider = ticket.provider
-    notify(
-        key=f"service:{ticket.pk}:provider:{provider.pk}:{key}",
-        to=provider.email,
-        template=template,
-        context={**_context(ticket, provider.language), "url": provider_url(ticket), **extra},
-        language=provider.language,
-    )
-
-
-def tell_ops(ticket, template, key, **extra):
-    language = settings.LANGUAGE_CODE
-    notify(
-        key=f"service:{ticket.pk}:ops:{key}",
-        to=settings.SERVICE_TICKETS["OPS_EMAIL"],
+        key=f"service:{ticket.pk}:{who}:{key}",
+        to=to,
         template=template,
         context={**_context(ticket, language), **extra},
         language=language,
     )
+
+
+def _tell_shopper(ticket, template, key, **extra):
+    language = ticket.language
+    _tell(ticket, who="shopper", to=ticket.email, language=language, template=template, key=key,
+          url=shopper_url(ticket), **extra)  # fmt: skip
+
+
+def _tell_provider(ticket, template, key, **extra):
+    provider = ticket.provider
+    _tell(ticket, who=f"provider:{provider.pk}", to=provider.email, language=provider.language,
+          template=template, key=key, url=provider_url(ticket), **extra)  # fmt: skip
+
+
+def tell_ops(ticket, template, key, **extra):
+    _tell(ticket, who="ops", to=settings.SERVICE_TICKETS["OPS_EMAIL"], language=settings.LANGUAGE_CODE,
+          template=template, key=key, **extra)  # fmt: skip
 
 
 def _locked(ticket):
