@@ -286,6 +286,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # The agreement's three service_*_payer terms share one set of choices: one schema name.
+    "ENUM_NAME_OVERRIDES": {"ServicePayerEnum": "crossborder.terms.SERVICE_PAYERS"},
 }
 
 # --- Partner API policy (DESIGN.md section 6) -------------------------------------------------

@@ -42,7 +42,11 @@ class ReturnRequest(models.Model):
     reason_text = models.TextField(_("details"), max_length=2000, blank=True)
     photos = models.JSONField(default=list, blank=True, help_text=_("stored upload names"))
     warehouse = models.ForeignKey(
-        "logistics.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "logistics.Warehouse",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("return to"),
     )
     label_number = models.CharField(_("return label"), max_length=64, blank=True)
@@ -90,7 +94,11 @@ class ReturnUnit(models.Model):
     line = models.ForeignKey(ReturnLine, on_delete=models.CASCADE, related_name="units")
     number = models.PositiveSmallIntegerField()
     partnership = models.ForeignKey(
-        "crossborder.Partnership", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "crossborder.Partnership",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("the owner when it is a partner's goods; empty for our own"),
     )
     grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices, blank=True)

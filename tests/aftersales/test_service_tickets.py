@@ -357,3 +357,15 @@ def test_an_inactive_providers_link_is_refused(service_shop):
     provider = make_provider(is_active=False)
     with pytest.raises(DomainError):
         links.provider_for_token(links.link_token(provider))
+
+
+def test_the_demo_adds_its_providers_once_and_flags_the_car_seats(service_shop):
+    from aftersales.service import demo
+    from catalog.models import Product
+    from tests.catalog.factories import make_product
+
+    seat = make_product(code="SEA-acme-1", price="899.00")
+
+    assert demo.ensure_demo_providers() == (2, 1)
+    assert demo.ensure_demo_providers() == (0, 0)
+    assert Product.objects.get(pk=seat.pk).needs_installation

@@ -553,7 +553,8 @@ def place_order_now(
             client_ip=shopper.ip,
             status=Checkout.Status.ORDERED,
         )
-        return orders.create_order(checkout=checkout, lines=checkout_lines, now=now)
+        # The shop API offers no extras (installation is chosen on the storefront's checkout).
+        return orders.create_order(checkout=checkout, lines=checkout_lines, extras=[], now=now)
 
 
 @retry_on_conflict

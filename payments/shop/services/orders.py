@@ -150,12 +150,13 @@ def _order_record(order, lines):
     }
 
 
-def create_order(*, checkout, lines=None, now=None):
+def create_order(*, checkout, lines=None, extras=None, now=None):
     """An order awaiting payment from a locked checkout (place_order's part; the caller holds the
-    checkout's lock and has checked its total and expiry). `lines`: the checkout's lines, when the
-    caller has them at hand."""
+    checkout's lock and has checked its total and expiry). `lines`, `extras`: the checkout's lines
+    and priced extras, when the caller has them at hand."""
     now = now or timezone.now()
     lines = list(checkout.lines.all()) if lines is None else lines
+    extras = list(checkout.extra_lines.all()) if extras is None else extras
     order = Order.objects.create(
         number=next_order_number(),
         token=secrets.token_urlsafe(18),
@@ -180,7 +181,7 @@ def create_order(*, checkout, lines=None, now=None):
     )
     OrderExtra.objects.bulk_create(
         OrderExtra(order=order, **{name: getattr(extra, name) for name in _EXTRA_FIELDS})
-        for extra in checkout.extra_lines.all()
+        for extra in extras
     )
     _event(order, OrderEvent.Kind.PLACED, at=now, total=str(order.total.amount))
     if order.buyer_id_number:
