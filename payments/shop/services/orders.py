@@ -180,8 +180,7 @@ def create_order(*, checkout, lines=None, extras=None, now=None):
         OrderLine(order=order, **{name: getattr(line, name) for name in _LINE_FIELDS}) for line in lines
     )
     OrderExtra.objects.bulk_create(
-        OrderExtra(order=order, **{name: getattr(extra, name) for name in _EXTRA_FIELDS})
-        for extra in extras
+        OrderExtra(order=order, **{name: getattr(extra, name) for name in _EXTRA_FIELDS}) for extra in extras
     )
     _event(order, OrderEvent.Kind.PLACED, at=now, total=str(order.total.amount))
     if order.buyer_id_number:
