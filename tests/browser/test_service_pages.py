@@ -124,3 +124,35 @@ def test_the_shopper_follows_writes_and_rates_the_ticket(live_server, page, shot
     page.goto(f"{live_server.url}/service/tickets/{ticket.token}/")
     shot(page, "service-ticket-zh-rated-desktop")
     on_a_phone_too(page, shot, "service-ticket-zh-rated-phone")
+
+
+def test_the_shopper_chooses_installation_at_checkout_and_sees_it_in_the_quote(settings, live_server, page, shot):
+    warehouse = set_up_service(settings)
+    settings.PLATFORM_BASE_URL = live_server.url
+    make_provider("浦东家电安装服务中心", prices={"installation": "80.00"})
+    washer = installable_variant(warehouse, price="3299.00", stock=10)
+    from catalog.models import ProductText
+
+    ProductText.objects.filter(product=washer.product, language="zh-hans").update(title="小天鹅 10公斤滚筒洗衣机")
+
+    page.goto(f"{live_server.url}/p/{washer.product.reference}/")
+    with page.expect_navigation():
+        page.locator("form.add-to-cart button").click()
+    page.goto(f"{live_server.url}/checkout/")
+    page.fill("#f-name", "李伟")
+    page.fill("#f-address", "世纪大道88号")
+    page.fill("#f-city", "Shanghai")
+    page.fill("#f-postcode", "200120")
+    page.fill("#f-email", "li.wei@example.com")
+    page.fill("#f-phone", "+86 138 0013 8000")
+    page.locator('input[name="services"]').check()
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky header would stand mid-page in a full-page shot
+    shot(page, "service-checkout-zh-desktop")
+    on_a_phone_too(page, shot, "service-checkout-zh-phone")
+    with page.expect_navigation():
+        page.locator(".checkout-form button.primary").click()
+
+    assert page.locator('tr.extra-line[data-extra="installation"]').count() == 1
+    assert page.locator(".grand-total").get_attribute("data-total") == "3389.00"  # goods, shipping, installation
+    shot(page, "service-quote-zh-desktop")
+    on_a_phone_too(page, shot, "service-quote-zh-phone")
