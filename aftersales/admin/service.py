@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -155,10 +155,8 @@ class ServiceTicketAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("messages"))
     def conversation(self, ticket):
         rows = Message.objects.filter(thread_id=ticket.thread_id).order_by("created_at", "pk")
-        return format_html(
-            "<ol>{}</ol>",
-            format_html("".join(format_html("<li><b>{}</b>: {}</li>", m.get_author_display(), m.body) for m in rows)),
-        )
+        items = format_html_join("", "<li><b>{}</b>: {}</li>", ((m.get_author_display(), m.body) for m in rows))
+        return format_html("<ol>{}</ol>", items)
 
     def _each(self, request, queryset, operation, done):
         run_for_each(self, request, queryset, operation, lambda n: done % {"n": n}, label=lambda t: t.number)

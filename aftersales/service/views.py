@@ -9,17 +9,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from crossborder.errors import DomainError
 from payments.shop import selectors as shop_selectors
 
-from ..models import Message, ReturnRequest, ServiceTicket
+from ..errors import ServiceErrorCode
+from ..models import Message, ReturnRequest, Skill
 from . import selectors
 from .services import links, tickets
 
 PROVIDER_ACTIONS = ("accept", "schedule", "complete", "escalate", "message")
 SHOPPER_ACTIONS = ("message", "rate")
+
+
+def _unknown_action():
+    return DomainError(ServiceErrorCode.INVALID, _("Unknown action."), field="action")
 
 
 def _status(error):
@@ -102,7 +108,7 @@ def _provider_step(action, ticket, provider, data):
         return tickets.write_message(
             ticket=ticket, author=Message.Author.PROVIDER, provider=provider, body=data.get("body", "")
         )
-    raise DomainError("unknown_action", "Unknown action.", field="action")
+    raise _unknown_action()
 
 
 # --- the shopper's ticket page -------------------------------------------------------------------
@@ -127,7 +133,7 @@ def ticket(request, token):
         elif action == "message":
             tickets.write_message(ticket=found, author=Message.Author.SHOPPER, body=request.POST.get("body", ""))
         else:
-            raise DomainError("unknown_action", "Unknown action.", field="action")
+            raise _unknown_action()
     except DomainError as error:
         found = selectors.ticket_for_shopper(token)
         key = action if action in SHOPPER_ACTIONS else "form"
@@ -175,7 +181,7 @@ def _request_form(request, order, return_request, *, values=None, errors=None, s
         "return_request": return_request,
         "values": values,
         "errors": errors or {},
-        "skills": [(code, label) for code, label in ServiceTicket._meta.get_field("skill").related_model.Code.choices if code in tickets.AFTER_DELIVERY_SKILLS],
+        "skills": [(code, label) for code, label in Skill.Code.choices if code in tickets.AFTER_DELIVERY_SKILLS],
     }  # fmt: skip
     return _private(render(request, "aftersales/service/request.html", context, status=status))
 

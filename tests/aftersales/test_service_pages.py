@@ -219,3 +219,21 @@ def test_the_admin_lists_tickets_with_their_sla_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = admin_client.get(url)
     assert page.status_code == 200 and page.content.decode().count("on time") >= 6
+
+
+def test_the_admin_shows_a_ticket_with_its_conversation_and_sends_it_where_ops_choose(service_shop, admin_client):
+    make_provider()
+    other = make_provider("Other Fitters", city="Suzhou", prices={"installation": "95.00"})
+    (ticket,) = open_tickets(service_shop, 1)
+    tickets.write_message(ticket=ticket, author=Message.Author.SHOPPER, body="Braces {like this} & <b>tags</b>")
+
+    page = admin_client.get(reverse("admin:aftersales_serviceticket_change", args=[ticket.pk]))
+    assert page.status_code == 200 and "Braces {like this} &amp; &lt;b&gt;tags&lt;/b&gt;" in page.content.decode()
+
+    changelist = reverse("admin:aftersales_serviceticket_changelist")
+    sent = admin_client.post(
+        changelist, {"action": "dispatch_to_chosen", "_selected_action": [ticket.pk], "provider": other.pk}
+    )
+    assert sent.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.provider == other and ticket.dispatched_by_ops
