@@ -57,8 +57,17 @@ class ServiceAreaInline(admin.TabularInline):
     extra = 1
 
 
+class ServiceProviderForm(forms.ModelForm):
+    language = forms.ChoiceField(label=gettext_lazy("language"), choices=settings.LANGUAGES)
+
+    class Meta:
+        model = ServiceProvider
+        fields = ["name", "contact_name", "email", "phone", "language", "is_active", "notes"]
+
+
 @admin.register(ServiceProvider)
 class ServiceProviderAdmin(admin.ModelAdmin):
+    form = ServiceProviderForm
     list_display = ["name", "is_active", "email", "phone", "skills_and_prices", "areas_served", "link_issued_at"]
     list_filter = ["is_active", "skills__skill"]
     search_fields = ["name", "email", "phone", "areas__city"]

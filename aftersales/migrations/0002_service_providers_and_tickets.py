@@ -1,6 +1,7 @@
 """Local service providers (skills with their SLA, price lists, areas) and service tickets with
 their timeline. The three skills are created with their default SLA; ops change the hours."""
 
+import aftersales.models.service
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
@@ -42,8 +43,8 @@ class Migration(migrations.Migration):
                 (
                     "language",
                     models.CharField(
-                        choices=[("zh-hans", "Simplified Chinese"), ("en", "English")],
-                        default="zh-hans",
+                        default=aftersales.models.service.platform_language,
+                        help_text="a language code, e.g. zh-hans or en",
                         max_length=10,
                         verbose_name="language",
                     ),
@@ -157,7 +158,7 @@ class Migration(migrations.Migration):
                 ),
                 ("city", models.CharField(max_length=120, verbose_name="city")),
                 ("postcode", models.CharField(blank=True, max_length=20, verbose_name="postcode")),
-                ("language", models.CharField(default="zh-hans", max_length=10)),
+                ("language", models.CharField(default=aftersales.models.service.platform_language, max_length=10)),
                 ("dispatched_by_ops", models.BooleanField(default=False, help_text="chosen by ops, not by the rule")),
                 ("scheduled_for", models.DateTimeField(blank=True, null=True, verbose_name="appointment")),
                 ("schedule_due_at", models.DateTimeField(verbose_name="to be scheduled by")),

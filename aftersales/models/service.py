@@ -17,6 +17,11 @@ from catalog.models import MONEY
 from .threads import Thread
 
 
+def platform_language():
+    """The platform's default language (a callable, so that migrations do not depend on the instance)."""
+    return settings.LANGUAGE_CODE
+
+
 class Skill(models.Model):
     """What a provider can be sent to do, with its service-level agreement: a ticket must be
     scheduled within `hours_to_schedule` and completed within `hours_to_complete` of its request."""
@@ -57,7 +62,9 @@ class ServiceProvider(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    language = models.CharField(
+        _("language"), max_length=10, default=platform_language, help_text=_("a language code, e.g. zh-hans or en")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     link_version = models.PositiveIntegerField(default=1, editable=False)
     link_issued_at = models.DateTimeField(_("link issued"), null=True, blank=True, editable=False)
@@ -182,7 +189,7 @@ class ServiceTicket(models.Model):
     address = models.JSONField(_("address"), default=dict, help_text=_("address_lines, city, postcode, country"))
     city = models.CharField(_("city"), max_length=120)
     postcode = models.CharField(_("postcode"), max_length=20, blank=True)
-    language = models.CharField(max_length=10, default="zh-hans")
+    language = models.CharField(max_length=10, default=platform_language)
     # Who does it, when, and the clock.
     provider = models.ForeignKey(
         ServiceProvider,
