@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from aftersales.models import Message, ServiceTicket
 from aftersales.service.services import links, sla, tickets
+from catalog.models import ProductText
 from tests.aftersales.service_factories import (
     checkout_with_installation,
     installable_variant,
@@ -20,22 +21,26 @@ from tests.aftersales.service_factories import (
 from .test_checkout import no_sideways_scroll, on_a_phone_too
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PRICES = {"installation": "80.00", "maintenance": "60.00", "repair": "120.00"}
+
+
+def shanghai_washer(settings, live_server):
+    """A cn shop with a Shanghai installer and a washing machine that needs installation."""
+    warehouse = set_up_service(settings)
+    settings.PLATFORM_BASE_URL = live_server.url
+    provider = make_provider("浦东家电安装服务中心", contact_name="王芳", language="zh-hans", prices=PRICES)
+    washer = installable_variant(warehouse, price="3299.00", stock=10)
+    texts = ProductText.objects.filter(product=washer.product)
+    texts.filter(language="zh-hans").update(title="小天鹅 10公斤滚筒洗衣机")
+    texts.filter(language="en").update(title="Little Swan 10 kg front-loading washer")
+    return provider, washer
 
 
 @pytest.fixture
 def ticket(settings, live_server):
     """A paid order of a washing machine with its installation, dispatched to a Shanghai provider;
     the provider has other jobs too, one of them late."""
-    warehouse = set_up_service(settings)
-    settings.PLATFORM_BASE_URL = live_server.url
-    provider = make_provider("浦东家电安装服务中心", contact_name="王芳", language="zh-hans")
-    washer = installable_variant(warehouse, price="3299.00", stock=10)
-    from catalog.models import ProductText
-
-    ProductText.objects.filter(product=washer.product, language="zh-hans").update(title="小天鹅 10公斤滚筒洗衣机")
-    ProductText.objects.filter(product=washer.product, language="en").update(
-        title="Little Swan 10 kg front-loading washer"
-    )
+    provider, washer = shanghai_washer(settings, live_server)
     other = ServiceTicket.objects.get(order=place_and_pay(checkout_with_installation((washer, 1))))
     tickets.accept(ticket=other, provider=provider)
     sla.mark_breaches(now=other.schedule_due_at + dt.timedelta(minutes=1))
@@ -127,13 +132,7 @@ def test_the_shopper_follows_writes_and_rates_the_ticket(live_server, page, shot
 
 
 def test_the_shopper_chooses_installation_at_checkout_and_sees_it_in_the_quote(settings, live_server, page, shot):
-    warehouse = set_up_service(settings)
-    settings.PLATFORM_BASE_URL = live_server.url
-    make_provider("浦东家电安装服务中心", prices={"installation": "80.00"})
-    washer = installable_variant(warehouse, price="3299.00", stock=10)
-    from catalog.models import ProductText
-
-    ProductText.objects.filter(product=washer.product, language="zh-hans").update(title="小天鹅 10公斤滚筒洗衣机")
+    _provider, washer = shanghai_washer(settings, live_server)
 
     page.goto(f"{live_server.url}/p/{washer.product.reference}/")
     with page.expect_navigation():
