@@ -24,9 +24,9 @@ def create_skills(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("aftersales", "0001_returns_and_threads"),
-        ("catalog", "0006_service_needs_installation"),
+        ("catalog", "0001_initial"),
         ("crossborder", "0004_notifications"),
-        ("payments", "0009_service_extras"),
+        ("payments", "0004_orders"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
