@@ -7,5 +7,5 @@ class AftersalesConfig(AppConfig):
     verbose_name = _("After-sales")
 
     def ready(self):
-        # Subscriptions to earlier apps' hooks (payments: checkout extras, paid orders, order page).
+        # Partner message types and subscriptions to the earlier apps' hooks.
         from . import handlers  # noqa: F401

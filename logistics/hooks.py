@@ -22,3 +22,7 @@ known_partner_skus = Hook("logistics.known_partner_skus", runs=Hook.INLINE)
 # shopper (an order the partner forwarded) reached a new status (shipped, in transit, delivered...);
 # the order side records it and tells the partner the line's status (inline, with the tracking relay).
 partner_shipment_progressed = Hook("logistics.partner_shipment_progressed", runs=Hook.INLINE)
+# shipment_progressed(shipment, status): a last-leg or cross-border direct parcel reached a new
+# status (shipped with its tracking number, in transit, delivered, failed). Inline, in the
+# transaction that records it: the shop writes the shopper's notification with it.
+shipment_progressed = Hook("logistics.shipment_progressed", runs=Hook.INLINE)

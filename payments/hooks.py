@@ -9,6 +9,27 @@ from crossborder.hooks import Hook
 # call providers; its error reaches the caller (the webhook, the return page, the poll).
 money_secured = Hook("payments.money_secured", runs=Hook.INLINE)
 
+# order_sections(request, order, lines) -> list of snippets ({"template", "context"}, as in
+# catalog.hooks), shown on the shopper's order page under its lines. Inline, in the request; each
+# subscriber runs a fixed number of queries. After-sales shows the order's returns and its "Return or
+# exchange" action (aftersales/handlers/pages.py) and the review links of the lines that arrived
+# (aftersales/handlers/reviews.py).
+order_sections = Hook("payments.order_sections", runs=Hook.INLINE)
+
+
+def order_snippets(request, order, lines):
+    return [
+        snippet for answer in order_sections.fire(request=request, order=order, lines=lines) for snippet in answer or []
+    ]
+
+
+# payment_declined(payment): the provider declined a payment (it moved to DECLINED). Inline, in the
+# transaction that records it: the shop writes the shopper's notification with it.
+payment_declined = Hook("payments.payment_declined", runs=Hook.INLINE)
+# payment_refunded(payment, amount, number): refund number `number` of `amount` (Decimal, in the
+# payment's currency) was recorded. Inline, in the transaction that records it.
+payment_refunded = Hook("payments.payment_refunded", runs=Hook.INLINE)
+
 # checkout_extras(requests, recipient, language) -> list of shop.extras.PricedExtra: the extras the
 # shopper chose with goods lines (installation by a local service provider, aftersales), priced for
 # the delivery address in the platform's currency. `requests` are shop.extras.ExtraRequest, one per
@@ -21,10 +42,6 @@ checkout_extras = Hook("payments.checkout_extras", runs=Hook.INLINE)
 # payment. A subscriber must not refuse for a business reason (the money is secured): it records
 # what it could not do for ops instead.
 extras_paid = Hook("payments.extras_paid", runs=Hook.INLINE)
-
-# order_sections(request, order, lines) -> list of snippets ({"template", "context"}) shown on the
-# shopper's order page under the goods (aftersales: a service ticket's link, asking for a repair).
-order_sections = Hook("payments.order_sections", runs=Hook.INLINE)
 
 # paid_order_cancelled(order): a paid order was cancelled before anything shipped (its money goes
 # back in full, extras included); fired inside the cancellation's transaction (aftersales cancels

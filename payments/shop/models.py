@@ -18,6 +18,7 @@ from djmoney.models.fields import MoneyField
 
 from catalog.models import MONEY
 from crossborder.fields import BlindIndexField, EncryptedTextField
+from crossborder.grades import RESALE_GRADES
 from crossborder.models import Partnership
 
 __all__ = [
@@ -68,6 +69,10 @@ def _sums_up(total="total", parts=("goods", "taxes", "shipping")):
     return Q(**{f"{total}__gt": expression - half_cent, f"{total}__lt": expression + half_cent})
 
 
+# A line of a graded offer: returned units resold at this grade (empty: new goods).
+GRADE_CHOICES = [(grade.value, grade.label) for grade in RESALE_GRADES]
+
+
 class Cart(models.Model):
     """A shopper's cart: an anonymous one is found by the key kept in its session, a logged-in
     shopper's by the user. On login the anonymous cart is merged into the user's (MERGED)."""
@@ -113,6 +118,7 @@ class CartLine(models.Model):
     )
     partnership = models.ForeignKey(Partnership, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     sku = models.CharField(_("SKU"), max_length=64)
+    grade = models.CharField(_("grade"), max_length=12, blank=True, default="", choices=GRADE_CHOICES)
     quantity = models.PositiveIntegerField(_("quantity"))
     added_at = models.DateTimeField(default=timezone.now)
 
@@ -123,7 +129,7 @@ class CartLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=_one_source(), name="cart_line_one_source"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_line_quantity_positive"),
-            models.UniqueConstraint(fields=["cart", "origin", "sku"], name="cart_line_sku_once"),
+            models.UniqueConstraint(fields=["cart", "origin", "sku", "grade"], name="cart_line_sku_grade_once"),
         ]
 
     def __str__(self):
@@ -164,6 +170,8 @@ class Checkout(models.Model):
     buyer_id_number = EncryptedTextField(_("resident ID number"), blank=True)
     # Who asked for the quote, for the limit on unpaid holds per shopper (services/unpaid_limits.py).
     client_ip = models.GenericIPAddressField(_("client IP address"), null=True, blank=True)
+    # The language the shopper used at checkout: the order's e-mails are written in it.
+    language = models.CharField(_("language"), max_length=16, blank=True)
     expires_at = models.DateTimeField(_("quote valid until"))
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -215,6 +223,14 @@ class _QuotedLine(models.Model):
     )
     direct_units = models.PositiveIntegerField(
         default=0, help_text=_("units taken from the listing's direct-sale stock")
+    )
+    grade = models.CharField(
+        _("grade"),
+        max_length=12,
+        blank=True,
+        default="",
+        choices=GRADE_CHOICES,
+        help_text=_("a returned unit resold at this grade; empty for new goods"),
     )
 
     class Meta:
@@ -341,6 +357,7 @@ class Order(models.Model):
     buyer_id_number = EncryptedTextField(_("resident ID number"), blank=True)
     buyer_id_index = BlindIndexField(source="buyer_id_number", db_index=True)
     has_partner_goods = models.BooleanField(default=False)
+    language = models.CharField(_("language"), max_length=16, blank=True, help_text=_("the shopper's, at checkout"))
     payment_due_at = models.DateTimeField(_("pay by"))
     payment_reference = models.CharField(_("payment"), max_length=120, blank=True)
     placed_at = models.DateTimeField(_("placed at"), default=timezone.now)

@@ -18,7 +18,7 @@ def sellable_by_sku(partner, skus):
     """Sellable consignment units (on hand less reserved) of `partner` per SKU, in one query."""
     if not skus:
         return {}
-    rows = consignment_stock_by_sku(owner=partner).filter(sku__in=list(skus))
+    rows = consignment_stock_by_sku(owner=partner).filter(sku__in=list(skus), grade="")  # graded units sell apart
     return {row["sku"]: max(row["on_hand"] - row["reserved"], 0) for row in rows}
 
 

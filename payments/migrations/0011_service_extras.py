@@ -25,7 +25,7 @@ CURRENCIES = [
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0008_security_encrypt_id_numbers"),
+        ("payments", "0010_resale_graded_lines"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partner_zone', '0009_money_exchange_rate_to_core'),
+        ('partner_zone', '0010_demand_zone_searches'),
     ]
 
     operations = [

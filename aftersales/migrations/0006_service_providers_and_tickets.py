@@ -23,7 +23,7 @@ def create_skills(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aftersales", "0001_returns_and_threads"),
+        ("aftersales", "0005_returns_partner_notices_and_refund_order"),
         ("catalog", "0001_initial"),
         ("crossborder", "0004_notifications"),
         ("payments", "0004_orders"),
