@@ -129,6 +129,8 @@ def parse_payer(raw):
     if text not in SERVICE_PAYERS:
         raise ValueError(_("one of shopper, platform, partner"))
     return text
+
+
 def _per_grade(raw, allowed, parse_value, expected):
     """{grade: value} for some grades; a grade the map leaves out takes its default."""
     if not isinstance(raw, dict) or not raw:
