@@ -48,3 +48,17 @@ class DispositionErrorCode(StrEnum):
     REASON_REQUIRED = "disposition_reason_required"
     UNKNOWN_DISPOSITION = "unknown_disposition"
     CANNOT_UNDO = "disposition_cannot_be_undone"
+
+
+class ServiceErrorCode(StrEnum):
+    OUT_OF_AREA = "service_out_of_area"
+    UNKNOWN_SKILL = "unknown_skill"
+    NOT_OFFERED = "service_not_offered"
+    NOT_DELIVERED = "service_line_not_delivered"
+    INVALID = "invalid_service_request"
+    INVALID_STATE = "invalid_ticket_state"
+    BAD_LINK = "bad_provider_link"
+    LINK_EXPIRED = "provider_link_expired"
+    SCHEDULE_IN_PAST = "schedule_in_past"
+    INVALID_RATING = "invalid_rating"
+    PROVIDER_CANNOT = "provider_cannot_serve"

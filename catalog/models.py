@@ -87,6 +87,11 @@ class Product(models.Model):
     height_mm = models.PositiveIntegerField(_("height (mm)"), null=True, blank=True)
     price = MoneyField(_("price from"), null=True, blank=True, **MONEY)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    needs_installation = models.BooleanField(
+        _("needs installation"),
+        default=False,
+        help_text=_("Checkout offers installation by a local service provider (sent to partners in the feed)."),
+    )
     version = models.PositiveIntegerField(default=1)
     search_document = models.TextField(blank=True, editable=False)
     # Filled from search_document on PostgreSQL only (see catalog.search); unused on SQLite.

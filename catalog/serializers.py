@@ -40,6 +40,7 @@ def feed_item(row, *, texts, variants, images):
         "original_language": row["product__original_language"],
         "texts": texts,
         "hs_code": row["product__hs_code"],
+        "needs_installation": row["product__needs_installation"],
         "weight_grams": row["product__weight_grams"],
         "dimensions_mm": {
             "length": row["product__length_mm"],
@@ -116,6 +117,9 @@ class CatalogFeedItemSerializer(serializers.Serializer):
         child=CatalogFeedTextSerializer(), help_text="Language code to title and description."
     )
     hs_code = serializers.RegexField(r"^[0-9]{6}$")
+    needs_installation = serializers.BooleanField(
+        required=False, help_text="The product is installed at the shopper's home; absent means false."
+    )
     weight_grams = serializers.IntegerField(**bounds.integer(Product, "weight_grams", min_value=1))
     dimensions_mm = CatalogFeedDimensionsSerializer()
     country_of_origin = serializers.CharField(min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2.")

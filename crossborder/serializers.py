@@ -45,6 +45,8 @@ def _fee_term_field(term):
         )
     if kind == "currency":
         return serializers.CharField(min_length=3, max_length=3, **optional)
+    if kind == "payer":
+        return serializers.ChoiceField(choices=terms.SERVICE_PAYERS, **optional)
     if kind == "day_count":
         return serializers.IntegerField(min_value=0, max_value=terms.MAX_DAYS, **optional)
     if kind == "category_days":

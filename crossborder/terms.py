@@ -120,6 +120,17 @@ def parse_days(raw):
     return tuple(sorted({int(v) for v in values}))
 
 
+SERVICE_PAYERS = ("shopper", "platform", "partner")
+
+
+def parse_payer(raw):
+    """Who pays a local service provider's ticket: the shopper, the platform or the partner."""
+    text = raw.strip().lower() if isinstance(raw, str) else None
+    if text not in SERVICE_PAYERS:
+        raise ValueError(_("one of shopper, platform, partner"))
+    return text
+
+
 def _per_grade(raw, allowed, parse_value, expected):
     """{grade: value} for some grades; a grade the map leaves out takes its default."""
     if not isinstance(raw, dict) or not raw:
@@ -208,6 +219,7 @@ PARSERS = {
     "currency": parse_currency,
     "flag": parse_flag,
     "days": parse_days,
+    "payer": parse_payer,
     "grade_percents": parse_grade_percents,
     "grade_dispositions": parse_grade_dispositions,
     "day_count": parse_day_count,
@@ -284,6 +296,20 @@ class Terms:
     )
     fulfilment_currency: str | None = _fee(
         "currency", None, "Currency of the fulfilment fee (ISO 4217); the settlement currency."
+    )
+    service_installation_payer: str = _fee(
+        "payer",
+        "shopper",
+        "Who pays the installation of the partner's goods by a local provider (shopper, platform, partner); "
+        "shopper: chosen and paid at checkout.",
+    )
+    service_maintenance_payer: str = _fee(
+        "payer", "shopper", "Who pays maintenance of the partner's goods by a local provider; shopper."
+    )
+    service_repair_payer: str = _fee(
+        "payer",
+        "partner",
+        "Who pays a repair of the partner's goods by a local provider; partner (the exporter's warranty).",
     )
     first_leg_per_kg: Decimal = _fee(
         "amount", Decimal(0), "Agreed first-leg freight per kg, settlement currency; 0 (recorded, not charged here)."
@@ -365,6 +391,10 @@ class Terms:
     def fulfilment_fee(self):
         """(fee per unit, currency), or None when no fulfilment fee is charged."""
         return self._per_unit(self.fulfilment_per_unit, self.fulfilment_currency)
+
+    def service_payer(self, skill):
+        """Who pays a service ticket of `skill` (installation, maintenance, repair) on these goods."""
+        return getattr(self, f"service_{skill}_payer")
 
     def return_window(self, category_id=None):
         """The agreed return window in days for goods of this shared category."""

@@ -42,6 +42,7 @@ class PartnerListing(models.Model):
     title = models.CharField(_("title"), max_length=300, help_text=_("in the home language, else the original"))
     title_language = models.CharField(max_length=16)
     hs_code = models.CharField(_("HS code"), max_length=6)
+    needs_installation = models.BooleanField(_("needs installation"), default=False)
     weight_grams = models.PositiveIntegerField()
     dimensions_mm = models.JSONField(default=dict, blank=True)
     country_of_origin = CountryField()

@@ -29,3 +29,21 @@ payment_declined = Hook("payments.payment_declined", runs=Hook.INLINE)
 # payment_refunded(payment, amount, number): refund number `number` of `amount` (Decimal, in the
 # payment's currency) was recorded. Inline, in the transaction that records it.
 payment_refunded = Hook("payments.payment_refunded", runs=Hook.INLINE)
+
+# checkout_extras(requests, recipient, language) -> list of shop.extras.PricedExtra: the extras the
+# shopper chose with goods lines (installation by a local service provider, aftersales), priced for
+# the delivery address in the platform's currency. `requests` are shop.extras.ExtraRequest, one per
+# chosen line. Inline, in the checkout's transaction: a subscriber refuses what it cannot serve
+# (no provider in the area) by raising a DomainError, and the checkout is refused with it.
+checkout_extras = Hook("payments.checkout_extras", runs=Hook.INLINE)
+
+# extras_paid(order, extras): an order holding priced extras (OrderExtra rows) was paid; fired inside
+# mark_paid's transaction, so what a subscriber writes (the service tickets) commits with the
+# payment. A subscriber must not refuse for a business reason (the money is secured): it records
+# what it could not do for ops instead.
+extras_paid = Hook("payments.extras_paid", runs=Hook.INLINE)
+
+# paid_order_cancelled(order): a paid order was cancelled before anything shipped (its money goes
+# back in full, extras included); fired inside the cancellation's transaction (aftersales cancels
+# the order's service tickets).
+paid_order_cancelled = Hook("payments.paid_order_cancelled", runs=Hook.INLINE)

@@ -42,6 +42,9 @@ EVERY_FEE = {
     "return_shipping_fee": ("12", Decimal("12")),
     "restocking_fee_percent": ("15", Decimal("15")),
     "restocking_fee_reasons": (["wrong_size"], ("wrong_size",)),
+    "service_installation_payer": ("Platform", "platform"),
+    "service_maintenance_payer": ("partner", "partner"),
+    "service_repair_payer": ("shopper", "shopper"),
 }
 
 DEFAULTS = {
@@ -68,6 +71,9 @@ DEFAULTS = {
     "return_shipping_fee": Decimal(0),
     "restocking_fee_percent": Decimal(0),
     "restocking_fee_reasons": ("no_reason",),
+    "service_installation_payer": "shopper",
+    "service_maintenance_payer": "shopper",
+    "service_repair_payer": "partner",
 }
 
 
@@ -127,6 +133,8 @@ def test_a_missing_term_takes_its_documented_default(settings):
         ("return_shipping_shopper_pays", "whim"),
         ("restocking_fee_percent", "120"),
         ("restocking_fee_reasons", [1]),
+        ("service_repair_payer", "merchant"),
+        ("service_installation_payer", 1),
     ],
 )
 def test_a_bad_value_is_refused_at_parse_naming_the_key(key, value):

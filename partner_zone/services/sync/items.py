@@ -185,6 +185,7 @@ def listing_values(item, *, categories, currencies):
         "title": title[:300],
         "title_language": title_language,
         "hs_code": hs_code,
+        "needs_installation": item.get("needs_installation") is True,
         "weight_grams": _whole_number(item, "weight_grams", minimum=1),
         "dimensions_mm": dimensions,
         "country_of_origin": origin.upper(),

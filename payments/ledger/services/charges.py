@@ -25,7 +25,7 @@ from . import ledger
 log = logging.getLogger(__name__)
 
 CHARGE = "charge.notice"
-KINDS = ("warehouse_fee", "logistics_fee", "campaign_share", "return_chargeback")
+KINDS = ("warehouse_fee", "logistics_fee", "campaign_share", "return_chargeback", "service_fee")
 
 
 def charge_partner(*, partnership, reference, kind, amount: Money):

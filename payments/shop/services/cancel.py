@@ -31,6 +31,7 @@ from logistics.models import Shipment
 from logistics.services import last_leg
 from partner_zone.models import PartnerListing
 
+from ... import hooks
 from ...errors import CheckoutErrorCode as Code
 from ...ledger.services import ledger
 from ...providers.models import Payment
@@ -141,6 +142,8 @@ def _cancel_paid(order, lines, *, actor, reason, by, now):
     order.status = Order.Status.CANCELLED
     order.save(update_fields=["status"])
     orders._event(order, OrderEvent.Kind.CANCELLED, at=now, actor=actor, reason=reason, by=by, paid=True)
+    if order.extra_lines.exists():
+        hooks.paid_order_cancelled.fire(order=order)
 
 
 def cancel_order(*, order, actor=None, reason="", by="ops", now=None) -> Order:

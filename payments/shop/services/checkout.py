@@ -39,9 +39,11 @@ from partner_zone import graded
 from partner_zone.models import PartnerListing
 from partner_zone.services import PartnerZoneError, pricing
 
+from ... import hooks
 from ...errors import CheckoutErrorCode as Code
 from ...ledger.services.ledger import resale_fee
-from ..models import Cart, CartLine, Checkout, CheckoutLine, Fulfilment, Order, Origin
+from ..extras import ExtraRequest
+from ..models import Cart, CartLine, Checkout, CheckoutExtra, CheckoutLine, Fulfilment, Order, Origin
 from . import china_rules, orders, paying, unpaid_limits
 from .cart import listing_refusal, variant_refusal
 from .orders import release_holds
@@ -336,6 +338,37 @@ class _Priced:
     buyer_name: str
     buyer_id_number: str
     cbec_value: Money | None
+    extras: list = field(default_factory=list)  # shop.extras.PricedExtra
+
+
+def _price_extras(priced, *, chosen, recipient, language):
+    """The extras the shopper chose (`chosen`: cart line ids) priced for the address by the app that
+    offers them (hooks.checkout_extras); a line not in the cart is refused naming it."""
+    chosen = {int(line_id) for line_id in chosen}
+    if not chosen:
+        return []
+    numbered = {q.cart_line.pk: (number, q) for number, q in enumerate(priced.quotes, start=1)}
+    unknown = sorted(chosen - set(numbered))
+    if unknown:
+        raise DomainError(Code.INVALID, _("Your cart has no line %(line)s.") % {"line": unknown[0]}, field="services")
+    requests = []
+    for line_id in sorted(chosen, key=lambda pk: numbered[pk][0]):
+        number, quote = numbered[line_id]
+        line = quote.cart_line
+        requests.append(
+            ExtraRequest(
+                line_number=number,
+                origin=line.origin,
+                sku=line.sku,
+                title=quote.title,
+                quantity=line.quantity,
+                product_id=line.variant.product_id if line.variant_id else None,
+                listing_id=line.listing_id,
+                partnership_id=line.partnership_id,
+            )
+        )
+    answers = hooks.checkout_extras.fire(requests=requests, recipient=recipient, language=language)
+    return [extra for answer in answers for extra in answer or []]
 
 
 def _price(lines, *, buyer_name, buyer_id_number, language, now):
@@ -396,6 +429,7 @@ def _record_checkout(priced, *, cart, user, recipient, email, now, client_ip=Non
     expires_at = now + dt.timedelta(minutes=shop_setting("QUOTE_MINUTES"))
     hold_until = expires_at + dt.timedelta(minutes=shop_setting("PAYMENT_MINUTES"))
     zero = _money(0)
+    extras = sum((extra.amount for extra in priced.extras), zero)
     checkout = Checkout.objects.create(
         reference=reference,
         cart=cart,
@@ -404,7 +438,8 @@ def _record_checkout(priced, *, cart, user, recipient, email, now, client_ip=Non
         goods=sum((q.goods for q in quotes), zero),
         taxes=sum((q.taxes for q in quotes), zero),
         shipping=sum((q.shipping for q in quotes), zero),
-        total=sum((q.total for q in quotes), zero),
+        extras=extras,
+        total=sum((q.total for q in quotes), zero) + extras,
         cbec_value=priced.cbec_value,
         recipient=recipient,
         email=email,
@@ -457,6 +492,18 @@ def _record_checkout(priced, *, cart, user, recipient, email, now, client_ip=Non
         )
         for number, quote in enumerate(quotes, start=1)
     )
+    CheckoutExtra.objects.bulk_create(
+        CheckoutExtra(
+            checkout=checkout,
+            line_number=extra.line_number,
+            kind=extra.kind,
+            code=extra.code,
+            title=extra.title[:300],
+            amount=extra.amount,
+            detail=extra.detail,
+        )
+        for extra in priced.extras
+    )
     return checkout, lines
 
 
@@ -472,10 +519,12 @@ def start_checkout(
     user=None,
     client_ip=None,
     language=None,
+    services=(),
     now=None,
 ):
     """Price every line of the cart now, hold its stock, and lock the quote for the configured
-    minutes. Refuses (changing nothing) an empty cart, goods that cannot be ordered or are not in
+    minutes. `services`: the cart lines (ids) the shopper wants installed by a local provider,
+    priced for the address into the quote (hooks.checkout_extras; refused when nobody serves it). Refuses (changing nothing) an empty cart, goods that cannot be ordered or are not in
     stock, a bad address or contact, more unpaid holds than one shopper may have (unpaid_limits;
     the shopper is `client_ip`, `user`, `email` and the phone), and, for partner goods on a `cn`
     platform, a missing or invalid real name and resident ID number or a purchase above the
@@ -491,6 +540,7 @@ def start_checkout(
         lines = _cart_lines(cart)
         _replace_open_checkouts(cart, lines)
         priced = _price(lines, buyer_name=buyer_name, buyer_id_number=buyer_id_number, language=language, now=now)
+        priced.extras = _price_extras(priced, chosen=services, recipient=recipient, language=language)
         _check_limits(priced, shopper, now=now)
         checkout, _lines = _record_checkout(
             priced, cart=cart, user=user, recipient=recipient, email=email, now=now, client_ip=shopper.ip
@@ -564,7 +614,8 @@ def place_order_now(
             client_ip=shopper.ip,
             status=Checkout.Status.ORDERED,
         )
-        return orders.create_order(checkout=checkout, lines=checkout_lines, now=now)
+        # The shop API offers no extras (installation is chosen on the storefront's checkout).
+        return orders.create_order(checkout=checkout, lines=checkout_lines, extras=[], now=now)
 
 
 @retry_on_conflict

@@ -32,9 +32,20 @@ from logistics.services import last_leg, stock
 from partner_zone.models import PartnerListing
 from partner_zone.services import markdowns
 
+from ... import hooks
 from ...errors import CheckoutErrorCode as Code
 from ...ledger.services import charges, ledger
-from ..models import CustomsDeclaration, ForwardedOrder, Fulfilment, Order, OrderEvent, OrderLine, OrderNumber, Origin
+from ..models import (
+    CustomsDeclaration,
+    ForwardedOrder,
+    Fulfilment,
+    Order,
+    OrderEvent,
+    OrderExtra,
+    OrderLine,
+    OrderNumber,
+    Origin,
+)
 from . import notices
 
 FORWARDED_MESSAGE = "order.forwarded"
@@ -101,6 +112,9 @@ _LINE_FIELDS = (
 )  # fmt: skip
 
 
+_EXTRA_FIELDS = ("line_number", "kind", "code", "title", "amount", "detail")
+
+
 def _order_record(order, lines):
     """The order as customs' order record lists it (cross-border lines only)."""
     return {
@@ -137,12 +151,13 @@ def _order_record(order, lines):
     }
 
 
-def create_order(*, checkout, lines=None, now=None):
+def create_order(*, checkout, lines=None, extras=None, now=None):
     """An order awaiting payment from a locked checkout (place_order's part; the caller holds the
-    checkout's lock and has checked its total and expiry). `lines`: the checkout's lines, when the
-    caller has them at hand."""
+    checkout's lock and has checked its total and expiry). `lines`, `extras`: the checkout's lines
+    and priced extras, when the caller has them at hand."""
     now = now or timezone.now()
     lines = list(checkout.lines.all()) if lines is None else lines
+    extras = list(checkout.extra_lines.all()) if extras is None else extras
     order = Order.objects.create(
         number=next_order_number(),
         token=secrets.token_urlsafe(18),
@@ -151,6 +166,7 @@ def create_order(*, checkout, lines=None, now=None):
         goods=checkout.goods,
         taxes=checkout.taxes,
         shipping=checkout.shipping,
+        extras=checkout.extras,
         total=checkout.total,
         cbec_value=checkout.cbec_value,
         recipient=checkout.recipient,
@@ -164,6 +180,9 @@ def create_order(*, checkout, lines=None, now=None):
     )
     order_lines = OrderLine.objects.bulk_create(
         OrderLine(order=order, **{name: getattr(line, name) for name in _LINE_FIELDS}) for line in lines
+    )
+    OrderExtra.objects.bulk_create(
+        OrderExtra(order=order, **{name: getattr(extra, name) for name in _EXTRA_FIELDS}) for extra in extras
     )
     _event(order, OrderEvent.Kind.PLACED, at=now, total=str(order.total.amount))
     notices.order_placed(order)
@@ -318,6 +337,7 @@ def mark_paid(*, order, payment_reference, amount=None, now=None):
         _refuse_suspended_partners(locked, lines)
         shipments = {line.line_number: _sell_line(line, locked) for line in lines}
         _record_paid(locked, payment_reference, now)
+        _extras_paid(locked)
         _forward_to_partners(locked, lines, now)
         _complete_customs_declaration(locked, lines, shipments, payment_reference, now)
     order.refresh_from_db()
@@ -378,6 +398,15 @@ def _record_paid(order, payment_reference, now):
     order.save(update_fields=["status", "payment_reference", "paid_at"])
     _event(order, OrderEvent.Kind.PAID, at=now, payment=payment_reference)
     notices.payment_received(order)
+
+
+def _extras_paid(order):
+    """The extras the shopper paid for with the order (installation) are the later apps' to carry
+    out (hooks.extras_paid). Their money stays with the shopper's prepayments until the service
+    is done; the app that carries it out recognises it then."""
+    extras = list(order.extra_lines.order_by("line_number", "pk"))
+    if extras:
+        hooks.extras_paid.fire(order=order, extras=extras)
 
 
 def _forward_to_partners(order, lines, now):
