@@ -41,9 +41,8 @@ from .. import selectors
 from ..choices import Grade, ReturnReason
 from ..errors import ReturnErrorCode as Code
 from ..models import ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit, Thread
-from . import disposition
+from . import disposition, threads
 from . import policy as policies
-from . import threads
 
 log = logging.getLogger(__name__)
 

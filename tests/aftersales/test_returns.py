@@ -449,7 +449,9 @@ def test_the_exporter_records_each_step_of_a_partners_return_once(cn, client):
 def test_grading_the_last_unit_hands_the_units_to_the_agreements_disposition_rules(cn, client):
     order, _variant, _listing = own_and_partner_order(client, cn)
     request = received_and_graded(open_partner_return(order, order.lines.get(line_number=2), 2), ["new", "like_new"])
-    decided = {u.grade: (u.disposition, u.disposition_by_rule) for u in ReturnUnit.objects.filter(line__request=request)}
+    decided = {
+        u.grade: (u.disposition, u.disposition_by_rule) for u in ReturnUnit.objects.filter(line__request=request)
+    }
     # The documented defaults: a new unit is restocked, a like-new one resold at its grade.
     assert decided == {"new": ("restock", True), "like_new": ("resell", True)}
     assert OutboxMessage.objects.filter(message_type="return.disposition").count() == 2
