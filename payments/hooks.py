@@ -26,9 +26,12 @@ def order_snippets(request, order, lines):
 # payment_declined(payment): the provider declined a payment (it moved to DECLINED). Inline, in the
 # transaction that records it: the shop writes the shopper's notification with it.
 payment_declined = Hook("payments.payment_declined", runs=Hook.INLINE)
-# payment_refunded(payment, amount, number): refund number `number` of `amount` (Decimal, in the
+# payment_refunded(payment, amount, number, reason): refund number `number` of `amount` (Decimal, in the
 # payment's currency) was recorded. Inline, in the transaction that records it.
 payment_refunded = Hook("payments.payment_refunded", runs=Hook.INLINE)
+# A refund whose reason starts with this is told to the shopper by the caller's own notification
+# (a return's refund: the return's e-mail shows the units and deductions), not by the order's.
+TOLD_BY_CALLER = "return "
 
 # checkout_extras(requests, recipient, language) -> list of shop.extras.PricedExtra: the extras the
 # shopper chose with goods lines (installation by a local service provider, aftersales), priced for

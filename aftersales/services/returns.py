@@ -33,6 +33,7 @@ from crossborder.services import send_to_partner
 from logistics.errors import LogisticsErrorCode
 from logistics.services import last_leg
 from logistics.services.stock import home_warehouse
+from payments import hooks as payments_hooks
 from payments.ledger.services import charges, ledger
 from payments.models import LedgerTransaction, Order, OrderLine, Payment, ProviderCall
 from payments.providers.services import payment as payments
@@ -594,7 +595,7 @@ def refund_return(*, request, actor=None, amounts=None):
             payments.refund_payment(
                 payment=payment,
                 amount=line.refund.amount,
-                reason=f"return {request.token}",
+                reason=f"{payments_hooks.TOLD_BY_CALLER}{request.token}",
                 key=f"return-line:{line.pk}",
             )
     return _record_refund(request=request, payment=payment, actor=actor)

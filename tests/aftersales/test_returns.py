@@ -455,3 +455,14 @@ def test_grading_the_last_unit_hands_the_units_to_the_agreements_disposition_rul
     # The documented defaults: a new unit is restocked, a like-new one resold at its grade.
     assert decided == {"new": ("restock", True), "like_new": ("resell", True)}
     assert OutboxMessage.objects.filter(message_type="return.disposition").count() == 2
+
+
+def test_a_returns_refund_is_told_by_the_returns_email_alone_not_also_by_the_orders_refund_email(cn, client):
+    order, _variant, _listing = own_and_partner_order(client, cn)
+    request = received_and_graded(open_partner_return(order, order.lines.get(line_number=2), 1), ["new"])
+    returns.refund_return(request=request)
+    templates = list(Notification.objects.filter(to=order.email).values_list("template", flat=True))
+    assert "order_refunded" not in templates
+    assert templates.count("return_update") == len(
+        set(selectors.shopper_timeline(request.events).values_list("status", flat=True))
+    )
