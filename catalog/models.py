@@ -20,6 +20,9 @@ hs_code_validator = RegexValidator(
     HS_CODE_PATTERN, _("An HS code is exactly 6 digits (the international subheading), e.g. 392410.")
 )
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# An export price is in the exporting platform's currency, which may count 3 decimals (KWD, BHD):
+# the same range as MONEY (below 10**12), one decimal more.
+EXPORT_MONEY = {"max_digits": 15, "decimal_places": 3}
 
 
 class Category(models.Model):
@@ -206,7 +209,7 @@ class ExportOffer(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="export_offers")
     partnership = models.ForeignKey("crossborder.Partnership", on_delete=models.PROTECT, related_name="export_offers")
     is_offered = models.BooleanField(_("offered"), default=True)
-    export_price = MoneyField(_("export price"), null=True, blank=True, **MONEY)
+    export_price = MoneyField(_("export price"), null=True, blank=True, **EXPORT_MONEY)
     direct_stock = models.PositiveIntegerField(_("stock for direct sale"), default=0)
     version = models.PositiveIntegerField(default=1)
     changed_at = models.DateTimeField(default=timezone.now)

@@ -257,3 +257,20 @@ def test_nothing_outside_the_money_module_defines_money_rounding():
             for match in ROUNDING.finditer(path.read_text(encoding="utf-8")):
                 offenders.append(f"{relative}: {match.group().strip()}")
     assert offenders == [], "round money through crossborder.money: " + "; ".join(offenders)
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "units"),
+    [("1200", "JPY", 1200), ("12.34", "USD", 1234), ("5.125", "KWD", 5125), ("0.5", "BHD", 500)],
+)
+def test_an_amount_goes_to_whole_minor_units_and_back_exactly(amount, currency, units):
+    assert money.to_minor_units(Decimal(amount), currency) == units
+    assert money.from_minor_units(units, currency) == Decimal(amount)
+    assert money.from_minor_units(units, currency).as_tuple().exponent == -money.minor_digits(currency)
+
+
+@pytest.mark.parametrize(("amount", "currency"), [("12.5", "JPY"), ("1.005", "USD"), ("5.1255", "KWD")])
+def test_an_amount_with_more_decimals_than_its_minor_units_is_refused_not_rounded(amount, currency):
+    with pytest.raises(money.MoneyError) as refused:
+        money.to_minor_units(Decimal(amount), currency)
+    assert refused.value.code == "too_many_decimals"
