@@ -143,9 +143,7 @@ def test_twelve_buyers_for_five_consignment_units_leave_the_listing_showing_none
     assert no_conflict_was_retried(caplog)
 
 
-def test_buyers_of_consignment_and_direct_goods_in_opposite_orders_queue_and_each_listing_shows_its_units(
-    shop, caplog
-):
+def test_buyers_of_consignment_and_direct_goods_in_opposite_orders_queue_and_each_listing_shows_its_units(shop, caplog):
     """Each buyer holds one listing's consignment units and the other's direct units, in opposite
     orders: the levels, then the listings by id, are locked in one order, so nobody waits on a
     lock another holds while waiting on theirs."""
