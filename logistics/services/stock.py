@@ -124,20 +124,20 @@ def move(level, kind, *, on_hand=0, reserved=0, picked=0, reference="", note="",
     `follow=False`: the caller moves the catalog's available figure itself (_follow_available),
     once after a batch of levels, keeping every level lock before every figure's."""
     at = at or timezone.now()
+    recorded = {
+        "stock": level,
+        "kind": kind,
+        "on_hand_delta": on_hand,
+        "reserved_delta": reserved,
+        "picked_delta": picked,
+        "note": note[:300],
+        "actor": actor[:150],
+        "created_at": at,
+    }
     if reference:
         try:
             with transaction.atomic():
-                movement = StockMovement.objects.create(
-                    stock=level,
-                    kind=kind,
-                    on_hand_delta=on_hand,
-                    reserved_delta=reserved,
-                    picked_delta=picked,
-                    reference=reference,
-                    note=note[:300],
-                    actor=actor[:150],
-                    created_at=at,
-                )
+                movement = StockMovement.objects.create(reference=reference, **recorded)
         except IntegrityError:
             return StockMovement.objects.get(stock=level, kind=kind, reference=reference)
     else:
@@ -158,16 +158,7 @@ def move(level, kind, *, on_hand=0, reserved=0, picked=0, reference="", note="",
     if not changed:
         raise _insufficient(level, kind, on_hand, reserved, picked)
     if movement is None:
-        movement = StockMovement.objects.create(
-            stock=level,
-            kind=kind,
-            on_hand_delta=on_hand,
-            reserved_delta=reserved,
-            picked_delta=picked,
-            note=note[:300],
-            actor=actor[:150],
-            created_at=at,
-        )
+        movement = StockMovement.objects.create(**recorded)
     if on_hand > 0:
         StockLot.objects.create(stock=level, received_at=at, quantity=on_hand, remaining=on_hand, reference=reference)
     elif on_hand < 0:

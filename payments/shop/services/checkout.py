@@ -370,6 +370,22 @@ def _record_checkout(
     return checkout, lines
 
 
+def _quote(lines, *, cart, buyer, contact, shopper, language, now, replacing=(), posted_total=None, status=None):
+    """The one way a quote is made, in the caller's transaction: hold the stock of every line
+    (giving back what `replacing` held), price the lines as the stock held serves them, refuse a
+    `posted_total` that is not the quote's, check the shopper's limits, and store the checkout
+    (OPEN unless `status`). Returns the checkout and its lines."""
+    reference = uuid.uuid4()
+    held = _hold(lines, reference=reference, replacing=replacing, language=language, now=now)
+    priced = _price(lines, held=held, language=language, now=now, **buyer)
+    if posted_total is not None:
+        _check_total(parse_total(posted_total), sum((q.total for q in priced.quotes), _money(0)))
+    _check_limits(priced, shopper, now=now)
+    return _record_checkout(
+        priced, reference=reference, cart=cart, now=now, status=status or Checkout.Status.OPEN, **contact
+    )
+
+
 @retry_on_conflict
 def start_checkout(
     *,
@@ -399,21 +415,15 @@ def start_checkout(
         unpaid_limits.queue_shopper(shopper)
         cart = Cart.objects.select_for_update().get(pk=cart.pk)
         lines = _cart_lines(cart)
-        reference = uuid.uuid4()
-        held = _hold(lines, reference=reference, replacing=_replace_open_checkouts(cart), language=language, now=now)
-        priced = _price(
-            lines, held=held, buyer_name=buyer_name, buyer_id_number=buyer_id_number, language=language, now=now
-        )
-        _check_limits(priced, shopper, now=now)
-        checkout, _lines = _record_checkout(
-            priced,
-            reference=reference,
+        checkout, _lines = _quote(
+            lines,
             cart=cart,
-            user=user,
-            recipient=recipient,
-            email=email,
+            replacing=_replace_open_checkouts(cart),
+            buyer={"buyer_name": buyer_name, "buyer_id_number": buyer_id_number},
+            contact={"user": user, "recipient": recipient, "email": email, "client_ip": shopper.ip},
+            shopper=shopper,
+            language=language,
             now=now,
-            client_ip=shopper.ip,
         )
     return checkout
 
@@ -471,22 +481,15 @@ def place_order_now(
     shopper = unpaid_limits.Shopper.of(ip=client_ip, user=user, email=email, phone=recipient["phone"])
     with transaction.atomic():
         unpaid_limits.queue_shopper(shopper)
-        reference = uuid.uuid4()
-        held = _hold(lines, reference=reference, language=language, now=now)
-        priced = _price(
-            lines, held=held, buyer_name=buyer_name, buyer_id_number=buyer_id_number, language=language, now=now
-        )
-        _check_total(parse_total(posted_total), sum((q.total for q in priced.quotes), _money(0)))
-        _check_limits(priced, shopper, now=now)
-        checkout, checkout_lines = _record_checkout(
-            priced,
-            reference=reference,
+        checkout, checkout_lines = _quote(
+            lines,
             cart=None,
-            user=user,
-            recipient=recipient,
-            email=email,
+            buyer={"buyer_name": buyer_name, "buyer_id_number": buyer_id_number},
+            contact={"user": user, "recipient": recipient, "email": email, "client_ip": shopper.ip},
+            shopper=shopper,
+            language=language,
             now=now,
-            client_ip=shopper.ip,
+            posted_total=posted_total,
             status=Checkout.Status.ORDERED,
         )
         return orders.create_order(checkout=checkout, lines=checkout_lines, now=now)

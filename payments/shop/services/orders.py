@@ -319,16 +319,21 @@ def _checked_payment_reference(payment_reference) -> str:
     return payment_reference
 
 
+def unpayable(order):
+    """The refusal of a payment for an order that is not awaiting one."""
+    return DomainError(
+        Code.ORDER_STATE,
+        _("Order %(number)s is %(status)s and cannot be paid.")
+        % {"number": order.number, "status": Order.Status(order.status).label},
+        field="order",
+        status=409,
+    )
+
+
 def _refuse_unpayable(order, amount):
     """Only an order awaiting payment is paid, and only by exactly its total (when the amount is known)."""
     if order.status != Order.Status.AWAITING_PAYMENT:
-        raise DomainError(
-            Code.ORDER_STATE,
-            _("Order %(number)s is %(status)s and cannot be paid.")
-            % {"number": order.number, "status": Order.Status(order.status).label},
-            field="order",
-            status=409,
-        )
+        raise unpayable(order)
     if amount is not None and (
         not isinstance(amount, Money) or amount.currency != order.total.currency or amount.amount != order.total.amount
     ):
