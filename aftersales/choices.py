@@ -4,15 +4,10 @@ their values are what the partner API carries, their labels what people read."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Grades and dispositions are the core's (the agreement's terms and the warehouse speak them too).
+from crossborder.grades import Disposition, Grade
 
-class Grade(models.TextChoices):
-    """The condition of a returned unit after inspection, best first."""
-
-    NEW = "new", _("new")
-    LIKE_NEW = "like_new", _("like new")
-    GOOD = "good", _("good")
-    ACCEPTABLE = "acceptable", _("acceptable")
-    UNSELLABLE = "unsellable", _("unsellable")
+__all__ = ["Disposition", "Grade", "ReturnReason"]
 
 
 class ReturnReason(models.TextChoices):
@@ -23,13 +18,3 @@ class ReturnReason(models.TextChoices):
     DEFECTIVE = "defective", _("defective or does not work")
     WRONG_ITEM = "wrong_item", _("wrong item sent")
     MISSING_PARTS = "missing_parts", _("parts or accessories missing")
-
-
-class Disposition(models.TextChoices):
-    """What becomes of a returned unit once graded."""
-
-    RESTOCK = "restock", _("restock as new")
-    RESELL = "resell", _("resell locally as a graded item")
-    SEND_BACK = "send_back", _("send back to the partner in the next reverse consignment")
-    REPAIR = "repair", _("repair through a service provider")
-    DISPOSE = "dispose", _("dispose of")

@@ -25,6 +25,13 @@ product_sections = Hook("catalog.product_sections", runs=Hook.INLINE)
 product_viewed = Hook("catalog.product_viewed", runs=Hook.INLINE)
 # searched(request, query): a shopper searched the home catalog.
 searched = Hook("catalog.searched", runs=Hook.INLINE)
+# merchant_list_sections(request, merchant, rows) -> list of snippets, shown above the merchant's
+# product list; `rows` are the page's rows (each with `.product` and its `.title` in the page's
+# language). Each subscriber must run a fixed number of queries.
+merchant_list_sections = Hook("catalog.merchant_list_sections", runs=Hook.INLINE)
+# merchant_product_sections(request, merchant, product) -> list of snippets, shown on the merchant's
+# page of one of its products.
+merchant_product_sections = Hook("catalog.merchant_product_sections", runs=Hook.INLINE)
 # stock_writer(entries, actor, reason): the one port that runs the other way, inside the caller's
 # transaction: logistics counts a merchant's stated units for sale, [(variant, units)], in the
 # warehouse (logistics.services.stock.set_available, subscribed by logistics' handlers). The catalog
@@ -43,6 +50,16 @@ def supplement_snippets(request, kind, **kwargs):
 
 def product_snippets(request, product):
     return [snippet for answer in product_sections.fire(request=request, product=product) for snippet in answer or []]
+
+
+def merchant_list_snippets(request, merchant, rows):
+    answers = merchant_list_sections.fire(request=request, merchant=merchant, rows=rows)
+    return [snippet for answer in answers for snippet in answer or []]
+
+
+def merchant_product_snippets(request, merchant, product):
+    answers = merchant_product_sections.fire(request=request, merchant=merchant, product=product)
+    return [snippet for answer in answers for snippet in answer or []]
 
 
 def write_stock(entries, *, actor="", reason=""):

@@ -34,7 +34,7 @@ from django.views.decorators.http import require_POST
 
 from crossborder.selectors import live_partnerships
 
-from . import forms, imports, services
+from . import forms, hooks, imports, services
 from .models import ExportOffer, Product, ProductImage, ProductText, ProductVariant
 from .selectors import HEAVY_COLUMNS, pick_text
 
@@ -217,7 +217,13 @@ def product_list(request):
     return render(
         request,
         "merchant/product_list.html",
-        {"filters": filters, "page": page, "rows": rows, "formats": imports.FORMATS},
+        {
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "formats": imports.FORMATS,
+            "sections": hooks.merchant_list_snippets(request, request.merchant, rows),
+        },
     )
 
 
@@ -254,6 +260,7 @@ def _render_product(request, product, *, form=None, formset=None, image_form=Non
             "image_form": image_form or forms.ImageUploadForm(),
             "offer_forms": offer_forms if offer_forms is not None else _offer_forms(product),
             "currency": settings.PLATFORM_CURRENCY,
+            "sections": hooks.merchant_product_snippets(request, request.merchant, product) if product else [],
         },
     )
 

@@ -2,6 +2,7 @@
 Actions call services; nothing here holds a business rule."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -10,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
 
-from . import outbox, selectors, services
+from . import notifications, outbox, selectors, services
 from .errors import DomainError
 from .models import (
     InboxMessage,
+    Notification,
     OutboxMessage,
     Partner,
     PartnerKey,
@@ -25,6 +27,12 @@ from .models import (
     SigningKey,
 )
 from .terms import Terms, TermsError
+
+
+@admin.display(description=_("last error"))
+def short_error(obj):
+    """The start of a row's last error, for a list column."""
+    return (obj.last_error or "")[:80]
 
 
 @admin.register(PlatformIdentity)
@@ -202,15 +210,11 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         "attempts",
         "next_attempt_at",
         "delivered_at",
-        "short_error",
+        short_error,
     ]
     list_filter = ["status", "message_type"]
     list_select_related = ["partnership__partner"]
     actions = ["relay_now"]
-
-    @admin.display(description=_("last error"))
-    def short_error(self, obj):
-        return (obj.last_error or "")[:80]
 
     @admin.action(description=_("Relay the selected partnerships' outboxes now"))
     def relay_now(self, request, queryset):
@@ -251,6 +255,37 @@ class PartnerNoticeAdmin(admin.ModelAdmin):
             partnership=obj.partnership, subject=obj.subject, body=obj.body, actor=request.user
         )
         obj.pk = notice.pk
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """What was (or could not be) sent to whom: a failed one is sent again by the sweep, with
+    backoff, or at once by the action; a sent one never twice."""
+
+    list_display = ["created_at", "template", "to", "language", "status", "attempts", "sent_at", short_error]
+    list_filter = ["status", "template", "language"]
+    search_fields = ["to", "key"]
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+
+    @admin.action(description=_("Send the selected failed notifications again now"))
+    def resend(self, request, queryset):
+        sent = sum(1 for pk in queryset.values_list("pk", flat=True) if notifications.resend(pk))
+        self.message_user(
+            request, _("%(n)d notification(s) queued again; sent ones are never sent twice.") % {"n": sent}
+        )
+
+
+def sent_mail_view(request):
+    """Ops page of the demo: the mails written to files (no SMTP server configured), newest first."""
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Mail written to files"),
+        "mails": notifications.mail_files(),
+        "folder_in_use": settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"),
+        "notifications_url": reverse("admin:crossborder_notification_changelist"),
+    }
+    return TemplateResponse(request, "admin/crossborder/sent_mail.html", context)
 
 
 def partner_status_view(request):

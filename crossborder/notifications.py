@@ -11,7 +11,10 @@ optionally, `<name>.html`; they are rendered in the notification's language with
 (JSON values only: strings, numbers, lists, dicts)."""
 
 import datetime as dt
+import email
+import email.policy
 import logging
+from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -25,6 +28,19 @@ from .models import Notification
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+
+
+def supported_language(code=None):
+    """`code` (default: the active language) as one of the platform's languages: itself, else one
+    of the same family ("zh" -> "zh-hans"), else the platform's first."""
+    code = (code or translation.get_language() or "").lower()
+    known = [language for language, _name in settings.LANGUAGES]
+    if code in known:
+        return code
+    for language in known:
+        if language.split("-")[0] == code.split("-")[0]:
+            return language
+    return settings.LANGUAGE_CODE
 
 
 def notify(*, key, to, template, context=None, language=None):
@@ -58,7 +74,7 @@ def _enqueue(pk):
 def render(note):
     """(subject, text, html or None) of a notification, in its language."""
     with translation.override(note.language):
-        context = {**note.context, "site_name": settings.PLATFORM_NAME if hasattr(settings, "PLATFORM_NAME") else ""}
+        context = {**note.context, "site_name": settings.PLATFORM_NAME}
         subject = render_to_string(f"notifications/{note.template}.subject.txt", context).strip()
         text = render_to_string(f"notifications/{note.template}.txt", context)
         try:
@@ -102,3 +118,50 @@ def send_due(*, now=None, batch=200):
         status__in=[Notification.Status.PENDING, Notification.Status.FAILED], next_attempt_at__lte=now
     ).values_list("pk", flat=True)[:batch]
     return sum(1 for pk in list(due) if send(pk))
+
+
+def resend(pk):
+    """Ops: send a notification that failed (or was given up on) again, now, with fresh attempts.
+    A sent one is never sent twice: returns False for it."""
+    with transaction.atomic():
+        updated = Notification.objects.filter(
+            pk=pk, status__in=[Notification.Status.FAILED, Notification.Status.GAVE_UP]
+        ).update(status=Notification.Status.PENDING, attempts=0, next_attempt_at=timezone.now())
+        if updated:
+            transaction.on_commit(lambda: _enqueue(pk))
+    return bool(updated)
+
+
+# --- the demo's mail files ------------------------------------------------------------------------
+
+MAIL_SEPARATOR = "-" * 79  # what Django's file backend writes between two messages of one file
+
+
+def mail_files(*, limit=50):
+    """The mails Django's file backend wrote (the demo, with no SMTP server), newest first, as
+    {file, subject, to, date, text}; [] when mail goes to a server."""
+    if settings.EMAIL_BACKEND != "django.core.mail.backends.filebased.EmailBackend":
+        return []
+    folder = Path(settings.EMAIL_FILE_PATH)
+    if not folder.is_dir():
+        return []
+    files = sorted(folder.glob("*.log"), key=lambda path: path.stat().st_mtime, reverse=True)[:limit]
+    found = []
+    for path in files:
+        for raw in path.read_bytes().split(b"\n" + MAIL_SEPARATOR.encode() + b"\n"):
+            if raw.strip():
+                found.append(_read_mail(path.name, raw))
+    return found[:limit]
+
+
+def _read_mail(name, raw):
+    message = email.message_from_bytes(raw.strip(), policy=email.policy.default)
+    body = message.get_body(preferencelist=("plain",))
+    return {
+        "file": name,
+        "subject": str(message.get("Subject", "")),
+        "to": str(message.get("To", "")),
+        "date": str(message.get("Date", "")),
+        "text": body.get_content() if body is not None else "",
+        "has_html": message.get_body(preferencelist=("html",)) is not None,
+    }

@@ -45,8 +45,25 @@ def _fee_term_field(term):
         )
     if kind == "currency":
         return serializers.CharField(min_length=3, max_length=3, **optional)
+    if kind == "day_count":
+        return serializers.IntegerField(min_value=0, max_value=terms.MAX_DAYS, **optional)
+    if kind == "category_days":
+        return serializers.DictField(
+            child=serializers.IntegerField(min_value=0, max_value=terms.MAX_DAYS), allow_empty=True, **optional
+        )
+    if kind == "reasons":
+        return serializers.ListField(
+            child=serializers.ChoiceField(choices=terms.RETURN_REASONS),
+            max_length=len(terms.RETURN_REASONS),
+            **optional,
+        )
     if kind == "whole_percent":
         return serializers.IntegerField(min_value=1, max_value=99, **optional)
+    if kind == "grade_percents":
+        percent = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+        return serializers.DictField(child=percent, allow_empty=False, **optional)
+    if kind == "grade_dispositions":
+        return serializers.DictField(child=serializers.CharField(max_length=20), allow_empty=False, **optional)
     # (min, max, digits, decimals) of an amount, a rate 0-1 and a percent 0-100
     low, high, digits, places = {
         "amount": (0, terms.MAX_AMOUNT, 12, 4),

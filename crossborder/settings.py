@@ -286,6 +286,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # One name for the return reasons wherever the schema lists them (agreement terms, return notices).
+    "ENUM_NAME_OVERRIDES": {"ReturnReasonEnum": "crossborder.terms.RETURN_REASONS"},
 }
 
 # --- Partner API policy (DESIGN.md section 6) -------------------------------------------------
@@ -514,12 +516,21 @@ EMAIL_HOST_USER = env("CROSSBORDER_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env("CROSSBORDER_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env("CROSSBORDER_EMAIL_TLS", "") == "1"
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.filebased.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend"
 )
 EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = env("CROSSBORDER_EMAIL_FROM", f"no-reply@{PLATFORM_CODE}.example")
+# The nightly demand report to each partner (aftersales/demand/): what our shoppers searched for in
+# its zone without good results, viewed without buying and returned, over the last WINDOW_DAYS
+# days, aggregated. MIN_SHOPPERS is the minimum crowd: a figure counted from fewer distinct
+# shoppers (a search, a product's views, a return reason) is left out, so no line of the report
+# can point at a person. A search "found too little" when it found at most FEW_RESULTS listings.
+DEMAND_REPORTS = {
+    "MIN_SHOPPERS": int(env("CROSSBORDER_DEMAND_MIN_SHOPPERS", "3")),
+    "FEW_RESULTS": int(env("CROSSBORDER_DEMAND_FEW_RESULTS", "2")),
+    "WINDOW_DAYS": int(env("CROSSBORDER_DEMAND_WINDOW_DAYS", "30")),
+    "HOUR": int(env("CROSSBORDER_DEMAND_HOUR", "1")),  # UTC; the report of the day that just ended
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {
@@ -544,6 +555,11 @@ CELERY_BEAT_SCHEDULE = {
     "partner-zone-reprice": {"task": "partner_zone.reprice_all", "schedule": crontab(hour=0, minute=5)},
     "partner-zone-purge-history": {"task": "partner_zone.purge_history", "schedule": crontab(hour=4, minute=0)},
     "partner-zone-cache-images": {"task": "partner_zone.cache_missing_images", "schedule": crontab(minute=40)},
+    # After-sales: the demand report of the day that ended, to each live partner (once per day).
+    "aftersales-demand-reports": {
+        "task": "aftersales.send_demand_reports",
+        "schedule": crontab(hour=DEMAND_REPORTS["HOUR"], minute=20),
+    },
     # Payments: close each partnership's settlement period once its cut-off (agreed, in UTC) has passed.
     "payments-close-settlement-periods": {"task": "payments.close_settlement_periods", "schedule": 300.0},
     # Shop: lapsed quotes and orders unpaid past their window give their stock back.
@@ -569,3 +585,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("CROSSBORDER_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# How many days after writing it a shopper may still change a review (aftersales.reviews).
+REVIEW_EDIT_DAYS = int(env("CROSSBORDER_REVIEW_EDIT_DAYS", "30"))

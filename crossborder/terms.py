@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from . import money
 from .errors import DomainError
 from .errors import PartnershipErrorCode as Code
+from .grades import RESALE_GRADES, Disposition, Grade
 
 MAX_AMOUNT = Decimal("99999999.9999")  # 12 digits, 4 of them decimals, as the partner API's schema says
 AMOUNT_PLACES = 4
@@ -119,6 +120,86 @@ def parse_days(raw):
     return tuple(sorted({int(v) for v in values}))
 
 
+def _per_grade(raw, allowed, parse_value, expected):
+    """{grade: value} for some grades; a grade the map leaves out takes its default."""
+    if not isinstance(raw, dict) or not raw:
+        raise ValueError(expected)
+    out = {}
+    for grade, value in raw.items():
+        if grade not in allowed:
+            raise ValueError(expected)
+        out[grade] = parse_value(value)
+    return out
+
+
+def parse_grade_percents(raw):
+    expected = _('a percent 0-100 per resale grade, such as {"like_new": 15, "good": 30}')
+
+    def percent(value):
+        try:
+            return parse_percent(value)
+        except ValueError:
+            raise ValueError(expected) from None
+
+    return _per_grade(raw, RESALE_GRADES, percent, expected)
+
+
+def parse_grade_dispositions(raw):
+    expected = _('a disposition per grade, such as {"like_new": "resell", "unsellable": "dispose"}')
+
+    def disposition(value):
+        if value not in Disposition.values:
+            raise ValueError(expected)
+        return str(value)
+
+    return _per_grade(raw, Grade.values, disposition, expected)
+
+
+# The return reasons the after-sales app offers (aftersales.choices.ReturnReason has these values;
+# a test keeps the two equal). The agreement names them in its return terms.
+RETURN_REASONS = (
+    "no_reason", "wrong_size", "not_as_described", "damaged", "defective", "wrong_item", "missing_parts",
+)  # fmt: skip
+
+
+def parse_day_count(raw):
+    expected = _("whole days from 0 to %(max)d") % {"max": MAX_DAYS}
+    value = _bounded(raw, Decimal(0), Decimal(MAX_DAYS), 28, expected)
+    if value != value.to_integral_value():
+        raise ValueError(expected)
+    return int(value)
+
+
+def parse_category_days(raw):
+    """{shared category ID: days}, as sorted (id, days) pairs (a frozen value)."""
+    expected = _('an object of category IDs to whole days, such as {"1022": 30}')
+    if not isinstance(raw, dict):
+        raise ValueError(expected)
+    pairs = {}
+    for key, days in raw.items():
+        text = str(key).strip()
+        if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**31:
+            raise ValueError(expected)
+        try:
+            pairs[int(text)] = parse_day_count(days)
+        except ValueError:
+            raise ValueError(expected) from None
+    if len(pairs) > 200:
+        raise ValueError(expected)
+    return tuple(sorted(pairs.items()))
+
+
+def parse_reasons(raw):
+    expected = _("return reasons among %(known)s") % {"known": ", ".join(RETURN_REASONS)}
+    parts = raw if isinstance(raw, list | tuple) else str(raw).split(",") if isinstance(raw, str) else None
+    if parts is None or not all(isinstance(part, str) for part in parts):
+        raise ValueError(expected)
+    reasons = {part.strip() for part in parts if part.strip()}
+    if not reasons <= set(RETURN_REASONS):
+        raise ValueError(expected)
+    return tuple(reason for reason in RETURN_REASONS if reason in reasons)
+
+
 PARSERS = {
     "amount": parse_amount,
     "rate": parse_rate,
@@ -127,6 +208,22 @@ PARSERS = {
     "currency": parse_currency,
     "flag": parse_flag,
     "days": parse_days,
+    "grade_percents": parse_grade_percents,
+    "grade_dispositions": parse_grade_dispositions,
+    "day_count": parse_day_count,
+    "category_days": parse_category_days,
+    "reasons": parse_reasons,
+}
+
+# The documented defaults of returned goods (docs/adr/0019): a discount per resale grade, and what
+# becomes of a unit of each grade when the agreement says nothing.
+DEFAULT_GRADE_DISCOUNTS = {Grade.LIKE_NEW: Decimal(15), Grade.GOOD: Decimal(30), Grade.ACCEPTABLE: Decimal(50)}
+DEFAULT_GRADE_DISPOSITIONS = {
+    Grade.NEW: Disposition.RESTOCK,
+    Grade.LIKE_NEW: Disposition.RESELL,
+    Grade.GOOD: Disposition.RESELL,
+    Grade.ACCEPTABLE: Disposition.RESELL,
+    Grade.UNSELLABLE: Disposition.DISPOSE,
 }
 
 
@@ -191,6 +288,47 @@ class Terms:
     first_leg_per_kg: Decimal = _fee(
         "amount", Decimal(0), "Agreed first-leg freight per kg, settlement currency; 0 (recorded, not charged here)."
     )
+    resale_fee_rate: Decimal = _fee(
+        "rate", Decimal("0.10"), "Share of a resold returned unit's proceeds the reselling platform keeps, 0-1; 0.10."
+    )
+    resale_grade_discounts: dict | None = _fee(
+        "grade_percents",
+        None,
+        "Discount of a graded resale offer per grade (like_new, good, acceptable), percent; 15, 30, 50.",
+    )
+    return_dispositions: dict | None = _fee(
+        "grade_dispositions",
+        None,
+        "What becomes of a returned unit per grade when no one decides otherwise; new: restock, "
+        "like_new/good/acceptable: resell, unsellable: dispose.",
+    )
+    return_window_days: int = _fee(
+        "day_count",
+        14,
+        "Days after delivery a shopper may return the partner's goods; 14. The importing country's "
+        "consumer-law minimum wins when longer (aftersales/rules_data/consumer_law.json).",
+    )
+    return_window_by_category: tuple = _fee(
+        "category_days", (), 'Return windows per shared category ID, e.g. {"1022": 30}; none (return_window_days).'
+    )
+    return_shipping_shopper_pays: tuple = _fee(
+        "reasons",
+        ("no_reason", "wrong_size"),
+        "Return reasons for which the shopper pays the return shipping (deducted from the refund); "
+        "no_reason, wrong_size. For the other reasons the partner pays it (billed in settlement).",
+    )
+    return_shipping_fee: Decimal = _fee(
+        "amount", Decimal(0), "Return shipping per return, selling currency; 0 (free returns)."
+    )
+    restocking_fee_percent: Decimal = _fee(
+        "percent",
+        Decimal(0),
+        "Restocking fee on opened units (graded below new), percent of their goods price; 0 (none). "
+        "Deducted from the refund; the partner keeps the same percent of what it gives back.",
+    )
+    restocking_fee_reasons: tuple = _fee(
+        "reasons", ("no_reason",), "Return reasons for which the restocking fee may apply; no_reason."
+    )
 
     given: frozenset = field(default=frozenset(), compare=False, repr=False)
     """The fee keys the agreement states (the others take their defaults)."""
@@ -209,6 +347,17 @@ class Terms:
         """The agreed age thresholds in days, ascending, or the platform's."""
         return self.aged_threshold_days or tuple(sorted(set(settings.LOGISTICS["AGED_THRESHOLDS_DAYS"])))
 
+    def grade_discount(self, grade):
+        """The agreed discount (percent) of a graded offer of this grade; None for a grade that is
+        never resold (new, unsellable)."""
+        if grade not in RESALE_GRADES:
+            return None
+        return (self.resale_grade_discounts or {}).get(grade, DEFAULT_GRADE_DISCOUNTS[grade])
+
+    def default_disposition(self, grade):
+        """What becomes of a returned unit of this grade by the agreement (or its default)."""
+        return (self.return_dispositions or {}).get(grade, DEFAULT_GRADE_DISPOSITIONS[grade])
+
     def storage_fee(self):
         """(rate per unit-day, currency), or None when no storage is charged."""
         return self._per_unit(self.warehouse_storage_per_unit_day, self.warehouse_storage_currency)
@@ -216,6 +365,10 @@ class Terms:
     def fulfilment_fee(self):
         """(fee per unit, currency), or None when no fulfilment fee is charged."""
         return self._per_unit(self.fulfilment_per_unit, self.fulfilment_currency)
+
+    def return_window(self, category_id=None):
+        """The agreed return window in days for goods of this shared category."""
+        return dict(self.return_window_by_category).get(category_id, self.return_window_days)
 
     def _per_unit(self, rate, currency):
         if not rate:
@@ -303,9 +456,7 @@ class Terms:
         for key in FEE_TERMS:
             if key in self.given:
                 value = getattr(self, key)
-                out[key] = (
-                    list(value) if isinstance(value, tuple) else str(value) if isinstance(value, Decimal) else value
-                )
+                out[key] = _json_value(FEE_TERMS[key].metadata["kind"], value)
         return out
 
     def model_fields(self):
@@ -335,6 +486,14 @@ class Terms:
 
 FEE_TERMS = {f.name: f for f in fields(Terms) if "kind" in f.metadata}
 """Fee-schedule key -> its dataclass field (metadata: kind, doc)."""
+
+
+def _json_value(kind, value):
+    if kind == "category_days":
+        return {str(category): days for category, days in value}
+    if isinstance(value, dict):
+        return {key: _json_value(None, item) for key, item in sorted(value.items())}
+    return list(value) if isinstance(value, tuple) else str(value) if isinstance(value, Decimal) else value
 
 
 def _parse_fees(schedule):

@@ -8,7 +8,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from . import partner_api, views
-from .admin import partner_status_view
+from .admin import partner_status_view, sent_mail_view
 
 admin.site.site_header = "Cross-border ops"
 handler404 = "crossborder.views.not_found"
@@ -48,6 +48,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/partner-status/", admin.site.admin_view(partner_status_view), name="partner-status"),
+    path("admin/sent-mail/", admin.site.admin_view(sent_mail_view), name="sent-mail"),
     path("admin/", admin.site.urls),
     path("payments/webhooks/", include("payments.providers.webhook_urls")),
     path("api/shop/v1/", include("payments.shop.api_urls")),
@@ -60,6 +61,8 @@ urlpatterns += i18n_patterns(
     path("merchant/", include("catalog.merchant_urls")),
     path("logistics/", include("logistics.urls")),
     path("zone/", include("partner_zone.urls")),
+    path("reviews/", include("aftersales.reviews.urls")),
+    path("returns/", include("aftersales.urls")),
     path("", include("payments.urls")),
     path("", include("catalog.urls")),
     prefix_default_language=False,

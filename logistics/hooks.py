@@ -29,3 +29,7 @@ partner_shipment_progressed = Hook("logistics.partner_shipment_progressed", runs
 # listings by id (after the levels, which are locked first), moves their direct-sale units and
 # sets their shown local stock. Inline, in the checkout's transaction. Required.
 checkout_stock_changed = Hook("logistics.checkout_stock_changed", runs=Hook.INLINE)
+# shipment_progressed(shipment, status): a last-leg or cross-border direct parcel reached a new
+# status (shipped with its tracking number, in transit, delivered, failed). Inline, in the
+# transaction that records it: the shop writes the shopper's notification with it.
+shipment_progressed = Hook("logistics.shipment_progressed", runs=Hook.INLINE)

@@ -18,6 +18,7 @@ from django_countries.fields import CountryField
 from djmoney.models.fields import MoneyField
 
 from catalog.models import MONEY
+from crossborder.grades import RESALE_GRADES, Grade
 from crossborder.models import Partner, Partnership
 
 AGE_BUCKETS = ((0, 90), (91, 180), (181, 270), (271, 365), (366, None))  # days, inclusive
@@ -50,7 +51,9 @@ class StockLevel(models.Model):
     - `reserved`: units of `on_hand` promised to an order line or held for a checkout.
     - `picked`: units taken off the shelves for a delivery, not yet handed to the carrier.
     Sellable = on_hand - reserved. `owner` is empty for our own goods; a partner for consignment stock.
-    Counts change only through logistics.services, each change with its StockMovement."""
+    `grade` is empty for goods sold as new; a returned unit resold as a graded item (like new, good,
+    acceptable) is counted in a level of its grade, apart from the new units: only a graded offer
+    sells it. Counts change only through logistics.services, each change with its StockMovement."""
 
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock_levels")
     owner = models.ForeignKey(
@@ -67,6 +70,14 @@ class StockLevel(models.Model):
         "catalog.ProductVariant", null=True, blank=True, on_delete=models.PROTECT, related_name="stock_levels"
     )
     partner_product = models.UUIDField(_("partner's product id"), null=True, blank=True)
+    grade = models.CharField(
+        _("grade"),
+        max_length=12,
+        blank=True,
+        default="",
+        choices=[(g.value, g.label) for g in RESALE_GRADES],
+        help_text=_("empty: sold as new; else returned units offered at this grade"),
+    )
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
     picked = models.IntegerField(_("picked"), default=0)
@@ -82,17 +93,23 @@ class StockLevel(models.Model):
             models.CheckConstraint(condition=Q(picked__gte=0), name="stock_picked_not_negative"),
             models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_within_on_hand"),
             models.UniqueConstraint(
-                fields=["warehouse", "sku"], condition=Q(owner__isnull=True), name="stock_own_sku_unique"
+                fields=["warehouse", "sku", "grade"], condition=Q(owner__isnull=True), name="stock_own_sku_grade_unique"
             ),
             models.UniqueConstraint(
-                fields=["warehouse", "owner", "sku"], condition=Q(owner__isnull=False), name="stock_partner_sku_unique"
+                fields=["warehouse", "owner", "sku", "grade"],
+                condition=Q(owner__isnull=False),
+                name="stock_partner_sku_grade_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__in=["", *(g.value for g in RESALE_GRADES)]), name="stock_grade_is_a_resale_grade"
             ),
         ]
         indexes = [models.Index(fields=["owner", "sku"], name="stock_owner_sku_idx")]
 
     def __str__(self):
         whose = self.owner.code if self.owner_id else _("own")
-        return f"{self.sku} @ {self.warehouse.code} ({whose})"
+        graded = f" [{Grade(self.grade).label}]" if self.grade else ""
+        return f"{self.sku}{graded} @ {self.warehouse.code} ({whose})"
 
     @property
     def is_consignment(self):

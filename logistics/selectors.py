@@ -12,6 +12,7 @@ from .models import (
     ConsignmentLine,
     GoodsAbroad,
     HandoffReport,
+    Reservation,
     StockLevel,
     StockLot,
     StockMovement,
@@ -44,7 +45,8 @@ def _bucket_filters(now, prefix=""):
 
 
 def consignment_stock_by_sku(*, owner):
-    """Per SKU of `owner`'s consignment stock, across our warehouses: on hand and reserved."""
+    """Per SKU of `owner`'s consignment stock, across our warehouses: on hand and reserved (graded
+    returned units included: they are the owner's goods in our warehouse all the same)."""
     return (
         StockLevel.objects.filter(owner=owner)
         .values("sku")
@@ -139,3 +141,25 @@ def handoff_reports(*, partnership=None):
 
 def has_consignment_stock(*, owner):
     return StockLevel.objects.filter(owner=owner).exists()
+
+
+def graded_stock(*, owner=None, skus=(), own=False):
+    """Sellable graded units (returned units offered at a grade) per (sku, grade): a partner's
+    (`owner`) or our own (`own`), for these SKUs, in one query."""
+    levels = StockLevel.objects.exclude(grade="").filter(sku__in=list(skus), warehouse__is_active=True)
+    levels = levels.filter(owner__isnull=True) if own else levels.filter(owner=owner)
+    rows = levels.values("sku", "grade").annotate(units=Sum(F("on_hand") - F("reserved"))).order_by()
+    return {(row["sku"], row["grade"]): row["units"] for row in rows if row["units"] > 0}
+
+
+def held_to_send_back(*, partnership):
+    """Returned units of the partner's held for the next reverse consignment (after-sales decided
+    to send them back): the active `reverse:` allocations of its stock, oldest first. The reverse
+    consignment takes them with the aged-stock returns (services.ageing.pending_returns)."""
+    return (
+        Reservation.objects.filter(
+            status=Reservation.Status.ACTIVE, stock__owner_id=partnership.partner_id, reference__startswith="reverse:"
+        )
+        .select_related("stock")
+        .order_by("created_at", "id")
+    )

@@ -346,7 +346,9 @@ class Markdown(models.Model):
 
 class ShopperEvent(models.Model):
     """A product view or a search by a shopper (anonymous session or logged-in user), for
-    recommendations. Kept for the configured retention; a shopper can clear their own."""
+    recommendations and, aggregated over many shoppers and without who they are, for the nightly
+    demand report to the partner (a search in a partner's zone records the zone and how many of
+    its goods it found). Kept for the configured retention; a shopper can clear their own."""
 
     class Kind(models.TextChoices):
         VIEW = "view", _("viewed")
@@ -361,6 +363,9 @@ class ShopperEvent(models.Model):
     product = models.ForeignKey("catalog.Product", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey("catalog.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     query = models.CharField(max_length=200, blank=True)
+    # A search in a partner's zone: which one, and how many of its listings matched the query.
+    partnership = models.ForeignKey(Partnership, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    result_count = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -372,6 +377,12 @@ class ShopperEvent(models.Model):
             # to this shopper's, the whole table for a shopper with few of them.
             models.Index(fields=["user", "-created_at", "-id"], name="event_user_newest_idx"),
             models.Index(fields=["session_key", "-created_at", "-id"], name="event_session_newest_idx"),
+            # The nightly demand report reads a zone's searches of the last days.
+            models.Index(
+                fields=["partnership", "created_at"],
+                condition=Q(partnership__isnull=False),
+                name="event_zone_search_idx",
+            ),
         ]
 
     def __str__(self):

@@ -352,6 +352,20 @@ def search_scope(partnership, query):
     return search.apply(zone_listings(partnership), query)
 
 
+def search_result_count(zone, query):
+    """How many of the zone's listings a query finds (before the shopper's filters), cached with the
+    zone's pages: recorded with each search for the partner's demand report."""
+    return cached_zone_part(zone, ("search-count", query), lambda: search_scope(zone.partnership, query).count())
+
+
+def known_category_id(value):
+    """The id of an existing category from a query parameter, else None (one query when given)."""
+    value = str(value or "").strip()
+    if not value.isdigit() or len(value) > 9:
+        return None
+    return Category.objects.filter(pk=int(value)).values_list("pk", flat=True).first()
+
+
 # --- the product page ------------------------------------------------------------------------------
 
 

@@ -11,8 +11,9 @@ from catalog import search
 from catalog.models import Category
 from catalog.selectors import category_tree, country_name, page_parts
 
-from . import selectors
+from . import hooks, selectors
 from .filters import ZoneListingFilter, ZoneSearchFilter
+from .graded import graded_offers
 from .models import PartnerListing
 from .services import recommendations
 from .templatetags.recommendations import recommendation_block
@@ -138,7 +139,13 @@ def search_page(request, partner):
         filters = ZoneSearchFilter(request.GET, queryset=PartnerListing.objects.none())
         context.update({"query": query, "terms": terms, "filters": filters})
         return render(request, "partner_zone/search.html", context)
-    recommendations.record_search(request, query)
+    recommendations.record_search(
+        request,
+        query,
+        partnership=zone.partnership,
+        result_count=selectors.search_result_count(zone, query),
+        category_id=selectors.known_category_id(request.GET.get("category")),
+    )
     page = _whole_page(
         request,
         zone,
@@ -181,6 +188,9 @@ def product(request, partner, reference):
     recommendations.record_view(request, listing=listing)
     context = _zone(zone)
     context.update(selectors.product_page(listing, zone.partnership, language))
+    context["listing_sections"] = hooks.listing_snippets(request, listing)
+    offers = graded_offers(listing)
+    context["graded_offers"] = {"offers": offers, "listing": listing} if offers else None
     return render(request, "partner_zone/product.html", context)
 
 

@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+from tests.chromium import browser  # noqa: F401  one Chromium per session, for tests/browser and tests/e2e
+
 CI = os.environ.get("CI", "").lower() == "true"
 
 

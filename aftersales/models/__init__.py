@@ -1,7 +1,23 @@
-"""After-sales data: message threads, returns and exchanges (with their graded units), and, in
-modules of their own, service providers and tickets, and shared reviews."""
+"""After-sales data: message threads, returns and exchanges (with their graded units), the
+partner's dispositions of our returned goods, shared reviews and demand reports."""
 
-from .returns import ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
+from ..demand.models import DemandReport
+from .resale import ReceivedDisposition
+from .returns import PartnerReturnNotice, ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
+from .reviews import ProductReview, ReviewStatus, ReviewTally
 from .threads import Message, Thread
 
-__all__ = ["Message", "ReturnEvent", "ReturnLine", "ReturnRequest", "ReturnUnit", "Thread"]
+__all__ = [
+    "DemandReport",
+    "Message",
+    "PartnerReturnNotice",
+    "ProductReview",
+    "ReceivedDisposition",
+    "ReturnEvent",
+    "ReturnLine",
+    "ReturnRequest",
+    "ReturnUnit",
+    "ReviewStatus",
+    "ReviewTally",
+    "Thread",
+]

@@ -36,8 +36,11 @@ class StockMovementInline(ReadOnlyInline):
 
 @admin.register(StockLevel)
 class StockLevelAdmin(admin.ModelAdmin):
-    list_display = ["sku", "warehouse", "whose", "on_hand", "reserved", "picked", "sellable_units", "updated_at"]
-    list_filter = ["warehouse", ("owner", admin.RelatedOnlyFieldListFilter)]
+    list_display = [
+        "sku", "grade", "warehouse", "whose", "on_hand", "reserved", "picked", "sellable_units", "updated_at",
+    ]  # fmt: skip
+    # Graded stock: returned units resold at a grade, counted apart from the new ones.
+    list_filter = ["warehouse", "grade", ("owner", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["sku", "owner__code"]
     list_select_related = ["warehouse", "owner"]
     readonly_fields = [
@@ -46,12 +49,13 @@ class StockLevelAdmin(admin.ModelAdmin):
         "sku",
         "variant",
         "partner_product",
+        "grade",
         "on_hand",
         "reserved",
         "picked",
         "updated_at",
     ]
-    fields = [*readonly_fields[:5], "unit_weight_grams", *readonly_fields[5:]]
+    fields = [*readonly_fields[:6], "unit_weight_grams", *readonly_fields[6:]]
     inlines = [StockMovementInline]
 
     def has_add_permission(self, request):

@@ -153,8 +153,10 @@ def _existing(order_line, sku, quantity):
     return shipment
 
 
-def _candidate_levels(*, sku, warehouse, owner, prefer):
-    levels = StockLevel.objects.filter(sku=sku, warehouse__is_active=True).select_related("warehouse", "owner")
+def _candidate_levels(*, sku, warehouse, owner, prefer, grade=""):
+    levels = StockLevel.objects.filter(sku=sku, grade=grade, warehouse__is_active=True).select_related(
+        "warehouse", "owner"
+    )
     if isinstance(warehouse, str):
         levels = levels.filter(warehouse__code=warehouse)
     elif warehouse is not None:
@@ -241,6 +243,7 @@ def allocate_local(
     reservation_ref=None,
     partnership=None,
     actor="",
+    grade="",
 ):
     """Promise local stock to a paid order line and open its delivery (a LOCAL shipment, ALLOCATED).
 
@@ -250,7 +253,8 @@ def allocate_local(
     consignment stock. With `reservation_ref`, the checkout's hold is kept as the allocation.
     A repeat for the same (order line, SKU) returns the first shipment. `partnership`: the line is
     of an order that partner forwarded us (our goods, to its shopper, cross-border direct): the
-    parcel's tracking and status are relayed to it as it moves on."""
+    parcel's tracking and status are relayed to it as it moves on. `grade`: a graded offer's line
+    is served from the returned units of that grade only (never from new stock)."""
     order_line, sku = _order_line(order_line), _sku(sku)
     quantity = stock.check_quantity(quantity)
     recipient = validate_recipient(recipient)
@@ -268,6 +272,7 @@ def allocate_local(
                 owner=owner,
                 prefer=prefer,
                 actor=actor,
+                grade=grade,
             )
         return reservation
 
@@ -304,9 +309,9 @@ def _create_once(kind, order_line, sku, quantity, *, recipient, partnership, hol
         return existing
 
 
-def _reserve_from_levels(*, order_line, sku, quantity, warehouse, owner, prefer, actor):
+def _reserve_from_levels(*, order_line, sku, quantity, warehouse, owner, prefer, actor, grade=""):
     reference = f"line:{order_line}:{sku}"
-    levels = list(_candidate_levels(sku=sku, warehouse=warehouse, owner=owner, prefer=prefer))
+    levels = list(_candidate_levels(sku=sku, warehouse=warehouse, owner=owner, prefer=prefer, grade=grade))
     for level in levels:
         if level.available < quantity:
             continue
@@ -319,7 +324,9 @@ def _reserve_from_levels(*, order_line, sku, quantity, warehouse, owner, prefer,
         raise LogisticsError(
             LogisticsErrorCode.UNKNOWN_WAREHOUSE, _("No warehouse %(code)s.") % {"code": warehouse}, field="warehouse"
         )
-    raise _insufficient(sku, quantity, _candidate_levels(sku=sku, warehouse=warehouse, owner=owner, prefer=prefer))
+    raise _insufficient(
+        sku, quantity, _candidate_levels(sku=sku, warehouse=warehouse, owner=owner, prefer=prefer, grade=grade)
+    )
 
 
 def create_direct_shipment(*, partnership, order_line, sku, quantity, recipient):
@@ -456,6 +463,7 @@ def _record_booking(shipment, *, carrier_code, tracking_number, actor):
     locked.tracking_number = tracking_number[:80]
     locked.shipped_at = timezone.now()
     locked.save(update_fields=["status", "carrier", "tracking_number", "shipped_at", "updated_at"])
+    hooks.shipment_progressed.fire(shipment=locked, status=Status.SHIPPED)
     if locked.partnership_id:
         event = {
             "event_id": f"{locked.reference}:shipped",
@@ -601,6 +609,8 @@ def _record_event(locked, *, event_id, status, description, location, occurred_a
         changed.append("delivered_at")
     if changed:
         locked.save(update_fields=[*changed, "updated_at"])
+    if "status" in changed:
+        hooks.shipment_progressed.fire(shipment=locked, status=locked.status)
     return True
 
 

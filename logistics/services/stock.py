@@ -67,8 +67,9 @@ def check_quantity(value, *, field="quantity", allow_zero=False):
     return quantity
 
 
-def stock_level(*, warehouse, sku, owner=None, variant=None, partner_product=None, unit_weight_grams=None):
-    """The stock level of `sku` of `owner` (None: our own goods) in `warehouse`, created empty if new."""
+def stock_level(*, warehouse, sku, owner=None, variant=None, partner_product=None, unit_weight_grams=None, grade=""):
+    """The stock level of `sku` of `owner` (None: our own goods) in `warehouse`, of `grade` (empty:
+    sold as new; else returned units offered at that grade), created empty if new."""
     if isinstance(warehouse, str):
         found = Warehouse.objects.filter(code=warehouse).first()
         if found is None:
@@ -82,7 +83,7 @@ def stock_level(*, warehouse, sku, owner=None, variant=None, partner_product=Non
     if not sku:
         raise LogisticsError(LogisticsErrorCode.UNKNOWN_SKU, _("A SKU is required."), field="sku")
     defaults = {"variant": variant, "partner_product": partner_product, "unit_weight_grams": unit_weight_grams}
-    lookup = {"warehouse": warehouse, "sku": sku, "owner": owner}
+    lookup = {"warehouse": warehouse, "sku": sku, "owner": owner, "grade": grade}
     level = StockLevel.objects.filter(**lookup).first()
     if level is not None:
         return level
@@ -177,7 +178,7 @@ def _follow_available(changes):
     taken after the levels', in SKU order). Nothing else writes the figure (ADR 0016)."""
     deltas = {}
     for level, delta in changes:
-        if level.owner_id is None and delta:
+        if level.owner_id is None and not level.grade and delta:  # graded units are offered apart
             deltas[level] = deltas.get(level, 0) + delta
     if not deltas:
         return
@@ -203,7 +204,7 @@ def recount_available(skus=None):
     switched off or on, and the migration that made the warehouse's count the only one."""
     variants = ProductVariant.objects.all() if skus is None else ProductVariant.objects.filter(sku__in=list(skus))
     sellable = (
-        StockLevel.objects.filter(owner__isnull=True, sku=OuterRef("sku"), warehouse__is_active=True)
+        StockLevel.objects.filter(owner__isnull=True, grade="", sku=OuterRef("sku"), warehouse__is_active=True)
         .values("sku")
         .annotate(units=Sum(F("on_hand") - F("reserved")))
         .values("units")
@@ -311,25 +312,31 @@ def home_warehouse(*, create=False):
 HOME_WAREHOUSE_CODE = "home"
 
 
-def lock_levels(*, own_skus=(), partner_skus=(), levels=()):
+def lock_levels(*, own_skus=(), partner_skus=(), levels=(), graded=()):
     """The local stock levels that could serve these SKUs, locked with SELECT ... FOR UPDATE in
     primary-key order, as {(owner id or None, sku): [levels, by primary key]}: our own goods
     (`own_skus`), partners' consignment stock (`partner_skus`: (partner id, sku) pairs), and the
     levels of `levels` (ids: holds given back in the same transaction, locked in the same order).
-    Every path that holds several levels takes its locks here, before it changes any count, so
-    they all queue in one order (ADR 0010)."""
+    Graded offers' units (`graded`: (owner id or None, sku, grade)) come as {(owner id, sku,
+    grade): [levels]}; the two-part keys hold new stock only. Every path that holds several
+    levels takes its locks here, before it changes any count, so they all queue in one order
+    (ADR 0010)."""
     query = StockLevel.objects.none()
     own_skus = set(own_skus)
     if own_skus:
-        query = StockLevel.objects.filter(owner__isnull=True, sku__in=own_skus, warehouse__is_active=True)
+        query = StockLevel.objects.filter(owner__isnull=True, grade="", sku__in=own_skus, warehouse__is_active=True)
     for partner_id, sku in set(partner_skus):
-        query = query | StockLevel.objects.filter(owner_id=partner_id, sku=sku, warehouse__is_active=True)
+        query = query | StockLevel.objects.filter(owner_id=partner_id, grade="", sku=sku, warehouse__is_active=True)
+    for owner_id, sku, grade in set(graded):
+        whose = Q(owner__isnull=True) if owner_id is None else Q(owner_id=owner_id)
+        query = query | StockLevel.objects.filter(whose, sku=sku, grade=grade, warehouse__is_active=True)
     if levels:
         query = query | StockLevel.objects.filter(pk__in=list(levels))
     locked = list(query.select_for_update(of=("self",)).select_related("warehouse").order_by("pk"))
     by_key = {}
     for level in locked:
-        by_key.setdefault((level.owner_id, level.sku), []).append(level)
+        key = (level.owner_id, level.sku, level.grade) if level.grade else (level.owner_id, level.sku)
+        by_key.setdefault(key, []).append(level)
     return by_key
 
 
@@ -344,6 +351,12 @@ class Wanted:
     quantity: int
     owner_id: int | None = None
     listing_id: int | None = None
+    grade: str = ""  # a returned unit resold at this grade: only the graded levels serve it
+
+    @property
+    def key(self):
+        """The key of lock_levels' answer for the levels that can serve this line."""
+        return (self.owner_id, self.sku, self.grade) if self.grade else (self.owner_id, self.sku)
 
 
 @dataclass(frozen=True)
@@ -391,9 +404,11 @@ def hold_for_checkout(*, reference, wanted, expires_at, replacing=(), at=None, a
     replacing = list(replacing)
     given_refs = [holding.reference for holding in replacing if holding.reference]
     given_levels = Reservation.objects.filter(reference__in=given_refs, status=Reservation.Status.ACTIVE)
+    new = [want for want in wanted if not want.grade]
     levels = lock_levels(
-        own_skus={want.sku for want in wanted if want.owner_id is None},
-        partner_skus={(want.owner_id, want.sku) for want in wanted if want.owner_id is not None},
+        own_skus={want.sku for want in new if want.owner_id is None},
+        partner_skus={(want.owner_id, want.sku) for want in new if want.owner_id is not None},
+        graded={want.key for want in wanted if want.grade},
         levels=list(given_levels.values_list("stock_id", flat=True)) if given_refs else (),
     )
     given_back = _release(given_refs, expired=False, actor=actor)
@@ -429,7 +444,7 @@ def _allocate(wanted, levels, *, reference):
     lines before it, else to its listing's direct stock; StockShort when neither can serve it."""
     taken, local, direct = {}, [], []
     for want in wanted:
-        candidates = [lv for lv in levels.get((want.owner_id, want.sku), []) if lv.warehouse.is_active]
+        candidates = [lv for lv in levels.get(want.key, []) if lv.warehouse.is_active]
         left = {lv.pk: lv.sellable - taken.get(lv.pk, 0) for lv in candidates}
         level = next((lv for lv in candidates if left[lv.pk] >= want.quantity), None)
         if level is not None:
@@ -510,7 +525,7 @@ def set_available(entries, *, actor="", reason=""):
 def _set_available(variant, units, *, warehouse, actor, reason):
     levels = list(
         StockLevel.objects.select_for_update()
-        .filter(owner__isnull=True, sku=variant.sku, warehouse__is_active=True)
+        .filter(owner__isnull=True, grade="", sku=variant.sku, warehouse__is_active=True)
         .order_by("pk")
     )
     delta = units - sum(level.sellable for level in levels)
@@ -667,6 +682,93 @@ def write_off(level, quantity, *, reason, reference="", actor=""):
     if not (reason or "").strip():
         raise LogisticsError(LogisticsErrorCode.INVALID, _("A write-off needs a reason."), field="reason")
     return move(level, Kind.WRITTEN_OFF, on_hand=-quantity, reference=reference, note=reason, actor=actor)
+
+
+# --- returned units ------------------------------------------------------------------------------
+# A shopper's return comes back into our warehouse one unit at a time, with its owner (our own goods
+# or the partner's consignment stock) and what after-sales decided becomes of it. Each is one
+# movement named by the returned unit (`reference`), so deciding again never moves it twice.
+
+RETURN_HOLD_PREFIXES = {"send_back": "reverse", "repair": "repair"}
+
+
+@transaction.atomic
+def put_back_returned(
+    *, warehouse, sku, owner=None, variant=None, partner_product=None, grade="", reference, actor="", note=""
+):
+    """One returned unit back on the shelves: into the owner's sellable stock (`grade` empty:
+    restocked as new) or into the owner's graded stock of `grade` (offered as a graded item).
+    Returns its level."""
+    level = stock_level(
+        warehouse=warehouse, sku=sku, owner=owner, variant=variant, partner_product=partner_product, grade=grade
+    )
+    return_to_stock(level, 1, reference=reference, note=note, actor=actor)
+    return level
+
+
+@transaction.atomic
+def hold_returned(
+    *, warehouse, sku, owner=None, variant=None, partner_product=None, grade="", purpose, reference, actor="", note=""
+):
+    """One returned unit back in our custody but held, not for sale: `purpose` "send_back" (for the
+    next reverse consignment to its owner: an allocation named `reverse:<reference>`, which the
+    reverse consignment picks) or "repair" (`repair:<reference>`, until it is repaired). Returns the
+    reservation."""
+    prefix = RETURN_HOLD_PREFIXES.get(purpose)
+    if prefix is None:
+        raise LogisticsError(
+            LogisticsErrorCode.INVALID, _("A returned unit is held to send back or to repair."), field="purpose"
+        )
+    level = put_back_returned(
+        warehouse=warehouse,
+        sku=sku,
+        owner=owner,
+        variant=variant,
+        partner_product=partner_product,
+        grade=grade,
+        reference=reference,
+        actor=actor,
+        note=note,
+    )
+    return reserve(level, 1, reference=f"{prefix}:{reference}", actor=actor)
+
+
+@transaction.atomic
+def write_off_returned(*, warehouse, sku, owner=None, variant=None, partner_product=None, reason, reference, actor=""):
+    """One returned unit disposed of: received back and written off at once, with the reason, so
+    the owner's movements show where it went."""
+    if not (reason or "").strip():
+        raise LogisticsError(LogisticsErrorCode.INVALID, _("A write-off needs a reason."), field="reason")
+    level = stock_level(warehouse=warehouse, sku=sku, owner=owner, variant=variant, partner_product=partner_product)
+    return_to_stock(level, 1, reference=reference, note=reason, actor=actor)
+    return write_off(level, 1, reason=reason, reference=reference, actor=actor)
+
+
+@transaction.atomic
+def take_back_returned(*, reference, actor=""):
+    """Undo where a returned unit was put (its decision changed): give back its hold, if any, and
+    take the unit off that level. Refuses (changing nothing) a unit that has left it: sold, held
+    for an order, sent back or written off."""
+    movement = StockMovement.objects.filter(reference=reference, kind=Kind.RETURNED).first()
+    gone = LogisticsError(
+        LogisticsErrorCode.INSUFFICIENT_STOCK,
+        _("Returned unit %(ref)s has left the stock it was put back into.") % {"ref": reference},
+        field="reference",
+        status=409,
+    )
+    if movement is None or StockMovement.objects.filter(reference=reference, kind=Kind.WRITTEN_OFF).exists():
+        raise gone
+    held = Reservation.objects.select_for_update().filter(
+        reference__in=[f"{prefix}:{reference}" for prefix in RETURN_HOLD_PREFIXES.values()]
+    )
+    for reservation in held:
+        if reservation.status != Reservation.Status.ACTIVE:
+            raise gone
+        release(reservation.reference, actor=actor)
+    level = StockLevel.objects.select_for_update().get(pk=movement.stock_id)
+    if level.sellable < 1:
+        raise gone
+    return move(level, Kind.ADJUSTED, on_hand=-1, reference=f"undo:{reference}", note=_("decided again"), actor=actor)
 
 
 def send_back(level, quantity, *, reference, actor=""):

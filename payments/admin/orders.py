@@ -18,9 +18,8 @@ from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from crossborder.errors import DomainError
 from logistics.carriers import carrier_name, configured_carriers
 
-from ..ledger.services import charges
 from ..models import CustomsDeclaration, ForwardedLine, ForwardedOrder, Order, OrderEvent, OrderLine
-from ..shop.models import Fulfilment, Origin
+from ..shop.models import Fulfilment
 from ..shop.services import cancel as cancels
 from ..shop.services import forwarded, orders
 
@@ -81,21 +80,6 @@ def cancel_orders(modeladmin, request, queryset):
     modeladmin.message_user(request, _("%(n)d order(s) cancelled.") % {"n": cancelled}, messages.SUCCESS)
 
 
-@admin.action(description=_("Charge returned partner goods back to the partner (whole lines)"))
-def charge_back_returns(modeladmin, request, queryset):
-    """After the shopper sent the partner goods back and was refunded (the refund is the payment's
-    own action)."""
-    charged = 0
-    lines = OrderLine.objects.filter(order__in=queryset, origin=Origin.PARTNER).select_related("order", "partnership")
-    for line in lines.order_by("order_id", "line_number"):
-        try:
-            charges.charge_back_return(line=line, actor=request.user)
-            charged += 1
-        except DomainError as error:
-            modeladmin.message_user(request, error.detail, messages.ERROR)
-    modeladmin.message_user(request, _("%(n)d line(s) charged back.") % {"n": charged}, messages.SUCCESS)
-
-
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
     list_display = ["number", "placed_at", "status", "total", "has_partner_goods", "payment_reference", "customs"]
@@ -113,7 +97,6 @@ class OrderAdmin(ReadOnlyAdmin):
         _move(Order.Status.SHIPPED, _("Mark shipped (partners are told)")),
         _move(Order.Status.DELIVERED, _("Mark delivered (partners are told)")),
         cancel_orders,
-        charge_back_returns,
     ]
 
     def has_change_permission(self, request, obj=None):

@@ -1,8 +1,10 @@
 """Payments' start-up registrations: partner message types, the catalog page section, and the
-shop's reaction to a payment that secured its money, and the booking of logistics' storage fees."""
+shop's reaction to a payment that secured its money, the booking of logistics' storage fees, and
+the shopper's e-mails about payments and parcels."""
 
 from . import (  # noqa: F401
     charges,
+    notifications,
     orders,
     pages,
     paying,

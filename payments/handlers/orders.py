@@ -7,6 +7,7 @@ delivered, cancelled; the exporter: accepted, shipped...)."""
 from rest_framework import serializers
 
 from crossborder import messages
+from crossborder.grades import RESALE_GRADES
 from logistics import hooks as logistics_hooks
 
 from ..shop.services import forwarded, orders
@@ -25,6 +26,9 @@ class ForwardedLinePayload(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=10000)
     fulfilment = serializers.ChoiceField(choices=["consignment", "direct"])
     export_amount = AmountPayload()
+    # A returned unit the importer resold at this grade: export_amount is then the resale proceeds
+    # less the agreed resale fee, owed as they are (no commission on top).
+    grade = serializers.ChoiceField(choices=[g.value for g in RESALE_GRADES], required=False)
 
 
 class RecipientPayload(serializers.Serializer):

@@ -18,6 +18,7 @@ from djmoney.models.fields import MoneyField
 
 from catalog.models import MONEY
 from crossborder.fields import BlindIndexField, EncryptedTextField
+from crossborder.grades import RESALE_GRADES
 from crossborder.models import Partnership
 
 __all__ = [
@@ -61,6 +62,10 @@ def _sums_up(total="total", parts=("goods", "taxes", "shipping")):
         expression = expression + F(part)
     half_cent = Value(Decimal("0.005"))
     return Q(**{f"{total}__gt": expression - half_cent, f"{total}__lt": expression + half_cent})
+
+
+# A line of a graded offer: returned units resold at this grade (empty: new goods).
+GRADE_CHOICES = [(grade.value, grade.label) for grade in RESALE_GRADES]
 
 
 class Cart(models.Model):
@@ -108,6 +113,7 @@ class CartLine(models.Model):
     )
     partnership = models.ForeignKey(Partnership, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     sku = models.CharField(_("SKU"), max_length=64)
+    grade = models.CharField(_("grade"), max_length=12, blank=True, default="", choices=GRADE_CHOICES)
     quantity = models.PositiveIntegerField(_("quantity"))
     added_at = models.DateTimeField(default=timezone.now)
 
@@ -118,7 +124,7 @@ class CartLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=_one_source(), name="cart_line_one_source"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_line_quantity_positive"),
-            models.UniqueConstraint(fields=["cart", "origin", "sku"], name="cart_line_sku_once"),
+            models.UniqueConstraint(fields=["cart", "origin", "sku", "grade"], name="cart_line_sku_grade_once"),
         ]
 
     def __str__(self):
@@ -158,6 +164,8 @@ class Checkout(models.Model):
     buyer_id_number = EncryptedTextField(_("resident ID number"), blank=True)
     # Who asked for the quote, for the limit on unpaid holds per shopper (services/unpaid_limits.py).
     client_ip = models.GenericIPAddressField(_("client IP address"), null=True, blank=True)
+    # The language the shopper used at checkout: the order's e-mails are written in it.
+    language = models.CharField(_("language"), max_length=16, blank=True)
     expires_at = models.DateTimeField(_("quote valid until"))
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -209,6 +217,14 @@ class _QuotedLine(models.Model):
     )
     direct_units = models.PositiveIntegerField(
         default=0, help_text=_("units taken from the listing's direct-sale stock")
+    )
+    grade = models.CharField(
+        _("grade"),
+        max_length=12,
+        blank=True,
+        default="",
+        choices=GRADE_CHOICES,
+        help_text=_("a returned unit resold at this grade; empty for new goods"),
     )
 
     class Meta:
@@ -298,6 +314,7 @@ class Order(models.Model):
     buyer_id_number = EncryptedTextField(_("resident ID number"), blank=True)
     buyer_id_index = BlindIndexField(source="buyer_id_number", db_index=True)
     has_partner_goods = models.BooleanField(default=False)
+    language = models.CharField(_("language"), max_length=16, blank=True, help_text=_("the shopper's, at checkout"))
     payment_due_at = models.DateTimeField(_("pay by"))
     payment_reference = models.CharField(_("payment"), max_length=120, blank=True)
     placed_at = models.DateTimeField(_("placed at"), default=timezone.now)

@@ -11,13 +11,17 @@ from djmoney.money import Money
 from catalog.models import ProductText
 from catalog.selectors import pick_text
 from crossborder.fields import masked
+from crossborder.grades import RESALE_GRADES, Grade, graded_price
+from crossborder.terms import DEFAULT_GRADE_DISCOUNTS
 from logistics.models import Shipment
+from logistics.selectors import graded_stock
 from logistics.services import last_leg
 
 from .models import CartLine, Checkout, Order, OrderEvent, Origin
 from .services import orders
 from .services.cancel import PARTNER_SHIPPED
 from .services.cart import listing_refusal, variant_refusal
+from .services.checkout import graded_title
 
 
 @dataclass
@@ -29,6 +33,17 @@ class CartRow:
     total: Money | None
     problem: str | None
     origin: str
+
+
+def _graded_estimate(line, price):
+    """A graded line's price before checkout: the shown price less the grade's discount (the
+    checkout prices a partner's unit from our warehouse, which is what the listing page shows)."""
+    if price is None:
+        return None
+    if line.origin == Origin.OWN:
+        return graded_price(price, DEFAULT_GRADE_DISCOUNTS[line.grade])
+    listing = line.listing
+    return graded_price(listing.list_price or price, listing.partnership.terms.grade_discount(line.grade))
 
 
 def cart_rows(cart, language):
@@ -60,6 +75,8 @@ def cart_rows(cart, language):
             title = listing.title
             url = reverse("partner_zone:product", args=[listing.partnership.partner.code, listing.reference])
             price, problem = listing.price, listing_refusal(listing)
+        if line.grade:
+            title, price = graded_title(title, line.grade), _graded_estimate(line, price)
         rows.append(
             CartRow(
                 line=line,
@@ -154,3 +171,48 @@ def can_cancel(order, lines, events):
         event.kind == OrderEvent.Kind.PARTNER_STATUS and event.detail.get("partner_status") in PARTNER_SHIPPED
         for event in events
     )
+
+
+@dataclass(frozen=True)
+class OwnGradedOffer:
+    """Our returned units of one variant offered at one grade on our product page."""
+
+    variant: object
+    grade: str
+    units: int
+    discount_percent: object
+    list_price: Money
+    price: Money
+
+    @property
+    def label(self):
+        return Grade(self.grade).label
+
+    @property
+    def sku(self):
+        return self.variant.sku
+
+    @property
+    def option_label(self):
+        return self.variant.attributes_label()
+
+
+def own_graded_offers(product):
+    """The product's graded offers (our own returned units for sale at a grade), best grade first,
+    at the platform's grade discounts; one query (the product's variants are prefetched)."""
+    variants = {variant.sku: variant for variant in product.variants.all() if variant.is_active}
+    if not variants or product.status != product.Status.ACTIVE:
+        return []
+    units = graded_stock(own=True, skus=list(variants))
+    order = {grade: index for index, grade in enumerate(RESALE_GRADES)}
+    return [
+        OwnGradedOffer(
+            variant=variants[sku],
+            grade=grade,
+            units=count,
+            discount_percent=DEFAULT_GRADE_DISCOUNTS[grade],
+            list_price=variants[sku].price,
+            price=graded_price(variants[sku].price, DEFAULT_GRADE_DISCOUNTS[grade]),
+        )
+        for (sku, grade), count in sorted(units.items(), key=lambda item: (order[item[0][1]], item[0][0]))
+    ]

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from crossborder import bounds
+from crossborder.grades import RESALE_GRADES
 from partner_zone.models import PartnerListing
 
 
@@ -12,6 +13,13 @@ class ItemSerializer(serializers.Serializer):
         required=False, **bounds.integer(PartnerListing, "id", min_value=1), help_text="A partner listing's id"
     )
     quantity = serializers.IntegerField(min_value=1, max_value=999, default=1)
+    grade = serializers.ChoiceField(
+        choices=[g.value for g in RESALE_GRADES],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A graded offer's grade: returned units resold at it (empty: new goods)",
+    )
 
     def validate(self, attrs):
         if not attrs.get("sku") and not attrs.get("listing"):

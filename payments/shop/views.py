@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crossborder.errors import DomainError
 from crossborder.http import client_ip
 
+from .. import hooks as payments_hooks
 from . import selectors as selectors
 from .models import Origin
 from .services import cancel as cancels
@@ -80,6 +81,7 @@ def cart_add(request):
             sku=request.POST.get("sku", ""),
             listing_id=int(listing) if listing.isascii() and listing.isdigit() and len(listing) <= 18 else None,
             quantity=request.POST.get("quantity", "1"),
+            grade=request.POST.get("grade", ""),
         )
     except DomainError as error:
         return _cart_page(request, error=error.detail, status=400)
@@ -223,6 +225,7 @@ def _order_page(request, token, *, error=None, status=200):
         "cancellable": selectors.can_cancel(found, lines, events),
         "refund": cancels.refund_status(found) if found.status == found.Status.CANCELLED else None,
         "error": error,
+        "order_sections": payments_hooks.order_snippets(request, found, lines),
     }
     return render(request, "payments/order.html", context, status=status)
 
@@ -273,6 +276,14 @@ def orders(request):
 
 
 # --- on the home catalog's product page (registered in handlers/pages.py) ------------------------
+
+
+def graded_offers_section(request, product):
+    """Our own returned units resold as graded items, under the product's "Add to cart"."""
+    offers = selectors.own_graded_offers(product)
+    if not offers:
+        return []
+    return [{"template": "payments/_graded_offers.html", "context": {"offers": offers, "listing": None}}]
 
 
 def add_to_cart_section(request, product):

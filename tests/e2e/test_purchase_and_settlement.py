@@ -234,6 +234,21 @@ def order_status(instance, token):
     return response.json()["status"]
 
 
+def close_next_period(cn, us):
+    """Both close the same period: the next agreed cut-off (23:00 UTC), acting just after it; then
+    each relays its statement to the other."""
+    now = dt.datetime.now(dt.UTC)
+    cutoff = dt.datetime.combine(now.date(), dt.time(23, 0), tzinfo=dt.UTC)
+    if cutoff <= now:
+        cutoff += dt.timedelta(days=1)
+    after = (cutoff + dt.timedelta(minutes=5)).isoformat()
+    for instance in (cn, us):
+        closed = manage(instance, "close_settlement", "--period-end", cutoff.isoformat(), "--now", after)
+        assert " open " in closed, closed
+    manage(cn, "relay_outbox")
+    manage(us, "relay_outbox")
+
+
 # --- the calculation made here --------------------------------------------------------------------
 
 
@@ -330,17 +345,7 @@ def test_a_purchase_each_way_is_paid_forwarded_settled_and_reconciled(pair):
         assert abroad["sold"] == sorted(line["reference"] for line in sold[importer]), abroad
         assert [row[2] for row in abroad["orders"]] == [len(BASKETS[importer])]
 
-    # Both close the same period: the next agreed cut-off (23:00 UTC), acting just after it.
-    now = dt.datetime.now(dt.UTC)
-    cutoff = dt.datetime.combine(now.date(), dt.time(23, 0), tzinfo=dt.UTC)
-    if cutoff <= now:
-        cutoff += dt.timedelta(days=1)
-    after = (cutoff + dt.timedelta(minutes=5)).isoformat()
-    for instance in (cn, us):
-        closed = manage(instance, "close_settlement", "--period-end", cutoff.isoformat(), "--now", after)
-        assert " open " in closed, closed
-    manage(cn, "relay_outbox")
-    manage(us, "relay_outbox")
+    close_next_period(cn, us)
     cn_batch = last_json(manage(cn, "shell", "-c", BATCH))
     us_batch = last_json(manage(us, "shell", "-c", BATCH))
 

@@ -103,7 +103,16 @@ def test_hostile_token_segments_are_a_404_that_changes_nothing(shop):
 
     @fixed(40)
     @given(
-        prefix=st.sampled_from(["/en/orders/", "/en/pay/", "/api/shop/v1/orders/", "/en/pay/sandbox/card/"]),
+        prefix=st.sampled_from(
+            [
+                "/en/orders/",
+                "/en/pay/",
+                "/api/shop/v1/orders/",
+                "/en/pay/sandbox/card/",
+                "/en/reviews/",
+                "/en/reviews/write/",
+            ]
+        ),
         token=hostile.url_text.filter(bool),
         suffix=st.sampled_from(["", "pay/", "status/", "return/"]),
     )
@@ -113,6 +122,29 @@ def test_hostile_token_segments_are_a_404_that_changes_nothing(shop):
         response = client.get(path)
         assert response.status_code == 404, path
         assert not changed(before, row_counts()), path
+
+    run()
+
+
+def test_the_review_forms_never_fail_and_a_refusal_changes_nothing(shop):
+    """The review form of a delivered line and the review page's edit form (issue 15)."""
+    from aftersales.reviews import services as reviews
+    from tests.aftersales.review_factories import delivered, review_input
+
+    client = Client()
+    order, reviewed = delivered((shop["variant"], 1)), delivered((shop["variant"], 1))
+    review = reviews.write_review(order_token=reviewed.token, line_number=1, data=review_input())
+    fields = {"rating": "4", "title": "Sturdy", "text": "Bright light.", "author_name": "Wei", "language": "en"}
+    pages = {"write": f"/en/reviews/write/{order.token}/1/", "edit": f"/en/reviews/{review.token}/"}
+
+    @fixed(60)
+    @given(page=st.sampled_from(sorted(pages)), data=st.data())
+    def run(page, data):
+        values = mutated(fields, data.draw)
+        before = row_counts()
+        response = client.post(pages[page], values)
+        assert_no_server_error_and_no_change_on_refusal(response, before, f"{page} {values!r}")
+        reviews.ProductReview.objects.filter(order_line__order=order).delete()  # the form again next time
 
     run()
 

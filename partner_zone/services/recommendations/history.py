@@ -96,9 +96,11 @@ def record_view(request, *, listing=None, product=None):
     )
 
 
-def record_search(request, query):
+def record_search(request, query, *, partnership=None, result_count=None, category_id=None):
     """Record what the shopper searched for (blank queries are not history); in production written
-    behind, in batches (settings.PARTNER_ZONE["SEARCH_WRITE_BEHIND_SECONDS"])."""
+    behind, in batches (settings.PARTNER_ZONE["SEARCH_WRITE_BEHIND_SECONDS"]). A search in a
+    partner's zone names the `partnership`, how many listings it found and the category the shopper
+    narrowed it to, for the demand report."""
     query = " ".join((query or "").replace("\x00", "").split())[:200]
     if not search.query_terms(query):
         return None
@@ -106,7 +108,13 @@ def record_search(request, query):
     if not shopper.is_known:
         return None
     event = ShopperEvent(
-        kind=ShopperEvent.Kind.SEARCH, session_key=shopper.history_id or "", user_id=shopper.user_id, query=query
+        kind=ShopperEvent.Kind.SEARCH,
+        session_key=shopper.history_id or "",
+        user_id=shopper.user_id,
+        query=query,
+        partnership=partnership,
+        result_count=result_count,
+        category_id=category_id,
     )
     interval = settings.PARTNER_ZONE.get("SEARCH_WRITE_BEHIND_SECONDS", 0)
     if interval > 0:

@@ -19,7 +19,7 @@ def sellable_by_sku(partner, skus):
     skus = {sku for sku in skus if sku}
     if not skus:
         return {}
-    rows = consignment_stock_by_sku(owner=partner).filter(sku__in=list(skus))
+    rows = consignment_stock_by_sku(owner=partner).filter(sku__in=list(skus), grade="")  # graded units sell apart
     return {row["sku"]: max(row["on_hand"] - row["reserved"], 0) for row in rows}
 
 

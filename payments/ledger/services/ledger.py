@@ -37,6 +37,7 @@ CHART = {
     "partner_fees": Account.Kind.EXPENSE,
     "refunds": Account.Kind.EXPENSE,
     "return_chargebacks": Account.Kind.INCOME,
+    "return_fee_income": Account.Kind.INCOME,  # what a return's policy kept of the refund (fees)
     # Trading account between currencies: a sale paid in CNY for goods owed in USD leaves CNY on one
     # side and USD on the other, so each currency balances on its own.
     "fx_position": Account.Kind.EQUITY,
@@ -228,6 +229,24 @@ def record_refund(*, reference, amount: Money, provider=""):
     )
 
 
+def record_return_refund(*, reference, paid: Money, refunded: Money):
+    """Returned units are taken back: what the shopper had paid for them is a refunds expense;
+    `refunded` of it went back through the provider (record_refund), the rest is fee income (the
+    return policy's restocking fee or return shipping)."""
+    paid, refunded = _money(paid, "paid"), _money(refunded, "refunded")
+    if refunded.currency != paid.currency or not 0 <= refunded.amount <= paid.amount:
+        raise LedgerError(Code.INVALID_AMOUNT, "A refund is at most what was paid, in its currency.", field="refunded")
+    return post(
+        reference=reference,
+        kind="return_refund",
+        entries=[
+            Entry("refunds", paid),
+            Entry("shopper_prepayments", -refunded),
+            Entry("return_fee_income", refunded - paid),
+        ],
+    )
+
+
 def record_own_goods_sale(*, reference, goods: Money, shipping: Money | None = None, taxes: Money | None = None):
     """An order line of our own goods is recognised: revenue, shipping, and taxes owed to customs."""
     goods = _money(goods, "goods")
@@ -279,9 +298,41 @@ def record_partner_goods_sale(
     )
 
 
+def resale_fee(proceeds: Money, rate) -> Money:
+    """The reselling platform's agreed share of a resold returned unit's proceeds (Terms.resale_fee_rate)."""
+    return money.money(proceeds.amount * Decimal(str(rate)), str(proceeds.currency), rounding=money.BANKERS)
+
+
+def record_partner_goods_resale(
+    *, reference, partnership, shopper_amount: Money, taxes: Money, proceeds: Money, fee_rate
+):
+    """A returned unit of the partner's goods is resold here at its grade: of the shopper's money,
+    the duties and taxes are owed to customs, the proceeds (the goods, without taxes and freight)
+    are the partner's less the agreed resale fee, which is ours with the freight. All in the
+    shopper's currency; settlement converts the partner's balance once at the cut-off."""
+    shopper_amount = _money(shopper_amount, "shopper_amount")
+    taxes, proceeds = _money(taxes, "taxes"), _money(proceeds, "proceeds")
+    if not taxes.currency == proceeds.currency == shopper_amount.currency:
+        raise LedgerError(Code.CURRENCY_MISMATCH, "A resale is posted in the shopper's currency.", field="proceeds")
+    fee = resale_fee(proceeds, fee_rate)
+    return post(
+        reference=reference,
+        kind="partner_goods_resale",
+        entries=[
+            Entry("shopper_prepayments", shopper_amount),
+            Entry("duties_payable", -taxes),
+            Entry("partner_balance", -(proceeds - fee), partnership),
+            Entry("commission_income", -fee),
+            Entry("shipping_revenue", -(shopper_amount - taxes - proceeds)),
+        ],
+    )
+
+
 def record_goods_sold_abroad(*, reference, partnership, partner_amount: Money, commission_rate):
     """The exporter's side of a partner-goods sale: the partner owes us the export price less its
-    commission (the event the importer posts with record_partner_goods_sale)."""
+    commission (the event the importer posts with record_partner_goods_sale); of a resale of a
+    returned unit, the proceeds less the resale fee, with a commission rate of 0
+    (record_partner_goods_resale)."""
     partner_amount = _money(partner_amount, "partner_amount")
     currency = str(partner_amount.currency)
     commission = money.money(partner_amount.amount * Decimal(str(commission_rate)), currency, rounding=money.BANKERS)

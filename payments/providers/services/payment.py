@@ -87,6 +87,8 @@ def _move(payment, to, *, reason, provider_data=None):
         payment=payment, from_state=payment.state, to_state=to, reason=reason[:200], provider_data=provider_data or {}
     )
     payment.state = to
+    if to == State.DECLINED:
+        hooks.payment_declined.fire(payment=payment)
 
 
 def _lock(payment) -> Payment:
@@ -163,6 +165,7 @@ def _record_refund(payment, call, amount, *, reason, provider_reference="", prov
         amount=Money(amount, payment.currency),
         provider=payment.provider,
     )
+    hooks.payment_refunded.fire(payment=payment, amount=amount, number=call.number)
 
 
 def _apply_snapshot(payment, snapshot: ProviderPayment, *, reason, provider_data=None):

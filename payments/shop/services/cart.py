@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant
 from crossborder.errors import DomainError
+from crossborder.grades import RESALE_GRADES, Grade
 from crossborder.models import Partnership
+from logistics.selectors import graded_stock
 from partner_zone.models import PartnerListing
 
 from ...errors import CheckoutErrorCode as Code
@@ -93,7 +95,30 @@ def _touch(cart):
     Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
 
 
-def _partner_source(listing_id, sku):
+def check_grade(grade, *, owner_id, sku, title, field="grade"):
+    """A graded offer's grade ("" for new goods): one of the resale grades, with returned units of
+    that grade in our warehouse for sale."""
+    grade = str(grade or "").strip()
+    if not grade:
+        return ""
+    if grade not in RESALE_GRADES:
+        raise DomainError(
+            Code.INVALID,
+            _("%(grade)r is not a grade offered: choose one of %(grades)s.")
+            % {"grade": grade, "grades": ", ".join(RESALE_GRADES)},
+            field=field,
+        )
+    units = graded_stock(owner=owner_id, own=owner_id is None, skus=[sku])
+    if not units.get((sku, grade)):
+        raise DomainError(
+            Code.NOT_ORDERABLE,
+            _("No %(grade)s units of %(title)s are offered any more.") % {"grade": Grade(grade).label, "title": title},
+            field=field,
+        )
+    return grade
+
+
+def _partner_source(listing_id, sku, grade=""):
     listing = (
         PartnerListing.objects.select_related("partnership__partner")
         .defer("search_document", "search_vector")
@@ -110,10 +135,11 @@ def _partner_source(listing_id, sku):
         sku = skus[0]
     if sku not in skus:
         raise DomainError(Code.NOT_ORDERABLE, _("Choose one of this product's options."), field="sku")
-    return {"origin": "partner", "listing": listing, "partnership": listing.partnership, "sku": sku}
+    grade = check_grade(grade, owner_id=listing.partnership.partner_id, sku=sku, title=listing.title)
+    return {"origin": "partner", "listing": listing, "partnership": listing.partnership, "sku": sku, "grade": grade}
 
 
-def _own_source(sku, variant=False):
+def _own_source(sku, variant=False, grade=""):
     if variant is False:
         variant = ProductVariant.objects.select_related("product").filter(sku=sku).first()
     if variant is None:
@@ -121,18 +147,25 @@ def _own_source(sku, variant=False):
     refusal = variant_refusal(variant)
     if refusal:
         raise DomainError(Code.NOT_ORDERABLE, refusal, field="sku")
-    return {"origin": "own", "variant": variant, "sku": variant.sku}
+    grade = check_grade(grade, owner_id=None, sku=variant.sku, title=variant.sku)
+    return {"origin": "own", "variant": variant, "sku": variant.sku, "grade": grade}
 
 
 @transaction.atomic
-def add_to_cart(*, quantity, user=None, session_key="", sku="", listing_id=None):
+def add_to_cart(*, quantity, user=None, session_key="", sku="", listing_id=None, grade=""):
     """Add units of an own variant (`sku`) or of a partner listing's SKU (`listing_id`, `sku`
-    optional when the listing has one option) to the shopper's cart. Adding what is already there
-    adds to its quantity. Returns the cart line."""
+    optional when the listing has one option) to the shopper's cart; with `grade`, of its graded
+    offer (returned units resold at that grade). Adding what is already there adds to its
+    quantity. Returns the cart line."""
     quantity = check_quantity(quantity)
-    source = _partner_source(listing_id, str(sku or "").strip()) if listing_id else _own_source(str(sku).strip())
+    sku = str(sku or "").strip()
+    source = _partner_source(listing_id, sku, grade) if listing_id else _own_source(sku, grade=grade)
     cart = _open_cart(user=user, session_key=session_key)
-    line = CartLine.objects.select_for_update().filter(cart=cart, origin=source["origin"], sku=source["sku"]).first()
+    line = (
+        CartLine.objects.select_for_update()
+        .filter(cart=cart, origin=source["origin"], sku=source["sku"], grade=source["grade"])
+        .first()
+    )
     if line is None:
         line = CartLine.objects.create(cart=cart, quantity=quantity, **source)
     else:
@@ -165,13 +198,15 @@ def unsaved_lines(items):
         try:
             quantity = check_quantity(item.get("quantity", 1))
             sku = str(item.get("sku") or "").strip()
+            grade = item.get("grade") or ""
             if item.get("listing"):
-                source = _partner_source(item["listing"], sku)
+                source = _partner_source(item["listing"], sku, grade)
             else:
-                source = _own_source(sku, variants.get(sku))
-            line = lines.get((source["origin"], source["sku"]))
+                source = _own_source(sku, variants.get(sku), grade)
+            key = (source["origin"], source["sku"], source["grade"])
+            line = lines.get(key)
             if line is None:
-                lines[source["origin"], source["sku"]] = CartLine(quantity=quantity, **source)
+                lines[key] = CartLine(quantity=quantity, **source)
             else:
                 line.quantity = check_quantity(line.quantity + quantity)
         except DomainError as error:
@@ -220,9 +255,9 @@ def merge_carts(*, user, session_key):
     if anonymous is None:
         return _open_cart(user=user, create=False)
     own = _open_cart(user=user)
-    mine = {(line.origin, line.sku): line for line in CartLine.objects.select_for_update().filter(cart=own)}
+    mine = {(line.origin, line.sku, line.grade): line for line in CartLine.objects.select_for_update().filter(cart=own)}
     for line in CartLine.objects.filter(cart=anonymous).order_by("pk"):
-        existing = mine.get((line.origin, line.sku))
+        existing = mine.get((line.origin, line.sku, line.grade))
         if existing is None:
             CartLine.objects.filter(pk=line.pk).update(cart=own)
         else:

@@ -30,11 +30,16 @@ from djmoney.money import Money
 from crossborder import money
 from crossborder.db import retry_on_conflict
 from crossborder.errors import DomainError
+from crossborder.grades import Grade, graded_price
+from crossborder.notifications import supported_language
+from crossborder.terms import DEFAULT_GRADE_DISCOUNTS
 from logistics.services import last_leg, stock
+from partner_zone import graded
 from partner_zone.models import PartnerListing
 from partner_zone.services import PartnerZoneError, pricing
 
 from ...errors import CheckoutErrorCode as Code
+from ...ledger.services.ledger import resale_fee
 from ..models import Cart, CartLine, Checkout, CheckoutLine, Fulfilment, Order, Origin
 from . import china_rules, orders, paying, unpaid_limits
 from .cart import listing_refusal, variant_refusal
@@ -113,65 +118,111 @@ def _own_title(variant, language):
     return f"{title} ({label})" if label else title
 
 
+def graded_title(title, grade):
+    """A graded line's title says it is a returned unit and its grade, wherever it is shown."""
+    return _("%(title)s (returned, %(grade)s)") % {"title": title, "grade": Grade(grade).label}
+
+
 def _quote_own(line, *, shipping, language):
     variant = line.variant
     if str(variant.price.currency) != settings.PLATFORM_CURRENCY:
         raise DomainError(
             Code.NO_PRICE, _("%(sku)s has no price in our currency.") % {"sku": variant.sku}, field="lines"
         )
-    goods = _money(variant.price.amount * line.quantity)
+    unit_price, detail = variant.price, {}
+    if line.grade:  # a returned unit of ours resold at its grade, at the platform's grade discount
+        percent = DEFAULT_GRADE_DISCOUNTS[line.grade]
+        unit_price, detail = graded_price(variant.price, percent), {"grade": line.grade, "grade_discount": str(percent)}
+    goods = _money(unit_price.amount * line.quantity)
     return Quote(
         cart_line=line,
         fulfilment=Fulfilment.OWN_STOCK,
-        title=_own_title(variant, language)[:300],
+        title=(
+            graded_title(_own_title(variant, language), line.grade) if line.grade else _own_title(variant, language)
+        )[:300],
         hs_code=variant.product.hs_code,
-        unit_price=variant.price,
+        unit_price=unit_price,
+        taxes_detail=detail,
         goods=goods,
         taxes=_money(0),
         shipping=shipping,
     )
 
 
+def _priced_refusal(listing, error):
+    return DomainError(
+        Code.NO_PRICE,
+        _("%(title)s cannot be priced at the moment: %(reason)s") % {"title": listing.title, "reason": error.detail},
+        field="lines",
+    )
+
+
 def _quote_partner(line, *, fulfilment, context):
     """The listing's landed price as it ships (local or direct), now; the duties and taxes of the
     whole line on its dutiable value (goods and freight), by the partner zone's pricing rules."""
+    if line.grade:
+        return _quote_graded_partner(line, context=context)
     listing = line.listing
     listing.ships_from = (
         PartnerListing.ShipsFrom.LOCAL if fulfilment == Fulfilment.CONSIGNMENT else PartnerListing.ShipsFrom.DIRECT
     )
     try:
         _list_price, price, landed = pricing.landed_price(listing, context, sku=line.sku, quantity=line.quantity)
-        dutiable = _money((landed.goods + landed.shipping) * line.quantity)
-        taxes = pricing.duties_and_taxes(
-            country=settings.PLATFORM_COUNTRY, hs_code=listing.hs_code, customs_value=dutiable
+        quote = _landed_quote(line, fulfilment=fulfilment, price=price, goods_unit=landed.goods, landed=landed)
+    except PartnerZoneError as error:
+        raise _priced_refusal(listing, error) from None
+    quote.taxes_detail["campaign"] = landed.campaign.reference if landed.campaign is not None else ""
+    # An agreed markdown of the partner's aged stock is the exporter's: it is owed its export price
+    # marked down by the same percent for these units.
+    markdown = landed.markdown
+    quote.taxes_detail["markdown"] = markdown.reference if markdown is not None else ""
+    export_unit = listing.export_price.amount
+    if markdown is not None:
+        export_unit = export_unit * (100 - Decimal(markdown.percent)) / 100
+    quote.export_amount = money.money(export_unit * line.quantity, listing.export_price.currency.code)
+    return quote
+
+
+def _quote_graded_partner(line, *, context):
+    """A returned unit of the partner's resold at its grade (from the partner's graded stock in our
+    warehouse): the listing's landed price from here less the grade's agreed discount, taxed on the
+    discounted goods, under the same cross-border rules. The partner is owed the proceeds (the
+    goods, without taxes and freight) less the agreed resale fee, in our currency."""
+    listing = line.listing
+    try:
+        price, _list, landed, percent = graded.graded_quote(listing, context, line.grade, sku=line.sku)
+        goods_unit = graded.graded_goods_value(landed, percent)
+        quote = _landed_quote(
+            line, fulfilment=Fulfilment.CONSIGNMENT, price=price, goods_unit=goods_unit, landed=landed
         )
     except PartnerZoneError as error:
-        raise DomainError(
-            Code.NO_PRICE,
-            _("%(title)s cannot be priced at the moment: %(reason)s")
-            % {"title": listing.title, "reason": error.detail},
-            field="lines",
-        ) from None
+        raise _priced_refusal(listing, error) from None
+    quote.taxes_detail.update({"campaign": "", "markdown": "", "grade": line.grade, "grade_discount": str(percent)})
+    quote.title = graded_title(listing.title, line.grade)[:300]
+    fee = resale_fee(quote.goods, listing.partnership.terms.resale_fee_rate)
+    quote.export_amount = quote.goods - fee
+    return quote
+
+
+def _landed_quote(line, *, fulfilment, price, goods_unit, landed):
+    """A partner line's quote at `price` a unit: duties and taxes of the whole line on its dutiable
+    value (`goods_unit` and freight per unit), the goods what is left after freight and taxes."""
+    listing = line.listing
+    dutiable = _money((goods_unit + landed.shipping) * line.quantity)
+    taxes = pricing.duties_and_taxes(country=settings.PLATFORM_COUNTRY, hs_code=listing.hs_code, customs_value=dutiable)
     charged = price * line.quantity
     shipping = _money(landed.shipping * line.quantity)
     tax_total = taxes["total"]
     # The shopper pays the shown price (taxes included when the agreement says so, DDP), or the
     # shown price plus the taxes; goods are what is left of it after freight and taxes.
     total = charged if landed.duties_included else charged + tax_total
-    goods = total - shipping - tax_total
-    # An agreed markdown of the partner's aged stock is the exporter's: it is owed its export price
-    # marked down by the same percent for these units.
-    markdown = landed.markdown
-    export_unit = listing.export_price.amount
-    if markdown is not None:
-        export_unit = export_unit * (100 - Decimal(markdown.percent)) / 100
     return Quote(
         cart_line=line,
         fulfilment=fulfilment,
         title=listing.title[:300],
         hs_code=listing.hs_code,
         unit_price=price,
-        goods=goods,
+        goods=total - shipping - tax_total,
         taxes=tax_total,
         shipping=shipping,
         dutiable_value=dutiable,
@@ -181,10 +232,7 @@ def _quote_partner(line, *, fulfilment, context):
             "vat": str(taxes["vat"].amount),
             "consumption_tax": str(taxes["consumption_tax"].amount),
             "explanation": str(taxes["explanation"]),
-            "campaign": landed.campaign.reference if landed.campaign is not None else "",
-            "markdown": markdown.reference if markdown is not None else "",
         },
-        export_amount=money.money(export_unit * line.quantity, listing.export_price.currency.code),
     )
 
 
@@ -217,7 +265,9 @@ def _hold(lines, *, reference, replacing=(), language, now):
             sku=line.sku,
             quantity=line.quantity,
             owner_id=line.partnership.partner_id if line.origin == Origin.PARTNER else None,
-            listing_id=line.listing_id if line.origin == Origin.PARTNER else None,
+            # a partner's goods ship direct when no local level can serve them; graded units never
+            listing_id=line.listing_id if line.origin == Origin.PARTNER and not line.grade else None,
+            grade=line.grade,
         )
         for number, line in enumerate(lines, start=1)
     ]
@@ -338,6 +388,7 @@ def _record_checkout(
         buyer_name=priced.buyer_name,
         buyer_id_number=priced.buyer_id_number,
         client_ip=client_ip,
+        language=supported_language(),
         expires_at=expires_at,
         created_at=now,
     )
@@ -362,6 +413,7 @@ def _record_checkout(
             dutiable_value=quote.dutiable_value,
             taxes_detail=quote.taxes_detail,
             export_amount=quote.export_amount,
+            grade=quote.cart_line.grade,
             reservation=quote.held.reservation,
             direct_units=quote.held.direct_units,
         )

@@ -33,6 +33,7 @@ from partner_zone.services import markdowns
 from ...errors import CheckoutErrorCode as Code
 from ...ledger.services import charges, ledger
 from ..models import CustomsDeclaration, ForwardedOrder, Fulfilment, Order, OrderEvent, OrderLine, OrderNumber, Origin
+from . import notices
 
 FORWARDED_MESSAGE = "order.forwarded"
 STATUS_MESSAGE = "order.status"
@@ -98,7 +99,7 @@ def release_holds(lines, *, expired=False):
 _LINE_FIELDS = (
     "line_number", "origin", "fulfilment", "variant_id", "listing_id", "partnership_id", "sku", "title", "hs_code",
     "quantity", "unit_price", "goods", "taxes", "shipping", "total", "dutiable_value", "taxes_detail",
-    "export_amount", "reservation_id", "direct_units",
+    "export_amount", "reservation_id", "direct_units", "grade",
 )  # fmt: skip
 
 
@@ -159,6 +160,7 @@ def create_order(*, checkout, lines=None, now=None):
         buyer_name=checkout.buyer_name,
         buyer_id_number=checkout.buyer_id_number,
         has_partner_goods=any(line.origin == Origin.PARTNER for line in lines),
+        language=checkout.language,
         payment_due_at=now + dt.timedelta(minutes=settings.SHOP["PAYMENT_MINUTES"]),
         placed_at=now,
     )
@@ -166,6 +168,7 @@ def create_order(*, checkout, lines=None, now=None):
         OrderLine(order=order, **{name: getattr(line, name) for name in _LINE_FIELDS}) for line in lines
     )
     _event(order, OrderEvent.Kind.PLACED, at=now, total=str(order.total.amount))
+    notices.order_placed(order)
     if order.buyer_id_number:
         partner_lines = [line for line in order_lines if line.origin == Origin.PARTNER]
         CustomsDeclaration.objects.create(order=order, order_record=_order_record(order, partner_lines))
@@ -193,6 +196,7 @@ def _serve(line, order):
         recipient=order.recipient,
         owner=line.partnership.partner if line.origin == Origin.PARTNER else None,
         reservation_ref=line.reservation.reference,
+        grade=line.grade,
     )
 
 
@@ -200,6 +204,15 @@ def _post_to_ledger(line):
     if line.origin == Origin.OWN:
         return ledger.record_own_goods_sale(
             reference=line.reference, goods=line.goods, shipping=line.shipping, taxes=line.taxes
+        )
+    if line.grade:  # a returned unit resold: the partner gets the proceeds less the resale fee
+        return ledger.record_partner_goods_resale(
+            reference=line.reference,
+            partnership=line.partnership,
+            shopper_amount=line.total,
+            taxes=line.taxes,
+            proceeds=line.goods,
+            fee_rate=line.partnership.terms.resale_fee_rate,
         )
     return ledger.record_partner_goods_sale(
         reference=line.reference,
@@ -238,6 +251,7 @@ def forwarded_payload(order, lines):
                     "amount": str(line.export_amount.amount),
                     "currency": str(line.export_amount.currency),
                 },
+                **({"grade": line.grade} if line.grade else {}),
             }
             for line in lines
         ],
@@ -357,7 +371,7 @@ def _sell_line(line, order):
     line.order = order
     shipment = _serve(line, order)
     _post_to_ledger(line)
-    if line.origin == Origin.PARTNER:
+    if line.origin == Origin.PARTNER and not line.grade:  # a resold unit's fee covers it all
         _count_markdown_sale(line)
         charges.charge_campaign_share(line=line)  # the partner bears its share of a campaign price
         charges.charge_fulfilment_fee(line=line)  # we deliver its consignment stock
@@ -370,6 +384,7 @@ def _record_paid(order, payment_reference, now):
     order.paid_at = now
     order.save(update_fields=["status", "payment_reference", "paid_at"])
     _event(order, OrderEvent.Kind.PAID, at=now, payment=payment_reference)
+    notices.payment_received(order)
 
 
 def _forward_to_partners(order, lines, now):
@@ -519,7 +534,8 @@ def receive_forwarded_order(*, partnership, payload):
                     reference=line["reference"],
                     partnership=partnership,
                     partner_amount=_amount(line["export_amount"], f"lines[{index}].export_amount"),
-                    commission_rate=partnership.commission_rate,
+                    # a resold returned unit: the proceeds less the resale fee, nothing more off
+                    commission_rate=0 if line.get("grade") else partnership.commission_rate,
                 )
     return forwarded
 

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partner_zone', '0009_money_exchange_rate_to_core'),
+        ('partner_zone', '0010_demand_zone_searches'),
     ]
 
     operations = [

@@ -1,0 +1,5 @@
+"""After-sales in the admin, one module per area: `returns` (returns, and the returns partners
+report of our goods), `resale` (returned units' dispositions, and the partners' dispositions of our
+goods returned there), `reviews` (moderation)."""
+
+from . import resale, returns, reviews  # noqa: F401

@@ -1,0 +1,37 @@
+"""Partner message `return.disposition`: the importer decided what becomes of a returned unit of
+our goods (restock, resell as a graded item, send back, repair, dispose); we record it."""
+
+from rest_framework import serializers
+
+from crossborder import messages
+
+from ..choices import Disposition, Grade
+from ..services import disposition
+
+
+class DispositionPayload(serializers.Serializer):
+    unit = serializers.CharField(max_length=120)
+    order_line = serializers.CharField(max_length=120)
+    product = serializers.UUIDField(allow_null=True, required=False)
+    sku = serializers.CharField(max_length=64)
+    grade = serializers.ChoiceField(choices=Grade.values)
+    disposition = serializers.ChoiceField(choices=Disposition.values)
+    reason = serializers.CharField(max_length=300, allow_blank=True, required=False)
+    by_rule = serializers.BooleanField()
+    decided_at = serializers.DateTimeField()
+    resale_discount_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, allow_null=True, required=False
+    )
+    resale_fee_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=4, min_value=0, max_value=1, allow_null=True, required=False
+    )
+
+
+@messages.register(
+    disposition.MESSAGE,
+    payload_serializer=DispositionPayload,
+    description="The importer's decision on a returned unit of the exporter's goods, and its resale terms.",
+)
+def receive_disposition(*, partnership, payload, seq):
+    row = disposition.record_partner_disposition(partnership=partnership, payload=payload)
+    return {"unit": row.unit, "disposition": row.disposition, "recorded": True}

@@ -1,0 +1,116 @@
+"""What the shop tells a shopper by e-mail about an order: placed, paid, payment declined, a parcel
+shipped (with its tracking) or delivered, money refunded. Each is one `crossborder.notifications`
+row keyed by its event (so the same event never mails twice), written in the transaction of the
+change that caused it, in the language the shopper used at checkout (`Order.language`), and sent
+by Celery after the commit. Templates: `templates/notifications/order_<event>.*`."""
+
+import re
+import uuid
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from crossborder import money
+from crossborder.notifications import notify, supported_language
+
+from ..models import Order
+
+# The order line a shipment serves is named `order:<platform>:<number>:<line>` (OrderLine.reference).
+_LINE_REFERENCE = re.compile(r"^order:(?P<platform>[^:]+):(?P<number>\d+):(?P<line>\d+)$")
+
+
+def _amount(value, currency):
+    return f"{money.quantize(value, currency)} {currency}"
+
+
+def _order_url(order, language):
+    """The shopper's order page, absolute, in their language (its token is the access)."""
+    with translation.override(language):
+        path = reverse("payments:order", kwargs={"token": order.token})
+    return settings.PLATFORM_BASE_URL + path
+
+
+def _tell(order, event, template, **context):
+    language = supported_language(order.language or settings.LANGUAGE_CODE)
+    return notify(
+        key=f"order:{order.reference}:{event}",
+        to=order.email,
+        template=template,
+        language=language,
+        context={
+            "number": order.number,
+            "total": _amount(order.total.amount, str(order.total.currency)),
+            "order_url": _order_url(order, language),
+            "platform": settings.PLATFORM_NAME,
+            **context,
+        },
+    )
+
+
+def order_placed(order):
+    return _tell(order, "placed", "order_placed")
+
+
+def payment_received(order):
+    return _tell(order, "paid", "order_paid")
+
+
+def order_of_payment(payment):
+    """The shop's order a payment was made for (under its checkout's reference), or None."""
+    try:
+        reference = uuid.UUID(str(payment.checkout_reference))
+    except ValueError:
+        return None  # a payment not made by the shop's checkout
+    return Order.objects.filter(checkout__reference=reference).first()
+
+
+def payment_declined(*, payment):
+    """Subscriber of payments.hooks.payment_declined: the shopper may try again while the order waits."""
+    order = order_of_payment(payment)
+    if order is None:
+        return None
+    return _tell(order, f"payment:{payment.token}:declined", "order_payment_declined")
+
+
+def payment_refunded(*, payment, amount, number):
+    """Subscriber of payments.hooks.payment_refunded: money of the order's payment went back."""
+    order = order_of_payment(payment)
+    if order is None:
+        return None
+    return _tell(
+        order,
+        f"payment:{payment.token}:refund:{number}",
+        "order_refunded",
+        amount=_amount(amount, payment.currency),
+    )
+
+
+def order_of_shipment(shipment):
+    """The order and line number a shipment serves when it is one of our shoppers' orders (not a
+    partner's order we fulfil: that shopper is the partner's to tell)."""
+    found = _LINE_REFERENCE.match(shipment.order_line or "")
+    if found is None or found["platform"] != settings.PLATFORM_CODE:
+        return None, None
+    order = Order.objects.filter(number=int(found["number"])).first()
+    return order, int(found["line"])
+
+
+def shipment_progressed(*, shipment, status):
+    """Subscriber of logistics.hooks.shipment_progressed: a parcel of the shopper's order was handed
+    to the carrier (with its tracking number) or delivered. Other steps are not mailed."""
+    if status not in ("shipped", "delivered"):
+        return None
+    order, line_number = order_of_shipment(shipment)
+    if order is None:
+        return None
+    line = order.lines.filter(line_number=line_number).only("title").first()
+    return _tell(
+        order,
+        f"shipment:{shipment.reference}:{status}",
+        f"order_{status}",
+        item=line.title if line else shipment.sku,
+        quantity=shipment.quantity,
+        carrier=shipment.carrier,
+        tracking_number=shipment.tracking_number,
+    )
