@@ -23,6 +23,7 @@ import moneyed
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from djmoney.models.fields import MoneyFieldProxy
 from djmoney.money import Money
 
 from .errors import DomainError
@@ -128,6 +129,20 @@ def from_minor_units(units, currency, *, digits=None) -> Decimal:
         raise ValueError(f"{units!r} is not an amount in minor units")
     digits = minor_digits(currency) if digits is None else digits
     return Decimal(units).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
+
+
+class InCurrencyDecimals(MoneyFieldProxy):
+    """A money column's reader that gives amounts in their currency's decimals (20.00 USD, 1200 JPY,
+    5.125 KWD) whatever the column's: `MoneyField(..., money_descriptor_class=InCurrencyDecimals)`
+    on a column wide enough for 3-decimal currencies, so the others read back as before. Exact:
+    what is stored has no more decimals than its currency (parse_amount and the services check)."""
+
+    def _money_from_obj(self, obj):
+        value = super()._money_from_obj(obj)
+        if value is None:
+            return None
+        code = value.currency.code
+        return Money(quantize(value.amount, code), code, decimal_places=minor_digits(code))
 
 
 def round_to(value, places, *, rounding=DEFAULT_ROUNDING) -> Decimal:

@@ -16,17 +16,9 @@ from payments.shop.services import forwarded, orders
 from tests.catalog.factories import make_user
 from tests.partner_zone.factories import make_partnership
 from tests.payments.shop_factories import own_variant, set_up_shop
+from tests.payments.test_forwarded_fulfilment import RECIPIENT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-RECIPIENT = {
-    "name": "Ann Lee",
-    "phone": "+1 512 555 0100",
-    "address_lines": ["1 Main St"],
-    "city": "Austin",
-    "postcode": "78701",
-    "country": "US",
-}
 
 
 @pytest.fixture

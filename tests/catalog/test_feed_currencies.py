@@ -76,6 +76,8 @@ def test_an_export_price_crosses_the_feed_in_its_currencys_decimals_and_is_mirro
     assert run.rejected == 0
     listing = PartnerListing.objects.get(reference=item["id"])
     assert listing.export_price == Money(Decimal(amount), currency)
+    # read back in the currency's decimals, as it was sent (the column keeps 3 for all)
+    assert str(listing.export_price.amount) == str(ExportOffer.objects.get().export_price.amount) == sent
     assert listing.price is not None and listing.price.currency.code == "CNY"
 
 

@@ -5,14 +5,10 @@ service takes every lock, levels then listings, in one order (ADR 0010, 0016). R
 with its own PostgreSQL connection (DESIGN.md section 6)."""
 
 import datetime as dt
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from crossborder.errors import DomainError
 from logistics.models import Reservation, StockLevel
 from logistics.services import stock
 from partner_zone.models import PartnerListing
@@ -22,6 +18,7 @@ from payments.shop.services import checkout as checkouts
 from tests.logistics.factories import make_level
 
 from .shop_factories import BUYER, RECIPIENT, cart_with, checkout_of, partner_listing, set_up_shop
+from .test_checkout_deadlock import collide, no_conflict_was_retried
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -49,29 +46,6 @@ def shown(listing):
 
 def contact(n):
     return {"recipient": RECIPIENT, "email": f"buyer{n}@example.com", "phone": f"1380013{n:04d}"}
-
-
-def collide(count, buy):
-    barrier = threading.Barrier(count)
-
-    def run(n):
-        try:
-            barrier.wait(timeout=30)
-            buy(n)
-            return "ordered"
-        except DomainError as refused:
-            return refused.code
-        except Exception as error:  # a deadlock or anything else that would be a 500
-            return f"error: {error!r}"
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
-
-
-def no_conflict_was_retried(caplog):
-    return not [record for record in caplog.records if "lost a database conflict" in record.getMessage()]
 
 
 def test_a_checkout_holding_consignment_units_lowers_the_listings_shown_stock_and_a_lapse_raises_it(shop):
@@ -133,7 +107,7 @@ def test_twelve_buyers_for_five_consignment_units_leave_the_listing_showing_none
         checkout = checkouts.start_checkout(cart=carts[n], **contact(n), **BUYER)
         checkouts.place_order(checkout=checkout, posted_total=str(checkout.total.amount))
 
-    results = collide(12, buy)
+    results = collide(range(12), buy)
 
     assert results.count("ordered") == 5, results
     assert set(results) == {"ordered", "insufficient_stock"}, results
@@ -157,7 +131,7 @@ def test_buyers_of_consignment_and_direct_goods_in_opposite_orders_queue_and_eac
             checkouts.start_checkout(cart=carts[n], **contact(turn * 100 + n), **BUYER)
             checkouts.start_checkout(cart=carts[n], **contact(turn * 100 + n), **BUYER)  # replaces the first
 
-        results = collide(4, again)
+        results = collide(range(4), again)
 
         assert results == ["ordered"] * 4, results
         assert shown(first) == shown(third) == (2, PartnerListing.ShipsFrom.LOCAL)
