@@ -11,7 +11,7 @@ from django.conf import settings
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
-from crossborder import bounds
+from crossborder import bounds, money
 
 from .models import Category, ExportOffer, Product
 
@@ -48,7 +48,7 @@ def feed_item(row, *, texts, variants, images):
             "height": row["product__height_mm"],
         },
         "country_of_origin": str(row["product__country_of_origin"]),
-        "export_price": {"amount": format(row["export_price"], "f"), "currency": str(row["export_price_currency"])},
+        "export_price": export_amount(row["export_price"], str(row["export_price_currency"])),
         "direct_stock": row["direct_stock"],
         "variants": variants,
         "images": images,
@@ -68,8 +68,18 @@ def feed_tombstone(row):
 # --- the same shapes, described for the OpenAPI schema ----------------------------------------
 
 
+def export_amount(amount, currency):
+    """An export price as the feed sends it: the amount in its currency's decimals (1200 JPY, 20.00
+    USD, 5.125 KWD), as a decimal string."""
+    return {"amount": format(money.quantize(amount, currency), "f"), "currency": currency}
+
+
 class CatalogFeedMoneySerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+    amount = serializers.DecimalField(
+        **bounds.decimal(ExportOffer, "export_price"),
+        coerce_to_string=True,
+        help_text="A decimal string with the currency's decimals (JPY 0, USD 2, KWD 3).",
+    )
     currency = serializers.CharField(min_length=3, max_length=3)
 
 

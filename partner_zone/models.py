@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from djmoney.models.fields import MoneyField
 
-from catalog.models import MONEY
+from catalog.models import EXPORT_MONEY, MONEY
+from crossborder import money
 from crossborder.models import Partnership
 
 RATE = {"max_digits": 9, "decimal_places": 6}  # 0.130000 = 13 %
@@ -46,7 +47,7 @@ class PartnerListing(models.Model):
     weight_grams = models.PositiveIntegerField()
     dimensions_mm = models.JSONField(default=dict, blank=True)
     country_of_origin = CountryField()
-    export_price = MoneyField(_("export price"), **MONEY)
+    export_price = MoneyField(_("export price"), money_descriptor_class=money.InCurrencyDecimals, **EXPORT_MONEY)
     direct_stock = models.PositiveIntegerField(default=0)
     local_stock = models.PositiveIntegerField(default=0, help_text=_("consignment units in our warehouses"))
     variants = models.JSONField(default=list, blank=True)

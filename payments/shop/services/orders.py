@@ -17,7 +17,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -29,7 +28,6 @@ from crossborder.models import Partnership
 from crossborder.services import send_to_partner
 from logistics.models import Shipment
 from logistics.services import last_leg, stock
-from partner_zone.models import PartnerListing
 from partner_zone.services import markdowns
 
 from ... import hooks
@@ -88,19 +86,23 @@ def _event(order, kind, *, status="", by_partner=False, actor=None, at=None, **d
     )
 
 
+def holdings(lines):
+    """What these checkout or order lines hold, as the stock service names it."""
+    return [
+        stock.Holding(
+            reference=line.reservation.reference if line.reservation_id else "",
+            listing_id=line.listing_id,
+            direct_units=line.direct_units,
+        )
+        for line in lines
+    ]
+
+
 def release_holds(lines, *, expired=False):
-    """Give back the stock these checkout or order lines hold. The caller has locked the checkout
-    or order and changes its status in the same transaction, so each hold is given back once.
-    Stock levels first, in primary-key order (stock.release_holds), then direct-sale stock in
-    listing order: the order every checkout takes these rows in."""
-    lines = list(lines)
-    stock.release_holds([line.reservation.reference for line in lines if line.reservation_id], expired=expired)
-    for line in sorted((line for line in lines if not line.reservation_id and line.direct_units), key=_listing_id):
-        PartnerListing.objects.filter(pk=line.listing_id).update(direct_stock=F("direct_stock") + line.direct_units)
-
-
-def _listing_id(line):
-    return line.listing_id
+    """Give back the stock these checkout or order lines hold, in one call of the stock service
+    (its locks, its order). The caller has locked the checkout or order and changes its status in
+    the same transaction, so each hold is given back once."""
+    stock.release_for_checkout(holdings(lines), expired=expired)
 
 
 # --- creating ------------------------------------------------------------------------------------
@@ -351,16 +353,21 @@ def _checked_payment_reference(payment_reference) -> str:
     return payment_reference
 
 
+def unpayable(order):
+    """The refusal of a payment for an order that is not awaiting one."""
+    return DomainError(
+        Code.ORDER_STATE,
+        _("Order %(number)s is %(status)s and cannot be paid.")
+        % {"number": order.number, "status": Order.Status(order.status).label},
+        field="order",
+        status=409,
+    )
+
+
 def _refuse_unpayable(order, amount):
     """Only an order awaiting payment is paid, and only by exactly its total (when the amount is known)."""
     if order.status != Order.Status.AWAITING_PAYMENT:
-        raise DomainError(
-            Code.ORDER_STATE,
-            _("Order %(number)s is %(status)s and cannot be paid.")
-            % {"number": order.number, "status": Order.Status(order.status).label},
-            field="order",
-            status=409,
-        )
+        raise unpayable(order)
     if amount is not None and (
         not isinstance(amount, Money) or amount.currency != order.total.currency or amount.amount != order.total.amount
     ):
