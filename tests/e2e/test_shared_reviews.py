@@ -8,66 +8,18 @@ A take-down on us (a hide) removes the review from cn's page too.
 Web servers only; outboxes are relayed by the test. The purchases are set up through each shop's
 services (placed, paid, shipped, delivered); the reviews are written over HTTP."""
 
-import json
-import re
-
 import pytest
 import requests
 
+from .aftersales_steps import LISTING, MODERATE, buy, offer_us_goods, page, panel, reviews, run, shell, write_review
 from .pairs import partnered_pair
-from .test_purchase_and_settlement import GOODS, OFFER, RATE, SHOPPERS, TIMEOUT, USD_CNY, csrf_token, last_json
+from .test_purchase_and_settlement import GOODS, SHOPPERS, TIMEOUT
 from .test_two_instances import manage
 
 pytestmark = pytest.mark.e2e
 
 DATABASES = ("crossborder_e2e_reviews_cn", "crossborder_e2e_reviews_us")
 ENV = {"CROSSBORDER_OUTBOX_RELAY_ON_COMMIT": "false"}
-
-LISTING = """
-import json
-from partner_zone.models import PartnerListing
-listing = next(l for l in PartnerListing.objects.all() if l.variants[0]["sku"] == "US-LAMP")
-print(json.dumps({"id": listing.pk, "reference": str(listing.reference), "orderable": listing.is_orderable}))
-"""
-
-# A shopper's order, placed and paid, then shipped and delivered by ops. `item` and `shopper` are
-# set by the lines the test puts before this script.
-BUY = """
-import json, secrets
-from payments.shop.services import cart as carts, checkout as checkouts, orders
-key = "e2e-reviews-" + secrets.token_hex(4)
-line = carts.add_to_cart(session_key=key, quantity=1, **item)
-checkout = checkouts.start_checkout(cart=line.cart, **shopper)
-order = checkouts.place_order(checkout=checkout, posted_total=str(checkout.total.amount))
-orders.mark_paid(order=order, payment_reference="e2e-" + order.token)
-for status in ("shipped", "delivered"):
-    orders.change_order_status(order=order, status=status)
-print(json.dumps({"token": order.token}))
-"""
-
-# This platform's moderation: approve (or hide, with `reason`) the review named by `reference`.
-MODERATE = """
-from aftersales.models import ProductReview
-from aftersales.reviews import services
-review = ProductReview.objects.get(reference=reference)
-if reason:
-    services.hide_review(review=review, reason=reason)
-else:
-    services.approve_review(review=review)
-print("ok")
-"""
-
-REVIEWS = """
-import json
-from aftersales.models import ProductReview
-from crossborder.models import OutboxMessage
-print(json.dumps({
-    "reviews": [[str(r.reference), r.origin, r.language, r.status, r.withdrawn_at is not None]
-                for r in ProductReview.objects.order_by("pk")],
-    "outbox": [[m.message_type, m.payload.get("product_of"), m.status]
-               for m in OutboxMessage.objects.filter(message_type__startswith="review.").order_by("seq")],
-}))
-"""
 
 
 @pytest.fixture(scope="module")
@@ -76,63 +28,10 @@ def pair(request, tmp_path_factory):
         yield pair
 
 
-def shell(instance, script, **values):
-    prelude = "".join(f"{name} = {value!r}\n" for name, value in values.items())
-    return manage(instance, "shell", "-c", prelude + script)
-
-
-def buy(instance, item, shopper):
-    values = {
-        key: shopper[key] for key in ("recipient", "email", "phone", "buyer_name", "buyer_id_number") if key in shopper
-    }
-    return last_json(shell(instance, BUY, item=item, shopper=values))["token"]
-
-
-def write_review(instance, order_token, *, prefix, fields):
-    """The shopper opens the order page, follows its review link and posts the form."""
-    browser = requests.Session()
-    order_page = browser.get(f"{instance.base_url}{prefix}/orders/{order_token}/", timeout=TIMEOUT)
-    assert order_page.status_code == 200, order_page.text[-2000:]
-    link = re.search(r'href="([^"]+)" data-write-review', order_page.text)
-    assert link, order_page.text[-3000:]
-    url = instance.base_url + link.group(1)
-    form = browser.get(url, timeout=TIMEOUT)
-    assert form.status_code == 200 and "data-review-form" in form.text, form.text[-2000:]
-    posted = browser.post(
-        url, data={**fields, "csrfmiddlewaretoken": csrf_token(form.text)}, headers={"Referer": url}, timeout=TIMEOUT
-    )
-    assert posted.status_code == 200 and "/reviews/" in posted.url and 'data-status="pending"' in posted.text, (
-        posted.text[-2000:]
-    )
-    return posted.url
-
-
-def reviews(instance):
-    return last_json(shell(instance, REVIEWS))
-
-
-def page(instance, path):
-    response = requests.get(instance.base_url + path, timeout=TIMEOUT)
-    assert response.status_code == 200, response.text[-2000:]
-    return response.text
-
-
-def panel(html):
-    """The review panel's summary: total, average and the count from each platform."""
-    total = re.search(r'data-review-count="(\d+)"', html)
-    average = re.search(r'data-average="([\d.]+)"', html)
-    platforms = dict(re.findall(r'data-platform="(\w+)" data-count="(\d+)"', html))
-    return int(total.group(1)), average.group(1) if average else None, {k: int(v) for k, v in platforms.items()}
-
-
 def test_reviews_travel_both_ways_and_each_side_shows_them_after_its_own_moderation(pair):
     cn, us = pair
-    goods = json.dumps({code: [*row[:4], str(row[4])] for code, row in GOODS["us"].items()})
-    shell(us, OFFER.format(me="us", partner="cn", language="en", goods=goods, currency="USD"))
-    shell(cn, RATE.format(rate=str(USD_CNY)))
-    assert "succeeded" in manage(cn, "sync_partner_catalog", "--partner", "us")
-    manage(cn, "reprice_listings", "--partner", "us")
-    lamp = last_json(shell(cn, LISTING))
+    offer_us_goods(cn, us, GOODS["us"])
+    lamp = run(cn, LISTING, sku="US-LAMP")
     assert lamp["orderable"], lamp
     zone_page = f"/en/zone/us/p/{lamp['reference']}/"
     home_page = f"/p/{lamp['reference']}/"  # us's own product page: the listing's reference is its product's
