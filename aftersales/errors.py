@@ -13,6 +13,14 @@ class ReturnErrorCode(StrEnum):
     REFUND_TOO_LARGE = "refund_too_large"
     ALREADY_REFUNDED = "already_refunded"
     NOT_ALLOWED_HERE = "disposition_not_allowed"
+    UNKNOWN_LINE = "unknown_order_line"
+    NOTHING_CHOSEN = "nothing_to_return"
+    INVALID_REASON = "invalid_return_reason"
+    INVALID_TEXT = "invalid_text"
+    NO_PAYMENT = "no_payment_to_refund"
+    REFUND_BELOW_POLICY = "deduction_not_allowed"
+    NO_WAREHOUSE = "no_return_warehouse"
+    INVALID_COUNT = "invalid_count"
 
 
 class ReviewErrorCode(StrEnum):
@@ -40,3 +48,17 @@ class DispositionErrorCode(StrEnum):
     REASON_REQUIRED = "disposition_reason_required"
     UNKNOWN_DISPOSITION = "unknown_disposition"
     CANNOT_UNDO = "disposition_cannot_be_undone"
+
+
+class ServiceErrorCode(StrEnum):
+    OUT_OF_AREA = "service_out_of_area"
+    UNKNOWN_SKILL = "unknown_skill"
+    NOT_OFFERED = "service_not_offered"
+    NOT_DELIVERED = "service_line_not_delivered"
+    INVALID = "invalid_service_request"
+    INVALID_STATE = "invalid_ticket_state"
+    BAD_LINK = "bad_provider_link"
+    LINK_EXPIRED = "provider_link_expired"
+    SCHEDULE_IN_PAST = "schedule_in_past"
+    INVALID_RATING = "invalid_rating"
+    PROVIDER_CANNOT = "provider_cannot_serve"

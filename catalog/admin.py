@@ -64,13 +64,13 @@ class ProductAdmin(ReadOnlyAdmin):
     # products (archive instead); changes go through the services (the actions below, the
     # merchant area, the import).
     list_display = ["code", "merchant", "category", "brand", "status", "price", "hs_code", "version", "updated_at"]
-    list_filter = ["status", "merchant", "original_language", "country_of_origin"]
+    list_filter = ["status", "needs_installation", "merchant", "original_language", "country_of_origin"]
     list_select_related = ["merchant", "category"]
     search_fields = ["code", "brand", "hs_code", "texts__title", "variants__sku", "merchant__name"]
     date_hierarchy = "created_at"
     exclude = ["search_vector", "search_document"]
     inlines = [ProductTextInline, ProductVariantInline, ProductImageInline, ExportOfferInline]
-    actions = ["archive", "put_on_sale", "make_draft"]
+    actions = ["archive", "put_on_sale", "make_draft", "flag_needs_installation", "unflag_needs_installation"]
 
     def _set_status(self, request, queryset, status, done_message):
         _run_for_each(
@@ -99,6 +99,23 @@ class ProductAdmin(ReadOnlyAdmin):
             Product.Status.ACTIVE,
             lambda n: ngettext("%(n)d product put on sale.", "%(n)d products put on sale.", n) % {"n": n},
         )
+
+    def _set_installation(self, request, queryset, needs):
+        _run_for_each(
+            self,
+            request,
+            queryset,
+            lambda product: services.set_needs_installation(product=product, needs_installation=needs),
+            lambda n: _("%(n)d products changed.") % {"n": n},
+        )
+
+    @admin.action(description=_("Needs installation (offer a local provider at checkout)"))
+    def flag_needs_installation(self, request, queryset):
+        self._set_installation(request, queryset, True)
+
+    @admin.action(description=_("Needs no installation"))
+    def unflag_needs_installation(self, request, queryset):
+        self._set_installation(request, queryset, False)
 
     @admin.action(description=_("Take back to draft"))
     def make_draft(self, request, queryset):

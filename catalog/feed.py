@@ -161,6 +161,7 @@ OFFER_COLUMNS = (
     "product__brand",
     "product__original_language",
     "product__hs_code",
+    "product__needs_installation",
     "product__weight_grams",
     "product__length_mm",
     "product__width_mm",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from djmoney.models.fields import MoneyField
 
+from crossborder import money
 from crossborder.uploads import ImagePath
 
 HS_CODE_PATTERN = r"^[0-9]{6}$"
@@ -20,6 +21,10 @@ hs_code_validator = RegexValidator(
     HS_CODE_PATTERN, _("An HS code is exactly 6 digits (the international subheading), e.g. 392410.")
 )
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# An export price is in the exporting platform's currency, which may count 3 decimals (KWD, BHD):
+# the same range as MONEY (below 10**12), one decimal more; read back in its currency's decimals
+# (crossborder.money.InCurrencyDecimals).
+EXPORT_MONEY = {"max_digits": 15, "decimal_places": 3}
 
 
 class Category(models.Model):
@@ -87,6 +92,11 @@ class Product(models.Model):
     height_mm = models.PositiveIntegerField(_("height (mm)"), null=True, blank=True)
     price = MoneyField(_("price from"), null=True, blank=True, **MONEY)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    needs_installation = models.BooleanField(
+        _("needs installation"),
+        default=False,
+        help_text=_("Checkout offers installation by a local service provider (sent to partners in the feed)."),
+    )
     version = models.PositiveIntegerField(default=1)
     search_document = models.TextField(blank=True, editable=False)
     # Filled from search_document on PostgreSQL only (see catalog.search); unused on SQLite.
@@ -206,7 +216,9 @@ class ExportOffer(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="export_offers")
     partnership = models.ForeignKey("crossborder.Partnership", on_delete=models.PROTECT, related_name="export_offers")
     is_offered = models.BooleanField(_("offered"), default=True)
-    export_price = MoneyField(_("export price"), null=True, blank=True, **MONEY)
+    export_price = MoneyField(
+        _("export price"), null=True, blank=True, money_descriptor_class=money.InCurrencyDecimals, **EXPORT_MONEY
+    )
     direct_stock = models.PositiveIntegerField(_("stock for direct sale"), default=0)
     version = models.PositiveIntegerField(default=1)
     changed_at = models.DateTimeField(default=timezone.now)

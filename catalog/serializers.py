@@ -11,7 +11,7 @@ from django.conf import settings
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
-from crossborder import bounds
+from crossborder import bounds, money
 
 from .models import Category, ExportOffer, Product
 
@@ -40,6 +40,7 @@ def feed_item(row, *, texts, variants, images):
         "original_language": row["product__original_language"],
         "texts": texts,
         "hs_code": row["product__hs_code"],
+        "needs_installation": row["product__needs_installation"],
         "weight_grams": row["product__weight_grams"],
         "dimensions_mm": {
             "length": row["product__length_mm"],
@@ -47,7 +48,7 @@ def feed_item(row, *, texts, variants, images):
             "height": row["product__height_mm"],
         },
         "country_of_origin": str(row["product__country_of_origin"]),
-        "export_price": {"amount": format(row["export_price"], "f"), "currency": str(row["export_price_currency"])},
+        "export_price": export_amount(row["export_price"], str(row["export_price_currency"])),
         "direct_stock": row["direct_stock"],
         "variants": variants,
         "images": images,
@@ -67,8 +68,18 @@ def feed_tombstone(row):
 # --- the same shapes, described for the OpenAPI schema ----------------------------------------
 
 
+def export_amount(amount, currency):
+    """An export price as the feed sends it: the amount in its currency's decimals (1200 JPY, 20.00
+    USD, 5.125 KWD), as a decimal string."""
+    return {"amount": format(money.quantize(amount, currency), "f"), "currency": currency}
+
+
 class CatalogFeedMoneySerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+    amount = serializers.DecimalField(
+        **bounds.decimal(ExportOffer, "export_price"),
+        coerce_to_string=True,
+        help_text="A decimal string with the currency's decimals (JPY 0, USD 2, KWD 3).",
+    )
     currency = serializers.CharField(min_length=3, max_length=3)
 
 
@@ -116,6 +127,9 @@ class CatalogFeedItemSerializer(serializers.Serializer):
         child=CatalogFeedTextSerializer(), help_text="Language code to title and description."
     )
     hs_code = serializers.RegexField(r"^[0-9]{6}$")
+    needs_installation = serializers.BooleanField(
+        required=False, help_text="The product is installed at the shopper's home; absent means false."
+    )
     weight_grams = serializers.IntegerField(**bounds.integer(Product, "weight_grams", min_value=1))
     dimensions_mm = CatalogFeedDimensionsSerializer()
     country_of_origin = serializers.CharField(min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2.")

@@ -296,6 +296,16 @@ def set_product_status(*, merchant, product, status):
     return product
 
 
+@transaction.atomic
+def set_needs_installation(*, product, needs_installation):
+    """Flag a product as needing installation (checkout then offers a local provider's
+    installation); partners learn it through the catalog feed, so its offers move in the feed."""
+    Product.objects.filter(pk=product.pk).update(needs_installation=bool(needs_installation))
+    refresh_products([product.pk])
+    product.refresh_from_db()
+    return product
+
+
 def archive_product(*, merchant, product):
     """What "delete" means for a product: it leaves the storefront and partners' feeds (as a
     tombstone) but stays for the orders and reports that refer to it."""

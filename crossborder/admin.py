@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from crossborder.admin_base import ReadOnlyAdmin
+from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
 
 from . import notifications, outbox, selectors, services
 from .errors import DomainError
@@ -61,15 +61,10 @@ class SigningKeyAdmin(ReadOnlyAdmin):
         )
 
 
-class PartnerKeyInline(admin.TabularInline):
+class PartnerKeyInline(ReadOnlyInline):
     model = PartnerKey
-    extra = 0
     fields = ["key_id", "status", "not_after", "created_at", "revoked_at"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Partner)
@@ -84,15 +79,22 @@ class PartnerAdmin(admin.ModelAdmin):
         return False  # partners arrive through a proposal, never by hand
 
 
-class PartnershipEventInline(admin.TabularInline):
+class PartnershipEventInline(ReadOnlyInline):
     model = PartnershipEvent
-    extra = 0
     fields = ["created_at", "kind", "by_partner", "actor", "detail"]
     readonly_fields = fields
-    can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
+
+# The agreement's terms as the admin shows them (the columns crossborder.terms.Terms reads).
+TERMS_FIELDS = [
+    "settlement_currency",
+    "commission_rate",
+    "fee_schedule",
+    "category_scope",
+    "settlement_cutoff",
+    "starts_on",
+    "ends_on",
+]
 
 
 class PartnershipForm(forms.ModelForm):
@@ -102,15 +104,7 @@ class PartnershipForm(forms.ModelForm):
 
     class Meta:
         model = Partnership
-        fields = [
-            "settlement_currency",
-            "commission_rate",
-            "fee_schedule",
-            "category_scope",
-            "settlement_cutoff",
-            "starts_on",
-            "ends_on",
-        ]
+        fields = TERMS_FIELDS
 
     def clean(self):
         cleaned = super().clean()
@@ -152,17 +146,7 @@ class PartnershipAdmin(admin.ModelAdmin):
         "created_at",
         "outbox_seq",
     ]
-    fields = readonly_fields[:6] + [
-        "settlement_currency",
-        "commission_rate",
-        "fee_schedule",
-        "category_scope",
-        "settlement_cutoff",
-        "starts_on",
-        "ends_on",
-        "created_at",
-        "outbox_seq",
-    ]
+    fields = readonly_fields[:6] + TERMS_FIELDS + ["created_at", "outbox_seq"]
     inlines = [PartnershipEventInline]
     actions = ["suspend", "resume", "accept"]
 

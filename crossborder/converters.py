@@ -22,6 +22,14 @@ class CodeConverter(TokenConverter):
     regex = "[A-Za-z0-9_-]{1,40}"
 
 
+class SignedTokenConverter(TokenConverter):
+    """Signed links (django.core.signing: URL-safe base64 parts joined by colons, a leading dot when
+    compressed), such as a service provider's page link."""
+
+    regex = "[A-Za-z0-9_:.-]{1,300}"
+
+
 def register():
     register_converter(TokenConverter, "token")
+    register_converter(SignedTokenConverter, "signed")
     register_converter(CodeConverter, "code")

@@ -1,7 +1,8 @@
 """Money tools of the core, the one place that knows how money is counted and rounded (ADR 0013).
 
 - Minor units per currency (ISO 4217: JPY 0 decimals, CNY and USD 2, KWD 3), from py-moneyed's
-  data with an explicit table as fallback: `minor_digits`, `quantum`.
+  data with an explicit table as fallback: `minor_digits`, `quantum`; an amount to and from a
+  whole number of minor units, exactly (`to_minor_units`, `from_minor_units`: payment providers).
 - Rounding: the modes are named here once (`DEFAULT_ROUNDING` for prices, fees and taxes,
   `BANKERS` for the ledger's conversions and commissions, `UP` for market price endings);
   `quantize` puts an amount in its currency's minor units, `round_to` a figure that is not money
@@ -22,6 +23,7 @@ import moneyed
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from djmoney.models.fields import MoneyFieldProxy
 from djmoney.money import Money
 
 from .errors import DomainError
@@ -103,6 +105,44 @@ def quantize(amount, currency, *, rounding=DEFAULT_ROUNDING) -> Decimal:
 def money(amount, currency, *, rounding=DEFAULT_ROUNDING) -> Money:
     """Money of `amount` in `currency`, quantized to its minor units."""
     return Money(quantize(amount, currency, rounding=rounding), currency)
+
+
+def to_minor_units(amount, currency, *, digits=None) -> int:
+    """`amount` as a whole number of minor units: the currency's (12.34 USD -> 1234, 1200 JPY ->
+    1200, 5.125 KWD -> 5125), or of `digits` decimals where a counterparty counts otherwise.
+    Exact: an amount with more decimals is refused (MoneyError), never rounded."""
+    digits = minor_digits(currency) if digits is None else digits
+    value = Decimal(amount)
+    if not value.is_finite() or value != value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN):
+        raise MoneyError(
+            Code.TOO_MANY_DECIMALS,
+            _("%(amount)s has more than %(digits)d decimals, which %(currency)s does not have.")
+            % {"amount": value, "digits": digits, "currency": currency},
+            field="amount",
+        )
+    return int(value.scaleb(digits))
+
+
+def from_minor_units(units, currency, *, digits=None) -> Decimal:
+    """A whole number of minor units as the amount, with the currency's decimals (or `digits`)."""
+    if isinstance(units, bool) or not isinstance(units, int):
+        raise ValueError(f"{units!r} is not an amount in minor units")
+    digits = minor_digits(currency) if digits is None else digits
+    return Decimal(units).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
+
+
+class InCurrencyDecimals(MoneyFieldProxy):
+    """A money column's reader that gives amounts in their currency's decimals (20.00 USD, 1200 JPY,
+    5.125 KWD) whatever the column's: `MoneyField(..., money_descriptor_class=InCurrencyDecimals)`
+    on a column wide enough for 3-decimal currencies, so the others read back as before. Exact:
+    what is stored has no more decimals than its currency (parse_amount and the services check)."""
+
+    def _money_from_obj(self, obj):
+        value = super()._money_from_obj(obj)
+        if value is None:
+            return None
+        code = value.currency.code
+        return Money(quantize(value.amount, code), code, decimal_places=minor_digits(code))
 
 
 def round_to(value, places, *, rounding=DEFAULT_ROUNDING) -> Decimal:

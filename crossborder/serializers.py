@@ -45,6 +45,20 @@ def _fee_term_field(term):
         )
     if kind == "currency":
         return serializers.CharField(min_length=3, max_length=3, **optional)
+    if kind == "payer":
+        return serializers.ChoiceField(choices=terms.SERVICE_PAYERS, **optional)
+    if kind == "day_count":
+        return serializers.IntegerField(min_value=0, max_value=terms.MAX_DAYS, **optional)
+    if kind == "category_days":
+        return serializers.DictField(
+            child=serializers.IntegerField(min_value=0, max_value=terms.MAX_DAYS), allow_empty=True, **optional
+        )
+    if kind == "reasons":
+        return serializers.ListField(
+            child=serializers.ChoiceField(choices=terms.RETURN_REASONS),
+            max_length=len(terms.RETURN_REASONS),
+            **optional,
+        )
     if kind == "whole_percent":
         return serializers.IntegerField(min_value=1, max_value=99, **optional)
     if kind == "grade_percents":

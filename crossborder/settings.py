@@ -286,6 +286,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # One name for each set of choices the schema lists in several places: the return reasons
+    # (agreement terms, return notices) and the agreement's three service_*_payer terms.
+    "ENUM_NAME_OVERRIDES": {
+        "ReturnReasonEnum": "crossborder.terms.RETURN_REASONS",
+        "ServicePayerEnum": "crossborder.terms.SERVICE_PAYERS",
+    },
 }
 
 # --- Partner API policy (DESIGN.md section 6) -------------------------------------------------
@@ -430,6 +436,14 @@ SHOP = {
     "PAYMENT_MINUTES": int(env("CROSSBORDER_ORDER_PAYMENT_MINUTES", "30")),
     "OWN_SHIPPING_PER_ORDER": env("CROSSBORDER_OWN_SHIPPING_PER_ORDER", "10" if PLATFORM_CURRENCY == "CNY" else "5"),
 }
+# Local service providers (aftersales/service): how long a provider's page link is valid, where ops
+# hear of missed SLAs and tickets nobody could take, and who pays a service on our own goods (a
+# partner's goods follow the agreement's service_*_payer terms).
+SERVICE_TICKETS = {
+    "PROVIDER_LINK_DAYS": int(env("CROSSBORDER_PROVIDER_LINK_DAYS", "90")),
+    "OPS_EMAIL": env("CROSSBORDER_OPS_EMAIL", ""),
+    "OWN_GOODS_PAYERS": {"installation": "shopper", "maintenance": "shopper", "repair": "platform"},
+}
 # How much stock one shopper (an IP address, an account, an e-mail or a phone) may hold unpaid: open
 # quotes plus orders awaiting payment, and units of any one SKU in them (payments/shop/services/unpaid_limits.py).
 SHOP_LIMITS = {
@@ -566,6 +580,8 @@ CELERY_BEAT_SCHEDULE = {
     "payments-void-abandoned-payments": {"task": "payments.void_abandoned_payments", "schedule": 300.0},
     # Shop: catch up payments that secured their money but placed no order or were not captured.
     "payments-settle-secured-payments": {"task": "payments.settle_secured_payments", "schedule": 60.0},
+    # After-sales: record service tickets that missed their SLA and tell ops (idempotent).
+    "aftersales-service-sla": {"task": "aftersales.mark_service_breaches", "schedule": 300.0},
 }
 if SANDBOX_PAYMENTS:  # the sandboxes resend their undelivered webhooks, like a provider would
     CELERY_BEAT_SCHEDULE["payments-retry-sandbox-webhooks"] = {

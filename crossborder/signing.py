@@ -132,54 +132,39 @@ def _signer(key_id, private_key):
     return HTTPMessageSigner(signature_algorithm=algorithms.ED25519, key_resolver=_Keys(private={key_id: private_key}))
 
 
-def sign_request(prepared, *, key_id, private_key, body):
-    """Sign a `requests.PreparedRequest` in place."""
-    prepared.headers.setdefault("Content-Type", JSON)
+def _sign(message, *, key_id, private_key, components, body):
+    """Sign `message` in place now, for the window partners accept, with a fresh nonce."""
     created = _now()
     _signer(key_id, private_key).sign(
-        prepared,
+        message,
         key_id=key_id,
         created=created,
         expires=created + dt.timedelta(seconds=settings.PARTNER_API["SIGNATURE_MAX_AGE"]),
         nonce=secrets.token_urlsafe(24),
         label=LABEL,
         tag=TAG,
-        covered_component_ids=REQUEST_COMPONENTS,
+        covered_component_ids=components,
         body=body,
     )
+
+
+def sign_request(prepared, *, key_id, private_key, body):
+    """Sign a `requests.PreparedRequest` in place."""
+    prepared.headers.setdefault("Content-Type", JSON)
+    _sign(prepared, key_id=key_id, private_key=private_key, components=REQUEST_COMPONENTS, body=body)
 
 
 def sign_response(response, request_message, *, key_id, private_key):
     """Sign a rendered Django response in place, bound to the request when it carried a signature."""
     response.headers.setdefault("Content-Type", JSON)
     bound = "signature" in request_message.headers and "signature-input" in request_message.headers
-    created = _now()
     message = ResponseMessage(response.status_code, response.headers, request_message)
+    keys = {"key_id": key_id, "private_key": private_key, "body": response.content}
     try:
-        _signer(key_id, private_key).sign(
-            message,
-            key_id=key_id,
-            created=created,
-            expires=created + dt.timedelta(seconds=settings.PARTNER_API["SIGNATURE_MAX_AGE"]),
-            nonce=secrets.token_urlsafe(24),
-            label=LABEL,
-            tag=TAG,
-            covered_component_ids=RESPONSE_COMPONENTS if bound else RESPONSE_COMPONENTS[:3],
-            body=response.content,
-        )
+        _sign(message, components=RESPONSE_COMPONENTS if bound else RESPONSE_COMPONENTS[:3], **keys)
     except HTTPMessageSignaturesException:
         # The request's own signature field was unusable (e.g. malformed): sign without binding.
-        _signer(key_id, private_key).sign(
-            message,
-            key_id=key_id,
-            created=created,
-            expires=created + dt.timedelta(seconds=settings.PARTNER_API["SIGNATURE_MAX_AGE"]),
-            nonce=secrets.token_urlsafe(24),
-            label=LABEL,
-            tag=TAG,
-            covered_component_ids=RESPONSE_COMPONENTS[:3],
-            body=response.content,
-        )
+        _sign(message, components=RESPONSE_COMPONENTS[:3], **keys)
 
 
 # --- verification -------------------------------------------------------------------------------

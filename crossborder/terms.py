@@ -120,6 +120,17 @@ def parse_days(raw):
     return tuple(sorted({int(v) for v in values}))
 
 
+SERVICE_PAYERS = ("shopper", "platform", "partner")
+
+
+def parse_payer(raw):
+    """Who pays a local service provider's ticket: the shopper, the platform or the partner."""
+    text = raw.strip().lower() if isinstance(raw, str) else None
+    if text not in SERVICE_PAYERS:
+        raise ValueError(_("one of shopper, platform, partner"))
+    return text
+
+
 def _per_grade(raw, allowed, parse_value, expected):
     """{grade: value} for some grades; a grade the map leaves out takes its default."""
     if not isinstance(raw, dict) or not raw:
@@ -155,6 +166,51 @@ def parse_grade_dispositions(raw):
     return _per_grade(raw, Grade.values, disposition, expected)
 
 
+# The return reasons the after-sales app offers (aftersales.choices.ReturnReason has these values;
+# a test keeps the two equal). The agreement names them in its return terms.
+RETURN_REASONS = (
+    "no_reason", "wrong_size", "not_as_described", "damaged", "defective", "wrong_item", "missing_parts",
+)  # fmt: skip
+
+
+def parse_day_count(raw):
+    expected = _("whole days from 0 to %(max)d") % {"max": MAX_DAYS}
+    value = _bounded(raw, Decimal(0), Decimal(MAX_DAYS), 28, expected)
+    if value != value.to_integral_value():
+        raise ValueError(expected)
+    return int(value)
+
+
+def parse_category_days(raw):
+    """{shared category ID: days}, as sorted (id, days) pairs (a frozen value)."""
+    expected = _('an object of category IDs to whole days, such as {"1022": 30}')
+    if not isinstance(raw, dict):
+        raise ValueError(expected)
+    pairs = {}
+    for key, days in raw.items():
+        text = str(key).strip()
+        if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**31:
+            raise ValueError(expected)
+        try:
+            pairs[int(text)] = parse_day_count(days)
+        except ValueError:
+            raise ValueError(expected) from None
+    if len(pairs) > 200:
+        raise ValueError(expected)
+    return tuple(sorted(pairs.items()))
+
+
+def parse_reasons(raw):
+    expected = _("return reasons among %(known)s") % {"known": ", ".join(RETURN_REASONS)}
+    parts = raw if isinstance(raw, list | tuple) else str(raw).split(",") if isinstance(raw, str) else None
+    if parts is None or not all(isinstance(part, str) for part in parts):
+        raise ValueError(expected)
+    reasons = {part.strip() for part in parts if part.strip()}
+    if not reasons <= set(RETURN_REASONS):
+        raise ValueError(expected)
+    return tuple(reason for reason in RETURN_REASONS if reason in reasons)
+
+
 PARSERS = {
     "amount": parse_amount,
     "rate": parse_rate,
@@ -163,8 +219,12 @@ PARSERS = {
     "currency": parse_currency,
     "flag": parse_flag,
     "days": parse_days,
+    "payer": parse_payer,
     "grade_percents": parse_grade_percents,
     "grade_dispositions": parse_grade_dispositions,
+    "day_count": parse_day_count,
+    "category_days": parse_category_days,
+    "reasons": parse_reasons,
 }
 
 # The documented defaults of returned goods (docs/adr/0019): a discount per resale grade, and what
@@ -237,6 +297,20 @@ class Terms:
     fulfilment_currency: str | None = _fee(
         "currency", None, "Currency of the fulfilment fee (ISO 4217); the settlement currency."
     )
+    service_installation_payer: str = _fee(
+        "payer",
+        "shopper",
+        "Who pays the installation of the partner's goods by a local provider (shopper, platform, partner); "
+        "shopper: chosen and paid at checkout.",
+    )
+    service_maintenance_payer: str = _fee(
+        "payer", "shopper", "Who pays maintenance of the partner's goods by a local provider; shopper."
+    )
+    service_repair_payer: str = _fee(
+        "payer",
+        "partner",
+        "Who pays a repair of the partner's goods by a local provider; partner (the exporter's warranty).",
+    )
     first_leg_per_kg: Decimal = _fee(
         "amount", Decimal(0), "Agreed first-leg freight per kg, settlement currency; 0 (recorded, not charged here)."
     )
@@ -253,6 +327,33 @@ class Terms:
         None,
         "What becomes of a returned unit per grade when no one decides otherwise; new: restock, "
         "like_new/good/acceptable: resell, unsellable: dispose.",
+    )
+    return_window_days: int = _fee(
+        "day_count",
+        14,
+        "Days after delivery a shopper may return the partner's goods; 14. The importing country's "
+        "consumer-law minimum wins when longer (aftersales/rules_data/consumer_law.json).",
+    )
+    return_window_by_category: tuple = _fee(
+        "category_days", (), 'Return windows per shared category ID, e.g. {"1022": 30}; none (return_window_days).'
+    )
+    return_shipping_shopper_pays: tuple = _fee(
+        "reasons",
+        ("no_reason", "wrong_size"),
+        "Return reasons for which the shopper pays the return shipping (deducted from the refund); "
+        "no_reason, wrong_size. For the other reasons the partner pays it (billed in settlement).",
+    )
+    return_shipping_fee: Decimal = _fee(
+        "amount", Decimal(0), "Return shipping per return, selling currency; 0 (free returns)."
+    )
+    restocking_fee_percent: Decimal = _fee(
+        "percent",
+        Decimal(0),
+        "Restocking fee on opened units (graded below new), percent of their goods price; 0 (none). "
+        "Deducted from the refund; the partner keeps the same percent of what it gives back.",
+    )
+    restocking_fee_reasons: tuple = _fee(
+        "reasons", ("no_reason",), "Return reasons for which the restocking fee may apply; no_reason."
     )
 
     given: frozenset = field(default=frozenset(), compare=False, repr=False)
@@ -290,6 +391,14 @@ class Terms:
     def fulfilment_fee(self):
         """(fee per unit, currency), or None when no fulfilment fee is charged."""
         return self._per_unit(self.fulfilment_per_unit, self.fulfilment_currency)
+
+    def service_payer(self, skill):
+        """Who pays a service ticket of `skill` (installation, maintenance, repair) on these goods."""
+        return getattr(self, f"service_{skill}_payer")
+
+    def return_window(self, category_id=None):
+        """The agreed return window in days for goods of this shared category."""
+        return dict(self.return_window_by_category).get(category_id, self.return_window_days)
 
     def _per_unit(self, rate, currency):
         if not rate:
@@ -377,7 +486,7 @@ class Terms:
         for key in FEE_TERMS:
             if key in self.given:
                 value = getattr(self, key)
-                out[key] = _json_value(value)
+                out[key] = _json_value(FEE_TERMS[key].metadata["kind"], value)
         return out
 
     def model_fields(self):
@@ -405,14 +514,16 @@ class Terms:
         }
 
 
-def _json_value(value):
-    if isinstance(value, dict):
-        return {key: _json_value(item) for key, item in sorted(value.items())}
-    return list(value) if isinstance(value, tuple) else str(value) if isinstance(value, Decimal) else value
-
-
 FEE_TERMS = {f.name: f for f in fields(Terms) if "kind" in f.metadata}
 """Fee-schedule key -> its dataclass field (metadata: kind, doc)."""
+
+
+def _json_value(kind, value):
+    if kind == "category_days":
+        return {str(category): days for category, days in value}
+    if isinstance(value, dict):
+        return {key: _json_value(None, item) for key, item in sorted(value.items())}
+    return list(value) if isinstance(value, tuple) else str(value) if isinstance(value, Decimal) else value
 
 
 def _parse_fees(schedule):

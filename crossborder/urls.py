@@ -62,6 +62,8 @@ urlpatterns += i18n_patterns(
     path("logistics/", include("logistics.urls")),
     path("zone/", include("partner_zone.urls")),
     path("reviews/", include("aftersales.reviews.urls")),
+    path("returns/", include("aftersales.urls")),
+    path("service/", include("aftersales.service.urls")),
     path("", include("payments.urls")),
     path("", include("catalog.urls")),
     prefix_default_language=False,

@@ -112,6 +112,12 @@ def configured_carriers():
     return found
 
 
+def carrier_name(code):
+    """A carrier's name as people read it, for its code (a carrier no longer configured: the code)."""
+    carrier = configured_carriers().get(code)
+    return str(carrier.name) if carrier is not None else code
+
+
 def default_carrier_code():
     codes = list(configured_carriers())
     return codes[0] if codes else "sandbox"

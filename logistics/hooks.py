@@ -22,6 +22,13 @@ known_partner_skus = Hook("logistics.known_partner_skus", runs=Hook.INLINE)
 # shopper (an order the partner forwarded) reached a new status (shipped, in transit, delivered...);
 # the order side records it and tells the partner the line's status (inline, with the tracking relay).
 partner_shipment_progressed = Hook("logistics.partner_shipment_progressed", runs=Hook.INLINE)
+# checkout_stock_changed(take, give_back, consignment) -> {listing id: units left} of listings short
+# of units: a checkout holds or gives back stock (stock.hold_for_checkout, release_for_checkout).
+# `take` and `give_back` are {partner listing id: units} of direct-sale stock; `consignment` is
+# {partner id: SKUs} whose consignment units were held or given back. The partner zone locks those
+# listings by id (after the levels, which are locked first), moves their direct-sale units and
+# sets their shown local stock. Inline, in the checkout's transaction. Required.
+checkout_stock_changed = Hook("logistics.checkout_stock_changed", runs=Hook.INLINE)
 # shipment_progressed(shipment, status): a last-leg or cross-border direct parcel reached a new
 # status (shipped with its tracking number, in transit, delivered, failed). Inline, in the
 # transaction that records it: the shop writes the shopper's notification with it.

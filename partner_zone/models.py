@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from djmoney.models.fields import MoneyField
 
-from catalog.models import MONEY
+from catalog.models import EXPORT_MONEY, MONEY
+from crossborder import money
 from crossborder.models import Partnership
 
 RATE = {"max_digits": 9, "decimal_places": 6}  # 0.130000 = 13 %
@@ -42,10 +43,11 @@ class PartnerListing(models.Model):
     title = models.CharField(_("title"), max_length=300, help_text=_("in the home language, else the original"))
     title_language = models.CharField(max_length=16)
     hs_code = models.CharField(_("HS code"), max_length=6)
+    needs_installation = models.BooleanField(_("needs installation"), default=False)
     weight_grams = models.PositiveIntegerField()
     dimensions_mm = models.JSONField(default=dict, blank=True)
     country_of_origin = CountryField()
-    export_price = MoneyField(_("export price"), **MONEY)
+    export_price = MoneyField(_("export price"), money_descriptor_class=money.InCurrencyDecimals, **EXPORT_MONEY)
     direct_stock = models.PositiveIntegerField(default=0)
     local_stock = models.PositiveIntegerField(default=0, help_text=_("consignment units in our warehouses"))
     variants = models.JSONField(default=list, blank=True)

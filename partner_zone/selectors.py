@@ -29,6 +29,7 @@ from catalog import selectors as catalog_selectors
 from catalog.models import Category
 from catalog.selectors import Card, CategoryLink, country_name, language_name
 from catalog.taxonomy import SEPARATOR
+from crossborder import money
 from crossborder.models import Partnership
 
 from .models import Campaign, PartnerListing
@@ -199,7 +200,7 @@ def _percent(value):
     if value in (None, ""):
         return None
     value = Decimal(value)
-    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+    return money.round_to(value, 0) if value == value.to_integral() else value.normalize()
 
 
 def zone_listings(partnership):

@@ -11,8 +11,9 @@ money_secured = Hook("payments.money_secured", runs=Hook.INLINE)
 
 # order_sections(request, order, lines) -> list of snippets ({"template", "context"}, as in
 # catalog.hooks), shown on the shopper's order page under its lines. Inline, in the request; each
-# subscriber runs a fixed number of queries. After-sales shows the review links of the lines that
-# arrived (aftersales/handlers/reviews.py).
+# subscriber runs a fixed number of queries. After-sales shows the order's returns and its "Return or
+# exchange" action (aftersales/handlers/pages.py) and the review links of the lines that arrived
+# (aftersales/handlers/reviews.py).
 order_sections = Hook("payments.order_sections", runs=Hook.INLINE)
 
 
@@ -20,9 +21,32 @@ def order_snippets(request, order, lines):
     return [
         snippet for answer in order_sections.fire(request=request, order=order, lines=lines) for snippet in answer or []
     ]
+
+
 # payment_declined(payment): the provider declined a payment (it moved to DECLINED). Inline, in the
 # transaction that records it: the shop writes the shopper's notification with it.
 payment_declined = Hook("payments.payment_declined", runs=Hook.INLINE)
-# payment_refunded(payment, amount, number): refund number `number` of `amount` (Decimal, in the
+# payment_refunded(payment, amount, number, reason): refund number `number` of `amount` (Decimal, in the
 # payment's currency) was recorded. Inline, in the transaction that records it.
 payment_refunded = Hook("payments.payment_refunded", runs=Hook.INLINE)
+# A refund whose reason starts with this is told to the shopper by the caller's own notification
+# (a return's refund: the return's e-mail shows the units and deductions), not by the order's.
+TOLD_BY_CALLER = "return "
+
+# checkout_extras(requests, recipient, language) -> list of shop.extras.PricedExtra: the extras the
+# shopper chose with goods lines (installation by a local service provider, aftersales), priced for
+# the delivery address in the platform's currency. `requests` are shop.extras.ExtraRequest, one per
+# chosen line. Inline, in the checkout's transaction: a subscriber refuses what it cannot serve
+# (no provider in the area) by raising a DomainError, and the checkout is refused with it.
+checkout_extras = Hook("payments.checkout_extras", runs=Hook.INLINE)
+
+# extras_paid(order, extras): an order holding priced extras (OrderExtra rows) was paid; fired inside
+# mark_paid's transaction, so what a subscriber writes (the service tickets) commits with the
+# payment. A subscriber must not refuse for a business reason (the money is secured): it records
+# what it could not do for ops instead.
+extras_paid = Hook("payments.extras_paid", runs=Hook.INLINE)
+
+# paid_order_cancelled(order): a paid order was cancelled before anything shipped (its money goes
+# back in full, extras included); fired inside the cancellation's transaction (aftersales cancels
+# the order's service tickets).
+paid_order_cancelled = Hook("payments.paid_order_cancelled", runs=Hook.INLINE)

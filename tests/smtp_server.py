@@ -8,6 +8,8 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 
+from crossborder.celery import app as celery_app
+
 
 class Mailbox:
     """What the server received: one parsed message per recipient envelope, in order."""
@@ -31,7 +33,17 @@ def _free_port():
 
 
 @pytest.fixture
-def smtp_server(settings):
+def eager_tasks():
+    """.delay() runs the task at once, in this process (a notification is sent as its transaction
+    commits). Celery read its settings when it started, so the settings fixture cannot change them."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def smtp_server(settings, eager_tasks):
     """The running server's Mailbox; Django sends over SMTP to it for the test."""
     mailbox = Mailbox()
     controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
@@ -41,7 +53,6 @@ def smtp_server(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     try:
         yield mailbox
     finally:

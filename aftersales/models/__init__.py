@@ -3,13 +3,15 @@ partner's dispositions of our returned goods, shared reviews and demand reports.
 
 from ..demand.models import DemandReport
 from .resale import ReceivedDisposition
-from .returns import ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
+from .returns import PartnerReturnNotice, ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
 from .reviews import ProductReview, ReviewStatus, ReviewTally
+from .service import ProviderSkill, ServiceArea, ServiceProvider, ServiceTicket, Skill, TicketEvent  # noqa: F401
 from .threads import Message, Thread
 
 __all__ = [
     "DemandReport",
     "Message",
+    "PartnerReturnNotice",
     "ProductReview",
     "ReceivedDisposition",
     "ReturnEvent",

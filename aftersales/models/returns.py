@@ -51,6 +51,7 @@ class ReturnRequest(models.Model):
     )
     label_number = models.CharField(_("return label"), max_length=64, blank=True)
     thread = models.OneToOneField(Thread, on_delete=models.PROTECT, related_name="return_request")
+    language = models.CharField(_("shopper's language"), max_length=10, blank=True)
     # The policy that applied when it was opened (window, who pays return shipping, fees).
     policy = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -75,6 +76,9 @@ class ReturnLine(models.Model):
     refund = MoneyField(_("refunded"), null=True, blank=True, **MONEY)
     deduction = MoneyField(_("deducted"), null=True, blank=True, **MONEY)
     deduction_reason = models.CharField(_("why deducted"), max_length=200, blank=True)
+    # Units of the same order line refunded before this line's (fixed with its refund): this line's
+    # units take the next shares of the line's total and of the partner's credit.
+    units_before = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("returned line")
@@ -149,3 +153,38 @@ class ReturnEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PartnerReturnNotice(models.Model):
+    """The exporter's record of a partner's return of our goods (message return.notice): one row per
+    step the importer reported (opened, received, graded, refunded, exchanged), with what it said."""
+
+    class Step(models.TextChoices):
+        OPENED = "opened", _("opened")
+        RECEIVED = "received", _("received at the partner's warehouse")
+        GRADED = "graded", _("inspected and graded")
+        REFUNDED = "refunded", _("refunded")
+        EXCHANGED = "exchanged", _("exchanged")
+
+    partnership = models.ForeignKey("crossborder.Partnership", on_delete=models.PROTECT, related_name="return_notices")
+    return_reference = models.UUIDField(_("partner's return"))
+    order_reference = models.UUIDField(_("partner's order"))
+    order_number = models.CharField(_("partner's order number"), max_length=40)
+    step = models.CharField(_("step"), max_length=10, choices=Step.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=ReturnReason.choices)
+    lines = models.JSONField(default=list, help_text=_("line references, SKUs, quantities, grades, amounts"))
+    occurred_at = models.DateTimeField(_("at the partner"))
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("return reported by a partner")
+        verbose_name_plural = _("returns reported by partners")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "return_reference", "step"], name="partner_return_notice_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partnership.partner.code} #{self.order_number} {self.step}"

@@ -143,7 +143,8 @@ def delivered_lines(order, lines):
 def buyers_line(*, order_token, line_number, user=None):
     """The order line the holder of the order's token may review, or ReviewError saying why not."""
     order = Order.objects.filter(token=order_token).first() if order_token else None
-    line = order.lines.filter(line_number=line_number).first() if order and str(line_number).isdigit() else None
+    number = int(line_number) if str(line_number).isdigit() and len(str(line_number)) < 5 else None
+    line = order.lines.filter(line_number=number).first() if order and number else None
     someone_else = order is not None and order.user_id and user is not None and user.is_authenticated
     if line is None or (someone_else and user.pk != order.user_id):
         raise ReviewError(Code.NOT_BUYER, _("Only the buyer of an order line can review it."), field="line")

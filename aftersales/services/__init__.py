@@ -1,2 +1,5 @@
-"""After-sales business operations, one module per area: `disposition` (what becomes of each graded
-returned unit, and its resale). Each public function is one transaction."""
+"""After-sales business operations, one module per area: `policy` (which return policy applies to
+an order line: the agreement's or the platform's, and the consumer-law minimum), `returns` (returns
+and exchanges, from the shopper's request to the refund or the replacement), `disposition` (what
+becomes of each graded returned unit, and its resale), `threads` (the message thread of a return or
+a service ticket). Each public function is one transaction."""

@@ -26,7 +26,7 @@ from crossborder.terms import TermsError, parse_whole_percent
 from .. import hooks
 from ..errors import LogisticsErrorCode
 from ..models import AGE_BUCKETS, AgedStockAction, StockLevel, StockLot, StockMovement, StorageFeeAccrual
-from . import LogisticsError, stock
+from . import LogisticsError, partnership_not_live, stock
 
 log = logging.getLogger(__name__)
 
@@ -185,13 +185,7 @@ def aged_units(*, partnership, now=None):
 
 def _require_live(partnership):
     if not partnership.is_live:
-        raise LogisticsError(
-            LogisticsErrorCode.PARTNERSHIP_NOT_LIVE,
-            _("The partnership with %(partner)s is %(status)s; aged stock is agreed only with a live one.")
-            % {"partner": partnership.partner.code, "status": partnership.get_status_display()},
-            field="partnership",
-            status=409,
-        )
+        raise partnership_not_live(partnership, _("aged stock is agreed only with a live one."))
 
 
 def _lock_partnership(partnership):
@@ -430,24 +424,9 @@ def decide_aged_action(*, partnership, reference, accept, action=None, markdown_
     row = _locked_action(partnership, reference, held_here=False)
     status = Status.AGREED if accept else Status.REJECTED
     chosen = _check_action(action) if action else Action(row.action)
-    if chosen == Action.MARKDOWN:
-        if markdown_percent is not None:
-            percent = _check_percent(markdown_percent)
-        else:
-            percent = row.markdown_percent or default_markdown_percent(partnership)
-    else:
-        percent = None
-    if row.status != Status.PROPOSED:
-        if _same_decision(row, status, chosen, percent) or (
-            row.status == Status.DONE and accept and row.action == chosen
-        ):
-            return row
-        raise _conflict(row, status.label)
-    row.status = status
-    row.action = chosen
-    row.markdown_percent = percent
-    row.decided_at = now
-    row.save(update_fields=["status", "action", "markdown_percent", "decided_at"])
+    percent = _decided_percent(partnership, row, chosen, markdown_percent)
+    if not _record_decision(row, status=status, chosen=chosen, percent=percent, now=now):
+        return row
     send_to_partner(
         partnership,
         DECISION,
@@ -469,23 +448,32 @@ def record_aged_decision(*, partnership, payload, now=None):
     row = _locked_action(partnership, payload["reference"], held_here=True)
     status = Status.AGREED if payload["decision"] == "agreed" else Status.REJECTED
     chosen = _check_action(payload.get("action") or row.action)
-    percent = payload.get("markdown_percent") if chosen == Action.MARKDOWN else None
-    if chosen == Action.MARKDOWN:
-        if percent is not None:
-            percent = _check_percent(percent)
-        else:
-            percent = row.markdown_percent or default_markdown_percent(partnership)
+    percent = _decided_percent(partnership, row, chosen, payload.get("markdown_percent"))
+    _record_decision(row, status=status, chosen=chosen, percent=percent, now=now)
+    return row
+
+
+def _decided_percent(partnership, row, chosen, given):
+    """A markdown's percent: the one given, else the proposal's, else the agreement's default."""
+    if chosen != Action.MARKDOWN:
+        return None
+    if given is not None:
+        return _check_percent(given)
+    return row.markdown_percent or default_markdown_percent(partnership)
+
+
+def _record_decision(row, *, status, chosen, percent, now):
+    """A decision on a locked proposal, on both sides alike. False when it changes nothing (the
+    same decision again, or an agreement to an action already carried out); a different decision
+    on a decided action is refused (409)."""
     if row.status != Status.PROPOSED:
         already_done = row.status == Status.DONE and status == Status.AGREED
         if _same_decision(row, status, chosen, percent) or (already_done and row.action == chosen):
-            return row
+            return False
         raise _conflict(row, status.label)
-    row.status = status
-    row.action = chosen
-    row.markdown_percent = percent
-    row.decided_at = now
+    row.status, row.action, row.markdown_percent, row.decided_at = status, chosen, percent, now
     row.save(update_fields=["status", "action", "markdown_percent", "decided_at"])
-    return row
+    return True
 
 
 # --- the importer carries out --------------------------------------------------------------------

@@ -25,7 +25,7 @@ from crossborder.services import send_to_partner
 from .. import hooks
 from ..errors import LogisticsErrorCode as Code
 from ..models import Consignment, ConsignmentLine, Discrepancy, ExpressRate, Warehouse
-from . import LogisticsError, stock
+from . import LogisticsError, partnership_not_live, stock
 
 ASN = "shipment.notice"
 RECEIPT = "shipment.receipt"
@@ -40,13 +40,7 @@ def _reference_of(consignment):
 
 def _require_active(partnership):
     if partnership.status != Partnership.Status.ACTIVE:
-        raise LogisticsError(
-            Code.PARTNERSHIP_NOT_LIVE,
-            _("The partnership with %(partner)s is %(status)s; consignments go only to an active partner.")
-            % {"partner": partnership.partner.code, "status": partnership.get_status_display()},
-            field="partnership",
-            status=409,
-        )
+        raise partnership_not_live(partnership, _("consignments go only to an active partner."))
 
 
 def _check_text(value, *, field, max_length):

@@ -35,7 +35,7 @@ from crossborder.services import send_to_partner
 from .. import selectors
 from ..errors import LogisticsErrorCode
 from ..models import Consignment, ConsignmentLine, Discrepancy, GoodsAbroad, HandoffReport
-from . import LogisticsError
+from . import LogisticsError, partnership_not_live
 from .stock import MAX_UNITS, age_in_days
 
 SALES_REPORT = "sales.report"
@@ -167,13 +167,7 @@ def send_handoff(*, partnership, now=None):
     queues nothing. Returns a Handoff, or None when we never held any of the partner's goods."""
     now = _aware(now)
     if not partnership.is_live:
-        raise LogisticsError(
-            LogisticsErrorCode.PARTNERSHIP_NOT_LIVE,
-            _("The partnership with %(partner)s is %(status)s; reports go only to live partnerships.")
-            % {"partner": partnership.partner.code, "status": partnership.get_status_display()},
-            field="partnership",
-            status=409,
-        )
+        raise partnership_not_live(partnership, _("reports go only to live partnerships."))
     with transaction.atomic():
         # One handoff at a time per partnership (a beat firing twice, the command run by hand).
         Partnership.objects.select_for_update().filter(pk=partnership.pk).values_list("pk", flat=True).first()

@@ -400,33 +400,38 @@ def _require_local(shipment, action):
 @transaction.atomic
 def pick_shipment(shipment, *, actor=""):
     """Take the allocated units off the shelves (ALLOCATED -> PICKED)."""
-    locked = _locked(shipment)
-    _require_local(locked, _("picks"))
-    if locked.status == Status.PICKED:
-        return _done(shipment)
-    if locked.status != Status.ALLOCATED:
-        raise _state_error(locked, [Status.ALLOCATED], _("picked"))
-    stock.pick(locked.reservation.reference, actor=actor)
-    locked.status = Status.PICKED
-    locked.save(update_fields=["status", "updated_at"])
-    if locked.partnership_id:  # a partner's order: its line follows (nothing is sent yet)
-        hooks.partner_shipment_progressed.fire(shipment=locked, status=Status.PICKED)
-    return _done(shipment)
+    return _warehouse_step(
+        shipment,
+        Status.ALLOCATED,
+        Status.PICKED,
+        _("picks"),
+        _("picked"),
+        move=lambda locked: stock.pick(locked.reservation.reference, actor=actor),
+    )
 
 
 @transaction.atomic
 def pack_shipment(shipment, *, actor=""):
     """The picked units are in a parcel (PICKED -> PACKED)."""
+    return _warehouse_step(shipment, Status.PICKED, Status.PACKED, _("packs"), _("packed"))
+
+
+def _warehouse_step(shipment, before, after, does, done, *, move=None):
+    """One step of a local parcel in our warehouse, on the locked shipment: from `before` to
+    `after`, once (a repeat changes nothing), with `move(locked)` changing its stock; a partner's
+    order line follows (nothing is sent yet)."""
     locked = _locked(shipment)
-    _require_local(locked, _("packs"))
-    if locked.status == Status.PACKED:
+    _require_local(locked, does)
+    if locked.status == after:
         return _done(shipment)
-    if locked.status != Status.PICKED:
-        raise _state_error(locked, [Status.PICKED], _("packed"))
-    locked.status = Status.PACKED
+    if locked.status != before:
+        raise _state_error(locked, [before], done)
+    if move is not None:
+        move(locked)
+    locked.status = after
     locked.save(update_fields=["status", "updated_at"])
     if locked.partnership_id:
-        hooks.partner_shipment_progressed.fire(shipment=locked, status=Status.PACKED)
+        hooks.partner_shipment_progressed.fire(shipment=locked, status=after)
     return _done(shipment)
 
 

@@ -6,6 +6,7 @@ twice (a repeat returns the first movement). Units leave lots first-in first-out
 
 import datetime as dt
 import math
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from catalog.models import ProductVariant
 from crossborder import bounds
 
+from .. import hooks
 from ..errors import LogisticsErrorCode
 from ..models import Discrepancy, Reservation, StockLevel, StockLot, StockMovement, Warehouse
 from . import LogisticsError
@@ -123,20 +125,20 @@ def move(level, kind, *, on_hand=0, reserved=0, picked=0, reference="", note="",
     `follow=False`: the caller moves the catalog's available figure itself (_follow_available),
     once after a batch of levels, keeping every level lock before every figure's."""
     at = at or timezone.now()
+    recorded = {
+        "stock": level,
+        "kind": kind,
+        "on_hand_delta": on_hand,
+        "reserved_delta": reserved,
+        "picked_delta": picked,
+        "note": note[:300],
+        "actor": actor[:150],
+        "created_at": at,
+    }
     if reference:
         try:
             with transaction.atomic():
-                movement = StockMovement.objects.create(
-                    stock=level,
-                    kind=kind,
-                    on_hand_delta=on_hand,
-                    reserved_delta=reserved,
-                    picked_delta=picked,
-                    reference=reference,
-                    note=note[:300],
-                    actor=actor[:150],
-                    created_at=at,
-                )
+                movement = StockMovement.objects.create(reference=reference, **recorded)
         except IntegrityError:
             return StockMovement.objects.get(stock=level, kind=kind, reference=reference)
     else:
@@ -157,16 +159,7 @@ def move(level, kind, *, on_hand=0, reserved=0, picked=0, reference="", note="",
     if not changed:
         raise _insufficient(level, kind, on_hand, reserved, picked)
     if movement is None:
-        movement = StockMovement.objects.create(
-            stock=level,
-            kind=kind,
-            on_hand_delta=on_hand,
-            reserved_delta=reserved,
-            picked_delta=picked,
-            note=note[:300],
-            actor=actor[:150],
-            created_at=at,
-        )
+        movement = StockMovement.objects.create(**recorded)
     if on_hand > 0:
         StockLot.objects.create(stock=level, received_at=at, quantity=on_hand, remaining=on_hand, reference=reference)
     elif on_hand < 0:
@@ -319,17 +312,17 @@ def home_warehouse(*, create=False):
 HOME_WAREHOUSE_CODE = "home"
 
 
-def lock_for_checkout(*, own_variants=(), partner_skus=(), levels=(), graded=()):
-    """The local stock levels that could serve a checkout, locked with SELECT ... FOR UPDATE in
+def lock_levels(*, own_skus=(), partner_skus=(), levels=(), graded=()):
+    """The local stock levels that could serve these SKUs, locked with SELECT ... FOR UPDATE in
     primary-key order, as {(owner id or None, sku): [levels, by primary key]}: our own goods
-    (`own_variants`, catalog variants), partners' consignment stock (`partner_skus`: (partner id,
-    sku) pairs), and the levels of `levels` (ids: holds a replaced checkout gives back, so that
-    they are locked in the same order). Graded offers' units (`graded`: (owner id or None, sku,
-    grade)) come as {(owner id, sku, grade): [levels]}; the two-part keys hold new stock only.
-    Every checkout takes its level locks here, before it changes any count, so they all queue in
-    one order. Call inside the checkout's transaction."""
+    (`own_skus`), partners' consignment stock (`partner_skus`: (partner id, sku) pairs), and the
+    levels of `levels` (ids: holds given back in the same transaction, locked in the same order).
+    Graded offers' units (`graded`: (owner id or None, sku, grade)) come as {(owner id, sku,
+    grade): [levels]}; the two-part keys hold new stock only. Every path that holds several
+    levels takes its locks here, before it changes any count, so they all queue in one order
+    (ADR 0010)."""
     query = StockLevel.objects.none()
-    own_skus = {variant.sku for variant in own_variants}
+    own_skus = set(own_skus)
     if own_skus:
         query = StockLevel.objects.filter(owner__isnull=True, grade="", sku__in=own_skus, warehouse__is_active=True)
     for partner_id, sku in set(partner_skus):
@@ -345,6 +338,171 @@ def lock_for_checkout(*, own_variants=(), partner_skus=(), levels=(), graded=())
         key = (level.owner_id, level.sku, level.grade) if level.grade else (level.owner_id, level.sku)
         by_key.setdefault(key, []).append(level)
     return by_key
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """The units one checkout line needs: our own goods (`owner_id` None) or a partner's, served by
+    a local level with enough sellable units, else (a partner line with `listing_id`) by that
+    listing's direct-sale stock. `number` is the line's number in the checkout."""
+
+    number: int
+    sku: str
+    quantity: int
+    owner_id: int | None = None
+    listing_id: int | None = None
+    grade: str = ""  # a returned unit resold at this grade: only the graded levels serve it
+
+    @property
+    def key(self):
+        """The key of lock_levels' answer for the levels that can serve this line."""
+        return (self.owner_id, self.sku, self.grade) if self.grade else (self.owner_id, self.sku)
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What a checkout or order line holds: a reservation (its reference) of a local level, or
+    `direct_units` of a partner listing's direct-sale stock."""
+
+    reference: str = ""
+    listing_id: int | None = None
+    direct_units: int = 0
+
+
+@dataclass(frozen=True)
+class Held:
+    """What serves a line of a new checkout: a reservation, or units of its listing's direct stock."""
+
+    reservation: Reservation | None = None
+    direct_units: int = 0
+
+
+class StockShort(LogisticsError):
+    """A checkout line cannot be served: `number` names the line, `available` how many units are."""
+
+    def __init__(self, *, number, available, sku):
+        super().__init__(
+            LogisticsErrorCode.INSUFFICIENT_STOCK,
+            _("Only %(available)d units of %(sku)s left.") % {"available": available, "sku": sku},
+            field="lines",
+            status=409,
+        )
+        self.number, self.available = number, available
+
+
+def hold_for_checkout(*, reference, wanted, expires_at, replacing=(), at=None, actor=""):
+    """Hold the stock of one checkout until `expires_at`, in one call that owns its locks and their
+    order, inside the caller's transaction. First the holds of `replacing` (Holdings of the
+    checkouts this one replaces) are given back; every level concerned is locked before any count
+    changes, in primary-key order (lock_levels), and the listings after them, by id (the partner
+    zone, through hooks.checkout_stock_changed). Each line gets a local level with enough units
+    (reservation `<reference>:<number>`), else its listing's direct-sale units. Returns
+    {number: Held}. Raises StockShort for a line nothing can serve: the caller's transaction is
+    then rolled back whole (what was given back is taken again)."""
+    at = at or timezone.now()
+    wanted = [replace(want, quantity=check_quantity(want.quantity)) for want in wanted]
+    replacing = list(replacing)
+    given_refs = [holding.reference for holding in replacing if holding.reference]
+    given_levels = Reservation.objects.filter(reference__in=given_refs, status=Reservation.Status.ACTIVE)
+    new = [want for want in wanted if not want.grade]
+    levels = lock_levels(
+        own_skus={want.sku for want in new if want.owner_id is None},
+        partner_skus={(want.owner_id, want.sku) for want in new if want.owner_id is not None},
+        graded={want.key for want in wanted if want.grade},
+        levels=list(given_levels.values_list("stock_id", flat=True)) if given_refs else (),
+    )
+    given_back = _release(given_refs, expired=False, actor=actor)
+    locked = {level.pk: level for by_key in levels.values() for level in by_key}
+    for level, quantity in given_back:  # the locked copies see the units given back
+        if level.pk in locked:
+            locked[level.pk].reserved -= quantity
+    local, direct = _allocate(wanted, levels, reference=reference)
+    reservations = hold(
+        [(level, want.quantity, f"{reference}:{want.number}") for want, level in local],
+        expires_at=expires_at,
+        actor=actor,
+        at=at,
+    )
+    short = _follow_checkout_holds(
+        take={want.listing_id: want.quantity for want in direct},
+        give_back=_direct_of(replacing),
+        consignment=[level for level, _quantity in given_back] + [level for _want, level in local],
+    )
+    for want in direct:
+        if want.listing_id in short:
+            raise StockShort(number=want.number, available=short[want.listing_id], sku=want.sku)
+    held = {
+        want.number: Held(reservation=reservation)
+        for (want, _level), reservation in zip(local, reservations, strict=True)
+    }
+    held.update({want.number: Held(direct_units=want.quantity) for want in direct})
+    return held
+
+
+def _allocate(wanted, levels, *, reference):
+    """Each wanted line to the first active level (by primary key) with enough units left after the
+    lines before it, else to its listing's direct stock; StockShort when neither can serve it."""
+    taken, local, direct = {}, [], []
+    for want in wanted:
+        candidates = [lv for lv in levels.get(want.key, []) if lv.warehouse.is_active]
+        left = {lv.pk: lv.sellable - taken.get(lv.pk, 0) for lv in candidates}
+        level = next((lv for lv in candidates if left[lv.pk] >= want.quantity), None)
+        if level is not None:
+            taken[level.pk] = taken.get(level.pk, 0) + want.quantity
+            local.append((want, level))
+        elif want.listing_id is not None:
+            direct.append(want)
+        else:
+            raise StockShort(number=want.number, available=max([*left.values(), 0]), sku=want.sku)
+    return local, direct
+
+
+def release_for_checkout(holdings, *, expired=False, actor=""):
+    """Give back what checkout or order lines hold (Holdings), in one call inside the caller's
+    transaction: reservations first, their levels in primary-key order, then the listings'
+    direct-sale units and shown local stock by listing id (the order every checkout takes them
+    in). The caller has locked its checkout or order and changes its status in the same
+    transaction, so each hold is given back once; holds no longer active change nothing."""
+    holdings = list(holdings)
+    with transaction.atomic(savepoint=False):
+        given_back = _release(
+            [holding.reference for holding in holdings if holding.reference], expired=expired, actor=actor
+        )
+        _follow_checkout_holds(
+            take={}, give_back=_direct_of(holdings), consignment=[level for level, _quantity in given_back]
+        )
+
+
+def _direct_of(holdings):
+    units = {}
+    for holding in holdings:
+        if not holding.reference and holding.direct_units and holding.listing_id is not None:
+            units[holding.listing_id] = units.get(holding.listing_id, 0) + holding.direct_units
+    return units
+
+
+def _follow_checkout_holds(*, take, give_back, consignment):
+    """Tell the partner zone (hooks.checkout_stock_changed) which listings' direct-sale units a
+    checkout takes or gives back, and which partners' consignment SKUs it held or released (their
+    listings show the units left). Returns {listing id: units left} of the listings short of
+    units. Refuses rather than oversell when nothing is subscribed."""
+    skus = {}
+    for level in consignment:
+        if level.owner_id is not None:
+            skus.setdefault(level.owner_id, set()).add(level.sku)
+    if not (take or give_back or skus):
+        return {}
+    if not hooks.checkout_stock_changed.subscribers:
+        raise LogisticsError(
+            LogisticsErrorCode.NOT_WIRED,
+            _("No keeper of partner listings' stock is installed; partner goods cannot be held."),
+            field="lines",
+            status=503,
+        )
+    short = {}
+    for answer in hooks.checkout_stock_changed.fire(take=take, give_back=give_back, consignment=skus):
+        short.update(answer or {})
+    return short
 
 
 # --- a merchant's stock entry ----------------------------------------------------------------------
@@ -394,36 +552,41 @@ def _set_available(variant, units, *, warehouse, actor, reason):
 
 
 def release_holds(references, *, expired=False, actor=""):
-    """Give back several checkout or order holds in one transaction, their levels changed in
-    primary-key order (the order every checkout locks them in). Holds no longer active change
-    nothing."""
-    references = list(references)
+    """Give back several holds (their references) in one transaction, their levels changed in
+    primary-key order (the order every checkout locks them in), the shown local stock of partner
+    listings following. Holds no longer active change nothing. Returns [(level, units given back)]."""
+    with transaction.atomic():
+        given_back = _release(list(references), expired=expired, actor=actor)
+        _follow_checkout_holds(take={}, give_back={}, consignment=[level for level, _quantity in given_back])
+    return given_back
+
+
+def _release(references, *, expired, actor):
+    """Give back the active holds among `references`, their levels in primary-key order; returns
+    [(level, units given back)]. In the caller's transaction."""
     if not references:
         return []
-    with transaction.atomic():
-        reservations = list(
-            Reservation.objects.select_for_update()
-            .filter(reference__in=references)
-            .select_related("stock")
-            .order_by("stock_id", "pk")
+    reservations = list(
+        Reservation.objects.select_for_update()
+        .filter(reference__in=references, status=Reservation.Status.ACTIVE)
+        .select_related("stock")
+        .order_by("stock_id", "pk")
+    )
+    released = []
+    for reservation in reservations:
+        move(
+            reservation.stock,
+            Kind.RELEASED,
+            reserved=-reservation.quantity,
+            reference=reservation.reference,
+            actor=actor,
+            follow=False,
         )
-        released = []
-        for reservation in reservations:
-            if reservation.status != Reservation.Status.ACTIVE:
-                continue
-            move(
-                reservation.stock,
-                Kind.RELEASED,
-                reserved=-reservation.quantity,
-                reference=reservation.reference,
-                actor=actor,
-                follow=False,
-            )
-            released.append((reservation.stock, reservation.quantity))
-            reservation.status = Reservation.Status.EXPIRED if expired else Reservation.Status.RELEASED
-            reservation.save(update_fields=["status"])
-        _follow_available(released)
-        return reservations
+        released.append((reservation.stock, reservation.quantity))
+        reservation.status = Reservation.Status.EXPIRED if expired else Reservation.Status.RELEASED
+        reservation.save(update_fields=["status"])
+    _follow_available(released)
+    return released
 
 
 def _active_reservation(reference, *, for_update=True):
@@ -449,6 +612,7 @@ def release(reference, *, expired=False, actor=""):
     move(reservation.stock, Kind.RELEASED, reserved=-reservation.quantity, reference=reference, actor=actor)
     reservation.status = Reservation.Status.EXPIRED if expired else Reservation.Status.RELEASED
     reservation.save(update_fields=["status"])
+    _follow_checkout_holds(take={}, give_back={}, consignment=[reservation.stock])
     return reservation
 
 

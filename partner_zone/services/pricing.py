@@ -504,7 +504,7 @@ def landed_price(listing, context, *, sku=None, quantity=1):
         price=money.quantize(price.amount, home),
         fx_rate=fx_rate,
         fx_margin=fx_margin,
-        export_amount=listing.export_price.amount,
+        export_amount=money.quantize(listing.export_price.amount, listing.export_price.currency.code),
         export_currency=listing.export_price.currency.code,
         regime=taxes["regime"],
         tax_explanation=str(taxes["explanation"]),

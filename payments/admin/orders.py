@@ -14,27 +14,24 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyMixin
+from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from crossborder.errors import DomainError
-from logistics.carriers import configured_carriers
+from logistics.carriers import carrier_name, configured_carriers
 
-from ..ledger.services import charges
 from ..models import CustomsDeclaration, ForwardedLine, ForwardedOrder, Order, OrderEvent, OrderLine
-from ..shop.models import Fulfilment, Origin
+from ..shop.models import Fulfilment
 from ..shop.services import cancel as cancels
 from ..shop.services import forwarded, orders
 
 
-class OrderLineInline(ReadOnlyMixin, admin.TabularInline):
+class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    extra = 0
     fields = ["line_number", "origin", "fulfilment", "sku", "title", "quantity", "goods", "taxes", "shipping", "total"]
     readonly_fields = fields
 
 
-class OrderEventInline(ReadOnlyMixin, admin.TabularInline):
+class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
-    extra = 0
     fields = ["created_at", "kind", "status", "by_partner", "actor", "detail"]
     readonly_fields = fields
 
@@ -83,21 +80,6 @@ def cancel_orders(modeladmin, request, queryset):
     modeladmin.message_user(request, _("%(n)d order(s) cancelled.") % {"n": cancelled}, messages.SUCCESS)
 
 
-@admin.action(description=_("Charge returned partner goods back to the partner (whole lines)"))
-def charge_back_returns(modeladmin, request, queryset):
-    """After the shopper sent the partner goods back and was refunded (the refund is the payment's
-    own action)."""
-    charged = 0
-    lines = OrderLine.objects.filter(order__in=queryset, origin=Origin.PARTNER).select_related("order", "partnership")
-    for line in lines.order_by("order_id", "line_number"):
-        try:
-            charges.charge_back_return(line=line, actor=request.user)
-            charged += 1
-        except DomainError as error:
-            modeladmin.message_user(request, error.detail, messages.ERROR)
-    modeladmin.message_user(request, _("%(n)d line(s) charged back.") % {"n": charged}, messages.SUCCESS)
-
-
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
     list_display = ["number", "placed_at", "status", "total", "has_partner_goods", "payment_reference", "customs"]
@@ -115,7 +97,6 @@ class OrderAdmin(ReadOnlyAdmin):
         _move(Order.Status.SHIPPED, _("Mark shipped (partners are told)")),
         _move(Order.Status.DELIVERED, _("Mark delivered (partners are told)")),
         cancel_orders,
-        charge_back_returns,
     ]
 
     def has_change_permission(self, request, obj=None):
@@ -188,11 +169,19 @@ class CustomsDeclarationAdmin(ReadOnlyAdmin):
         return response
 
 
-class ForwardedLineInline(ReadOnlyMixin, admin.TabularInline):
+class ForwardedLineInline(ReadOnlyInline):
+    """An order line as the exporter fulfils it: who ships it, in the exporter's words (the line's
+    fulfilment is named as the importer sold it: "direct from the partner" is, here, from us)."""
+
     model = ForwardedLine
-    extra = 0
-    fields = ["reference", "sku", "title", "quantity", "fulfilment", "status", "tracking", "problem"]
+    fields = ["reference", "sku", "title", "quantity", "shipped_by", "status", "tracking", "problem"]
     readonly_fields = fields
+
+    @admin.display(description=_("shipped by"))
+    def shipped_by(self, line):
+        if line.fulfilment == Fulfilment.DIRECT:
+            return _("us, cross-border direct to the partner's shopper")
+        return _("the partner, from our consignment stock in its warehouse")
 
     @admin.display(description=_("tracking"))
     def tracking(self, line):
@@ -203,7 +192,7 @@ class ForwardedLineInline(ReadOnlyMixin, admin.TabularInline):
                 forwarded.tracking_of(ForwardedLine.objects.filter(order=line.order_id)),
             )
         carrier, number, _status = self._tracking_of[1].get(line.reference, ("", "", ""))
-        return f"{carrier} {number}".strip() or "-"
+        return f"{carrier_name(carrier)} {number}".strip() or "-"
 
 
 class CarrierActionForm(helpers.ActionForm):
@@ -253,7 +242,9 @@ class ForwardedOrderAdmin(ReadOnlyAdmin):
         )
 
     def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("payments.change_forwardedorder")  # for the actions; fields stay read-only
+        # The actions need the change permission; an order itself is never edited here (what
+        # happens to it goes through the actions), so its page is read-only, with no Save.
+        return obj is None and request.user.has_perm("payments.change_forwardedorder")
 
     @admin.display(description=_("lines we ship"), ordering="direct_lines")
     def our_lines(self, order):

@@ -36,6 +36,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from crossborder import money
+
 from ..errors import PaymentErrorCode as Code
 from .base import (
     NextAction,
@@ -50,25 +52,21 @@ from .base import (
     WebhookRejected,
 )
 
-# Stripe's currency rules (docs.stripe.com/currencies): how many decimals an amount has in the API.
-ZERO_DECIMAL = frozenset(
-    {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"}
-)
-THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
-# Zero-decimal in practice but sent with two decimals that must be 00.
-WHOLE_UNITS_IN_TWO_DECIMALS = frozenset({"ISK"})
+# Stripe's currency rules (docs.stripe.com/currencies), where they differ from ISO 4217 (the
+# decimals crossborder.money counts): MGA in whole units; ISK sent with two decimals.
+STRIPE_DIGITS = {"MGA": 0, "ISK": 2}
+# Decimals Stripe accepts in an amount where fewer than it counts: three-decimal currencies end in
+# 0; ISK in whole units ("00").
+ACCEPTED_DIGITS = {"BHD": 2, "JOD": 2, "KWD": 2, "OMR": 2, "TND": 2, "ISK": 0}
 
 SESSION_WINDOW_MIN_SECONDS = 30 * 60 + 60  # Stripe wants a session to live 30 minutes to 24 hours
 SESSION_WINDOW_MAX_SECONDS = 24 * 3600 - 60
 
 
 def minor_exponent(currency) -> int:
+    """How many decimals Stripe counts in `currency`'s amounts."""
     currency = str(currency).upper()
-    if currency in ZERO_DECIMAL:
-        return 0
-    if currency in THREE_DECIMAL:
-        return 3
-    return 2
+    return STRIPE_DIGITS.get(currency, money.minor_digits(currency))
 
 
 def to_minor_units(amount, currency) -> int:
@@ -80,19 +78,19 @@ def to_minor_units(amount, currency) -> int:
         raise ProviderError(f"{amount!r} is not an amount.", definitive=True)
     if not value.is_finite() or value <= 0:
         raise ProviderError(f"{value} {currency} is not a positive amount.", definitive=True)
-    exponent = minor_exponent(currency)
-    allowed = 0 if currency in WHOLE_UNITS_IN_TWO_DECIMALS else 2 if currency in THREE_DECIMAL else exponent
-    if value != value.quantize(Decimal(1).scaleb(-allowed)):
+    try:
+        exponent = minor_exponent(currency)
+        allowed = ACCEPTED_DIGITS.get(currency, exponent)
+        money.to_minor_units(value, currency, digits=allowed)
+    except money.MoneyError:
         raise ProviderError(
-            f"{value} {currency} has more decimals than Stripe accepts for {currency} ({allowed}).", definitive=True
+            f"{value} {currency} has more decimals than Stripe accepts for {currency}.", definitive=True
         )
-    return int(value.scaleb(exponent))
+    return money.to_minor_units(value, currency, digits=exponent)
 
 
 def from_minor_units(units, currency) -> Decimal:
-    if isinstance(units, bool) or not isinstance(units, int):
-        raise ValueError(f"{units!r} is not an amount in minor units")
-    return Decimal(units).scaleb(-minor_exponent(currency)).quantize(Decimal(1).scaleb(-minor_exponent(currency)))
+    return money.from_minor_units(units, currency, digits=minor_exponent(currency))
 
 
 def _error(exc) -> ProviderError:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.merchant_views import merchant_required
 from crossborder.errors import DomainError
-from logistics.carriers import configured_carriers
+from logistics.carriers import carrier_name, configured_carriers
 
 from .services import forwarded
 
@@ -24,16 +24,16 @@ SHIPPABLE = {"allocated", "picked", "packed"}
 def forwarded_lines(request):
     page = Paginator(forwarded.merchant_lines(request.merchant), PAGE_SIZE).get_page(request.GET.get("page"))
     tracking = forwarded.tracking_of(page.object_list)
+    carriers = [(code, carrier.name) for code, carrier in configured_carriers().items()]
     rows = [
         {
             "line": line,
-            "carrier": tracking.get(line.reference, ("", "", ""))[0],
+            "carrier": carrier_name(tracking.get(line.reference, ("", "", ""))[0]),
             "tracking_number": tracking.get(line.reference, ("", "", ""))[1],
             "shippable": line.status in SHIPPABLE,
         }
         for line in page.object_list
     ]
-    carriers = [(code, carrier.name) for code, carrier in configured_carriers().items()]
     return render(request, "payments/merchant_orders.html", {"page": page, "rows": rows, "carriers": carriers})
 
 

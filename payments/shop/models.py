@@ -26,11 +26,13 @@ __all__ = [
     "CartLine",
     "Checkout",
     "CheckoutLine",
+    "CheckoutExtra",
     "CustomsDeclaration",
     "ForwardedLine",
     "ForwardedOrder",
     "Order",
     "OrderEvent",
+    "OrderExtra",
     "OrderLine",
     "OrderNumber",
 ]
@@ -52,6 +54,9 @@ def _one_source():
     return Q(origin="own", variant__isnull=False, listing__isnull=True) | Q(
         origin="partner", variant__isnull=True, listing__isnull=False, partnership__isnull=False
     )
+
+
+ORDER_PARTS = ("goods", "taxes", "shipping", "extras")
 
 
 def _sums_up(total="total", parts=("goods", "taxes", "shipping")):
@@ -149,6 +154,7 @@ class Checkout(models.Model):
     goods = MoneyField(_("goods"), **MONEY)
     taxes = MoneyField(_("duties and taxes"), **MONEY)
     shipping = MoneyField(_("shipping"), **MONEY)
+    extras = MoneyField(_("services"), help_text=_("priced extras such as installation"), **MONEY)
     total = MoneyField(_("total"), **MONEY)
     cbec_value = MoneyField(
         _("cross-border retail value"),
@@ -174,7 +180,7 @@ class Checkout(models.Model):
         verbose_name_plural = _("checkouts")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=_sums_up(), name="checkout_total_is_the_sum"),
+            models.CheckConstraint(condition=_sums_up(parts=ORDER_PARTS), name="checkout_total_is_the_sum"),
             models.CheckConstraint(condition=Q(total__gt=0), name="checkout_total_positive"),
         ]
         indexes = [models.Index(fields=["status", "expires_at"], name="checkout_expiry_idx")]
@@ -268,6 +274,42 @@ class CheckoutLine(_QuotedLine):
         ]
 
 
+class _Extra(models.Model):
+    """A priced extra the shopper chose with a goods line (installation by a local provider): part
+    of the quote and of the order's total, in the order's currency. `code` says what it is
+    (the service's skill), `detail` what the app that priced it needs to carry it out."""
+
+    line_number = models.PositiveSmallIntegerField(_("line"))
+    kind = models.CharField(_("kind"), max_length=20, default="service")
+    code = models.CharField(_("what"), max_length=40)
+    title = models.CharField(_("title"), max_length=300)
+    amount = MoneyField(_("amount"), **MONEY)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.line_number}. {self.title} {self.amount}"
+
+
+def _extra_constraints(name, owner):
+    return [
+        models.CheckConstraint(condition=Q(amount__gte=0), name=f"{name}_amount_not_negative"),
+        models.UniqueConstraint(fields=[owner, "line_number", "kind", "code"], name=f"{name}_once_per_line"),
+    ]
+
+
+class CheckoutExtra(_Extra):
+    checkout = models.ForeignKey(Checkout, on_delete=models.CASCADE, related_name="extra_lines")
+
+    class Meta:
+        verbose_name = _("checkout extra")
+        verbose_name_plural = _("checkout extras")
+        ordering = ["checkout_id", "line_number", "id"]
+        constraints = _extra_constraints("checkout_extra", "checkout")
+
+
 class OrderNumber(models.Model):
     """Where order numbers come from on SQLite (AUTOINCREMENT never reuses an id). On PostgreSQL
     they come from the sequence payments_order_number_seq and this table stays empty."""
@@ -305,6 +347,7 @@ class Order(models.Model):
     goods = MoneyField(_("goods"), **MONEY)
     taxes = MoneyField(_("duties and taxes"), **MONEY)
     shipping = MoneyField(_("shipping"), **MONEY)
+    extras = MoneyField(_("services"), help_text=_("priced extras such as installation"), **MONEY)
     total = MoneyField(_("total"), **MONEY)
     cbec_value = MoneyField(_("cross-border retail value"), null=True, blank=True, **MONEY)
     recipient = models.JSONField(_("recipient"), default=dict)
@@ -325,7 +368,7 @@ class Order(models.Model):
         verbose_name_plural = _("orders")
         ordering = ["-number"]
         constraints = [
-            models.CheckConstraint(condition=_sums_up(), name="order_total_is_the_sum"),
+            models.CheckConstraint(condition=_sums_up(parts=ORDER_PARTS), name="order_total_is_the_sum"),
             models.CheckConstraint(condition=Q(total__gt=0), name="order_total_positive"),
             models.CheckConstraint(
                 condition=Q(status__in=["awaiting_payment", "expired", "cancelled"])
@@ -358,6 +401,21 @@ class OrderLine(_QuotedLine):
     def reference(self):
         """The line's name on both platforms: the ledger event, the shipment, the forwarded line."""
         return f"order:{settings.PLATFORM_CODE}:{self.order.number}:{self.line_number}"
+
+
+class OrderExtra(_Extra):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="extra_lines")
+
+    class Meta:
+        verbose_name = _("order extra")
+        verbose_name_plural = _("order extras")
+        ordering = ["order_id", "line_number", "id"]
+        constraints = _extra_constraints("order_extra", "order")
+
+    @property
+    def reference(self):
+        """The extra's name in the ledger: its goods line's, with what it is."""
+        return f"order:{settings.PLATFORM_CODE}:{self.order.number}:{self.line_number}:{self.code}"
 
 
 class OrderEvent(models.Model):

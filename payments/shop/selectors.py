@@ -33,6 +33,7 @@ class CartRow:
     total: Money | None
     problem: str | None
     origin: str
+    offers_installation: bool = False
 
 
 def _graded_estimate(line, price):
@@ -70,11 +71,13 @@ def cart_rows(cart, language):
             title = (text.title if text else product.code) + (f" ({label})" if label else "")
             url = reverse("catalog:product", args=[product.reference])
             price, problem = line.variant.price, variant_refusal(line.variant)
+            installation = product.needs_installation
         else:
             listing = line.listing
             title = listing.title
             url = reverse("partner_zone:product", args=[listing.partnership.partner.code, listing.reference])
             price, problem = listing.price, listing_refusal(listing)
+            installation = listing.needs_installation
         if line.grade:
             title, price = graded_title(title, line.grade), _graded_estimate(line, price)
         rows.append(
@@ -86,6 +89,7 @@ def cart_rows(cart, language):
                 total=price * line.quantity if price is not None else None,
                 problem=problem,
                 origin=line.origin,
+                offers_installation=installation,
             )
         )
     return rows
@@ -98,14 +102,19 @@ def cart_estimate(rows):
 
 def checkout_quote(reference):
     """A checkout with its lines: two queries."""
-    return Checkout.objects.filter(reference=reference).prefetch_related("lines").first()
+    return Checkout.objects.filter(reference=reference).prefetch_related("lines", "extra_lines").first()
 
 
-def order_by_token(token):
-    """An order with its lines and timeline: three queries."""
+def order_by_token(token, *, with_extras=False):
+    """An order with its lines and timeline: three queries; with its priced extras (installation),
+    four."""
     return (
         Order.objects.filter(token=token)
-        .prefetch_related("lines", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")))
+        .prefetch_related(
+            "lines",
+            *(["extra_lines"] if with_extras else []),
+            Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")),
+        )
         .first()
     )
 

@@ -33,6 +33,7 @@ FORM_FIELDS = {
     "email": "email",
     "buyer_name": "buyer_name",
     "buyer_id_number": "buyer_id_number",
+    "services": "services",
 }
 
 
@@ -113,6 +114,7 @@ def _checkout_form(request, cart, *, values=None, errors=None, status=200):
         "values": values or {"country": settings.PLATFORM_COUNTRY},
         "errors": errors or {},
         "needs_id": checkouts.china_rules_apply(any(row.origin == Origin.PARTNER for row in rows)),
+        "offers_installation": any(row.offers_installation for row in rows),
     }
     return render(request, "payments/checkout.html", context, status=status)
 
@@ -143,8 +145,10 @@ def checkout(request):
             user=who["user"],
             client_ip=client_ip(request),
             language=get_language(),
+            services=[pk for pk in request.POST.getlist("services") if pk.isascii() and pk.isdigit() and len(pk) <= 18],
         )
     except DomainError as error:
+        values["services"] = request.POST.getlist("services")
         field = FORM_FIELDS.get(error.field or "", "form")
         return _checkout_form(request, cart, values=values, errors={field: error.detail}, status=_refused_status(error))
     return redirect(reverse("payments:quote", args=[started.reference]))
@@ -207,7 +211,7 @@ def _pay(request, found, provider):
 
 
 def _order_page(request, token, *, error=None, status=200):
-    found = selectors.order_by_token(token)
+    found = selectors.order_by_token(token, with_extras=True)
     if found is None:
         raise Http404("No such order")
     awaiting = found.status == found.Status.AWAITING_PAYMENT

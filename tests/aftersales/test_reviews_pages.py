@@ -175,6 +175,7 @@ def test_the_review_form_of_an_undelivered_line_says_why_and_an_unknown_order_is
     assert posted.status_code == 400 and not ProductReview.objects.exists()
     assert client.get(f"/en/reviews/write/{order.token}/2/").status_code == 404
     assert client.get("/en/reviews/write/nosuchorder/1/").status_code == 404
+    assert client.get(f"/en/reviews/write/{order.token}/{10**20}/").status_code == 404  # no line, no overflow
 
 
 def test_the_review_page_by_token_shows_its_moderation_and_takes_an_edit(shop, client):

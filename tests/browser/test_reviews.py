@@ -86,6 +86,11 @@ def test_a_shopper_reviews_a_delivered_item_and_the_product_page_shows_both_plat
     no_sideways_scroll(page)
     shot(page, "reviews-2-form-zh-phone")
     page.set_viewport_size({"width": 1200, "height": 800})
+    form_url = page.url
+    page.goto(form_url.replace(live_server.url, live_server.url + "/en"))
+    assert page.locator("legend").inner_text() == "Your rating"
+    shot(page, "reviews-1-form-en")
+    page.goto(form_url)
 
     page.locator("input[name=rating][value='5']").check()
     page.fill("input[name=title]", "灯光很亮，做工扎实")
@@ -98,6 +103,11 @@ def test_a_shopper_reviews_a_delivered_item_and_the_product_page_shows_both_plat
     assert "/reviews/" in page.url
     assert page.locator(".review-own").get_attribute("data-status") == "pending"
     shot(page, "reviews-3-own-review-pending-zh")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/en/orders/{order.token}/")
+    assert page.locator("[data-review-link]").count() == 1 and page.locator("[data-write-review]").count() == 0
+    no_sideways_scroll(page)
+    shot(page, "reviews-3-order-page-en-phone")
 
     # Our moderation approves it; two partner reviews in English arrive and are approved.
     services.approve_review(review=ProductReview.objects.get(origin="cn"))

@@ -181,6 +181,7 @@ def test_an_item_carries_everything_the_partner_lists_the_product_with(api, remo
             "zh-hans": {"title": "婴儿奶瓶", "description": "玻璃材质"},
         },
         "hs_code": "701399",
+        "needs_installation": False,
         "weight_grams": 310,
         "dimensions_mm": {"length": 70, "width": 70, "height": None},
         "country_of_origin": "CN",

@@ -3,6 +3,7 @@ checking an amount from outside, largest-remainder allocation and the rate book;
 decimals (JPY) and one with three (KWD) work everywhere money goes: the ledger, settlement and the
 zone's landed price. The last test is the contract that nothing else defines money rounding."""
 
+import ast
 import datetime as dt
 import re
 from decimal import Decimal
@@ -23,6 +24,7 @@ from partner_zone.services import pricing
 from payments.ledger.services import ledger, settlement
 from payments.models import Posting
 from tests.partner_zone.factories import make_listing, make_partnership
+from tests.source_rules import call_name, findings, parse
 
 ROOT = Path(__file__).resolve().parents[2]
 UTC = dt.UTC
@@ -243,17 +245,82 @@ def test_a_zone_priced_in_yen_shows_whole_yen(cn_rules, settings):
 
 # --- the contract ---------------------------------------------------------------------------------
 
-APPS = ("crossborder", "catalog", "logistics", "partner_zone", "payments", "aftersales")
-ROUNDING = re.compile(r"ROUND_[A-Z_]+|Decimal\(\s*[\"']0?\.0*1[\"']\s*\)|^\s*CENTS?\s*=", re.MULTILINE)
+MONEY_MODULE = "crossborder/money.py"
+MINOR_UNIT = re.compile(r"^[+]?0*\.0*1$")  # "0.01", ".001", "0.0001": a quantum spelled out
+
+
+def _is_quantum(node):
+    """Decimal("0.01"), Decimal(1), Decimal("1e-2"), Decimal(1).scaleb(-2): an exponent to round to."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "scaleb":
+        return _is_quantum(node.func.value) or call_name(node.func.value) == "Decimal"
+    if call_name(node) != "Decimal" or len(node.args) != 1 or not isinstance(node.args[0], ast.Constant):
+        return False
+    value = str(node.args[0].value).strip()
+    return value in {"1", "1.", "1.0"} or bool(MINOR_UNIT.match(value)) or value.lower().startswith("1e-")
+
+
+def money_rounding(tree):
+    """(node, what) for each rounding that belongs in crossborder.money: a rounding mode named
+    (ROUND_*, imported or used), a Decimal quantized to a spelled-out exponent, a minor-unit
+    constant defined (CENT = Decimal("0.01"))."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name.startswith("ROUND_"):
+                    yield node, f"imports {alias.name}"
+        elif isinstance(node, ast.Name) and node.id.startswith("ROUND_"):
+            yield node, f"uses {node.id}"
+        elif isinstance(node, ast.Attribute) and node.attr.startswith("ROUND_"):
+            yield node, f"uses {node.attr}"
+        elif call_name(node) in {"quantize", "scaleb"} and isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            if not (isinstance(receiver, ast.Name) and receiver.id == "money") and any(map(_is_quantum, node.args)):
+                yield node, f"{node.func.attr} to a literal exponent"
+        elif isinstance(node, ast.Assign) and _is_quantum(node.value):
+            yield node, "defines a minor-unit constant"
 
 
 def test_nothing_outside_the_money_module_defines_money_rounding():
-    offenders = []
-    for app in APPS:
-        for path in sorted((ROOT / app).rglob("*.py")):
-            relative = path.relative_to(ROOT).as_posix()
-            if "/migrations/" in relative or relative == "crossborder/money.py":
-                continue
-            for match in ROUNDING.finditer(path.read_text(encoding="utf-8")):
-                offenders.append(f"{relative}: {match.group().strip()}")
-    assert offenders == [], "round money through crossborder.money: " + "; ".join(offenders)
+    found = findings(money_rounding, exempt={MONEY_MODULE})
+    assert found == [], "round money through crossborder.money:\n" + "\n".join(map(str, found))
+
+
+def test_the_rounding_check_sees_what_it_forbids_and_names_its_line():
+    for rounding in [
+        "from decimal import ROUND_HALF_UP",
+        "amount.quantize(Decimal('0.01'), rounding=decimal.ROUND_DOWN)",
+        'price.quantize(Decimal("0.01"))',
+        "value.quantize(Decimal(1))",
+        "value.quantize(Decimal(1).scaleb(-2))",
+        'CENT = Decimal("0.01")',
+        'MILL = Decimal(".001")',
+    ]:
+        assert list(money_rounding(parse(rounding))), rounding
+    for fine in [
+        "money.quantize(amount, currency)",
+        "money.round_to(value, 2)",
+        'Decimal("0.02")',
+        'limit = Decimal("1e12")',
+        "value.quantize(money.quantum(currency))",
+    ]:
+        assert list(money_rounding(parse(fine))) == [], fine
+    (node, _what), *_rest = money_rounding(parse("x = 1\ny = v.quantize(Decimal('0.01'))\n"))
+    assert node.lineno == 2
+    assert list(money_rounding(parse((ROOT / MONEY_MODULE).read_text())))
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "units"),
+    [("1200", "JPY", 1200), ("12.34", "USD", 1234), ("5.125", "KWD", 5125), ("0.5", "BHD", 500)],
+)
+def test_an_amount_goes_to_whole_minor_units_and_back_exactly(amount, currency, units):
+    assert money.to_minor_units(Decimal(amount), currency) == units
+    assert money.from_minor_units(units, currency) == Decimal(amount)
+    assert money.from_minor_units(units, currency).as_tuple().exponent == -money.minor_digits(currency)
+
+
+@pytest.mark.parametrize(("amount", "currency"), [("12.5", "JPY"), ("1.005", "USD"), ("5.1255", "KWD")])
+def test_an_amount_with_more_decimals_than_its_minor_units_is_refused_not_rounded(amount, currency):
+    with pytest.raises(money.MoneyError) as refused:
+        money.to_minor_units(Decimal(amount), currency)
+    assert refused.value.code == "too_many_decimals"

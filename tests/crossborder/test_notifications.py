@@ -6,15 +6,19 @@ from django.db import transaction
 
 from crossborder import notifications
 from crossborder.models import Notification
+from tests.smtp_server import eager_tasks  # noqa: F401  (Celery read its settings at start)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_tasks")]
 
 
 def test_a_notification_is_sent_once_after_commit_however_often_the_event_is_told(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     with transaction.atomic():
-        notifications.notify(key="selftest:1", to="a@example.com", template="selftest", context={"name": "Ann"}, language="en")
-        notifications.notify(key="selftest:1", to="a@example.com", template="selftest", context={"name": "Ann"}, language="en")
+        notifications.notify(
+            key="selftest:1", to="a@example.com", template="selftest", context={"name": "Ann"}, language="en"
+        )
+        notifications.notify(
+            key="selftest:1", to="a@example.com", template="selftest", context={"name": "Ann"}, language="en"
+        )
         assert mail.outbox == []  # nothing leaves before the commit
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "A test for Ann"
@@ -24,9 +28,10 @@ def test_a_notification_is_sent_once_after_commit_however_often_the_event_is_tol
 
 
 def test_a_notification_that_failed_to_send_is_sent_by_the_sweep(settings, monkeypatch):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.EMAIL_BACKEND = "tests.crossborder.test_notifications.BrokenBackend"
-    notifications.notify(key="selftest:2", to="b@example.com", template="selftest", context={"name": "Bo"}, language="en")
+    notifications.notify(
+        key="selftest:2", to="b@example.com", template="selftest", context={"name": "Bo"}, language="en"
+    )
     note = Notification.objects.get()
     assert note.status == Notification.Status.FAILED and "refused" in note.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

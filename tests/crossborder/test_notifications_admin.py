@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from crossborder import notifications
 from crossborder.models import Notification
+from tests.smtp_server import eager_tasks  # noqa: F401
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_tasks")]
 
 
 def note(key, **fields):
@@ -20,7 +21,6 @@ def note(key, **fields):
 def test_the_admin_lists_notifications_with_status_and_error_and_resends_failed_ones_only(
     admin_client, settings, django_assert_max_num_queries
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     failed = note("selftest:failed", status=Notification.Status.FAILED, attempts=3, last_error="connection refused")
     sent = note("selftest:sent", status=Notification.Status.SENT, attempts=1)
@@ -40,7 +40,6 @@ def test_the_admin_lists_notifications_with_status_and_error_and_resends_failed_
 
 
 def test_the_demo_page_shows_the_mails_the_file_backend_wrote(admin_client, settings, tmp_path):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path)
     notifications.notify(

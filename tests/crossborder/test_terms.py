@@ -36,6 +36,15 @@ EVERY_FEE = {
     "resale_fee_rate": ("0.12", Decimal("0.12")),
     "resale_grade_discounts": ({"good": "25", "acceptable": 40}, {"good": Decimal(25), "acceptable": Decimal(40)}),
     "return_dispositions": ({"like_new": "send_back"}, {"like_new": "send_back"}),
+    "return_window_days": ("30", 30),
+    "return_window_by_category": ({"1022": 45, "662": "7"}, ((662, 7), (1022, 45))),
+    "return_shipping_shopper_pays": ("wrong_size, no_reason", ("no_reason", "wrong_size")),
+    "return_shipping_fee": ("12", Decimal("12")),
+    "restocking_fee_percent": ("15", Decimal("15")),
+    "restocking_fee_reasons": (["wrong_size"], ("wrong_size",)),
+    "service_installation_payer": ("Platform", "platform"),
+    "service_maintenance_payer": ("partner", "partner"),
+    "service_repair_payer": ("shopper", "shopper"),
 }
 
 DEFAULTS = {
@@ -56,6 +65,15 @@ DEFAULTS = {
     "resale_fee_rate": Decimal("0.10"),
     "resale_grade_discounts": None,  # crossborder.terms.DEFAULT_GRADE_DISCOUNTS
     "return_dispositions": None,  # crossborder.terms.DEFAULT_GRADE_DISPOSITIONS
+    "return_window_days": 14,
+    "return_window_by_category": (),
+    "return_shipping_shopper_pays": ("no_reason", "wrong_size"),
+    "return_shipping_fee": Decimal(0),
+    "restocking_fee_percent": Decimal(0),
+    "restocking_fee_reasons": ("no_reason",),
+    "service_installation_payer": "shopper",
+    "service_maintenance_payer": "shopper",
+    "service_repair_payer": "partner",
 }
 
 
@@ -107,6 +125,16 @@ def test_a_missing_term_takes_its_documented_default(settings):
         ("warehouse_storage_currency", "XYZ"),
         ("fulfilment_currency", 840),
         ("fulfilment_per_unit", True),
+        ("return_window_days", "-1"),
+        ("return_window_days", "7.5"),
+        ("return_window_by_category", {"lamps": 30}),
+        ("return_window_by_category", {"1022": -3}),
+        ("return_window_by_category", [30]),
+        ("return_shipping_shopper_pays", "whim"),
+        ("restocking_fee_percent", "120"),
+        ("restocking_fee_reasons", [1]),
+        ("service_repair_payer", "merchant"),
+        ("service_installation_payer", 1),
     ],
 )
 def test_a_bad_value_is_refused_at_parse_naming_the_key(key, value):
@@ -115,6 +143,21 @@ def test_a_bad_value_is_refused_at_parse_naming_the_key(key, value):
 
     assert refused.value.key == key and refused.value.field == "fee_schedule"
     assert key in refused.value.detail and refused.value.code == "invalid_terms"
+
+
+def test_the_return_window_is_per_category_with_the_agreed_default_and_round_trips():
+    terms = Terms.parse({**BASE, "fee_schedule": {"return_window_days": 21, "return_window_by_category": {"1022": 45}}})
+
+    assert terms.return_window(1022) == 45 and terms.return_window(662) == 21 and terms.return_window() == 21
+    assert terms.fee_schedule_json() == {"return_window_days": 21, "return_window_by_category": {"1022": 45}}
+    assert Terms.parse({**BASE, "fee_schedule": terms.fee_schedule_json()}) == terms
+
+
+def test_the_agreement_names_the_return_reasons_the_after_sales_app_offers():
+    from aftersales.choices import ReturnReason
+    from crossborder.terms import RETURN_REASONS
+
+    assert tuple(ReturnReason.values) == RETURN_REASONS
 
 
 def test_an_unknown_key_is_refused_naming_it():

@@ -4,6 +4,7 @@ without worker or beat (each test drives the background work itself), linked, an
 
 import contextlib
 import dataclasses
+import datetime as dt
 import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from scripts.instances import CN, US, Instance, link
 
 from .conftest import INSTANCES
-from .test_two_instances import free_port
+from .test_two_instances import free_port, manage
 
 
 def fresh_databases(names):
@@ -56,3 +57,17 @@ def partnered_pair(request, tmp_path_factory, *, name, databases, env, proposer=
     finally:
         with ThreadPoolExecutor(2) as pool:
             list(pool.map(Instance.stop, (cn, us)))
+
+
+def close_the_same_period(*instances):
+    """Each instance closes the period of the next agreed cut-off (23:00 UTC), acting just after it,
+    then both relay their statements to each other."""
+    now = dt.datetime.now(dt.UTC)
+    cutoff = dt.datetime.combine(now.date(), dt.time(23, 0), tzinfo=dt.UTC)
+    if cutoff <= now:
+        cutoff += dt.timedelta(days=1)
+    after = (cutoff + dt.timedelta(minutes=5)).isoformat()
+    for instance in instances:
+        manage(instance, "close_settlement", "--period-end", cutoff.isoformat(), "--now", after)
+    for instance in instances:
+        manage(instance, "relay_outbox")

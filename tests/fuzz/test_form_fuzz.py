@@ -103,7 +103,19 @@ def test_hostile_token_segments_are_a_404_that_changes_nothing(shop):
 
     @fixed(40)
     @given(
-        prefix=st.sampled_from(["/en/orders/", "/en/pay/", "/api/shop/v1/orders/", "/en/pay/sandbox/card/"]),
+        prefix=st.sampled_from(
+            [
+                "/en/orders/",
+                "/en/pay/",
+                "/api/shop/v1/orders/",
+                "/en/pay/sandbox/card/",
+                "/en/reviews/",
+                "/en/reviews/write/",
+                "/en/service/tickets/",
+                "/en/service/provider/",
+                "/en/service/orders/",
+            ]
+        ),
         token=hostile.url_text.filter(bool),
         suffix=st.sampled_from(["", "pay/", "status/", "return/"]),
     )
@@ -213,5 +225,73 @@ def test_merchant_forms_never_fail_and_a_refusal_changes_nothing(merchant_client
         response = client.get(url, values) if form == "list" else client.post(url, values)
         saved = (200,) if form == "list" else (302,)
         assert_no_server_error_and_no_change_on_refusal(response, before, f"{form} {values!r}", saved=saved)
+
+    run()
+
+
+# --- local service providers and service tickets ---------------------------------------------
+
+
+@pytest.mark.postgres
+def test_service_pages_never_fail_and_a_refusal_changes_nothing(settings):
+    """The provider's ticket page (each step), the shopper's ticket page (message, rating) and the
+    shopper's request for a repair of a delivered order, with hostile values."""
+    from aftersales.models import ServiceTicket
+    from aftersales.service.services import links
+    from tests.aftersales.service_factories import (
+        checkout_with_installation,
+        deliver,
+        installable_variant,
+        make_provider,
+        place_and_pay,
+        set_up_service,
+    )
+
+    warehouse = set_up_service(settings)
+    make_provider()
+    washer = installable_variant(warehouse, stock=100)
+    order = deliver(place_and_pay(checkout_with_installation((washer, 1))))
+    ticket = ServiceTicket.objects.get(order=order)
+    client = Client()
+    provider_page = f"/en/service/provider/{links.link_token(ticket.provider)}/tickets/{ticket.reference}/"
+    forms = {
+        "provider": (
+            provider_page,
+            {
+                "action": "schedule",
+                "scheduled_for": "2031-05-01T10:30",
+                "note": "done",
+                "reason": "no parts",
+                "body": "hi",
+            },
+        ),
+        "shopper": (
+            f"/en/service/tickets/{ticket.token}/",
+            {"action": "rate", "rating": "5", "comment": "ok", "body": "hi"},
+        ),
+        "request": (
+            f"/en/service/orders/{order.token}/request/",
+            {
+                "skill": "repair",
+                "line": "1",
+                "problem": "It leaks.",
+                "name": "Li Wei",
+                "phone": "+86 138 0013 8000",
+                "email": "li.wei@example.com",
+                "address": "88 Century Avenue",
+                "city": "Shanghai",
+                "postcode": "200120",
+            },
+        ),  # fmt: skip
+    }
+
+    @fixed(90)
+    @given(form=st.sampled_from(sorted(forms)), data=st.data())
+    def run(form, data):
+        path, fields = forms[form]
+        values = mutated(fields, data.draw)
+        before = row_counts()
+        response = client.post(path, values)
+        assert_no_server_error_and_no_change_on_refusal(response, before, f"{form} {values!r}")
 
     run()

@@ -98,6 +98,19 @@ def place(client, checkout, *, total=None, provider=None):
     return client.post(reverse("payments:place", args=[checkout.reference]), data)
 
 
+def bought_with_the_wallet(client, *items, form=CN_FORM, **buyer) -> Order:
+    """The shopper's whole way to a paid order: cart, checkout, place, and the QR wallet approved."""
+    from .payment_factories import path_of
+
+    add_to_cart(client, *items)
+    checkout = check_out(client, form, **(buyer or BUYER_FORM))
+    place(client, checkout)
+    order = order_of(checkout)
+    client.post(path_of(payment_of(order).next_action["qr_payload"]), {"decision": "approve"})
+    order.refresh_from_db()
+    return order
+
+
 def payment_of(order) -> Payment:
     return Payment.objects.get(checkout_reference=str(order.checkout.reference))
 

@@ -376,7 +376,9 @@ def test_the_cancel_confirmation_and_the_cancelled_order_page_run_a_fixed_number
     with django_assert_max_num_queries(5):  # the order, its lines and timeline, shipped or reported shipped
         assert shopper.get(reverse("payments:cancel", args=[order.token])).status_code == 200
     cancels.cancel_order(order=order)
-    with django_assert_max_num_queries(7):  # the order page's, and its checkout's payments for the refund
+    with django_assert_max_num_queries(
+        8
+    ):  # the order page's (with its priced extras), and its checkout's payments for the refund
         page = shopper.get(reverse("payments:order", args=[order.token])).content.decode()
     assert 'data-refund="refunded"' in page
 

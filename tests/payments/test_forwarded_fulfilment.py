@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from djmoney.money import Money
 
 from catalog import services as catalog_services
@@ -22,6 +23,7 @@ from logistics import hooks
 from logistics.models import Shipment, StockLevel
 from logistics.services import last_leg, stock
 from payments.models import ForwardedLine, ForwardedOrder
+from payments.shop.models import Fulfilment
 from payments.shop.services import checkout as checkouts
 from payments.shop.services import forwarded, orders
 from tests.catalog.factories import make_user
@@ -217,6 +219,43 @@ def test_the_importer_shows_the_tracking_the_exporter_relays_on_the_shoppers_ord
     page = client.get(reverse("payments:order", args=[order.token])).content.decode()
     assert "sandbox SBX0123456789AB" in page[page.index('class="deliveries"') :]
     assert Shipment.objects.get(order_line=line.reference).status == "shipped"
+
+
+def test_the_forwarded_order_page_names_who_ships_each_line_in_our_words_and_offers_no_save(
+    shop, remote, api, admin_client
+):
+    variant = own_variant(shop, stock=5)
+    body = forwarded_body(variant)
+    body["lines"].append({**body["lines"][0], "reference": "order:us:5001:2", "fulfilment": "consignment"})
+    remote.post_message(api, orders.FORWARDED_MESSAGE, body)
+    order = ForwardedOrder.objects.get()
+
+    page = admin_client.get(reverse("admin:payments_forwardedorder_change", args=[order.pk])).content.decode()
+    posted = admin_client.post(reverse("admin:payments_forwardedorder_change", args=[order.pk]), {"number": "x"})
+
+    with translation.override(page.split('lang="', 1)[1].split('"', 1)[0]):
+        ours = escape(translation.gettext("us, cross-border direct to the partner's shopper"))
+        theirs = escape(translation.gettext("the partner, from our consignment stock in its warehouse"))
+        importers = escape(str(Fulfilment.DIRECT.label))
+    assert ours in page and theirs in page and importers not in page
+    assert 'name="_save"' not in page and 'name="_continue"' not in page
+    assert posted.status_code == 403 and ForwardedOrder.objects.get().number == order.number
+
+
+def test_the_merchant_and_the_admin_name_the_carrier_a_line_shipped_with(shop, remote, api, client, admin_client):
+    variant = own_variant(shop, stock=5)
+    remote.post_message(api, orders.FORWARDED_MESSAGE, forwarded_body(variant))
+    merchant = merchant_client(client, variant)
+    line = ForwardedLine.objects.get()
+    merchant.post(reverse("payments:merchant-ship", args=[line.pk]), {"carrier": "sandbox", "tracking_number": "MY-9"})
+
+    page = merchant.get(reverse("payments:merchant-orders")).content.decode()
+    admin_page = admin_client.get(
+        reverse("admin:payments_forwardedorder_change", args=[line.order_id])
+    ).content.decode()
+
+    assert "Sandbox Express MY-9" in page and "sandbox MY-9" not in page
+    assert "Sandbox Express MY-9" in admin_page
 
 
 def test_staff_without_the_change_permission_cannot_ship(shop, remote, api, client):

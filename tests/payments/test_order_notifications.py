@@ -109,7 +109,9 @@ def test_the_language_the_shopper_checked_out_in_is_the_language_of_every_mail(c
     assert set(Notification.objects.values_list("language", flat=True)) == {"zh-hans"}
     _text, html = bodies(smtp_server.messages[0])
     assert '<html lang="zh-hans">' in html
-    assert f'href="{django_settings.PLATFORM_BASE_URL}/orders/{order.token}/"' in html  # the page in Chinese (no prefix)
+    assert (
+        f'href="{django_settings.PLATFORM_BASE_URL}/orders/{order.token}/"' in html
+    )  # the page in Chinese (no prefix)
 
 
 def test_a_declined_payment_mails_the_shopper_that_nothing_was_charged(cn, client, smtp_server):

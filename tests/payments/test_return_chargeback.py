@@ -1,6 +1,6 @@
 """Partner charges that come from orders: returned partner goods charged back (the partner gives
 back what the sale credited it for the returned units, export price less our commission, once per
-line, sent through the outbox, on the order's timeline; ops do it from the order admin), and the
+reference, sent through the outbox, on the order's timeline; a return's refund does it), and the
 fulfilment fee for consignment stock we deliver."""
 
 from decimal import Decimal
@@ -108,26 +108,11 @@ def test_own_goods_and_unpaid_orders_have_nothing_to_charge_back(shop):
     assert not LedgerTransaction.objects.filter(kind="return_chargeback").exists()
 
 
-def test_ops_charge_back_the_partner_lines_of_an_order_from_the_admin(shop, admin_client, settings):
-    settings.LANGUAGE_CODE = "en"  # the platform speaks English here: the test reads its messages
-    listing = partner_listing()
-    order = paid((own_variant(shop), 1), (listing, 2))
+def test_the_order_admin_no_longer_charges_back_returns_by_hand(shop, admin_client):
+    # Returns charge the partner back when they are refunded (aftersales.services.returns).
+    response = admin_client.get(reverse("admin:payments_order_changelist"))
 
-    response = admin_client.post(
-        reverse("admin:payments_order_changelist"),
-        {"action": "charge_back_returns", "_selected_action": [order.pk]},
-        follow=True,
-    )
-    again = admin_client.post(
-        reverse("admin:payments_order_changelist"),
-        {"action": "charge_back_returns", "_selected_action": [order.pk]},
-        follow=True,
-    )
-
-    assert "1 line(s) charged back." in response.content.decode()
-    assert "already charged back" in again.content.decode()
-    assert LedgerTransaction.objects.filter(kind="return_chargeback").count() == 1
-    assert partner_balance(listing.partnership) == 0
+    assert "charge_back_returns" not in response.content.decode()
 
 
 # --- fulfilment of consignment stock ----------------------------------------------------------------

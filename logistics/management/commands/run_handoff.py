@@ -1,10 +1,9 @@
 """Run the nightly inventory handoff now, for one partner or every live partnership."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.dateparse import parse_datetime
 
 from crossborder.errors import DomainError
-from crossborder.selectors import live_partnerships
+from crossborder.management.options import moment, partnerships_of
 from logistics.services import handoff
 
 
@@ -16,17 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--now", help="report up to this ISO 8601 time (default: now)")
 
     def handle(self, *args, partner=None, now=None, **options):
-        at = None
-        if now:
-            at = parse_datetime(now)
-            if at is None:
-                raise CommandError(f"--now {now!r} is not an ISO 8601 date and time.")
-        partnerships = live_partnerships()
-        if partner:
-            partnerships = partnerships.filter(partner__code=partner)
-            if not partnerships.exists():
-                raise CommandError(f"No live partnership with partner {partner!r}.")
-        for partnership in partnerships:
+        at = moment(now, "--now")
+        for partnership in partnerships_of(partner):
             code = partnership.partner.code
             try:
                 result = handoff.send_handoff(partnership=partnership, now=at)

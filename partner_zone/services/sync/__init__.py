@@ -14,7 +14,15 @@ The names callers use are importable from here as before."""
 from .changes import after_change, notify_listings_changed
 from .items import ItemRejected, PageResult, PreparedPage, home_title, listing_values, prepare_page
 from .run import INTERRUPTIONS, RUN_LEASE_SECONDS, sync_partnership
-from .stock import listing_offering, local_stock_of, offered_skus, refresh_local_stock, sellable_by_sku, ships_from
+from .stock import (
+    follow_checkout_holds,
+    listing_offering,
+    local_stock_of,
+    offered_skus,
+    refresh_local_stock,
+    sellable_by_sku,
+    ships_from,
+)
 from .writer import SYNCED_FIELDS, UPSERTED_FIELDS, SyncSuperseded, apply_page
 
 __all__ = [
@@ -28,6 +36,7 @@ __all__ = [
     "SyncSuperseded",
     "after_change",
     "apply_page",
+    "follow_checkout_holds",
     "home_title",
     "listing_offering",
     "listing_values",

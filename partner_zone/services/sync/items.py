@@ -18,7 +18,7 @@ from django_countries import countries
 from djmoney.money import Money
 
 from catalog import search
-from catalog.models import Category
+from catalog.models import EXPORT_MONEY, Category
 from crossborder import money
 from crossborder.display_text import without_format_controls
 from partner_zone.models import PartnerListing
@@ -87,15 +87,16 @@ def _export_price(item, currencies):
         raise ItemRejected(_("export_price amount is not a decimal number")) from None
     if not amount.is_finite() or amount <= 0:
         raise ItemRejected(_("export_price must be more than zero, not %(amount)s") % {"amount": price.get("amount")})
-    if amount >= Decimal("1e12") or amount != money.round_to(amount, 2):
-        raise ItemRejected(_("export_price %(amount)s has more than two decimals or is too large") % {"amount": amount})
     currency = price.get("currency")
     if currency not in currencies:
         raise ItemRejected(
             _("export_price currency %(currency)s is not one the agreement names (%(allowed)s)")
             % {"currency": currency, "allowed": ", ".join(sorted(currencies))}
         )
-    return Money(amount, currency)
+    try:  # as many decimals as the currency has (JPY 0, USD 2, KWD 3), within the column
+        return Money(money.parse_amount(amount, currency, field="export_price", column=EXPORT_MONEY), currency)
+    except money.MoneyError as refused:
+        raise ItemRejected(refused.detail) from None
 
 
 def _texts(item):
@@ -185,6 +186,7 @@ def listing_values(item, *, categories, currencies):
         "title": title[:300],
         "title_language": title_language,
         "hs_code": hs_code,
+        "needs_installation": item.get("needs_installation") is True,
         "weight_grams": _whole_number(item, "weight_grams", minimum=1),
         "dimensions_mm": dimensions,
         "country_of_origin": origin.upper(),

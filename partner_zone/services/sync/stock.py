@@ -5,7 +5,7 @@ notices), and refreshing listings when that stock moves."""
 import json
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from logistics.selectors import consignment_stock_by_sku
@@ -16,6 +16,7 @@ from .changes import after_change
 
 def sellable_by_sku(partner, skus):
     """Sellable consignment units (on hand less reserved) of `partner` per SKU, in one query."""
+    skus = {sku for sku in skus if sku}
     if not skus:
         return {}
     rows = consignment_stock_by_sku(owner=partner).filter(sku__in=list(skus), grade="")  # graded units sell apart
@@ -68,26 +69,67 @@ def refresh_local_stock(partnership, skus):
     skus = {sku for sku in skus if sku}
     if not skus:
         return []
-    partner = partnership.partner
     with transaction.atomic():
-        candidates = list(
-            PartnerListing.objects.select_for_update(of=("self",))
-            .filter(_mentions(skus), partnership__partner=partner)
-            .only("pk", "variants", "local_stock", "ships_from", "updated_at")
-            .order_by("pk")
+        return _show_local_stock(
+            _locked(_mentions(skus) & Q(partnership__partner=partnership.partner_id)), {partnership.partner_id: skus}
         )
-        holding = [listing for listing in candidates if any(v.get("sku") in skus for v in listing.variants)]
-        all_skus = {v.get("sku") for listing in holding for v in listing.variants if v.get("sku")}
-        sellable = sellable_by_sku(partner, all_skus)
-        changed, now = [], timezone.now()
-        for listing in holding:
+
+
+def follow_checkout_holds(*, take, give_back, consignment):
+    """A checkout held or gave back stock (logistics.hooks.checkout_stock_changed, in its
+    transaction, after the levels' locks): the listings concerned are locked by id, their direct-
+    sale units move (`take`, `give_back`: {listing id: units}), and those showing consignment SKUs
+    of `consignment` ({partner id: SKUs}) show the units left. Returns {listing id: units left} of
+    the listings with fewer direct-sale units than `take` asks, changing nothing then (the caller
+    refuses and rolls back)."""
+    query = Q(pk__in=set(take) | set(give_back))
+    for partner_id, skus in consignment.items():
+        query |= _mentions(skus) & Q(partnership__partner=partner_id)
+    listings = _locked(query, "direct_stock")
+    short = {}
+    for listing in listings:
+        delta = give_back.get(listing.pk, 0) - take.get(listing.pk, 0)
+        if listing.direct_stock + delta < 0:
+            short[listing.pk] = listing.direct_stock + give_back.get(listing.pk, 0)
+        elif delta:
+            PartnerListing.objects.filter(pk=listing.pk).update(direct_stock=F("direct_stock") + delta)
+    if not short and consignment:
+        _show_local_stock(listings, consignment)
+    return short
+
+
+def _locked(query, *fields):
+    return list(
+        PartnerListing.objects.select_for_update(of=("self",))
+        .filter(query)
+        .select_related("partnership")
+        .only("pk", "variants", "local_stock", "ships_from", "updated_at", "partnership__partner", *fields)
+        .order_by("pk")
+    )
+
+
+def _show_local_stock(listings, consignment):
+    """Set local_stock and ships_from of the locked `listings` that hold a SKU of `consignment`
+    ({partner id: SKUs}) from the sellable consignment units; after the commit, reprice those whose
+    origin flipped and tell the zone's subscribers. Returns the ids of the listings changed."""
+    holding = [
+        listing
+        for listing in listings
+        if any(v.get("sku") in consignment.get(listing.partnership.partner_id, ()) for v in listing.variants)
+    ]
+    changed, flipped, now = [], [], timezone.now()
+    for partner_id in {listing.partnership.partner_id for listing in holding}:
+        theirs = [listing for listing in holding if listing.partnership.partner_id == partner_id]
+        sellable = sellable_by_sku(partner_id, {v.get("sku") for listing in theirs for v in listing.variants})
+        for listing in theirs:
             stock = local_stock_of(listing.variants, sellable)
             if stock != listing.local_stock or ships_from(stock) != listing.ships_from:
-                listing.local_stock = stock
-                listing.ships_from = ships_from(stock)
+                if ships_from(stock) != listing.ships_from:
+                    flipped.append(listing.pk)
+                listing.local_stock, listing.ships_from = stock, ships_from(stock)
                 listing.updated_at = now  # the zone's pages are cached by their listings' updated_at
                 changed.append(listing)
-        PartnerListing.objects.bulk_update(changed, ["local_stock", "ships_from", "updated_at"])
-        ids = [listing.pk for listing in changed]
-        transaction.on_commit(lambda: after_change(ids))
+    PartnerListing.objects.bulk_update(changed, ["local_stock", "ships_from", "updated_at"])
+    ids = [listing.pk for listing in changed]
+    transaction.on_commit(lambda: after_change(ids, to_price=flipped))
     return ids

@@ -36,6 +36,7 @@ SYNCED_FIELDS = [
     "title",
     "title_language",
     "hs_code",
+    "needs_installation",
     "weight_grams",
     "dimensions_mm",
     "country_of_origin",

@@ -25,7 +25,7 @@ from . import ledger
 log = logging.getLogger(__name__)
 
 CHARGE = "charge.notice"
-KINDS = ("warehouse_fee", "logistics_fee", "campaign_share", "return_chargeback")
+KINDS = ("warehouse_fee", "logistics_fee", "campaign_share", "return_chargeback", "service_fee")
 
 
 def charge_partner(*, partnership, reference, kind, amount: Money):
@@ -123,37 +123,8 @@ def return_chargeback_reference(line):
     return f"{line.reference}:return"
 
 
-@transaction.atomic
-def charge_back_return(*, line, quantity=None, actor=None):
-    """A shopper sent back `quantity` units (default: all) of an order line of partner goods and was
-    refunded: the partner gives back what the sale credited it for those units (the export price
-    less our commission, as the sale posted it, in the partner's currency), split by the
-    largest-remainder method. Once per line: the reference is the line's, so a second charge-back
-    of the line is refused and changes nothing."""
-    if not line.is_partner:
-        raise DomainError(
-            CheckoutErrorCode.ORDER_STATE,
-            _("Line %(n)d of order #%(number)s is our own goods: there is no partner to charge back.")
-            % {"n": line.line_number, "number": line.order.number},
-            field="line",
-        )
-    quantity = line.quantity if quantity is None else quantity
-    if not isinstance(quantity, int) or not 1 <= quantity <= line.quantity:
-        raise DomainError(
-            CheckoutErrorCode.INVALID_QUANTITY,
-            _("A return of line %(n)d is 1 to %(max)d units, not %(quantity)s.")
-            % {"n": line.line_number, "max": line.quantity, "quantity": quantity},
-            field="quantity",
-        )
-    order = Order.objects.select_for_update().get(pk=line.order_id)
-    reference = return_chargeback_reference(line)
-    if LedgerTransaction.objects.filter(reference=reference).exists():
-        raise DomainError(
-            CheckoutErrorCode.ORDER_STATE,
-            _("Line %(n)d of order #%(number)s was already charged back to the partner.")
-            % {"n": line.line_number, "number": order.number},
-            field="line",
-        )
+def _credited(line, order):
+    """What the sale of this partner line credited the partner, in its currency."""
     credited = (
         Posting.objects.filter(transaction__reference=line.reference, account__code="partner_balance")
         .values("currency")
@@ -166,9 +137,61 @@ def charge_back_return(*, line, quantity=None, actor=None):
             % {"n": line.line_number, "number": order.number, "status": order.get_status_display()},
             field="line",
         )
-    currency = credited[0]["currency"]
-    owed = money.money(-credited[0]["total"], currency)
-    amount = owed if quantity == line.quantity else money.allocate(owed, [quantity, line.quantity - quantity])[0]
+    return money.money(-credited[0]["total"], credited[0]["currency"])
+
+
+def return_chargeback_amount(*, line, order, quantity, units_before=0, opened=0, kept_percent=Decimal(0)):
+    """What the partner gives back for `quantity` returned units of a line, after `units_before`
+    units of it were charged back by earlier returns: the sale's credit split per unit by the
+    largest-remainder method (so all the line's units together give back exactly the credit, never
+    more), less `kept_percent` of the credit of the `opened` units among them (the restocking fee's
+    share the agreement lets the partner keep)."""
+    shares = money.allocate(_credited(line, order), [1] * line.quantity)[units_before : units_before + quantity]
+    amount = sum(shares[1:], shares[0])
+    if opened and kept_percent:
+        opened_credit = sum(shares[1:opened], shares[0])
+        currency = str(amount.currency)
+        amount -= money.money(opened_credit.amount * Decimal(kept_percent) / 100, currency)
+    return amount
+
+
+@transaction.atomic
+def charge_back_return(
+    *, line, quantity=None, reference=None, units_before=0, opened=0, kept_percent=Decimal(0), actor=None
+):
+    """A shopper sent back `quantity` units (default: all) of an order line of partner goods and was
+    refunded: the partner gives back what the sale credited it for those units (the export price
+    less our commission, as the sale posted it, in the partner's currency; see
+    return_chargeback_amount). Once per `reference` (default: the line's, for a whole line): a
+    second charge-back under it is refused and changes nothing. After-sales calls this when it
+    refunds a return (aftersales.services.returns), one reference per returned line."""
+    if not line.is_partner:
+        raise DomainError(
+            CheckoutErrorCode.ORDER_STATE,
+            _("Line %(n)d of order #%(number)s is our own goods: there is no partner to charge back.")
+            % {"n": line.line_number, "number": line.order.number},
+            field="line",
+        )
+    quantity = line.quantity if quantity is None else quantity
+    if not isinstance(quantity, int) or not 1 <= quantity <= line.quantity - units_before:
+        raise DomainError(
+            CheckoutErrorCode.INVALID_QUANTITY,
+            _("A return of line %(n)d is 1 to %(max)d units, not %(quantity)s.")
+            % {"n": line.line_number, "max": line.quantity - units_before, "quantity": quantity},
+            field="quantity",
+        )
+    order = Order.objects.select_for_update().get(pk=line.order_id)
+    reference = reference or return_chargeback_reference(line)
+    if LedgerTransaction.objects.filter(reference=reference).exists():
+        raise DomainError(
+            CheckoutErrorCode.ORDER_STATE,
+            _("Line %(n)d of order #%(number)s was already charged back to the partner.")
+            % {"n": line.line_number, "number": order.number},
+            field="line",
+        )
+    amount = return_chargeback_amount(
+        line=line, order=order, quantity=quantity, units_before=units_before, opened=opened, kept_percent=kept_percent
+    )
     posted = charge_partner(partnership=line.partnership, reference=reference, kind="return_chargeback", amount=amount)
     OrderEvent.objects.create(
         order=order,

@@ -37,6 +37,12 @@ CHART = {
     "partner_fees": Account.Kind.EXPENSE,
     "refunds": Account.Kind.EXPENSE,
     "return_chargebacks": Account.Kind.INCOME,
+    "return_fee_income": Account.Kind.INCOME,  # what a return's policy kept of the refund (fees)
+    # Local service providers (installation, maintenance, repair: aftersales' service tickets).
+    "service_revenue": Account.Kind.INCOME,  # what shoppers paid for a service, once it is done
+    "service_fee_income": Account.Kind.INCOME,  # a service the partner pays, billed to it
+    "service_costs": Account.Kind.EXPENSE,  # what the providers charge us
+    "provider_payables": Account.Kind.LIABILITY,  # owed to providers until paid out
     # Trading account between currencies: a sale paid in CNY for goods owed in USD leaves CNY on one
     # side and USD on the other, so each currency balances on its own.
     "fx_position": Account.Kind.EQUITY,
@@ -228,6 +234,24 @@ def record_refund(*, reference, amount: Money, provider=""):
     )
 
 
+def record_return_refund(*, reference, paid: Money, refunded: Money):
+    """Returned units are taken back: what the shopper had paid for them is a refunds expense;
+    `refunded` of it went back through the provider (record_refund), the rest is fee income (the
+    return policy's restocking fee or return shipping)."""
+    paid, refunded = _money(paid, "paid"), _money(refunded, "refunded")
+    if refunded.currency != paid.currency or not 0 <= refunded.amount <= paid.amount:
+        raise LedgerError(Code.INVALID_AMOUNT, "A refund is at most what was paid, in its currency.", field="refunded")
+    return post(
+        reference=reference,
+        kind="return_refund",
+        entries=[
+            Entry("refunds", paid),
+            Entry("shopper_prepayments", -refunded),
+            Entry("return_fee_income", refunded - paid),
+        ],
+    )
+
+
 def record_own_goods_sale(*, reference, goods: Money, shipping: Money | None = None, taxes: Money | None = None):
     """An order line of our own goods is recognised: revenue, shipping, and taxes owed to customs."""
     goods = _money(goods, "goods")
@@ -328,6 +352,18 @@ def record_goods_sold_abroad(*, reference, partnership, partner_amount: Money, c
     )
 
 
+def record_service_done(*, reference, cost: Money, shopper_paid: Money | None = None):
+    """A local provider completed a service ticket: we owe it `cost` (an expense, payable to it);
+    when the shopper paid for the service with the order (`shopper_paid`), that prepayment becomes
+    service revenue now. Once per ticket (`reference`)."""
+    cost = _money(cost, "cost")
+    entries = [Entry("service_costs", cost), Entry("provider_payables", -cost)]
+    if shopper_paid is not None and shopper_paid.amount:
+        shopper_paid = _money(shopper_paid, "shopper_paid")
+        entries += [Entry("shopper_prepayments", shopper_paid), Entry("service_revenue", -shopper_paid)]
+    return post(reference=reference, kind="service_done", entries=entries)
+
+
 def record_partner_charge(*, reference, partnership, amount: Money, kind):
     """A charge the partner owes us (positive: our income) or we owe the partner (negative: our
     expense): logistics and warehouse fees, a share of a campaign discount, a return charged back."""
@@ -336,6 +372,7 @@ def record_partner_charge(*, reference, partnership, amount: Money, kind):
         "warehouse_fee": "warehouse_fee_income",
         "campaign_share": "campaign_share_income",
         "return_chargeback": "return_chargebacks",
+        "service_fee": "service_fee_income",
     }.get(kind)
     if income_account is None:
         raise LedgerError(Code.UNKNOWN_ACCOUNT, f"No partner charge of kind {kind!r}.", field="kind")

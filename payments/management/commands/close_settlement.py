@@ -1,21 +1,10 @@
 """Close the settlement period now, for one partner or every live partnership (what the beat does)."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from crossborder.errors import DomainError
-from crossborder.selectors import live_partnerships
+from crossborder.management.options import moment, partnerships_of
 from payments.ledger.services import settlement
-
-
-def _moment(value, option):
-    if not value:
-        return None
-    moment = parse_datetime(value)
-    if moment is None:
-        raise CommandError(f"{option} {value!r} is not an ISO 8601 date and time.")
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, timezone.get_default_timezone())
 
 
 class Command(BaseCommand):
@@ -30,14 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--now", help="the time to act at (ISO 8601; default: now)")
 
     def handle(self, *args, partner=None, period_end=None, now=None, **options):
-        now = _moment(now, "--now")
-        period_end = _moment(period_end, "--period-end")
-        partnerships = live_partnerships()
-        if partner:
-            partnerships = partnerships.filter(partner__code=partner)
-            if not partnerships.exists():
-                raise CommandError(f"No live partnership with partner {partner!r}.")
-        for partnership in partnerships:
+        now = moment(now, "--now")
+        period_end = moment(period_end, "--period-end")
+        for partnership in partnerships_of(partner):
             try:
                 batch = settlement.close_period(partnership=partnership, period_end=period_end, now=now)
             except DomainError as exc:

@@ -165,7 +165,7 @@ def _record_refund(payment, call, amount, *, reason, provider_reference="", prov
         amount=Money(amount, payment.currency),
         provider=payment.provider,
     )
-    hooks.payment_refunded.fire(payment=payment, amount=amount, number=call.number)
+    hooks.payment_refunded.fire(payment=payment, amount=amount, number=call.number, reason=call.reason or reason)
 
 
 def _apply_snapshot(payment, snapshot: ProviderPayment, *, reason, provider_data=None):

@@ -19,7 +19,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -28,9 +27,9 @@ from crossborder import money
 from crossborder.errors import DomainError
 from crossborder.services import send_to_partner
 from logistics.models import Shipment
-from logistics.services import last_leg
-from partner_zone.models import PartnerListing
+from logistics.services import last_leg, stock
 
+from ... import hooks
 from ...errors import CheckoutErrorCode as Code
 from ...ledger.services import ledger
 from ...providers.models import Payment
@@ -119,9 +118,13 @@ def _cancel_paid(order, lines, *, actor, reason, by, now):
     for shipment in Shipment.objects.filter(order_line__in=[line.reference for line in lines]).order_by("pk"):
         last_leg.cancel_shipment(shipment, actor=actor_name)
     memo = _("order %(number)s cancelled") % {"number": order.number}
+    # The direct-sale units go back to their listings (the holds of local stock became shipments).
+    stock.release_for_checkout(
+        stock.Holding(listing_id=line.listing_id, direct_units=line.direct_units)
+        for line in lines
+        if line.fulfilment == Fulfilment.DIRECT and line.direct_units
+    )
     for line in lines:
-        if line.fulfilment == Fulfilment.DIRECT and line.direct_units:
-            PartnerListing.objects.filter(pk=line.listing_id).update(direct_stock=F("direct_stock") + line.direct_units)
         for suffix in orders.LINE_EVENTS:
             ledger.reverse_event(reference=f"{line.reference}{suffix}", reason=memo, actor=actor)
     for group in orders._partner_groups(lines).values():
@@ -141,6 +144,8 @@ def _cancel_paid(order, lines, *, actor, reason, by, now):
     order.status = Order.Status.CANCELLED
     order.save(update_fields=["status"])
     orders._event(order, OrderEvent.Kind.CANCELLED, at=now, actor=actor, reason=reason, by=by, paid=True)
+    if order.extra_lines.exists():
+        hooks.paid_order_cancelled.fire(order=order)
 
 
 def cancel_order(*, order, actor=None, reason="", by="ops", now=None) -> Order:

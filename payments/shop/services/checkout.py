@@ -1,12 +1,12 @@
 """Checkout: price the cart now, lock the quote for a while, hold the stock for it, and place the
 order for exactly the quoted total.
 
-Stock is held in one transaction per checkout. Local stock levels (our own goods, and partners'
-consignment stock in our warehouses) are locked with SELECT ... FOR UPDATE in primary-key order
-before availability is read, then reserved through logistics (whose conditional UPDATE and CHECK
-constraints back this up): concurrent buyers queue on the rows, and the last units go to exactly as
-many checkouts as there are units. Partner goods without enough local stock ship cross-border
-direct, limited by the listing's direct-sale stock, taken with one conditional UPDATE.
+Stock is held in one transaction per checkout, by one call of the stock service
+(logistics.services.stock.hold_for_checkout), which owns the locks and their order: local stock
+levels (our own goods, and partners' consignment stock in our warehouses) are locked in
+primary-key order before availability is read, then the listings by id: concurrent buyers queue on
+the rows, and the last units go to exactly as many checkouts as there are units. Partner goods
+without enough local stock ship cross-border direct, limited by the listing's direct-sale stock.
 
 The holds last until the quote expires plus the payment window: an order placed from the quote
 still has its stock while the shopper pays. The beat task (tasks/checkout.py) releases the holds of
@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -30,21 +30,22 @@ from djmoney.money import Money
 from crossborder import money
 from crossborder.db import retry_on_conflict
 from crossborder.errors import DomainError
-from crossborder.notifications import supported_language
 from crossborder.grades import Grade, graded_price
+from crossborder.notifications import supported_language
 from crossborder.terms import DEFAULT_GRADE_DISCOUNTS
-from logistics.models import StockLevel
 from logistics.services import last_leg, stock
 from partner_zone import graded
 from partner_zone.models import PartnerListing
 from partner_zone.services import PartnerZoneError, pricing
 
+from ... import hooks
 from ...errors import CheckoutErrorCode as Code
 from ...ledger.services.ledger import resale_fee
-from ..models import Cart, CartLine, Checkout, CheckoutLine, Fulfilment, Order, Origin
+from ..extras import ExtraRequest
+from ..models import Cart, CartLine, Checkout, CheckoutExtra, CheckoutLine, Fulfilment, Order, Origin
 from . import china_rules, orders, paying, unpaid_limits
 from .cart import listing_refusal, variant_refusal
-from .orders import release_holds
+from .orders import holdings, release_holds
 
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
 
@@ -99,7 +100,7 @@ class Quote:
     dutiable_value: Money | None = None
     taxes_detail: dict = field(default_factory=dict)
     export_amount: Money | None = None
-    level: StockLevel | None = None
+    held: stock.Held | None = None
 
     @property
     def total(self):
@@ -240,32 +241,6 @@ def _landed_quote(line, *, fulfilment, price, goods_unit, landed):
 # --- stock ---------------------------------------------------------------------------------------
 
 
-def _owner_id(line):
-    return line.partnership.partner_id if line.origin == Origin.PARTNER else None
-
-
-def _stock_key(line):
-    """The stock service's key of the levels that can serve a line: graded units apart."""
-    return (_owner_id(line), line.sku, line.grade) if line.grade else (_owner_id(line), line.sku)
-
-
-def _stock_levels(lines, *, also=()):
-    """The local stock levels that could serve these lines (and the levels `also` names), locked
-    by the stock service in its one order; our own goods never counted in a warehouse bring their
-    catalog count first."""
-    new = [line for line in lines if not line.grade]
-    return stock.lock_for_checkout(
-        own_variants=[line.variant for line in new if line.origin == Origin.OWN],
-        partner_skus=[(line.partnership.partner_id, line.sku) for line in new if line.origin == Origin.PARTNER],
-        graded=[_stock_key(line) for line in lines if line.grade],
-        levels=also,
-    )
-
-
-def _local_level(line, levels):
-    return next((lv for lv in levels.get(_stock_key(line), []) if lv.sellable >= line.quantity), None)
-
-
 def _out_of_stock(title, available):
     return DomainError(
         Code.INSUFFICIENT_STOCK,
@@ -277,38 +252,48 @@ def _out_of_stock(title, available):
     )
 
 
-def _take_direct_units(listing, quantity, title):
-    taken = PartnerListing.objects.filter(pk=listing.pk, direct_stock__gte=quantity).update(
-        direct_stock=F("direct_stock") - quantity
-    )
-    if not taken:
-        left = PartnerListing.objects.filter(pk=listing.pk).values_list("direct_stock", flat=True).first() or 0
-        raise _out_of_stock(title, left)
+def _hold_until(now):
+    """Holds last until the quote expires plus the payment window."""
+    return now + dt.timedelta(minutes=shop_setting("QUOTE_MINUTES") + shop_setting("PAYMENT_MINUTES"))
 
 
-def _replace_open_checkouts(cart, lines):
-    """Give back the holds of the cart's earlier open checkouts. Their rows and the new lines' are
-    locked first, together, in the order every checkout takes them (stock levels in the stock
-    service's order, then listings by id): giving one back and then locking another would take
-    them out of that order."""
+def _hold(lines, *, reference, replacing=(), language, now):
+    """Hold the stock of every line, giving back what the replaced checkouts held, in one call of
+    the stock service (its locks, its order): {line number: stock.Held}. A line nothing can serve
+    is refused with its title and the units left."""
+    wanted = [
+        stock.Wanted(
+            number=number,
+            sku=line.sku,
+            quantity=line.quantity,
+            owner_id=line.partnership.partner_id if line.origin == Origin.PARTNER else None,
+            # a partner's goods ship direct when no local level can serve them; graded units never
+            listing_id=line.listing_id if line.origin == Origin.PARTNER and not line.grade else None,
+            grade=line.grade,
+        )
+        for number, line in enumerate(lines, start=1)
+    ]
+    try:
+        return stock.hold_for_checkout(
+            reference=f"checkout:{reference}", wanted=wanted, replacing=replacing, expires_at=_hold_until(now), at=now
+        )
+    except stock.StockShort as short:
+        line = lines[short.number - 1]
+        title = line.listing.title if line.origin == Origin.PARTNER else _own_title(line.variant, language)
+        raise _out_of_stock(title, short.available) from None
+
+
+def _replace_open_checkouts(cart):
+    """Mark the cart's earlier open checkouts replaced; returns what they hold, for the new
+    checkout's hold to give back first (in the stock service's one lock order)."""
     previous = list(Checkout.objects.select_for_update().filter(cart=cart, status=Checkout.Status.OPEN).order_by("pk"))
     if not previous:
-        return
-    held = list(
-        CheckoutLine.objects.filter(checkout__in=previous)
-        .filter(Q(reservation__isnull=False) | Q(direct_units__gt=0))
-        .values_list("reservation__stock_id", "listing_id", "direct_units")
+        return []
+    held = CheckoutLine.objects.filter(checkout__in=previous).filter(
+        Q(reservation__isnull=False) | Q(direct_units__gt=0)
     )
-    _stock_levels(lines, also=[level_id for level_id, _listing, _units in held if level_id])
-    listings = {listing_id for _level, listing_id, units in held if units} | {
-        line.listing_id for line in lines if line.origin == Origin.PARTNER
-    }
-    if listings:
-        list(PartnerListing.objects.select_for_update().filter(pk__in=listings).order_by("pk").values_list("pk"))
-    for checkout in previous:
-        release_holds(checkout.lines.select_related("reservation"))
-        checkout.status = Checkout.Status.REPLACED
-        checkout.save(update_fields=["status"])
+    Checkout.objects.filter(pk__in=[checkout.pk for checkout in previous]).update(status=Checkout.Status.REPLACED)
+    return holdings(held.select_related("reservation"))
 
 
 # --- starting a checkout -------------------------------------------------------------------------
@@ -336,18 +321,48 @@ class _Priced:
     buyer_name: str
     buyer_id_number: str
     cbec_value: Money | None
+    extras: list = field(default_factory=list)  # shop.extras.PricedExtra
 
 
-def _price(lines, *, buyer_name, buyer_id_number, language, now):
-    """Every line priced now, with the local stock level that will serve it (locked), China's
-    rules checked for partner goods on a `cn` platform. Reads and locks; writes nothing."""
+def _price_extras(priced, *, chosen, recipient, language):
+    """The extras the shopper chose (`chosen`: cart line ids) priced for the address by the app that
+    offers them (hooks.checkout_extras); a line not in the cart is refused naming it."""
+    chosen = {int(line_id) for line_id in chosen}
+    if not chosen:
+        return []
+    numbered = {q.cart_line.pk: (number, q) for number, q in enumerate(priced.quotes, start=1)}
+    unknown = sorted(chosen - set(numbered))
+    if unknown:
+        raise DomainError(Code.INVALID, _("Your cart has no line %(line)s.") % {"line": unknown[0]}, field="services")
+    requests = []
+    for line_id in sorted(chosen, key=lambda pk: numbered[pk][0]):
+        number, quote = numbered[line_id]
+        line = quote.cart_line
+        requests.append(
+            ExtraRequest(
+                line_number=number,
+                origin=line.origin,
+                sku=line.sku,
+                title=quote.title,
+                quantity=line.quantity,
+                product_id=line.variant.product_id if line.variant_id else None,
+                listing_id=line.listing_id,
+                partnership_id=line.partnership_id,
+            )
+        )
+    answers = hooks.checkout_extras.fire(requests=requests, recipient=recipient, language=language)
+    return [extra for answer in answers for extra in answer or []]
+
+
+def _price(lines, *, held, buyer_name, buyer_id_number, language, now):
+    """Every line priced now, as the stock `held` for it serves it ({line number: stock.Held}),
+    China's rules checked for partner goods on a `cn` platform. Reads; writes nothing."""
     partner_lines = [line for line in lines if line.origin == Origin.PARTNER]
     cross_border = china_rules_apply(bool(partner_lines))
     if cross_border:
         buyer_name, buyer_id_number = china_rules.check_buyer(name=buyer_name, id_number=buyer_id_number)
     else:
         buyer_name, buyer_id_number = "", ""
-    levels = _stock_levels(lines)
 
     context = None
     if partner_lines:
@@ -358,19 +373,15 @@ def _price(lines, *, buyer_name, buyer_id_number, language, now):
         )
     own_shipping = _money(shop_setting("OWN_SHIPPING_PER_ORDER"))
     quotes = []
-    for line in lines:
-        level = _local_level(line, levels)
-        if level is None and (line.origin == Origin.OWN or line.grade):  # graded units ship from here only
-            available = max((lv.sellable for lv in levels.get(_stock_key(line), [])), default=0)
-            title = _own_title(line.variant, language) if line.origin == Origin.OWN else line.listing.title
-            raise _out_of_stock(title, available)
+    for number, line in enumerate(lines, start=1):
+        holding = held[number]
         if line.origin == Origin.OWN:
             shipping = own_shipping if not any(q.fulfilment == Fulfilment.OWN_STOCK for q in quotes) else _money(0)
             quote = _quote_own(line, shipping=shipping, language=language)
         else:
-            fulfilment = Fulfilment.CONSIGNMENT if level is not None else Fulfilment.DIRECT
+            fulfilment = Fulfilment.CONSIGNMENT if holding.reservation is not None else Fulfilment.DIRECT
             quote = _quote_partner(line, fulfilment=fulfilment, context=context)
-        quote.level = level
+        quote.held = holding
         quotes.append(quote)
 
     cbec_value = None
@@ -388,14 +399,14 @@ def _check_limits(priced, shopper, *, now):
     )
 
 
-def _record_checkout(priced, *, cart, user, recipient, email, now, client_ip=None, status=Checkout.Status.OPEN):
-    """Store the locked quote and hold its stock until the quote expires plus the payment window.
-    Returns the checkout and its lines."""
+def _record_checkout(
+    priced, *, reference, cart, user, recipient, email, now, client_ip=None, status=Checkout.Status.OPEN
+):
+    """Store the locked quote with the stock held for it. Returns the checkout and its lines."""
     quotes = priced.quotes
-    reference = uuid.uuid4()
     expires_at = now + dt.timedelta(minutes=shop_setting("QUOTE_MINUTES"))
-    hold_until = expires_at + dt.timedelta(minutes=shop_setting("PAYMENT_MINUTES"))
     zero = _money(0)
+    extras = sum((extra.amount for extra in priced.extras), zero)
     checkout = Checkout.objects.create(
         reference=reference,
         cart=cart,
@@ -404,7 +415,8 @@ def _record_checkout(priced, *, cart, user, recipient, email, now, client_ip=Non
         goods=sum((q.goods for q in quotes), zero),
         taxes=sum((q.taxes for q in quotes), zero),
         shipping=sum((q.shipping for q in quotes), zero),
-        total=sum((q.total for q in quotes), zero),
+        extras=extras,
+        total=sum((q.total for q in quotes), zero) + extras,
         cbec_value=priced.cbec_value,
         recipient=recipient,
         email=email,
@@ -415,21 +427,6 @@ def _record_checkout(priced, *, cart, user, recipient, email, now, client_ip=Non
         expires_at=expires_at,
         created_at=now,
     )
-    # Local holds first (their rows are locked, in primary-key order), then direct-sale stock
-    # in listing order: every checkout takes its locks in the same order.
-    local = [(number, q) for number, q in enumerate(quotes, start=1) if q.level is not None]
-    held = stock.hold(
-        [(q.level, q.cart_line.quantity, f"checkout:{reference}:{number}") for number, q in local],
-        expires_at=hold_until,
-        at=now,
-    )
-    reservations = {number: reservation for (number, _q), reservation in zip(local, held, strict=True)}
-    direct = sorted(
-        ((number, q) for number, q in enumerate(quotes, start=1) if q.fulfilment == Fulfilment.DIRECT),
-        key=lambda item: item[1].cart_line.listing_id,
-    )
-    for _number, quote in direct:
-        _take_direct_units(quote.cart_line.listing, quote.cart_line.quantity, quote.title)
     lines = CheckoutLine.objects.bulk_create(
         CheckoutLine(
             checkout=checkout,
@@ -452,12 +449,45 @@ def _record_checkout(priced, *, cart, user, recipient, email, now, client_ip=Non
             taxes_detail=quote.taxes_detail,
             export_amount=quote.export_amount,
             grade=quote.cart_line.grade,
-            reservation=reservations.get(number),
-            direct_units=quote.cart_line.quantity if quote.fulfilment == Fulfilment.DIRECT else 0,
+            reservation=quote.held.reservation,
+            direct_units=quote.held.direct_units,
         )
         for number, quote in enumerate(quotes, start=1)
     )
+    CheckoutExtra.objects.bulk_create(
+        CheckoutExtra(
+            checkout=checkout,
+            line_number=extra.line_number,
+            kind=extra.kind,
+            code=extra.code,
+            title=extra.title[:300],
+            amount=extra.amount,
+            detail=extra.detail,
+        )
+        for extra in priced.extras
+    )
     return checkout, lines
+
+
+def _quote(
+    lines, *, cart, buyer, contact, shopper, language, now, replacing=(), services=(), posted_total=None, status=None
+):
+    """The one way a quote is made, in the caller's transaction: hold the stock of every line
+    (giving back what `replacing` held), price the lines as the stock held serves them and the
+    extras chosen for them (`services`: cart line ids), refuse a `posted_total` that is not the
+    quote's goods, check the shopper's limits, and store the checkout (OPEN unless `status`).
+    Returns the checkout and its lines."""
+    reference = uuid.uuid4()
+    held = _hold(lines, reference=reference, replacing=replacing, language=language, now=now)
+    priced = _price(lines, held=held, language=language, now=now, **buyer)
+    if services:
+        priced.extras = _price_extras(priced, chosen=services, recipient=contact["recipient"], language=language)
+    if posted_total is not None:
+        _check_total(parse_total(posted_total), sum((q.total for q in priced.quotes), _money(0)))
+    _check_limits(priced, shopper, now=now)
+    return _record_checkout(
+        priced, reference=reference, cart=cart, now=now, status=status or Checkout.Status.OPEN, **contact
+    )
 
 
 @retry_on_conflict
@@ -472,11 +502,13 @@ def start_checkout(
     user=None,
     client_ip=None,
     language=None,
+    services=(),
     now=None,
 ):
     """Price every line of the cart now, hold its stock, and lock the quote for the configured
-    minutes. Refuses (changing nothing) an empty cart, goods that cannot be ordered or are not in
-    stock, a bad address or contact, more unpaid holds than one shopper may have (unpaid_limits;
+    minutes. `services`: the cart lines (ids) the shopper wants installed by a local provider,
+    priced for the address into the quote (hooks.checkout_extras; refused when nobody serves it).
+    Refuses (changing nothing) an empty cart, goods that cannot be ordered or are not in stock, a bad address or contact, more unpaid holds than one shopper may have (unpaid_limits;
     the shopper is `client_ip`, `user`, `email` and the phone), and, for partner goods on a `cn`
     platform, a missing or invalid real name and resident ID number or a purchase above the
     per-order or annual limit. A transaction that loses a deadlock is run again (DatabaseBusy
@@ -489,11 +521,16 @@ def start_checkout(
         unpaid_limits.queue_shopper(shopper)
         cart = Cart.objects.select_for_update().get(pk=cart.pk)
         lines = _cart_lines(cart)
-        _replace_open_checkouts(cart, lines)
-        priced = _price(lines, buyer_name=buyer_name, buyer_id_number=buyer_id_number, language=language, now=now)
-        _check_limits(priced, shopper, now=now)
-        checkout, _lines = _record_checkout(
-            priced, cart=cart, user=user, recipient=recipient, email=email, now=now, client_ip=shopper.ip
+        checkout, _lines = _quote(
+            lines,
+            cart=cart,
+            replacing=_replace_open_checkouts(cart),
+            services=services,
+            buyer={"buyer_name": buyer_name, "buyer_id_number": buyer_id_number},
+            contact={"user": user, "recipient": recipient, "email": email, "client_ip": shopper.ip},
+            shopper=shopper,
+            language=language,
+            now=now,
         )
     return checkout
 
@@ -551,20 +588,19 @@ def place_order_now(
     shopper = unpaid_limits.Shopper.of(ip=client_ip, user=user, email=email, phone=recipient["phone"])
     with transaction.atomic():
         unpaid_limits.queue_shopper(shopper)
-        priced = _price(lines, buyer_name=buyer_name, buyer_id_number=buyer_id_number, language=language, now=now)
-        _check_total(parse_total(posted_total), sum((q.total for q in priced.quotes), _money(0)))
-        _check_limits(priced, shopper, now=now)
-        checkout, checkout_lines = _record_checkout(
-            priced,
+        checkout, checkout_lines = _quote(
+            lines,
             cart=None,
-            user=user,
-            recipient=recipient,
-            email=email,
+            buyer={"buyer_name": buyer_name, "buyer_id_number": buyer_id_number},
+            contact={"user": user, "recipient": recipient, "email": email, "client_ip": shopper.ip},
+            shopper=shopper,
+            language=language,
             now=now,
-            client_ip=shopper.ip,
+            posted_total=posted_total,
             status=Checkout.Status.ORDERED,
         )
-        return orders.create_order(checkout=checkout, lines=checkout_lines, now=now)
+        # The shop API offers no extras (installation is chosen on the storefront's checkout).
+        return orders.create_order(checkout=checkout, lines=checkout_lines, extras=[], now=now)
 
 
 @retry_on_conflict

@@ -70,9 +70,8 @@ def _allocate(forwarded, line):
     partner's shopper has paid."""
     variant = ProductVariant.objects.filter(sku=line.sku).select_related("product").first()
     if variant is not None:
-        # Our goods never counted in a warehouse are counted first, their rows locked in the one
-        # order every checkout takes them in.
-        stock.lock_for_checkout(own_variants=[variant])
+        # The levels of the SKU are locked first, in the one order every checkout takes them in.
+        stock.lock_levels(own_skus=[variant.sku])
     try:
         with transaction.atomic():
             last_leg.allocate_local(

@@ -14,6 +14,7 @@ from django.utils import translation
 from crossborder import money
 from crossborder.notifications import notify, supported_language
 
+from ... import hooks
 from ..models import Order
 
 # The order line a shipment serves is named `order:<platform>:<number>:<line>` (OrderLine.reference).
@@ -73,8 +74,11 @@ def payment_declined(*, payment):
     return _tell(order, f"payment:{payment.token}:declined", "order_payment_declined")
 
 
-def payment_refunded(*, payment, amount, number):
-    """Subscriber of payments.hooks.payment_refunded: money of the order's payment went back."""
+def payment_refunded(*, payment, amount, number, reason=""):
+    """Subscriber of payments.hooks.payment_refunded: money of the order's payment went back (a
+    return's refund is told by the return's own e-mail: hooks.TOLD_BY_CALLER)."""
+    if (reason or "").startswith(hooks.TOLD_BY_CALLER):
+        return None
     order = order_of_payment(payment)
     if order is None:
         return None

@@ -17,7 +17,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -29,12 +28,22 @@ from crossborder.models import Partnership
 from crossborder.services import send_to_partner
 from logistics.models import Shipment
 from logistics.services import last_leg, stock
-from partner_zone.models import PartnerListing
 from partner_zone.services import markdowns
 
+from ... import hooks
 from ...errors import CheckoutErrorCode as Code
 from ...ledger.services import charges, ledger
-from ..models import CustomsDeclaration, ForwardedOrder, Fulfilment, Order, OrderEvent, OrderLine, OrderNumber, Origin
+from ..models import (
+    CustomsDeclaration,
+    ForwardedOrder,
+    Fulfilment,
+    Order,
+    OrderEvent,
+    OrderExtra,
+    OrderLine,
+    OrderNumber,
+    Origin,
+)
 from . import notices
 
 FORWARDED_MESSAGE = "order.forwarded"
@@ -77,19 +86,23 @@ def _event(order, kind, *, status="", by_partner=False, actor=None, at=None, **d
     )
 
 
+def holdings(lines):
+    """What these checkout or order lines hold, as the stock service names it."""
+    return [
+        stock.Holding(
+            reference=line.reservation.reference if line.reservation_id else "",
+            listing_id=line.listing_id,
+            direct_units=line.direct_units,
+        )
+        for line in lines
+    ]
+
+
 def release_holds(lines, *, expired=False):
-    """Give back the stock these checkout or order lines hold. The caller has locked the checkout
-    or order and changes its status in the same transaction, so each hold is given back once.
-    Stock levels first, in primary-key order (stock.release_holds), then direct-sale stock in
-    listing order: the order every checkout takes these rows in."""
-    lines = list(lines)
-    stock.release_holds([line.reservation.reference for line in lines if line.reservation_id], expired=expired)
-    for line in sorted((line for line in lines if not line.reservation_id and line.direct_units), key=_listing_id):
-        PartnerListing.objects.filter(pk=line.listing_id).update(direct_stock=F("direct_stock") + line.direct_units)
-
-
-def _listing_id(line):
-    return line.listing_id
+    """Give back the stock these checkout or order lines hold, in one call of the stock service
+    (its locks, its order). The caller has locked the checkout or order and changes its status in
+    the same transaction, so each hold is given back once."""
+    stock.release_for_checkout(holdings(lines), expired=expired)
 
 
 # --- creating ------------------------------------------------------------------------------------
@@ -99,6 +112,9 @@ _LINE_FIELDS = (
     "quantity", "unit_price", "goods", "taxes", "shipping", "total", "dutiable_value", "taxes_detail",
     "export_amount", "reservation_id", "direct_units", "grade",
 )  # fmt: skip
+
+
+_EXTRA_FIELDS = ("line_number", "kind", "code", "title", "amount", "detail")
 
 
 def _order_record(order, lines):
@@ -137,12 +153,13 @@ def _order_record(order, lines):
     }
 
 
-def create_order(*, checkout, lines=None, now=None):
+def create_order(*, checkout, lines=None, extras=None, now=None):
     """An order awaiting payment from a locked checkout (place_order's part; the caller holds the
-    checkout's lock and has checked its total and expiry). `lines`: the checkout's lines, when the
-    caller has them at hand."""
+    checkout's lock and has checked its total and expiry). `lines`, `extras`: the checkout's lines
+    and priced extras, when the caller has them at hand."""
     now = now or timezone.now()
     lines = list(checkout.lines.all()) if lines is None else lines
+    extras = list(checkout.extra_lines.all()) if extras is None else extras
     order = Order.objects.create(
         number=next_order_number(),
         token=secrets.token_urlsafe(18),
@@ -151,6 +168,7 @@ def create_order(*, checkout, lines=None, now=None):
         goods=checkout.goods,
         taxes=checkout.taxes,
         shipping=checkout.shipping,
+        extras=checkout.extras,
         total=checkout.total,
         cbec_value=checkout.cbec_value,
         recipient=checkout.recipient,
@@ -164,6 +182,9 @@ def create_order(*, checkout, lines=None, now=None):
     )
     order_lines = OrderLine.objects.bulk_create(
         OrderLine(order=order, **{name: getattr(line, name) for name in _LINE_FIELDS}) for line in lines
+    )
+    OrderExtra.objects.bulk_create(
+        OrderExtra(order=order, **{name: getattr(extra, name) for name in _EXTRA_FIELDS}) for extra in extras
     )
     _event(order, OrderEvent.Kind.PLACED, at=now, total=str(order.total.amount))
     notices.order_placed(order)
@@ -318,6 +339,7 @@ def mark_paid(*, order, payment_reference, amount=None, now=None):
         _refuse_suspended_partners(locked, lines)
         shipments = {line.line_number: _sell_line(line, locked) for line in lines}
         _record_paid(locked, payment_reference, now)
+        _extras_paid(locked)
         _forward_to_partners(locked, lines, now)
         _complete_customs_declaration(locked, lines, shipments, payment_reference, now)
     order.refresh_from_db()
@@ -331,16 +353,21 @@ def _checked_payment_reference(payment_reference) -> str:
     return payment_reference
 
 
+def unpayable(order):
+    """The refusal of a payment for an order that is not awaiting one."""
+    return DomainError(
+        Code.ORDER_STATE,
+        _("Order %(number)s is %(status)s and cannot be paid.")
+        % {"number": order.number, "status": Order.Status(order.status).label},
+        field="order",
+        status=409,
+    )
+
+
 def _refuse_unpayable(order, amount):
     """Only an order awaiting payment is paid, and only by exactly its total (when the amount is known)."""
     if order.status != Order.Status.AWAITING_PAYMENT:
-        raise DomainError(
-            Code.ORDER_STATE,
-            _("Order %(number)s is %(status)s and cannot be paid.")
-            % {"number": order.number, "status": Order.Status(order.status).label},
-            field="order",
-            status=409,
-        )
+        raise unpayable(order)
     if amount is not None and (
         not isinstance(amount, Money) or amount.currency != order.total.currency or amount.amount != order.total.amount
     ):
@@ -378,6 +405,15 @@ def _record_paid(order, payment_reference, now):
     order.save(update_fields=["status", "payment_reference", "paid_at"])
     _event(order, OrderEvent.Kind.PAID, at=now, payment=payment_reference)
     notices.payment_received(order)
+
+
+def _extras_paid(order):
+    """The extras the shopper paid for with the order (installation) are the later apps' to carry
+    out (hooks.extras_paid). Their money stays with the shopper's prepayments until the service
+    is done; the app that carries it out recognises it then."""
+    extras = list(order.extra_lines.order_by("line_number", "pk"))
+    if extras:
+        hooks.extras_paid.fire(order=order, extras=extras)
 
 
 def _forward_to_partners(order, lines, now):

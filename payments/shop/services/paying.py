@@ -105,13 +105,7 @@ def start_order_payment(*, order, return_url, provider=None, now=None) -> Paymen
     provider = chosen_provider(provider)
     order = Order.objects.select_related("checkout").get(pk=order.pk)
     if order.status != Order.Status.AWAITING_PAYMENT or order.payment_due_at <= now:
-        raise DomainError(
-            Code.ORDER_STATE,
-            _("Order %(number)s is %(status)s and cannot be paid.")
-            % {"number": order.number, "status": Order.Status(order.status).label},
-            field="order",
-            status=409,
-        )
+        raise orders.unpayable(order)
     suspended = orders.suspended_partnerships(order.lines.all())
     if suspended:
         raise orders.suspended_refusal(order, suspended)

@@ -1,0 +1,197 @@
+"""Local service providers and service tickets in the admin: ops register providers with their
+price list and areas, issue a provider's page link, and watch the tickets: SLA breaches are a
+list filter and shown in red; ops send a ticket to the provider the rule picks or to one they
+choose (the override), or cancel it."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crossborder.admin_base import ReadOnlyInline, run_for_each
+
+from ..models import Message, ProviderSkill, ServiceArea, ServiceProvider, ServiceTicket, Skill, TicketEvent
+from ..service.services import links, tickets
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ["code", "hours_to_schedule", "hours_to_complete"]
+    readonly_fields = ["code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ProviderSkillForm(forms.ModelForm):
+    class Meta:
+        model = ProviderSkill
+        fields = ["skill", "price"]
+
+    def clean_price(self):
+        price = self.cleaned_data["price"]
+        if price is not None and str(price.currency) != settings.PLATFORM_CURRENCY:
+            raise forms.ValidationError(
+                _("Prices are in %(currency)s, the local currency.") % {"currency": settings.PLATFORM_CURRENCY}
+            )
+        return price
+
+
+class ProviderSkillInline(admin.TabularInline):
+    model = ProviderSkill
+    form = ProviderSkillForm
+    extra = 1
+
+
+class ServiceAreaInline(admin.TabularInline):
+    model = ServiceArea
+    fields = ["city", "postcode_prefix"]
+    extra = 1
+
+
+class ServiceProviderForm(forms.ModelForm):
+    language = forms.ChoiceField(label=gettext_lazy("language"), choices=settings.LANGUAGES)
+
+    class Meta:
+        model = ServiceProvider
+        fields = ["name", "contact_name", "email", "phone", "language", "is_active", "notes"]
+
+
+@admin.register(ServiceProvider)
+class ServiceProviderAdmin(admin.ModelAdmin):
+    form = ServiceProviderForm
+    list_display = ["name", "is_active", "email", "phone", "skills_and_prices", "areas_served", "link_issued_at"]
+    list_filter = ["is_active", "skills__skill"]
+    search_fields = ["name", "email", "phone", "areas__city"]
+    inlines = [ProviderSkillInline, ServiceAreaInline]
+    readonly_fields = ["reference", "link_issued_at", "created_at"]
+    actions = ["issue_link"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("skills__skill", "areas")
+
+    @admin.display(description=gettext_lazy("skills and prices"))
+    def skills_and_prices(self, provider):
+        return ", ".join(str(line) for line in provider.skills.all())
+
+    @admin.display(description=gettext_lazy("areas"))
+    def areas_served(self, provider):
+        return ", ".join(str(area) for area in provider.areas.all())
+
+    @admin.action(description=gettext_lazy("Issue a new page link (the earlier ones stop working)"))
+    def issue_link(self, request, queryset):
+        for provider in queryset:
+            token = links.issue_new_link(provider=provider)
+            url = request.build_absolute_uri(reverse("service:provider_home", args=[token]))
+            self.message_user(
+                request, format_html("{}: <a href='{}'>{}</a>", provider.name, url, url), messages.SUCCESS
+            )
+
+
+class BreachFilter(admin.SimpleListFilter):
+    title = gettext_lazy("service level")
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [("breached", _("missed")), ("kept", _("kept so far"))]
+
+    def queryset(self, request, queryset):
+        missed = Q(schedule_breached_at__isnull=False) | Q(complete_breached_at__isnull=False)
+        if self.value() == "breached":
+            return queryset.filter(missed)
+        if self.value() == "kept":
+            return queryset.exclude(missed)
+        return queryset
+
+
+class TicketEventInline(ReadOnlyInline):
+    model = TicketEvent
+    fields = ["created_at", "kind", "actor", "note", "detail"]
+
+
+class DispatchForm(ActionForm):
+    provider = forms.ModelChoiceField(
+        ServiceProvider.objects.filter(is_active=True),
+        required=False,
+        label=gettext_lazy("provider (for sending to a chosen one)"),
+    )
+
+
+@admin.register(ServiceTicket)
+class ServiceTicketAdmin(admin.ModelAdmin):
+    list_display = ["number", "skill", "status", "provider", "city", "sla", "payer", "price", "rating", "requested_at"]
+    list_filter = [BreachFilter, "status", "skill", "payer", "source", "provider"]
+    list_select_related = ["skill", "provider"]
+    search_fields = ["title", "name", "email", "phone", "city", "postcode", "provider__name"]
+    date_hierarchy = "requested_at"
+    inlines = [TicketEventInline]
+    action_form = DispatchForm
+    actions = ["dispatch_by_rule", "dispatch_to_chosen", "cancel_tickets"]
+    readonly_fields = [
+        "reference", "skill", "source", "status", "order", "order_line", "product", "return_request", "partnership",
+        "title", "problem", "name", "email", "phone", "address", "city", "postcode", "provider", "dispatched_by_ops",
+        "scheduled_for", "schedule_due_at", "complete_due_at", "schedule_breached_at", "complete_breached_at",
+        "payer", "quantity", "price", "paid_in_order", "cost", "rating", "rating_comment", "rated_at", "thread",
+        "conversation", "requested_at", "completed_at", "updated_at",
+    ]  # fmt: skip
+    exclude = ["token", "language"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("SLA"), ordering="schedule_due_at")
+    def sla(self, ticket):
+        if ticket.breached:
+            missed = ticket.complete_breached_at or ticket.schedule_breached_at
+            return format_html(
+                '<span style="color:#b42318;font-weight:600" data-breach>{} {}</span>',
+                _("missed"),
+                missed.strftime("%Y-%m-%d %H:%M"),
+            )
+        return format_html('<span style="color:#067647">{}</span>', _("on time"))
+
+    @admin.display(description=gettext_lazy("messages"))
+    def conversation(self, ticket):
+        rows = Message.objects.filter(thread_id=ticket.thread_id).order_by("created_at", "pk")
+        items = format_html_join("", "<li><b>{}</b>: {}</li>", ((m.get_author_display(), m.body) for m in rows))
+        return format_html("<ol>{}</ol>", items)
+
+    def _each(self, request, queryset, operation, done):
+        run_for_each(self, request, queryset, operation, lambda n: done % {"n": n}, label=lambda t: t.number)
+
+    @admin.action(description=gettext_lazy("Send to the provider the rule picks (cheapest in the area)"))
+    def dispatch_by_rule(self, request, queryset):
+        self._each(request, queryset, lambda t: tickets.dispatch(ticket=t), _("%(n)d tickets sent."))
+
+    @admin.action(description=gettext_lazy("Send to the provider chosen below (override)"))
+    def dispatch_to_chosen(self, request, queryset):
+        provider = ServiceProvider.objects.filter(pk=request.POST.get("provider") or None, is_active=True).first()
+        if provider is None:
+            self.message_user(request, _("Choose a provider first."), messages.ERROR)
+            return
+        self._each(
+            request,
+            queryset,
+            lambda t: tickets.dispatch(ticket=t, provider=provider, staff=request.user),
+            _("%(n)d tickets sent."),
+        )
+
+    @admin.action(description=gettext_lazy("Cancel"))
+    def cancel_tickets(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda t: tickets.cancel(ticket=t, staff=request.user, reason=_("cancelled by the platform")),
+            _("%(n)d tickets cancelled."),
+        )

@@ -1,0 +1,142 @@
+"""Reads of after-sales for pages, the admin and the services: which lines of an order can still be
+returned (delivered, units left, window open), and a return with everything its page shows."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, Sum
+
+from logistics.models import Shipment
+from payments.models import Order, OrderEvent
+
+from .models import Message, ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
+from .services import policy as policies
+
+# A return that is not refused or called off holds its units: they cannot be returned again.
+CLOSED = (ReturnRequest.Status.REJECTED, ReturnRequest.Status.CANCELLED)
+
+
+@dataclass(frozen=True)
+class ReturnableLine:
+    """An order line as the return form shows it. `delivered_at` None: not delivered yet."""
+
+    line: object  # payments.models.OrderLine
+    delivered_at: object
+    returned: int
+    policy: dict | None
+
+    @property
+    def remaining(self):
+        return max(self.line.quantity - self.returned, 0)
+
+    @property
+    def window_ends(self):
+        return dt.datetime.fromisoformat(self.policy["window_ends"]) if self.policy else None
+
+    def is_returnable(self, now=None):
+        return bool(self.policy) and self.remaining > 0 and policies.window_open(self.policy, now=now)
+
+
+def delivered_at(order, lines):
+    """{order line id: when it was delivered}: its last-leg parcels all delivered (the latest of
+    them), else the time ops marked the whole order delivered. Two queries."""
+    references = {line.reference: line for line in lines}
+    parcels = {}
+    for reference, status, at in (
+        Shipment.objects.filter(order_line__in=list(references))
+        .exclude(status=Shipment.Status.CANCELLED)
+        .values_list("order_line", "status", "delivered_at")
+    ):
+        parcels.setdefault(reference, []).append(at if status == Shipment.Status.DELIVERED else None)
+    marked = (
+        OrderEvent.objects.filter(order=order, status=Order.Status.DELIVERED)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    found = {}
+    for reference, line in references.items():
+        times = parcels.get(reference)
+        if times and all(times):
+            found[line.pk] = max(times)
+        elif order.status == Order.Status.DELIVERED and marked is not None:
+            found[line.pk] = marked
+    return found
+
+
+def returned_units(lines):
+    """{order line id: units in returns that still hold them}."""
+    rows = (
+        ReturnLine.objects.filter(order_line__in=lines)
+        .exclude(request__status__in=CLOSED)
+        .values("order_line")
+        .annotate(units=Sum("quantity"))
+    )
+    return {row["order_line"]: row["units"] for row in rows}
+
+
+def returnable_lines(order):
+    """Every line of the order with its delivery, units already in returns and return policy."""
+    lines = list(
+        order.lines.select_related("partnership__partner", "listing", "variant__product").order_by("line_number")
+    )
+    for line in lines:
+        line.order = order
+    delivered = delivered_at(order, lines)
+    returned = returned_units(lines)
+    return [
+        ReturnableLine(
+            line=line,
+            delivered_at=delivered.get(line.pk),
+            returned=returned.get(line.pk, 0),
+            policy=policies.line_policy(line, delivered_at=delivered[line.pk]) if line.pk in delivered else None,
+        )
+        for line in lines
+    ]
+
+
+def order_has_returnable_lines(order, now=None):
+    return order.status in (Order.Status.SHIPPED, Order.Status.DELIVERED) and any(
+        found.is_returnable(now) for found in returnable_lines(order)
+    )
+
+
+def return_by_token(token):
+    """A return with its order, lines, units, timeline and thread: a fixed number of queries."""
+    return (
+        ReturnRequest.objects.filter(token=token)
+        .select_related("order", "warehouse", "thread")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ReturnLine.objects.select_related("order_line").prefetch_related(
+                    Prefetch("units", queryset=ReturnUnit.objects.order_by("number"))
+                ),
+            ),
+            Prefetch("events", queryset=shopper_timeline(ReturnEvent.objects.all())),
+            Prefetch("thread__messages", queryset=Message.objects.order_by("created_at", "pk")),
+        )
+        .first()
+    )
+
+
+def shopper_timeline(events):
+    """The steps a shopper reads: not what becomes of each returned unit afterwards (the disposition
+    events are the ops' audit trail and the partner's business)."""
+    return events.exclude(detail__has_key="disposition").order_by("created_at", "pk")
+
+
+def returns_of_order(order):
+    return list(ReturnRequest.objects.filter(order=order).order_by("-created_at"))
+
+
+def admin_returns():
+    """The admin's list of returns: order, warehouse and counts in one query."""
+    return ReturnRequest.objects.select_related("order", "warehouse").annotate(
+        unit_count=Count("lines__units", distinct=True),
+        unread=Count(
+            "thread__messages",
+            filter=Q(thread__messages__author=Message.Author.SHOPPER, thread__messages__read_by_staff_at__isnull=True),
+            distinct=True,
+        ),
+    )
