@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from catalog.models import ProductVariant
 from logistics.models import Shipment
@@ -116,7 +116,14 @@ def _buy(shopper, goods):
     for shipment in Shipment.objects.filter(order_line__in=references, kind=Shipment.Kind.LOCAL):
         last_leg.pick_shipment(shipment)
         last_leg.pack_shipment(shipment)
-        last_leg.ship_shipment(shipment)
+        shipment = last_leg.ship_shipment(shipment)
+        last_leg.record_tracking_event(
+            shipment=shipment,
+            event_id=f"{shipment.tracking_number}-delivered",
+            status=Shipment.Status.DELIVERED,
+            location=shopper["recipient"]["city"],
+            occurred_at=timezone.now(),
+        )
     orders.change_order_status(order=order, status=Order.Status.SHIPPED)
     orders.change_order_status(order=order, status=Order.Status.DELIVERED)
     order.refresh_from_db()
@@ -128,7 +135,9 @@ def _review(shopper, line):
     review = reviews.write_review(
         order_token=line.order.token,
         line_number=line.line_number,
-        data=reviews.ReviewInput(rating=rating, title=title, text=text, author_name=author, language=shopper["language"]),
+        data=reviews.ReviewInput(
+            rating=rating, title=title, text=text, author_name=author, language=shopper["language"]
+        ),
     )
     return reviews.approve_review(review=review)
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from aftersales.models import ProductReview, ReturnRequest, ReturnUnit, ReviewStatus, ServiceProvider, ServiceTicket
+from logistics.models import Shipment
 from payments.models import Order
 from payments.providers.models import Payment
 from tests.payments.shop_factories import own_variant
@@ -32,6 +33,7 @@ def test_the_demo_command_makes_a_delivered_order_with_review_returns_and_ticket
 
     order = Order.objects.get()
     assert order.status == Order.Status.DELIVERED and order.email == "wang.fang@shoppers.example"
+    assert set(Shipment.objects.values_list("status", flat=True)) == {Shipment.Status.DELIVERED}
     payment = Payment.objects.get()
     assert payment.provider == "sandbox_wallet" and payment.state == Payment.State.CAPTURED
     review = ProductReview.objects.get()
