@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import translation
 
 DATA = Path(__file__).resolve().parent / "rules_data" / "resale.json"
 
@@ -27,12 +28,13 @@ class ResaleRule:
     country: str
     resale_channels: tuple
     period_days: int | None
-    rule: str  # what the admin says when this rule excludes an option ("" when it never does)
+    rule: dict  # language -> what the admin says when this rule excludes an option (empty: it never does)
 
     def explanation(self):
-        from django.utils.translation import gettext as _
-
-        return _(self.rule) % {"days": self.period_days} if self.rule else ""
+        """The rule in the active language (the data's English when it has no text in it): the rule
+        is data, so its translations are in the data file, not in the message catalog."""
+        text = self.rule.get(translation.get_language() or "", "") or self.rule.get("en", "")
+        return text % {"days": self.period_days} if text else ""
 
 
 def _rule(country, raw):
@@ -43,7 +45,10 @@ def _rule(country, raw):
     days = raw["period_days"]
     if days is not None and (type(days) is not int or days < 1):
         raise ValueError(f"{DATA.name}: {country}'s period_days must be a whole number of days or null")
-    return ResaleRule(country=country, resale_channels=channels, period_days=days, rule=raw.get("rule", ""))
+    rule = raw.get("rule") or {}
+    if isinstance(rule, str):
+        rule = {"en": rule}
+    return ResaleRule(country=country, resale_channels=channels, period_days=days, rule=rule)
 
 
 @cache
@@ -63,4 +68,4 @@ def resale_rule(*, partner_goods, country=None):
     importer's case) or of our own goods. A country the data does not name has no restriction."""
     country = (country or settings.PLATFORM_COUNTRY).upper()
     found = _rules().get((country, "partner_goods" if partner_goods else "own_goods"))
-    return found or ResaleRule(country=country, resale_channels=CHANNELS, period_days=None, rule="")
+    return found or ResaleRule(country=country, resale_channels=CHANNELS, period_days=None, rule={})

@@ -70,6 +70,9 @@ def new_return(request, token):
     return redirect(reverse("aftersales:return", args=[opened.token]))
 
 
+REPAIRABLE_REASONS = ("damaged", "defective", "missing_parts")
+
+
 def _return_page(request, token, *, error=None, status=200):
     found = selectors.return_by_token(token)
     if found is None:
@@ -85,6 +88,8 @@ def _return_page(request, token, *, error=None, status=200):
         "refunded": sum(line.refund.amount for line in refund) if refund else None,
         "currency": str(found.order.total.currency),
         "error": error,
+        # A fault a local provider may mend: the page offers a repair instead (service tickets).
+        "repairable_reasons": REPAIRABLE_REASONS,
     }
     return render(request, "aftersales/return.html", context, status=status)
 

@@ -67,6 +67,10 @@ def main(argv=None):
             ]
             offers = next((ln for ln in out.splitlines() if ln.startswith("export")), "")
             print(f"{instance.spec.code}: {offers}", flush=True)
+        for instance in instances:
+            # A delivered order with a review, returns and a repair ticket (a second run adds none).
+            out = instance.manage("demo_aftersales").stdout.strip().splitlines()
+            print(f"{instance.spec.code}: {out[-1] if out else ''}", flush=True)
         # Zones first: an importer checks a consignment's notice against the catalog it mirrored.
         _demo_partner_zones(cn, us)
         _demo_first_leg(cn, us)

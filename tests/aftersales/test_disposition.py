@@ -252,3 +252,16 @@ def test_the_grade_discount_and_fee_are_typed_terms_with_documented_defaults():
         with pytest.raises(TermsError) as refused:
             Terms.parse({"fee_schedule": bad})
         assert refused.value.key == next(iter(bad))
+
+
+def test_chinas_resale_rule_is_explained_in_the_readers_language_from_the_data():
+    from django.utils import translation
+
+    from aftersales.rules import resale_rule
+
+    rule = resale_rule(partner_goods=True, country="CN")
+    with translation.override("zh-hans"):
+        assert "不允许" in rule.explanation() and "90" in rule.explanation()
+    with translation.override("en"):
+        assert rule.explanation().startswith("China does not allow") and "90 days" in rule.explanation()
+    assert resale_rule(partner_goods=True, country="US").explanation() == ""

@@ -99,3 +99,15 @@ def test_the_return_page_runs_a_fixed_number_of_queries(cn, client, django_asser
     with django_assert_max_num_queries(12):
         response = client.get(reverse("aftersales:return", args=[request.token]))
     assert response.status_code == 200
+
+
+def test_a_return_for_a_fault_offers_a_repair_by_a_local_provider_instead(cn, client):
+    order = delivered_order(client, (own_variant(cn, stock=3), 1))
+    defective = returns.open_return(order=order, quantities={order.lines.get().pk: 1}, reason="defective")
+    page = client.get(reverse("aftersales:return", args=[defective.token])).content.decode()
+    assert f"{reverse('service:request', args=[order.token])}?return={defective.token}" in page
+
+    other = delivered_order(client, (own_variant(cn, stock=3), 1))
+    changed_mind = returns.open_return(order=other, quantities={other.lines.get().pk: 1}, reason="no_reason")
+    page = client.get(reverse("aftersales:return", args=[changed_mind.token])).content.decode()
+    assert "data-repair-instead" not in page

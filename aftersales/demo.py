@@ -1,0 +1,194 @@
+"""Demo after-sales: the demo service providers, and one demo shopper's delivered order of our own
+goods (bought with the sandbox wallet, shipped from the warehouse) with a review, a return received
+and graded, another return just asked for, and a repair ticket. Everything goes through the same
+services a shopper, the warehouse and ops use. Safe to run again: a second run adds nothing."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from catalog.models import ProductVariant
+from logistics.models import Shipment
+from logistics.services import last_leg
+from payments.models import Order
+from payments.providers import get_provider
+from payments.providers.models import Payment
+from payments.providers.services import payment as payments
+from payments.shop.services import cart as carts
+from payments.shop.services import checkout as checkouts
+from payments.shop.services import orders, paying
+
+from .choices import Grade, ReturnReason
+from .models import ProductReview, ReturnRequest, ReturnUnit, ServiceTicket
+from .reviews import services as reviews
+from .service import demo as service_demo
+from .service.services import tickets
+from .services import returns
+
+# The demo shopper of each platform, in the city the demo service providers serve.
+SHOPPERS = {
+    "CNY": {
+        "language": "zh-hans",
+        "recipient": {"name": "王芳", "address_lines": ["长宁路 1018 号"], "city": "上海", "postcode": "200050",
+                      "country": "CN"},
+        "email": "wang.fang@shoppers.example",
+        "phone": "+86 139 1234 5678",
+        "review": (5, "质量很好，宝宝很喜欢", "做工扎实，没有异味，发货也很快。会再回购。", "王女士"),
+        "requested": "收到时外盒破损，其中一件有划痕。",
+        "problem": "用了两周后卡扣松动，希望上门检查维修。",
+    },
+    "USD": {
+        "language": "en",
+        "recipient": {"name": "Jamie Rivera", "address_lines": ["88 Pine St"], "city": "Portland",
+                      "postcode": "97204", "country": "US"},
+        "email": "jamie.rivera@shoppers.example",
+        "phone": "+1 503 555 0123",
+        "review": (5, "Solid and well made", "Sturdy, exactly as pictured, and it arrived two days early.", "Jamie R."),
+        "requested": "The box was crushed and one of them has a dent.",
+        "problem": "A buckle came loose after two weeks; please come and have a look.",
+    },
+}  # fmt: skip
+DEMO_PAYMENT = "sandbox_wallet"
+
+
+@dataclass
+class DemoAftersales:
+    order: Order
+    created: int  # orders, reviews, returns and tickets made by this run
+    returns: list
+    ticket: ServiceTicket | None
+
+    def summary(self):
+        base = settings.PLATFORM_BASE_URL.rstrip("/")
+        urls = [f"order {base}{reverse('payments:order', args=[self.order.token])}"]
+        urls += [f"return {base}{reverse('aftersales:return', args=[request.token])}" for request in self.returns]
+        if self.ticket is not None:
+            urls.append(f"ticket {base}{reverse('service:ticket', args=[self.ticket.token])}")
+        return f"demo after-sales: {self.created} added; " + "  ".join(urls)
+
+
+def _shopper():
+    return SHOPPERS["CNY" if settings.PLATFORM_CURRENCY == "CNY" else "USD"]
+
+
+def _goods(count=2):
+    """Our own goods with room in stock, one installable (the car seats) or not: the first few by code."""
+    variants = (
+        ProductVariant.objects.filter(is_active=True, product__status="active", stock__gte=5)
+        .select_related("product")
+        .order_by("product__code", "sku")
+    )
+    chosen, products = [], set()
+    for variant in variants[:50]:
+        if variant.product_id not in products:
+            chosen.append(variant)
+            products.add(variant.product_id)
+        if len(chosen) == count:
+            break
+    return chosen
+
+
+def _buy(shopper, goods):
+    """Cart, locked quote, order, paid with the sandbox wallet (approved at the wallet), shipped
+    from the warehouse and delivered."""
+    session = carts.new_session_key()
+    for index, variant in enumerate(goods):
+        carts.add_to_cart(session_key=session, sku=variant.sku, quantity=2 if index == 0 else 1)
+    checkout = checkouts.start_checkout(
+        cart=carts.find_cart(session_key=session),
+        recipient=shopper["recipient"],
+        email=shopper["email"],
+        phone=shopper["phone"],
+        language=shopper["language"],
+    )
+    order = checkouts.place_order(checkout=checkout, posted_total=str(checkout.total.amount))
+    back = settings.PLATFORM_BASE_URL.rstrip("/") + reverse("payments:order", args=[order.token])
+    started = checkouts.start_payment(order=order, return_url=back, provider=DEMO_PAYMENT)
+    payment = Payment.objects.get(token=started.payment_reference)
+    get_provider(payment.provider).approve(payment.provider_payment_id)
+    payment = payments.refresh_payment(payment=payment)
+    order.refresh_from_db()
+    if order.status == Order.Status.AWAITING_PAYMENT:  # no hook placed it in this process
+        paying.place_paid_order(payment=payment)
+    references = [line.reference for line in order.lines.all()]
+    for shipment in Shipment.objects.filter(order_line__in=references, kind=Shipment.Kind.LOCAL):
+        last_leg.pick_shipment(shipment)
+        last_leg.pack_shipment(shipment)
+        shipment = last_leg.ship_shipment(shipment)
+        last_leg.record_tracking_event(
+            shipment=shipment,
+            event_id=f"{shipment.tracking_number}-delivered",
+            status=Shipment.Status.DELIVERED,
+            location=shopper["recipient"]["city"],
+            occurred_at=timezone.now(),
+        )
+    orders.change_order_status(order=order, status=Order.Status.SHIPPED)
+    orders.change_order_status(order=order, status=Order.Status.DELIVERED)
+    order.refresh_from_db()
+    return order
+
+
+def _review(shopper, line):
+    rating, title, text, author = shopper["review"]
+    review = reviews.write_review(
+        order_token=line.order.token,
+        line_number=line.line_number,
+        data=reviews.ReviewInput(
+            rating=rating, title=title, text=text, author_name=author, language=shopper["language"]
+        ),
+    )
+    return reviews.approve_review(review=review)
+
+
+def _graded_return(line):
+    """One unit sent back without a reason (approved at once, label issued), received, graded like new."""
+    request = returns.open_return(order=line.order, quantities={line.pk: 1}, reason=ReturnReason.NO_REASON)
+    request = returns.receive_return(request=request, counts={returned.pk: 1 for returned in request.lines.all()})
+    units = ReturnUnit.objects.filter(line__request=request)
+    return returns.grade_units(request=request, grades={unit.pk: (Grade.LIKE_NEW, "") for unit in units})
+
+
+def fill_aftersales():
+    """The demo's after-sales state on this platform; returns what it made and where to see it."""
+    service_demo.ensure_demo_providers()
+    shopper = _shopper()
+    created = 0
+    with translation.override(shopper["language"]):
+        order = Order.objects.filter(email=shopper["email"]).order_by("placed_at", "pk").first()
+        if order is None:
+            goods = _goods()
+            if len(goods) < 2:
+                raise RuntimeError("the demo catalog has no own goods in stock: run demo_catalog first")
+            order = _buy(shopper, goods)
+            created += 1
+        lines = list(order.lines.order_by("line_number"))
+        first, last = lines[0], lines[-1]
+        if not ProductReview.objects.filter(order_line=first).exists():
+            _review(shopper, first)
+            created += 1
+        if not ReturnRequest.objects.filter(order=order).exists():
+            _graded_return(last)
+            returns.open_return(
+                order=order, quantities={first.pk: 1}, reason=ReturnReason.DAMAGED, details=shopper["requested"]
+            )
+            created += 2
+        ticket = ServiceTicket.objects.filter(order=order).first()
+        if ticket is None:
+            ticket = tickets.request_service(
+                order=order,
+                skill="repair",
+                line_number=first.line_number,
+                name=shopper["recipient"]["name"],
+                email=shopper["email"],
+                phone=shopper["phone"],
+                address="\n".join(shopper["recipient"]["address_lines"]),
+                city=shopper["recipient"]["city"],
+                postcode=shopper["recipient"]["postcode"],
+                problem=shopper["problem"],
+                language=shopper["language"],
+            )
+            created += 1
+    made = list(ReturnRequest.objects.filter(order=order).order_by("created_at", "pk"))
+    return DemoAftersales(order=order, created=created, returns=made, ticket=ticket)

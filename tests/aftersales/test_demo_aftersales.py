@@ -1,0 +1,58 @@
+"""The demo's after-sales state: one demo shopper's order bought with the sandbox wallet and
+delivered, an approved review, a return received and graded, a return just asked for and a repair
+ticket with a demo provider, all through the real services; running the command again adds nothing."""
+
+import pytest
+from django.core.management import call_command
+
+from aftersales.models import ProductReview, ReturnRequest, ReturnUnit, ReviewStatus, ServiceProvider, ServiceTicket
+from logistics.models import Shipment
+from payments.models import Order
+from payments.providers.models import Payment
+from tests.payments.shop_factories import own_variant
+
+from .service_factories import set_up_service
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Order, Payment, ProductReview, ReturnRequest, ReturnUnit, ServiceTicket, ServiceProvider)
+    }
+
+
+def test_the_demo_command_makes_a_delivered_order_with_review_returns_and_ticket_once(settings, capsys):
+    warehouse = set_up_service(settings)
+    own_variant(warehouse, stock=10, price="199.00")
+    own_variant(warehouse, stock=10, price="59.00")
+
+    call_command("demo_aftersales")
+    first = capsys.readouterr().out
+
+    order = Order.objects.get()
+    assert order.status == Order.Status.DELIVERED and order.email == "wang.fang@shoppers.example"
+    assert set(Shipment.objects.values_list("status", flat=True)) == {Shipment.Status.DELIVERED}
+    payment = Payment.objects.get()
+    assert payment.provider == "sandbox_wallet" and payment.state == Payment.State.CAPTURED
+    review = ProductReview.objects.get()
+    assert review.status == ReviewStatus.APPROVED and review.order_line.line_number == 1
+    graded, requested = ReturnRequest.objects.order_by("created_at", "pk")
+    assert graded.status == ReturnRequest.Status.INSPECTED
+    assert list(ReturnUnit.objects.filter(line__request=graded).values_list("grade", flat=True)) == ["like_new"]
+    assert requested.status == ReturnRequest.Status.REQUESTED and requested.reason == "damaged"
+    ticket = ServiceTicket.objects.get()
+    assert ticket.order == order and ticket.skill.code == "repair" and ticket.provider is not None
+    assert ServiceProvider.objects.count() == 2
+    assert "demo after-sales: 5 added" in first
+    for path in (f"/orders/{order.token}/", f"/{graded.token}/", f"/{requested.token}/", f"/tickets/{ticket.token}/"):
+        assert path in first
+
+    before = _counts()
+    call_command("demo_aftersales")
+    again = capsys.readouterr().out
+
+    assert _counts() == before
+    assert "demo after-sales: 0 added" in again
+    assert again.split("added; ")[1] == first.split("added; ")[1]
