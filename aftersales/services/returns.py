@@ -176,7 +176,10 @@ def _line_notice(line, units_by_line):
         chargeback = LedgerTransaction.objects.filter(reference=chargeback_reference(line)).first()
         if chargeback is not None:
             posting = chargeback.postings.filter(account__code="partner_balance").first()
-            entry["chargeback"] = {"amount": str(posting.amount), "currency": posting.currency}
+            entry["chargeback"] = {
+                "amount": str(money.quantize(posting.amount, posting.currency)),
+                "currency": posting.currency,
+            }
     return entry
 
 

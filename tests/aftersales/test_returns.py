@@ -89,7 +89,8 @@ def test_a_no_reason_return_is_approved_labelled_received_graded_and_refunded_on
     refunded = notices("refunded")[0]
     assert refunded["reason"] == "no_reason" and refunded["lines"][0]["grades"] == ["like_new", "new"]
     assert refunded["lines"][0]["refund"] == {"amount": str(paid), "currency": "CNY"}
-    assert refunded["lines"][0]["chargeback"] == {"amount": str(chargeback.amount), "currency": "USD"}
+    # Told in the currency's decimals (ADR 0013), not the ledger's four.
+    assert refunded["lines"][0]["chargeback"] == {"amount": f"{chargeback.amount:.2f}", "currency": "USD"}
 
     # Refunding again is refused and moves nothing.
     before = (table_counts(), Payment.objects.get(pk=payment.pk).refunded_amount)
