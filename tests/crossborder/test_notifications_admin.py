@@ -21,6 +21,7 @@ def note(key, **fields):
 def test_the_admin_lists_notifications_with_status_and_error_and_resends_failed_ones_only(
     admin_client, settings, django_assert_max_num_queries
 ):
+    settings.LANGUAGE_CODE = "en"  # the admin speaks the platform's language; these read English
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     failed = note("selftest:failed", status=Notification.Status.FAILED, attempts=3, last_error="connection refused")
     sent = note("selftest:sent", status=Notification.Status.SENT, attempts=1)
@@ -52,6 +53,7 @@ def test_the_demo_page_shows_the_mails_the_file_backend_wrote(admin_client, sett
 
 
 def test_the_demo_page_says_so_when_mail_goes_to_a_server(admin_client, settings):
+    settings.LANGUAGE_CODE = "en"
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
     page = admin_client.get(reverse("sent-mail")).content.decode()
