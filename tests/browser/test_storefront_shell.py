@@ -39,7 +39,7 @@ def shop_with_a_past(settings, live_server):
     """Twelve of our products (one sold out) and 24 of the us partner's, all baby bottles, with
     pictures; a delivered order of one of each and a return of it (made through the test client,
     as another visit of the same shopper would)."""
-    warehouse = set_up_cn(settings)
+    set_up_cn(settings)
     settings.PLATFORM_BASE_URL = live_server.url
     cache.clear()
     merchant = make_merchant("Harbour Baby Co.")
