@@ -195,7 +195,9 @@ def test_main_pages_have_the_header_and_no_serious_accessibility_violations(
         assert response.status == (404 if name == "404" else 200), url
         assert page.get_attribute("html", "lang") == language
         cart = page.locator(".site-header .header-cart")
-        assert cart.get_attribute("data-count") == "3", f"{url}: the header's cart shows {cart.get_attribute('data-count')}"
+        assert cart.get_attribute("data-count") == "3", (
+            f"{url}: the header's cart shows {cart.get_attribute('data-count')}"
+        )
         assert page.locator(".site-header nav.language").count() == 1
         assert page.locator(".site-header .header-account").count() == 1
         found[name] = serious_violations(page)
