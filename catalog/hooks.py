@@ -5,7 +5,9 @@ payments/handlers/pages.py; the catalog's views fire them and include each retur
 run inline, in the request.
 
 A snippet is {"template": "app/_snippet.html", "context": {...}}: the page includes the template
-with the context as `hook` (`{% include snippet.template with hook=snippet.context %}`)."""
+with the context as `hook` (`{% include snippet.template with hook=snippet.context %}`). A product
+page's snippet with "place": "buy" goes into the buying box beside the price (add to cart), any
+other under the product (reviews, recommendations), so nothing pushes the button down the page."""
 
 from django.core.exceptions import ImproperlyConfigured
 

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from crossborder import selectors as platform_selectors
+from crossborder.pages import SHARED_PAGE, with_shopper_header
 
 from . import hooks, search, selectors
 from .filters import ListingFilter, SearchFilter
@@ -77,13 +78,15 @@ def _shopper_page(request, template, build, *, kind, **supplement_args):
     shopper with the same URL and language (the language switch is plain links; nothing per visitor
     is on it), so it is rendered once and cached until the next product change: a repeat request
     costs one indexed MAX() and a cache read, then the supplements are rendered for this shopper
-    into their place. Not with the in-stock filter: stock moves without a product change."""
+    into their place, and the header's per-visitor part (cart, account) into its own. Not with the in-stock filter: stock moves without a product change."""
 
     def compute():
         context = build()
         context["listing_html"] = render_to_string("catalog/_listing.html", context, request=request)
         return {
-            "html": render_to_string(template, {**context, "supplements_mark": SUPPLEMENTS_MARK}, request=request),
+            "html": render_to_string(
+                template, {**context, **SHARED_PAGE, "supplements_mark": SUPPLEMENTS_MARK}, request=request
+            ),
             "shown_count": context["page"].paginator.count,
             "is_filtered": context["is_filtered"],
         }
@@ -97,7 +100,7 @@ def _shopper_page(request, template, build, *, kind, **supplement_args):
         request, kind, shown_count=page["shown_count"], filtered=page["is_filtered"], **supplement_args
     )
     supplements = render_to_string("catalog/_supplements.html", {"supplements": snippets}, request=request)
-    return HttpResponse(page["html"].replace(SUPPLEMENTS_MARK, supplements, 1))
+    return HttpResponse(with_shopper_header(request, page["html"]).replace(SUPPLEMENTS_MARK, supplements, 1))
 
 
 def category(request, category_id):
@@ -143,5 +146,8 @@ def product(request, reference):
     item = get_object_or_404(selectors.product_detail(), reference=reference)
     hooks.product_viewed.fire(request=request, product=item)
     context = selectors.product_page(item, language)
-    context["product_sections"] = hooks.product_snippets(request, item)
+    snippets = hooks.product_snippets(request, item)
+    # The buying box's parts (add to cart, graded offers) beside the price; the rest under the product.
+    context["buy_sections"] = [snippet for snippet in snippets if snippet.get("place") == "buy"]
+    context["product_sections"] = [snippet for snippet in snippets if snippet.get("place") != "buy"]
     return render(request, "catalog/product.html", context)

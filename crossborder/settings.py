@@ -164,6 +164,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "crossborder.context_processors.platform",
+                # The header's cart count (read lazily: pages without the header pay nothing).
+                "payments.shop.context_processors.cart",
             ],
         },
     },
@@ -205,6 +207,8 @@ LANGUAGES = [(code, _LANGUAGE_NAMES.get(code, code)) for code in PLATFORM_LANGUA
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("CROSSBORDER_TIME_ZONE", "Asia/Shanghai" if PLATFORM_COUNTRY == "CN" else "UTC")
 USE_I18N = True
+# One date format per language that ends cleanly in a sentence (crossborder/formats).
+FORMAT_MODULE_PATH = ["crossborder.formats"]
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = f"{PLATFORM_CODE}_language"
 

@@ -12,6 +12,7 @@ from .admin import partner_status_view, sent_mail_view
 
 admin.site.site_header = "Cross-border ops"
 handler404 = "crossborder.views.not_found"
+handler500 = "crossborder.views.server_error"
 
 partner_api_v1 = [
     path("messages/", partner_api.MessageInboxView.as_view(), name="messages"),

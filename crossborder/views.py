@@ -1,17 +1,24 @@
 """The public health check of the platform core (storefront pages live in the catalog), uploaded
-media when Django serves them itself (CROSSBORDER_SERVE_MEDIA), and the 404 answer: JSON on the
-shop API and webhooks, the page elsewhere."""
+media when Django serves them itself (CROSSBORDER_SERVE_MEDIA), and the 404 and 500 answers: JSON
+on the shop API and webhooks, the project's page elsewhere, in the language of the URL's prefix
+(LocaleMiddleware has chosen it before any view runs)."""
+
+import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.utils.html import escape
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
 from .models import OutboxMessage
 from .uploads import IMAGE_CONTENT_TYPES
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -58,3 +65,20 @@ def not_found(request, exception=None):
     if request.path_info.startswith(JSON_PREFIXES):
         return JsonResponse({"code": "not_found", "detail": _("No such address."), "field": None}, status=404)
     return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """handler500: the project's page, which reads nothing from the database (the failure may be
+    the database's); if even that page cannot be drawn, a plain one in the same language."""
+    if request.path_info.startswith(JSON_PREFIXES):
+        detail = _("Something went wrong on our side. Please try again in a moment.")
+        return JsonResponse({"code": "server_error", "detail": detail, "field": None}, status=500)
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        logger.exception("the 500 page could not be drawn")
+    title, text = _("Something went wrong"), _("Something went wrong on our side. Please try again in a moment.")
+    return HttpResponseServerError(
+        f'<!doctype html><html lang="{escape(get_language())}"><meta charset="utf-8"><title>{escape(title)}</title>'
+        f"<h1>{escape(title)}</h1><p>{escape(text)}</p></html>"
+    )

@@ -3,7 +3,7 @@ view of its goods abroad. Each is one aggregate query whatever the number of SKU
 
 import datetime as dt
 
-from django.db.models import F, Min, Q, Sum, Value
+from django.db.models import F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from .models import (
@@ -150,6 +150,16 @@ def graded_stock(*, owner=None, skus=(), own=False):
     levels = levels.filter(owner__isnull=True) if own else levels.filter(owner=owner)
     rows = levels.values("sku", "grade").annotate(units=Sum(F("on_hand") - F("reserved"))).order_by()
     return {(row["sku"], row["grade"]): row["units"] for row in rows if row["units"] > 0}
+
+
+def largest_sellable_level(*, owner=None, skus=()):
+    """Per SKU of a partner's consignment stock (`owner`; None: our own goods), new units only:
+    the sellable units of its largest level in an active warehouse, as a checkout line is served by
+    one level (services.stock._allocate). One query; SKUs with no level are left out."""
+    levels = StockLevel.objects.filter(grade="", sku__in=list(skus), warehouse__is_active=True)
+    levels = levels.filter(owner__isnull=True) if owner is None else levels.filter(owner=owner)
+    rows = levels.values("sku").annotate(units=Max(F("on_hand") - F("reserved"))).order_by()
+    return {row["sku"]: max(row["units"] or 0, 0) for row in rows}
 
 
 def held_to_send_back(*, partnership):

@@ -521,6 +521,9 @@ def product_page(listing, partnership, language):
         "images": image_urls(listing),
         "breakdown": price_breakdown(listing) if listing.price is not None else None,
         "orderable": listing.is_orderable,
+        # What one cart line can have (the checkout serves a line from consignment stock here or
+        # from the partner's direct-sale stock); the cart refuses more per option, exactly.
+        "units_left": max(listing.local_stock, listing.direct_stock),
         "category_name": category.name_in(language),
         "breadcrumb": [
             zone_category_link(partnership.partner.code, node, language)

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from catalog import search
 from catalog.models import Category
 from catalog.selectors import category_tree, country_name, page_parts
+from crossborder.pages import SHARED_PAGE, with_shopper_header
 
 from . import hooks, selectors
 from .filters import ZoneListingFilter, ZoneSearchFilter
@@ -36,12 +37,13 @@ def _whole_page(request, zone, template, build):
     visitor is on it), rendered once per zone generation and day: a repeat request costs the zone
     (one query) and a cache read; the filter set and everything else `build()` needs is made on a
     miss only. Every change a page shows moves the generation (selectors.Zone); a suspended zone is
-    refused before the cache."""
-    return selectors.cached_zone_part(
+    refused before the cache. The header's per-visitor part is filled in for each request."""
+    html = selectors.cached_zone_part(
         zone,
         ("page", template, request.get_full_path()),
-        lambda: render_to_string(template, build(), request=request),
+        lambda: render_to_string(template, {**build(), **SHARED_PAGE}, request=request),
     )
+    return with_shopper_header(request, html)
 
 
 # Where the landing's recommendations go: the page around them is the same for every shopper,

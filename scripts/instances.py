@@ -60,6 +60,9 @@ class Instance:
                 "CROSSBORDER_BASE_URL": self.base_url,
                 "CROSSBORDER_DATA_DIR": str(self.data_dir),
                 "PYTHONUNBUFFERED": "1",
+                # Shoppers see the project's own error pages, never Django's debug pages (which list
+                # every URL pattern and setting); static files are served by WhiteNoise all the same.
+                "DJANGO_DEBUG": "false",
             }
         )
         for name in ("DATABASE_URL", "CELERY_BROKER_URL"):

@@ -4,8 +4,9 @@ page with a fixed number of queries, whatever the number of lines."""
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, Sum
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from catalog.models import ProductText
@@ -17,7 +18,7 @@ from logistics.models import Shipment
 from logistics.selectors import graded_stock
 from logistics.services import last_leg
 
-from .models import CartLine, Checkout, Order, OrderEvent, Origin
+from .models import Cart, CartLine, Checkout, Order, OrderEvent, Origin
 from .services import orders
 from .services.cancel import PARTNER_SHIPPED
 from .services.cart import listing_refusal, variant_refusal
@@ -34,6 +35,9 @@ class CartRow:
     problem: str | None
     origin: str
     offers_installation: bool = False
+    # What the price includes, in the product page's words, and whether anything is added later.
+    price_note: str = ""
+    all_included: bool = False
 
 
 def _graded_estimate(line, price):
@@ -72,12 +76,14 @@ def cart_rows(cart, language):
             url = reverse("catalog:product", args=[product.reference])
             price, problem = line.variant.price, variant_refusal(line.variant)
             installation = product.needs_installation
+            note, included = _("Delivery is worked out at checkout."), False
         else:
             listing = line.listing
             title = listing.title
             url = reverse("partner_zone:product", args=[listing.partnership.partner.code, listing.reference])
             price, problem = listing.price, listing_refusal(listing)
             installation = listing.needs_installation
+            note, included = partner_price_note(listing)
         if line.grade:
             title, price = graded_title(title, line.grade), _graded_estimate(line, price)
         rows.append(
@@ -90,9 +96,18 @@ def cart_rows(cart, language):
                 problem=problem,
                 origin=line.origin,
                 offers_installation=installation,
+                price_note=note,
+                all_included=included,
             )
         )
     return rows
+
+
+def partner_price_note(listing):
+    """What a partner product's delivered price includes, as its product page says it."""
+    if (listing.price_breakdown or {}).get("duties_included", True):
+        return _("Delivered price: duties, import taxes and shipping included."), True
+    return _("Shipping included; duties and import taxes are added at checkout."), False
 
 
 def cart_estimate(rows):
@@ -225,3 +240,15 @@ def own_graded_offers(product):
         )
         for (sku, grade), count in sorted(units.items(), key=lambda item: (order[item[0][1]], item[0][0]))
     ]
+
+
+def cart_item_count(*, user=None, session_key=""):
+    """How many units the shopper's open cart holds (the header's count): one aggregate query over
+    the signed-in shopper's cart and the one kept in this session (not merged yet)."""
+    whose = Q(cart__user=user) if user is not None and user.is_authenticated else Q(pk__in=[])
+    if session_key:
+        whose |= Q(cart__session_key=session_key)
+    if whose == Q(pk__in=[]):
+        return 0
+    lines = CartLine.objects.filter(whose, cart__status=Cart.Status.OPEN)
+    return lines.aggregate(units=Sum("quantity"))["units"] or 0

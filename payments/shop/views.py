@@ -62,6 +62,7 @@ def _cart_page(request, *, error=None, line_errors=None, status=200):
     context = {
         "rows": rows,
         "estimate": selectors.cart_estimate(rows),
+        "all_included": all(row.all_included for row in rows),
         "error": error,
         "line_errors": line_errors or {},
         "has_problem": any(row.problem for row in rows),
@@ -85,7 +86,7 @@ def cart_add(request):
             grade=request.POST.get("grade", ""),
         )
     except DomainError as error:
-        return _cart_page(request, error=error.detail, status=400)
+        return _cart_page(request, error=error.detail, status=_refused_status(error))
     return redirect(reverse("payments:cart"))
 
 
@@ -287,11 +288,21 @@ def graded_offers_section(request, product):
     offers = selectors.own_graded_offers(product)
     if not offers:
         return []
-    return [{"template": "payments/_graded_offers.html", "context": {"offers": offers, "listing": None}}]
+    return [
+        {"template": "payments/_graded_offers.html", "context": {"offers": offers, "listing": None}, "place": "buy"}
+    ]
 
 
 def add_to_cart_section(request, product):
+    """The buying box's form ("place": "buy"): each option with the units left, none when sold out."""
     variants = [variant for variant in product.variants.all() if variant.is_active]
     if not variants or product.status != product.Status.ACTIVE:
         return []
-    return [{"template": "payments/_add_to_cart.html", "context": {"product": product, "variants": variants}}]
+    in_stock = [variant for variant in variants if variant.stock > 0]
+    context = {
+        "product": product,
+        "variants": variants,
+        "chosen": in_stock[0] if in_stock else None,
+        "max_quantity": carts.MAX_QUANTITY,
+    }
+    return [{"template": "payments/_add_to_cart.html", "context": context, "place": "buy"}]

@@ -10,6 +10,17 @@
     if (field && field.form) field.form.requestSubmit();
   });
 
+  // An add-to-cart form's quantity can go no higher than the chosen option's units left.
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("[data-quantity-limit] select[name=sku]");
+    if (!select) return;
+    var option = select.selectedOptions[0], quantity = select.form.querySelector("input[name=quantity]");
+    if (!option || !quantity || option.dataset.unitsLeft === undefined) return;
+    var limit = Math.min(parseInt(option.dataset.unitsLeft, 10) || 0, parseInt(quantity.dataset.maxQuantity, 10) || 99);
+    quantity.max = String(Math.max(limit, 1));
+    if (parseInt(quantity.value, 10) > limit) quantity.value = String(Math.max(limit, 1));
+  });
+
   // The receiving page's scan field selects its text on focus, so the next scan replaces it.
   document.addEventListener("focusin", function (event) {
     var field = event.target.closest("[data-select-on-focus]");

@@ -7,13 +7,15 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant
+from catalog.selectors import pick_text
 from crossborder.errors import DomainError
 from crossborder.grades import RESALE_GRADES, Grade
 from crossborder.models import Partnership
-from logistics.selectors import graded_stock
+from logistics.selectors import graded_stock, largest_sellable_level
 from partner_zone.models import PartnerListing
 
 from ...errors import CheckoutErrorCode as Code
@@ -151,12 +153,64 @@ def _own_source(sku, variant=False, grade=""):
     return {"origin": "own", "variant": variant, "sku": variant.sku, "grade": grade}
 
 
+def units_left(source):
+    """How many units of a cart line's goods can be sold now, read where the checkout reads them:
+    our own goods from the catalog's sellable figure (kept by the stock service, ADR 0016); a
+    partner's from its largest consignment level here or the listing's direct-sale stock, whichever
+    serves more (a line is served by one of them); a graded offer from its graded units."""
+    if source["grade"]:
+        owner = source["partnership"].partner_id if source["origin"] == "partner" else None
+        units = graded_stock(owner=owner, own=owner is None, skus=[source["sku"]])
+        return units.get((source["sku"], source["grade"]), 0)
+    if source["origin"] == "own":
+        return max(source["variant"].stock, 0)
+    listing = source["listing"]
+    local = largest_sellable_level(owner=source["partnership"].partner_id, skus=[source["sku"]])
+    return max(local.get(source["sku"], 0), listing.direct_stock)
+
+
+def _source_title(source):
+    """The goods' title in the language the refusal is written in, with the option chosen."""
+    if source["origin"] == "partner":
+        return source["listing"].title
+    variant = source["variant"]
+    product = variant.product
+    text, _fallback = pick_text(product.texts.all(), get_language(), product.original_language)
+    title = text.title if text else product.code
+    label = variant.attributes_label()
+    return f"{title} ({label})" if label else title
+
+
+def check_units_left(source, *, wanted, in_cart=0):
+    """Refuse more units than can be sold now, at the button rather than at checkout, naming how
+    many are left (and how many of them the cart holds already)."""
+    left = units_left(source)
+    if wanted + in_cart <= left:
+        return
+    title = _source_title(source)
+    if left <= 0:
+        detail = _("%(title)s is sold out.") % {"title": title}
+    elif in_cart:
+        detail = _("Only %(available)d of %(title)s left, and your cart holds %(in_cart)d of them already.") % {
+            "available": left,
+            "title": title,
+            "in_cart": in_cart,
+        }
+    else:
+        detail = _("Only %(available)d of %(title)s left: please lower the quantity.") % {
+            "available": left,
+            "title": title,
+        }
+    raise DomainError(Code.INSUFFICIENT_STOCK, detail, field="quantity", status=409)
+
+
 @transaction.atomic
 def add_to_cart(*, quantity, user=None, session_key="", sku="", listing_id=None, grade=""):
     """Add units of an own variant (`sku`) or of a partner listing's SKU (`listing_id`, `sku`
     optional when the listing has one option) to the shopper's cart; with `grade`, of its graded
     offer (returned units resold at that grade). Adding what is already there adds to its
-    quantity. Returns the cart line."""
+    quantity. More units than are left (with those in the cart) are refused, changing nothing.
+    Returns the cart line."""
     quantity = check_quantity(quantity)
     sku = str(sku or "").strip()
     source = _partner_source(listing_id, sku, grade) if listing_id else _own_source(sku, grade=grade)
@@ -166,6 +220,7 @@ def add_to_cart(*, quantity, user=None, session_key="", sku="", listing_id=None,
         .filter(cart=cart, origin=source["origin"], sku=source["sku"], grade=source["grade"])
         .first()
     )
+    check_units_left(source, wanted=quantity, in_cart=line.quantity if line else 0)
     if line is None:
         line = CartLine.objects.create(cart=cart, quantity=quantity, **source)
     else:
@@ -224,9 +279,19 @@ def _own_line(line_id, user, session_key):
 
 @transaction.atomic
 def change_cart_line(*, line_id, quantity, user=None, session_key=""):
-    """Set a line's quantity (a whole number from 1)."""
+    """Set a line's quantity (a whole number from 1); raising it past the units left is refused."""
     quantity = check_quantity(quantity)
     line = _own_line(line_id, user, session_key)
+    if quantity > line.quantity:
+        source = {
+            "origin": line.origin,
+            "variant": line.variant,
+            "listing": line.listing,
+            "partnership": line.partnership,
+            "sku": line.sku,
+            "grade": line.grade,
+        }
+        check_units_left(source, wanted=quantity)
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     _touch(line.cart)
