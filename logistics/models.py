@@ -31,6 +31,10 @@ class Warehouse(models.Model):
     name = models.CharField(_("name"), max_length=120)
     operator = models.CharField(_("operator"), max_length=120, help_text=_("Who runs it (us or a 3PL)"))
     address = models.TextField(_("address"))
+    # Where service providers come to (a returned unit repaired at the warehouse): matched against
+    # their service areas like a shopper's address.
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
     country = CountryField(_("country"))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

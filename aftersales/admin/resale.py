@@ -120,7 +120,7 @@ class ReturnUnitAdmin(admin.ModelAdmin):
 
 @admin.register(ReceivedDisposition)
 class ReceivedDispositionAdmin(ReadOnlyAdmin):
-    list_display = ["unit", "partnership", "sku", "grade", "disposition", "by_rule", "decided_at"]
+    list_display = ["unit", "partnership", "sku", "grade", "disposition", "step", "by_rule", "decided_at", "step_at"]
     list_filter = ["disposition", "grade", "by_rule", "partnership"]
     search_fields = ["unit", "sku", "order_line"]
     list_select_related = ["partnership__partner"]

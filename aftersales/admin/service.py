@@ -136,11 +136,11 @@ class ServiceTicketAdmin(admin.ModelAdmin):
     action_form = DispatchForm
     actions = ["dispatch_by_rule", "dispatch_to_chosen", "cancel_tickets"]
     readonly_fields = [
-        "reference", "skill", "source", "status", "order", "order_line", "product", "return_request", "partnership",
-        "title", "problem", "name", "email", "phone", "address", "city", "postcode", "provider", "dispatched_by_ops",
+        "reference", "skill", "source", "status", "order", "order_line", "product", "return_request", "return_unit",
+        "partnership", "title", "problem", "name", "email", "phone", "address", "city", "postcode", "provider", "dispatched_by_ops",
         "scheduled_for", "schedule_due_at", "complete_due_at", "schedule_breached_at", "complete_breached_at",
         "payer", "quantity", "price", "paid_in_order", "cost", "rating", "rating_comment", "rated_at", "thread",
-        "conversation", "requested_at", "completed_at", "updated_at",
+        "conversation", "requested_at", "completed_at", "repaired", "updated_at",
     ]  # fmt: skip
     exclude = ["token", "language"]
 

@@ -25,6 +25,12 @@ class DispositionPayload(serializers.Serializer):
     resale_fee_rate = serializers.DecimalField(
         max_digits=5, decimal_places=4, min_value=0, max_value=1, allow_null=True, required=False
     )
+    # Steps after the decision (a repair, a reverse consignment); absent from older senders.
+    step = serializers.CharField(max_length=20, allow_blank=True, required=False)
+    step_at = serializers.DateTimeField(required=False)
+    repair_ticket = serializers.CharField(max_length=40, allow_null=True, allow_blank=True, required=False)
+    repair_payer = serializers.CharField(max_length=10, allow_null=True, allow_blank=True, required=False)
+    consignment = serializers.UUIDField(allow_null=True, required=False)
 
 
 @messages.register(
