@@ -1,9 +1,12 @@
 """Partner message `return.disposition`: the importer decided what becomes of a returned unit of
-our goods (restock, resell as a graded item, send back, repair, dispose); we record it."""
+our goods (restock, resell as a graded item, send back, repair, dispose), or a step since (a
+repair, the reverse consignment it left in); we record it. Also: the units held to send back left
+in a reverse consignment (logistics' hook), which the partner is told."""
 
 from rest_framework import serializers
 
 from crossborder import messages
+from logistics import hooks as logistics_hooks
 
 from ..choices import Disposition, Grade
 from ..services import disposition
@@ -41,3 +44,6 @@ class DispositionPayload(serializers.Serializer):
 def receive_disposition(*, partnership, payload, seq):
     row = disposition.record_partner_disposition(partnership=partnership, payload=payload)
     return {"unit": row.unit, "disposition": row.disposition, "recorded": True}
+
+
+logistics_hooks.reverse_consignment_sent.subscribe(disposition.tell_sent_back)

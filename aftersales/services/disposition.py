@@ -375,6 +375,28 @@ def _cannot_undo(unit):
     )
 
 
+def tell_sent_back(*, consignment, references):
+    """logistics.hooks.reverse_consignment_sent: the units held to send back left in a reverse
+    consignment; the partner learns which of its returned units are on their way, and in which."""
+    keys = {}
+    for reference in references:
+        held = reference.removeprefix(f"{stock.RETURN_HOLD_PREFIXES[Disposition.SEND_BACK]}:")
+        parts = held.removesuffix(f":{Disposition.SEND_BACK}").split(":")
+        if held != reference and len(parts) == 4 and parts[0] == "return":
+            keys[(parts[1], int(parts[2]), int(parts[3]))] = reference
+    if not keys:
+        return
+    units = ReturnUnit.objects.filter(
+        line__request__reference__in={request for request, _line, _number in keys}, partnership__isnull=False
+    ).select_related("partnership__partner", "line__request", "line__order_line__listing")
+    now = timezone.now()
+    for unit in units:
+        key = (str(unit.line.request.reference), unit.line.order_line.line_number, unit.number)
+        if key in keys and unit.disposition == Disposition.SEND_BACK:
+            payload = disposition_payload(unit, step="sent_back", at=now, consignment=consignment.reference)
+            send_to_partner(unit.partnership, MESSAGE, payload)
+
+
 def disposition_payload(unit, *, step="decided", at=None, ticket=None, consignment=None):
     """What the exporter learns of the decision (`return.disposition`), and of its steps since."""
     line, terms = unit.line.order_line, _terms(unit)

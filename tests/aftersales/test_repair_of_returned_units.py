@@ -281,3 +281,74 @@ def test_the_provider_closes_a_returned_units_repair_as_not_repairable_on_its_pa
     unit.refresh_from_db()
     assert unit.disposition == Disposition.DISPOSE
     assert ServiceTicket.objects.get(pk=ticket.pk).repaired is False
+
+
+# --- send back: the next reverse consignment carries the held units -------------------------------
+
+
+def test_units_held_to_send_back_leave_in_the_next_reverse_consignment_with_aged_returns_and_the_partner_is_told(
+    warehouse,
+):
+    from logistics.models import Consignment, StockMovement
+    from logistics.selectors import held_to_send_back
+    from logistics.services import reverse
+    from logistics.services import stock as stock_service
+
+    first, second = partner_unit(warehouse), partner_unit(warehouse)
+    for unit in (first, second):
+        disposition.decide(unit, Disposition.SEND_BACK, reason="the partner wants it back", actor=staff())
+    partnership = first.partnership
+    aged_level = StockLevel.objects.get(owner=partnership.partner, sku=first.line.order_line.sku, grade="")
+    stock_service.receive(aged_level, 3, reference="consignment:old")
+    stock_service.send_back(aged_level, 2, reference="aged:11111111-1111-1111-1111-111111111111")
+
+    consignment = reverse.send_reverse_consignment(partnership=partnership, carrier="SF", tracking_number="SF1")
+
+    assert (consignment.direction, consignment.status) == ("reverse", "notified")
+    sku = first.line.order_line.sku
+    # The first unit's SKU with the two aged units of it, the second unit's on its own line.
+    assert {(line.sku, line.quantity) for line in consignment.lines.all()} == {
+        (sku, 3),
+        (second.line.order_line.sku, 1),
+    }
+    assert sorted(i.source_reference.split(":")[0] for i in consignment.reverse_items.all()) == [
+        "aged",
+        "reverse",
+        "reverse",
+    ]
+    assert not held_to_send_back(partnership=partnership).exists()
+    assert set(Reservation.objects.filter(reference__startswith="reverse:").values_list("status", flat=True)) == {
+        "picked"
+    }
+    assert StockMovement.objects.filter(kind="sent_back", reference__startswith=f"consignment:{consignment.reference}")
+    sent = [
+        m.payload
+        for m in OutboxMessage.objects.filter(message_type="return.disposition").order_by("pk")
+        if m.payload["step"] == "sent_back"
+    ]
+    assert sorted(p["unit"] for p in sent) == sorted(disposition.unit_key(u) for u in (first, second))
+    assert {p["consignment"] for p in sent} == {str(consignment.reference)}
+    # Nothing waits now: the next one is refused and writes nothing.
+    with pytest.raises(DomainError) as refused:
+        reverse.send_reverse_consignment(partnership=partnership)
+    assert refused.value.status == 409
+    assert Consignment.objects.filter(direction="reverse").count() == 1
+
+
+def test_ops_send_the_held_units_back_from_the_returned_units_admin(warehouse, admin_client):
+    from django.urls import reverse as url
+
+    from logistics.models import Consignment
+
+    unit = partner_unit(warehouse)
+    disposition.decide(unit, Disposition.SEND_BACK, reason="the partner wants it back", actor=staff())
+    changelist = url("admin:aftersales_returnunit_changelist")
+
+    response = admin_client.post(changelist, {"action": "send_back_now", "_selected_action": [unit.pk]}, follow=True)
+
+    assert response.status_code == 200
+    consignment = Consignment.objects.get(direction="reverse")
+    assert consignment.reverse_items.get().source_reference.startswith("reverse:")
+    again = admin_client.post(changelist, {"action": "send_back_now", "_selected_action": [unit.pk]}, follow=True)
+    assert "Nothing waits" in again.content.decode()
+    assert Consignment.objects.filter(direction="reverse").count() == 1

@@ -18,9 +18,11 @@ from .aftersales_steps import (
     LIKE_NEW_DISCOUNT,
     LINE,
     LISTING,
+    REPAIR_AND_SEND_BACK,
     RESALE_FEE,
     SECOND_SHOPPER,
     TOLD,
+    UNIT_STEPS,
     cents,
     graded_offer,
     offer_us_goods,
@@ -119,3 +121,22 @@ def test_a_returned_us_unit_is_resold_in_the_us_zone_on_cn_and_settled_as_procee
     assert lines[(sold["reference"], "CNY")] == -credit
     assert {(ref, currency): -Decimal(amount) for ref, currency, amount in us_batch["lines"]} == lines
     assert graded_line["export_amount"] == {"amount": str(credit), "currency": "CNY"}
+
+
+def test_a_us_unit_repaired_on_cn_and_another_sent_back_tell_us_each_step_and_the_repair_is_charged_to_us(pair):
+    cn, us = pair
+    listing = run(cn, LISTING, sku="US-LAMP")
+    order = place_order(cn, SHOPPERS["cn"], [{"listing": listing["id"], "quantity": 2}], 2 * Decimal(listing["price"]))
+    assert pay_with_wallet(cn, order["payment_url"])["state"] == "captured"
+
+    done = run(cn, REPAIR_AND_SEND_BACK, token=order["token"])
+    assert (done["after_repair"], done["payer"]) == ("resell", "partner")  # repaired, then resold by the rules
+
+    manage(cn, "relay_outbox")
+    told = run(us, UNIT_STEPS, charge=f"{done['ledger']}:partner")
+    assert told["units"][done["repaired"]] == ["resell", "repaired", done["ticket"], ""]
+    assert told["units"][done["sent"]] == ["send_back", "sent_back", "", done["consignment"]]
+    # The repair, under the partner's warranty, is owed by us (the cn provider's price, in CNY).
+    assert {(currency, amount.lstrip("-")) for _account, currency, amount in told["repair_charge"]} == {
+        ("CNY", "90.0000")
+    }
