@@ -30,6 +30,7 @@ from crossborder.errors import DomainError
 from crossborder.grades import RESALE_GRADES
 from crossborder.services import send_to_partner
 from crossborder.terms import Terms
+from logistics.selectors import received_at_of_unit
 from logistics.services import LogisticsError, stock
 from partner_zone.services.sync.stock import refresh_local_stock
 
@@ -68,9 +69,18 @@ def unit_key(unit):
 
 
 def imported_at(unit):
-    """When the unit's goods came into the country: the order that brought them to the shopper."""
-    order = unit.line.order_line.order
-    return order.paid_at or order.placed_at
+    """When the unit's goods came into the country (the importing country's period counts from it):
+    for a partner's goods sold from consignment stock, the customs entry of the unit's stock, which
+    is the receipt of the first-leg consignment lot it left from (logistics, first in first out);
+    for goods shipped direct, or when the lot is not known, the order's payment (the parcel clears
+    customs after it, so this date is the stricter one)."""
+    line = unit.line.order_line
+    if unit.partnership_id and line.reservation_id:
+        position = unit.line.units_before + unit.number
+        entered = received_at_of_unit(reservation_id=line.reservation_id, unit=position)
+        if entered is not None:
+            return entered
+    return line.order.paid_at or line.order.placed_at
 
 
 def _terms(unit):
