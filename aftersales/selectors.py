@@ -127,7 +127,13 @@ def shopper_timeline(events):
 
 
 def returns_of_order(order):
-    return list(ReturnRequest.objects.filter(order=order).order_by("-created_at"))
+    """The order's returns, newest first, each with its lines and their goods (two queries)."""
+    lines = ReturnLine.objects.select_related("order_line").order_by("order_line__line_number")
+    return list(
+        ReturnRequest.objects.filter(order=order)
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .order_by("-created_at")
+    )
 
 
 def admin_returns():
