@@ -237,3 +237,30 @@ def test_the_admin_shows_a_ticket_with_its_conversation_and_sends_it_where_ops_c
     assert sent.status_code == 302
     ticket.refresh_from_db()
     assert ticket.provider == other and ticket.dispatched_by_ops
+
+
+def test_ops_answer_in_a_tickets_thread_from_the_admin_and_the_shopper_and_provider_are_told(
+    service_shop, admin_client
+):
+    from crossborder.models import Notification
+
+    make_provider()
+    (ticket,) = open_tickets(service_shop, 1)
+    change = admin_client.get(reverse("admin:aftersales_serviceticket_change", args=[ticket.pk]))
+    url = reverse("admin:aftersales_serviceticket_message", args=[ticket.pk])
+    assert url in change.content.decode()
+
+    empty = admin_client.post(url, {"body": "   "})
+    assert empty.status_code == 200 and "errorlist" in empty.content.decode()
+    assert not ticket.thread.messages.exists()
+    sent = admin_client.post(url, {"body": "The provider will call you today."})
+
+    assert sent.status_code == 302
+    message = ticket.thread.messages.get()
+    assert (message.author, message.staff.username, message.body) == (
+        "staff",
+        "admin",
+        "The provider will call you today.",
+    )
+    told = set(Notification.objects.filter(template="service_message").values_list("to", flat=True))
+    assert told == {ticket.email, ticket.provider.email}
