@@ -233,11 +233,17 @@ class ServiceTicketAdmin(admin.ModelAdmin):
             _("%(n)d tickets sent."),
         )
 
-    @admin.action(description=gettext_lazy("Cancel"))
+    @staticmethod
+    def _cancel_and_refund(ticket, request):
+        """Call the ticket off, then (committed) give back what the shopper prepaid for it, once."""
+        tickets.cancel(ticket=ticket, staff=request.user, reason=_("cancelled by the platform"))
+        return tickets.refund_cancelled_ticket(ticket=ticket)
+
+    @admin.action(description=gettext_lazy("Cancel (and refund what the shopper prepaid for it)"))
     def cancel_tickets(self, request, queryset):
         self._each(
             request,
             queryset,
-            lambda t: tickets.cancel(ticket=t, staff=request.user, reason=_("cancelled by the platform")),
+            lambda t: self._cancel_and_refund(t, request),
             _("%(n)d tickets cancelled."),
         )

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from crossborder import money
 from crossborder.errors import DomainError
 from crossborder.notifications import notify
-from payments.models import Order, OrderLine
+from payments.models import Order, OrderLine, Payment
+from payments.providers.services import payment as payments
 from payments.shop.services.checkout import check_contact
 
 from ...errors import ServiceErrorCode as Code
@@ -30,6 +31,7 @@ Status = ServiceTicket.Status
 Kind = TicketEvent.Kind
 Actor = TicketEvent.Actor
 MAX_SCHEDULE_AHEAD = dt.timedelta(days=90)
+REFUNDABLE = (Payment.State.CAPTURED, Payment.State.PARTIALLY_REFUNDED)
 # What a shopper may ask for after delivery (installation is chosen at checkout).
 AFTER_DELIVERY_SKILLS = (Skill.Code.REPAIR, Skill.Code.MAINTENANCE)
 
@@ -604,6 +606,40 @@ def cancel(*, ticket, reason="", staff=None, now=None):
             _tell_provider(ticket, "service_cancelled", "cancelled")
         _tell_shopper(ticket, "service_update", "cancelled")
     return ticket
+
+
+def refund_cancelled_ticket(*, ticket):
+    """A service the shopper paid for with the order, called off before it was done while the order
+    goes on: its price goes back through the payment the shopper used, once (the refund's key names
+    the ticket: asking again finds it, done or still to be confirmed). The payment service records
+    the refund in the ledger (the prepayment was never turned into revenue) and mails the shopper.
+    Calls the provider, so it runs outside any transaction, after the cancellation committed. A
+    cancelled order refunds its whole total itself: nothing here then. Returns the payment, or None
+    when there is nothing to refund."""
+    ticket = ServiceTicket.objects.select_related("order__checkout").get(pk=ticket.pk)
+    order = ticket.order
+    if ticket.status != Status.CANCELLED or not ticket.paid_in_order or not ticket.price.amount or order is None:
+        return None
+    if order.status == Order.Status.CANCELLED:
+        return None
+    payment = (
+        Payment.objects.filter(checkout_reference=str(order.checkout.reference), state__in=REFUNDABLE)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if payment is None:
+        raise DomainError(
+            Code.INVALID_STATE,
+            _("Order %(number)s has no payment to refund the service from.") % {"number": order.number},
+            field="ticket",
+            status=409,
+        )
+    return payments.refund_payment(
+        payment=payment,
+        amount=ticket.price.amount,
+        reason=f"service {ticket.number} cancelled",
+        key=f"service-ticket:{ticket.reference}",
+    )
 
 
 def cancel_order_tickets(*, order):
