@@ -4,11 +4,14 @@ list filter and shown in red; ops send a ticket to the provider the rule picks o
 choose (the override), or cancel it, and answer in the ticket's thread (the shopper and the
 provider are told)."""
 
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import Q
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,6 +23,7 @@ from crossborder.admin_base import ReadOnlyInline, run_for_each
 from crossborder.errors import DomainError
 
 from ..models import Message, ProviderSkill, ServiceArea, ServiceProvider, ServiceTicket, Skill, TicketEvent
+from ..service import selectors as service_selectors
 from ..service.services import links, tickets
 
 
@@ -80,11 +84,43 @@ class ServiceProviderAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "skills__skill"]
     search_fields = ["name", "email", "phone", "areas__city"]
     inlines = [ProviderSkillInline, ServiceAreaInline]
-    readonly_fields = ["reference", "link_issued_at", "created_at"]
+    readonly_fields = ["reference", "link_issued_at", "created_at", "statement"]
     actions = ["issue_link"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("skills__skill", "areas")
+
+    @admin.display(description=gettext_lazy("statement"))
+    def statement(self, provider):
+        if not provider.pk:
+            return "-"
+        url = reverse("admin:aftersales_serviceprovider_statement", args=[provider.pk])
+        return format_html('<a href="{}" data-statement>{}</a>', url, _("What we owe it, month by month"))
+
+    def get_urls(self):
+        page = path(
+            "<int:pk>/statement/",
+            self.admin_site.admin_view(self.statement_view),
+            name="aftersales_serviceprovider_statement",
+        )
+        return [page, *super().get_urls()]
+
+    def statement_view(self, request, pk):
+        """The provider's statement of a month (?month=2026-12, this month by default)."""
+        if not self.has_view_permission(request):
+            return redirect("admin:index")
+        provider = get_object_or_404(ServiceProvider, pk=pk)
+        month = service_selectors.month_start(request.GET.get("month"))
+        if month is None:
+            return HttpResponseBadRequest(_("Give the month as YYYY-MM, e.g. 2026-12."))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Statement of %(provider)s") % {"provider": provider.name},
+            "statement": service_selectors.provider_statement(provider, month),
+            "previous": (month - dt.timedelta(days=1)).strftime("%Y-%m"),
+            "next": (month + dt.timedelta(days=32)).strftime("%Y-%m"),
+        }
+        return TemplateResponse(request, "admin/aftersales/provider_statement.html", context)
 
     @admin.display(description=gettext_lazy("skills and prices"))
     def skills_and_prices(self, provider):

@@ -264,3 +264,26 @@ def test_ops_answer_in_a_tickets_thread_from_the_admin_and_the_shopper_and_provi
     )
     told = set(Notification.objects.filter(template="service_message").values_list("to", flat=True))
     assert told == {ticket.email, ticket.provider.email}
+
+
+def test_a_providers_monthly_statement_lists_each_completed_ticket_and_what_is_owed(service_shop, admin_client):
+    provider = make_provider()
+    done, later_done, open_one = open_tickets(service_shop, 3)
+    for ticket in (done, later_done):
+        tickets.accept(ticket=ticket, provider=provider)
+        tickets.schedule(ticket=ticket, provider=provider, at=timezone.now() + dt.timedelta(hours=2))
+        tickets.complete(ticket=ticket, provider=provider)
+    next_month = (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    ServiceTicket.objects.filter(pk=later_done.pk).update(
+        completed_at=timezone.make_aware(dt.datetime.combine(next_month, dt.time(10)))
+    )
+    url = reverse("admin:aftersales_serviceprovider_statement", args=[provider.pk])
+
+    page = admin_client.get(url).content.decode()
+
+    assert f'data-ticket="{done.number}"' in page and done.ledger_reference in page
+    assert f'data-ticket="{later_done.number}"' not in page and f'data-ticket="{open_one.number}"' not in page
+    assert 'data-total="CNY"' in page and "80.00 CNY" in page
+    following = admin_client.get(url, {"month": next_month.strftime("%Y-%m")}).content.decode()
+    assert f'data-ticket="{later_done.number}"' in following
+    assert admin_client.get(url, {"month": "December"}).status_code == 400
