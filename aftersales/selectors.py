@@ -10,7 +10,7 @@ from logistics.models import Shipment
 from payments.models import Order, OrderEvent
 
 from .models import Message, ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
-from .services import policy as policies
+from .returns.services import policy as policies
 
 # A return that is not refused or called off holds its units: they cannot be returned again.
 CLOSED = (ReturnRequest.Status.REJECTED, ReturnRequest.Status.CANCELLED)

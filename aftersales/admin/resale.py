@@ -14,7 +14,7 @@ from logistics.services import reverse
 
 from ..choices import Disposition
 from ..models import ReceivedDisposition, ReturnUnit
-from ..services import disposition
+from ..returns.services import disposition
 
 
 class OverrideForm(forms.ModelForm):

@@ -9,7 +9,7 @@ from crossborder import messages
 from logistics import hooks as logistics_hooks
 
 from ..choices import Disposition, Grade
-from ..services import disposition
+from ..returns.services import disposition
 
 
 class DispositionPayload(serializers.Serializer):

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from aftersales.choices import Disposition, Grade
 from aftersales.models import ReturnUnit
+from aftersales.returns.services import disposition
 from aftersales.rules import resale_rule
-from aftersales.services import disposition
 from logistics.models import StockLot
 from logistics.selectors import received_at_of_unit
 from logistics.services import stock

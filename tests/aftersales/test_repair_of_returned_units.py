@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from aftersales.choices import Disposition, Grade
 from aftersales.models import ReceivedDisposition, ReturnUnit, ServiceTicket
+from aftersales.returns.services import disposition
 from aftersales.service.services import tickets
-from aftersales.services import disposition
 from crossborder.errors import DomainError
 from crossborder.models import OutboxMessage
 from logistics.models import Reservation, StockLevel

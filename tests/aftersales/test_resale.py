@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from aftersales.choices import Grade
 from aftersales.models import ReceivedDisposition
-from aftersales.services import disposition
+from aftersales.returns.services import disposition
 from crossborder.errors import DomainError
 from crossborder.models import OutboxMessage
 from crossborder.money import BANKERS, quantize

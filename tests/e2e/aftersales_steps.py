@@ -38,7 +38,7 @@ print("ok")
 RECEIVE_AND_GRADE = """
 import json
 from aftersales.models import ReturnRequest, ReturnUnit
-from aftersales.services import returns
+from aftersales.returns.services import returns
 found = ReturnRequest.objects.get(token=token)
 returns.receive_return(request=found, counts={line.pk: line.quantity for line in found.lines.all()})
 returns.grade_units(request=found, grades={u.pk: (grade, "box opened, unused") for u in ReturnUnit.objects.filter(line__request=found)})
@@ -49,7 +49,7 @@ print(json.dumps({"status": found.status, "owners": [u.partnership.partner.code 
 REFUND = """
 import json
 from aftersales.models import ReturnRequest
-from aftersales.services import returns
+from aftersales.returns.services import returns
 from payments.models import LedgerTransaction, Payment
 found = returns.refund_return(request=ReturnRequest.objects.get(token=token))
 line = found.lines.get()
@@ -67,7 +67,7 @@ print(json.dumps({
 UNITS = """
 import json
 from aftersales.models import ReturnUnit
-from aftersales.services import disposition
+from aftersales.returns.services import disposition
 from logistics.models import StockLevel
 units = list(ReturnUnit.objects.filter(line__request__token=token).order_by("number"))
 print(json.dumps({
@@ -120,7 +120,7 @@ from djmoney.money import Money
 from aftersales.models import ProviderSkill, ReturnLine, ReturnRequest, ReturnUnit, ServiceArea, ServiceProvider
 from aftersales.models import ServiceTicket, Skill, Thread
 from aftersales.service.services import tickets
-from aftersales.services import disposition
+from aftersales.returns.services import disposition
 from logistics.models import Warehouse
 from logistics.services import reverse
 from payments.models import Order

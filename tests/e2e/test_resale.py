@@ -53,7 +53,7 @@ RETURNED = """
 import json, secrets
 from django.utils import timezone
 from aftersales.models import ReturnLine, ReturnRequest, ReturnUnit, Thread
-from aftersales.services import disposition
+from aftersales.returns.services import disposition
 from logistics.models import StockLevel
 from payments.models import Order
 order = Order.objects.get(token=token)

@@ -197,7 +197,7 @@ def _tell_unit_owner(ticket, step, now):
     """A returned unit's repair: its partner learns each step (return.disposition)."""
     if ticket.return_unit_id:
         # The disposition service opens these tickets (it imports this module), so it is read here.
-        from ...services import disposition
+        from ...returns.services import disposition
 
         disposition.tell_repair_step(ticket=ticket, step=step, now=now)
 
@@ -332,7 +332,7 @@ def _open_paid_ticket(order, line, skill, extra, now):
 
 
 def open_repair_ticket(*, unit, warehouse, reason, now):
-    """Disposition repair of a returned unit (aftersales.services.disposition, in its transaction):
+    """Disposition repair of a returned unit (aftersales.returns.services.disposition, in its transaction):
     a repair ticket at the address of the warehouse holding the unit, paid by whom the agreement
     says for repairs (`service_repair_payer`; ours by OWN_GOODS_PAYERS), the platform when that is
     the shopper, who gave the unit back. Dispatched at once to the provider the rule picks; when
@@ -513,7 +513,7 @@ def _finish(ticket, *, repaired, kind, note, now):
     _move(ticket, Status.COMPLETED, kind, now=now, note=note, fields=fields)
     charges.post_ticket_cost(ticket)
     if ticket.return_unit_id:
-        from ...services import disposition  # see _tell_unit_owner
+        from ...returns.services import disposition  # see _tell_unit_owner
 
         disposition.after_repair(ticket=ticket, repaired=repaired, note=note, now=now)
 

@@ -34,12 +34,12 @@ from logistics.selectors import received_at_of_unit
 from logistics.services import LogisticsError, stock
 from partner_zone.services.sync.stock import refresh_local_stock
 
-from ..choices import Disposition, Grade
-from ..errors import DispositionErrorCode as Code
-from ..errors import ReturnErrorCode
-from ..models import ReceivedDisposition, ReturnEvent, ReturnUnit
-from ..rules import OWN_CATALOG, PARTNER_ZONE, resale_rule
-from ..service.services import tickets
+from ...choices import Disposition, Grade
+from ...errors import DispositionErrorCode as Code
+from ...errors import ReturnErrorCode
+from ...models import ReceivedDisposition, ReturnEvent, ReturnUnit
+from ...rules import OWN_CATALOG, PARTNER_ZONE, resale_rule
+from ...service.services import tickets
 
 MESSAGE = "return.disposition"
 # When the agreement's disposition for a grade is not allowed here, the first of these that is.
