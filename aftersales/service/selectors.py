@@ -42,8 +42,14 @@ def ticket_for_provider(provider, reference):
 
 
 def order_tickets(order):
-    """The tickets of an order, for its page: one query."""
-    return list(ServiceTicket.objects.filter(order=order).select_related("skill").order_by("requested_at", "pk"))
+    """The shopper's tickets of an order, for its page (a returned unit's repair at our warehouse is
+    ours, not the shopper's): one query."""
+    return list(
+        ServiceTicket.objects.filter(order=order)
+        .exclude(source=ServiceTicket.Source.RETURNED_UNIT)
+        .select_related("skill")
+        .order_by("requested_at", "pk")
+    )
 
 
 @dataclass(frozen=True)

@@ -352,3 +352,14 @@ def test_ops_send_the_held_units_back_from_the_returned_units_admin(warehouse, a
     again = admin_client.post(changelist, {"action": "send_back_now", "_selected_action": [unit.pk]}, follow=True)
     assert "Nothing waits" in again.content.decode()
     assert Consignment.objects.filter(direction="reverse").count() == 1
+
+
+def test_a_returned_units_repair_is_not_shown_on_the_shoppers_order_page(warehouse):
+    from aftersales.service import selectors
+
+    make_provider()
+    unit = partner_unit(warehouse)
+    repair(unit)
+
+    assert ServiceTicket.objects.filter(order=unit.line.order_line.order).count() == 1
+    assert selectors.order_tickets(unit.line.order_line.order) == []

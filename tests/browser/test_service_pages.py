@@ -191,3 +191,38 @@ def test_the_order_page_tells_returns_apart_and_offers_a_repair_as_an_action(
     no_sideways_scroll(page)
     shot(page, f"order-aftersales-{language}-desktop")
     on_a_phone_too(page, shot, f"order-aftersales-{language}-phone")
+
+
+@pytest.mark.parametrize(("language", "prefix"), [("zh-hans", ""), ("en", "/en")])
+def test_the_provider_closes_a_returned_units_repair_as_not_repairable_on_its_page(
+    settings, live_server, page, shot, language, prefix
+):
+    from django.contrib.auth import get_user_model
+
+    from aftersales.choices import Disposition
+    from aftersales.returns.services import disposition
+    from logistics.models import Warehouse
+    from tests.aftersales.factories import paid_line, returned_units
+    from tests.payments.shop_factories import partner_listing
+
+    provider, _washer = shanghai_washer(settings, live_server)  # the provider serves Shanghai
+    Warehouse.objects.update(city="Shanghai", postcode="200131", address="1 Waigaoqiao Rd")
+    [unit] = returned_units(paid_line(partner_listing(export_price="20.00")), "acceptable",
+                            warehouse=Warehouse.objects.first())  # fmt: skip
+    staff = get_user_model().objects.create_user("ops-lin", is_staff=True)
+    disposition.decide(unit, Disposition.REPAIR, reason="the handle is loose", actor=staff)
+    ticket = ServiceTicket.objects.get(return_unit=unit)
+    tickets.accept(ticket=ticket, provider=provider)
+
+    page.goto(provider_url(live_server, ticket, "en" if prefix else ""))
+    page.locator("details.unrepairable summary").click()
+    page.fill("#f-unrepairable", "外壳开裂，无法修复 / the case is cracked")
+    no_sideways_scroll(page)
+    shot(page, f"service-provider-unrepairable-{language}-desktop")
+    on_a_phone_too(page, shot, f"service-provider-unrepairable-{language}-phone")
+    with page.expect_navigation():
+        page.locator('[data-step="unrepairable"]').click()
+
+    assert page.locator(".ticket-status").first.get_attribute("data-status") == "completed"
+    unit.refresh_from_db()
+    assert unit.disposition == Disposition.DISPOSE
