@@ -22,10 +22,10 @@ from payments.shop.services import orders, paying
 
 from .choices import Grade, ReturnReason
 from .models import ProductReview, ReturnRequest, ReturnUnit, ServiceTicket
+from .returns.services import returns
 from .reviews import services as reviews
 from .service import demo as service_demo
 from .service.services import tickets
-from .services import returns
 
 # The demo shopper of each platform, in the city the demo service providers serve.
 SHOPPERS = {

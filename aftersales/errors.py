@@ -40,7 +40,7 @@ class DemandErrorCode(StrEnum):
 
 
 class DispositionErrorCode(StrEnum):
-    """Deciding what becomes of a returned unit (aftersales.services.disposition); a disposition
+    """Deciding what becomes of a returned unit (aftersales.returns.services.disposition); a disposition
     the country or the agreement does not allow is ReturnErrorCode.NOT_ALLOWED_HERE."""
 
     NOT_GRADED = "unit_not_graded"

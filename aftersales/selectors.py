@@ -10,7 +10,7 @@ from logistics.models import Shipment
 from payments.models import Order, OrderEvent
 
 from .models import Message, ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
-from .services import policy as policies
+from .returns.services import policy as policies
 
 # A return that is not refused or called off holds its units: they cannot be returned again.
 CLOSED = (ReturnRequest.Status.REJECTED, ReturnRequest.Status.CANCELLED)
@@ -127,7 +127,13 @@ def shopper_timeline(events):
 
 
 def returns_of_order(order):
-    return list(ReturnRequest.objects.filter(order=order).order_by("-created_at"))
+    """The order's returns, newest first, each with its lines and their goods (two queries)."""
+    lines = ReturnLine.objects.select_related("order_line").order_by("order_line__line_number")
+    return list(
+        ReturnRequest.objects.filter(order=order)
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .order_by("-created_at")
+    )
 
 
 def admin_returns():

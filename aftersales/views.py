@@ -15,7 +15,7 @@ from payments.shop import selectors as shop_selectors
 from . import selectors
 from .choices import ReturnReason
 from .models import ReturnRequest
-from .services import returns
+from .returns.services import returns
 
 
 def _order(token):

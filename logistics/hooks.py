@@ -33,3 +33,7 @@ checkout_stock_changed = Hook("logistics.checkout_stock_changed", runs=Hook.INLI
 # status (shipped with its tracking number, in transit, delivered, failed). Inline, in the
 # transaction that records it: the shop writes the shopper's notification with it.
 shipment_progressed = Hook("logistics.shipment_progressed", runs=Hook.INLINE)
+# reverse_consignment_sent(consignment, references): a reverse consignment left for the partner,
+# carrying `references` (aged returns `aged:...`, returned units' allocations `reverse:...`);
+# after-sales tells the partner of each returned unit in it. Inline, in its transaction. Required.
+reverse_consignment_sent = Hook("logistics.reverse_consignment_sent", runs=Hook.INLINE)

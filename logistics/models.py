@@ -31,6 +31,10 @@ class Warehouse(models.Model):
     name = models.CharField(_("name"), max_length=120)
     operator = models.CharField(_("operator"), max_length=120, help_text=_("Who runs it (us or a 3PL)"))
     address = models.TextField(_("address"))
+    # Where service providers come to (a returned unit repaired at the warehouse): matched against
+    # their service areas like a shopper's address.
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
     country = CountryField(_("country"))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -218,11 +222,14 @@ class Reservation(models.Model):
 
 class Consignment(models.Model):
     """A consolidated first-leg shipment of an exporter's goods into the importer's warehouse. Both
-    platforms hold a row with the same `reference`: the exporter's is OUTBOUND, the importer's INBOUND."""
+    platforms hold a row with the same `reference`: the exporter's is OUTBOUND, the importer's INBOUND.
+    A REVERSE consignment is the importer sending the exporter's goods back (aged stock it agreed
+    to return, returned units after-sales decided to send back): only the importer holds it."""
 
     class Direction(models.TextChoices):
         OUTBOUND = "outbound", _("outbound (we export)")
         INBOUND = "inbound", _("inbound (we receive)")
+        REVERSE = "reverse", _("reverse (we send back)")
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
@@ -301,6 +308,28 @@ class ConsignmentLine(models.Model):
     @property
     def over(self):
         return max((self.counted or 0) - self.quantity, 0)
+
+
+class ReverseConsignmentItem(models.Model):
+    """What a reverse consignment carried, one row per thing sent back: an aged-stock return (its
+    SENT_BACK movement's reference `aged:<action>`) or a returned unit held to send back (its
+    allocation `reverse:<unit>`). The reference is unique: nothing leaves twice."""
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="reverse_items")
+    source_reference = models.CharField(_("what was sent back"), max_length=160, unique=True)
+    sku = models.CharField(_("SKU"), max_length=64)
+    quantity = models.PositiveIntegerField(_("units"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("reverse consignment item")
+        verbose_name_plural = _("reverse consignment items")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="reverse_item_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.source_reference} x{self.quantity}"
 
 
 # --- last leg and cross-border direct ----------------------------------------------------------

@@ -173,3 +173,26 @@ def held_to_send_back(*, partnership):
         .select_related("stock")
         .order_by("created_at", "id")
     )
+
+
+def received_at_of_unit(*, reservation_id, unit=1):
+    """When the `unit`-th unit of an allocation came into its stock level: the receipt of the lot it
+    left from, first in first out (for consignment stock, the first-leg consignment's receipt: the
+    goods' customs entry into the bonded warehouse). Units taken from the level before its pick
+    used up the lots in order, so the unit is the one at that position. None when it is not known
+    (not picked yet, or stock from before lots)."""
+    reservation = Reservation.objects.filter(pk=reservation_id).only("stock_id", "reference").first()
+    if reservation is None:
+        return None
+    out = StockMovement.objects.filter(stock_id=reservation.stock_id, on_hand_delta__lt=0)
+    pick = out.filter(reference=reservation.reference).order_by("id").first()
+    if pick is None:
+        return None
+    taken_before = -(out.filter(id__lt=pick.id).aggregate(units=Sum("on_hand_delta"))["units"] or 0)
+    position, running = taken_before + max(int(unit), 1), 0
+    lots = StockLot.objects.filter(stock_id=reservation.stock_id, received_at__lte=pick.created_at)
+    for received_at, quantity in lots.order_by("received_at", "id").values_list("received_at", "quantity"):
+        running += quantity
+        if running >= position:
+            return received_at
+    return None

@@ -45,7 +45,17 @@ def graded_quote(listing, context, grade, *, sku=None, quantity=1):
     local.ships_from = PartnerListing.ShipsFrom.LOCAL
     list_price, _price, landed = pricing.landed_price(local, context, sku=sku, quantity=quantity)
     percent = listing.partnership.terms.grade_discount(grade)
-    return graded_price(list_price, percent), list_price, landed, percent
+    return zone_graded_price(list_price, percent), list_price, landed, percent
+
+
+def zone_graded_price(list_price, percent):
+    """A graded unit's shown price: the list price less the grade's discount, rounded by the
+    market's rule like every zone price (pricing.round_price: 152.92 CNY shows as 159.9); when that
+    rounding would reach the list price (a small discount on a cheap item), to the cent instead,
+    so the grade always costs less."""
+    exact = graded_price(list_price, percent)
+    rounded = pricing.round_price(exact)
+    return rounded if rounded < list_price else exact
 
 
 def graded_goods_value(landed: LandedPrice, percent):

@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from crossborder.admin_base import ReadOnlyAdmin, run_for_each
 from crossborder.errors import DomainError
+from crossborder.models import Partnership
+from logistics.services import reverse
 
 from ..choices import Disposition
 from ..models import ReceivedDisposition, ReturnUnit
-from ..services import disposition
+from ..returns.services import disposition
 
 
 class OverrideForm(forms.ModelForm):
@@ -51,7 +53,7 @@ class ReturnUnitAdmin(admin.ModelAdmin):
     list_filter = ["grade", "disposition", "disposition_by_rule"]
     list_select_related = ["line__order_line", "partnership__partner"]
     search_fields = ["line__order_line__sku"]
-    actions = ["apply_rules"]
+    actions = ["apply_rules", "send_back_now"]
     readonly_fields = [
         "line", "number", "owner", "grade", "notes", "inspected_at", "disposition", "disposition_reason",
         "disposition_by_rule", "decided_at", "decided_by", "options",
@@ -117,10 +119,22 @@ class ReturnUnitAdmin(admin.ModelAdmin):
             lambda n: _("%(n)d units decided by the rules.") % {"n": n},
         )
 
+    @admin.action(description=_("Send back now: a reverse consignment to each partner of the selected units"))
+    def send_back_now(self, request, queryset):
+        owners = queryset.filter(disposition=Disposition.SEND_BACK).values("partnership")
+        run_for_each(
+            self,
+            request,
+            Partnership.objects.filter(pk__in=owners).select_related("partner").order_by("pk"),
+            lambda partnership: reverse.send_reverse_consignment(partnership=partnership, actor=request.user.username),
+            lambda n: _("%(n)d reverse consignments sent.") % {"n": n},
+            label=lambda partnership: partnership.partner.code,
+        )
+
 
 @admin.register(ReceivedDisposition)
 class ReceivedDispositionAdmin(ReadOnlyAdmin):
-    list_display = ["unit", "partnership", "sku", "grade", "disposition", "by_rule", "decided_at"]
+    list_display = ["unit", "partnership", "sku", "grade", "disposition", "step", "by_rule", "decided_at", "step_at"]
     list_filter = ["disposition", "grade", "by_rule", "partnership"]
     search_fields = ["unit", "sku", "order_line"]
     list_select_related = ["partnership__partner"]

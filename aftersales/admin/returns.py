@@ -20,7 +20,7 @@ from crossborder.errors import DomainError
 from .. import selectors
 from ..choices import Grade
 from ..models import PartnerReturnNotice, ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
-from ..services import returns, threads
+from ..returns.services import returns, threads
 
 
 class ReturnLineInline(ReadOnlyInline):

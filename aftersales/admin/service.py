@@ -1,22 +1,34 @@
 """Local service providers and service tickets in the admin: ops register providers with their
 price list and areas, issue a provider's page link, and watch the tickets: SLA breaches are a
 list filter and shown in red; ops send a ticket to the provider the rule picks or to one they
-choose (the override), or cancel it."""
+choose (the override), or cancel it, and answer in the ticket's thread (the shopper and the
+provider are told)."""
+
+import datetime as dt
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import Q
-from django.urls import reverse
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crossborder.admin_base import ReadOnlyInline, run_for_each
+from crossborder.errors import DomainError
 
 from ..models import Message, ProviderSkill, ServiceArea, ServiceProvider, ServiceTicket, Skill, TicketEvent
+from ..service import selectors as service_selectors
 from ..service.services import links, tickets
+
+
+class StaffMessageForm(forms.Form):
+    body = forms.CharField(label=gettext_lazy("message"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)
 
 
 @admin.register(Skill)
@@ -72,11 +84,43 @@ class ServiceProviderAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "skills__skill"]
     search_fields = ["name", "email", "phone", "areas__city"]
     inlines = [ProviderSkillInline, ServiceAreaInline]
-    readonly_fields = ["reference", "link_issued_at", "created_at"]
+    readonly_fields = ["reference", "link_issued_at", "created_at", "statement"]
     actions = ["issue_link"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("skills__skill", "areas")
+
+    @admin.display(description=gettext_lazy("statement"))
+    def statement(self, provider):
+        if not provider.pk:
+            return "-"
+        url = reverse("admin:aftersales_serviceprovider_statement", args=[provider.pk])
+        return format_html('<a href="{}" data-statement>{}</a>', url, _("What we owe it, month by month"))
+
+    def get_urls(self):
+        page = path(
+            "<int:pk>/statement/",
+            self.admin_site.admin_view(self.statement_view),
+            name="aftersales_serviceprovider_statement",
+        )
+        return [page, *super().get_urls()]
+
+    def statement_view(self, request, pk):
+        """The provider's statement of a month (?month=2026-12, this month by default)."""
+        if not self.has_view_permission(request):
+            return redirect("admin:index")
+        provider = get_object_or_404(ServiceProvider, pk=pk)
+        month = service_selectors.month_start(request.GET.get("month"))
+        if month is None:
+            return HttpResponseBadRequest(_("Give the month as YYYY-MM, e.g. 2026-12."))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Statement of %(provider)s") % {"provider": provider.name},
+            "statement": service_selectors.provider_statement(provider, month),
+            "previous": (month - dt.timedelta(days=1)).strftime("%Y-%m"),
+            "next": (month + dt.timedelta(days=32)).strftime("%Y-%m"),
+        }
+        return TemplateResponse(request, "admin/aftersales/provider_statement.html", context)
 
     @admin.display(description=gettext_lazy("skills and prices"))
     def skills_and_prices(self, provider):
@@ -136,11 +180,11 @@ class ServiceTicketAdmin(admin.ModelAdmin):
     action_form = DispatchForm
     actions = ["dispatch_by_rule", "dispatch_to_chosen", "cancel_tickets"]
     readonly_fields = [
-        "reference", "skill", "source", "status", "order", "order_line", "product", "return_request", "partnership",
-        "title", "problem", "name", "email", "phone", "address", "city", "postcode", "provider", "dispatched_by_ops",
+        "reference", "skill", "source", "status", "order", "order_line", "product", "return_request", "return_unit",
+        "partnership", "title", "problem", "name", "email", "phone", "address", "city", "postcode", "provider", "dispatched_by_ops",
         "scheduled_for", "schedule_due_at", "complete_due_at", "schedule_breached_at", "complete_breached_at",
         "payer", "quantity", "price", "paid_in_order", "cost", "rating", "rating_comment", "rated_at", "thread",
-        "conversation", "requested_at", "completed_at", "updated_at",
+        "conversation", "reply", "requested_at", "completed_at", "repaired", "updated_at",
     ]  # fmt: skip
     exclude = ["token", "language"]
 
@@ -160,6 +204,44 @@ class ServiceTicketAdmin(admin.ModelAdmin):
                 missed.strftime("%Y-%m-%d %H:%M"),
             )
         return format_html('<span style="color:#067647">{}</span>', _("on time"))
+
+    @admin.display(description=gettext_lazy("answer"))
+    def reply(self, ticket):
+        url = reverse("admin:aftersales_serviceticket_message", args=[ticket.pk])
+        return format_html('<a class="button" href="{}" data-reply>{}</a>', url, _("Answer in the thread"))
+
+    def get_urls(self):
+        page = path(
+            "<int:pk>/message/",
+            self.admin_site.admin_view(self.message_view),
+            name="aftersales_serviceticket_message",
+        )
+        return [page, *super().get_urls()]
+
+    def message_view(self, request, pk):
+        """Staff write in the ticket's thread; the shopper and the provider are told."""
+        if not self.has_change_permission(request):
+            return redirect("admin:index")
+        ticket = get_object_or_404(ServiceTicket.objects.select_related("thread"), pk=pk)
+        form = StaffMessageForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                tickets.write_message(
+                    ticket=ticket, author=Message.Author.STAFF, staff=request.user, body=form.cleaned_data["body"]
+                )
+            except DomainError as error:
+                form.add_error("body", error.detail)
+            else:
+                self.message_user(request, _("Your answer is in the thread."), messages.SUCCESS)
+                return redirect("admin:aftersales_serviceticket_change", ticket.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Answer in the thread"),
+            "form": form,
+            "ticket": ticket,
+            "conversation": self.conversation(ticket),
+        }
+        return TemplateResponse(request, "admin/aftersales/ticket_message.html", context)
 
     @admin.display(description=gettext_lazy("messages"))
     def conversation(self, ticket):
@@ -187,11 +269,17 @@ class ServiceTicketAdmin(admin.ModelAdmin):
             _("%(n)d tickets sent."),
         )
 
-    @admin.action(description=gettext_lazy("Cancel"))
+    @staticmethod
+    def _cancel_and_refund(ticket, request):
+        """Call the ticket off, then (committed) give back what the shopper prepaid for it, once."""
+        tickets.cancel(ticket=ticket, staff=request.user, reason=_("cancelled by the platform"))
+        return tickets.refund_cancelled_ticket(ticket=ticket)
+
+    @admin.action(description=gettext_lazy("Cancel (and refund what the shopper prepaid for it)"))
     def cancel_tickets(self, request, queryset):
         self._each(
             request,
             queryset,
-            lambda t: tickets.cancel(ticket=t, staff=request.user, reason=_("cancelled by the platform")),
+            lambda t: self._cancel_and_refund(t, request),
             _("%(n)d tickets cancelled."),
         )

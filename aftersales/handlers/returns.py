@@ -7,8 +7,8 @@ from crossborder import messages
 
 from ..choices import Grade, ReturnReason
 from ..models import PartnerReturnNotice
-from ..services import partner_returns
-from ..services.returns import NOTICE
+from ..returns.services import partner_returns
+from ..returns.services.returns import NOTICE
 
 
 class AmountPayload(serializers.Serializer):

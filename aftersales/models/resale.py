@@ -25,6 +25,11 @@ class ReceivedDisposition(models.Model):
     )
     resale_fee_rate = models.DecimalField(_("resale fee rate"), max_digits=5, decimal_places=4, null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"))
+    # What has happened since the decision (a repair sent to a provider, the unit sent back), and when.
+    step = models.CharField(_("latest step"), max_length=20, blank=True)
+    step_at = models.DateTimeField(_("step at"), null=True, blank=True)
+    repair_ticket = models.CharField(_("repair ticket"), max_length=40, blank=True)
+    consignment = models.UUIDField(_("reverse consignment"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
 
     class Meta:

@@ -66,6 +66,11 @@ class ReturnRequest(models.Model):
     def __str__(self):
         return f"R{self.pk} ({self.get_kind_display()}, #{self.order.number})"
 
+    @property
+    def number(self):
+        """The return's number as the shopper and ops see it."""
+        return f"R{self.pk}"
+
 
 class ReturnLine(models.Model):
     """Units of one order line in a return, and what they were refunded."""

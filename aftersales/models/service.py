@@ -150,6 +150,7 @@ class ServiceTicket(models.Model):
         ORDER = "order", _("asked for after delivery")
         RETURN = "return", _("asked for from a return")
         OPS = "ops", _("opened by the platform")
+        RETURNED_UNIT = "unit", _("a returned unit to repair")
 
     class Payer(models.TextChoices):
         SHOPPER = "shopper", _("the shopper")
@@ -171,6 +172,14 @@ class ServiceTicket(models.Model):
     product = models.ForeignKey("catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     return_request = models.ForeignKey(
         "aftersales.ReturnRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="service_tickets"
+    )
+    return_unit = models.ForeignKey(
+        "aftersales.ReturnUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repair_tickets",
+        help_text=_("a returned unit repaired at the warehouse (disposition repair)"),
     )
     partnership = models.ForeignKey(
         "crossborder.Partnership",
@@ -221,6 +230,8 @@ class ServiceTicket(models.Model):
     thread = models.OneToOneField(Thread, on_delete=models.PROTECT, related_name="service_ticket")
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # A returned unit's repair: whether the provider could repair it (empty until it is done).
+    repaired = models.BooleanField(_("repaired"), null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -292,6 +303,7 @@ class TicketEvent(models.Model):
         SLA_BREACHED = "sla_breached", _("service level missed")
         RATED = "rated", _("rated")
         NOT_DISPATCHED = "not_dispatched", _("no provider available")
+        UNREPAIRABLE = "unrepairable", _("cannot be repaired")
 
     ticket = models.ForeignKey(ServiceTicket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -20,7 +20,7 @@ from ..models import Message, ReturnRequest, Skill
 from . import selectors
 from .services import links, tickets
 
-PROVIDER_ACTIONS = ("accept", "schedule", "complete", "escalate", "message")
+PROVIDER_ACTIONS = ("accept", "schedule", "complete", "unrepairable", "escalate", "message")
 SHOPPER_ACTIONS = ("message", "rate")
 
 
@@ -102,6 +102,8 @@ def _provider_step(action, ticket, provider, data):
         return tickets.schedule(ticket=ticket, provider=provider, at=data.get("scheduled_for", ""))
     if action == "complete":
         return tickets.complete(ticket=ticket, provider=provider, note=data.get("note", ""))
+    if action == "unrepairable":
+        return tickets.report_unrepairable(ticket=ticket, provider=provider, note=data.get("note", ""))
     if action == "escalate":
         return tickets.escalate(ticket=ticket, provider=provider, reason=data.get("reason", ""))
     if action == "message":

@@ -17,7 +17,7 @@ from ..services import LogisticsError, first_leg
 
 @admin.register(Warehouse)
 class WarehouseAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "country", "operator", "is_active"]
+    list_display = ["code", "name", "city", "country", "operator", "is_active"]
     list_filter = ["is_active", "country"]
     search_fields = ["code", "name", "operator", "address"]
     readonly_fields = ["created_at"]

@@ -771,6 +771,27 @@ def take_back_returned(*, reference, actor=""):
     return move(level, Kind.ADJUSTED, on_hand=-1, reference=f"undo:{reference}", note=_("decided again"), actor=actor)
 
 
+@transaction.atomic
+def send_back_held(reservation_reference, *, reference, actor=""):
+    """A unit held to send back (`reverse:` allocation) leaves in a reverse consignment
+    (`reference`): the allocation becomes the shipment (picked), the units leave the owner's
+    stock. Returns the reservation; one no longer active is refused."""
+    reservation = _active_reservation(reservation_reference)
+    if reservation.status != Reservation.Status.ACTIVE:
+        raise LogisticsError(
+            LogisticsErrorCode.RESERVATION_NOT_ACTIVE,
+            _("Reservation %(ref)s is %(status)s; only an active one can be sent back.")
+            % {"ref": reservation_reference, "status": reservation.get_status_display()},
+            field="reservation",
+            status=409,
+        )
+    q = reservation.quantity
+    move(reservation.stock, Kind.SENT_BACK, on_hand=-q, reserved=-q, reference=reference, actor=actor)
+    reservation.status = Reservation.Status.PICKED
+    reservation.save(update_fields=["status"])
+    return reservation
+
+
 def send_back(level, quantity, *, reference, actor=""):
     """Consignment units leaving for the exporter (a reverse consignment)."""
     quantity = check_quantity(quantity)

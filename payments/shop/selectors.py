@@ -17,6 +17,7 @@ from crossborder.terms import DEFAULT_GRADE_DISCOUNTS
 from logistics.models import Shipment
 from logistics.selectors import graded_stock
 from logistics.services import last_leg
+from partner_zone.graded import zone_graded_price
 
 from .models import Cart, CartLine, Checkout, Order, OrderEvent, Origin
 from .services import orders
@@ -48,7 +49,7 @@ def _graded_estimate(line, price):
     if line.origin == Origin.OWN:
         return graded_price(price, DEFAULT_GRADE_DISCOUNTS[line.grade])
     listing = line.listing
-    return graded_price(listing.list_price or price, listing.partnership.terms.grade_discount(line.grade))
+    return zone_graded_price(listing.list_price or price, listing.partnership.terms.grade_discount(line.grade))
 
 
 def cart_rows(cart, language):

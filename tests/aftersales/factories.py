@@ -7,7 +7,7 @@ import secrets
 from django.utils import timezone
 
 from aftersales.models import ReturnLine, ReturnRequest, ReturnUnit, Thread
-from aftersales.services import returns
+from aftersales.returns.services import returns
 from payments.models import Order
 from payments.shop.services import checkout as checkouts
 from payments.shop.services import orders

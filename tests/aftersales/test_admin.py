@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from aftersales.models import Message, ReturnRequest, ReturnUnit
-from aftersales.services import returns
+from aftersales.returns.services import returns
 from crossborder.models import OutboxMessage
 from tests.partners import table_counts
 

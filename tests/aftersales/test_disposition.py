@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from aftersales.choices import Disposition, Grade
 from aftersales.errors import DispositionErrorCode, ReturnErrorCode
 from aftersales.models import ReturnEvent, ReturnUnit
+from aftersales.returns.services import disposition
 from aftersales.rules import resale_rule
-from aftersales.services import disposition
 from crossborder.errors import DomainError
 from crossborder.models import OutboxMessage
 from logistics.models import Reservation, StockLevel, StockMovement

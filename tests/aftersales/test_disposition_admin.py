@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from aftersales.choices import Grade
 from aftersales.models import ReturnUnit
-from aftersales.services import disposition
+from aftersales.returns.services import disposition
 from payments.models import Order
 from tests.payments.shop_factories import partner_listing, set_up_shop
 

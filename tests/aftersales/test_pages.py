@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from aftersales.models import Message, ReturnRequest
-from aftersales.services import returns
+from aftersales.returns.services import returns
 from tests.partners import table_counts
 from tests.payments.shop_factories import own_variant
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from aftersales.services import returns
+from aftersales.returns.services import returns
 from payments.models import Posting
 
 from .factories import delivered_order, partner_goods, received_and_graded

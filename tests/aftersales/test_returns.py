@@ -14,7 +14,7 @@ from djmoney.money import Money
 
 from aftersales import selectors
 from aftersales.models import PartnerReturnNotice, ReturnRequest, ReturnUnit
-from aftersales.services import partner_returns, returns
+from aftersales.returns.services import partner_returns, returns
 from crossborder import money
 from crossborder.errors import DomainError
 from crossborder.models import Notification, OutboxMessage

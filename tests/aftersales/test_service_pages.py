@@ -237,3 +237,53 @@ def test_the_admin_shows_a_ticket_with_its_conversation_and_sends_it_where_ops_c
     assert sent.status_code == 302
     ticket.refresh_from_db()
     assert ticket.provider == other and ticket.dispatched_by_ops
+
+
+def test_ops_answer_in_a_tickets_thread_from_the_admin_and_the_shopper_and_provider_are_told(
+    service_shop, admin_client
+):
+    from crossborder.models import Notification
+
+    make_provider()
+    (ticket,) = open_tickets(service_shop, 1)
+    change = admin_client.get(reverse("admin:aftersales_serviceticket_change", args=[ticket.pk]))
+    url = reverse("admin:aftersales_serviceticket_message", args=[ticket.pk])
+    assert url in change.content.decode()
+
+    empty = admin_client.post(url, {"body": "   "})
+    assert empty.status_code == 200 and "errorlist" in empty.content.decode()
+    assert not ticket.thread.messages.exists()
+    sent = admin_client.post(url, {"body": "The provider will call you today."})
+
+    assert sent.status_code == 302
+    message = ticket.thread.messages.get()
+    assert (message.author, message.staff.username, message.body) == (
+        "staff",
+        "admin",
+        "The provider will call you today.",
+    )
+    told = set(Notification.objects.filter(template="service_message").values_list("to", flat=True))
+    assert told == {ticket.email, ticket.provider.email}
+
+
+def test_a_providers_monthly_statement_lists_each_completed_ticket_and_what_is_owed(service_shop, admin_client):
+    provider = make_provider()
+    done, later_done, open_one = open_tickets(service_shop, 3)
+    for ticket in (done, later_done):
+        tickets.accept(ticket=ticket, provider=provider)
+        tickets.schedule(ticket=ticket, provider=provider, at=timezone.now() + dt.timedelta(hours=2))
+        tickets.complete(ticket=ticket, provider=provider)
+    next_month = (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    ServiceTicket.objects.filter(pk=later_done.pk).update(
+        completed_at=timezone.make_aware(dt.datetime.combine(next_month, dt.time(10)))
+    )
+    url = reverse("admin:aftersales_serviceprovider_statement", args=[provider.pk])
+
+    page = admin_client.get(url).content.decode()
+
+    assert f'data-ticket="{done.number}"' in page and done.ledger_reference in page
+    assert f'data-ticket="{later_done.number}"' not in page and f'data-ticket="{open_one.number}"' not in page
+    assert 'data-total="CNY"' in page and "80.00 CNY" in page
+    following = admin_client.get(url, {"month": next_month.strftime("%Y-%m")}).content.decode()
+    assert f'data-ticket="{later_done.number}"' in following
+    assert admin_client.get(url, {"month": "December"}).status_code == 400

@@ -4,6 +4,7 @@ it; the cost posts to the ledger once by who pays; ops send a ticket to a provid
 Repairs asked for after delivery and from a return are dispatched like the rest."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core import signing
@@ -369,3 +370,38 @@ def test_the_demo_adds_its_providers_once_and_flags_the_car_seats(service_shop):
     assert demo.ensure_demo_providers() == (2, 1)
     assert demo.ensure_demo_providers() == (0, 0)
     assert Product.objects.get(pk=seat.pk).needs_installation
+
+
+def test_a_prepaid_service_called_off_while_the_order_goes_on_refunds_its_price_once(
+    service_shop, client, sandbox_webhooks_through_test_client
+):
+    from payments.models import CartLine, Payment, ProviderCall
+    from tests.payments.paying_factories import CN_FORM, add_to_cart, check_out, order_of, place
+    from tests.payments.payment_factories import path_of
+
+    make_provider()
+    washer = installable_variant(service_shop)
+    add_to_cart(client, (washer, 1))
+    line = CartLine.objects.order_by("-pk").first()
+    checkout = check_out(client, CN_FORM, services=[str(line.pk)])
+    place(client, checkout)
+    order = order_of(checkout)
+    payment = Payment.objects.get(checkout_reference=str(order.checkout.reference))
+    client.post(path_of(payment.next_action["qr_payload"]), {"decision": "approve"})
+    ticket = ServiceTicket.objects.get(order=order)
+    assert ticket.paid_in_order and str(ticket.price.amount) == "80.00"
+
+    tickets.cancel(ticket=ticket, reason="the shopper installed it")
+    tickets.refund_cancelled_ticket(ticket=ticket)
+    tickets.refund_cancelled_ticket(ticket=ticket)  # asked again: found, not made twice
+
+    payment.refresh_from_db()
+    assert payment.refunded_amount == Decimal("80.00")
+    assert ProviderCall.objects.filter(payment=payment, operation="refund").count() == 1
+    order.refresh_from_db()
+    assert order.status == "paid"
+
+
+def test_an_open_or_unpaid_ticket_refunds_nothing(dispatched):
+    ticket, _provider = dispatched
+    assert tickets.refund_cancelled_ticket(ticket=ticket) is None  # not cancelled

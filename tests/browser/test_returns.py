@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from aftersales.models import Message, ReturnRequest
-from aftersales.services import returns
+from aftersales.returns.services import returns
 from tests.catalog.factories import make_merchant, make_product
 from tests.logistics.factories import make_level
 from tests.payments.paying_factories import set_up_cn

@@ -22,6 +22,7 @@ from .test_checkout import no_sideways_scroll, on_a_phone_too
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PRICES = {"installation": "80.00", "maintenance": "60.00", "repair": "120.00"}
+ORANGE = "rgb(194, 65, 12)"  # --accent of storefront.css
 
 
 def shanghai_washer(settings, live_server):
@@ -110,6 +111,9 @@ def test_the_shopper_follows_writes_and_rates_the_ticket(live_server, page, shot
     shot(page, "service-ticket-zh-desktop")
     on_a_phone_too(page, shot, "service-ticket-zh-phone")
 
+    # The thread's Send is the platform's primary (orange) button, not a white one.
+    send = page.locator(".message-form button")
+    assert send.evaluate("b => getComputedStyle(b).backgroundColor") == ORANGE
     page.fill("#f-body", "好的，谢谢！")
     with page.expect_navigation():
         page.locator(".message-form button").click()
@@ -155,3 +159,70 @@ def test_the_shopper_chooses_installation_at_checkout_and_sees_it_in_the_quote(s
     assert page.locator(".grand-total").get_attribute("data-total") == "3389.00"  # goods, shipping, installation
     shot(page, "service-quote-zh-desktop")
     on_a_phone_too(page, shot, "service-quote-zh-phone")
+
+
+@pytest.mark.parametrize(("language", "prefix"), [("zh-hans", ""), ("en", "/en")])
+def test_the_order_page_tells_returns_apart_and_offers_a_repair_as_an_action(
+    settings, live_server, page, shot, language, prefix
+):
+    from payments.models import Order
+    from payments.shop.services import orders
+    from tests.aftersales.factories import returned_units
+
+    provider, washer = shanghai_washer(settings, live_server)
+    order = place_and_pay(checkout_with_installation((washer, 2), install=False))
+    orders.change_order_status(order=order, status=Order.Status.SHIPPED)
+    orders.change_order_status(order=order, status=Order.Status.DELIVERED)
+    line = order.lines.get()
+    first, second = returned_units(line, ""), returned_units(line, "")
+    first = first[0].line.request
+    second = second[0].line.request
+
+    page.goto(f"{live_server.url}{prefix}/orders/{order.token}/")
+    returns = page.locator(".return-list > li")
+    assert returns.count() == 2
+    numbers = {returns.nth(i).get_attribute("data-return") for i in range(2)}
+    assert numbers == {first.number, second.number}
+    assert returns.first.locator(".return-lines li").count() == 1
+    assert "× 1" in returns.first.locator(".return-lines").inner_text()
+    repair = page.locator("[data-request-service]")
+    assert repair.evaluate("a => getComputedStyle(a).backgroundColor") == ORANGE
+    assert repair.evaluate("a => getComputedStyle(a).display") == "inline-block"
+    no_sideways_scroll(page)
+    shot(page, f"order-aftersales-{language}-desktop")
+    on_a_phone_too(page, shot, f"order-aftersales-{language}-phone")
+
+
+@pytest.mark.parametrize(("language", "prefix"), [("zh-hans", ""), ("en", "/en")])
+def test_the_provider_closes_a_returned_units_repair_as_not_repairable_on_its_page(
+    settings, live_server, page, shot, language, prefix
+):
+    from django.contrib.auth import get_user_model
+
+    from aftersales.choices import Disposition
+    from aftersales.returns.services import disposition
+    from logistics.models import Warehouse
+    from tests.aftersales.factories import paid_line, returned_units
+    from tests.payments.shop_factories import partner_listing
+
+    provider, _washer = shanghai_washer(settings, live_server)  # the provider serves Shanghai
+    Warehouse.objects.update(city="Shanghai", postcode="200131", address="1 Waigaoqiao Rd")
+    [unit] = returned_units(paid_line(partner_listing(export_price="20.00")), "acceptable",
+                            warehouse=Warehouse.objects.first())  # fmt: skip
+    staff = get_user_model().objects.create_user("ops-lin", is_staff=True)
+    disposition.decide(unit, Disposition.REPAIR, reason="the handle is loose", actor=staff)
+    ticket = ServiceTicket.objects.get(return_unit=unit)
+    tickets.accept(ticket=ticket, provider=provider)
+
+    page.goto(provider_url(live_server, ticket, "en" if prefix else ""))
+    page.locator("details.unrepairable summary").click()
+    page.fill("#f-unrepairable", "外壳开裂，无法修复 / the case is cracked")
+    no_sideways_scroll(page)
+    shot(page, f"service-provider-unrepairable-{language}-desktop")
+    on_a_phone_too(page, shot, f"service-provider-unrepairable-{language}-phone")
+    with page.expect_navigation():
+        page.locator('[data-step="unrepairable"]').click()
+
+    assert page.locator(".ticket-status").first.get_attribute("data-status") == "completed"
+    unit.refresh_from_db()
+    assert unit.disposition == Disposition.DISPOSE

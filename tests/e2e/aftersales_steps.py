@@ -38,7 +38,7 @@ print("ok")
 RECEIVE_AND_GRADE = """
 import json
 from aftersales.models import ReturnRequest, ReturnUnit
-from aftersales.services import returns
+from aftersales.returns.services import returns
 found = ReturnRequest.objects.get(token=token)
 returns.receive_return(request=found, counts={line.pk: line.quantity for line in found.lines.all()})
 returns.grade_units(request=found, grades={u.pk: (grade, "box opened, unused") for u in ReturnUnit.objects.filter(line__request=found)})
@@ -49,7 +49,7 @@ print(json.dumps({"status": found.status, "owners": [u.partnership.partner.code 
 REFUND = """
 import json
 from aftersales.models import ReturnRequest
-from aftersales.services import returns
+from aftersales.returns.services import returns
 from payments.models import LedgerTransaction, Payment
 found = returns.refund_return(request=ReturnRequest.objects.get(token=token))
 line = found.lines.get()
@@ -67,7 +67,7 @@ print(json.dumps({
 UNITS = """
 import json
 from aftersales.models import ReturnUnit
-from aftersales.services import disposition
+from aftersales.returns.services import disposition
 from logistics.models import StockLevel
 units = list(ReturnUnit.objects.filter(line__request__token=token).order_by("number"))
 print(json.dumps({
@@ -106,6 +106,60 @@ print(json.dumps({
                      for r in ReceivedDisposition.objects.all()],
     "graded_lines": [l for f in ForwardedOrder.objects.all() for l in f.lines if l.get("grade")],
     "sold": sorted(LedgerTransaction.objects.filter(kind="goods_sold_abroad").values_list("reference", flat=True)),
+}))
+"""
+
+# Two units of the cn shopper's order come back graded good: ops send one to repair (a ticket at the
+# warehouse, done by a local provider through its steps) and the other back to us, which leaves in
+# the next reverse consignment.
+REPAIR_AND_SEND_BACK = """
+import json, secrets, datetime as dt
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from djmoney.money import Money
+from aftersales.models import ProviderSkill, ReturnLine, ReturnRequest, ReturnUnit, ServiceArea, ServiceProvider
+from aftersales.models import ServiceTicket, Skill, Thread
+from aftersales.service.services import tickets
+from aftersales.returns.services import disposition
+from logistics.models import Warehouse
+from logistics.services import reverse
+from payments.models import Order
+warehouse = Warehouse.objects.get(code="sha-1")
+Warehouse.objects.filter(pk=warehouse.pk).update(city="Shanghai", postcode="200131")
+provider = ServiceProvider.objects.create(name="Bund Fixers", email="fix@providers.example", language="en")
+ProviderSkill.objects.create(provider=provider, skill=Skill.objects.get(code="repair"), price=Money("90", "CNY"))
+ServiceArea.objects.create(provider=provider, city="Shanghai")
+ops = get_user_model().objects.get_or_create(username="ops-e2e", defaults={"is_staff": True})[0]
+order = Order.objects.get(token=token)
+line = order.lines.get()
+request = ReturnRequest.objects.create(token=secrets.token_hex(16), order=order, reason="no_reason",
+    status="inspected", warehouse=warehouse, thread=Thread.objects.create(subject="return"))
+returned = ReturnLine.objects.create(request=request, order_line=line, quantity=2)
+repaired, sent = [ReturnUnit.objects.create(line=returned, number=n, partnership=line.partnership, grade="good",
+    received_at=timezone.now(), inspected_at=timezone.now()) for n in (1, 2)]
+disposition.decide(repaired, "repair", reason="a loose hinge", actor=ops)
+disposition.decide(sent, "send_back", reason="the partner asked for it", actor=ops)
+ticket = ServiceTicket.objects.get(return_unit=repaired)
+tickets.accept(ticket=ticket, provider=provider)
+tickets.schedule(ticket=ticket, provider=provider, at=timezone.now() + dt.timedelta(hours=3))
+tickets.complete(ticket=ticket, provider=provider, note="hinge replaced")
+consignment = reverse.send_reverse_consignment(partnership=line.partnership, carrier="SF")
+repaired.refresh_from_db()
+print(json.dumps({"repaired": disposition.unit_key(repaired), "sent": disposition.unit_key(sent),
+                  "after_repair": repaired.disposition, "ticket": str(ticket.reference), "payer": ticket.payer,
+                  "consignment": str(consignment.reference), "ledger": ticket.ledger_reference}))
+"""
+
+# What the exporter (us) keeps of its returned units' steps, and the charges it was sent.
+UNIT_STEPS = """
+import json
+from aftersales.models import ReceivedDisposition
+from payments.models import Posting
+print(json.dumps({
+    "units": {r.unit: [r.disposition, r.step, r.repair_ticket, str(r.consignment or "")]
+              for r in ReceivedDisposition.objects.all()},
+    "repair_charge": sorted([p.account.code, p.currency, str(p.amount)]
+                            for p in Posting.objects.filter(transaction__reference=charge).select_related("account")),
 }))
 """
 

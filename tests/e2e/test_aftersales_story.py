@@ -49,7 +49,7 @@ def cny_shown(amount):
 def expected_amounts():
     goods = steps.cents(EXPORT_PRICE * purchase.USD_CNY)  # the lantern's customs value in CNY
     zone_price = cny_shown(goods + steps.cents(goods * CBEC_TAX))  # duties included (DDP)
-    graded_price = steps.cents(zone_price * (1 - steps.LIKE_NEW_DISCOUNT), ROUND_HALF_UP)
+    graded_price = cny_shown(steps.cents(zone_price * (1 - steps.LIKE_NEW_DISCOUNT), ROUND_HALF_UP))
     graded_taxes = steps.cents(goods * (1 - steps.LIKE_NEW_DISCOUNT) * CBEC_TAX)  # on the discounted goods
     proceeds = graded_price - graded_taxes
     cny_usd = (Decimal(1) / purchase.USD_CNY).quantize(Decimal("0.00000001"), rounding=ROUND_HALF_UP)
@@ -68,17 +68,18 @@ def expected_amounts():
 
 def test_the_independent_calculation_works_out_by_hand():
     # 20.00 USD x 7.2 = 144.00 CNY + 9.1% CBEC tax 13.10 = 157.10, shown as 159.90; like new at 15%
-    # off: 135.915 -> 135.92, of which tax 9.1% of 122.40 = 11.14, proceeds 124.78, less the 10% fee
-    # 12.48: 112.30 CNY credited to us. The sale and its charge-back: 20.00 - 1.60 = 18.40 USD each.
-    # Net: 112.30 x 0.13888889 = 15.597... -> cn owes us 15.60 USD.
+    # off: 135.915 -> 135.92, shown as 139.90 (the zone's rounding), of which tax 9.1% of 122.40 =
+    # 11.14, proceeds 128.76, less the 10% fee 12.88: 115.88 CNY credited to us. The sale and its
+    # charge-back: 20.00 - 1.60 = 18.40 USD each. Net: 115.88 x 0.13888889 = 16.094... -> cn owes us
+    # 16.09 USD.
     assert expected_amounts() == {
         "zone_price": Decimal("159.90"),
-        "graded_price": Decimal("135.92"),
+        "graded_price": Decimal("139.90"),
         "graded_taxes": Decimal("11.14"),
         "sale_due": Decimal("18.40"),
         "chargeback": Decimal("18.40"),
-        "resale_credit": Decimal("112.30"),
-        "net": Decimal("-15.60"),
+        "resale_credit": Decimal("115.88"),
+        "net": Decimal("-16.09"),
     }
 
 

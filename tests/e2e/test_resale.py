@@ -9,7 +9,7 @@ proceeds less the agreed resale fee, as computed here from the order line.
 Web servers only; outboxes are relayed by the test. The return itself (received and graded) is
 written on cn by a shell script, as the return flow would."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -18,9 +18,11 @@ from .aftersales_steps import (
     LIKE_NEW_DISCOUNT,
     LINE,
     LISTING,
+    REPAIR_AND_SEND_BACK,
     RESALE_FEE,
     SECOND_SHOPPER,
     TOLD,
+    UNIT_STEPS,
     cents,
     graded_offer,
     offer_us_goods,
@@ -51,7 +53,7 @@ RETURNED = """
 import json, secrets
 from django.utils import timezone
 from aftersales.models import ReturnLine, ReturnRequest, ReturnUnit, Thread
-from aftersales.services import disposition
+from aftersales.returns.services import disposition
 from logistics.models import StockLevel
 from payments.models import Order
 order = Order.objects.get(token=token)
@@ -89,7 +91,10 @@ def test_a_returned_us_unit_is_resold_in_the_us_zone_on_cn_and_settled_as_procee
     html = page(cn, f"/en/zone/us/p/{listing['reference']}/")
     assert "Grade: like new" in html
     shown, list_price = graded_offer(html, "like_new")
-    assert shown == cents(list_price * (1 - LIKE_NEW_DISCOUNT), ROUND_HALF_UP)
+    # Less the grade's discount, then rounded by the zone's rule like every price it shows (CNY 100
+    # to 1000: up to the next price ending in 9.9).
+    discounted = cents(list_price * (1 - LIKE_NEW_DISCOUNT), ROUND_HALF_UP)
+    assert shown == cents(((discounted + Decimal("0.1")) / 10).to_integral_value(ROUND_CEILING) * 10 - Decimal("0.1"))
 
     # Another cn shopper buys it under the CBEC rules: refused without a real name and ID number.
     item = [{"listing": listing["id"], "grade": "like_new", "quantity": 1}]
@@ -119,3 +124,22 @@ def test_a_returned_us_unit_is_resold_in_the_us_zone_on_cn_and_settled_as_procee
     assert lines[(sold["reference"], "CNY")] == -credit
     assert {(ref, currency): -Decimal(amount) for ref, currency, amount in us_batch["lines"]} == lines
     assert graded_line["export_amount"] == {"amount": str(credit), "currency": "CNY"}
+
+
+def test_a_us_unit_repaired_on_cn_and_another_sent_back_tell_us_each_step_and_the_repair_is_charged_to_us(pair):
+    cn, us = pair
+    listing = run(cn, LISTING, sku="US-LAMP")
+    order = place_order(cn, SHOPPERS["cn"], [{"listing": listing["id"], "quantity": 2}], 2 * Decimal(listing["price"]))
+    assert pay_with_wallet(cn, order["payment_url"])["state"] == "captured"
+
+    done = run(cn, REPAIR_AND_SEND_BACK, token=order["token"])
+    assert (done["after_repair"], done["payer"]) == ("resell", "partner")  # repaired, then resold by the rules
+
+    manage(cn, "relay_outbox")
+    told = run(us, UNIT_STEPS, charge=f"{done['ledger']}:partner")
+    assert told["units"][done["repaired"]] == ["resell", "repaired", done["ticket"], ""]
+    assert told["units"][done["sent"]] == ["send_back", "sent_back", "", done["consignment"]]
+    # The repair, under the partner's warranty, is owed by us (the cn provider's price, in CNY).
+    assert {(currency, amount.lstrip("-")) for _account, currency, amount in told["repair_charge"]} == {
+        ("CNY", "90.0000")
+    }

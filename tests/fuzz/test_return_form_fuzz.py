@@ -8,7 +8,7 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aftersales.services import returns
+from aftersales.returns.services import returns
 from tests.aftersales.factories import own_and_partner_order
 from tests.payments.paying_factories import set_up_cn
 from tests.payments.payment_factories import sandbox_webhooks_through_test_client  # noqa: F401

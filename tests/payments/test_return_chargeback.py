@@ -109,7 +109,7 @@ def test_own_goods_and_unpaid_orders_have_nothing_to_charge_back(shop):
 
 
 def test_the_order_admin_no_longer_charges_back_returns_by_hand(shop, admin_client):
-    # Returns charge the partner back when they are refunded (aftersales.services.returns).
+    # Returns charge the partner back when they are refunded (aftersales.returns.services.returns).
     response = admin_client.get(reverse("admin:payments_order_changelist"))
 
     assert "charge_back_returns" not in response.content.decode()

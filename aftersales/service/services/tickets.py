@@ -1,5 +1,5 @@
 """A service ticket's life, one transaction per step: requested (at checkout, after delivery, from
-a return), dispatched to a provider (by the rule in offers.py or by ops), accepted, scheduled and
+a return, or for a returned unit ops decided to repair), dispatched to a provider (by the rule in offers.py or by ops), accepted, scheduled and
 completed by the provider on its page, or escalated to ops; rated by the shopper once done. Every
 step is an event on the ticket's timeline and tells the people concerned (crossborder.notifications).
 A refused step changes nothing."""
@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from crossborder import money
 from crossborder.errors import DomainError
 from crossborder.notifications import notify
-from payments.models import Order, OrderLine
+from payments.models import Order, OrderLine, Payment
+from payments.providers.services import payment as payments
 from payments.shop.services.checkout import check_contact
 
 from ...errors import ServiceErrorCode as Code
@@ -30,6 +31,7 @@ Status = ServiceTicket.Status
 Kind = TicketEvent.Kind
 Actor = TicketEvent.Actor
 MAX_SCHEDULE_AHEAD = dt.timedelta(days=90)
+REFUNDABLE = (Payment.State.CAPTURED, Payment.State.PARTIALLY_REFUNDED)
 # What a shopper may ask for after delivery (installation is chosen at checkout).
 AFTER_DELIVERY_SKILLS = (Skill.Code.REPAIR, Skill.Code.MAINTENANCE)
 
@@ -166,8 +168,9 @@ def _new_ticket(*, skill, source, title, contact, language, now, **fields):
     return ticket
 
 
-def _assign(ticket, offer, *, staff=None, now):
-    """Send the (locked) ticket to the offer's provider and tell both sides."""
+def _assign(ticket, offer, *, staff=None, now, tell_owner=True):
+    """Send the (locked) ticket to the offer's provider and tell both sides (and a returned unit's
+    partner, unless the caller tells it in its own message)."""
     ticket.provider = offer.provider
     ticket.cost = offer.unit_price * ticket.quantity
     ticket.status = Status.DISPATCHED
@@ -186,6 +189,17 @@ def _assign(ticket, offer, *, staff=None, now):
     )
     _tell_provider(ticket, "service_dispatched", f"dispatched:{now.isoformat()}")
     _tell_shopper(ticket, "service_update", f"dispatched:{offer.provider.pk}:{now.isoformat()}")
+    if tell_owner:
+        _tell_unit_owner(ticket, "repair_dispatched", now)
+
+
+def _tell_unit_owner(ticket, step, now):
+    """A returned unit's repair: its partner learns each step (return.disposition)."""
+    if ticket.return_unit_id:
+        # The disposition service opens these tickets (it imports this module), so it is read here.
+        from ...returns.services import disposition
+
+        disposition.tell_repair_step(ticket=ticket, step=step, now=now)
 
 
 # --- requesting ----------------------------------------------------------------------------------
@@ -317,6 +331,55 @@ def _open_paid_ticket(order, line, skill, extra, now):
     return ticket
 
 
+def open_repair_ticket(*, unit, warehouse, reason, now):
+    """Disposition repair of a returned unit (aftersales.returns.services.disposition, in its transaction):
+    a repair ticket at the address of the warehouse holding the unit, paid by whom the agreement
+    says for repairs (`service_repair_payer`; ours by OWN_GOODS_PAYERS), the platform when that is
+    the shopper, who gave the unit back. Dispatched at once to the provider the rule picks; when
+    nobody serves the warehouse it stays requested and ops are told (the decision stands)."""
+    skill = offers.skill_for(Skill.Code.REPAIR)
+    line = unit.line.order_line
+    payer = offers.payer_for(skill=skill, partnership=unit.partnership)
+    if payer == ServiceTicket.Payer.SHOPPER:
+        payer = ServiceTicket.Payer.PLATFORM
+    recipient = {
+        "name": warehouse.name,
+        "phone": "",
+        "address_lines": [part for part in warehouse.address.splitlines() if part.strip()],
+        "city": warehouse.city,
+        "postcode": warehouse.postcode,
+        "country": str(warehouse.country),
+    }
+    try:
+        offer = offers.best_offer(skill=skill, city=warehouse.city, postcode=warehouse.postcode)
+    except DomainError as refusal:
+        offer, refused = None, str(refusal.detail)
+    ticket = _new_ticket(
+        skill=skill,
+        source=ServiceTicket.Source.RETURNED_UNIT,
+        title=f"{capfirst(skill.get_code_display())}: {line.title} ({warehouse.code})",
+        contact={"recipient": recipient, "email": ""},
+        language=settings.LANGUAGE_CODE,
+        now=now,
+        order=line.order,
+        order_line=line,
+        product=line.variant.product if line.variant_id else None,
+        partnership=unit.partnership,
+        return_request=unit.line.request,
+        return_unit=unit,
+        problem=(unit.notes or reason)[:2000],
+        payer=payer,
+        price=offer.unit_price if offer else money.money(0, settings.PLATFORM_CURRENCY),
+    )
+    ticket = _locked(ticket)
+    if offer is None:
+        _event(ticket, Kind.NOT_DISPATCHED, Actor.SYSTEM, note=refused, at=now)
+        tell_ops(ticket, "service_not_dispatched", "not-dispatched", reason=refused)
+    else:
+        _assign(ticket, offer, now=now, tell_owner=False)  # the decision's message says so
+    return ticket
+
+
 # --- dispatch (the rule, or ops) -----------------------------------------------------------------
 
 
@@ -401,23 +464,58 @@ def schedule(*, ticket, provider, at, now=None):
         ticket.scheduled_for = at
         _move(ticket, Status.SCHEDULED, Kind.SCHEDULED, now=now, fields=["scheduled_for"], appointment=at.isoformat())
         _tell_shopper(ticket, "service_update", f"scheduled:{at.isoformat()}")
+        _tell_unit_owner(ticket, "repair_scheduled", now)
     return ticket
 
 
 def complete(*, ticket, provider, note="", now=None):
     """The provider did the job: the ticket is completed, its cost posts to the ledger (once,
-    charges.py) and the shopper is asked to rate it."""
+    charges.py) and the shopper is asked to rate it. A returned unit's repair: the unit is released
+    and goes on by the rules (restock or resale), and its partner is told."""
     now = now or timezone.now()
     note = clean_text(note, field="note", limit=300, required=False)
     with transaction.atomic():
         ticket = _locked(ticket)
         _require_provider(ticket, provider)
         _require(ticket, (Status.SCHEDULED,), _("completed"))
-        ticket.completed_at = now
-        _move(ticket, Status.COMPLETED, Kind.COMPLETED, now=now, note=note, fields=["completed_at"])
-        charges.post_ticket_cost(ticket)
+        _finish(ticket, repaired=True, kind=Kind.COMPLETED, note=note, now=now)
         _tell_shopper(ticket, "service_completed", "completed")
     return ticket
+
+
+def report_unrepairable(*, ticket, provider, note, now=None):
+    """The provider looked at a returned unit and cannot repair it (with why): the ticket is done
+    (its cost, the provider's call, posts like any), and the unit is disposed of, its partner told.
+    Only a returned unit's repair ticket, accepted or scheduled."""
+    now = now or timezone.now()
+    note = clean_text(note, field="note", limit=300)
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require_provider(ticket, provider)
+        if not ticket.return_unit_id:
+            raise DomainError(
+                Code.INVALID_STATE,
+                _("Only a returned unit's repair can be reported as impossible; escalate this ticket instead."),
+                field="status",
+                status=409,
+            )
+        _require(ticket, (Status.ACCEPTED, Status.SCHEDULED), _("closed as not repairable"))
+        _finish(ticket, repaired=False, kind=Kind.UNREPAIRABLE, note=note, now=now)
+    return ticket
+
+
+def _finish(ticket, *, repaired, kind, note, now):
+    fields = ["completed_at"]
+    ticket.completed_at = now
+    if ticket.return_unit_id:
+        ticket.repaired = repaired
+        fields.append("repaired")
+    _move(ticket, Status.COMPLETED, kind, now=now, note=note, fields=fields)
+    charges.post_ticket_cost(ticket)
+    if ticket.return_unit_id:
+        from ...returns.services import disposition  # see _tell_unit_owner
+
+        disposition.after_repair(ticket=ticket, repaired=repaired, note=note, now=now)
 
 
 def escalate(*, ticket, provider, reason, now=None):
@@ -508,6 +606,40 @@ def cancel(*, ticket, reason="", staff=None, now=None):
             _tell_provider(ticket, "service_cancelled", "cancelled")
         _tell_shopper(ticket, "service_update", "cancelled")
     return ticket
+
+
+def refund_cancelled_ticket(*, ticket):
+    """A service the shopper paid for with the order, called off before it was done while the order
+    goes on: its price goes back through the payment the shopper used, once (the refund's key names
+    the ticket: asking again finds it, done or still to be confirmed). The payment service records
+    the refund in the ledger (the prepayment was never turned into revenue) and mails the shopper.
+    Calls the provider, so it runs outside any transaction, after the cancellation committed. A
+    cancelled order refunds its whole total itself: nothing here then. Returns the payment, or None
+    when there is nothing to refund."""
+    ticket = ServiceTicket.objects.select_related("order__checkout").get(pk=ticket.pk)
+    order = ticket.order
+    if ticket.status != Status.CANCELLED or not ticket.paid_in_order or not ticket.price.amount or order is None:
+        return None
+    if order.status == Order.Status.CANCELLED:
+        return None
+    payment = (
+        Payment.objects.filter(checkout_reference=str(order.checkout.reference), state__in=REFUNDABLE)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if payment is None:
+        raise DomainError(
+            Code.INVALID_STATE,
+            _("Order %(number)s has no payment to refund the service from.") % {"number": order.number},
+            field="ticket",
+            status=409,
+        )
+    return payments.refund_payment(
+        payment=payment,
+        amount=ticket.price.amount,
+        reason=f"service {ticket.number} cancelled",
+        key=f"service-ticket:{ticket.reference}",
+    )
 
 
 def cancel_order_tickets(*, order):

@@ -164,7 +164,7 @@ def charge_back_return(
     less our commission, as the sale posted it, in the partner's currency; see
     return_chargeback_amount). Once per `reference` (default: the line's, for a whole line): a
     second charge-back under it is refused and changes nothing. After-sales calls this when it
-    refunds a return (aftersales.services.returns), one reference per returned line."""
+    refunds a return (aftersales.returns.services.returns), one reference per returned line."""
     if not line.is_partner:
         raise DomainError(
             CheckoutErrorCode.ORDER_STATE,

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 
-from ..models import PartnerReturnNotice
+from ...models import PartnerReturnNotice
 
 
 def receive_return_notice(*, partnership, payload):

@@ -38,10 +38,10 @@ from payments.ledger.services import charges, ledger
 from payments.models import LedgerTransaction, Order, OrderLine, Payment, ProviderCall
 from payments.providers.services import payment as payments
 
-from .. import selectors
-from ..choices import Grade, ReturnReason
-from ..errors import ReturnErrorCode as Code
-from ..models import ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit, Thread
+from ... import selectors
+from ...choices import Grade, ReturnReason
+from ...errors import ReturnErrorCode as Code
+from ...models import ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit, Thread
 from . import disposition, threads
 from . import policy as policies
 

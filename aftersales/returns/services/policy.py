@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from crossborder.terms import Terms, TermsError
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "rules_data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "rules_data"  # aftersales/rules_data
 
 
 def _read(name):

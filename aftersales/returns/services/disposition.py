@@ -7,8 +7,13 @@ unit's owner, and, for a partner's goods, told to the partner (`return.dispositi
 - resell: into the owner's graded stock of the unit's grade, offered as a graded item (a partner's
   goods in its zone's listing, ours on our product page), discounted by grade;
 - send_back: held for the next reverse consignment to the partner;
-- repair: held for repair (service tickets are opened apart);
+- repair: held for repair, and a repair ticket opened at the warehouse's address (aftersales.service):
+  once the provider repaired it the unit is released and goes on by the rules (restock or resale);
+  when it cannot be repaired it is disposed of;
 - dispose: written off with the reason.
+
+The partner learns each step of its unit: the decision, the repair's dispatch, appointment and
+outcome, and the reverse consignment a unit sent back leaves in (`step` of the message).
 
 Each public function is one transaction; a refusal raises a DomainError and writes nothing. A unit
 decided by the rules may be overridden once by ops while its unit is still where the rule put it;
@@ -25,14 +30,16 @@ from crossborder.errors import DomainError
 from crossborder.grades import RESALE_GRADES
 from crossborder.services import send_to_partner
 from crossborder.terms import Terms
+from logistics.selectors import received_at_of_unit
 from logistics.services import LogisticsError, stock
 from partner_zone.services.sync.stock import refresh_local_stock
 
-from ..choices import Disposition, Grade
-from ..errors import DispositionErrorCode as Code
-from ..errors import ReturnErrorCode
-from ..models import ReceivedDisposition, ReturnEvent, ReturnUnit
-from ..rules import OWN_CATALOG, PARTNER_ZONE, resale_rule
+from ...choices import Disposition, Grade
+from ...errors import DispositionErrorCode as Code
+from ...errors import ReturnErrorCode
+from ...models import ReceivedDisposition, ReturnEvent, ReturnUnit
+from ...rules import OWN_CATALOG, PARTNER_ZONE, resale_rule
+from ...service.services import tickets
 
 MESSAGE = "return.disposition"
 # When the agreement's disposition for a grade is not allowed here, the first of these that is.
@@ -62,9 +69,18 @@ def unit_key(unit):
 
 
 def imported_at(unit):
-    """When the unit's goods came into the country: the order that brought them to the shopper."""
-    order = unit.line.order_line.order
-    return order.paid_at or order.placed_at
+    """When the unit's goods came into the country (the importing country's period counts from it):
+    for a partner's goods sold from consignment stock, the customs entry of the unit's stock, which
+    is the receipt of the first-leg consignment lot it left from (logistics, first in first out);
+    for goods shipped direct, or when the lot is not known, the order's payment (the parcel clears
+    customs after it, so this date is the stricter one)."""
+    line = unit.line.order_line
+    if unit.partnership_id and line.reservation_id:
+        position = unit.line.units_before + unit.number
+        entered = received_at_of_unit(reservation_id=line.reservation_id, unit=position)
+        if entered is not None:
+            return entered
+    return line.order.paid_at or line.order.placed_at
 
 
 def _terms(unit):
@@ -256,7 +272,7 @@ def _stock_reference(unit, disposition):
     return f"{unit_key(unit)}:{disposition}"
 
 
-def _carry_out(unit, disposition, *, reason, by_rule, actor, now):
+def _carry_out(unit, disposition, *, reason, by_rule, actor, now, step="decided", ticket=None):
     key, who, goods = _stock_reference(unit, disposition), _actor_name(actor), _goods(unit)
     if disposition == Disposition.RESTOCK:
         stock.put_back_returned(**goods, reference=key, actor=who, note=reason)
@@ -284,17 +300,81 @@ def _carry_out(unit, disposition, *, reason, by_rule, actor, now):
         detail={"unit": unit_key(unit), "disposition": disposition, "by_rule": by_rule, "reason": reason},
         created_at=now,
     )
+    if disposition == Disposition.REPAIR:
+        ticket = tickets.open_repair_ticket(unit=unit, warehouse=goods["warehouse"], reason=reason, now=now)
+        sent = ticket.status == tickets.Status.DISPATCHED
+        step = "repair_dispatched" if sent else "repair_requested"
     if unit.partnership_id:
-        send_to_partner(unit.partnership, MESSAGE, disposition_payload(unit))
+        payload = disposition_payload(unit, step=step, at=now, ticket=ticket)
+        send_to_partner(unit.partnership, MESSAGE, payload)
     return unit
 
 
 def _undo(unit, *, actor):
-    """Take the unit back from where the rules' decision put it, so ops can decide again."""
+    """Take the unit back from where the rules' decision put it, so ops can decide again (an open
+    repair ticket of it is called off)."""
     try:
         stock.take_back_returned(reference=_stock_reference(unit, unit.disposition), actor=_actor_name(actor))
     except LogisticsError:
         raise _cannot_undo(unit) from None
+    for ticket in unit.repair_tickets.filter(status__in=tickets.ServiceTicket.OPEN).order_by("pk"):
+        tickets.cancel(ticket=ticket, reason=_("decided again"))
+
+
+# --- a repair's steps ----------------------------------------------------------------------------
+
+
+def _after_repair_choice(unit, now):
+    """What a repaired unit becomes: the agreement's rule for its grade when that is restock or
+    resale and allowed here, else the first allowed of resell, restock, send back, dispose."""
+    options = {o.disposition: o for o in allowed_dispositions(unit, now=now)}
+    agreed = _terms(unit).default_disposition(unit.grade)
+    first = (agreed,) if agreed in (Disposition.RESTOCK, Disposition.RESELL) else ()
+    chosen = next(
+        d
+        for d in (*first, Disposition.RESELL, Disposition.RESTOCK, Disposition.SEND_BACK, Disposition.DISPOSE)
+        if options[d].allowed
+    )
+    return chosen, _("Repaired; graded %(grade)s, by the rules: %(disposition)s.") % {
+        "grade": Grade(unit.grade).label,
+        "disposition": Disposition(chosen).label,
+    }
+
+
+@transaction.atomic
+def after_repair(*, ticket, repaired, note="", now=None):
+    """The repair ticket of a returned unit is done (tickets.complete / report_unrepairable, in
+    their transaction): the unit's repair hold is given back and it goes on by the rules, restocked
+    or resold (a unit graded unsellable that was repaired is resold as acceptable), or, when it
+    could not be repaired, disposed of. Its partner is told. A unit decided otherwise meanwhile is
+    left as it is."""
+    now = now or timezone.now()
+    [unit] = _locked([ticket.return_unit])
+    if unit.disposition != Disposition.REPAIR:
+        return unit
+    try:
+        stock.take_back_returned(reference=_stock_reference(unit, Disposition.REPAIR), actor="repair")
+    except LogisticsError:
+        raise _cannot_undo(unit) from None
+    if repaired:
+        if unit.grade == Grade.UNSELLABLE:
+            unit.grade = Grade.ACCEPTABLE
+            unit.save(update_fields=["grade"])
+        chosen, reason = _after_repair_choice(unit, now)
+        step = "repaired"
+    else:
+        chosen, step = Disposition.DISPOSE, "unrepairable"
+        reason = _("It could not be repaired: %(why)s") % {"why": note}
+    return _carry_out(unit, chosen, reason=reason, by_rule=True, actor=None, now=now, step=step, ticket=ticket)
+
+
+def tell_repair_step(*, ticket, step, now):
+    """A step of a returned unit's repair ticket (sent to a provider, scheduled): its partner is told."""
+    unit = ReturnUnit.objects.select_related("partnership__partner", "line__request", "line__order_line__listing").get(
+        pk=ticket.return_unit_id
+    )
+    if unit.partnership_id and unit.disposition == Disposition.REPAIR:
+        send_to_partner(unit.partnership, MESSAGE, disposition_payload(unit, step=step, at=now, ticket=ticket))
 
 
 def _cannot_undo(unit):
@@ -305,8 +385,30 @@ def _cannot_undo(unit):
     )
 
 
-def disposition_payload(unit):
-    """What the exporter learns of the decision (`return.disposition`)."""
+def tell_sent_back(*, consignment, references):
+    """logistics.hooks.reverse_consignment_sent: the units held to send back left in a reverse
+    consignment; the partner learns which of its returned units are on their way, and in which."""
+    keys = {}
+    for reference in references:
+        held = reference.removeprefix(f"{stock.RETURN_HOLD_PREFIXES[Disposition.SEND_BACK]}:")
+        parts = held.removesuffix(f":{Disposition.SEND_BACK}").split(":")
+        if held != reference and len(parts) == 4 and parts[0] == "return":
+            keys[(parts[1], int(parts[2]), int(parts[3]))] = reference
+    if not keys:
+        return
+    units = ReturnUnit.objects.filter(
+        line__request__reference__in={request for request, _line, _number in keys}, partnership__isnull=False
+    ).select_related("partnership__partner", "line__request", "line__order_line__listing")
+    now = timezone.now()
+    for unit in units:
+        key = (str(unit.line.request.reference), unit.line.order_line.line_number, unit.number)
+        if key in keys and unit.disposition == Disposition.SEND_BACK:
+            payload = disposition_payload(unit, step="sent_back", at=now, consignment=consignment.reference)
+            send_to_partner(unit.partnership, MESSAGE, payload)
+
+
+def disposition_payload(unit, *, step="decided", at=None, ticket=None, consignment=None):
+    """What the exporter learns of the decision (`return.disposition`), and of its steps since."""
     line, terms = unit.line.order_line, _terms(unit)
     resell = unit.disposition == Disposition.RESELL
     return {
@@ -322,6 +424,11 @@ def disposition_payload(unit):
         "decided_at": unit.decided_at.isoformat(),
         "resale_discount_percent": str(terms.grade_discount(unit.grade)) if resell else None,
         "resale_fee_rate": str(terms.resale_fee_rate) if resell else None,
+        "step": step,
+        "step_at": (at or unit.decided_at).isoformat(),
+        "repair_ticket": str(ticket.reference) if ticket is not None else None,
+        "repair_payer": ticket.payer if ticket is not None else None,
+        "consignment": str(consignment) if consignment else None,
     }
 
 
@@ -344,11 +451,15 @@ def record_partner_disposition(*, partnership, payload):
         "resale_discount_percent": payload.get("resale_discount_percent"),
         "resale_fee_rate": payload.get("resale_fee_rate"),
         "decided_at": payload["decided_at"],
+        "step": payload.get("step") or "",
+        "step_at": payload.get("step_at") or payload["decided_at"],
+        "repair_ticket": payload.get("repair_ticket") or "",
+        "consignment": payload.get("consignment"),
     }
     row = ReceivedDisposition.objects.select_for_update().filter(partnership=partnership, unit=payload["unit"]).first()
     if row is None:
         return ReceivedDisposition.objects.create(partnership=partnership, unit=payload["unit"], **fields)
-    if payload["decided_at"] > row.decided_at:
+    if (fields["decided_at"], fields["step_at"]) > (row.decided_at, row.step_at or row.decided_at):
         for name, value in fields.items():
             setattr(row, name, value)
         row.received_at = timezone.now()

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from crossborder.errors import DomainError
 
-from ..errors import ReturnErrorCode as Code
-from ..models import Message
+from ...errors import ReturnErrorCode as Code
+from ...models import Message
 
 MAX_BODY = 4000
 
