@@ -40,3 +40,10 @@ def ticket_for_provider(provider, reference):
 def order_tickets(order):
     """The tickets of an order, for its page: one query."""
     return list(ServiceTicket.objects.filter(order=order).select_related("skill").order_by("requested_at", "pk"))
+
+
+def tickets_of_orders(orders):
+    """The service tickets of these orders, newest first (a shopper's account page): one query."""
+    return list(
+        ServiceTicket.objects.filter(order__in=orders).select_related("skill", "order").order_by("-requested_at", "-pk")
+    )

@@ -111,7 +111,7 @@ def _checkout_form(request, cart, *, values=None, errors=None, status=200):
     context = {
         "rows": rows,
         "estimate": selectors.cart_estimate(rows),
-        "values": values or {"country": settings.PLATFORM_COUNTRY},
+        "values": values or {"country": settings.PLATFORM_COUNTRY, **payments_hooks.checkout_prefill_values(request)},
         "errors": errors or {},
         "needs_id": checkouts.china_rules_apply(any(row.origin == Origin.PARTNER for row in rows)),
         "offers_installation": any(row.offers_installation for row in rows),
