@@ -28,8 +28,8 @@ def own_order(user, number):
     if found is None:
         return None
     found.tracked_lines = shop_selectors.with_deliveries(list(found.lines.all()))
-    found.returns = aftersales_selectors.returns_of_order(found)
-    found.tickets = service_selectors.order_tickets(found)
+    found.account_returns = aftersales_selectors.returns_of_order(found)
+    found.account_tickets = service_selectors.order_tickets(found)
     found.returnable = aftersales_selectors.order_has_returnable_lines(found)
     return found
 

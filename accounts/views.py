@@ -132,7 +132,7 @@ def details(request):
             "profile": profile,
             "emails": selectors.emails_of(user),
             "errors": errors,
-            "languages": settings.LANGUAGES,
+            "language_choices": settings.LANGUAGES,
             "current_language": (profile.language if profile and profile.language else get_language()),
         },
         status=400 if errors else 200,

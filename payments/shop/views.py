@@ -212,7 +212,7 @@ def _pay(request, found, provider):
 
 def _order_page(request, token, *, error=None, status=200):
     found = selectors.order_by_token(token, with_extras=True)
-    if found is None:
+    if found is None or selectors.someone_elses(found, request.user):
         raise Http404("No such order")
     awaiting = found.status == found.Status.AWAITING_PAYMENT
     lines = selectors.with_deliveries(list(found.lines.all()))
