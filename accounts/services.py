@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from aftersales.services import erasure
 from crossborder.errors import DomainError
 from payments.shop.services import shoppers
 
@@ -125,7 +126,7 @@ def delete_address(user, address_id):
 def delete_account(user, *, confirmation, expected):
     """Delete the account: personal data erased (addresses, e-mails, phone, browsing history), orders kept for
     the accounts without the person (payments' erase_shopper). `confirmation` must equal `expected`
-    (the word the page asks the shopper to type). Returns the kept order numbers."""
+    (the word the page asks the shopper to type). Returns the ids of the orders kept."""
     if confirmation.strip().casefold() != str(expected).casefold():
         raise DomainError(
             Code.CONFIRMATION_MISMATCH,
@@ -133,5 +134,6 @@ def delete_account(user, *, confirmation, expected):
             field="confirmation",
         )
     kept = shoppers.erase_shopper(user)
+    erasure.erase_shopper_aftersales(kept)
     get_user_model().objects.filter(pk=user.pk).delete()  # profile, addresses, e-mail addresses go with it
     return kept

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.models import SavedAddress
+from aftersales.models import Message, ReturnRequest, Thread
 from partner_zone.models import ShopperEvent
 from payments.shop.models import Order
 from payments.shop.services import cart as carts
@@ -162,6 +163,11 @@ def test_delete_my_account_erases_the_person_and_keeps_the_orders(client, wareho
     order = partner_order(user)
     SavedAddress.objects.create(user=user, fields={"city": "Shanghai", "address_lines": ["1 Road"]})
     ShopperEvent.objects.create(kind="search", user=user, query="mine")
+    thread = Thread.objects.create(subject="return")
+    Message.objects.create(thread=thread, author=Message.Author.SHOPPER, body="Call me on 13800138000")
+    opened = ReturnRequest.objects.create(
+        token="t" * 32, order=order, user=user, reason="no_reason", reason_text="Li Wei, room 5", thread=thread
+    )
     client.force_login(user)
     response = client.post("/en/account/privacy/delete/", {"confirmation": "delete"})
     assert response.status_code == 302
@@ -173,6 +179,9 @@ def test_delete_my_account_erases_the_person_and_keeps_the_orders(client, wareho
     assert order.recipient == {"country": "CN"}
     assert order.total.amount > 0  # the accounts keep the amounts
     assert "_auth_user_id" not in client.session
+    opened.refresh_from_db()
+    assert opened.user is None and opened.reason_text == "" and opened.order_id == order.pk  # kept, without the person
+    assert "13800138000" not in thread.messages.get().body
 
 
 def test_details_change_the_name_and_refuse_a_name_too_long(client):

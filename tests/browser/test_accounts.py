@@ -10,10 +10,12 @@ from django.core.cache import cache
 
 from accounts.models import Profile
 from payments.models import Order
+from tests import smtp_server as smtp_fixtures
 from tests.catalog.factories import make_merchant, make_product
 from tests.logistics.factories import make_level
 from tests.payments.paying_factories import set_up_cn
-from tests.smtp_server import eager_tasks, smtp_server  # noqa: F401 - the fixtures
+
+eager_tasks, smtp_server = smtp_fixtures.eager_tasks, smtp_fixtures.smtp_server  # the fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,8 +83,8 @@ def test_a_guest_buys_signs_up_by_email_and_finds_the_order_in_my_account(
     shot,
     shop,
     settings,
-    smtp_server,
-    language,  # noqa: F811
+    smtp_server,  # noqa: F811 - the fixture
+    language,
 ):
     settings.ACCOUNTS_PHONE_FIRST = False
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"

@@ -39,8 +39,8 @@ def claim_guest_orders(*, user, email="", phone=None):
 def erase_shopper(user):
     """Before an account is deleted: its orders and checkouts lose the person (name, e-mail, address,
     phone, resident ID) and the account; amounts, lines and status stay for the accounts. Carts are
-    deleted. Returns the numbers of the orders kept."""
-    numbers = []
+    deleted. Returns the ids of the orders kept."""
+    numbers = []  # the kept orders' ids
     for order in Order.objects.select_for_update().filter(user=user):
         order.user = None
         order.email = ERASED_EMAIL
@@ -48,7 +48,7 @@ def erase_shopper(user):
         order.buyer_id_number = ""
         order.recipient = {"country": order.recipient.get("country", "")}
         order.save(update_fields=["user", "email", "buyer_name", "buyer_id_number", "buyer_id_index", "recipient"])
-        numbers.append(order.number)
+        numbers.append(order.pk)
     for checkout in Checkout.objects.select_for_update().filter(user=user):
         checkout.user = None
         checkout.email = ERASED_EMAIL
