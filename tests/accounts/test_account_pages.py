@@ -13,6 +13,7 @@ from partner_zone.models import ShopperEvent
 from payments.shop.models import Order
 from payments.shop.services import cart as carts
 from payments.shop.services import checkout as checkouts
+from payments.shop.services import orders
 from payments.shop.services.shoppers import ERASED_EMAIL
 from tests.payments.shop_factories import BUYER, VALID_ID, cart_with, checkout_of, partner_listing, set_up_shop
 
@@ -197,3 +198,19 @@ def test_details_change_the_name_and_refuse_a_name_too_long(client):
     assert "At most 150 characters." in body and "Choose one of the languages offered." in body
     user.refresh_from_db()
     assert user.first_name == "Mei"
+
+
+def test_a_delivered_order_offers_the_return_flow_and_its_return_is_listed_with_its_status(client, warehouse):
+    user = shopper()
+    order = owned_order(warehouse, user)
+    orders.mark_paid(order=order, payment_reference=f"pay-{order.number}", amount=order.total)
+    orders.change_order_status(order=order, status=Order.Status.SHIPPED)
+    orders.change_order_status(order=order, status=Order.Status.DELIVERED)
+    client.force_login(user)
+    page = client.get(f"/en/account/orders/{order.number}/").content.decode()
+    assert f'href="/en/returns/order/{order.token}/"' in page  # the after-sales return flow
+    opened = ReturnRequest.objects.create(
+        token="r" * 32, order=order, reason="no_reason", thread=Thread.objects.create(subject="return")
+    )
+    listed = client.get("/en/account/returns/").content.decode()
+    assert f'href="/en/returns/{opened.token}/"' in listed and 'data-status="requested"' in listed
