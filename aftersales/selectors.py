@@ -146,3 +146,8 @@ def admin_returns():
             distinct=True,
         ),
     )
+
+
+def returns_of_orders(orders):
+    """The returns and exchanges of these orders, newest first (a shopper's account page): one query."""
+    return list(ReturnRequest.objects.filter(order__in=orders).select_related("order").order_by("-created_at", "-pk"))

@@ -107,12 +107,15 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "allauth",
+    "allauth.account",
     "crossborder",
     "catalog",
     "logistics",
     "partner_zone",
     "payments",
     "aftersales",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +132,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "partner_zone.middleware.HistoryCookieMiddleware",
+    # Shopper accounts (django-allauth): its login flows' state.
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RateLimitedMiddleware",
     # Last, so it sees the outcome of authentication (brute-force lockout for staff logins).
     "axes.middleware.AxesMiddleware",
 ]
@@ -136,6 +142,8 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Shoppers sign in by e-mail or phone (accounts/, docs/adr/0024); staff keep the admin's login.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_FAILURE_LIMIT = int(env("CROSSBORDER_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
@@ -234,7 +242,9 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # Two instances on one host (the demo) must not share session or CSRF cookies.
 SESSION_COOKIE_NAME = f"{PLATFORM_CODE}_sessionid"
 CSRF_COOKIE_NAME = f"{PLATFORM_CODE}_csrftoken"
-LOGIN_URL = "admin:login"
+# Shoppers sign in on the storefront (accounts/); the admin keeps its own login page for staff.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:home"
 
 # --- Production hardening (manage.py check --deploy is clean with CROSSBORDER_ENV=production) --
 if PRODUCTION:
@@ -606,3 +616,51 @@ LOGGING = {
 
 # How many days after writing it a shopper may still change a review (aftersales.reviews).
 REVIEW_EDIT_DAYS = int(env("CROSSBORDER_REVIEW_EDIT_DAYS", "30"))
+
+# --- Shopper accounts (django-allauth; accounts/, docs/adr/0024) -------------------------------
+# China: the phone number comes first (sign-up and sign-in by a code sent as a text message); elsewhere
+# the e-mail address, verified before it is trusted. Both platforms let a shopper add the other.
+ACCOUNTS_PHONE_FIRST = env_bool("CROSSBORDER_PHONE_FIRST", PLATFORM_COUNTRY == "CN")
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# No user names for shoppers: allauth fills Django's unique username itself; pages show user_display.
+ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True  # "send me a sign-in code": by text message to a phone, else by e-mail
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60  # seconds a sign-in code is good for
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3  # wrong codes before it is void
+# Codes a shopper types: six digits by text message, like every bank and shop in China sends.
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+ACCOUNT_LOGIN_BY_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 10 * 60
+ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS = 3
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_CHANGE = True
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_SESSION_REMEMBER = None  # the sign-in form asks
+ACCOUNT_PREVENT_ENUMERATION = True  # docs/adr/0024: what an address in use is told, and to whom
+if ACCOUNTS_PHONE_FIRST:
+    # The phone is verified at sign-up; an e-mail address is optional, verified when given.
+    ACCOUNT_EMAIL_VERIFICATION = "optional"
+    ACCOUNT_LOGIN_METHODS = {"phone", "email"}
+    ACCOUNT_SIGNUP_FIELDS = ["phone*", "email", "password1*"]
+else:
+    ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    ACCOUNT_LOGIN_METHODS = {"email"}
+    ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
+# Codes asked for: one per phone per minute and five an hour, ten an hour from one address (a text costs
+# money); sign-in codes and password resets likewise per key and address.
+ACCOUNT_RATE_LIMITS = {
+    "verify_phone": "1/60s/key,5/h/key,10/h/ip",
+    "change_phone": "3/h/user",
+    "request_login_code": "1/60s/key,5/h/key,20/h/ip",
+    "reset_password": "20/m/ip,3/h/key",
+}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{PLATFORM_NAME}: "
+# Text messages (accounts/sms.py): a dotted class path. The default writes each message to the log and
+# to a file under the data dir (like the file e-mail backend); a real gateway is a class of the same shape.
+SMS_BACKEND = env("CROSSBORDER_SMS_BACKEND", "accounts.sms.FileBackend")
+SMS_FILE_PATH = str(DATA_DIR / "sms")

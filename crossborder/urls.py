@@ -65,6 +65,9 @@ urlpatterns += i18n_patterns(
     path("reviews/", include("aftersales.reviews.urls")),
     path("returns/", include("aftersales.urls")),
     path("service/", include("aftersales.service.urls")),
+    # Shopper accounts: "My account" pages, then django-allauth's sign-up, sign-in and verification.
+    path("account/", include("accounts.urls")),
+    path("account/", include("allauth.urls")),
     path("", include("payments.urls")),
     path("", include("catalog.urls")),
     prefix_default_language=False,

@@ -32,7 +32,7 @@ from catalog.taxonomy import SEPARATOR
 from crossborder import money
 from crossborder.models import Partnership
 
-from .models import Campaign, PartnerListing
+from .models import Campaign, PartnerListing, ShopperEvent
 
 ZONE_NEWEST = 12
 ZONE_TOP_CATEGORIES = 12
@@ -617,3 +617,22 @@ def subtree_total(counts, nodes, category):
         if node.path_en.startswith(prefix):
             inside.add(node.pk)
     return sum(n for pk, n in counts.items() if pk in inside)
+
+
+def history_export(user):
+    """A shopper's own browsing and search history, for the export of their data: what, which, when."""
+    events = (
+        ShopperEvent.objects.filter(user=user)
+        .select_related("listing", "product")
+        .order_by("-created_at", "-id")[:10_000]
+    )
+    return [
+        {
+            "kind": event.kind,
+            "at": event.created_at.isoformat(),
+            "query": event.query,
+            "product": str(event.product) if event.product_id else None,
+            "partner_listing": str(event.listing) if event.listing_id else None,
+        }
+        for event in events
+    ]

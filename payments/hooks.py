@@ -50,3 +50,15 @@ extras_paid = Hook("payments.extras_paid", runs=Hook.INLINE)
 # back in full, extras included); fired inside the cancellation's transaction (aftersales cancels
 # the order's service tickets).
 paid_order_cancelled = Hook("payments.paid_order_cancelled", runs=Hook.INLINE)
+
+# checkout_prefill(request) -> dict of the checkout form's values or None: what an empty checkout
+# form starts with (a signed-in shopper's chosen saved address, accounts/). Inline, in the request;
+# the first non-empty answer is used.
+checkout_prefill = Hook("payments.checkout_prefill", runs=Hook.INLINE)
+
+
+def checkout_prefill_values(request):
+    for answer in checkout_prefill.fire(request=request):
+        if answer:
+            return dict(answer)
+    return {}

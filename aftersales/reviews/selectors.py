@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db.models import Q
 
 from catalog.selectors import language_name
 from crossborder.models import Partner
@@ -116,3 +117,13 @@ def order_line_reviews(order, lines):
         )
         for line in delivered
     ]
+
+
+def reviews_by_shopper(user):
+    """The reviews a shopper wrote (by account, or on the lines of their orders), newest first."""
+    return list(
+        ProductReview.objects.filter(Q(user=user) | Q(order_line__order__user=user))
+        .select_related("order_line", "product", "listing")
+        .order_by("-pk")
+        .distinct()
+    )

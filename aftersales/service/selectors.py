@@ -89,3 +89,14 @@ def provider_statement(provider, month):
         currency = str(ticket.cost.currency)
         totals[currency] = totals.get(currency, 0) + ticket.cost.amount
     return ProviderStatement(provider=provider, month=month, tickets=done, totals=totals)
+
+
+def tickets_of_orders(orders):
+    """The shopper's service tickets of these orders, newest first (a shopper's account page; a returned
+    unit's repair at our warehouse is ours, not the shopper's): one query."""
+    return list(
+        ServiceTicket.objects.filter(order__in=orders)
+        .exclude(source=ServiceTicket.Source.RETURNED_UNIT)
+        .select_related("skill", "order")
+        .order_by("-requested_at", "-pk")
+    )

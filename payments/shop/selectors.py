@@ -144,6 +144,12 @@ def with_deliveries(lines):
     return lines
 
 
+def someone_elses(order, user):
+    """An order of another account, asked for by a signed-in shopper: not found for them, exactly like
+    an order that does not exist (its token alone does not make it theirs)."""
+    return bool(order.user_id and user.is_authenticated and not user.is_staff and order.user_id != user.pk)
+
+
 def shopper_orders(*, user=None, tokens=()):
     """The shopper's orders, newest first: a logged-in shopper's, else the ones this session placed."""
     if user is not None and user.is_authenticated:

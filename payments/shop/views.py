@@ -112,7 +112,7 @@ def _checkout_form(request, cart, *, values=None, errors=None, status=200):
     context = {
         "rows": rows,
         "estimate": selectors.cart_estimate(rows),
-        "values": values or {"country": settings.PLATFORM_COUNTRY},
+        "values": values or {"country": settings.PLATFORM_COUNTRY, **payments_hooks.checkout_prefill_values(request)},
         "errors": errors or {},
         "needs_id": checkouts.china_rules_apply(any(row.origin == Origin.PARTNER for row in rows)),
         "offers_installation": any(row.offers_installation for row in rows),
@@ -213,7 +213,7 @@ def _pay(request, found, provider):
 
 def _order_page(request, token, *, error=None, status=200):
     found = selectors.order_by_token(token, with_extras=True)
-    if found is None:
+    if found is None or selectors.someone_elses(found, request.user):
         raise Http404("No such order")
     awaiting = found.status == found.Status.AWAITING_PAYMENT
     lines = selectors.with_deliveries(list(found.lines.all()))

@@ -15,7 +15,7 @@ from django.utils import translation
 from PIL import Image
 
 from aftersales.choices import ReturnReason
-from aftersales.services import returns
+from aftersales.returns.services import returns
 from tests.catalog.factories import make_merchant, make_product
 from tests.payments.paying_factories import set_up_cn
 from tests.payments.payment_factories import sandbox_webhooks_through_test_client  # noqa: F401
