@@ -41,8 +41,8 @@ def row(**values):
         "description_zh-hans": "防胀气奶嘴",
         "title_en": "Baby bottle",
         "description_en": "Anti-colic teat",
-        "size": "S",
-        "colour": "blue",
+        "size_en": "S",
+        "colour_en": "blue",
         "price": "99.00",
         "currency": "CNY",
         "stock": "10",
@@ -51,15 +51,15 @@ def row(**values):
 
 
 TWO_PRODUCTS = [
-    row(sku="BOTTLE-S", size="S", price="99.00", stock="10"),
-    row(sku="BOTTLE-L", size="L", price="129.50", stock="4"),
+    row(sku="BOTTLE-S", size_en="S", price="99.00", stock="10"),
+    row(sku="BOTTLE-L", size_en="L", price="129.50", stock="4"),
     row(
         product_code="SPOON",
         sku="SPOON-1",
         category_id=str(BABY_AND_TODDLER),
         **{"title_zh-hans": "婴儿勺", "description_zh-hans": "", "title_en": "Baby spoon", "description_en": ""},
-        size="",
-        colour="",
+        size_en="",
+        colour_en="",
         price="19.90",
         stock="0",
         status="draft",
@@ -132,8 +132,8 @@ def test_a_two_language_utf8_csv_creates_products_with_both_texts_and_variants()
         ("zh-hans", "婴儿奶瓶", "防胀气奶嘴"),
     ]
     assert [(v.sku, v.attributes, v.price, v.stock) for v in bottle.variants.all()] == [
-        ("BOTTLE-S", {"size": "S", "colour": "blue"}, money("99.00"), 10),
-        ("BOTTLE-L", {"size": "L", "colour": "blue"}, money("129.50"), 4),
+        ("BOTTLE-S", {"size": {"en": "S"}, "colour": {"en": "blue"}}, money("99.00"), 10),
+        ("BOTTLE-L", {"size": {"en": "L"}, "colour": {"en": "blue"}}, money("129.50"), 4),
     ]
     assert bottle.price == money("99.00")
     assert (bottle.hs_code, bottle.weight_grams, bottle.status) == ("392410", 250, Product.Status.ACTIVE)
