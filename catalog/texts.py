@@ -56,9 +56,9 @@ def pick(texts, language=None, *, original_language=""):
 
 def attributes_in(attributes, language=None, *, original_language=""):
     """[(name, value)] of a variant's attributes ({name: {language: text}}, or the former
-    {name: text}) for a reader of `language`, in the order they were stated."""
+    {name: text}) for a reader of `language`, by name (the database keeps no order of keys)."""
     shown = []
-    for name, value in (attributes or {}).items():
+    for name, value in sorted((attributes or {}).items()):
         text, _code = pick(value, language, original_language=original_language)
         if text:
             shown.append((name, text))
