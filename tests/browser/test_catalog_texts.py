@@ -32,12 +32,19 @@ def listing(settings, live_server):
     settings.PLATFORM_BASE_URL = live_server.url
     cache.clear()
     return partner_listing(
-        texts={"zh-hans": {"title": TITLE_ZH, "description": "双层不锈钢。"}, "en": {"title": TITLE_EN, "description": ""}},
+        texts={
+            "zh-hans": {"title": TITLE_ZH, "description": "双层不锈钢。"},
+            "en": {"title": TITLE_EN, "description": ""},
+        },
         images=[f"{PARTNER_IMAGES}bottle.png"],
         merchant_names={"en": "Trailhead Outfitters", "zh-hans": "步道户外"},
         variants=[
             {"sku": "US-BTL-SAND", "attributes": {"colour": {"en": "Sand"}}, "is_active": True},
-            {"sku": "US-BTL-BLUE", "attributes": {"colour": {"en": "Haze Blue", "zh-hans": "雾霾蓝"}}, "is_active": True},
+            {
+                "sku": "US-BTL-BLUE",
+                "attributes": {"colour": {"en": "Haze Blue", "zh-hans": "雾霾蓝"}},
+                "is_active": True,
+            },
         ],
         direct_stock=5,
     )
@@ -96,7 +103,9 @@ def test_a_partner_goods_chosen_colour_shows_in_the_shoppers_language_from_the_p
     shot(page, "texts-6-order-en")
 
 
-@pytest.mark.parametrize(("language", "typed", "shown"), [("en", "shampoo", "Shampoo & Conditioner"), ("zh-hans", "洗发", "洗发护发")])
+@pytest.mark.parametrize(
+    ("language", "typed", "shown"), [("en", "shampoo", "Shampoo & Conditioner"), ("zh-hans", "洗发", "洗发护发")]
+)
 def test_a_merchant_picks_a_category_by_searching_the_taxonomy_in_its_language(
     live_server, page, shot, language, typed, shown
 ):
