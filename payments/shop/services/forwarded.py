@@ -7,14 +7,12 @@ a carrier. Shipping takes the units out of our stock; the parcel's tracking goes
 through the outbox in the same transaction as the change. Tracking polled from the carrier later
 follows the same way (logistics.hooks.partner_shipment_progressed)."""
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog import services as catalog_services
 from catalog.models import ProductVariant
-from catalog.selectors import pick_text
 from crossborder.errors import DomainError
 from logistics import carriers
 from logistics.models import Shipment
@@ -40,34 +38,16 @@ _RANK = [
 ]
 
 
-def _our_title(line, ours):
-    """The line as our staff read it: our product's title and the variant in our platform's
-    language, else the title the partner sent (its shopper's language)."""
-    variant = ours.get(line.get("sku"))
-    if variant is None:
-        return line.get("title") or ""
-    text, _fallback = pick_text(variant.product.texts.all(), settings.LANGUAGE_CODE, variant.product.original_language)
-    title = text.title if text else variant.product.code
-    label = variant.attributes_label(settings.LANGUAGE_CODE)
-    return f"{title} ({label})" if label else title
-
-
 def open_lines(forwarded):
     """The rows of a newly received forwarded order's lines (in its transaction); our direct lines
     get our stock allocated at once, or wait for it with the reason."""
-    ours = {
-        variant.sku: variant
-        for variant in ProductVariant.objects.filter(sku__in=[line.get("sku") for line in forwarded.lines])
-        .select_related("product")
-        .prefetch_related("product__texts")
-    }
     rows = ForwardedLine.objects.bulk_create(
         ForwardedLine(
             order=forwarded,
             reference=line["reference"],
             product=line["product"],
             sku=line["sku"],
-            title=_our_title(line, ours)[:300],
+            title=(line.get("title") or "")[:300],
             quantity=line["quantity"],
             fulfilment=line["fulfilment"],
             status=LineStatus.AWAITING_STOCK if line["fulfilment"] == Fulfilment.DIRECT else LineStatus.PARTNER_SHIPS,
