@@ -186,3 +186,35 @@ def test_the_category_search_writes_the_path_in_chinese_for_a_chinese_merchant()
 
     assert match.path.startswith("健康与美容") or not match.path.isascii()
     assert match.path_en.endswith("Shampoo & Conditioner")
+
+
+def test_the_merchant_names_the_shop_per_language_on_its_shop_page_and_a_blank_form_changes_nothing(client):
+    from .factories import make_user
+
+    user = make_user("shop-owner")
+    merchant = make_merchant(name="Panda Baby", users=[user])
+    client.force_login(user)
+
+    saved = client.post("/en/merchant/shop/", {"name_zh-hans": "熊猫宝贝", "name_en": "Panda Baby"})
+    refused = client.post("/en/merchant/shop/", {"name_zh-hans": "", "name_en": ""})
+
+    assert saved.status_code == 302
+    assert refused.status_code == 400 and "at least one language" in refused.content.decode()
+    merchant.refresh_from_db()
+    assert merchant.names == {"zh-hans": "熊猫宝贝", "en": "Panda Baby"}
+    assert "熊猫宝贝" in client.get("/merchant/shop/").content.decode()
+
+
+def test_the_category_search_endpoint_answers_the_signed_in_merchant_in_its_language(client):
+    from .factories import make_user
+
+    user = make_user("picker")
+    make_merchant(users=[user])
+    client.force_login(user)
+
+    english = client.get("/en/merchant/categories/", {"q": "shampoo"}).json()["results"]
+    chinese = client.get("/merchant/categories/", {"q": "洗发"}).json()["results"]
+
+    assert english[0]["id"] == chinese[0]["id"] == 2441
+    assert english[0]["path"].endswith("Shampoo & Conditioner") and chinese[0]["path"].endswith("洗发护发")
+    assert client.get("/en/merchant/categories/", {"q": ""}).json() == {"results": []}
