@@ -243,7 +243,7 @@ class Composer:
             variants.append(
                 ProductVariant(
                     sku=sku,
-                    attributes={kind.axis: demo._text(option, language)},
+                    attributes={kind.axis: {lang: demo._text(option, lang) for lang in ("zh-hans", "en")}},
                     price=Money(
                         demo.price_point(base * (1 + kind.step * (start + index)), self.currency), self.currency
                     ),

@@ -37,7 +37,18 @@ class ProductTextInline(ReadOnlyInline):
 
 class ProductVariantInline(ReadOnlyInline):
     model = ProductVariant
-    fields = ["sku", "attributes", "price", "stock", "is_active", "position"]
+    fields = [
+        "sku",
+        "attributes",
+        "price",
+        "stock",
+        "weight_grams",
+        "length_mm",
+        "width_mm",
+        "height_mm",
+        "is_active",
+        "position",
+    ]
     readonly_fields = fields
 
 

@@ -6,7 +6,6 @@ holds only the logic): a product kind (what it is, its real taxonomy node, HS co
 band, weight) crossed with the product lines and brands of the shop that sells it. Every text exists in Chinese and in English. Brands and shops are invented. Everything is
 derived from fixed seeds, so a second run finds every product already there and creates nothing."""
 
-import io
 import json
 import random
 import re
@@ -19,16 +18,14 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from djmoney.money import Money
-from PIL import Image, ImageDraw
 
 from crossborder import money
 from crossborder.models import Partnership
 
-from . import services
+from . import demo_pictures, services
 from .models import Category, ExportOffer, Merchant, Product
 
 DEMO_SHOP_PASSWORD = "shop-demo"  # noqa: S105 - printed by the demo; the demo is not production
-IMAGE_POOL_SIZE = 16
 IMAGE_SIZE = 480
 OFFER_SHARE = 0.6
 DRAFT_SHARE = 0.03
@@ -55,6 +52,7 @@ class Kind:
     dims: tuple = (200, 150, 100)  # mm, packed
     step: float = 0.0  # price rise per option step (bigger sizes cost more)
     origins: tuple = ()  # countries of origin; the shop's when empty
+    picture: str = "box"  # its drawing in catalog.demo_pictures.DRAWINGS
 
 
 @dataclass(frozen=True)
@@ -62,6 +60,7 @@ class Shop:
     username: str
     slug: str
     name: str
+    names: dict  # {language: the shop's name}
     email: str
     brands: tuple  # ((code, en, zh), ...)
     promise: tuple  # (en, zh) the shop's service line, closing every description
@@ -101,6 +100,7 @@ _PICTURES_AND_COUNTRIES = _read("pictures_and_countries.json")
 COUNTRY_NAMES = {code: _tuples(names) for code, names in _PICTURES_AND_COUNTRIES["country_names"].items()}
 # Background and shape colours of the product pictures, per platform.
 PALETTES = {platform: _tuples(colours) for platform, colours in _PICTURES_AND_COUNTRIES["palettes"].items()}
+PALETTE_COUNT = min(len(colours) for colours in PALETTES.values())
 
 
 # --- composing products ----------------------------------------------------------------------------
@@ -173,7 +173,7 @@ def _description(kind, shop, options, origin, language):
 class PlannedProduct:
     shop: Shop
     data: services.ProductInput
-    images: list  # indexes into the image pool
+    images: list  # (drawing, palette index) per picture
     alt_text: str
 
 
@@ -199,7 +199,7 @@ def plan_shop(shop, *, categories, language, currency):
                             sku=f"{code}-{_sku_part(option)}",
                             price=Money(amount, currency),
                             stock=stock,
-                            attributes={kind.axis: _text(option, language)},
+                            attributes={kind.axis: {lang: _text(option, lang) for lang in ("zh-hans", "en")}},
                         )
                     )
                 origin = rng.choice(kind.origins or shop.origins)
@@ -226,9 +226,11 @@ def plan_shop(shop, *, categories, language, currency):
                     height_mm=jitter[2],
                     status=Product.Status.DRAFT if rng.random() < DRAFT_SHARE else Product.Status.ACTIVE,
                 )
-                images = [rng.randrange(IMAGE_POOL_SIZE)]
+                # Pictures of what is sold: the kind's drawing, in one or two of the palette's colours.
+                colours = rng.randrange(PALETTE_COUNT)
+                images = [(kind.picture, colours)]
                 if rng.random() < 0.35:
-                    images.append((images[0] + 1 + rng.randrange(IMAGE_POOL_SIZE - 1)) % IMAGE_POOL_SIZE)
+                    images.append((kind.picture, (colours + 1 + rng.randrange(PALETTE_COUNT - 1)) % PALETTE_COUNT))
                 planned.append(PlannedProduct(shop, data, images, texts[language][0]))
     return planned
 
@@ -249,45 +251,13 @@ def resolve_categories(shops):
 # --- pictures --------------------------------------------------------------------------------------
 
 
-def image_pool(platform, count=IMAGE_POOL_SIZE, size=IMAGE_SIZE):
-    """A few simple, pleasant product pictures as PNG bytes: a soft background with a product-like
-    shape on a plinth. No text, so they suit both languages. Drawn at twice the size and scaled down
-    for smooth edges."""
-    palettes = PALETTES.get(platform, PALETTES["cn"])
-    pictures = []
-    for index in range(count):
-        rng = random.Random(f"demo-image:{platform}:{index}")
-        background, main, accent = palettes[index % len(palettes)]
-        big = size * 2
-        image = Image.new("RGB", (big, big), background)
-        draw = ImageDraw.Draw(image)
-        # A lighter halo behind the object and a plinth under it.
-        halo = tuple(min(255, channel + 18) for channel in background)
-        draw.ellipse((big * 0.12, big * 0.10, big * 0.88, big * 0.86), fill=halo)
-        shade = tuple(max(0, channel - 28) for channel in background)
-        draw.ellipse((big * 0.22, big * 0.78, big * 0.78, big * 0.88), fill=shade)
-        shape = index % 4
-        if shape == 0:  # a bottle or a jar
-            draw.rounded_rectangle((big * 0.36, big * 0.30, big * 0.64, big * 0.82), radius=big * 0.07, fill=main)
-            draw.rounded_rectangle((big * 0.42, big * 0.20, big * 0.58, big * 0.32), radius=big * 0.03, fill=accent)
-        elif shape == 1:  # a round pan or a dish
-            draw.ellipse((big * 0.22, big * 0.34, big * 0.72, big * 0.82), fill=main)
-            draw.ellipse((big * 0.30, big * 0.42, big * 0.64, big * 0.74), fill=accent)
-            draw.rounded_rectangle((big * 0.68, big * 0.54, big * 0.90, big * 0.62), radius=big * 0.03, fill=main)
-        elif shape == 2:  # a tent or a mountain
-            draw.polygon([(big * 0.18, big * 0.82), (big * 0.50, big * 0.26), (big * 0.82, big * 0.82)], fill=main)
-            draw.polygon([(big * 0.42, big * 0.82), (big * 0.50, big * 0.56), (big * 0.58, big * 0.82)], fill=accent)
-        else:  # a soft box or a folded textile
-            draw.rounded_rectangle((big * 0.24, big * 0.40, big * 0.76, big * 0.82), radius=big * 0.06, fill=main)
-            draw.rounded_rectangle((big * 0.24, big * 0.40, big * 0.76, big * 0.52), radius=big * 0.06, fill=accent)
-        for _dot in range(rng.randint(3, 6)):  # a little confetti
-            x, y, r = rng.uniform(0.08, 0.92) * big, rng.uniform(0.06, 0.30) * big, rng.uniform(0.01, 0.025) * big
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=accent if rng.random() < 0.5 else main)
-        image = image.resize((size, size), Image.Resampling.LANCZOS)
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", optimize=True)
-        pictures.append(buffer.getvalue())
-    return pictures
+def draw_picture(platform, drawing, colours, cache):
+    """PNG bytes of a product kind's drawing in one of the platform's palettes, drawn once per run."""
+    key = (drawing, colours)
+    if key not in cache:
+        palettes = PALETTES.get(platform, PALETTES["cn"])
+        cache[key] = demo_pictures.picture(drawing, palettes[colours % len(palettes)], size=IMAGE_SIZE)
+    return cache[key]
 
 
 # --- writing it --------------------------------------------------------------------------------------
@@ -307,12 +277,17 @@ def ensure_shop(shop):
     """The shop's merchant and its login user; created once, left alone afterwards."""
     merchant = Merchant.objects.filter(slug=shop.slug).first()
     if merchant is not None:
+        if not merchant.names:  # a demo made before shops had a name per language
+            merchant = services.set_shop_names(merchant=merchant, names=shop.names)
         return merchant, False
     user_model = get_user_model()
     user = user_model.objects.filter(username=shop.username).first()
     if user is None:
         user = user_model.objects.create_user(username=shop.username, password=DEMO_SHOP_PASSWORD, email=shop.email)
-    return services.create_merchant(name=shop.name, slug=shop.slug, users=[user], contact_email=shop.email), True
+    merchant = services.create_merchant(
+        name=shop.name, names=shop.names, slug=shop.slug, users=[user], contact_email=shop.email
+    )
+    return merchant, True
 
 
 def fill_catalog(*, platform=None):
@@ -322,7 +297,7 @@ def fill_catalog(*, platform=None):
     currency = settings.PLATFORM_CURRENCY
     categories = resolve_categories(shops)
     result = DemoResult(platform=platform, offers_created={})
-    pictures = None
+    pictures = {}
     for shop in shops:
         with transaction.atomic():
             merchant, _created = ensure_shop(shop)
@@ -334,10 +309,10 @@ def fill_catalog(*, platform=None):
                     continue
                 product = services.save_product(merchant=merchant, data=planned.data)
                 result.products_created += 1
-                if pictures is None:
-                    pictures = image_pool(platform)
-                for index in planned.images:
-                    upload = ContentFile(pictures[index], name=f"{planned.data.code.lower()}.png")
+                for drawing, colours in planned.images:
+                    upload = ContentFile(
+                        draw_picture(platform, drawing, colours, pictures), name=f"{planned.data.code.lower()}.png"
+                    )
                     services.add_product_image(
                         merchant=merchant, product=product, upload=upload, alt_text=planned.alt_text
                     )

@@ -156,6 +156,7 @@ OFFER_COLUMNS = (
     "product__status",
     "product__merchant__slug",
     "product__merchant__name",
+    "product__merchant__names",
     "product__category_id",
     "product__category__path_en",
     "product__brand",
@@ -201,8 +202,9 @@ def product_parts(product_ids, *, media_base):
     for product_id, language, title, description in rows.values_list("product_id", "language", "title", "description"):
         texts[product_id][language] = {"title": title, "description": description}
     rows = ProductVariant.objects.filter(product_id__in=product_ids).order_by("position", "id")
-    for product_id, sku, attributes, is_active in rows.values_list("product_id", "sku", "attributes", "is_active"):
-        variants[product_id].append({"sku": sku, "attributes": attributes, "is_active": is_active})
+    columns = ("product_id", "sku", "attributes", "is_active", "weight_grams", "length_mm", "width_mm", "height_mm")
+    for row in rows.values(*columns):
+        variants[row["product_id"]].append(serializers.feed_variant(row))
     rows = ProductImage.objects.filter(product_id__in=product_ids).order_by("position", "id")
     for product_id, name in rows.values_list("product_id", "image"):
         images[product_id].append(media_base + filepath_to_uri(name))

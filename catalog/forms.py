@@ -4,6 +4,9 @@ services' refusals on the field they name. The rules themselves live in catalog.
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -11,11 +14,11 @@ from djmoney.money import Money
 
 from crossborder import bounds
 
-from . import services
+from . import selectors, services
 from .models import Category, ExportOffer, Product, ProductVariant
 
 # Where the services' error `field` names a variant's part, the variant rows carry it.
-VARIANT_FIELDS = ("sku", "price", "stock")
+VARIANT_FIELDS = ("sku", "price", "stock", "attributes")
 # Error fields the services use that the product form shows under another name.
 PRODUCT_FIELD_ALIASES = {"language": "original_language", "country": "country_of_origin"}
 
@@ -33,10 +36,43 @@ def text_field_names(language):
     return f"title_{language}", f"description_{language}"
 
 
+PICKER_TEMPLATE = "merchant/_category_picker.html"
+
+
+class CategoryPickerInput(forms.TextInput):
+    """The category's taxonomy ID, which static/js/category-picker.js turns into a search in the
+    merchant's language over the shared taxonomy (typed as a number, it works without script)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", "data-category-picker": "", "autocomplete": "off", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # The input as Django draws it, inside the picker's template from the project's folders
+        # (which the form renderer does not search).
+        context = self.get_context(name, value, attrs)
+        context["input"] = super().render(name, value, attrs, renderer)
+        return mark_safe(render_to_string(PICKER_TEMPLATE, context))  # noqa: S308
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        try:
+            category_id = int(value)
+        except (TypeError, ValueError):
+            category_id = None
+        context["widget"]["path"] = selectors.category_path(category_id, get_language()) if category_id else ""
+        context["widget"]["search_url"] = reverse("merchant:category-search")
+        return context
+
+
 class CategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, category):
-        name = category.name_in(get_language())
-        return f"{category.path_en} · {name} ({category.pk})" if name != category.name_en else category.path_en
+    widget = CategoryPickerInput
+    default_error_messages = {
+        "invalid_choice": _("%(value)s is not a category of the shared taxonomy; search for one by name."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.error_messages["invalid_choice"] = self.default_error_messages["invalid_choice"]
 
 
 class ProductListFilterForm(forms.Form):
@@ -53,7 +89,10 @@ class ProductForm(forms.Form):
     category = CategoryChoiceField(
         label=_("Category"),
         queryset=Category.objects.order_by("path_en"),
-        help_text=_("The shared taxonomy: the same category ID means the same thing on every partner platform."),
+        help_text=_(
+            "Type a few letters of the category in your language and choose it; the same category ID means "
+            "the same thing on every partner platform."
+        ),
     )
     brand = forms.CharField(label=_("Brand"), max_length=80, required=False)
     hs_code = forms.CharField(label=_("HS code"), max_length=20, help_text=_("6 digits, e.g. 392410"))
@@ -130,15 +169,58 @@ class ProductForm(forms.Form):
         self.add_error(name if name in self.fields else None, str(error.detail))
 
 
+# The attributes the form asks for, each in every platform language (other names a product's
+# variants carry, from the import or a partner's feed, are kept as they are).
+FORM_ATTRIBUTES = (("size", _("Size")), ("colour", _("Colour")))
+SIZE_FIELDS = ("weight_grams", "length_mm", "width_mm", "height_mm")
+
+
+def attribute_field_name(name, language):
+    return f"{name}_{language}"
+
+
+def attribute_columns():
+    """(attribute name, its label, language code) per column of the variants table."""
+    return [(name, label, code) for name, label in FORM_ATTRIBUTES for code, _name in settings.LANGUAGES]
+
+
 class VariantForm(forms.Form):
-    """One SKU row. An untouched extra row (no SKU, no price) is left out."""
+    """One SKU row: its attributes in each platform language, price, stock and its own weight and
+    size (empty: the product's). An untouched extra row (no SKU, no price) is left out."""
 
     sku = forms.CharField(label=_("SKU"), max_length=64, required=False)
-    size = forms.CharField(label=_("Size"), max_length=40, required=False)
-    colour = forms.CharField(label=_("Colour"), max_length=40, required=False)
     price = forms.DecimalField(label=_("Price"), required=False, **bounds.decimal(ProductVariant, "price"))
     stock = forms.IntegerField(label=_("Stock"), required=False, initial=0, **bounds.integer(ProductVariant, "stock"))
+    weight_grams = forms.IntegerField(
+        label=_("Weight (g)"), required=False, **bounds.integer(ProductVariant, "weight_grams", min_value=1)
+    )
+    length_mm = forms.IntegerField(
+        label=_("Length (mm)"), required=False, **bounds.integer(ProductVariant, "length_mm", min_value=1)
+    )
+    width_mm = forms.IntegerField(
+        label=_("Width (mm)"), required=False, **bounds.integer(ProductVariant, "width_mm", min_value=1)
+    )
+    height_mm = forms.IntegerField(
+        label=_("Height (mm)"), required=False, **bounds.integer(ProductVariant, "height_mm", min_value=1)
+    )
     is_active = forms.BooleanField(label=_("On sale"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label, code in attribute_columns():
+            self.fields[attribute_field_name(name, code)] = forms.CharField(
+                label=f"{label} ({code})", max_length=services.MAX_ATTRIBUTE_CHARS, required=False
+            )
+
+    def attribute_cells(self):
+        """The attribute fields in the order of attribute_columns(), for the template."""
+        return [
+            {"name": name, "language": code, "field": self[attribute_field_name(name, code)]}
+            for name, _label, code in attribute_columns()
+        ]
+
+    def size_cells(self):
+        return [self[name] for name in SIZE_FIELDS]
 
     def clean(self):
         data = super().clean()
@@ -151,15 +233,24 @@ class VariantForm(forms.Form):
             self.add_error("price", _("A price is required."))
         return data
 
-    def variant_input(self):
+    def variant_input(self, kept_attributes=None):
+        """The row as a VariantInput; `kept_attributes` are the SKU's attributes the form does not
+        ask for (they stay as they are)."""
         data = self.cleaned_data
-        attributes = {name: data[name].strip() for name in ("size", "colour") if (data.get(name) or "").strip()}
+        typed = services.attribute_texts(
+            {
+                code: {name: data.get(attribute_field_name(name, code)) for name, _label in FORM_ATTRIBUTES}
+                for code, _name in settings.LANGUAGES
+            }
+        )
+        kept = {name: value for name, value in (kept_attributes or {}).items() if name not in dict(FORM_ATTRIBUTES)}
         return services.VariantInput(
             sku=data["sku"].strip(),
             price=money(data["price"]),
             stock=data["stock"] if data.get("stock") is not None else 0,
-            attributes=attributes,
+            attributes={**kept, **typed},
             is_active=data["is_active"],
+            **{name: data.get(name) for name in SIZE_FIELDS},
         )
 
 
@@ -167,8 +258,9 @@ class BaseVariantFormSet(forms.BaseFormSet):
     def filled_forms(self):
         return [form for form in self.forms if form.is_valid() and not form.cleaned_data.get("blank", True)]
 
-    def variant_inputs(self):
-        return [form.variant_input() for form in self.filled_forms()]
+    def variant_inputs(self, product=None):
+        current = {variant.sku: variant.attributes for variant in product.variants.all()} if product else {}
+        return [form.variant_input(current.get(form.cleaned_data["sku"].strip())) for form in self.filled_forms()]
 
     def add_service_error(self, error):
         """Put a service's refusal about a variant on the row it concerns; returns False if the
@@ -179,7 +271,7 @@ class BaseVariantFormSet(forms.BaseFormSet):
         if form is None:
             self._non_form_errors = self.error_class([*self.non_form_errors(), str(error.detail)])
         else:
-            form.add_error(error.field, str(error.detail))
+            form.add_error(error.field if error.field in form.fields else None, str(error.detail))
         return True
 
     def _row_for(self, error):
@@ -207,17 +299,20 @@ def variant_formset_class(extra):
 
 
 def variant_initial(product):
-    return [
-        {
+    rows = []
+    for variant in product.variants.all():
+        row = {
             "sku": variant.sku,
-            "size": variant.attributes.get("size", ""),
-            "colour": variant.attributes.get("colour", ""),
             "price": variant.price.amount,
             "stock": variant.stock,
             "is_active": variant.is_active,
+            **{name: getattr(variant, name) for name in SIZE_FIELDS},
         }
-        for variant in product.variants.all()
-    ]
+        for name, _label, code in attribute_columns():
+            value = variant.attributes.get(name)
+            row[attribute_field_name(name, code)] = value.get(code, "") if isinstance(value, dict) else ""
+        rows.append(row)
+    return rows
 
 
 def product_input(form, formset):
@@ -230,13 +325,33 @@ def product_input(form, formset):
         hs_code=data["hs_code"].strip(),
         weight_grams=data["weight_grams"],
         texts=form.texts(),
-        variants=formset.variant_inputs(),
+        variants=formset.variant_inputs(form.product),
         brand=data["brand"],
         length_mm=data["length_mm"],
         width_mm=data["width_mm"],
         height_mm=data["height_mm"],
         status=data["status"],
     )
+
+
+class ShopNamesForm(forms.Form):
+    """The shop's name in each platform language (at least one)."""
+
+    def __init__(self, *args, merchant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, name in settings.LANGUAGES:
+            self.fields[f"name_{code}"] = forms.CharField(
+                label=_("Shop name (%(language)s)") % {"language": name},
+                max_length=services.MAX_SHOP_NAME_CHARS,
+                required=False,
+                initial=(merchant.names.get(code, "") if merchant is not None else ""),
+            )
+
+    def names(self):
+        return {code: self.cleaned_data[f"name_{code}"] for code, _name in settings.LANGUAGES}
+
+    def add_service_error(self, error):
+        self.add_error(error.field if error.field in self.fields else None, str(error.detail))
 
 
 class ImageUploadForm(forms.Form):

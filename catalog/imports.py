@@ -47,7 +47,28 @@ PRODUCT_COLUMNS = [
     "original_language",
     "status",
 ]
-VARIANT_COLUMNS = ["sku", "size", "colour", "price", "currency", "stock"]
+VARIANT_COLUMNS = [
+    "sku",
+    "size",
+    "colour",
+    "price",
+    "currency",
+    "stock",
+    "sku_weight_g",
+    "sku_length_mm",
+    "sku_width_mm",
+    "sku_height_mm",
+]
+# A variant's attributes, each in any language (`size_en`, `colour_zh-hans`); the former columns
+# `size` and `colour` hold the value in the product's original language.
+ATTRIBUTE_COLUMNS = ("size", "colour")
+# The SKU's own weight and size (blank: the product's) -> ProductVariant field.
+SKU_SIZE_COLUMNS = {
+    "sku_weight_g": "weight_grams",
+    "sku_length_mm": "length_mm",
+    "sku_width_mm": "width_mm",
+    "sku_height_mm": "height_mm",
+}
 REQUIRED_COLUMNS = [
     "product_code",
     "sku",
@@ -66,12 +87,17 @@ def text_columns(language):
     return [f"title_{language}", f"description_{language}"]
 
 
+def attribute_columns(language):
+    return [f"{name}_{language}" for name in ATTRIBUTE_COLUMNS]
+
+
 COLUMNS = [
     "product_code",
     "sku",
     *PRODUCT_COLUMNS[1:],
     *(column for code, _name in settings.LANGUAGES for column in text_columns(code)),
-    *VARIANT_COLUMNS[1:],
+    *(column for code, _name in settings.LANGUAGES for column in attribute_columns(code)),
+    *(name for name in VARIANT_COLUMNS[1:] if name not in ATTRIBUTE_COLUMNS),
 ]
 
 # Database limits, checked up front so a long value is a row error rather than a failed write.
@@ -267,7 +293,7 @@ def _read_rows(data, fmt, filename):
 
 def _column_name(header_cell):
     name = header_cell.strip().lower()
-    for prefix in ("title_", "description_"):
+    for prefix in ("title_", "description_", *(f"{attribute}_" for attribute in ATTRIBUTE_COLUMNS)):
         if name.startswith(prefix):
             return prefix + name[len(prefix) :].replace("_", "-")
     return name
@@ -277,7 +303,7 @@ def _is_known_column(name):
     if name in PRODUCT_COLUMNS or name in VARIANT_COLUMNS:
         return True
     prefix, _sep, language = name.partition("_")
-    return prefix in ("title", "description") and language in KNOWN_LANGUAGES
+    return prefix in ("title", "description", *ATTRIBUTE_COLUMNS) and language in KNOWN_LANGUAGES
 
 
 def _match_columns(header, rows):
@@ -588,9 +614,10 @@ def _product_fields(group, names, existing, check):
     return fields
 
 
-def _variant_input(row, values, current, check):
-    """The row's VariantInput, or None after a problem. Without a size or colour column an existing
-    SKU keeps its attributes."""
+def _variant_input(row, values, current, check, *, original_language):
+    """The row's VariantInput, or None after a problem. An attribute's columns missing from the file
+    leave that attribute of an existing SKU as it is; `size` and `colour` without a language are in
+    the product's original language; a blank sku_* size is the product's."""
     before = len(check.errors)
     sku = check.cell(row, "sku", _limited, values["sku"], MAX_LENGTHS["sku"])
     currency = check.cell(row, "currency", _currency, values["currency"])
@@ -599,15 +626,33 @@ def _variant_input(row, values, current, check):
         row, "stock", _whole_number, values["stock"], minimum=0, expected=_("the number in stock, e.g. 10")
     )
     attributes = dict(current.attributes) if current is not None else {}
-    for name in ("size", "colour"):
-        if name in values:
-            check.cell(row, name, _limited, values[name], MAX_LENGTHS[name])
-            attributes.pop(name, None)
-            if values[name]:
-                attributes[name] = values[name]
+    for name in ATTRIBUTE_COLUMNS:
+        columns = {
+            column: column.partition("_")[2] or original_language
+            for column in values
+            if column == name or column.startswith(f"{name}_")
+        }
+        if not columns:
+            continue
+        typed = {}
+        for column, language in columns.items():
+            text = check.cell(row, column, _limited, values[column], MAX_LENGTHS[name])
+            if text and language:
+                typed[language] = text
+        attributes.pop(name, None)
+        if typed:
+            attributes[name] = typed
+    sizes = {}
+    for column, name in SKU_SIZE_COLUMNS.items():
+        if column in values:
+            sizes[name] = check.cell(
+                row, column, _optional_whole_number, values[column], minimum=1, expected=_("blank, or a whole number")
+            )
+        elif current is not None:
+            sizes[name] = getattr(current, name)
     if len(check.errors) > before:
         return None
-    return services.VariantInput(sku=sku, price=Money(price, currency), stock=stock, attributes=attributes)
+    return services.VariantInput(sku=sku, price=Money(price, currency), stock=stock, attributes=attributes, **sizes)
 
 
 def _check_skus(groups, merchant, check):
@@ -655,20 +700,31 @@ def _check_skus(groups, merchant, check):
                 )
 
 
-def _check_categories(groups, fields_by_code, check):
-    """Every category ID in the taxonomy: one query for all of them."""
-    wanted = {fields["category_id"] for fields in fields_by_code.values() if fields and fields["category_id"]}
-    known = set(Category.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+def _check_categories(groups, check):
+    """Every category ID in the taxonomy, whatever else is wrong on the row (one pass reports it
+    all): one query for all of them."""
+    wanted = {}
     for group in groups:
-        fields = fields_by_code.get(group.code)
-        if fields and fields["category_id"] not in known:
+        text = group.values.get("category_id", "")
+        if text.isascii() and text.isdigit() and int(text) <= MAX_INTEGER and int(text) > 0:
+            wanted[group.code] = int(text)
+    known = set(Category.objects.filter(pk__in=set(wanted.values())).values_list("pk", flat=True))
+    for group in groups:
+        category_id = wanted.get(group.code)
+        if category_id is not None and category_id not in known:
             check.add(
                 group.first_row,
                 "category_id",
                 _("%(value)s is not a category of the Google product taxonomy; expected its numeric ID, e.g. 561.")
-                % {"value": fields["category_id"]},
+                % {"value": category_id},
             )
-            fields_by_code[group.code] = None
+
+
+def _original_language_of(group, product):
+    text = group.values.get("original_language", "").lower().replace("_", "-")
+    if text in KNOWN_LANGUAGES:
+        return text
+    return product.original_language if product is not None else ""
 
 
 def _prepare(merchant, names, records, check):
@@ -683,13 +739,14 @@ def _prepare(merchant, names, records, check):
     }
     _check_skus(groups, merchant, check)
     fields_by_code = {group.code: _product_fields(group, names, existing, check) for group in groups}
-    _check_categories(groups, fields_by_code, check)
+    _check_categories(groups, check)
     prepared = []
     for group in groups:
         product = existing.get(group.code)
         current_variants = {variant.sku: variant for variant in product.variants.all()} if product else {}
+        language = _original_language_of(group, product)
         variants = [
-            _variant_input(row, values, current_variants.get(values["sku"]), check)
+            _variant_input(row, values, current_variants.get(values["sku"]), check, original_language=language)
             for row, values in group.variant_rows
         ]
         fields = fields_by_code[group.code]
@@ -768,12 +825,21 @@ def export_products(merchant, fmt: str) -> tuple[bytes, str, str]:
         .order_by("code")
     )
     platform_languages = [code for code, _name in settings.LANGUAGES]
-    extra_languages = sorted(
-        {text.language for product in products for text in product.texts.all()} - set(platform_languages)
-    )
+    written = {text.language for product in products for text in product.texts.all()}
+    written |= {
+        language
+        for product in products
+        for variant in product.variants.all()
+        for texts_of in variant.attributes.values()
+        if isinstance(texts_of, dict)
+        for language in texts_of
+    }
+    extra_languages = sorted(written - set(platform_languages))
     headers = COLUMNS[:]
-    position = headers.index("size")
+    position = headers.index(attribute_columns(platform_languages[0])[0])
     headers[position:position] = [column for language in extra_languages for column in text_columns(language)]
+    position = headers.index("price")
+    headers[position:position] = [column for language in extra_languages for column in attribute_columns(language)]
     rows = []
     for product in products:
         texts = {text.language: text for text in product.texts.all()}
@@ -798,13 +864,17 @@ def export_products(merchant, fmt: str) -> tuple[bytes, str, str]:
             values.update(
                 {
                     "sku": variant.sku,
-                    "size": variant.attributes.get("size", ""),
-                    "colour": variant.attributes.get("colour", ""),
                     "price": variant.price.amount,
                     "currency": str(variant.price.currency),
                     "stock": variant.stock,
+                    **{column: getattr(variant, name) for column, name in SKU_SIZE_COLUMNS.items()},
                 }
             )
+            for language in platform_languages + extra_languages:
+                for name in ATTRIBUTE_COLUMNS:
+                    texts_of = variant.attributes.get(name)
+                    texts_of = texts_of if isinstance(texts_of, dict) else {}
+                    values[f"{name}_{language}"] = texts_of.get(language, "")
             rows.append([values[column] for column in headers])
     content = _write(fmt, headers, rows)
     filename = f"products-{merchant.slug}-{timezone.localdate():%Y%m%d}.{fmt}"
@@ -829,8 +899,11 @@ def _example_row():
         "description_zh-hans": "防胀气奶嘴，可高温消毒。",
         "title_en": "Baby bottle 240 ml",
         "description_en": "Anti-colic teat, sterilisable.",
-        "size": "240 ml",
-        "colour": "blue",
+        "size_zh-hans": "240 毫升",
+        "colour_zh-hans": "蓝色",
+        "size_en": "240 ml",
+        "colour_en": "blue",
+        "sku_weight_g": 185,
         "price": Decimal("89.00"),
         "currency": settings.PLATFORM_CURRENCY,
         "stock": 25,

@@ -21,4 +21,6 @@ urlpatterns = [
     path("import/template/<code:fmt>/", views.import_template, name="import-template"),
     path("export/<code:fmt>/", views.export_products, name="export"),
     path("abroad/", views.abroad, name="abroad"),
+    path("shop/", views.shop_names, name="shop"),
+    path("categories/", views.category_search, name="category-search"),
 ]

@@ -24,7 +24,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -34,7 +34,7 @@ from django.views.decorators.http import require_POST
 
 from crossborder.selectors import live_partnerships
 
-from . import forms, hooks, imports, services
+from . import forms, hooks, imports, selectors, services
 from .models import ExportOffer, Product, ProductImage, ProductText, ProductVariant
 from .selectors import HEAVY_COLUMNS, pick_text
 
@@ -260,6 +260,7 @@ def _render_product(request, product, *, form=None, formset=None, image_form=Non
             "image_form": image_form or forms.ImageUploadForm(),
             "offer_forms": offer_forms if offer_forms is not None else _offer_forms(product),
             "currency": settings.PLATFORM_CURRENCY,
+            "attribute_columns": forms.attribute_columns(),
             "sections": hooks.merchant_product_snippets(request, request.merchant, product) if product else [],
         },
     )
@@ -304,6 +305,7 @@ def product_new(request):
             "form": form or forms.ProductForm(),
             "formset": formset or forms.variant_formset_class(NEW_PRODUCT_VARIANT_ROWS)(prefix="variants"),
             "currency": settings.PLATFORM_CURRENCY,
+            "attribute_columns": forms.attribute_columns(),
         },
     )
 
@@ -447,3 +449,29 @@ def abroad(request):
         for product in page.object_list
     ]
     return render(request, "merchant/abroad.html", {"page": page, "rows": rows})
+
+
+@merchant_required
+def shop_names(request):
+    """The shop's name in each language shoppers read, here and on partners' storefronts."""
+    form = forms.ShopNamesForm(request.POST or None, merchant=request.merchant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_shop_names(merchant=request.merchant, names=form.names())
+        except services.CatalogError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The shop's names are saved."))
+            return redirect("merchant:shop")
+    return render(request, "merchant/shop.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@merchant_required
+def category_search(request):
+    """The category picker's matches for what the merchant typed, in the merchant's language:
+    {"results": [{"id", "name", "path", "path_en"}]}."""
+    language = get_language()
+    matches = selectors.search_categories(request.GET.get("q", ""), language)
+    return JsonResponse(
+        {"results": [{"id": m.id, "name": m.name, "path": m.path, "path_en": m.path_en} for m in matches]}
+    )

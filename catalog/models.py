@@ -16,6 +16,8 @@ from djmoney.models.fields import MoneyField
 from crossborder import money
 from crossborder.uploads import ImagePath
 
+from . import texts
+
 HS_CODE_PATTERN = r"^[0-9]{6}$"
 hs_code_validator = RegexValidator(
     HS_CODE_PATTERN, _("An HS code is exactly 6 digits (the international subheading), e.g. 392410.")
@@ -53,7 +55,9 @@ class Category(models.Model):
 class Merchant(models.Model):
     """A seller on this platform. Its users manage its products in the merchant area."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, help_text=_("The shop's name where no other is given."))
+    # The shop's name per language {language: name}, shown to shoppers in theirs (catalog.texts).
+    names = models.JSONField(_("name per language"), default=dict, blank=True)
     slug = models.SlugField(_("code"), max_length=40, unique=True)
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="merchants", blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
@@ -67,6 +71,13 @@ class Merchant(models.Model):
 
     def __str__(self):
         return self.name
+
+    def name_in(self, language=None):
+        return texts.pick(self.names, language)[0] or self.name
+
+    def names_for_feed(self):
+        """{language: name}: the names given, else the one name in the platform's language."""
+        return dict(self.names) or {settings.LANGUAGE_CODE: self.name}
 
 
 class Product(models.Model):
@@ -167,11 +178,20 @@ class ProductVariant(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    # {name: {language: value}}, e.g. {"colour": {"en": "Blue", "zh-hans": "蓝色"}} (catalog.texts).
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     price = MoneyField(_("price"), **MONEY)
     stock = models.PositiveIntegerField(_("stock"), default=0)
     is_active = models.BooleanField(_("on sale"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # This SKU's own packed weight and size where it differs from the product's (a 3-person tent
+    # weighs more than a 1-person one); empty means the product's.
+    weight_grams = models.PositiveIntegerField(
+        _("weight (g)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    length_mm = models.PositiveIntegerField(_("length (mm)"), null=True, blank=True)
+    width_mm = models.PositiveIntegerField(_("width (mm)"), null=True, blank=True)
+    height_mm = models.PositiveIntegerField(_("height (mm)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("variant")
@@ -180,13 +200,34 @@ class ProductVariant(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(price__gt=0), name="variant_price_positive"),
             models.CheckConstraint(condition=Q(stock__gte=0), name="variant_stock_not_negative"),
+            models.CheckConstraint(
+                condition=Q(weight_grams__isnull=True) | Q(weight_grams__gt=0), name="variant_weight_positive"
+            ),
         ]
 
     def __str__(self):
         return self.sku
 
-    def attributes_label(self):
-        return " / ".join(str(value) for value in self.attributes.values() if value)
+    def attributes_in(self, language=None):
+        """[(name, value)] in the reader's language (else a good default; catalog.texts)."""
+        return texts.attributes_in(self.attributes, language)
+
+    def attributes_label(self, language=None):
+        return texts.attributes_label(self.attributes, language)
+
+    @property
+    def shipping_weight_grams(self):
+        """What one unit of this SKU weighs packed: its own weight, else the product's."""
+        return self.weight_grams or self.product.weight_grams
+
+    @property
+    def dimensions_mm(self):
+        """(length, width, height) of this SKU packed: its own where given, else the product's."""
+        own = (self.length_mm, self.width_mm, self.height_mm)
+        if all(own):
+            return own
+        product = self.product
+        return (product.length_mm, product.width_mm, product.height_mm)
 
 
 class ProductImage(models.Model):

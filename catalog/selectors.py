@@ -494,7 +494,7 @@ def product_page(product, language):
     variants = [
         VariantRow(
             sku=variant.sku,
-            attributes=[(attribute_label(name), value) for name, value in variant.attributes.items() if value],
+            attributes=[(attribute_label(name), value) for name, value in variant.attributes_in(language)],
             price=variant.price,
             stock=variant.stock,
         )
@@ -519,4 +519,63 @@ def product_page(product, language):
         "breadcrumb": [*breadcrumb(ancestors, language), category_link(category, language)],
         "country_name": country_name(product.country_of_origin.code),
         "dimensions": dimensions if all(dimensions) else None,
+        "merchant_name": product.merchant.name_in(language),
     }
+
+
+# --- the merchant's category picker ----------------------------------------------------------------
+
+CATEGORY_MATCHES = 20
+MAX_CATEGORY_QUERY = 100
+
+
+@dataclass(frozen=True)
+class CategoryMatch:
+    id: int
+    name: str  # the node's name in the merchant's language
+    path: str  # its whole path in the merchant's language
+    path_en: str
+
+
+def category_paths(language):
+    """{id: (name, path)} of the whole shared taxonomy in `language` (477 nodes): one query."""
+    nodes = {
+        row[0]: row[1:]
+        for row in Category.objects.order_by().values_list("id", "parent_id", "name_en", "name_zh_hans", "path_en")
+    }
+    chinese = (language or "").lower().startswith("zh")
+    paths = {}
+
+    def path_of(node_id):
+        if node_id not in paths:
+            parent_id, name_en, name_zh, _path_en = nodes[node_id]
+            name = (name_zh or name_en) if chinese else name_en
+            parent = path_of(parent_id)[1] + " > " if parent_id in nodes else ""
+            paths[node_id] = (name, parent + name)
+        return paths[node_id]
+
+    for node_id in nodes:
+        path_of(node_id)
+    return {node_id: (*paths[node_id], nodes[node_id][3]) for node_id in nodes}
+
+
+def search_categories(query, language, *, limit=CATEGORY_MATCHES):
+    """Categories whose path (in the merchant's language or in English) holds every word of
+    `query`, or whose ID it is; those whose own name matches first, then the shallower."""
+    words = [word for word in (query or "").lower()[:MAX_CATEGORY_QUERY].split() if word]
+    if not words:
+        return []
+    found = []
+    for node_id, (name, path, path_en) in category_paths(language).items():
+        haystack = f"{path} {path_en}".lower()
+        if str(node_id) == words[0] and len(words) == 1 or all(word in haystack for word in words):
+            in_name = all(word in f"{name} {path_en.rsplit(' > ', 1)[-1]}".lower() for word in words)
+            found.append((not in_name, path.count(" > "), path, CategoryMatch(node_id, name, path, path_en)))
+    found.sort(key=lambda entry: entry[:3])
+    return [entry[3] for entry in found[:limit]]
+
+
+def category_path(category_id, language):
+    """One node's path in the merchant's language, or "" for an unknown ID."""
+    entry = category_paths(language).get(category_id)
+    return entry[1] if entry else ""

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from crossborder import bounds, money
 
-from .models import Category, ExportOffer, Product
+from .models import Category, ExportOffer, Product, ProductVariant
 
 
 def iso(moment):
@@ -34,7 +34,10 @@ def feed_item(row, *, texts, variants, images):
         "deleted": False,
         "version": row["version"],
         "changed_at": iso(row["changed_at"]),
-        "merchant": {"code": row["product__merchant__slug"], "name": row["product__merchant__name"]},
+        "merchant": {
+            "code": row["product__merchant__slug"],
+            "name": row["product__merchant__names"] or {settings.LANGUAGE_CODE: row["product__merchant__name"]},
+        },
         "category": {"taxonomy_id": row["product__category_id"], "path_en": row["product__category__path_en"]},
         "brand": row["product__brand"],
         "original_language": row["product__original_language"],
@@ -53,6 +56,17 @@ def feed_item(row, *, texts, variants, images):
         "variants": variants,
         "images": images,
     }
+
+
+def feed_variant(row):
+    """A SKU as the feed sends it: its attributes per language ({name: {language: value}}) and,
+    where it has them, its own weight and size (else the product's apply)."""
+    variant = {"sku": row["sku"], "attributes": row["attributes"], "is_active": row["is_active"]}
+    if row["weight_grams"]:
+        variant["weight_grams"] = row["weight_grams"]
+    if all(row[name] for name in ("length_mm", "width_mm", "height_mm")):
+        variant["dimensions_mm"] = {"length": row["length_mm"], "width": row["width_mm"], "height": row["height_mm"]}
+    return variant
 
 
 def feed_tombstone(row):
@@ -85,7 +99,14 @@ class CatalogFeedMoneySerializer(serializers.Serializer):
 
 class CatalogFeedMerchantSerializer(serializers.Serializer):
     code = serializers.CharField()
-    name = serializers.CharField()
+    name = serializers.DictField(
+        child=serializers.CharField(),
+        help_text=(
+            'The shop\'s name per language code, e.g. {"en": "Cloud Elephant", "zh-hans": "云朵象"}; at least '
+            "one. Until the next release a plain string (the former shape) is still accepted and read as "
+            "the name in the item's original language."
+        ),
+    )
 
 
 class CatalogFeedCategorySerializer(serializers.Serializer):
@@ -108,8 +129,24 @@ class CatalogFeedDimensionsSerializer(serializers.Serializer):
 
 class CatalogFeedVariantSerializer(serializers.Serializer):
     sku = serializers.CharField()
-    attributes = serializers.DictField(help_text="e.g. size and colour, as the merchant named them.")
+    attributes = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text=(
+            "Attribute name (size, colour...) to its value per language code, e.g. "
+            '{"colour": {"en": "Blue", "zh-hans": "蓝色"}}; a value may be given in one language '
+            'only. Until the next release a plain string value (the former shape, {"colour": "Blue"}) '
+            "is still accepted and read as written in the item's original language."
+        ),
+    )
     is_active = serializers.BooleanField()
+    weight_grams = serializers.IntegerField(
+        required=False,
+        **bounds.integer(ProductVariant, "weight_grams", min_value=1),
+        help_text="This SKU's packed weight where it differs from the product's; absent means the product's.",
+    )
+    dimensions_mm = CatalogFeedDimensionsSerializer(
+        required=False, help_text="This SKU's packed size where it differs from the product's."
+    )
 
 
 class CatalogFeedItemSerializer(serializers.Serializer):

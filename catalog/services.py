@@ -19,7 +19,7 @@ from crossborder import money, uploads
 from crossborder.errors import DomainError
 from crossborder.models import Partnership
 
-from . import hooks, search
+from . import hooks, search, texts
 from .errors import CatalogErrorCode
 from .models import (
     Category,
@@ -33,6 +33,8 @@ from .models import (
 )
 
 KNOWN_LANGUAGES = {code for code, _name in ALL_LANGUAGES}
+MAX_ATTRIBUTE_CHARS = 40
+MAX_SHOP_NAME_CHARS = 120
 OFFERABLE_STATUSES = (Partnership.Status.ACTIVE, Partnership.Status.SUSPENDED)
 
 
@@ -45,8 +47,12 @@ class VariantInput:
     sku: str
     price: Money
     stock: int = 0
-    attributes: dict = field(default_factory=dict)
+    attributes: dict = field(default_factory=dict)  # {name: {language: value}} (catalog.texts)
     is_active: bool = True
+    weight_grams: int | None = None  # this SKU's own, where it differs from the product's
+    length_mm: int | None = None
+    width_mm: int | None = None
+    height_mm: int | None = None
 
 
 @dataclass
@@ -139,6 +145,9 @@ def _check_product_input(data, *, product=None):
         check_money(variant.price, field_name="price")
         if variant.stock < 0:
             raise CatalogError(CatalogErrorCode.INVALID, _("Stock cannot be negative."), field="stock")
+        _check_attributes(variant)
+        if variant.weight_grams is not None and variant.weight_grams <= 0:
+            raise CatalogError(CatalogErrorCode.INVALID, _("Weight must be more than 0 g."), field="weight_grams")
     taken = ProductVariant.objects.filter(sku__in=skus)
     if product is not None:
         taken = taken.exclude(product=product)
@@ -147,6 +156,38 @@ def _check_product_input(data, *, product=None):
         raise CatalogError(
             CatalogErrorCode.SKU_TAKEN, _("SKU %(sku)s belongs to another product.") % {"sku": clash}, field="sku"
         )
+
+
+def _check_attributes(variant):
+    """Attributes are {name: {language: value}}: a value in a known language, at most
+    MAX_ATTRIBUTE_CHARS long."""
+    for name, values in variant.attributes.items():
+        for language, value in values.items():
+            if language not in KNOWN_LANGUAGES:
+                raise CatalogError(
+                    CatalogErrorCode.UNKNOWN_LANGUAGE,
+                    _("Unknown language %(code)r.") % {"code": language},
+                    field="attributes",
+                )
+            if not isinstance(value, str) or len(value) > MAX_ATTRIBUTE_CHARS:
+                raise CatalogError(
+                    CatalogErrorCode.INVALID,
+                    _("The %(name)s of SKU %(sku)s is longer than %(max)d characters.")
+                    % {"name": name, "sku": variant.sku, "max": MAX_ATTRIBUTE_CHARS},
+                    field="attributes",
+                )
+
+
+def attribute_texts(values_by_language):
+    """{name: {language: value}} from {language: {name: value}} as forms and imports read them; an
+    empty value is left out, so a value given in one language is shown in every one (catalog.texts)."""
+    attributes = {}
+    for language, values in values_by_language.items():
+        for name, value in values.items():
+            value = (value or "").strip()
+            if value:
+                attributes.setdefault(name, {})[language] = value
+    return attributes
 
 
 def require_owner(merchant, product):
@@ -207,11 +248,55 @@ def refresh_products(product_ids, *, bump=True):
 # --- merchants and products --------------------------------------------------------------------
 
 
+def _clean_shop_names(names):
+    cleaned = {}
+    for language, name in (names or {}).items():
+        name = (name or "").strip()
+        if not name:
+            continue
+        if language not in KNOWN_LANGUAGES:
+            raise CatalogError(
+                CatalogErrorCode.UNKNOWN_LANGUAGE, _("Unknown language %(code)r.") % {"code": language}, field="names"
+            )
+        if len(name) > MAX_SHOP_NAME_CHARS:
+            raise CatalogError(
+                CatalogErrorCode.INVALID,
+                _("A shop name has at most %(max)d characters.") % {"max": MAX_SHOP_NAME_CHARS},
+                field=f"name_{language}",
+            )
+        cleaned[language] = name
+    return cleaned
+
+
+def _default_shop_name(names, fallback=""):
+    """The name shown where no language matches: the platform's language, else any given."""
+    for language in (settings.LANGUAGE_CODE, *sorted(names)):
+        if names.get(language):
+            return names[language]
+    return fallback
+
+
 @transaction.atomic
-def create_merchant(*, name, slug, users=(), contact_email=""):
-    merchant = Merchant.objects.create(name=name, slug=slug, contact_email=contact_email)
+def create_merchant(*, name, slug, users=(), contact_email="", names=None):
+    names = _clean_shop_names(names or ({settings.LANGUAGE_CODE: name} if name else {}))
+    merchant = Merchant.objects.create(
+        name=_default_shop_name(names, name), names=names, slug=slug, contact_email=contact_email
+    )
     if users:
         merchant.users.add(*users)
+    return merchant
+
+
+@transaction.atomic
+def set_shop_names(*, merchant, names):
+    """The shop's name in each language the merchant gives (at least one); partners receive them
+    with the merchant's offered goods, which move in their feeds."""
+    names = _clean_shop_names(names)
+    if not names:
+        raise CatalogError(CatalogErrorCode.INVALID, _("Give the shop's name in at least one language."), field="names")
+    Merchant.objects.filter(pk=merchant.pk).update(names=names, name=_default_shop_name(names, merchant.name))
+    ExportOffer.objects.filter(product__merchant=merchant).update(version=F("version") + 1, changed_at=timezone.now())
+    merchant.refresh_from_db()
     return merchant
 
 
@@ -251,6 +336,10 @@ def _write_product(merchant, data, product, *, actor=""):
             "price": variant.price,
             "is_active": variant.is_active,
             "position": position,
+            "weight_grams": variant.weight_grams,
+            "length_mm": variant.length_mm,
+            "width_mm": variant.width_mm,
+            "height_mm": variant.height_mm,
         }
         current = existing.pop(variant.sku, None)
         if current is None:
@@ -275,6 +364,12 @@ def save_product(*, merchant, data, product=None, replace_variants=False, actor=
     service (hooks.write_stock); `actor` names who stated it in the stock's movements."""
     if product is not None:
         require_owner(merchant, product)
+    for variant in data.variants:  # a value given as plain text is in the product's original language
+        variant.attributes = {
+            name: texts.coerce(value, (data.original_language or "").lower())
+            for name, value in variant.attributes.items()
+            if texts.coerce(value, (data.original_language or "").lower())
+        }
     _check_product_input(data, product=product)
     product = _write_product(merchant, data, product, actor=actor)
     if replace_variants:

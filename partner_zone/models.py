@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from djmoney.models.fields import MoneyField
 
+from catalog import texts
 from catalog.models import EXPORT_MONEY, MONEY
 from crossborder import money
 from crossborder.models import Partnership
@@ -35,7 +36,8 @@ class PartnerListing(models.Model):
     changed_at = models.DateTimeField(_("changed at the partner"))
     is_active = models.BooleanField(default=True)
     merchant_code = models.CharField(max_length=80, blank=True)
-    merchant_name = models.CharField(max_length=200, blank=True)
+    merchant_name = models.CharField(max_length=200, blank=True, help_text=_("in the home language, else another"))
+    merchant_names = models.JSONField(default=dict, blank=True, help_text=_("language -> the shop's name"))
     category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="partner_listings")
     brand = models.CharField(max_length=120, blank=True)
     original_language = models.CharField(max_length=16)
@@ -85,6 +87,21 @@ class PartnerListing(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.partnership.partner.code})"
+
+    def merchant_name_in(self, language=None):
+        """The partner's shop name for a reader of `language` (else a good default)."""
+        return texts.pick(self.merchant_names, language, original_language=self.original_language)[0] or (
+            self.merchant_name
+        )
+
+    def variant_label(self, sku, language=None):
+        """The chosen variant's attributes ("Blue / L") in the reader's language; "" for none."""
+        for variant in self.variants or []:
+            if isinstance(variant, dict) and variant.get("sku") == sku:
+                return texts.attributes_label(
+                    variant.get("attributes"), language, original_language=self.original_language
+                )
+        return ""
 
     @property
     def is_orderable(self):

@@ -24,7 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
 
-from catalog import search
+from catalog import search, texts
 from catalog import selectors as catalog_selectors
 from catalog.models import Category
 from catalog.selectors import Card, CategoryLink, country_name, language_name
@@ -231,6 +231,28 @@ def listing_text(listing, language):
     shown = texts.get(listing.title_language) or texts.get(listing.original_language) or {}
     description = shown.get("description", "") if isinstance(shown, dict) else ""
     return listing.title, description, listing.title_language
+
+
+def listing_line_title(listing, sku, language):
+    """A partner good as a cart, quote and order line names it: its title and the chosen variant
+    ("Tent (2-person)") in the shopper's language, else a good default (catalog.texts)."""
+    title, _description, _text_language = listing_text(listing, language)
+    label = listing.variant_label(sku, language)
+    return f"{title} ({label})" if label else title
+
+
+def listing_variants(listing, language):
+    """The listing's variants with their label in the shopper's language, for the order box."""
+    return [
+        {
+            **variant,
+            "label": texts.attributes_label(
+                variant.get("attributes"), language, original_language=listing.original_language
+            ),
+        }
+        for variant in listing.variants or []
+        if isinstance(variant, dict)
+    ]
 
 
 def image_urls(listing):
@@ -530,7 +552,8 @@ def product_page(listing, partnership, language):
             for node in [*category_ancestors(category), category]
         ],
         "country_name": country_name(listing.country_of_origin.code) if listing.country_of_origin else "",
-        "variants": listing.variants or [],
+        "variants": listing_variants(listing, language),
+        "merchant_name": listing.merchant_name_in(language),
     }
 
 

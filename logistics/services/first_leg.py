@@ -157,7 +157,7 @@ def plan_consignment(
             variant=variants[sku],
             partner_product=variants[sku].product.reference,
             title=_title_for(variants[sku].product, language)[:300],
-            unit_weight_grams=variants[sku].product.weight_grams,
+            unit_weight_grams=variants[sku].shipping_weight_grams,
             quantity=quantity,
         )
         for sku, quantity in quantities.items()

@@ -536,7 +536,7 @@ def _set_available(variant, units, *, warehouse, actor, reason):
         if warehouse is None:
             return None  # nothing counted, nothing to count (0 units stated with no warehouse)
         home = stock_level(
-            warehouse=warehouse, sku=variant.sku, variant=variant, unit_weight_grams=variant.product.weight_grams
+            warehouse=warehouse, sku=variant.sku, variant=variant, unit_weight_grams=variant.shipping_weight_grams
         )
     if home.sellable + delta < 0:
         elsewhere = units - delta - home.sellable

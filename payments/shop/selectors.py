@@ -17,6 +17,7 @@ from crossborder.terms import DEFAULT_GRADE_DISCOUNTS
 from logistics.models import Shipment
 from logistics.selectors import graded_stock
 from logistics.services import last_leg
+from partner_zone import selectors as zone_selectors
 from partner_zone.graded import zone_graded_price
 
 from .models import Cart, CartLine, Checkout, Order, OrderEvent, Origin
@@ -64,7 +65,7 @@ def cart_rows(cart, language):
                 "variant__product__texts", queryset=ProductText.objects.only("id", "product_id", "language", "title")
             )
         )
-        .defer("listing__search_document", "listing__search_vector", "listing__texts")
+        .defer("listing__search_document", "listing__search_vector")
         .order_by("added_at", "pk")
     )
     rows = []
@@ -72,7 +73,7 @@ def cart_rows(cart, language):
         if line.origin == Origin.OWN:
             product = line.variant.product
             text, _fallback = pick_text(product.texts.all(), language, product.original_language)
-            label = line.variant.attributes_label()
+            label = line.variant.attributes_label(language)
             title = (text.title if text else product.code) + (f" ({label})" if label else "")
             url = reverse("catalog:product", args=[product.reference])
             price, problem = line.variant.price, variant_refusal(line.variant)
@@ -80,7 +81,7 @@ def cart_rows(cart, language):
             note, included = _("Delivery is worked out at checkout."), False
         else:
             listing = line.listing
-            title = listing.title
+            title = zone_selectors.listing_line_title(listing, line.sku, language)
             url = reverse("partner_zone:product", args=[listing.partnership.partner.code, listing.reference])
             price, problem = listing.price, listing_refusal(listing)
             installation = listing.needs_installation

@@ -1,13 +1,15 @@
 """The demo catalog: a believable specialty catalog per platform, in both languages, on real
 taxonomy nodes, valid by the same rules as any merchant's goods, and safe to generate twice."""
 
+import io
 from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from PIL import Image
 
-from catalog import demo
-from catalog.models import Category, ExportOffer, Product, ProductText, ProductVariant
+from catalog import demo, demo_pictures
+from catalog.models import Category, ExportOffer, Merchant, Product, ProductText, ProductVariant
 from catalog.services import _check_product_input
 
 
@@ -94,3 +96,27 @@ def test_demo_shop_logins_are_listed_for_the_demo_to_print(settings):
     settings.PLATFORM_CODE = "cn"
     logins = demo.shop_logins()
     assert logins and all(password == demo.DEMO_SHOP_PASSWORD for _user, password, _name in logins)
+
+
+@pytest.mark.django_db
+def test_a_demo_products_picture_shows_its_kind_a_bottle_for_a_shampoo_a_tent_for_a_tent(media, settings):
+    """Issue 16: shampoo was drawn as a tent. Each kind names its drawing and its products get it."""
+    settings.PLATFORM_CODE, settings.PLATFORM_CURRENCY = "us", "USD"
+    drawings = {kind.key: kind.picture for shop in demo.US_SHOPS for kind in shop.kinds}
+    assert (drawings["TNT"], drawings["SKL"], drawings["KTL"]) == ("tent", "pan", "kettle")
+    assert {kind.picture for shop in demo.CN_SHOPS for kind in shop.kinds if kind.key == "SHP"} == {"pump_bottle"}
+    assert {kind.picture for shops in demo.CATALOGS.values() for shop in shops for kind in shop.kinds} <= set(
+        demo_pictures.DRAWINGS
+    )
+
+    demo.fill_catalog()
+
+    tent = Product.objects.filter(code__startswith="TNT-").first()
+    image = tent.images.first()
+    palettes = demo.PALETTES["us"]
+    drawn = {demo_pictures.picture("tent", palette, size=demo.IMAGE_SIZE) for palette in palettes}
+    with image.image.open("rb") as stored:
+        assert Image.open(stored).tobytes() in {Image.open(io.BytesIO(png)).tobytes() for png in drawn}
+    assert Merchant.objects.get(slug="switchback-outfitters").name_in("zh-hans") == "折返户外装备"
+    cup = ProductVariant.objects.filter(sku__startswith="TNT-").first()
+    assert set(next(iter(cup.attributes.values()))) == {"en", "zh-hans"}

@@ -172,7 +172,7 @@ def test_an_item_carries_everything_the_partner_lists_the_product_with(api, remo
         "deleted": False,
         "version": current.version,
         "changed_at": iso(current.changed_at),
-        "merchant": {"code": "bao-bei", "name": "Bao Bei Baby"},
+        "merchant": {"code": "bao-bei", "name": {"zh-hans": "Bao Bei Baby"}},
         "category": {"taxonomy_id": NURSING_AND_FEEDING, "path_en": "Baby & Toddler > Nursing & Feeding"},
         "brand": "Acme",
         "original_language": "zh-hans",
@@ -188,7 +188,7 @@ def test_an_item_carries_everything_the_partner_lists_the_product_with(api, remo
         "export_price": {"amount": "12.30", "currency": "CNY"},
         "direct_stock": 7,
         "variants": [
-            {"sku": "BOTTLE-1-S", "attributes": {"size": "S"}, "is_active": True},
+            {"sku": "BOTTLE-1-S", "attributes": {"size": {"zh-hans": "S"}}, "is_active": True},
             {"sku": "BOTTLE-1-L", "attributes": {}, "is_active": False},
         ],
         "images": [f"https://shop.example.cn/media/{image.image.name}"],

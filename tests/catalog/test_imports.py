@@ -41,8 +41,8 @@ def row(**values):
         "description_zh-hans": "防胀气奶嘴",
         "title_en": "Baby bottle",
         "description_en": "Anti-colic teat",
-        "size": "S",
-        "colour": "blue",
+        "size_en": "S",
+        "colour_en": "blue",
         "price": "99.00",
         "currency": "CNY",
         "stock": "10",
@@ -51,15 +51,15 @@ def row(**values):
 
 
 TWO_PRODUCTS = [
-    row(sku="BOTTLE-S", size="S", price="99.00", stock="10"),
-    row(sku="BOTTLE-L", size="L", price="129.50", stock="4"),
+    row(sku="BOTTLE-S", size_en="S", price="99.00", stock="10"),
+    row(sku="BOTTLE-L", size_en="L", price="129.50", stock="4"),
     row(
         product_code="SPOON",
         sku="SPOON-1",
         category_id=str(BABY_AND_TODDLER),
         **{"title_zh-hans": "婴儿勺", "description_zh-hans": "", "title_en": "Baby spoon", "description_en": ""},
-        size="",
-        colour="",
+        size_en="",
+        colour_en="",
         price="19.90",
         stock="0",
         status="draft",
@@ -132,8 +132,8 @@ def test_a_two_language_utf8_csv_creates_products_with_both_texts_and_variants()
         ("zh-hans", "婴儿奶瓶", "防胀气奶嘴"),
     ]
     assert [(v.sku, v.attributes, v.price, v.stock) for v in bottle.variants.all()] == [
-        ("BOTTLE-S", {"size": "S", "colour": "blue"}, money("99.00"), 10),
-        ("BOTTLE-L", {"size": "L", "colour": "blue"}, money("129.50"), 4),
+        ("BOTTLE-S", {"size": {"en": "S"}, "colour": {"en": "blue"}}, money("99.00"), 10),
+        ("BOTTLE-L", {"size": {"en": "L"}, "colour": {"en": "blue"}}, money("129.50"), 4),
     ]
     assert bottle.price == money("99.00")
     assert (bottle.hs_code, bottle.weight_grams, bottle.status) == ("392410", 250, Product.Status.ACTIVE)
@@ -564,3 +564,63 @@ def test_the_export_command_writes_a_file_that_imports_back(tmp_path, fmt):
     assert report.ok, report.errors
     assert (report.rows, report.products_updated) == (3, 2)
     assert catalog_of(merchant) == before
+
+
+def test_an_unknown_category_is_reported_in_the_same_pass_as_the_other_errors_of_its_row_and_file():
+    """Issue 17: an unknown category used to show only on a second upload, once the row's other
+    errors were fixed. Every error of every row comes back at once, and nothing is written."""
+    merchant = make_merchant()
+    rows = [
+        row(product_code="A", sku="A-1", category_id="999999999", hs_code="12AB", weight_g="heavy"),
+        row(product_code="B", sku="B-1", category_id="424242"),
+        row(product_code="C", sku="C-1", price="-3", **{"size_en": "x" * 41}),
+        row(product_code="D", sku="D-1", sku_weight_g="0"),
+    ]
+
+    report = imports.import_products(merchant, csv_bytes(rows), filename="goods.csv")
+
+    found = {(error.row, error.field) for error in report.errors}
+    assert {
+        (2, "category_id"),
+        (2, "hs_code"),
+        (2, "weight_g"),
+        (3, "category_id"),
+        (4, "price"),
+        (4, "size_en"),
+        (5, "sku_weight_g"),
+    } <= found
+    assert not Product.objects.filter(merchant=merchant).exists()
+
+
+def test_attributes_per_language_and_a_skus_own_weight_import_and_export_back_unchanged():
+    merchant = make_merchant()
+    rows = [
+        row(sku="TENT-2P", **{"size_en": "2-person", "size_zh-hans": "双人", "colour_en": "Sand"}, sku_weight_g="2100"),
+        row(sku="TENT-1P", **{"size_en": "1-person", "colour_en": ""}),
+    ]
+
+    report = imports.import_products(merchant, csv_bytes(rows), filename="tents.csv")
+
+    assert report.ok, report.errors
+    two = ProductVariant.objects.get(sku="TENT-2P")
+    assert two.attributes == {"size": {"en": "2-person", "zh-hans": "双人"}, "colour": {"en": "Sand"}}
+    assert (two.weight_grams, ProductVariant.objects.get(sku="TENT-1P").weight_grams) == (2100, None)
+    content, _type, _name = imports.export_products(merchant, "csv")
+    again = imports.import_products(merchant, content, filename="again.csv")
+    assert again.ok and again.products_updated == 1
+    two.refresh_from_db()
+    assert two.attributes == {"size": {"en": "2-person", "zh-hans": "双人"}, "colour": {"en": "Sand"}}
+
+
+def test_the_former_size_and_colour_columns_are_read_in_the_products_original_language():
+    merchant = make_merchant()
+    columns = [column for column in imports.COLUMNS if not column.startswith(("size_", "colour_"))]
+    rows = [{**row(sku="CUP-1"), "size": "大号", "colour": "薄荷绿"}]
+
+    report = imports.import_products(merchant, csv_bytes(rows, [*columns, "size", "colour"]), filename="old.csv")
+
+    assert report.ok, report.errors
+    assert ProductVariant.objects.get(sku="CUP-1").attributes == {
+        "size": {"zh-hans": "大号"},
+        "colour": {"zh-hans": "薄荷绿"},
+    }

@@ -58,8 +58,23 @@ def form_data(code="BOTTLE-1", variants=None, initial_forms=0, **overrides):
         variants
         if variants is not None
         else [
-            {"sku": f"{code}-S", "size": "S", "colour": "blue", "price": "99.00", "stock": "5", "is_active": "on"},
-            {"sku": f"{code}-M", "size": "M", "colour": "blue", "price": "109.50", "stock": "3", "is_active": "on"},
+            {
+                "sku": f"{code}-S",
+                "size_en": "S",
+                "colour_zh-hans": "蓝色",
+                "colour_en": "blue",
+                "price": "99.00",
+                "stock": "5",
+                "is_active": "on",
+            },
+            {
+                "sku": f"{code}-M",
+                "size_en": "M",
+                "colour_en": "blue",
+                "price": "109.50",
+                "stock": "3",
+                "is_active": "on",
+            },
         ]
     )
     data = {
@@ -251,8 +266,8 @@ def test_a_product_is_created_from_the_form_with_two_languages_and_two_variants(
     }
     variants = [(v.sku, v.attributes, v.price, v.stock, v.is_active) for v in product.variants.all()]
     assert variants == [
-        ("BOTTLE-1-S", {"size": "S", "colour": "blue"}, money("99.00"), 5, True),
-        ("BOTTLE-1-M", {"size": "M", "colour": "blue"}, money("109.50"), 3, True),
+        ("BOTTLE-1-S", {"size": {"en": "S"}, "colour": {"zh-hans": "蓝色", "en": "blue"}}, money("99.00"), 5, True),
+        ("BOTTLE-1-M", {"size": {"en": "M"}, "colour": {"en": "blue"}}, money("109.50"), 3, True),
     ]
     assert product.price == money("99.00")
     assert isinstance(product.price.amount, Decimal)

@@ -244,3 +244,75 @@ def test_a_merchant_imports_and_offers_a_shopper_finds_them_and_the_partner_gets
     changes, entries = fetch(us, tmp_path, "merchant-changes", "--since", summary["watermark"])
     assert [(entry["id"], entry["deleted"]) for entry in entries] == [(references["LIN-2"], True)]
     assert changes["tombstones"] == "1" and changes["items"] == "0"
+
+
+# --- texts per language: a variant's colour and the shop's name in the partner's shopper's language -
+
+TEXTS_SEED = """
+import json
+from decimal import Decimal
+from djmoney.money import Money
+from catalog import services
+from crossborder.models import Partner
+
+partnership = Partner.objects.get(code="us").live_partnership()
+merchant = services.create_merchant(
+    name="云朵象", slug="cloud-elephant", names={"zh-hans": "云朵象宝贝出行馆", "en": "Cloud Elephant Baby Travel"}
+)
+data = services.ProductInput(
+    code="CUP-9", category_id=561, original_language="zh-hans", country_of_origin="CN",
+    hs_code="392410", weight_grams=150,
+    texts={"zh-hans": ("学饮杯", "防漏"), "en": ("Sippy cup", "Leak-proof")},
+    variants=[
+        services.VariantInput(
+            sku="CUP-9-MINT", price=Money(Decimal("59.00"), "CNY"), stock=5,
+            attributes={"colour": {"zh-hans": "薄荷绿", "en": "Mint"}}, weight_grams=160,
+        ),
+        services.VariantInput(
+            sku="CUP-9-PEACH", price=Money(Decimal("59.00"), "CNY"), stock=5, attributes={"colour": {"zh-hans": "蜜桃粉"}},
+        ),
+    ],
+    brand="Cloud",
+)
+product = services.save_product(merchant=merchant, data=data)
+services.set_export_offer(
+    merchant=merchant, product=product, partnership=partnership, is_offered=True,
+    export_price=Money(Decimal("40.00"), "CNY"), direct_stock=10,
+)
+print(json.dumps({"reference": str(product.reference)}))
+"""
+
+LISTING = """
+import json
+from partner_zone.models import PartnerListing
+listing = PartnerListing.objects.get(reference="{reference}")
+print(json.dumps({{
+    "names": listing.merchant_names,
+    "variants": listing.variants,
+    "en": [listing.merchant_name_in("en"), listing.variant_label("CUP-9-MINT", "en"), listing.variant_label("CUP-9-PEACH", "en")],
+    "zh": [listing.merchant_name_in("zh-hans"), listing.variant_label("CUP-9-MINT", "zh-hans")],
+}}, ensure_ascii=False))
+"""
+
+
+def test_variant_texts_and_the_shop_name_reach_the_partner_in_every_language_and_show_in_its_shoppers(pair, tmp_path):
+    cn, us = pair
+    reference = json.loads(manage(cn, "shell", "-c", TEXTS_SEED).strip().splitlines()[-1])["reference"]
+
+    summary, entries = fetch(us, tmp_path, "texts")
+    (entry,) = [entry for entry in entries if entry["id"] == reference]
+    assert entry["merchant"]["name"] == {"zh-hans": "云朵象宝贝出行馆", "en": "Cloud Elephant Baby Travel"}
+    assert entry["variants"][0]["attributes"] == {"colour": {"zh-hans": "薄荷绿", "en": "Mint"}}
+    assert entry["variants"][0]["weight_grams"] == 160
+
+    assert "succeeded" in manage(us, "sync_partner_catalog", "--partner", "cn")
+    mirrored = json.loads(manage(us, "shell", "-c", LISTING.format(reference=reference)).strip().splitlines()[-1])
+    assert mirrored["names"] == {"zh-hans": "云朵象宝贝出行馆", "en": "Cloud Elephant Baby Travel"}
+    # us reads English: the shop and the colour in English; a colour given only in Chinese still shows.
+    assert mirrored["en"] == ["Cloud Elephant Baby Travel", "Mint", "蜜桃粉"]
+    assert mirrored["zh"] == ["云朵象宝贝出行馆", "薄荷绿"]
+    page = requests.get(f"{us.base_url}/zone/cn/p/{reference}/", timeout=20)
+    assert page.status_code == 200
+    assert "Cloud Elephant Baby Travel" in page.text and "云朵象宝贝出行馆" not in page.text
+    chinese = requests.get(f"{us.base_url}/zh-hans/zone/cn/p/{reference}/", timeout=20).text
+    assert "云朵象宝贝出行馆" in chinese

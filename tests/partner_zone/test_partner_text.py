@@ -31,7 +31,7 @@ def test_a_partner_title_with_a_right_to_left_override_is_stored_without_it():
     assert listing.texts["en"] == {"title": "Baby bottle gpj.exe", "description": "BPA free\nsafe"}
     assert listing.texts["zh-hans"]["title"] == "婴儿奶瓶"
     assert (listing.brand, listing.merchant_name) == ("Acme", "Traildaeh")  # shown as its characters are
-    assert listing.variants[0]["attributes"] == {"size": "250ml"}
+    assert listing.variants[0]["attributes"] == {"size": {"en": "250ml"}}  # the former shape, read as English
     stored = repr((listing.title, listing.texts, listing.brand, listing.merchant_name, listing.variants))
     assert not any(character in stored for character in (RLO, PDF, LRI, PDI, ZWSP, BOM))
 

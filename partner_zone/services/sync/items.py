@@ -18,6 +18,7 @@ from django_countries import countries
 from djmoney.money import Money
 
 from catalog import search
+from catalog import texts as per_language
 from catalog.models import EXPORT_MONEY, Category
 from crossborder import money
 from crossborder.display_text import without_format_controls
@@ -29,6 +30,7 @@ from .stock import local_stock_of, sellable_by_sku, ships_from
 logger = logging.getLogger(__name__)
 
 HS_CODE = re.compile(r"^[0-9]{6}$")
+MAX_ATTRIBUTE_CHARS = 120
 
 
 class ItemRejected(Exception):
@@ -115,27 +117,57 @@ def _texts(item):
     return cleaned
 
 
-def _variants(item):
+def _variants(item, original_language):
     variants = item.get("variants", [])
     if not isinstance(variants, list) or not all(
         isinstance(v, dict) and isinstance(v.get("sku"), str) and v["sku"] for v in variants
     ):
         raise ItemRejected(_("variants must be a list of objects with a sku"))
-    return [
-        {
-            "sku": v["sku"],
-            "attributes": _attributes(v.get("attributes") or {}),
-            "is_active": v.get("is_active", True) is not False,
-        }
-        for v in variants
-    ]
+    return [_variant(v, original_language) for v in variants]
 
 
-def _attributes(attributes):
-    """A variant's size, colour and the like, shown beside the title: cleaned as the title is."""
+def _variant(variant, original_language):
+    kept = {
+        "sku": variant["sku"],
+        "attributes": _attributes(variant.get("attributes") or {}, original_language),
+        "is_active": variant.get("is_active", True) is not False,
+    }
+    weight = variant.get("weight_grams")
+    if weight is not None:
+        if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
+            raise ItemRejected(_("variant %(sku)s: weight_grams must be a whole number of at least 1") % variant)
+        kept["weight_grams"] = weight
+    if isinstance(variant.get("dimensions_mm"), dict):
+        kept["dimensions_mm"] = variant["dimensions_mm"]
+    return kept
+
+
+def _attributes(attributes, original_language):
+    """A variant's size, colour and the like as {name: {language: value}}, cleaned as the title is.
+    The former shape {name: value} (accepted until the next release) is read as written in the
+    item's original language."""
     if not isinstance(attributes, dict):
-        return attributes
-    return {without_format_controls(name): without_format_controls(value) for name, value in attributes.items()}
+        raise ItemRejected(_("variant attributes must be an object"))
+    cleaned = {}
+    for name, value in attributes.items():
+        if not isinstance(value, (str, dict)):
+            raise ItemRejected(_("attribute %(name)s must be text per language") % {"name": name})
+        values = per_language.coerce(value, (original_language or "").lower())
+        if any(len(text) > MAX_ATTRIBUTE_CHARS for text in values.values()):
+            raise ItemRejected(
+                _("attribute %(name)s is longer than %(max)d characters") % {"name": name, "max": MAX_ATTRIBUTE_CHARS}
+            )
+        if values:
+            cleaned[without_format_controls(str(name))[:40]] = values
+    return cleaned
+
+
+def _merchant_names(merchant, original_language):
+    """The shop's names {language: name}; a former plain string is the name in the original language."""
+    names = per_language.coerce(merchant.get("name"), (original_language or "").lower())
+    if any(len(name) > 200 for name in names.values()):
+        raise ItemRejected(_("merchant name is longer than %(max)d characters") % {"max": 200})
+    return names
 
 
 def _images(item):
@@ -175,10 +207,14 @@ def listing_values(item, *, categories, currencies):
     original_language = _text(item, "original_language", max_length=16)
     title, title_language = home_title(texts, original_language)
     brand = _text(item, "brand", max_length=120, required=False) if item.get("brand") else ""
+    merchant_names = _merchant_names(merchant, original_language)
     return {
         "changed_at": changed_at,
         "merchant_code": _text(merchant, "code", max_length=80, required=False) if merchant.get("code") else "",
-        "merchant_name": _text(merchant, "name", max_length=200, required=False) if merchant.get("name") else "",
+        "merchant_name": per_language.pick(merchant_names, settings.LANGUAGE_CODE, original_language=original_language)[
+            0
+        ],
+        "merchant_names": merchant_names,
         "category_id": taxonomy_id,
         "brand": brand,
         "original_language": original_language,
@@ -192,7 +228,7 @@ def listing_values(item, *, categories, currencies):
         "country_of_origin": origin.upper(),
         "export_price": _export_price(item, currencies),
         "direct_stock": _whole_number(item, "direct_stock", minimum=0),
-        "variants": _variants(item),
+        "variants": _variants(item, original_language),
         "images": _images(item),
         "search_document": search.document(
             brand, *categories[taxonomy_id], titles=[t["title"] for t in texts.values()]

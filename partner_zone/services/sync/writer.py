@@ -29,6 +29,7 @@ SYNCED_FIELDS = [
     "is_active",
     "merchant_code",
     "merchant_name",
+    "merchant_names",
     "category",
     "brand",
     "original_language",

@@ -35,6 +35,7 @@ from crossborder.notifications import supported_language
 from crossborder.terms import DEFAULT_GRADE_DISCOUNTS
 from logistics.services import last_leg, stock
 from partner_zone import graded
+from partner_zone import selectors as zone_selectors
 from partner_zone.models import PartnerListing
 from partner_zone.services import PartnerZoneError, pricing
 
@@ -115,9 +116,15 @@ def _own_title(variant, language):
     from catalog.selectors import pick_text
 
     text, _fallback = pick_text(variant.product.texts.all(), language, variant.product.original_language)
-    label = variant.attributes_label()
+    label = variant.attributes_label(language)
     title = text.title if text else variant.product.code
     return f"{title} ({label})" if label else title
+
+
+def _partner_title(line, language):
+    """A partner good's line title: its title and the chosen variant in the shopper's language."""
+    title = zone_selectors.listing_line_title(line.listing, line.sku, language)
+    return graded_title(title, line.grade) if line.grade else title
 
 
 def graded_title(title, grade):
@@ -279,7 +286,7 @@ def _hold(lines, *, reference, replacing=(), language, now):
         )
     except stock.StockShort as short:
         line = lines[short.number - 1]
-        title = line.listing.title if line.origin == Origin.PARTNER else _own_title(line.variant, language)
+        title = _partner_title(line, language) if line.origin == Origin.PARTNER else _own_title(line.variant, language)
         raise _out_of_stock(title, short.available) from None
 
 
@@ -381,6 +388,7 @@ def _price(lines, *, held, buyer_name, buyer_id_number, language, now):
         else:
             fulfilment = Fulfilment.CONSIGNMENT if holding.reservation is not None else Fulfilment.DIRECT
             quote = _quote_partner(line, fulfilment=fulfilment, context=context)
+            quote.title = _partner_title(line, language)[:300]
         quote.held = holding
         quotes.append(quote)
 
