@@ -5,7 +5,7 @@ are erased. One transaction."""
 
 from django.db import transaction
 
-from ..models import Message, ReturnRequest, ServiceTicket
+from ...models import Message, ReturnRequest, ServiceTicket
 
 ERASED_EMAIL = "erased@erased.invalid"
 ERASED_TEXT = "[erased]"
