@@ -9,10 +9,12 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from crossborder import money
+
 from .models import Product, ProductVariant
 
 MAX_FACET_VALUES = 30
-PRICE_FIELD = {"min_value": 0, "max_digits": 12, "decimal_places": 2}
+PRICE_FIELD = {"min_value": 0, **money.MONEY_COLUMN}
 
 
 class FacetValuesField(forms.MultipleChoiceField):

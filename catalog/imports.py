@@ -103,7 +103,7 @@ COLUMNS = [
 # Database limits, checked up front so a long value is a row error rather than a failed write.
 MAX_LENGTHS = {"product_code": 64, "sku": 64, "brand": 80, "size": 40, "colour": 40, "title": 200}
 MAX_INTEGER = 2_147_483_647
-MAX_PRICE = Decimal("1e12")  # MoneyField(max_digits=14, decimal_places=2)
+MAX_PRICE = Decimal(10) ** (money.MONEY_COLUMN["max_digits"] - money.MONEY_COLUMN["decimal_places"])
 # An XLSX workbook holds a dozen parts and a product sheet a few dozen columns; far more is not ours.
 MAX_XLSX_MEMBERS = 1000
 MAX_XLSX_COLUMNS = 1000
@@ -412,8 +412,10 @@ def _price(text):
     if amount >= MAX_PRICE:
         raise _CellError(_("%(value)s is too large for a price.") % {"value": text})
     if not money.has_minor_units_only(amount, settings.PLATFORM_CURRENCY):
+        currency = settings.PLATFORM_CURRENCY
         raise _CellError(
-            _("%(value)s has more than 2 decimal places; round it to cents, e.g. 99.95.") % {"value": text}
+            _("%(value)s has more than %(digits)d decimal places, which %(currency)s does not have; round it.")
+            % {"value": text, "currency": currency, "digits": money.minor_digits(currency)}
         )
     return amount
 

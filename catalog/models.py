@@ -11,7 +11,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from djmoney.models.fields import MoneyField
 
 from crossborder import money
 from crossborder.uploads import ImagePath
@@ -22,11 +21,6 @@ HS_CODE_PATTERN = r"^[0-9]{6}$"
 hs_code_validator = RegexValidator(
     HS_CODE_PATTERN, _("An HS code is exactly 6 digits (the international subheading), e.g. 392410.")
 )
-MONEY = {"max_digits": 14, "decimal_places": 2}
-# An export price is in the exporting platform's currency, which may count 3 decimals (KWD, BHD):
-# the same range as MONEY (below 10**12), one decimal more; read back in its currency's decimals
-# (crossborder.money.InCurrencyDecimals).
-EXPORT_MONEY = {"max_digits": 15, "decimal_places": 3}
 
 
 class Category(models.Model):
@@ -101,7 +95,7 @@ class Product(models.Model):
     length_mm = models.PositiveIntegerField(_("length (mm)"), null=True, blank=True)
     width_mm = models.PositiveIntegerField(_("width (mm)"), null=True, blank=True)
     height_mm = models.PositiveIntegerField(_("height (mm)"), null=True, blank=True)
-    price = MoneyField(_("price from"), null=True, blank=True, **MONEY)
+    price = money.money_field(_("price from"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     needs_installation = models.BooleanField(
         _("needs installation"),
@@ -180,7 +174,7 @@ class ProductVariant(models.Model):
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     # {name: {language: value}}, e.g. {"colour": {"en": "Blue", "zh-hans": "蓝色"}} (catalog.texts).
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
-    price = MoneyField(_("price"), **MONEY)
+    price = money.money_field(_("price"))
     stock = models.PositiveIntegerField(_("stock"), default=0)
     is_active = models.BooleanField(_("on sale"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
@@ -257,9 +251,7 @@ class ExportOffer(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="export_offers")
     partnership = models.ForeignKey("crossborder.Partnership", on_delete=models.PROTECT, related_name="export_offers")
     is_offered = models.BooleanField(_("offered"), default=True)
-    export_price = MoneyField(
-        _("export price"), null=True, blank=True, money_descriptor_class=money.InCurrencyDecimals, **EXPORT_MONEY
-    )
+    export_price = money.money_field(_("export price"), null=True, blank=True)
     direct_stock = models.PositiveIntegerField(_("stock for direct sale"), default=0)
     version = models.PositiveIntegerField(default=1)
     changed_at = models.DateTimeField(default=timezone.now)

@@ -98,7 +98,12 @@ def check_money(amount, *, field_name):
     if amount.amount <= 0:
         raise CatalogError(CatalogErrorCode.PRICE_NOT_POSITIVE, _("A price must be more than zero."), field=field_name)
     if not money.has_minor_units_only(amount.amount, code):
-        raise CatalogError(CatalogErrorCode.INVALID, _("A price has at most 2 decimal places."), field=field_name)
+        raise CatalogError(
+            CatalogErrorCode.INVALID,
+            _("A price in %(currency)s has at most %(digits)d decimal places.")
+            % {"currency": code, "digits": money.minor_digits(code)},
+            field=field_name,
+        )
 
 
 def _check_product_input(data, *, product=None):

@@ -23,7 +23,7 @@ import moneyed
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from djmoney.models.fields import MoneyFieldProxy
+from djmoney.models.fields import MoneyField, MoneyFieldProxy
 from djmoney.money import Money
 
 from .errors import DomainError
@@ -51,9 +51,16 @@ MINOR_DIGITS = {
     "OMR": 3,
     "TND": 3,
 }
-# The money columns of the ledger and the payments (payments.models.AMOUNT): an amount from
-# outside must fit them.
-AMOUNT_COLUMN = {"max_digits": 20, "decimal_places": 4}
+# The money columns (ADR 0029). Every one keeps MONEY_PLACES decimals, the most a currency we may
+# price in counts (KWD and BHD: 3), so a platform whose own currency has 3 works everywhere; an
+# amount reads back in its currency's decimals (`money_field`, InCurrencyDecimals) and is checked
+# by its currency on the way in (`parse_amount`), so a 2- or 0-decimal currency behaves as before.
+MONEY_PLACES = 3
+# Prices, carts, checkouts, orders, fees (djmoney MoneyFields): amounts below 10**12.
+MONEY_COLUMN = {"max_digits": 12 + MONEY_PLACES, "decimal_places": MONEY_PLACES}
+# The ledger's and the payments' columns (payments.ledger.models.AMOUNT): one decimal more than any
+# currency for the ledger's exact sums; an amount from outside must fit them.
+AMOUNT_COLUMN = {"max_digits": 20, "decimal_places": MONEY_PLACES + 1}
 RATE_PLACES = 8  # exchange rates are kept and applied with 8 decimals
 EUR = "EUR"  # the cross currency: the ECB's reference rates are all EUR -> X
 
@@ -143,6 +150,12 @@ class InCurrencyDecimals(MoneyFieldProxy):
             return None
         code = value.currency.code
         return Money(quantize(value.amount, code), code, decimal_places=minor_digits(code))
+
+
+def money_field(verbose_name=None, **options):
+    """A money column (djmoney MoneyField) of MONEY_COLUMN's width whose amounts read back in their
+    currency's decimals: 12.345 KWD, 20.00 USD, 1200 JPY."""
+    return MoneyField(verbose_name, money_descriptor_class=InCurrencyDecimals, **MONEY_COLUMN, **options)
 
 
 def round_to(value, places, *, rounding=DEFAULT_ROUNDING) -> Decimal:

@@ -367,7 +367,9 @@ SERVE_MEDIA = env_bool("CROSSBORDER_SERVE_MEDIA", not PRODUCTION)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = CATALOG_MAX_IMPORT_BYTES + 1024 * 1024
 # Currencies a price may be stated in; fixed (not per instance) so every deployment has the same migrations.
-CURRENCIES = ("AUD", "CAD", "CNY", "EUR", "GBP", "HKD", "JPY", "KRW", "SGD", "USD")
+# Any of them may be a platform's own: the money columns keep 3 decimals, so KWD and BHD (3) work as
+# well as JPY (0) and the others (2); amounts are in their currency's decimals (docs/adr/0029).
+CURRENCIES = ("AUD", "BHD", "CAD", "CNY", "EUR", "GBP", "HKD", "JPY", "KRW", "KWD", "SGD", "USD")
 if PLATFORM_CURRENCY not in CURRENCIES:
     raise ImproperlyConfigured(f"CROSSBORDER_CURRENCY {PLATFORM_CURRENCY} is not one of {', '.join(CURRENCIES)}")
 

@@ -23,7 +23,9 @@ known_partner_skus = Hook("logistics.known_partner_skus", runs=Hook.INLINE)
 # the order side records it and tells the partner the line's status (inline, with the tracking relay).
 partner_shipment_progressed = Hook("logistics.partner_shipment_progressed", runs=Hook.INLINE)
 # checkout_stock_changed(take, give_back, consignment) -> {listing id: units left} of listings short
-# of units: a checkout holds or gives back stock (stock.hold_for_checkout, release_for_checkout).
+# of units: a checkout holds or gives back stock (stock.hold_for_checkout, release_for_checkout), or
+# a stock-take adjustment or a write-off changes consignment units (stock.adjust, write_off: only
+# `consignment`).
 # `take` and `give_back` are {partner listing id: units} of direct-sale stock; `consignment` is
 # {partner id: SKUs} whose consignment units were held or given back. The partner zone locks those
 # listings by id (after the levels, which are locked first), moves their direct-sale units and

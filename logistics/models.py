@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from djmoney.models.fields import MoneyField
 
-from catalog.models import MONEY
+from crossborder import money
 from crossborder.grades import RESALE_GRADES, Grade
 from crossborder.models import Partner, Partnership
 
@@ -252,7 +252,7 @@ class Consignment(models.Model):
     cartons = models.PositiveIntegerField(_("cartons"), default=0)
     gross_weight_grams = models.PositiveIntegerField(_("gross weight (g)"), default=0)
     eta = models.DateField(_("expected arrival"), null=True, blank=True)
-    first_leg_cost = MoneyField(_("first-leg cost"), null=True, blank=True, **MONEY)
+    first_leg_cost = money.money_field(_("first-leg cost"), null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -569,7 +569,7 @@ class StorageFeeAccrual(models.Model):
     day = models.DateField()
     unit_days = models.PositiveIntegerField()
     rate = MoneyField(max_digits=14, decimal_places=4)  # per unit-day; fees like 0.015 are common
-    amount = MoneyField(**MONEY)
+    amount = money.money_field()
     reference = models.CharField(max_length=120, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -588,7 +588,7 @@ class ExpressRate(models.Model):
 
     destination = CountryField(_("destination"))
     max_weight_grams = models.PositiveIntegerField(_("up to (g)"))
-    price = MoneyField(_("price"), **MONEY)
+    price = money.money_field(_("price"))
 
     class Meta:
         verbose_name = _("express rate")

@@ -11,10 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from djmoney.models.fields import MoneyField
 
 from catalog import texts
-from catalog.models import EXPORT_MONEY, MONEY
 from crossborder import money
 from crossborder.models import Partnership
 
@@ -49,7 +47,7 @@ class PartnerListing(models.Model):
     weight_grams = models.PositiveIntegerField()
     dimensions_mm = models.JSONField(default=dict, blank=True)
     country_of_origin = CountryField()
-    export_price = MoneyField(_("export price"), money_descriptor_class=money.InCurrencyDecimals, **EXPORT_MONEY)
+    export_price = money.money_field(_("export price"))
     direct_stock = models.PositiveIntegerField(default=0)
     local_stock = models.PositiveIntegerField(default=0, help_text=_("consignment units in our warehouses"))
     variants = models.JSONField(default=list, blank=True)
@@ -58,8 +56,8 @@ class PartnerListing(models.Model):
         default=list, blank=True, editable=False, help_text=_("our copies of the images, in order (when cached)")
     )
     # The landed price in the home currency and its parts (PartnerZone pricing fills these).
-    price = MoneyField(_("price"), null=True, blank=True, **MONEY)
-    list_price = MoneyField(_("price before campaign"), null=True, blank=True, **MONEY)
+    price = money.money_field(_("price"), null=True, blank=True)
+    list_price = money.money_field(_("price before campaign"), null=True, blank=True)
     price_breakdown = models.JSONField(default=dict, blank=True)
     ships_from = models.CharField(max_length=6, choices=ShipsFrom.choices, default=ShipsFrom.DIRECT)
     priced_at = models.DateTimeField(null=True, blank=True)
@@ -152,10 +150,10 @@ class RoundingRule(models.Model):
     x9.9; step 1 and offset 0.01 gives x.99)."""
 
     currency = models.CharField(max_length=3)
-    min_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    max_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    step = models.DecimalField(max_digits=10, decimal_places=2)
-    ending_offset = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    min_amount = models.DecimalField(**money.MONEY_COLUMN, default=0)
+    max_amount = models.DecimalField(**money.MONEY_COLUMN, null=True, blank=True)
+    step = models.DecimalField(max_digits=8 + money.MONEY_PLACES, decimal_places=money.MONEY_PLACES)
+    ending_offset = models.DecimalField(max_digits=8 + money.MONEY_PLACES, decimal_places=money.MONEY_PLACES, default=0)
 
     class Meta:
         verbose_name = _("rounding rule")
@@ -191,9 +189,9 @@ class DutyRule(models.Model):
     cbec_tax_share = models.DecimalField(
         default=0, help_text=_("share of VAT and consumption tax payable under the CBEC regime"), **RATE
     )
-    transaction_limit = MoneyField(_("per-transaction limit"), null=True, blank=True, **MONEY)
-    annual_limit = MoneyField(_("annual limit per shopper"), null=True, blank=True, **MONEY)
-    de_minimis = MoneyField(_("de minimis value"), null=True, blank=True, **MONEY)
+    transaction_limit = money.money_field(_("per-transaction limit"), null=True, blank=True)
+    annual_limit = money.money_field(_("annual limit per shopper"), null=True, blank=True)
+    de_minimis = money.money_field(_("de minimis value"), null=True, blank=True)
     de_minimis_applies = models.BooleanField(default=False)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
@@ -310,8 +308,8 @@ class CampaignSale(models.Model):
     listing = models.ForeignKey(PartnerListing, on_delete=models.PROTECT, related_name="campaign_sales")
     order_line = models.CharField(max_length=120, unique=True)
     quantity = models.PositiveIntegerField()
-    discount = MoneyField(**MONEY)
-    partner_share = MoneyField(**MONEY)
+    discount = money.money_field()
+    partner_share = money.money_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

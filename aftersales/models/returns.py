@@ -5,9 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from djmoney.models.fields import MoneyField
 
-from catalog.models import MONEY
+from crossborder import money
 
 from ..choices import Disposition, Grade, ReturnReason
 from .threads import Thread
@@ -78,8 +77,8 @@ class ReturnLine(models.Model):
     request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey("payments.OrderLine", on_delete=models.PROTECT, related_name="return_lines")
     quantity = models.PositiveIntegerField(_("quantity"))
-    refund = MoneyField(_("refunded"), null=True, blank=True, **MONEY)
-    deduction = MoneyField(_("deducted"), null=True, blank=True, **MONEY)
+    refund = money.money_field(_("refunded"), null=True, blank=True)
+    deduction = money.money_field(_("deducted"), null=True, blank=True)
     deduction_reason = models.CharField(_("why deducted"), max_length=200, blank=True)
     # Units of the same order line refunded before this line's (fixed with its refund): this line's
     # units take the next shares of the line's total and of the partner's credit.

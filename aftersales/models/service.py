@@ -10,9 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from djmoney.models.fields import MoneyField
 
-from catalog.models import MONEY
+from crossborder import money
 
 from .threads import Thread
 
@@ -85,7 +84,7 @@ class ProviderSkill(models.Model):
 
     provider = models.ForeignKey(ServiceProvider, on_delete=models.CASCADE, related_name="skills")
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
-    price = MoneyField(_("price"), **MONEY)
+    price = money.money_field(_("price"))
 
     class Meta:
         verbose_name = _("skill and price")
@@ -218,9 +217,9 @@ class ServiceTicket(models.Model):
     # provider charges us, and who pays by the agreement.
     payer = models.CharField(_("who pays"), max_length=10, choices=Payer.choices)
     quantity = models.PositiveSmallIntegerField(_("units"), default=1)
-    price = MoneyField(_("price"), **MONEY)
+    price = money.money_field(_("price"))
     paid_in_order = models.BooleanField(default=False, help_text=_("the shopper paid the price with the order"))
-    cost = MoneyField(_("provider's price"), null=True, blank=True, **MONEY)
+    cost = money.money_field(_("provider's price"), null=True, blank=True)
     # The shopper's rating once it is done.
     rating = models.PositiveSmallIntegerField(
         _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]

@@ -674,14 +674,25 @@ def adjust(level, delta, *, reason, actor="", reference=""):
         )
     if not (reason or "").strip():
         raise LogisticsError(LogisticsErrorCode.INVALID, _("An adjustment needs a reason."), field="reason")
-    return move(level, Kind.ADJUSTED, on_hand=delta, reference=reference, note=reason, actor=actor)
+    return _move_shown(level, Kind.ADJUSTED, on_hand=delta, reference=reference, note=reason, actor=actor)
 
 
 def write_off(level, quantity, *, reason, reference="", actor=""):
+    """Units gone for good (damaged, lost, disposed of)."""
     quantity = check_quantity(quantity)
     if not (reason or "").strip():
         raise LogisticsError(LogisticsErrorCode.INVALID, _("A write-off needs a reason."), field="reason")
-    return move(level, Kind.WRITTEN_OFF, on_hand=-quantity, reference=reference, note=reason, actor=actor)
+    return _move_shown(level, Kind.WRITTEN_OFF, on_hand=-quantity, reference=reference, note=reason, actor=actor)
+
+
+@transaction.atomic
+def _move_shown(level, kind, **change):
+    """move(), and in the same transaction the partner listings showing a consignment level's SKU
+    show the units now left (hooks.checkout_stock_changed with only `consignment`), not at the
+    next sync."""
+    movement = move(level, kind, **change)
+    _follow_checkout_holds(take={}, give_back={}, consignment=[level])
+    return movement
 
 
 # --- returned units ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ delivered, cancelled; the exporter: accepted, shipped...)."""
 
 from rest_framework import serializers
 
-from crossborder import messages
+from crossborder import messages, money
 from crossborder.grades import RESALE_GRADES
 from logistics import hooks as logistics_hooks
 
@@ -14,8 +14,16 @@ from ..shop.services import forwarded, orders
 
 
 class AmountPayload(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    amount = serializers.DecimalField(**money.MONEY_COLUMN, min_value=0)
     currency = serializers.RegexField(r"^[A-Z]{3}$")
+
+    def validate(self, attrs):
+        """In the currency's decimals (1200 JPY, 20.50 USD, 5.125 KWD), or refused by name."""
+        try:
+            attrs["amount"] = money.parse_amount(attrs["amount"], attrs["currency"], column=money.MONEY_COLUMN)
+        except money.MoneyError as error:
+            raise serializers.ValidationError({error.field: [str(error)]}) from None
+        return attrs
 
 
 class ForwardedLinePayload(serializers.Serializer):

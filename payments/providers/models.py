@@ -16,6 +16,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crossborder import money
+
 __all__ = [
     "Payment",
     "PaymentState",
@@ -27,7 +29,7 @@ __all__ = [
     "SandboxWebhook",
 ]
 
-PAYMENT_AMOUNT = {"max_digits": 20, "decimal_places": 4}
+PAYMENT_AMOUNT = money.AMOUNT_COLUMN  # the ledger's width: any currency's decimals, and one more
 
 
 def new_payment_token():

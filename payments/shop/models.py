@@ -14,9 +14,8 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from djmoney.models.fields import MoneyField
 
-from catalog.models import MONEY
+from crossborder import money
 from crossborder.fields import BlindIndexField, EncryptedTextField
 from crossborder.grades import RESALE_GRADES
 from crossborder.models import Partnership
@@ -151,17 +150,13 @@ class Checkout(models.Model):
     cart = models.ForeignKey(Cart, null=True, blank=True, on_delete=models.SET_NULL, related_name="checkouts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
-    goods = MoneyField(_("goods"), **MONEY)
-    taxes = MoneyField(_("duties and taxes"), **MONEY)
-    shipping = MoneyField(_("shipping"), **MONEY)
-    extras = MoneyField(_("services"), help_text=_("priced extras such as installation"), **MONEY)
-    total = MoneyField(_("total"), **MONEY)
-    cbec_value = MoneyField(
-        _("cross-border retail value"),
-        null=True,
-        blank=True,
-        help_text=_("goods and freight under the CBEC limits"),
-        **MONEY,
+    goods = money.money_field(_("goods"))
+    taxes = money.money_field(_("duties and taxes"))
+    shipping = money.money_field(_("shipping"))
+    extras = money.money_field(_("services"), help_text=_("priced extras such as installation"))
+    total = money.money_field(_("total"))
+    cbec_value = money.money_field(
+        _("cross-border retail value"), null=True, blank=True, help_text=_("goods and freight under the CBEC limits")
     )
     recipient = models.JSONField(_("recipient"), default=dict)
     email = models.EmailField(_("e-mail"))
@@ -209,15 +204,15 @@ class _QuotedLine(models.Model):
     title = models.CharField(_("title"), max_length=300)
     hs_code = models.CharField(_("HS code"), max_length=6, blank=True)
     quantity = models.PositiveIntegerField(_("quantity"))
-    unit_price = MoneyField(_("unit price"), **MONEY)
-    goods = MoneyField(_("goods"), **MONEY)
-    taxes = MoneyField(_("duties and taxes"), **MONEY)
-    shipping = MoneyField(_("shipping"), **MONEY)
-    total = MoneyField(_("total"), **MONEY)
-    dutiable_value = MoneyField(_("dutiable value"), null=True, blank=True, **MONEY)
+    unit_price = money.money_field(_("unit price"))
+    goods = money.money_field(_("goods"))
+    taxes = money.money_field(_("duties and taxes"))
+    shipping = money.money_field(_("shipping"))
+    total = money.money_field(_("total"))
+    dutiable_value = money.money_field(_("dutiable value"), null=True, blank=True)
     taxes_detail = models.JSONField(default=dict, blank=True, help_text=_("regime, duty, VAT, consumption tax"))
     # What we owe the exporter for partner goods, in its export currency (export price x quantity).
-    export_amount = MoneyField(_("export amount"), null=True, blank=True, **MONEY)
+    export_amount = money.money_field(_("export amount"), null=True, blank=True)
     reservation = models.ForeignKey(
         "logistics.Reservation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -283,7 +278,7 @@ class _Extra(models.Model):
     kind = models.CharField(_("kind"), max_length=20, default="service")
     code = models.CharField(_("what"), max_length=40)
     title = models.CharField(_("title"), max_length=300)
-    amount = MoneyField(_("amount"), **MONEY)
+    amount = money.money_field(_("amount"))
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -344,12 +339,12 @@ class Order(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.AWAITING_PAYMENT)
-    goods = MoneyField(_("goods"), **MONEY)
-    taxes = MoneyField(_("duties and taxes"), **MONEY)
-    shipping = MoneyField(_("shipping"), **MONEY)
-    extras = MoneyField(_("services"), help_text=_("priced extras such as installation"), **MONEY)
-    total = MoneyField(_("total"), **MONEY)
-    cbec_value = MoneyField(_("cross-border retail value"), null=True, blank=True, **MONEY)
+    goods = money.money_field(_("goods"))
+    taxes = money.money_field(_("duties and taxes"))
+    shipping = money.money_field(_("shipping"))
+    extras = money.money_field(_("services"), help_text=_("priced extras such as installation"))
+    total = money.money_field(_("total"))
+    cbec_value = money.money_field(_("cross-border retail value"), null=True, blank=True)
     recipient = models.JSONField(_("recipient"), default=dict)
     email = models.EmailField(_("e-mail"))
     buyer_name = models.CharField(_("buyer's real name"), max_length=60, blank=True)

@@ -19,7 +19,7 @@ from djmoney.money import Money
 
 from catalog import search
 from catalog import texts as per_language
-from catalog.models import EXPORT_MONEY, Category
+from catalog.models import Category
 from crossborder import money
 from crossborder.display_text import without_format_controls
 from partner_zone.models import PartnerListing
@@ -96,7 +96,7 @@ def _export_price(item, currencies):
             % {"currency": currency, "allowed": ", ".join(sorted(currencies))}
         )
     try:  # as many decimals as the currency has (JPY 0, USD 2, KWD 3), within the column
-        return Money(money.parse_amount(amount, currency, field="export_price", column=EXPORT_MONEY), currency)
+        return Money(money.parse_amount(amount, currency, field="export_price", column=money.MONEY_COLUMN), currency)
     except money.MoneyError as refused:
         raise ItemRejected(refused.detail) from None
 
