@@ -74,7 +74,16 @@ def parse_updated_since(value):
             _("updated_since needs a UTC offset (Z or +08:00, with + written as %2B in a URL)."),
             field="updated_since",
         )
-    return moment
+    try:
+        # In UTC from here on: the database takes offsets only up to about 16 hours, and a moment
+        # near year 1 or 9999 may have no UTC time at all.
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise CatalogError(
+            CatalogErrorCode.INVALID,
+            _("updated_since is outside the years 1 to 9999 in UTC."),
+            field="updated_since",
+        ) from None
 
 
 def parse_limit(value):

@@ -17,14 +17,14 @@ class APIError(exceptions.APIException):
         self.field = field
 
 
-def _first_field_error(detail, prefix=""):
+def first_field_error(detail, prefix=""):
     if isinstance(detail, dict):
         for name, value in detail.items():
             field = f"{prefix}{name}" if name != "non_field_errors" else prefix.rstrip(".") or None
-            found = _first_field_error(value, f"{field}." if field else "")
+            found = first_field_error(value, f"{field}." if field else "")
             return found if found[0] else (field, found[1])
     if isinstance(detail, list) and detail:
-        return _first_field_error(detail[0], prefix)
+        return first_field_error(detail[0], prefix)
     return (prefix.rstrip(".") or None), str(detail)
 
 
@@ -52,7 +52,7 @@ def exception_handler(exc, context):
     if isinstance(exc, APIError):
         return Response({"code": exc.error_code, "detail": str(exc.detail), "field": exc.field}, status=exc.status_code)
     if isinstance(exc, exceptions.ValidationError):
-        field, message = _first_field_error(exc.detail)
+        field, message = first_field_error(exc.detail)
         return Response(
             {"code": "invalid", "detail": message, "field": field, "errors": exc.detail},
             status=status.HTTP_400_BAD_REQUEST,

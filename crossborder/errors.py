@@ -23,6 +23,8 @@ class PartnerAPIErrorCode(StrEnum):
     IDEMPOTENCY_KEY_MISSING = "idempotency_key_missing"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     REQUEST_IN_FLIGHT = "request_in_flight"
+    SEQ_REUSED = "seq_reused"
+    SEQ_OUT_OF_ORDER = "seq_out_of_order"
     UNKNOWN_MESSAGE_TYPE = "unknown_message_type"
     INVALID_PAYLOAD = "invalid_payload"
     INVITATION_INVALID = "invitation_invalid"

@@ -295,7 +295,9 @@ class OutboxMessage(models.Model):
 
 class InboxMessage(models.Model):
     """Each state-changing partner request's idempotency key, with the first answer given.
-    PROCESSING rows are claims held while the effect runs; the effect and DONE commit together."""
+    PROCESSING rows are claims held while the effect runs; the effect and DONE commit together.
+    A partner message is also unique by its identity, (partnership, seq), whatever its key: it is
+    applied at most once (docs/adr/0030); `message_hash` tells a repeat from another message."""
 
     class Status(models.TextChoices):
         PROCESSING = "processing", _("processing")
@@ -307,6 +309,10 @@ class InboxMessage(models.Model):
     endpoint = models.CharField(max_length=200)
     message_type = models.CharField(max_length=60, blank=True)
     seq = models.PositiveBigIntegerField(null=True, blank=True)
+    partnership = models.ForeignKey(
+        Partnership, null=True, blank=True, on_delete=models.PROTECT, related_name="inbox", editable=False
+    )
+    message_hash = models.CharField(max_length=64, blank=True, help_text=_("SHA-256 of the message's type and payload"))
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING)
     claim_until = models.DateTimeField()
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -317,11 +323,28 @@ class InboxMessage(models.Model):
     class Meta:
         ordering = ["-received_at"]
         constraints = [
-            models.UniqueConstraint(fields=["partner", "idempotency_key"], name="inbox_key_unique_per_partner")
+            models.UniqueConstraint(fields=["partner", "idempotency_key"], name="inbox_key_unique_per_partner"),
+            models.UniqueConstraint(
+                fields=["partnership", "seq"],
+                condition=Q(partnership__isnull=False, seq__isnull=False),
+                name="inbox_message_once_per_partnership",
+            ),
         ]
 
     def __str__(self):
         return f"{self.partner.code} {self.idempotency_key}"
+
+
+class InboxSequence(models.Model):
+    """The highest `seq` applied of a partnership's messages to us. Its row is locked while a
+    message is applied, so that messages of one partnership apply one at a time and in order; no
+    other code locks it (the partnership row itself is locked by local business code)."""
+
+    partnership = models.OneToOneField(Partnership, on_delete=models.CASCADE, related_name="inbox_sequence")
+    last_applied_seq = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.partnership} #{self.last_applied_seq}"
 
 
 class SeenNonce(models.Model):

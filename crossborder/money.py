@@ -72,14 +72,20 @@ class MoneyError(DomainError):
 # --- minor units and quantizing -------------------------------------------------------------------
 
 
+# ISO 4217 codes that name no money anyone pays with: "no currency" (XXX), the testing code (XTS),
+# precious metals, the IMF's and the bond markets' units of account, the sucre, the ADB unit.
+NOT_CURRENCIES = frozenset({"XXX", "XTS", "XAU", "XAG", "XPD", "XPT", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA"})
+
+
 def is_currency(code) -> bool:
-    """An ISO 4217 code, in upper case, of a currency money knows (not the "no currency" XXX)."""
+    """An ISO 4217 code, in upper case, of a currency money knows (not XXX and the other codes of
+    NOT_CURRENCIES, which name no money)."""
     return (
         isinstance(code, str)
         and len(code) == 3
         and code.isalpha()
         and code.isupper()
-        and code != "XXX"
+        and code not in NOT_CURRENCIES
         and code in moneyed.CURRENCIES
     )
 

@@ -6,7 +6,6 @@ and vouched for by an invitation token."""
 
 import json
 
-from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import messages, services, signing, text_input
-from .api_errors import APIError
+from .api_errors import APIError, first_field_error
 from .authentication import (
     PartnerCaller,
     PartnerSignatureAuthentication,
@@ -25,10 +24,10 @@ from .authentication import (
     refuse,
     verify_signed_request,
 )
-from .client import current_signing_key
+from .client import canonical_json, current_signing_key
 from .errors import PartnerAPIErrorCode as Code
-from .inbox import process_once
-from .models import InboxMessage, OutboxMessage
+from .inbox import apply_message_once
+from .models import InboxSequence, OutboxMessage
 from .serializers import (
     EnvelopeSerializer,
     ErrorSerializer,
@@ -108,23 +107,25 @@ class MessageInboxView(PartnerAPIView):
         kind = messages.received(data["type"])  # a former name is applied as the current type
         payload = kind.payload_serializer(data=data["payload"])
         if not payload.is_valid():
+            where, _detail = first_field_error(payload.errors)
             raise APIError(
                 Code.INVALID_PAYLOAD,
                 f"Invalid {data['type']} payload: {json.dumps(payload.errors, default=str)}",
-                field="payload",
+                field=f"payload.{where}" if where else "payload",
             )
 
         def effect():
             result = kind.handler(partnership=partnership, payload=payload.validated_data, seq=data["seq"])
             return 200, {"type": data["type"], "seq": data["seq"], "result": result}
 
-        answer = process_once(
+        answer = apply_message_once(
             partner=request.user.partner,
+            partnership=partnership,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             body=request._request.body,
-            endpoint="messages",
             message_type=kind.name,
             seq=data["seq"],
+            message_hash=signing.body_hash(canonical_json({"type": kind.name, "payload": request.data["payload"]})),
             effect=effect,
         )
         response = Response(answer.body, status=answer.status)
@@ -174,7 +175,10 @@ class PartnershipProposalView(SignedResponseMixin, APIView):
         partnership, reply, created = services.receive_partnership_proposal(
             proposal=request.data, signed_with=sig.key_id
         )
-        return Response(reply, status=201 if created else 200)
+        response = Response(reply, status=201 if created else 200)
+        if not created:  # the partnership this proposal made already: its answer again
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 class PartnerNotFoundView(SignedResponseMixin, APIView):
@@ -195,9 +199,9 @@ class PartnerHealthView(PartnerAPIView):
     def get(self, request):
         partnership = live_partnership_or_refuse(request.user)
         backlog = OutboxMessage.objects.filter(partnership=partnership, status=OutboxMessage.Status.PENDING).count()
-        last_seq = InboxMessage.objects.filter(
-            partner=request.user.partner, status=InboxMessage.Status.DONE, endpoint="messages"
-        ).aggregate(m=Max("seq"))["m"]
+        last_seq = (
+            InboxSequence.objects.filter(partnership=partnership).values_list("last_applied_seq", flat=True).first()
+        )
         return Response(
             {
                 "platform": services.platform_identity()["code"],

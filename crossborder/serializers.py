@@ -132,12 +132,29 @@ class ProposalReplySerializer(serializers.Serializer):
     terms = TermsSerializer()
 
 
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer, nothing else: not "5", not 5.0, not true."""
+
+    default_error_messages = {"not_integer": _("A JSON integer is required, not %(kind)s.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("not_integer", kind=type(data).__name__)
+        return super().to_internal_value(data)
+
+
 class EnvelopeSerializer(serializers.Serializer):
-    type = serializers.CharField(max_length=60)
-    seq = serializers.IntegerField(**bounds.integer(InboxMessage, "seq", min_value=1))
-    partnership = serializers.UUIDField()
-    sent_at = serializers.DateTimeField()
-    payload = serializers.DictField()
+    """A partner message: the sender's outbox row, as it travels (docs/partner-protocol.md)."""
+
+    type = serializers.CharField(max_length=60, help_text="The message type's business name.")
+    seq = StrictIntegerField(
+        **bounds.integer(InboxMessage, "seq", min_value=1),
+        help_text="The sender's sequence number of this message in this partnership: 1, 2, 3... "
+        "Its identity: a message is applied at most once, in the order of its seq.",
+    )
+    partnership = serializers.UUIDField(help_text="The partnership's shared reference (a UUID), not a row id.")
+    sent_at = serializers.DateTimeField(help_text="When the sender queued the message (ISO 8601, with offset).")
+    payload = serializers.DictField(help_text="The message type's payload.")
 
     def validate_type(self, value):
         if messages.received(value) is None:

@@ -305,6 +305,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReturnReasonEnum": "crossborder.terms.RETURN_REASONS",
         "ServicePayerEnum": "crossborder.terms.SERVICE_PAYERS",
+        # The grades a unit is inspected to, and the three a returned unit is resold at.
+        "GradeEnum": ["new", "like_new", "good", "acceptable", "unsellable"],
+        "ResaleGradeEnum": ["like_new", "good", "acceptable"],
     },
 }
 

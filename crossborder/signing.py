@@ -157,14 +157,34 @@ def sign_request(prepared, *, key_id, private_key, body):
 def sign_response(response, request_message, *, key_id, private_key):
     """Sign a rendered Django response in place, bound to the request when it carried a signature."""
     response.headers.setdefault("Content-Type", JSON)
-    bound = "signature" in request_message.headers and "signature-input" in request_message.headers
     message = ResponseMessage(response.status_code, response.headers, request_message)
     keys = {"key_id": key_id, "private_key": private_key, "body": response.content}
     try:
-        _sign(message, components=RESPONSE_COMPONENTS if bound else RESPONSE_COMPONENTS[:3], **keys)
+        _sign(
+            message, components=RESPONSE_COMPONENTS if _bindable(request_message) else RESPONSE_COMPONENTS[:3], **keys
+        )
     except HTTPMessageSignaturesException:
-        # The request's own signature field was unusable (e.g. malformed): sign without binding.
+        # The request's own signature fields were unusable (e.g. malformed): sign without binding,
+        # after dropping what the failed attempt may have added.
+        for name in ("Content-Digest", "Signature", "Signature-Input"):
+            if name in response.headers:
+                del response.headers[name]
         _sign(message, components=RESPONSE_COMPONENTS[:3], **keys)
+
+
+def _bindable(request_message):
+    """Whether a reply can be bound to the request: both its signature fields parse as structured
+    dictionaries and carry a member labelled `partner` (RFC 9421 section 2.4 covers that member)."""
+    headers = request_message.headers
+    if "signature" not in headers or "signature-input" not in headers:
+        return False
+    try:
+        return all(
+            LABEL in HTTPMessageVerifier._parse_signature_dictionary(headers[name])
+            for name in ("signature", "signature-input")
+        )
+    except Exception:
+        return False
 
 
 # --- verification -------------------------------------------------------------------------------
@@ -189,6 +209,12 @@ def parse_signature_input(headers):
         raise SignatureRefused(Code.SIGNATURE_MALFORMED, "Signature-Input is not a structured dictionary.") from exc
     if LABEL not in inputs:
         raise SignatureRefused(Code.SIGNATURE_MALFORMED, f'Signature-Input has no "{LABEL}" signature.')
+    try:
+        signatures = HTTPMessageVerifier._parse_signature_dictionary(headers["signature"])
+    except Exception as exc:
+        raise SignatureRefused(Code.SIGNATURE_MALFORMED, "Signature is not a structured dictionary.") from exc
+    if LABEL not in signatures:
+        raise SignatureRefused(Code.SIGNATURE_MALFORMED, f'Signature has no "{LABEL}" member.')
     node = inputs[LABEL]
     params = dict(getattr(node, "params", {}))
     for name in REQUIRED_PARAMS:
@@ -204,6 +230,8 @@ def parse_signature_input(headers):
         expires = dt.datetime.fromtimestamp(int(params["expires"]), dt.UTC)
     except (TypeError, ValueError, OverflowError, OSError) as exc:
         raise SignatureRefused(Code.SIGNATURE_MALFORMED, "created and expires must be integer timestamps.") from exc
+    if expires < created:
+        raise SignatureRefused(Code.SIGNATURE_MALFORMED, "expires must not be earlier than created.")
     return SignatureInput(str(params["keyid"]), str(params["nonce"]), created, expires, covered)
 
 

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from crossborder import messages
+from crossborder import messages, money
 from logistics import hooks as logistics_hooks
 
 from ..ledger.services import charges
@@ -12,7 +12,12 @@ class ChargePayload(serializers.Serializer):
     reference = serializers.CharField(max_length=160)
     kind = serializers.ChoiceField(choices=charges.KINDS)
     amount = serializers.CharField(max_length=40)
-    currency = serializers.RegexField(r"^[A-Z]{3}$")
+    currency = serializers.RegexField(r"^[A-Z]{3}$", help_text="ISO 4217 code of a currency (not XXX, XTS or a metal)")
+
+    def validate_currency(self, value):
+        if not money.is_currency(value):
+            raise serializers.ValidationError(f"{value} is not a currency a charge can be in.", code="unknown_currency")
+        return value
 
 
 @messages.register(

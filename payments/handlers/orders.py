@@ -13,7 +13,7 @@ from logistics import hooks as logistics_hooks
 from ..shop.services import forwarded, orders
 
 
-class AmountPayload(serializers.Serializer):
+class ExportAmountPayload(serializers.Serializer):
     amount = serializers.DecimalField(**money.MONEY_COLUMN, min_value=0)
     currency = serializers.RegexField(r"^[A-Z]{3}$")
 
@@ -33,7 +33,7 @@ class ForwardedLinePayload(serializers.Serializer):
     title = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
     quantity = serializers.IntegerField(min_value=1, max_value=10000)
     fulfilment = serializers.ChoiceField(choices=["consignment", "direct"])
-    export_amount = AmountPayload()
+    export_amount = ExportAmountPayload()
     # A returned unit the importer resold at this grade: export_amount is then the resale proceeds
     # less the agreed resale fee, owed as they are (no commission on top).
     grade = serializers.ChoiceField(choices=[g.value for g in RESALE_GRADES], required=False)

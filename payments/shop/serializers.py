@@ -8,6 +8,13 @@ from partner_zone.models import PartnerListing
 
 
 class ItemSerializer(serializers.Serializer):
+    """One line of an order: our goods by SKU, or a partner's by its listing's id."""
+
+    # What validate() asks for, in the schema (crossborder/schema.py AnyOfSerializer).
+    schema_any_of = [
+        {"required": ["sku"], "properties": {"sku": {"minLength": 1}}},
+        {"required": ["listing"]},
+    ]
     sku = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     listing = serializers.IntegerField(
         required=False, **bounds.integer(PartnerListing, "id", min_value=1), help_text="A partner listing's id"
