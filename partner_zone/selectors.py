@@ -216,12 +216,15 @@ def campaign_story(today=None):
     return live_campaigns(today).filter(discount_percent__gt=0).filter(Exists(listed)).order_by(*STORY_ORDER)
 
 
-def story_campaigns(partnership_ids, today=None):
-    """{partnership id: its campaign story} for these partnerships: one query."""
-    stories = {}
-    for campaign in campaign_story(today).filter(partnership_id__in=list(partnership_ids)):
-        stories.setdefault(campaign.partnership_id, campaign)
-    return stories
+def story_discounts(listing_ids, today=None):
+    """{listing id: its zone's campaign story} for the listings the story covers: one query."""
+    story = campaign_story(today).filter(partnership_id=OuterRef("campaign__partnership_id")).values("pk")[:1]
+    links = (
+        Campaign.listings.through.objects.filter(partnerlisting_id__in=list(listing_ids))
+        .filter(campaign_id=Subquery(story))
+        .select_related("campaign")
+    )
+    return {link.partnerlisting_id: link.campaign for link in links}
 
 
 @dataclass

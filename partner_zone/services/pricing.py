@@ -32,7 +32,7 @@ from crossborder.terms import TermsError
 from .. import selectors
 from ..errors import PartnerZoneErrorCode as Code
 from ..landed_price import CampaignDiscount, LandedPrice, MarkdownDiscount
-from ..models import Campaign, DutyRule, Markdown, PartnerListing, RoundingRule
+from ..models import DutyRule, Markdown, PartnerListing, RoundingRule
 from . import PartnerZoneError
 
 log = logging.getLogger(__name__)
@@ -420,13 +420,7 @@ class PricingContext:
         today = timezone.localdate(at)
         # The campaign each zone's banner announces (selectors.campaign_story) is the one that
         # discounts: its goods and no others'.
-        partnerships = PartnerListing.objects.filter(pk__in=list(listing_ids)).values_list("partnership_id", flat=True)
-        stories = selectors.story_campaigns(partnerships, today)
-        links = Campaign.listings.through.objects.filter(
-            partnerlisting_id__in=list(listing_ids), campaign_id__in=[story.pk for story in stories.values()]
-        ).values_list("partnerlisting_id", "campaign_id")
-        by_id = {story.pk: story for story in stories.values()}
-        campaigns = {listing_id: by_id[campaign_id] for listing_id, campaign_id in links}
+        campaigns = selectors.story_discounts(listing_ids, today)
         markdowns = {}
         running = Markdown.objects.filter(
             listing_id__in=list(listing_ids), started_at__lte=at, sold__lt=F("quantity")
