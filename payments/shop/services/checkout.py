@@ -59,11 +59,13 @@ def china_rules_apply(has_partner_goods):
 # --- contact and address -------------------------------------------------------------------------
 
 
-def check_contact(*, recipient, email, phone):
+def check_contact(*, recipient, email, phone, known_place=False):
     """The recipient checked by the address rules of the country we deliver to (its parts, its
     postal code, a phone number the courier can call: crossborder.addresses), normalised, and the
-    e-mail; the first wrong part is refused naming it."""
-    recipient = addresses.clean_recipient({**(recipient or {}), "phone": phone}, country=settings.PLATFORM_COUNTRY)
+    e-mail; the first wrong part is refused naming it. `known_place`: see clean_recipient."""
+    recipient = addresses.clean_recipient(
+        {**(recipient or {}), "phone": phone}, country=settings.PLATFORM_COUNTRY, known_place=known_place
+    )
     recipient = last_leg.validate_recipient(recipient)
     email = str(email or "").strip()
     try:

@@ -104,7 +104,7 @@ def declined_payment(order):
         method=str(getattr(provider, "label", "") or getattr(provider, "name", "") or newest.provider),
         code=code,
         reason=str(declines.decline_reason(code)),
-        at=transition.created_at if transition else newest.updated_at,
+        at=transition.at if transition else newest.updated_at,
     )
 
 
