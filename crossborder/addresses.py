@@ -215,9 +215,9 @@ def _postcode(recipient, country, area, form):
     if not all(matcher.match(code) for matcher in matchers):
         example = form.postcode_example
         if area and any(matcher.match(code) for matcher in _rules(country).postal_code_matchers):
-            detail = _("The %(part)s %(value)s is not in %(area)s.")
+            detail = _("%(part)s %(value)s is not in %(area)s.")
         else:
-            detail = _("The %(part)s %(value)s is not valid: for example %(example)s.")
+            detail = _("%(part)s %(value)s is not valid: for example %(example)s.")
         raise AddressError(
             detail % {"part": form.postcode_label, "value": code, "area": area, "example": example}, "postcode"
         )
