@@ -31,7 +31,7 @@ from .service.services import tickets
 SHOPPERS = {
     "CNY": {
         "language": "zh-hans",
-        "recipient": {"name": "王芳", "address_lines": ["长宁路 1018 号"], "city": "上海", "postcode": "200050",
+        "recipient": {"name": "王芳", "address_lines": ["长宁路 1018 号"], "country_area": "上海市", "city": "上海", "postcode": "200050",
                       "country": "CN"},
         "email": "wang.fang@shoppers.example",
         "phone": "+86 139 1234 5678",
@@ -41,7 +41,7 @@ SHOPPERS = {
     },
     "USD": {
         "language": "en",
-        "recipient": {"name": "Jamie Rivera", "address_lines": ["88 Pine St"], "city": "Portland",
+        "recipient": {"name": "Jamie Rivera", "address_lines": ["88 Pine St"], "country_area": "OR", "city": "Portland",
                       "postcode": "97204", "country": "US"},
         "email": "jamie.rivera@shoppers.example",
         "phone": "+1 503 555 0123",

@@ -6,7 +6,8 @@
 - Rounding: the modes are named here once (`DEFAULT_ROUNDING` for prices, fees and taxes,
   `BANKERS` for the ledger's conversions and commissions, `UP` for market price endings);
   `quantize` puts an amount in its currency's minor units, `round_to` a figure that is not money
-  (a percent, a weight) to some places, `round_up_to` to a step such as a price ending.
+  (a percent, a weight) to some places, `round_up_to` to a step such as a price ending and
+  `nearest_ending` to the market's charm price nearest an amount (never more than half a step off).
 - An amount from outside (a form, the partner API, a webhook): `parse_amount` is finite, has no
   more decimals than its currency, fits the money columns, or raises one MoneyError naming the field.
 - `allocate`: split an amount by weights, largest remainder first, parts summing to the whole.
@@ -174,6 +175,18 @@ def round_up_to(value, step, *, offset=0) -> Decimal:
     23.4 -> 29.9): the primitive of a market's price endings."""
     step, offset = Decimal(step), Decimal(offset)
     return ((Decimal(value) + offset) / step).to_integral_value(rounding=UP) * step - offset
+
+
+def nearest_ending(value, step, *, offset=0) -> Decimal:
+    """The price of the form k x `step` - `offset` nearest `value` (step 10, offset 1: 1017.8 ->
+    1019, 1012.2 -> 1009), so it moves by at most half a step; a tie goes up, and a price never
+    rounds to zero or below (then the next one up)."""
+    step, offset, value = Decimal(step), Decimal(offset), Decimal(value)
+    above = round_up_to(value, step, offset=offset)
+    below = above - step
+    if below > 0 and value - below < above - value:
+        return below
+    return above
 
 
 def has_minor_units_only(amount, currency) -> bool:

@@ -77,6 +77,15 @@ class MarkdownDiscount(_Part):
 
 
 @dataclass(frozen=True)
+class ShopperLine:
+    """One line of the breakdown a shopper reads: `key` is goods, fees, taxes, shipping or
+    discount; `amount` in the landed price's currency (a discount is negative)."""
+
+    key: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class LandedPrice:
     """One unit of a listing, landed: `price` is what the shopper pays (`list_price` less a
     campaign or markdown discount); with `duties_included` the taxes are inside it, else added at
@@ -104,6 +113,28 @@ class LandedPrice:
     delivery_days: str
     campaign: CampaignDiscount | None = None
     markdown: MarkdownDiscount | None = None
+
+    @property
+    def discount(self):
+        """The campaign's or markdown's part, or None."""
+        return self.campaign or self.markdown
+
+    def shopper_lines(self):
+        """(lines, total): the price in the plain words a shopper reads, goods, service fee, duties
+        and taxes (once, their total), shipping and the discount, whose amounts add up to `total`
+        exactly: the price, plus the taxes when they are added at checkout. The market's rounding
+        is part of the goods (it is at most half a rounding step, ADR 0026)."""
+        taxes_in = self.taxes_total if self.duties_included else Decimal(0)
+        goods = self.list_price - self.shipping - self.fees - taxes_in
+        lines = [ShopperLine("goods", goods)]
+        if self.fees:
+            lines.append(ShopperLine("fees", self.fees))
+        if self.taxes_total:
+            lines.append(ShopperLine("taxes", self.taxes_total))
+        lines.append(ShopperLine("shipping", self.shipping))
+        if self.price != self.list_price:
+            lines.append(ShopperLine("discount", self.price - self.list_price))
+        return lines, self.price + (Decimal(0) if self.duties_included else self.taxes_total)
 
     def as_dict(self):
         """The JSON stored on the listing (the keys and string forms stored rows have)."""

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.urls import reverse
@@ -32,6 +32,7 @@ from catalog.taxonomy import SEPARATOR
 from crossborder import money
 from crossborder.models import Partnership
 
+from .landed_price import LandedPrice
 from .models import Campaign, PartnerListing, ShopperEvent
 
 ZONE_NEWEST = 12
@@ -124,9 +125,16 @@ def _is_active(partnership_id):
 
 
 def _with_current_campaign(partnerships, today):
-    """Each partnership with its current campaign's banner parts (campaign_title, campaign_text,
-    campaign_discount, campaign_ends_on; None without one), in the same query."""
-    campaign = live_campaigns(today).filter(partnership=OuterRef("pk")).order_by("-starts_on", "-pk")
+    """Each partnership with its campaign story's banner parts (campaign_title, campaign_text,
+    campaign_discount, campaign_ends_on, campaign_goods, campaign_local_goods, campaign_reference;
+    None without one), in the same query: the campaign `campaign_story` puts first is the one
+    pricing applies."""
+    campaign = campaign_story(today).filter(partnership=OuterRef("pk"))
+    shown = Q(listings__is_active=True, listings__price__isnull=False)
+    goods = campaign.annotate(
+        goods=Count("listings", filter=shown),
+        local_goods=Count("listings", filter=shown & Q(listings__ships_from=PartnerListing.ShipsFrom.LOCAL)),
+    )
     return partnerships.annotate(
         campaign_title=Subquery(
             campaign.annotate(shown=Coalesce(NullIf("local_title", Value("")), "title")).values("shown")[:1]
@@ -134,17 +142,24 @@ def _with_current_campaign(partnerships, today):
         campaign_text=Subquery(campaign.values("banner_text")[:1]),
         campaign_discount=Subquery(campaign.values("discount_percent")[:1]),
         campaign_ends_on=Subquery(campaign.values("ends_on")[:1]),
+        campaign_reference=Subquery(campaign.values("reference")[:1]),
+        campaign_goods=Subquery(goods.values("goods")[:1]),
+        campaign_local_goods=Subquery(goods.values("local_goods")[:1]),
     )
 
 
 def _campaign_banner_of(row):
     if row.campaign_title is None:
         return None
+    goods = row.campaign_goods or 0
     return CampaignBanner(
         title=row.campaign_title,
         text=row.campaign_text or "",
         discount_percent=_percent(row.campaign_discount),
         ends_on=row.campaign_ends_on,
+        reference=str(row.campaign_reference),
+        goods=goods,
+        local_only=goods > 0 and goods == (row.campaign_local_goods or 0),
     )
 
 
@@ -188,12 +203,42 @@ def live_campaigns(today=None):
     return Campaign.objects.filter(status=Campaign.Status.ACCEPTED, starts_on__lte=today, ends_on__gte=today)
 
 
+# Which of a zone's running campaigns is its story where several overlap: the largest discount,
+# then the newest start. The banner shows the first; pricing discounts that one's goods only.
+STORY_ORDER = ("-discount_percent", "-starts_on", "-pk")
+
+
+def campaign_story(today=None):
+    """The running campaigns on the partners' goods in our zone (accepted, with a discount, with
+    goods of ours: our rows of campaigns WE proposed to a partner have none), each zone's story
+    first (STORY_ORDER). One source for the zone's banner and for pricing (ADR 0026)."""
+    listed = Campaign.listings.through.objects.filter(campaign_id=OuterRef("pk"))
+    return live_campaigns(today).filter(discount_percent__gt=0).filter(Exists(listed)).order_by(*STORY_ORDER)
+
+
+def story_discounts(listing_ids, today=None):
+    """{listing id: its zone's campaign story} for the listings the story covers: one query."""
+    story = campaign_story(today).filter(partnership_id=OuterRef("campaign__partnership_id")).values("pk")[:1]
+    links = (
+        Campaign.listings.through.objects.filter(partnerlisting_id__in=list(listing_ids))
+        .filter(campaign_id=Subquery(story))
+        .select_related("campaign")
+    )
+    return {link.partnerlisting_id: link.campaign for link in links}
+
+
 @dataclass
 class CampaignBanner:
+    """What a zone's banner says: its campaign story, its discount, and on which goods (how many
+    of the zone's shown goods it covers, and whether they all ship from our local warehouse)."""
+
     title: str
     text: str
     discount_percent: object  # Decimal or None
     ends_on: dt.date
+    reference: str = ""
+    goods: int = 0
+    local_only: bool = False
 
 
 def _percent(value):
@@ -442,10 +487,12 @@ class BreakdownRow:
 
 @dataclass
 class PriceBreakdown:
+    """The landed price in the plain words a shopper reads: its rows add up to `total`."""
+
     rows: list = field(default_factory=list)
+    total: object = None  # Money: what the shopper pays for one unit
     duties_included: bool = True
-    taxes_total: object = None  # Money: duties and import taxes
-    campaign: object = None  # BreakdownRow of the discount, or None
+    discount: object = None  # the discount's BreakdownRow, or None
     fx_rate: str = ""
     ships_from: str = PartnerListing.ShipsFrom.DIRECT
     delivery_days: str = ""
@@ -455,78 +502,55 @@ class PriceBreakdown:
         return self.ships_from == PartnerListing.ShipsFrom.LOCAL
 
 
-def _nonzero(money):
-    return money is not None and money.amount != 0
+def discount_label(landed):
+    """What a discount of the landed price is called: the campaign's title and percent, or the
+    aged-stock markdown's percent."""
+    if landed.campaign is not None:
+        percent = _percent(landed.campaign.discount_percent)
+        return _("%(title)s: %(percent)s%% off") % {"title": landed.campaign.title, "percent": percent}
+    if landed.markdown is not None:
+        return _("Clearance of stock in our warehouse: %(percent)s%% off") % {"percent": landed.markdown.percent}
+    return _("Discount")
 
 
 def price_breakdown(listing):
-    """The landed price's parts as the product page lists them: goods, duties and taxes (included
-    in the price, or added at checkout), shipping, fees, the rounding and the campaign discount."""
-    data = listing.price_breakdown or {}
-    duties_included = bool(data.get("duties_included", True))
-    rows = []
-    goods = as_money(data.get("goods"))
-    if goods is not None:
-        rows.append(BreakdownRow("goods", _("Goods"), goods))
-    duties = as_money(data.get("duties"))
-    vat = as_money(data.get("vat"))
-    consumption_tax = as_money(data.get("consumption_tax"))
-    taxes_total = as_money(data.get("taxes_total"))
-    if taxes_total is None:
-        parts = [part for part in (duties, vat, consumption_tax) if part is not None]
-        taxes_total = sum(parts[1:], parts[0]) if parts else None
-    tax_note = "" if duties_included else _("added at checkout")
-    for key, label, amount in (
-        ("duties", _("Import duties"), duties),
-        ("vat", _("Import VAT"), vat),
-        ("consumption_tax", _("Consumption tax"), consumption_tax),
-    ):
-        if _nonzero(amount):
-            rows.append(BreakdownRow(key, label, amount, tax_note))
-    shipping = as_money(data.get("shipping"))
-    if shipping is not None:
-        rows.append(BreakdownRow("shipping", _("Shipping"), shipping))
-    fees = as_money(data.get("fees"))
-    if _nonzero(fees):
-        rows.append(BreakdownRow("fees", _("Service fees"), fees))
-    rounding = as_money(data.get("rounding"))
-    if _nonzero(rounding):
-        rows.append(BreakdownRow("rounding", _("Rounding"), rounding))
-    campaign = _campaign_row(data.get("campaign"), listing)
-    ships_from = data.get("ships_from") or listing.ships_from
-    days = data.get("delivery_days") or (
+    """The landed price's lines as the product page lists them (LandedPrice.shopper_lines): goods,
+    service fee, duties and taxes once (included, or added at checkout), shipping, the discount and
+    the total they add up to."""
+    landed = LandedPrice.from_dict(listing.price_breakdown)
+    if landed is None:
+        return None
+    currency = landed.currency or settings.PLATFORM_CURRENCY
+    lines, total = landed.shopper_lines()
+    labels = {
+        "goods": _("Goods"),
+        "fees": _("Service fee"),
+        "taxes": _("Duties and taxes"),
+        "shipping": _("Shipping"),
+        "discount": discount_label(landed),
+    }
+    notes = {
+        "taxes": _("included") if landed.duties_included else _("added at checkout"),
+    }
+    rows = [
+        BreakdownRow(line.key, labels[line.key], Money(line.amount, currency), notes.get(line.key, ""))
+        for line in lines
+    ]
+    ships_from = landed.ships_from or listing.ships_from
+    days = landed.delivery_days or (
         settings.PARTNER_ZONE["LOCAL_DELIVERY_DAYS"]
         if ships_from == PartnerListing.ShipsFrom.LOCAL
         else settings.PARTNER_ZONE["DIRECT_DELIVERY_DAYS"]
     )
     return PriceBreakdown(
         rows=rows,
-        duties_included=duties_included,
-        taxes_total=taxes_total,
-        campaign=campaign,
-        fx_rate=str(data.get("fx_rate") or ""),
+        total=Money(total, currency),
+        duties_included=landed.duties_included,
+        discount=next((row for row in rows if row.key == "discount"), None),
+        fx_rate=str(landed.fx_rate or ""),
         ships_from=ships_from,
         delivery_days=str(days),
     )
-
-
-def _campaign_row(campaign, listing):
-    """The campaign discount, from the breakdown's "campaign" part, else list price minus price."""
-    discount, title, percent = None, "", None
-    if isinstance(campaign, dict):
-        discount = as_money(campaign.get("discount") or campaign.get("amount"))
-        title = campaign.get("title") or campaign.get("local_title") or ""
-        percent = _percent(campaign.get("discount_percent") or campaign.get("percent"))
-    has_prices = listing.list_price is not None and listing.price is not None
-    if discount is None and has_prices and listing.list_price.amount > listing.price.amount:
-        discount = listing.list_price - listing.price
-    if discount is None or discount.amount == 0:
-        return None
-    if discount.amount > 0:
-        discount = -discount
-    label = title or _("Campaign discount")
-    note = f"-{percent}%" if percent is not None else ""
-    return BreakdownRow("campaign", label, discount, note)
 
 
 def product_page(listing, partnership, language):

@@ -81,7 +81,7 @@ def _sku(value):
 
 def validate_recipient(recipient):
     """The recipient as stored on a shipment: name, address lines, city and country (ISO code)
-    required; phone and postcode optional. Refuses with the first wrong field named."""
+    required; phone, postcode, province or state (country_area) and district (city_area) optional. Refuses with the first wrong field named."""
     if not isinstance(recipient, dict):
         raise LogisticsError(LogisticsErrorCode.INVALID, _("The recipient must be an object."), field="recipient")
 
@@ -137,6 +137,8 @@ def validate_recipient(recipient):
         "city": city,
         "postcode": text("postcode", 20, False),
         "country": country,
+        # The province or state and the district, where the address has them (crossborder.addresses).
+        **{part: value for part in ("country_area", "city_area") if (value := text(part, 120, False))},
     }
 
 

@@ -24,6 +24,7 @@ from crossborder.models import OutboxMessage, Partnership
 from crossborder.services import send_to_partner
 from crossborder.terms import TermsError
 
+from .. import selectors
 from ..errors import PartnerZoneErrorCode as Code
 from ..models import Campaign, CampaignSale, Festival, PartnerListing
 from . import PartnerZoneError, pricing
@@ -316,12 +317,9 @@ def decline_campaign(campaign, *, reason, actor=None):
 
 
 def _live_campaign_of(listing, at):
-    day = timezone.localdate(at)
-    return (
-        listing.campaigns.filter(status=Status.ACCEPTED, starts_on__lte=day, ends_on__gte=day)
-        .order_by("-discount_percent", "-pk")
-        .first()
-    )
+    """The zone's campaign story when it covers the listing: the one pricing applied."""
+    story = selectors.campaign_story(timezone.localdate(at)).filter(partnership_id=listing.partnership_id).first()
+    return story if story is not None and story.listings.filter(pk=listing.pk).exists() else None
 
 
 def record_campaign_sale(*, listing, order_line, quantity, at=None):

@@ -1,8 +1,9 @@
 """The landed price of partner listings in the home currency: the partner's export price converted
 at our exchange rate plus the agreement's FX margin, shipping and the zone fee per item, duties and
 import taxes of the home country's rules by HS code (shown in the price when the agreement says
-duties are included, DDP, else added at checkout), rounded up by the home market's rounding rule.
-An accepted campaign covering the day discounts the rounded price; an agreed markdown of the
+duties are included, DDP, else added at checkout), rounded to the home market's nearest charm price.
+The zone's campaign story (the one campaign its banner announces, selectors.campaign_story)
+discounts the rounded price of its goods; an agreed markdown of the
 partner's aged consignment stock does too, for the units it covers when they ship from here (the
 larger discount wins; the two do not add up).
 
@@ -28,9 +29,10 @@ from crossborder import money
 from crossborder.models import ExchangeRate
 from crossborder.terms import TermsError
 
+from .. import selectors
 from ..errors import PartnerZoneErrorCode as Code
 from ..landed_price import CampaignDiscount, LandedPrice, MarkdownDiscount
-from ..models import Campaign, DutyRule, Markdown, PartnerListing, RoundingRule
+from ..models import DutyRule, Markdown, PartnerListing, RoundingRule
 from . import PartnerZoneError
 
 log = logging.getLogger(__name__)
@@ -333,29 +335,41 @@ def duties_and_taxes(*, country, hs_code, customs_value: Money, shopper_annual_t
 # --- rounding -------------------------------------------------------------------------------------
 
 
-def _round_with(rules, amount: Money) -> Money:
-    currency = amount.currency.code
+def _band(rules, amount: Money):
+    """The rounding band of `amount`'s currency that holds it, or None."""
     value = Decimal(amount.amount)
-    bands = [rule for rule in rules if rule.currency == currency]
-    for _attempt in range(len(bands)):
-        band = next(
-            (r for r in bands if r.min_amount <= value and (r.max_amount is None or value < r.max_amount)), None
-        )
-        if band is None:
-            break
-        value = money.round_up_to(value, band.step, offset=band.ending_offset)
-        if band.max_amount is None or value < band.max_amount:
-            break
-        # Rounded past the band's upper edge: the price ends the way the next band ends.
-    return _money(value, currency)
+    return next(
+        (
+            rule
+            for rule in rules
+            if rule.currency == amount.currency.code
+            and rule.min_amount <= value
+            and (rule.max_amount is None or value < rule.max_amount)
+        ),
+        None,
+    )
+
+
+def _round_with(rules, amount: Money) -> Money:
+    band, value = _band(rules, amount), Decimal(amount.amount)
+    if band is not None:
+        value = money.nearest_ending(value, band.step, offset=band.ending_offset)
+    return _money(value, amount.currency.code)
+
+
+def rounding_bound(rules, amount: Money) -> Decimal:
+    """How far the market's rounding may move `amount` at most: half its band's step (half a minor
+    unit where no band applies)."""
+    band = _band(rules, amount)
+    return band.step / 2 if band is not None else money.quantum(amount.currency.code) / 2
 
 
 def round_price(amount: Money) -> Money:
-    """A shown price rounded UP by the market's rule for its currency and band (e.g. CNY 23.4 ->
-    23.9, 123.4 -> 129.9; USD 23.40 -> 23.99): the smallest price of the band's form (a multiple of
-    the step minus the ending offset) at or above `amount`, never below it. A price that rounds past
-    its band's upper edge takes the next band's ending (CNY 99.95 -> 109.9). Without a rule: to the
-    cent, half up."""
+    """A shown price rounded to the market's charm price nearest it, by the rule for its currency
+    and band (CNY 23.4 -> 23.9, 197.98 -> 197.9, 1017.81 -> 1019; USD 23.40 -> 22.99): the price
+    of the band's form (a multiple of the step minus the ending offset) closest to `amount`, so it
+    moves by at most half the band's step, up or down (ADR 0026). Without a rule: to the cent,
+    half up."""
     return _round_with(list(RoundingRule.objects.filter(currency=amount.currency.code)), amount)
 
 
@@ -404,19 +418,9 @@ class PricingContext:
         }
         rates = duties.rates = RateBook.load({home, *currencies, *limits}, at=at)
         today = timezone.localdate(at)
-        links = (
-            Campaign.listings.through.objects.filter(
-                partnerlisting_id__in=list(listing_ids),
-                campaign__status=Campaign.Status.ACCEPTED,
-                campaign__starts_on__lte=today,
-                campaign__ends_on__gte=today,
-            )
-            .select_related("campaign")
-            .order_by("campaign__discount_percent", "campaign__pk")
-        )
-        campaigns = {}
-        for link in links:  # the largest discount wins where campaigns overlap
-            campaigns[link.partnerlisting_id] = link.campaign
+        # The campaign each zone's banner announces (selectors.campaign_story) is the one that
+        # discounts: its goods and no others'.
+        campaigns = selectors.story_discounts(listing_ids, today)
         markdowns = {}
         running = Markdown.objects.filter(
             listing_id__in=list(listing_ids), started_at__lte=at, sold__lt=F("quantity")

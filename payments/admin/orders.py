@@ -14,11 +14,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from crossborder.addresses import address_lines
 from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from crossborder.errors import DomainError
 from logistics.carriers import carrier_name, configured_carriers
 
 from ..models import CustomsDeclaration, ForwardedLine, ForwardedOrder, Order, OrderEvent, OrderLine
+from ..shop.discounts import discount_lines
 from ..shop.models import Fulfilment
 from ..shop.services import cancel as cancels
 from ..shop.services import forwarded, orders
@@ -26,8 +28,16 @@ from ..shop.services import forwarded, orders
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["line_number", "origin", "fulfilment", "sku", "title", "quantity", "goods", "taxes", "shipping", "total"]
+    fields = [
+        "line_number", "origin", "fulfilment", "sku", "title", "quantity", "goods", "discount", "taxes", "shipping",
+        "total",
+    ]  # fmt: skip
     readonly_fields = fields
+
+    @admin.display(description=_("discount (taken off the goods)"))
+    def discount(self, line):
+        found = discount_lines([line], str(line.total.currency))
+        return format_html_join(", ", "{} {}", ((d.label, d.amount) for d in found)) or "-"
 
 
 class OrderEventInline(ReadOnlyInline):
@@ -90,7 +100,8 @@ class OrderAdmin(ReadOnlyAdmin):
     inlines = [OrderLineInline, OrderEventInline]
     fields = [
         "number", "reference", "token", "status", "placed_at", "payment_due_at", "paid_at", "payment_reference",
-        "goods", "taxes", "shipping", "total", "cbec_value", "email", "recipient", "buyer_name", "user",
+        "goods", "discounts", "taxes", "shipping", "total", "cbec_value", "email", "delivery_address", "buyer_name",
+        "user",
     ]  # fmt: skip
     readonly_fields = fields
     actions = [
@@ -101,6 +112,15 @@ class OrderAdmin(ReadOnlyAdmin):
 
     def has_change_permission(self, request, obj=None):
         return request.user.has_perm("payments.change_order")  # to run the actions; fields stay read-only
+
+    @admin.display(description=_("discounts (taken off the goods)"))
+    def discounts(self, order):
+        found = discount_lines(order.lines.all(), str(order.total.currency))
+        return format_html_join(mark_safe("<br>"), "{} {}", ((d.label, d.amount) for d in found)) or "-"
+
+    @admin.display(description=_("delivery address"))
+    def delivery_address(self, order):
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in address_lines(order.recipient)))
 
     @admin.display(description=_("customs"))
     def customs(self, order):
@@ -258,8 +278,7 @@ class ForwardedOrderAdmin(ReadOnlyAdmin):
         parts = [
             recipient.get("name", ""),
             recipient.get("phone", ""),
-            *recipient.get("address_lines", []),
-            " ".join(filter(None, [recipient.get("postcode", ""), recipient.get("city", "")])),
+            *address_lines(recipient),
             recipient.get("country", ""),
         ]
         return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts if part))

@@ -221,11 +221,15 @@ class SandboxProvider:
 
         return self._change(charge_id, approve)
 
-    def decline(self, charge_id) -> SandboxCharge:
+    # What the sandbox's decline says, as a real provider would: the shopper refused the bank's
+    # security check (card) or the payment in the wallet app.
+    decline_code = "authentication_failed"
+
+    def decline(self, charge_id, *, code=None) -> SandboxCharge:
         def decline(charge):
             self._require_pending(charge)
             charge.status = SandboxCharge.Status.DECLINED
-            return WebhookEventType.DECLINED, {}
+            return WebhookEventType.DECLINED, {"decline_code": code or self.decline_code}
 
         return self._change(charge_id, decline)
 
@@ -327,6 +331,8 @@ class SandboxProvider:
 
     def _queue_webhook(self, charge, event_type, extra):
         data = self._charge_data(charge)
+        if event_type == WebhookEventType.DECLINED:
+            data["decline_code"] = extra.get("decline_code", self.decline_code)
         if event_type == WebhookEventType.REFUNDED:
             data["refund"] = {
                 "id": extra["id"],
@@ -348,6 +354,7 @@ class SandboxWallet(SandboxProvider):
     name = gettext_lazy("Sandbox Wallet")
     label = gettext_lazy("QR code wallet (scan with your phone)")
     charge_prefix = "wal"
+    decline_code = "payer_declined"
     page_url_name = "payments:sandbox-wallet"
 
     def next_action(self, charge):

@@ -419,6 +419,7 @@ class OrderEvent(models.Model):
     class Kind(models.TextChoices):
         PLACED = "placed", _("order placed")
         PAID = "paid", _("payment received")
+        PAYMENT_DECLINED = "pay_declined", _("payment declined")
         FORWARDED = "forwarded", _("forwarded to the partner")
         STATUS = "status", _("status changed")
         PARTNER_STATUS = "partner_status", _("status from the partner")

@@ -35,10 +35,32 @@ class ItemSerializer(serializers.Serializer):
 
 
 class RecipientSerializer(serializers.Serializer):
+    """A delivery address in the platform's country, checked by that country's address rules
+    (crossborder.addresses): a refused part answers 400 naming it (`recipient.postcode`)."""
+
     name = serializers.CharField(max_length=120)
-    address_lines = serializers.ListField(child=serializers.CharField(max_length=200), min_length=1, max_length=4)
-    city = serializers.CharField(max_length=120)
-    postcode = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    address_lines = serializers.ListField(
+        child=serializers.CharField(max_length=200), min_length=1, max_length=4, help_text="The street address"
+    )
+    country_area = serializers.CharField(
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Province (CN, e.g. 广东省) or state (US, its code, e.g. CA): required in both countries",
+    )
+    city = serializers.CharField(max_length=120, help_text="City (CN: one of the province's, e.g. 深圳市)")
+    city_area = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, default="", help_text="District (CN, e.g. 南山区)"
+    )
+    postcode = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Postal code (CN: six digits) or ZIP code (US: 12345 or 12345-6789, within the state): "
+        "required in both countries",
+    )
     country = serializers.CharField(max_length=2, min_length=2)
 
 
@@ -46,7 +68,13 @@ class OrderRequestSerializer(serializers.Serializer):
     items = ItemSerializer(many=True, allow_empty=False, max_length=50)
     recipient = RecipientSerializer()
     email = serializers.EmailField()
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A phone number the courier can call (required), national or with its country code",
+    )
     buyer_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     buyer_id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
     expected_total = serializers.CharField(

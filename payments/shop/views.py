@@ -2,7 +2,6 @@
 shopper's orders. Each view parses the request, calls one service and renders; a refused input is
 shown next to its field, in the shopper's language."""
 
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +12,10 @@ from crossborder.errors import DomainError
 from crossborder.http import client_ip
 
 from .. import hooks as payments_hooks
+from ..providers import declines
 from . import selectors as selectors
+from .discounts import discount_lines
+from .forms import AddressForm
 from .models import Origin
 from .services import cancel as cancels
 from .services import cart as carts
@@ -27,7 +29,9 @@ FORM_FIELDS = {
     "recipient.name": "name",
     "recipient.phone": "phone",
     "recipient.address_lines": "address",
+    "recipient.country_area": "country_area",
     "recipient.city": "city",
+    "recipient.city_area": "city_area",
     "recipient.postcode": "postcode",
     "recipient.country": "country",
     "email": "email",
@@ -105,15 +109,22 @@ def cart_line(request, line_id):
 # --- checkout ------------------------------------------------------------------------------------
 
 
-def _checkout_form(request, cart, *, values=None, errors=None, status=200):
+def _checkout_form(request, cart, *, form=None, values=None, errors=None, status=200):
     rows = selectors.cart_rows(cart, get_language())
     if not rows:
         return redirect(reverse("payments:cart"))
+    errors = errors or {}
+    prefill = payments_hooks.checkout_prefill_values(request)
+    form = form or AddressForm(initial=dict(prefill))
+    for name, error in errors.items():  # a refusal of the service, on the address field it names
+        if name in form.fields and not form.has_error(name):
+            form.errors.setdefault(name, form.error_class()).append(error)
     context = {
         "rows": rows,
         "estimate": selectors.cart_estimate(rows),
-        "values": values or {"country": settings.PLATFORM_COUNTRY, **payments_hooks.checkout_prefill_values(request)},
-        "errors": errors or {},
+        "address_form": form,
+        "values": values or prefill,
+        "errors": errors,
         "needs_id": checkouts.china_rules_apply(any(row.origin == Origin.PARTNER for row in rows)),
         "offers_installation": any(row.offers_installation for row in rows),
     }
@@ -128,30 +139,29 @@ def checkout(request):
         return redirect(reverse("payments:cart"))
     if request.method == "GET":
         return _checkout_form(request, cart)
-    values = {name: request.POST.get(name, "").strip() for name in (*FORM_FIELDS.values(), "email")}
+    form = AddressForm(request.POST)
+    values = {name: request.POST.get(name, "").strip() for name in ("email", "buyer_name", "buyer_id_number")}
+    values["services"] = request.POST.getlist("services")
+    if not form.is_valid():
+        return _checkout_form(request, cart, form=form, values=values, status=400)
     try:
         started = checkouts.start_checkout(
             cart=cart,
-            recipient={
-                "name": values["name"],
-                "address_lines": values["address"].splitlines(),
-                "city": values["city"],
-                "postcode": values["postcode"],
-                "country": values["country"] or settings.PLATFORM_COUNTRY,
-            },
+            recipient=form.recipient(),
             email=values["email"],
-            phone=values["phone"],
+            phone=form.cleaned_data["phone"],
             buyer_name=values["buyer_name"],
             buyer_id_number=values["buyer_id_number"],
             user=who["user"],
             client_ip=client_ip(request),
             language=get_language(),
-            services=[pk for pk in request.POST.getlist("services") if pk.isascii() and pk.isdigit() and len(pk) <= 18],
+            services=[pk for pk in values["services"] if pk.isascii() and pk.isdigit() and len(pk) <= 18],
         )
     except DomainError as error:
-        values["services"] = request.POST.getlist("services")
         field = FORM_FIELDS.get(error.field or "", "form")
-        return _checkout_form(request, cart, values=values, errors={field: error.detail}, status=_refused_status(error))
+        return _checkout_form(
+            request, cart, form=form, values=values, errors={field: error.detail}, status=_refused_status(error)
+        )
     return redirect(reverse("payments:quote", args=[started.reference]))
 
 
@@ -170,6 +180,7 @@ def quote(request, reference, *, error=None, status=200):
     context = {
         "checkout": found,
         "lines": list(found.lines.all()),
+        "discounts": discount_lines(found.lines.all(), str(found.total.currency)),
         "expired": found.status != found.Status.OPEN or found.is_expired(),
         "masked_id": selectors.masked_id(found.buyer_id_number),
         "methods": paying.payment_methods(),
@@ -219,13 +230,23 @@ def _order_page(request, token, *, error=None, status=200):
     lines = selectors.with_deliveries(list(found.lines.all()))
     events = list(found.events.all())
     blocked = selectors.payment_blocked(found) if awaiting else None
+    declined = paying.declined_payment(found) if awaiting else None
+    for event in events:  # a declined payment's reason in plain words, on the timeline
+        if event.kind == event.Kind.PAYMENT_DECLINED:
+            event.reason = declines.decline_reason(event.detail.get("code"))
+    methods = paying.payment_methods() if awaiting and not blocked else []
     context = {
         "order": found,
         "lines": lines,
+        "discounts": discount_lines(lines, str(found.total.currency)),
         "events": events,
         "masked_id": selectors.masked_id(found.buyer_id_number),
-        "payment_status": selectors.payment_status(found),
-        "methods": paying.payment_methods() if awaiting and not blocked else [],
+        "payment_status": "declined" if declined and not blocked else selectors.payment_status(found),
+        "declined": declined,
+        "methods": methods,
+        # After a decline, another method is offered first (the one declined is still there).
+        "chosen": request.POST.get("provider", "")
+        or (next((m.code for m in methods if m.code != declined.provider), "") if declined else ""),
         "payment_blocked": blocked,
         "cancellable": selectors.can_cancel(found, lines, events),
         "refund": cancels.refund_status(found) if found.status == found.Status.CANCELLED else None,

@@ -295,7 +295,8 @@ def test_a_repair_asked_from_a_return_is_linked_to_it(service_shop):
     [
         ({"skill": "painting"}, "unknown_skill"),
         ({"skill": "installation"}, "service_not_offered"),
-        ({"city": "Lhasa", "postcode": "850000"}, "service_out_of_area"),
+        ({"city": "Lhasa", "postcode": "850000"}, "invalid_address"),  # not a city of the order's province
+        ({"city": "Pudong Xinqu", "postcode": "201200"}, "service_out_of_area"),
         ({"line_number": "9"}, "invalid_service_request"),
         ({"problem": ""}, "invalid_service_request"),
         ({"email": "not-an-address"}, "invalid"),

@@ -113,6 +113,7 @@ def test_a_cn_shopper_buys_own_and_partner_goods_and_pays_with_the_qr_wallet(liv
     assert page.locator("h1").inner_text() == "结算"
     page.fill("#f-name", "李伟")
     page.fill("#f-address", "浦东新区世纪大道 88 号")
+    page.select_option("#f-country_area", "上海市")
     page.fill("#f-city", "上海")
     page.fill("#f-postcode", "200120")
     page.fill("#f-email", "li.wei@example.com")

@@ -16,7 +16,14 @@ LIKE_NEW_DISCOUNT = Decimal("0.15")  # the agreement's default for like new (cro
 RESALE_FEE = Decimal("0.10")  # the agreement's default resale fee rate
 SECOND_SHOPPER = {
     **purchase.SHOPPERS["cn"],
-    "recipient": {"name": "王芳", "address_lines": ["南京西路 1 号"], "city": "上海", "country": "CN"},
+    "recipient": {
+        "name": "王芳",
+        "address_lines": ["南京西路 1 号"],
+        "country_area": "上海市",
+        "city": "上海",
+        "postcode": "200040",
+        "country": "CN",
+    },
     "email": "wang.fang@example.com",
     "phone": "+86 139 0013 9000",
     "buyer_name": "王芳",

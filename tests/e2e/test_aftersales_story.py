@@ -14,7 +14,7 @@ Every amount is computed here from the export price, the rate, the agreement's c
 fee and like-new discount, China's CBEC tax and cn's price rounding, not read back from the code.
 Web servers only; outboxes are relayed by the test."""
 
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -41,9 +41,11 @@ def pair(request, tmp_path_factory):
 
 
 def cny_shown(amount):
-    """cn's rounding of a shown price between 100 and 1000 yuan: up to the next price ending in 9.9."""
-    assert 100 <= amount < 1000, amount
-    return steps.cents(((amount + Decimal("0.1")) / 10).to_integral_value(ROUND_CEILING) * 10 - Decimal("0.1"))
+    """cn's rounding of a shown price below 1000 yuan: the nearest price ending in .9 (a tie up)."""
+    assert 0 < amount < 1000, amount
+    below = (amount + Decimal("0.1")).to_integral_value(ROUND_FLOOR) - Decimal("0.1")
+    above = below + 1
+    return steps.cents(below if amount - below < above - amount else above)
 
 
 def expected_amounts():
@@ -67,19 +69,19 @@ def expected_amounts():
 
 
 def test_the_independent_calculation_works_out_by_hand():
-    # 20.00 USD x 7.2 = 144.00 CNY + 9.1% CBEC tax 13.10 = 157.10, shown as 159.90; like new at 15%
-    # off: 135.915 -> 135.92, shown as 139.90 (the zone's rounding), of which tax 9.1% of 122.40 =
-    # 11.14, proceeds 128.76, less the 10% fee 12.88: 115.88 CNY credited to us. The sale and its
-    # charge-back: 20.00 - 1.60 = 18.40 USD each. Net: 115.88 x 0.13888889 = 16.094... -> cn owes us
-    # 16.09 USD.
+    # 20.00 USD x 7.2 = 144.00 CNY + 9.1% CBEC tax 13.10 = 157.10, shown as 156.90 (the nearest
+    # price ending in .9); like new at 15% off: 133.365 -> 133.37, shown as 132.90 (the zone's
+    # rounding again), of which tax 9.1% of 122.40 = 11.14, proceeds 121.76, less the 10% fee 12.18:
+    # 109.58 CNY credited to us. The sale and its charge-back: 20.00 - 1.60 = 18.40 USD each. Net:
+    # 109.58 x 0.13888889 = 15.219... -> cn owes us 15.22 USD.
     assert expected_amounts() == {
-        "zone_price": Decimal("159.90"),
-        "graded_price": Decimal("139.90"),
+        "zone_price": Decimal("156.90"),
+        "graded_price": Decimal("132.90"),
         "graded_taxes": Decimal("11.14"),
         "sale_due": Decimal("18.40"),
         "chargeback": Decimal("18.40"),
-        "resale_credit": Decimal("115.88"),
-        "net": Decimal("-16.09"),
+        "resale_credit": Decimal("109.58"),
+        "net": Decimal("-15.22"),
     }
 
 

@@ -48,7 +48,14 @@ BASKETS = {"cn": {"LAMP": 2, "MUG": 1}, "us": {"TEASET": 1, "CADDY": 3}}
 
 SHOPPERS = {
     "cn": {
-        "recipient": {"name": "李伟", "address_lines": ["世纪大道 88 号"], "city": "上海", "country": "CN"},
+        "recipient": {
+            "name": "李伟",
+            "address_lines": ["世纪大道 88 号"],
+            "country_area": "上海市",
+            "city": "上海",
+            "postcode": "200120",
+            "country": "CN",
+        },
         "email": "li.wei@example.com",
         "phone": "+86 138 0013 8000",
         "buyer_name": "李伟",
@@ -58,6 +65,7 @@ SHOPPERS = {
         "recipient": {
             "name": "Sam Carter",
             "address_lines": ["500 Pine Street"],
+            "country_area": "WA",
             "city": "Seattle",
             "postcode": "98101",
             "country": "US",

@@ -67,6 +67,7 @@ def test_shopper_forms_and_queries_never_fail_and_a_refusal_changes_nothing(shop
     checkout = {
         "name": "Li Wei",
         "address": "88 Century Avenue",
+        "country_area": "上海市",
         "city": "Shanghai",
         "postcode": "200120",
         "country": "CN",

@@ -167,10 +167,10 @@ def test_an_accepted_campaign_changes_prices_only_within_its_dates(partnership):
     service.accept_campaign(campaign, local_title="黑五特惠", banner_text="美国好物 8 折", discount_percent="15")
 
     before = pricing.price_listing(listing, at=moment(STARTS - dt.timedelta(days=1)))
-    assert before.price == cny("199.90")
+    assert before.price == cny("197.90")
     during = pricing.price_listing(listing, at=moment(STARTS))
-    assert during.list_price == cny("199.90")
-    assert during.price == cny("179.90")  # 199.90 x 85 % = 169.915, rounded up (never below) to the x9.9 ending
+    assert during.list_price == cny("197.90")
+    assert during.price == cny("167.90")  # 197.90 x 85 % = 168.215, to the nearest price ending in 9
     assert during.price_breakdown["campaign"] == {
         "reference": str(campaign.reference),
         "title": "黑五特惠",
@@ -178,11 +178,11 @@ def test_an_accepted_campaign_changes_prices_only_within_its_dates(partnership):
         "discount_percent": "15.00",
         "partner_share_percent": "50.00",
         "ends_on": ENDS.isoformat(),
-        "saving": "20.00",
+        "saving": "30.00",
     }
-    assert pricing.price_listing(other, at=moment(STARTS)).price == cny("199.90")
+    assert pricing.price_listing(other, at=moment(STARTS)).price == cny("197.90")
     after = pricing.price_listing(listing, at=moment(ENDS + dt.timedelta(days=1)))
-    assert after.price == cny("199.90")
+    assert after.price == cny("197.90")
     assert "campaign" not in after.price_breakdown
 
 
@@ -248,8 +248,8 @@ def test_a_sale_at_the_campaign_price_records_the_partners_share_of_the_discount
 
     assert sale.pk == again.pk
     assert sale.campaign == campaign
-    assert sale.discount == cny("60.00")  # (199.90 - 179.90) x 3
-    assert sale.partner_share == cny("20.00")  # 60 x 33.33 % = 19.998
+    assert sale.discount == cny("90.00")  # (197.90 - 167.90) x 3
+    assert sale.partner_share == cny("30.00")  # 90 x 33.33 % = 29.997
     assert CampaignSale.objects.count() == 1
 
 

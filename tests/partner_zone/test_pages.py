@@ -91,6 +91,8 @@ def breakdown(
         },
         "duties_included": True,
         "rounding": {"amount": "0.71", "currency": "CNY"},
+        "list_price": "133.90",
+        "price": "133.90",
         "fx_rate": "7.2300",
         "fx_margin": "0.02",
         "regime": "cn_cbec",
@@ -183,9 +185,9 @@ def test_landing_lists_the_partners_active_priced_listings_only(client, us):
 
 
 def test_landing_shows_the_accepted_campaign_during_its_dates_only(client, us):
-    listing(us)
+    item = listing(us)
     today = timezone.localdate()
-    Campaign.objects.create(
+    black_friday = Campaign.objects.create(
         partnership=us,
         status=Campaign.Status.ACCEPTED,
         title="Black Friday",
@@ -197,6 +199,7 @@ def test_landing_shows_the_accepted_campaign_during_its_dates_only(client, us):
         discount_percent=Decimal("20"),
         partner_share_percent=Decimal("50"),
     )
+    black_friday.listings.add(item)
     Campaign.objects.create(
         partnership=us,
         status=Campaign.Status.PROPOSED,
@@ -395,9 +398,13 @@ def test_product_page_shows_the_landed_cost_breakdown_and_where_it_ships_from(cl
     assert response.status_code == 200
     html = text_of(response)
     parts = {row.key: row.amount for row in response.context["breakdown"].rows}
-    assert parts["goods"] == cny("100.00") and parts["shipping"] == cny("20.00") and parts["fees"] == cny("5.00")
-    assert parts["vat"] == cny("8.19")
-    for part in ("goods", "vat", "shipping", "fees", "taxes", "total"):
+    # In plain words: the goods (with the market's rounding), the fee, the taxes once, shipping.
+    assert list(parts) == ["goods", "fees", "taxes", "shipping"]
+    assert parts["goods"] == cny("100.71") and parts["shipping"] == cny("20.00") and parts["fees"] == cny("5.00")
+    assert parts["taxes"] == cny("8.19")
+    assert sum(parts.values(), cny(0)) == response.context["breakdown"].total == cny("133.90")
+    assert html.count('data-part="taxes"') == 1 and 'data-part="vat"' not in html and 'data-part="rounding"' not in html
+    for part in ("goods", "shipping", "fees", "taxes", "total"):
         assert f'data-part="{part}"' in html, part
     assert "宽口径奶瓶" in html
     assert "https://us.example/media/a.jpg" in html and "https://us.example/media/b.jpg" in html
@@ -419,7 +426,7 @@ def test_product_page_says_duties_are_added_at_checkout_when_not_included(client
     html = text_of(response)
     assert not response.context["breakdown"].duties_included
     assert "added at checkout" in html
-    assert 'data-part="duties"' in html
+    assert 'data-part="taxes"' in html and "You pay, with duties and taxes" in html
     assert 'data-ships-from="local"' in html and "Ships from our local warehouse: 1-3 days" in html
 
 
@@ -428,20 +435,24 @@ def test_product_page_shows_the_campaign_discount(client, us):
     PartnerListing.objects.filter(pk=item.pk).update(
         list_price=cny("133.90"),
         price_breakdown=breakdown(
+            price="107.10",
             campaign={
+                "reference": "c0ffee00-0000-4000-8000-000000000001",
                 "title": "Black Friday",
                 "discount_percent": "20",
-                "discount": {"amount": "26.80", "currency": "CNY"},
-            }
+                "saving": "26.80",
+            },
         ),
     )
 
     response = client.get(zone_url("product", "us", item.reference, language="en"))
 
-    row = response.context["breakdown"].campaign
-    assert row.label == "Black Friday" and row.amount == cny("-26.80") and row.note == "-20%"
+    breakdown_shown = response.context["breakdown"]
+    row = breakdown_shown.discount
+    assert row.label == "Black Friday: 20% off" and row.amount == cny("-26.80")
+    assert sum((r.amount for r in breakdown_shown.rows), cny(0)) == breakdown_shown.total == cny("107.10")
     html = text_of(response)
-    assert 'data-part="campaign"' in html and "133.90" in html and "107.10" in html
+    assert 'data-part="discount"' in html and "133.90" in html and "107.10" in html
 
 
 def test_a_listing_without_a_price_shows_price_not_available_and_cannot_be_ordered(client, us):
@@ -466,7 +477,7 @@ def test_an_inactive_listing_has_no_product_page(client, us):
 def test_home_page_has_an_entrance_per_active_partner_with_its_campaign(client, us):
     make_partnership("jp", currency="JPY", country="JP", name="Sakura Mall", status=Partnership.Status.SUSPENDED)
     today = timezone.localdate()
-    Campaign.objects.create(
+    campaign = Campaign.objects.create(
         partnership=us,
         status=Campaign.Status.ACCEPTED,
         title="Black Friday",
@@ -478,6 +489,7 @@ def test_home_page_has_an_entrance_per_active_partner_with_its_campaign(client, 
         discount_percent=Decimal("20"),
         partner_share_percent=Decimal("50"),
     )
+    campaign.listings.add(listing(us))
 
     response = client.get(url("catalog:home"))
 
@@ -567,7 +579,7 @@ def many(partnership, count):
             images=[f"https://us.example/{n}-{i}.jpg" for i in range(3)],
         )
     today = timezone.localdate()
-    Campaign.objects.create(
+    campaign = Campaign.objects.create(
         partnership=partnership,
         status=Campaign.Status.ACCEPTED,
         title="Black Friday",
@@ -577,6 +589,7 @@ def many(partnership, count):
         discount_percent=Decimal("20"),
         partner_share_percent=Decimal("50"),
     )
+    campaign.listings.add(*PartnerListing.objects.filter(partnership=partnership)[:2])
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -717,7 +730,7 @@ def test_a_price_change_shows_once_the_kept_zone_is_older_than_the_generation_se
 
 
 def test_a_campaign_ending_shows_on_the_cached_landing_at_once_in_tests(client, us):
-    listing(us)
+    item = listing(us)
     today = timezone.localdate()
     campaign = Campaign.objects.create(
         partnership=us,
@@ -729,6 +742,7 @@ def test_a_campaign_ending_shows_on_the_cached_landing_at_once_in_tests(client, 
         discount_percent=Decimal("20"),
         partner_share_percent=Decimal("50"),
     )
+    campaign.listings.add(item)
     assert "Black Friday" in client.get(zone_url("landing", "us", language="en")).content.decode()
 
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.CANCELLED)

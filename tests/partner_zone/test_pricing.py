@@ -146,23 +146,22 @@ def test_the_import_command_fails_with_the_reason_on_a_malformed_file(tmp_path):
 @pytest.mark.parametrize(
     ("amount", "shown"),
     [
-        ("0.01", "0.90"),
-        ("23.40", "23.90"),
+        ("0.01", "0.90"),  # never rounds to zero or below: the next charm price up
+        ("23.40", "23.90"),  # a tie goes up
         ("23.90", "23.90"),
-        ("23.91", "24.90"),
-        ("99.90", "99.90"),
-        ("99.95", "109.90"),  # past the band's edge: ends the way the next band ends
-        ("100.00", "109.90"),
-        ("109.90", "109.90"),
-        ("110.00", "119.90"),
-        ("999.90", "999.90"),
-        ("999.95", "1099.00"),
-        ("1000.00", "1099.00"),
+        ("23.91", "23.90"),
+        ("99.95", "99.90"),
+        ("100.00", "99.90"),
+        ("197.98", "197.90"),
+        ("999.95", "999.90"),
+        ("1000.00", "999.00"),
+        ("1017.81", "1019.00"),
+        ("1012.20", "1009.00"),
         ("1099.00", "1099.00"),
-        ("1099.01", "1199.00"),
+        ("1099.01", "1099.00"),
     ],
 )
-def test_yuan_prices_round_up_to_the_band_ending(amount, shown):
+def test_yuan_prices_round_to_the_nearest_price_ending_in_9(amount, shown):
     assert pricing.round_price(cny(amount)) == cny(shown)
 
 
@@ -170,17 +169,25 @@ def test_yuan_prices_round_up_to_the_band_ending(amount, shown):
     ("amount", "shown"),
     [
         ("0.50", "0.99"),
-        ("23.40", "23.99"),
+        ("23.40", "22.99"),
+        ("23.60", "23.99"),
         ("23.99", "23.99"),
-        ("24.00", "24.99"),
         ("99.99", "99.99"),
-        ("100.00", "104.99"),
-        ("104.99", "104.99"),
-        ("105.00", "109.99"),
+        ("100.00", "99.99"),
+        ("121.00", "119.99"),
+        ("123.40", "124.99"),
     ],
 )
-def test_dollar_prices_round_up_to_99_cents_and_above_100_to_4_99_or_9_99(amount, shown):
+def test_dollar_prices_round_to_the_nearest_99_cents_and_above_100_to_4_99_or_9_99(amount, shown):
     assert pricing.round_price(usd(amount)) == usd(shown)
+
+
+def test_a_yuan_1099_item_is_never_rounded_by_tens_of_yuan():
+    """The shopper's report: a "price rounding" of 82.19 yuan on a 1,099 yuan item."""
+    computed = cny("1016.81")
+    shown = pricing.round_price(computed)
+    assert shown == cny("1019.00")
+    assert abs(shown.amount - computed.amount) <= Decimal("5")
 
 
 def test_a_currency_without_a_rule_rounds_to_the_cent_half_up():
@@ -303,8 +310,8 @@ def test_a_listing_is_priced_with_fx_margin_shipping_fees_and_cbec_taxes_include
     listing.refresh_from_db()
 
     # goods 20 x 7.2 x 1.02 = 146.88; shipping 30; fee 5; VAT (146.88 + 30) x 13 % x 70 % = 16.10
-    assert listing.list_price == cny("199.90")  # 197.98 rounded up
-    assert listing.price == cny("199.90")
+    assert listing.list_price == cny("197.90")  # 197.98 to the nearest price ending in 9
+    assert listing.price == cny("197.90")
     assert listing.pricing_problem == ""
     assert listing.priced_at is not None
     breakdown = listing.price_breakdown
@@ -315,7 +322,7 @@ def test_a_listing_is_priced_with_fx_margin_shipping_fees_and_cbec_taxes_include
         "duties": "0.00",
         "vat": "16.10",
         "taxes_total": "16.10",
-        "rounding": "1.92",
+        "rounding": "-0.08",
     }
     assert breakdown["currency"] == "CNY"
     assert breakdown["duties_included"] is True
@@ -335,7 +342,7 @@ def test_without_ddp_the_taxes_are_shown_but_added_at_checkout(partnership):
 
     pricing.price_listing(listing)
 
-    assert listing.price == cny("189.90")  # 146.88 + 30 + 5 = 181.88, taxes not included
+    assert listing.price == cny("181.90")  # 146.88 + 30 + 5 = 181.88, taxes not included
     assert listing.price_breakdown["duties_included"] is False
     assert listing.price_breakdown["taxes_total"] == "16.10"
 
@@ -349,7 +356,7 @@ def test_a_listing_in_our_local_warehouse_uses_local_shipping_and_delivery_days(
     pricing.price_listing(listing)
 
     # 146.88 + 8 + 5 + VAT (154.88 x 13 % x 70 % = 14.09) = 173.97
-    assert listing.price == cny("179.90")
+    assert listing.price == cny("173.90")
     assert listing.price_breakdown["delivery_days"] == "1-3"
 
 
@@ -402,7 +409,7 @@ def test_pricing_any_number_of_listings_runs_the_same_number_of_queries(partners
         pricing.price_listings(many)
 
     assert len(few_queries) == len(many_queries)
-    assert PartnerListing.objects.filter(pk__in=few + many, price=cny("199.90")).count() == 33
+    assert PartnerListing.objects.filter(pk__in=few + many, price=cny("197.90")).count() == 33
 
 
 def test_a_new_rate_entered_in_the_admin_reprices_the_listings(partnership, admin_client):
@@ -426,7 +433,7 @@ def test_a_new_rate_entered_in_the_admin_reprices_the_listings(partnership, admi
     assert response.status_code == 302
     listing.refresh_from_db()
     # goods 20 x 8 x 1.02 = 163.20; + 30 + 5 + VAT (193.20 x 13 % x 70 % = 17.58) = 215.78
-    assert listing.price == cny("219.90")
+    assert listing.price == cny("215.90")
 
 
 def test_a_feed_page_is_priced_in_the_transaction_that_writes_it(partnership, django_capture_on_commit_callbacks):
@@ -435,13 +442,13 @@ def test_a_feed_page_is_priced_in_the_transaction_that_writes_it(partnership, dj
     with django_capture_on_commit_callbacks(execute=False):  # nothing waits for the commit
         sync.apply_page(partnership, [item])
         listing = PartnerListing.objects.get(reference=item["id"])
-        assert listing.price == cny("199.90") and listing.priced_at is not None
+        assert listing.price == cny("197.90") and listing.priced_at is not None
 
         changed = feed_item(item["id"], version=2, export_price={"amount": "30.00", "currency": "USD"})
         sync.apply_page(partnership, [changed])
         listing.refresh_from_db()
-        # goods 30 x 7.2 x 1.02 = 220.32; + 30 + 5 + VAT (255.32 x 13 % x 70 % = 23.23) = 278.55
-        assert listing.price == cny("279.90")
+        # goods 30 x 7.2 x 1.02 = 220.32; + 30 + 5 + VAT (250.32 x 13 % x 70 % = 22.78) = 278.10
+        assert listing.price == cny("277.90")
 
 
 def test_a_feed_item_without_a_rate_is_written_with_the_reason_it_has_no_price(partnership):
@@ -460,7 +467,7 @@ def test_listings_changed_outside_a_feed_page_are_priced_after_the_change(partne
     sync.after_change([listing.pk])
 
     listing.refresh_from_db()
-    assert listing.price == cny("199.90")
+    assert listing.price == cny("197.90")
 
 
 def test_the_nightly_task_reprices_every_active_listing(partnership):
@@ -472,7 +479,7 @@ def test_the_nightly_task_reprices_every_active_listing(partnership):
 
     active.refresh_from_db()
     inactive.refresh_from_db()
-    assert active.price == cny("199.90")
+    assert active.price == cny("197.90")
     assert inactive.price is None
 
 

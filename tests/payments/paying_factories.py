@@ -26,7 +26,9 @@ from .shop_factories import FEES, VALID_ID, set_up_shop
 CN_FORM = {
     "name": "Li Wei",
     "address": "88 Century Avenue",
+    "country_area": "上海市",
     "city": "Shanghai",
+    "city_area": "浦东新区",
     "postcode": "200120",
     "country": "CN",
     "email": "li.wei@example.com",
@@ -35,6 +37,7 @@ CN_FORM = {
 US_FORM = {
     "name": "Ann Lee",
     "address": "1 Main St",
+    "country_area": "TX",
     "city": "Austin",
     "postcode": "78701",
     "country": "US",

@@ -28,7 +28,15 @@ FEES = {
     "shipping_local_per_item": "8",
     "shipping_direct_per_item": "30",
 }
-RECIPIENT = {"name": "Li Wei", "address_lines": ["88 Century Avenue"], "city": "Shanghai", "country": "CN"}
+RECIPIENT = {
+    "name": "Li Wei",
+    "address_lines": ["88 Century Avenue"],
+    "country_area": "上海市",
+    "city": "Shanghai",
+    "city_area": "浦东新区",
+    "postcode": "200120",
+    "country": "CN",
+}
 CONTACT = {"recipient": RECIPIENT, "email": "li.wei@example.com", "phone": "+86 138 0013 8000"}
 VALID_ID = "11010519491231002X"
 BUYER = {"buyer_name": "李伟", "buyer_id_number": VALID_ID}

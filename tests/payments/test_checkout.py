@@ -18,7 +18,17 @@ from payments.shop.services import checkout as checkouts
 from payments.tasks import expire_checkouts
 from tests.logistics.factories import make_level
 
-from .shop_factories import BUYER, CONTACT, cart_with, checkout_of, cny, own_variant, partner_listing, set_up_shop
+from .shop_factories import (
+    BUYER,
+    CONTACT,
+    RECIPIENT,
+    cart_with,
+    checkout_of,
+    cny,
+    own_variant,
+    partner_listing,
+    set_up_shop,
+)
 
 
 @pytest.fixture
@@ -38,11 +48,11 @@ def test_the_quote_has_goods_taxes_and_shipping_per_line_and_their_total(shop):
 
     own, partner = checkout.lines.order_by("line_number")
     assert (own.goods, own.taxes, own.shipping, own.total) == (cny("198.00"), cny("0.00"), cny("10.00"), cny("208.00"))
-    # The zone's price 199.90 (goods 146.88 + freight 30 + fee 5 + CBEC VAT 16.10, rounded up).
-    assert partner.unit_price == cny("199.90")
-    assert (partner.taxes, partner.shipping, partner.total) == (cny("16.10"), cny("30.00"), cny("199.90"))
-    assert partner.goods == cny("153.80")
-    assert checkout.total == cny("407.90")
+    # The zone's price 197.90 (goods 146.88 + freight 30 + fee 5 + CBEC VAT 16.10, to the nearest price ending in 9).
+    assert partner.unit_price == cny("197.90")
+    assert (partner.taxes, partner.shipping, partner.total) == (cny("16.10"), cny("30.00"), cny("197.90"))
+    assert partner.goods == cny("151.80")
+    assert checkout.total == cny("405.90")
     assert checkout.total == checkout.goods + checkout.taxes + checkout.shipping
     assert checkout.expires_at == checkout.created_at + dt.timedelta(minutes=15)
 
@@ -53,11 +63,11 @@ def test_the_shopper_pays_exactly_the_locked_quote_even_if_prices_change_meanwhi
     PartnerListing.objects.filter(pk=listing.pk).update(export_price=Money(Decimal("40.00"), "USD"))
     pricing.price_listing(listing)
 
-    order = checkouts.place_order(checkout=checkout, posted_total="199.90")
+    order = checkouts.place_order(checkout=checkout, posted_total="197.90")
 
-    assert order.total == cny("199.90")
+    assert order.total == cny("197.90")
     assert order.status == Order.Status.AWAITING_PAYMENT
-    assert list(order.lines.values_list("total", flat=True)) == [Decimal("199.90")]
+    assert list(order.lines.values_list("total", flat=True)) == [Decimal("197.90")]
 
 
 def test_an_expired_quote_is_refused(shop):
@@ -187,20 +197,17 @@ def test_a_new_checkout_of_the_cart_replaces_the_open_one_and_releases_its_holds
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        (
-            {"recipient": {"name": "", "address_lines": ["1 Road"], "city": "Shanghai", "country": "CN"}},
-            "recipient.name",
-        ),
-        (
-            {"recipient": {"name": "Li", "address_lines": [], "city": "Shanghai", "country": "CN"}},
-            "recipient.address_lines",
-        ),
-        (
-            {"recipient": {"name": "Li", "address_lines": ["1 Road"], "city": "Austin", "country": "US"}},
-            "recipient.country",
-        ),
+        ({"recipient": {**RECIPIENT, "name": ""}}, "recipient.name"),
+        ({"recipient": {**RECIPIENT, "address_lines": []}}, "recipient.address_lines"),
+        ({"recipient": {**RECIPIENT, "city": "Austin", "country": "US"}}, "recipient.country"),
+        ({"recipient": {**RECIPIENT, "country_area": ""}}, "recipient.country_area"),  # China needs the province
+        ({"recipient": {**RECIPIENT, "country_area": "Texas"}}, "recipient.country_area"),
+        ({"recipient": {**RECIPIENT, "country_area": "广东省", "city": "杭州市"}}, "recipient.city"),
+        ({"recipient": {**RECIPIENT, "postcode": ""}}, "recipient.postcode"),
+        ({"recipient": {**RECIPIENT, "postcode": "20012"}}, "recipient.postcode"),  # six digits in China
         ({"email": "not-an-address"}, "email"),
         ({"phone": ""}, "recipient.phone"),
+        ({"phone": "12345"}, "recipient.phone"),
     ],
 )
 def test_a_bad_address_or_contact_is_refused_naming_the_field(shop, change, field):
@@ -227,7 +234,14 @@ def test_a_withdrawn_listing_in_the_cart_stops_the_checkout(shop):
 def test_the_checkout_pages_show_the_quote_and_place_the_order(shop, client, django_assert_max_num_queries):
     variant = own_variant(shop, price="99.00")
     client.post(reverse("payments:cart_add"), {"sku": variant.sku, "quantity": "2"})
-    form = {"name": "Li Wei", "address": "88 Century Avenue", "city": "Shanghai", "email": "li@example.com"}
+    form = {
+        "name": "Li Wei",
+        "address": "88 Century Avenue",
+        "country_area": "上海市",
+        "city": "Shanghai",
+        "postcode": "200120",
+        "email": "li@example.com",
+    }
 
     refused = client.post(reverse("payments:checkout"), {**form, "phone": ""})
     assert refused.status_code == 400

@@ -45,7 +45,9 @@ def buy_all_at_once(carts, **buyer):
                 recipient={
                     "name": "Li Wei",
                     "address_lines": ["88 Century Avenue"],
+                    "country_area": "上海市",
                     "city": "Shanghai",
+                    "postcode": "200120",
                     "country": "CN",
                 },
                 **contact(n),
@@ -100,7 +102,9 @@ def test_fifty_buyers_through_the_shop_api_for_the_last_ten_units_get_exactly_te
                 recipient={
                     "name": "Li Wei",
                     "address_lines": ["88 Century Avenue"],
+                    "country_area": "上海市",
                     "city": "Shanghai",
+                    "postcode": "200120",
                     "country": "CN",
                 },
                 **contact(n),

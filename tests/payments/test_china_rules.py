@@ -98,7 +98,14 @@ def test_a_us_platform_asks_no_id_for_partner_goods(shop, settings):
 
     checkout = checkout_of(
         cart_with((listing, 1)),
-        recipient={"name": "Ann", "address_lines": ["1 Main St"], "city": "Austin", "country": "US"},
+        recipient={
+            "name": "Ann",
+            "address_lines": ["1 Main St"],
+            "country_area": "TX",
+            "city": "Austin",
+            "postcode": "78701",
+            "country": "US",
+        },
     )
 
     assert checkout.buyer_id_number == ""

@@ -21,7 +21,7 @@ from payments.shop.services import orders
 from tests.payments.test_production_providers import PYTHON, production_env, run
 
 from . import payment_factories as pf
-from .paying_factories import CN_FORM, US_FORM, add_to_cart, check_out, order_of, payment_of, place, set_up_cn
+from .paying_factories import CN_FORM, add_to_cart, check_out, order_of, payment_of, place, set_up_cn
 from .payment_factories import sandbox_webhooks_through_test_client  # noqa: F401
 from .shop_factories import own_variant
 
@@ -116,7 +116,7 @@ def test_the_language_the_shopper_checked_out_in_is_the_language_of_every_mail(c
 
 def test_a_declined_payment_mails_the_shopper_that_nothing_was_charged(cn, client, smtp_server):
     add_to_cart(client, (own_variant(cn), 1))
-    checkout = check_out(client, US_FORM | {"country": "CN", "email": "ann@example.com"})
+    checkout = check_out(client, CN_FORM | {"email": "ann@example.com"})
     client.cookies.load({"django_language": "en"})
     place(client, checkout)
     order = order_of(checkout)
@@ -126,6 +126,7 @@ def test_a_declined_payment_mails_the_shopper_that_nothing_was_charged(cn, clien
     assert smtp_server.subjects()[-1] == f"Your payment for order {order.number} was declined"
     text, _html = bodies(smtp_server.messages[-1])
     assert "nothing was charged" in text
+    assert "Why: the payment was declined in the wallet app." in text  # the provider's reason, in plain words
     order.refresh_from_db()
     assert order.status == Order.Status.AWAITING_PAYMENT
 
@@ -170,7 +171,10 @@ def test_in_production_each_order_notice_has_its_subscriber_and_the_retry_sweep_
     wiring = json.loads(result.stdout.strip().splitlines()[-1])
 
     assert wiring["subscribers"] == {
-        "payments.payment_declined": ["payments.shop.services.notices.payment_declined"],
+        "payments.payment_declined": [
+            "payments.shop.services.notices.payment_declined",
+            "payments.shop.services.paying.record_payment_declined",
+        ],
         "payments.payment_refunded": ["payments.shop.services.notices.payment_refunded"],
         "logistics.shipment_progressed": ["payments.shop.services.notices.shipment_progressed"],
     }

@@ -176,7 +176,14 @@ def _forwarded(partnership):
                 "export_amount": {"amount": "40.00", "currency": "CNY"},
             }
         ],
-        "recipient": {"name": "Ann", "address_lines": ["1 Main St"], "city": "Austin", "country": "US"},
+        "recipient": {
+            "name": "Ann",
+            "address_lines": ["1 Main St"],
+            "country_area": "TX",
+            "city": "Austin",
+            "postcode": "78701",
+            "country": "US",
+        },
     }
 
 
@@ -226,7 +233,9 @@ def test_the_order_pages_show_the_order_and_its_timeline_in_few_queries(shop, cl
             {
                 "name": "Li Wei",
                 "address": "88 Century Avenue",
+                "country_area": "上海市",
                 "city": "Shanghai",
+                "postcode": "200120",
                 "email": "li@example.com",
                 "phone": "13800138000",
             },

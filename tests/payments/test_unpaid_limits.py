@@ -157,7 +157,14 @@ def test_open_quotes_at_the_storefront_count_and_its_checkout_page_refuses_too(c
             cart=cart_with((variant, 1)), **{**CONTACT, "email": f"s{n}@example.com"}, client_ip=HOME
         )
     client.post(reverse("payments:cart_add"), {"sku": variant.sku, "quantity": "1"}, REMOTE_ADDR=HOME)
-    form = {"name": "Li Wei", "address": "88 Century Avenue", "city": "Shanghai", "phone": "13800139999"}
+    form = {
+        "name": "Li Wei",
+        "address": "88 Century Avenue",
+        "country_area": "上海市",
+        "city": "Shanghai",
+        "postcode": "200120",
+        "phone": "13800139999",
+    }
 
     refused = client.post(reverse("payments:checkout"), {**form, "email": "new@example.com"}, REMOTE_ADDR=HOME)
 
@@ -237,7 +244,14 @@ def test_a_checkout_page_that_keeps_losing_deadlocks_says_busy_not_500(client, s
     client.post(reverse("payments:cart_add"), {"sku": variant.sku, "quantity": "1"})
     monkeypatch.setattr(db.time, "sleep", lambda seconds: None)
     monkeypatch.setattr(checkouts, "_price", always_deadlocked)
-    form = {"name": "Li Wei", "address": "88 Century Avenue", "city": "Shanghai", "phone": "13800138000"}
+    form = {
+        "name": "Li Wei",
+        "address": "88 Century Avenue",
+        "country_area": "上海市",
+        "city": "Shanghai",
+        "postcode": "200120",
+        "phone": "13800138000",
+    }
 
     refused = client.post(reverse("payments:checkout"), {**form, "email": "li@example.com"})
 

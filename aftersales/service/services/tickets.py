@@ -224,10 +224,15 @@ def request_service(
         )
     line = _delivered_line(order, line_number)
     problem = clean_text(problem, field="problem", limit=2000)
+    # The order's province and district go with the address asked for (the request's form asks
+    # the street, city and postal code); an older order's address had none.
+    delivered_to = order.recipient or {}
     recipient, email = check_contact(
         recipient={"name": name, "address_lines": str(address or "").splitlines(), "city": city,
-                   "postcode": postcode, "country": settings.PLATFORM_COUNTRY},
-        email=email, phone=phone,
+                   "postcode": postcode, "country": settings.PLATFORM_COUNTRY,
+                   "country_area": delivered_to.get("country_area", ""),
+                   "city_area": delivered_to.get("city_area", "")},
+        email=email, phone=phone, known_place=not delivered_to.get("country_area"),
     )  # fmt: skip
     offer = offers.best_offer(skill=skill, city=recipient["city"], postcode=recipient.get("postcode", ""))
     payer = offers.payer_for(skill=skill, partnership=line.partnership)

@@ -13,7 +13,6 @@ still has its stock while the shopper pays. The beat task (tasks/checkout.py) re
 quotes nobody ordered, and of orders not paid in time, as soon as they lapse."""
 
 import datetime as dt
-import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -27,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from crossborder import money
+from crossborder import addresses, money
 from crossborder.db import retry_on_conflict
 from crossborder.errors import DomainError
 from crossborder.grades import Grade, graded_price
@@ -48,8 +47,6 @@ from . import china_rules, orders, paying, unpaid_limits
 from .cart import listing_refusal, variant_refusal
 from .orders import holdings, release_holds
 
-PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
-
 
 def shop_setting(name):
     return settings.SHOP[name]
@@ -63,18 +60,14 @@ def china_rules_apply(has_partner_goods):
 # --- contact and address -------------------------------------------------------------------------
 
 
-def check_contact(*, recipient, email, phone):
-    recipient = last_leg.validate_recipient({**(recipient or {}), "phone": phone})
-    if recipient["country"] != settings.PLATFORM_COUNTRY:
-        raise DomainError(
-            Code.INVALID_ADDRESS,
-            _("We deliver within %(country)s only.") % {"country": settings.PLATFORM_COUNTRY},
-            field="recipient.country",
-        )
-    if not PHONE.match(recipient["phone"]):
-        raise DomainError(
-            Code.INVALID_ADDRESS, _("A phone number the courier can call is required."), field="recipient.phone"
-        )
+def check_contact(*, recipient, email, phone, known_place=False):
+    """The recipient checked by the address rules of the country we deliver to (its parts, its
+    postal code, a phone number the courier can call: crossborder.addresses), normalised, and the
+    e-mail; the first wrong part is refused naming it. `known_place`: see clean_recipient."""
+    recipient = addresses.clean_recipient(
+        {**(recipient or {}), "phone": phone}, country=settings.PLATFORM_COUNTRY, known_place=known_place
+    )
+    recipient = last_leg.validate_recipient(recipient)
     email = str(email or "").strip()
     try:
         validate_email(email)
@@ -181,6 +174,7 @@ def _quote_partner(line, *, fulfilment, context):
     except PartnerZoneError as error:
         raise _priced_refusal(listing, error) from None
     quote.taxes_detail["campaign"] = landed.campaign.reference if landed.campaign is not None else ""
+    quote.taxes_detail.update(_discount_detail(landed, price, line.quantity))
     # An agreed markdown of the partner's aged stock is the exporter's: it is owed its export price
     # marked down by the same percent for these units.
     markdown = landed.markdown
@@ -190,6 +184,27 @@ def _quote_partner(line, *, fulfilment, context):
         export_unit = export_unit * (100 - Decimal(markdown.percent)) / 100
     quote.export_amount = money.money(export_unit * line.quantity, listing.export_price.currency.code)
     return quote
+
+
+def _discount_detail(landed, price, quantity):
+    """The line's campaign or markdown discount, kept with the line so that the quote, the order,
+    its e-mails and the admin show it as its own line: the amount off the whole line (list price
+    less price, times the quantity), and what it is (kind, title, percent)."""
+    part = landed.discount
+    off = (landed.list_price - price.amount) * quantity
+    if part is None or off <= 0:
+        return {}
+    if landed.campaign is not None:
+        kind, title, percent = "campaign", landed.campaign.title, str(landed.campaign.discount_percent)
+    else:
+        kind, title, percent = "markdown", "", str(landed.markdown.percent)
+    return {
+        "discount": str(money.quantize(off, landed.currency)),
+        "discount_kind": kind,
+        "discount_title": title,
+        "discount_percent": percent,
+        "list_unit_price": str(landed.list_price),
+    }
 
 
 def _quote_graded_partner(line, *, context):

@@ -12,9 +12,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from crossborder import money
+from crossborder.addresses import address_lines
 from crossborder.notifications import notify, supported_language
 
 from ... import hooks
+from ...providers import declines
+from ..discounts import discount_lines
 from ..models import Order
 
 # The order line a shipment serves is named `order:<platform>:<number>:<line>` (OrderLine.reference).
@@ -49,12 +52,23 @@ def _tell(order, event, template, **context):
     )
 
 
-def order_placed(order):
-    return _tell(order, "placed", "order_placed")
+def _summary(order, lines=None):
+    """The order's discounts as their own lines and its delivery address, in the shopper's
+    language, for the e-mails that confirm it."""
+    language = supported_language(order.language or settings.LANGUAGE_CODE)
+    currency = str(order.total.currency)
+    with translation.override(language):
+        found = discount_lines(order.lines.all() if lines is None else lines, currency)
+        discounts = [{"label": line.label, "amount": _amount(line.amount.amount, currency)} for line in found]
+    return {"discounts": discounts, "address": [order.recipient.get("name", ""), *address_lines(order.recipient)]}
+
+
+def order_placed(order, *, lines=None):
+    return _tell(order, "placed", "order_placed", **_summary(order, lines))
 
 
 def payment_received(order):
-    return _tell(order, "paid", "order_paid")
+    return _tell(order, "paid", "order_paid", **_summary(order))
 
 
 def order_of_payment(payment):
@@ -71,7 +85,12 @@ def payment_declined(*, payment):
     order = order_of_payment(payment)
     if order is None:
         return None
-    return _tell(order, f"payment:{payment.token}:declined", "order_payment_declined")
+    transition = payment.transitions.filter(to_state=payment.State.DECLINED).order_by("-pk").first()
+    code = declines.decline_code(transition.provider_data if transition else {})
+    language = supported_language(order.language or settings.LANGUAGE_CODE)
+    with translation.override(language):
+        reason = str(declines.decline_reason(code))
+    return _tell(order, f"payment:{payment.token}:declined", "order_payment_declined", reason=reason)
 
 
 def payment_refunded(*, payment, amount, number, reason=""):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from crossborder import spreadsheets
+from crossborder.addresses import address_lines
 from crossborder.errors import DomainError
 from crossborder.fields import masked
 from crossborder.models import Partnership
@@ -86,6 +87,11 @@ def _event(order, kind, *, status="", by_partner=False, actor=None, at=None, **d
     )
 
 
+def record_event(order, kind, **detail):
+    """An event on the order's timeline (the payment service's news, through the shop's hooks)."""
+    return _event(order, kind, **detail)
+
+
 def holdings(lines):
     """What these checkout or order lines hold, as the stock service names it."""
     return [
@@ -130,7 +136,14 @@ def _order_record(order, lines):
         "buyer_id_number": masked(order.buyer_id_number),
         "buyer_phone": order.recipient.get("phone", ""),
         "consignee": order.recipient.get("name", ""),
-        "consignee_address": ", ".join([*order.recipient.get("address_lines", []), order.recipient.get("city", "")]),
+        # The whole address as the post writes it (province, city, district, street; postcode apart).
+        "consignee_address": " ".join(
+            line for line in address_lines(order.recipient) if line != order.recipient.get("postcode")
+        ),
+        "consignee_province": order.recipient.get("country_area", ""),
+        "consignee_city": order.recipient.get("city", ""),
+        "consignee_district": order.recipient.get("city_area", ""),
+        "consignee_postcode": order.recipient.get("postcode", ""),
         "goods_value": str(sum((line.goods.amount for line in lines), Decimal(0))),
         "freight": str(sum((line.shipping.amount for line in lines), Decimal(0))),
         "taxes": str(sum((line.taxes.amount for line in lines), Decimal(0))),
@@ -187,7 +200,7 @@ def create_order(*, checkout, lines=None, extras=None, now=None):
         OrderExtra(order=order, **{name: getattr(extra, name) for name in _EXTRA_FIELDS}) for extra in extras
     )
     _event(order, OrderEvent.Kind.PLACED, at=now, total=str(order.total.amount))
-    notices.order_placed(order)
+    notices.order_placed(order, lines=order_lines)
     if order.buyer_id_number:
         partner_lines = [line for line in order_lines if line.origin == Origin.PARTNER]
         CustomsDeclaration.objects.create(order=order, order_record=_order_record(order, partner_lines))

@@ -31,10 +31,10 @@ from djmoney.money import Money
 from crossborder.errors import DomainError
 
 from ...errors import CheckoutErrorCode as Code
-from ...providers import default_provider_code, get_provider, provider_codes
+from ...providers import declines, default_provider_code, get_provider, provider_codes
 from ...providers.models import Payment
 from ...providers.services import payment as payments
-from ..models import Order
+from ..models import Order, OrderEvent
 from . import cancel, orders
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,63 @@ class PaymentStart:
 
     redirect_url: str
     payment_reference: str = ""
+
+
+@dataclass(frozen=True)
+class DeclinedPayment:
+    """The order's last payment, declined: at which method, the provider's code and its reason in
+    plain words. The order still awaits a payment: the shopper may pay again."""
+
+    provider: str
+    method: str
+    code: str
+    reason: str
+    at: object  # datetime
+
+
+def record_payment_declined(*, payment):
+    """Subscriber of payments.hooks.payment_declined (inline): the order's timeline says the payment
+    was declined and why (the provider's code), once per payment."""
+    order = Order.objects.filter(checkout__reference=_checkout_reference(payment)).first()
+    if (
+        order is None
+        or order.events.filter(kind=OrderEvent.Kind.PAYMENT_DECLINED, detail__payment=payment.token).exists()
+    ):
+        return None
+    transition = payment.transitions.filter(to_state=State.DECLINED).order_by("-pk").first()
+    code = declines.decline_code(transition.provider_data if transition else {})
+    return orders.record_event(
+        order, OrderEvent.Kind.PAYMENT_DECLINED, payment=payment.token, provider=payment.provider, code=code
+    )
+
+
+def _checkout_reference(payment):
+    try:
+        return uuid.UUID(str(payment.checkout_reference))
+    except ValueError:
+        return None
+
+
+def declined_payment(order):
+    """The order's newest payment when the provider declined it and the order still awaits one
+    (no payment opened since), else None: what the order page tells the shopper."""
+    if order.status != Order.Status.AWAITING_PAYMENT:
+        return None
+    newest = (
+        Payment.objects.filter(checkout_reference=str(order.checkout.reference)).order_by("-created_at", "-pk").first()
+    )
+    if newest is None or newest.state != State.DECLINED:
+        return None
+    transition = newest.transitions.filter(to_state=State.DECLINED).order_by("-pk").first()
+    code = declines.decline_code(transition.provider_data if transition else {})
+    provider = get_provider(newest.provider)
+    return DeclinedPayment(
+        provider=newest.provider,
+        method=str(getattr(provider, "label", "") or getattr(provider, "name", "") or newest.provider),
+        code=code,
+        reason=str(declines.decline_reason(code)),
+        at=transition.at if transition else newest.updated_at,
+    )
 
 
 @dataclass(frozen=True)
