@@ -9,7 +9,7 @@ proceeds less the agreed resale fee, as computed here from the order line.
 Web servers only; outboxes are relayed by the test. The return itself (received and graded) is
 written on cn by a shell script, as the return flow would."""
 
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -91,10 +91,11 @@ def test_a_returned_us_unit_is_resold_in_the_us_zone_on_cn_and_settled_as_procee
     html = page(cn, f"/en/zone/us/p/{listing['reference']}/")
     assert "Grade: like new" in html
     shown, list_price = graded_offer(html, "like_new")
-    # Less the grade's discount, then rounded by the zone's rule like every price it shows (CNY 100
-    # to 1000: up to the next price ending in 9.9).
+    # Less the grade's discount, then rounded by the zone's rule like every price it shows (below
+    # CNY 1000: the nearest price ending in .9, a tie up).
     discounted = cents(list_price * (1 - LIKE_NEW_DISCOUNT), ROUND_HALF_UP)
-    assert shown == cents(((discounted + Decimal("0.1")) / 10).to_integral_value(ROUND_CEILING) * 10 - Decimal("0.1"))
+    below = (discounted + Decimal("0.1")).to_integral_value(ROUND_FLOOR) - Decimal("0.1")
+    assert shown == cents(below if discounted - below < Decimal("0.5") else below + 1)
 
     # Another cn shopper buys it under the CBEC rules: refused without a real name and ID number.
     item = [{"listing": listing["id"], "grade": "like_new", "quantity": 1}]
