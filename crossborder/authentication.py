@@ -47,7 +47,8 @@ def verify_signed_request(django_request, *, public_key):
     """All checks short of key lookup and nonce: shape, coverage, time, digest, cryptography."""
     headers = django_request.headers
     sig = signing.parse_signature_input(headers)
-    signing.check_coverage(sig, signing.REQUEST_COMPONENTS)
+    required = signing.with_version(signing.REQUEST_COMPONENTS, headers)
+    signing.check_coverage(sig, required)
     signing.check_times(sig)
     body = django_request.body
     signing.check_digest(headers, body)
@@ -56,7 +57,7 @@ def verify_signed_request(django_request, *, public_key):
             signing.DjangoRequestMessage(django_request),
             body=body,
             public_key=public_key,
-            required=signing.REQUEST_COMPONENTS,
+            required=required,
         )
     return sig
 
@@ -87,7 +88,7 @@ class PartnerSignatureAuthentication(BaseAuthentication):
                 signing.DjangoRequestMessage(django_request),
                 body=django_request.body,
                 public_key=signing.load_public(key.public_key),
-                required=signing.REQUEST_COMPONENTS,
+                required=signing.with_version(signing.REQUEST_COMPONENTS, headers),
             )
         except signing.SignatureRefused as exc:
             raise refuse(exc) from None

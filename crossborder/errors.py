@@ -30,6 +30,7 @@ class PartnerAPIErrorCode(StrEnum):
     INVITATION_INVALID = "invitation_invalid"
     PARTNERSHIP_CONFLICT = "partnership_conflict"
     INVALID_STATE = "invalid_state"
+    UNSUPPORTED_PROTOCOL_VERSION = "unsupported_protocol_version"
 
 
 class PartnershipErrorCode(StrEnum):

@@ -58,6 +58,10 @@ class SignedResponseMixin:
             return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
+        try:  # a major version we do not speak is refused before anything else is read
+            signing.protocol_version(request._request.headers)
+        except signing.SignatureRefused as exc:
+            raise refuse(exc) from None
         super().initial(request, *args, **kwargs)
         # The middleware leaves the partner API to itself, so that this refusal is signed too.
         field = text_input.first_dirty_field(request._request.GET.items())
@@ -95,7 +99,13 @@ class MessageInboxView(PartnerAPIView):
     def post(self, request):
         partnership = live_partnership_or_refuse(request.user)
         envelope = EnvelopeSerializer(data=request.data)
-        envelope.is_valid(raise_exception=True)
+        if not envelope.is_valid():
+            unknown = [
+                e for e in envelope.errors.get("type", []) if getattr(e, "code", "") == Code.UNKNOWN_MESSAGE_TYPE
+            ]
+            if unknown:  # its documented code, not the generic "invalid" of a field
+                raise APIError(Code.UNKNOWN_MESSAGE_TYPE, str(unknown[0]), field="type")
+            envelope.is_valid(raise_exception=True)
         data = envelope.validated_data
         if data["partnership"] != partnership.reference:
             raise APIError(

@@ -9,6 +9,7 @@ exactly that request. Each refusal raises SignatureRefused with a specific code.
 import base64
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -43,6 +44,17 @@ RESPONSE_COMPONENTS = (
 REQUIRED_PARAMS = ("created", "expires", "nonce", "keyid", "tag")
 JSON = "application/json"
 
+# The protocol version (docs/partner-protocol.md section 7): sent in every request and reply, and
+# covered by its signature. A message without it is of the previous version, 1.0, which had no
+# header; a minor version we do not know yet is read as ours (minors only add what the previous
+# one may ignore); another major version is refused.
+PROTOCOL_HEADER = "Partner-Protocol"
+PROTOCOL_COMPONENT = "partner-protocol"
+PROTOCOL_VERSION = "1.1"
+PREVIOUS_VERSION = "1.0"
+SUPPORTED_MAJOR = 1
+_VERSION = re.compile(r"(\d{1,4})\.(\d{1,4})")
+
 
 class SignatureRefused(Exception):
     def __init__(self, code, detail, status=401):
@@ -50,6 +62,39 @@ class SignatureRefused(Exception):
         self.code = str(code)
         self.detail = detail
         self.status = status
+
+
+# --- the protocol version ---------------------------------------------------------------------
+
+
+def protocol_version(headers):
+    """The (major, minor) version a message says it speaks: (1, 0) without the header; refused
+    (400 unsupported_protocol_version) when it is not MAJOR.MINOR or of a major we do not speak."""
+    value = next((v for k, v in headers.items() if k.lower() == PROTOCOL_COMPONENT), None)
+    if value is None:
+        return (1, 0)
+    match = _VERSION.fullmatch(value.strip())
+    if match is None:
+        raise SignatureRefused(
+            Code.UNSUPPORTED_PROTOCOL_VERSION,
+            f"{PROTOCOL_HEADER} must be MAJOR.MINOR, e.g. {PROTOCOL_VERSION}.",
+            status=400,
+        )
+    major, minor = int(match[1]), int(match[2])
+    if major != SUPPORTED_MAJOR:
+        raise SignatureRefused(
+            Code.UNSUPPORTED_PROTOCOL_VERSION,
+            f"Protocol {major}.{minor} is not spoken here; we speak {PROTOCOL_VERSION} (and every {SUPPORTED_MAJOR}.x).",
+            status=400,
+        )
+    return (major, minor)
+
+
+def with_version(components, headers):
+    """`components` plus the version header when the message carries one: it is then signed."""
+    if any(name.lower() == PROTOCOL_COMPONENT for name in headers):
+        return (*components, PROTOCOL_COMPONENT)
+    return tuple(components)
 
 
 # --- keys -----------------------------------------------------------------------------------
@@ -151,25 +196,28 @@ def _sign(message, *, key_id, private_key, components, body):
 def sign_request(prepared, *, key_id, private_key, body):
     """Sign a `requests.PreparedRequest` in place."""
     prepared.headers.setdefault("Content-Type", JSON)
-    _sign(prepared, key_id=key_id, private_key=private_key, components=REQUEST_COMPONENTS, body=body)
+    prepared.headers.setdefault(PROTOCOL_HEADER, PROTOCOL_VERSION)
+    components = with_version(REQUEST_COMPONENTS, prepared.headers)
+    _sign(prepared, key_id=key_id, private_key=private_key, components=components, body=body)
 
 
 def sign_response(response, request_message, *, key_id, private_key):
     """Sign a rendered Django response in place, bound to the request when it carried a signature."""
     response.headers.setdefault("Content-Type", JSON)
+    response.headers.setdefault(PROTOCOL_HEADER, PROTOCOL_VERSION)
     message = ResponseMessage(response.status_code, response.headers, request_message)
     keys = {"key_id": key_id, "private_key": private_key, "body": response.content}
+    bound = with_version(RESPONSE_COMPONENTS, response.headers)
+    unbound = with_version(RESPONSE_COMPONENTS[:3], response.headers)
     try:
-        _sign(
-            message, components=RESPONSE_COMPONENTS if _bindable(request_message) else RESPONSE_COMPONENTS[:3], **keys
-        )
+        _sign(message, components=bound if _bindable(request_message) else unbound, **keys)
     except HTTPMessageSignaturesException:
         # The request's own signature fields were unusable (e.g. malformed): sign without binding,
         # after dropping what the failed attempt may have added.
         for name in ("Content-Digest", "Signature", "Signature-Input"):
             if name in response.headers:
                 del response.headers[name]
-        _sign(message, components=RESPONSE_COMPONENTS[:3], **keys)
+        _sign(message, components=unbound, **keys)
 
 
 def _bindable(request_message):
@@ -307,6 +355,7 @@ def verify_response(response, *, public_keys):
     check_times(sig)
     check_digest(headers, response.content)
     required = RESPONSE_COMPONENTS if 200 <= response.status_code < 300 else RESPONSE_COMPONENTS[:3]
+    required = with_version(required, headers)
     check_coverage(sig, required)
     verify_message(response, body=response.content, public_key=public, required=required)
     return sig

@@ -73,11 +73,15 @@ class RemotePartner:
         tag=signing.TAG,
         idempotency_key=None,
         content_type=signing.JSON,
+        headers=None,
     ):
-        """A prepared, signed request exactly as the partner would send it."""
+        """A prepared, signed request exactly as the partner would send it (`headers`: more of them,
+        e.g. the protocol version, which `components` may then cover)."""
         key_id = key_id or self.current
         private_key = private_key or self.keys[key_id][0]
-        headers = {"Content-Type": content_type} if content_type else {}
+        headers = dict(headers or {})
+        if content_type:
+            headers["Content-Type"] = content_type
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         prepared = requests.Request(method, f"http://{self.host}{path}", data=body, headers=headers).prepare()

@@ -135,6 +135,7 @@ def test_unknown_message_type_is_refused(api, remote):
     response = post(api, remote, remote.envelope("nobody.knows", {}), "key-1")
 
     assert response.status_code == 400
+    assert body_json(response)["code"] == "unknown_message_type"
     assert body_json(response)["field"] == "type"
     assert InboxMessage.objects.count() == 0
 

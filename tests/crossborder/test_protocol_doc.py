@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
+from catalog.partner_api import CatalogFeedView
 from crossborder import messages
 from crossborder.errors import MoneyErrorCode, PartnerAPIErrorCode, PartnershipErrorCode
+from tests.crossborder.handler_codes import error_codes
 from tests.partners import body_json
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "partner-protocol.md"
@@ -53,6 +55,7 @@ def doc_codes():
 def code_codes():
     core = {str(c) for c in PartnerAPIErrorCode} | {str(c) for c in MoneyErrorCode} - {"no_exchange_rate"}
     core |= {str(PartnershipErrorCode.INVALID_TERMS)}
+    core |= error_codes(CatalogFeedView.get)  # the catalog feed's own, e.g. invalid_cursor
     return core | GENERIC
 
 
@@ -85,3 +88,24 @@ def test_the_previous_release_former_name_of_a_charge_still_applies(api, remote)
 
     assert response.status_code == 200, response.content
     assert body_json(response)["result"] == {"reference": "fee-1"}
+
+
+def doc_replies():
+    """Section 8: type -> the error codes its row lists."""
+    rows = re.findall(r"^\| `([a-z_.]+)` \| (.+) \| (.+) \|$", doc_section("8. Each type's reply and errors"), re.M)
+    return {name: set(re.findall(r"`([a-z_]+)`", codes)) for name, _result, codes in rows}
+
+
+def test_the_doc_gives_every_message_type_a_reply_and_its_handler_error_codes():
+    replies = doc_replies()
+
+    assert set(replies) == set(messages.names())
+    for name in messages.names():
+        assert replies[name] == error_codes(messages.get(name).handler), name
+
+
+def test_a_handler_code_missing_from_the_doc_is_caught():
+    """The collector reads the code a handler raises through the services it calls."""
+    from payments.handlers.charges import receive_charge
+
+    assert {"already_posted", "unknown_currency"} <= error_codes(receive_charge)
