@@ -348,3 +348,31 @@ class TicketEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ProviderPayout(models.Model):
+    """What we owed a provider for the tickets it completed up to the end of a month, paid out once
+    per provider, month and currency (the ledger's `provider_payout` under `ledger_reference`), with
+    the CSV of what it covers written beside its statement."""
+
+    provider = models.ForeignKey(ServiceProvider, on_delete=models.PROTECT, related_name="payouts")
+    month = models.DateField(_("month"), help_text=_("the first day of the month paid out"))
+    amount = money.money_field(_("amount"))
+    ledger_reference = models.CharField(max_length=160, unique=True)
+    csv = models.TextField(_("CSV"), blank=True)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(_("paid out"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("provider payout")
+        verbose_name_plural = _("provider payouts")
+        ordering = ["-month", "provider_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "month", "amount_currency"], name="provider_payout_once_per_month"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="provider_payout_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.month:%Y-%m} {self.amount}"

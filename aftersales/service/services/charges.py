@@ -16,13 +16,22 @@ from ...models import ServiceTicket
 Payer = ServiceTicket.Payer
 
 
+def payable_tag(provider):
+    """The tag of a provider's postings in the ledger (Posting.counterparty)."""
+    return f"provider:{provider.reference}"
+
+
 def post_ticket_cost(ticket):
     """Post the completed ticket's cost; a repeat posts nothing new. Returns the transactions."""
     reference = ticket.ledger_reference
     if ticket.payer == Payer.SHOPPER and not ticket.prepaid:
         return []
     shopper_paid = ticket.price if ticket.payer == Payer.SHOPPER else None
-    posted = [ledger.record_service_done(reference=reference, cost=ticket.cost, shopper_paid=shopper_paid)]
+    posted = [
+        ledger.record_service_done(
+            reference=reference, cost=ticket.cost, shopper_paid=shopper_paid, counterparty=payable_tag(ticket.provider)
+        )
+    ]
     if ticket.payer == Payer.PARTNER and ticket.partnership_id:
         posted.append(
             charges.charge_partner(
