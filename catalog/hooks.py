@@ -40,6 +40,11 @@ merchant_product_sections = Hook("catalog.merchant_product_sections", runs=Hook.
 # never writes ProductVariant.stock itself: the stock service keeps it equal to the units it can sell
 # (docs/adr/0016). A refusal raises CatalogError naming the `stock` field.
 stock_writer = Hook("catalog.stock_writer", runs=Hook.INLINE)
+# product_offered(product, partnership): one of our products became offered to a partner (it was
+# not offered to it, or never was). Inline, inside the offer's transaction, so what a subscriber
+# queues for the partner commits with the offer: after-sales sends the partner the product's reviews
+# written before (aftersales/handlers/reviews.py).
+product_offered = Hook("catalog.product_offered", runs=Hook.INLINE)
 
 
 def home_snippets(request):

@@ -463,6 +463,7 @@ def set_export_offer(*, merchant, product, partnership, is_offered, export_price
     offer = ExportOffer.objects.select_for_update().filter(product=product, partnership=partnership).first()
     if offer is None:
         offer = ExportOffer(product=product, partnership=partnership, version=0)
+    was_offered = offer.pk is not None and offer.is_offered
     offer.is_offered = is_offered
     if export_price is not None or not is_offered:
         offer.export_price = export_price if export_price is not None else offer.export_price
@@ -470,6 +471,8 @@ def set_export_offer(*, merchant, product, partnership, is_offered, export_price
     offer.version += 1
     offer.changed_at = now
     offer.save()
+    if is_offered and not was_offered:
+        hooks.product_offered.fire(product=product, partnership=partnership)
     return offer
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import Q
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,9 +22,18 @@ from django.utils.translation import gettext_lazy
 from crossborder.admin_base import ReadOnlyInline, run_for_each
 from crossborder.errors import DomainError
 
-from ..models import Message, ProviderSkill, ServiceArea, ServiceProvider, ServiceTicket, Skill, TicketEvent
+from ..models import (
+    Message,
+    ProviderPayout,
+    ProviderSkill,
+    ServiceArea,
+    ServiceProvider,
+    ServiceTicket,
+    Skill,
+    TicketEvent,
+)
 from ..service import selectors as service_selectors
-from ..service.services import links, tickets
+from ..service.services import links, payouts, tickets
 
 
 class StaffMessageForm(forms.Form):
@@ -103,24 +112,57 @@ class ServiceProviderAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.statement_view),
             name="aftersales_serviceprovider_statement",
         )
-        return [page, *super().get_urls()]
+        payout_csv = path(
+            "<int:pk>/payouts/<int:payout>/csv/",
+            self.admin_site.admin_view(self.payout_csv_view),
+            name="aftersales_serviceprovider_payout_csv",
+        )
+        return [page, payout_csv, *super().get_urls()]
 
     def statement_view(self, request, pk):
-        """The provider's statement of a month (?month=2026-12, this month by default)."""
+        """The provider's statement of a month (?month=2026-12, this month by default); a POST
+        (with change permission) pays the month out, once."""
         if not self.has_view_permission(request):
             return redirect("admin:index")
         provider = get_object_or_404(ServiceProvider, pk=pk)
         month = service_selectors.month_start(request.GET.get("month"))
         if month is None:
             return HttpResponseBadRequest(_("Give the month as YYYY-MM, e.g. 2026-12."))
+        if request.method == "POST":
+            if not self.has_change_permission(request, provider):
+                return redirect("admin:index")
+            try:
+                made = payouts.pay_provider(provider=provider, month=month, staff=request.user)
+            except DomainError as error:
+                self.message_user(request, error.detail, messages.ERROR)
+            else:
+                if made:
+                    paid = ", ".join(str(payout.amount) for payout in made)
+                    self.message_user(request, _("Paid out %(amount)s.") % {"amount": paid}, messages.SUCCESS)
+                else:
+                    self.message_user(request, _("Nothing is owed for this month, or it was paid out already."))
+            return redirect(f"{request.path}?month={month:%Y-%m}")
         context = {
             **self.admin_site.each_context(request),
             "title": _("Statement of %(provider)s") % {"provider": provider.name},
             "statement": service_selectors.provider_statement(provider, month),
+            "payouts": ProviderPayout.objects.filter(provider=provider, month=month).order_by("pk"),
+            "owed": payouts.owed(provider),
+            "can_pay": self.has_change_permission(request, provider) and payouts.month_over(month),
             "previous": (month - dt.timedelta(days=1)).strftime("%Y-%m"),
             "next": (month + dt.timedelta(days=32)).strftime("%Y-%m"),
         }
         return TemplateResponse(request, "admin/aftersales/provider_statement.html", context)
+
+    def payout_csv_view(self, request, pk, payout):
+        """The CSV of a payout: the tickets it covers and the payout line."""
+        if not self.has_view_permission(request):
+            return redirect("admin:index")
+        found = get_object_or_404(ProviderPayout, pk=payout, provider_id=pk)
+        response = HttpResponse(found.csv, content_type="text/csv; charset=utf-8")
+        name = f"provider-payout-{found.provider.reference}-{found.month:%Y-%m}-{found.amount.currency}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     @admin.display(description=gettext_lazy("skills and prices"))
     def skills_and_prices(self, provider):

@@ -14,6 +14,7 @@ from ..models import ProductReview
 from ..reviews import services, views
 
 catalog_hooks.product_sections.subscribe(views.product_review_panel)
+catalog_hooks.product_offered.subscribe(services.share_reviews_with_new_partner)
 zone_hooks.listing_sections.subscribe(views.listing_review_panel)
 payments_hooks.order_sections.subscribe(views.order_review_links)
 

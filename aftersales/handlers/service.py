@@ -14,6 +14,7 @@ hooks.checkout_extras.subscribe(offers.price_checkout_extras)
 hooks.extras_paid.subscribe(tickets.open_checkout_tickets)
 hooks.paid_order_cancelled.subscribe(tickets.cancel_order_tickets)
 hooks.order_sections.subscribe(views.order_section)
+hooks.money_secured.subscribe(tickets.take_ticket_payment)
 
 
 def fill_demo_data():

@@ -5,7 +5,15 @@ from ..demand.models import DemandReport
 from .resale import ReceivedDisposition
 from .returns import PartnerReturnNotice, ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
 from .reviews import ProductReview, ReviewStatus, ReviewTally
-from .service import ProviderSkill, ServiceArea, ServiceProvider, ServiceTicket, Skill, TicketEvent  # noqa: F401
+from .service import (  # noqa: F401
+    ProviderPayout,
+    ProviderSkill,
+    ServiceArea,
+    ServiceProvider,
+    ServiceTicket,
+    Skill,
+    TicketEvent,
+)
 from .threads import Message, Thread
 
 __all__ = [

@@ -136,6 +136,7 @@ class ServiceTicket(models.Model):
     are set from the request by the skill's hours; a missed one is recorded once, with when."""
 
     class Status(models.TextChoices):
+        AWAITING_PAYMENT = "unpaid", _("awaiting your payment")
         REQUESTED = "requested", _("requested")
         DISPATCHED = "dispatched", _("sent to a provider")
         ACCEPTED = "accepted", _("accepted by the provider")
@@ -156,7 +157,14 @@ class ServiceTicket(models.Model):
         PLATFORM = "platform", _("the platform")
         PARTNER = "partner", _("the partner")
 
-    OPEN = (Status.REQUESTED, Status.DISPATCHED, Status.ACCEPTED, Status.SCHEDULED, Status.ESCALATED)
+    OPEN = (
+        Status.AWAITING_PAYMENT,
+        Status.REQUESTED,
+        Status.DISPATCHED,
+        Status.ACCEPTED,
+        Status.SCHEDULED,
+        Status.ESCALATED,
+    )
 
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     token = models.CharField(max_length=32, unique=True, editable=False)
@@ -219,6 +227,10 @@ class ServiceTicket(models.Model):
     quantity = models.PositiveSmallIntegerField(_("units"), default=1)
     price = money.money_field(_("price"))
     paid_in_order = models.BooleanField(default=False, help_text=_("the shopper paid the price with the order"))
+    payment_token = models.CharField(
+        max_length=43, blank=True, help_text=_("the payment of its own the shopper paid the price with")
+    )
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     cost = money.money_field(_("provider's price"), null=True, blank=True)
     # The shopper's rating once it is done.
     rating = models.PositiveSmallIntegerField(
@@ -243,7 +255,7 @@ class ServiceTicket(models.Model):
                 name="ticket_rating_1_to_5_after_completion",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["requested", "escalated", "cancelled"]) | Q(provider__isnull=False),
+                condition=Q(status__in=["unpaid", "requested", "escalated", "cancelled"]) | Q(provider__isnull=False),
                 name="ticket_has_provider_once_dispatched",
             ),
             models.CheckConstraint(
@@ -278,6 +290,16 @@ class ServiceTicket(models.Model):
         return self.schedule_breached_at is not None or self.complete_breached_at is not None
 
     @property
+    def prepaid(self):
+        """The shopper paid the price to us: with the order, or by a payment of its own."""
+        return self.paid_in_order or bool(self.payment_token)
+
+    @property
+    def payment_reference(self):
+        """The reference its own payment is made under (a payment's checkout reference)."""
+        return f"service:{self.reference}"
+
+    @property
     def ledger_reference(self):
         return f"service:{settings.PLATFORM_CODE}:{self.reference}"
 
@@ -302,6 +324,7 @@ class TicketEvent(models.Model):
         SLA_BREACHED = "sla_breached", _("service level missed")
         RATED = "rated", _("rated")
         NOT_DISPATCHED = "not_dispatched", _("no provider available")
+        PAID = "paid", _("paid")
         UNREPAIRABLE = "unrepairable", _("cannot be repaired")
 
     ticket = models.ForeignKey(ServiceTicket, on_delete=models.CASCADE, related_name="events")
@@ -325,3 +348,31 @@ class TicketEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ProviderPayout(models.Model):
+    """What we owed a provider for the tickets it completed up to the end of a month, paid out once
+    per provider, month and currency (the ledger's `provider_payout` under `ledger_reference`), with
+    the CSV of what it covers written beside its statement."""
+
+    provider = models.ForeignKey(ServiceProvider, on_delete=models.PROTECT, related_name="payouts")
+    month = models.DateField(_("month"), help_text=_("the first day of the month paid out"))
+    amount = money.money_field(_("amount"))
+    ledger_reference = models.CharField(max_length=160, unique=True)
+    csv = models.TextField(_("CSV"), blank=True)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(_("paid out"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("provider payout")
+        verbose_name_plural = _("provider payouts")
+        ordering = ["-month", "provider_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "month", "amount_currency"], name="provider_payout_once_per_month"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="provider_payout_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.month:%Y-%m} {self.amount}"

@@ -20,6 +20,7 @@ from catalog.models import ExportOffer, Product
 from catalog.serializers import iso
 from crossborder import text_input, uploads
 from crossborder.errors import DomainError
+from crossborder.models import OutboxMessage
 from crossborder.services import send_to_partner
 from logistics.models import Shipment
 from partner_zone.models import PartnerListing
@@ -310,6 +311,29 @@ def shared_payload(review):
         "version": review.version,
         "written_at": iso(review.written_at),
     }
+
+
+def share_reviews_with_new_partner(*, product, partnership):
+    """catalog.hooks.product_offered: our product is now offered to `partnership`, so the reviews of
+    it written here before (not hidden, not withdrawn: what write_review shares) are sent to that
+    partner, each version once (one already queued for it is not queued again). Returns the
+    messages queued."""
+    if not partnership.is_live:
+        return []
+    reviews = ProductReview.objects.filter(
+        product=product, origin=settings.PLATFORM_CODE, withdrawn_at__isnull=True
+    ).exclude(status=ReviewStatus.HIDDEN)
+    queued = []
+    for review in reviews.select_related("product").order_by("written_at", "pk"):
+        already = OutboxMessage.objects.filter(
+            partnership=partnership,
+            message_type=SHARED,
+            payload__reference=str(review.reference),
+            payload__version=review.version,
+        )
+        if not already.exists():
+            queued.append(send_to_partner(partnership, SHARED, shared_payload(review)))
+    return queued
 
 
 def _share(review):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from crossborder.errors import DomainError
 from payments.shop import selectors as shop_selectors
+from payments.shop.services import paying
 
 from ..errors import ServiceErrorCode
 from ..models import Message, ReturnRequest, Skill
@@ -21,7 +22,9 @@ from . import selectors
 from .services import links, tickets
 
 PROVIDER_ACTIONS = ("accept", "schedule", "complete", "unrepairable", "escalate", "message")
-SHOPPER_ACTIONS = ("message", "rate")
+SHOPPER_ACTIONS = ("message", "rate", "pay", "cancel")
+# A payment that did not go through leaves the ticket awaiting payment; its page says so.
+PAYMENT_FAILED = ("declined", "failed", "cancelled")
 
 
 def _unknown_action():
@@ -116,8 +119,18 @@ def _provider_step(action, ticket, provider, data):
 # --- the shopper's ticket page -------------------------------------------------------------------
 
 
+def _payment_context(ticket):
+    if ticket.status != ticket.Status.AWAITING_PAYMENT:
+        return {}
+    latest = tickets.latest_payment(ticket)
+    return {
+        "payment_failed": latest is not None and latest.state in PAYMENT_FAILED,
+        "payment_methods": paying.payment_methods(),
+    }
+
+
 def _shopper_page(request, ticket, *, errors=None, values=None, status=200):
-    context = {"ticket": ticket, "errors": errors or {}, "values": values or {}}
+    context = {"ticket": ticket, "errors": errors or {}, "values": values or {}, **_payment_context(ticket)}
     return _private(render(request, "aftersales/service/ticket.html", context, status=status))
 
 
@@ -134,6 +147,15 @@ def ticket(request, token):
             tickets.rate(ticket=found, rating=request.POST.get("rating", ""), comment=request.POST.get("comment", ""))
         elif action == "message":
             tickets.write_message(ticket=found, author=Message.Author.SHOPPER, body=request.POST.get("body", ""))
+        elif action == "pay":
+            payment = tickets.start_ticket_payment(
+                ticket=found,
+                provider=request.POST.get("provider", ""),
+                return_url=request.build_absolute_uri(reverse("service:ticket", args=[token])),
+            )
+            return redirect(reverse("payments:payment", kwargs={"token": payment.token}))
+        elif action == "cancel":
+            tickets.cancel_by_shopper(ticket=found)
         else:
             raise _unknown_action()
     except DomainError as error:

@@ -129,6 +129,9 @@ class Posting(AppendOnly):
     partnership = models.ForeignKey(
         Partnership, null=True, blank=True, on_delete=models.PROTECT, related_name="postings"
     )
+    # Whom the posting is owed to or by outside a partnership ("provider:<reference>" on a local
+    # service provider's payable): that party's balance is a query on this column.
+    counterparty = models.CharField(max_length=80, blank=True, default="", db_index=True)
     kind = models.CharField(max_length=40)
     event_reference = models.CharField(max_length=160, help_text=_("The business event, shared with the partner"))
     recorded_at = models.DateTimeField(default=timezone.now)

@@ -235,3 +235,29 @@ def test_an_edit_of_a_review_taken_down_here_stays_hidden_and_is_not_shared_agai
         "review.shared",
         "review.withdrawn",
     ]
+
+
+def test_reviews_written_before_our_product_is_offered_to_a_partner_are_sent_to_it_once_when_it_is(shop):
+    from catalog import services as catalog_services
+    from tests.partner_zone.factories import make_partnership
+
+    variant = own_variant(shop)
+    us = make_partnership("us")
+    earlier = write(delivered((variant, 1)))
+    approved = services.approve_review(review=write(delivered((variant, 1)), rating=5))
+    hidden = services.hide_review(review=write(delivered((variant, 1))), reason="Spam link")
+    assert not us.outbox.filter(message_type="review.shared").exists()  # not offered when written
+
+    offer(variant, us)
+
+    sent = list(us.outbox.filter(message_type="review.shared").order_by("seq"))
+    assert [m.payload["reference"] for m in sent] == [str(earlier.reference), str(approved.reference)]
+    assert str(hidden.reference) not in {m.payload["reference"] for m in sent}
+    assert {m.payload["product_of"] for m in sent} == {"sender"}
+
+    # The offer saved again, then withdrawn and made again: nothing is sent twice.
+    offer(variant, us, price="22.00")
+    product = variant.product
+    catalog_services.set_export_offer(merchant=product.merchant, product=product, partnership=us, is_offered=False)
+    offer(variant, us)
+    assert us.outbox.filter(message_type="review.shared").count() == 2

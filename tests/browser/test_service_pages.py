@@ -226,3 +226,65 @@ def test_the_provider_closes_a_returned_units_repair_as_not_repairable_on_its_pa
     assert page.locator(".ticket-status").first.get_attribute("data-status") == "completed"
     unit.refresh_from_db()
     assert unit.disposition == Disposition.DISPOSE
+
+
+@pytest.mark.parametrize(("language", "prefix"), [("zh-hans", ""), ("en", "/en")])
+def test_the_shopper_pays_for_a_maintenance_asked_for_after_delivery(
+    settings, live_server, page, shot, language, prefix
+):
+    """A maintenance of our own washer, which the shopper pays: the ticket shows the price and a pay
+    button; a declined payment sends the shopper back to a ticket still awaiting payment that says
+    so; paying again with the QR wallet dispatches it."""
+    from payments.models import Order, Payment
+    from payments.shop.services import orders
+
+    provider, washer = shanghai_washer(settings, live_server)
+    settings.PAYMENT_OPTIONS = {
+        **settings.PAYMENT_OPTIONS,
+        "SANDBOX_WEBHOOK_DELIVERY": "payments.providers.sandbox.deliver_over_http",
+    }
+    order = place_and_pay(checkout_with_installation((washer, 1), install=False))
+    orders.change_order_status(order=order, status=Order.Status.SHIPPED)
+    order = orders.change_order_status(order=order, status=Order.Status.DELIVERED)
+    ticket = tickets.request_service(
+        order=order, skill="maintenance", line_number=1, name="李伟", email="li.wei@example.com",
+        phone="+86 138 0013 8000", address="世纪大道88号", city="Shanghai", postcode="200120",
+        problem="每年保养一次：检查滚筒和密封圈。", language=language,
+    )  # fmt: skip
+    assert ticket.status == "unpaid"
+
+    page.goto(f"{live_server.url}{prefix}/service/tickets/{ticket.token}/")
+    assert page.locator("[data-price]").inner_text().endswith("¥60.00")
+    no_sideways_scroll(page)
+    shot(page, f"service-pay-{language}-1-awaiting-desktop")
+    on_a_phone_too(page, shot, f"service-pay-{language}-1-awaiting-phone")
+
+    def pay(decision):
+        with page.expect_navigation():
+            page.locator("[data-pay]").click()
+        payment = Payment.objects.filter(checkout_reference=f"service:{ticket.reference}").order_by("-pk").first()
+        assert page.url == f"{live_server.url}{prefix}/pay/{payment.token}/"
+        phone = page.context.new_page()
+        phone.set_viewport_size({"width": 390, "height": 844})
+        phone.goto(payment.next_action["qr_payload"])
+        with phone.expect_navigation():
+            phone.locator(f'button[value="{decision}"]').click()
+        phone.close()
+        page.wait_for_url(f"{live_server.url}{prefix}/service/tickets/{ticket.token}/", timeout=15000)
+        return payment
+
+    pay("decline")
+    assert page.locator(".ticket-status").first.get_attribute("data-status") == "unpaid"
+    assert page.locator("[data-payment-failed]").count() == 1
+    shot(page, f"service-pay-{language}-2-declined-desktop")
+    on_a_phone_too(page, shot, f"service-pay-{language}-2-declined-phone")
+
+    payment = pay("approve")
+    assert page.locator(".ticket-status").first.get_attribute("data-status") == "dispatched"
+    assert page.locator("[data-paid]").count() == 1 and page.locator("[data-pay]").count() == 0
+    no_sideways_scroll(page)
+    shot(page, f"service-pay-{language}-3-paid-desktop")
+    on_a_phone_too(page, shot, f"service-pay-{language}-3-paid-phone")
+    ticket.refresh_from_db()
+    payment.refresh_from_db()
+    assert (ticket.provider, ticket.payment_token, payment.state) == (provider, payment.token, "captured")

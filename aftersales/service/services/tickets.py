@@ -7,6 +7,7 @@ A refused step changes nothing."""
 import datetime as dt
 import secrets
 import unicodedata
+import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -255,7 +256,12 @@ def request_service(
         )
         Message.objects.create(thread=ticket.thread, author=Message.Author.SHOPPER, body=problem, created_at=now)
         ticket = _locked(ticket)
-        _assign(ticket, offer, now=now)
+        if payer == ServiceTicket.Payer.SHOPPER and offer.unit_price.amount > 0:
+            # The shopper pays the quoted price first (start_ticket_payment); it is sent on once paid.
+            ticket.status = Status.AWAITING_PAYMENT
+            ticket.save(update_fields=["status"])
+        else:
+            _assign(ticket, offer, now=now)
         _tell_shopper(ticket, "service_requested", "requested")
     return ticket
 
@@ -595,7 +601,7 @@ def rate(*, ticket, rating, comment="", now=None):
 # --- cancelling ----------------------------------------------------------------------------------
 
 
-def cancel(*, ticket, reason="", staff=None, now=None):
+def cancel(*, ticket, reason="", staff=None, now=None, allowed=ServiceTicket.OPEN, actor=None):
     """Ops (or a cancelled order) call a ticket off before it is done; its provider is told."""
     now = now or timezone.now()
     reason = clean_text(reason, field="reason", limit=300, required=False)
@@ -603,14 +609,30 @@ def cancel(*, ticket, reason="", staff=None, now=None):
         ticket = _locked(ticket)
         if ticket.status == Status.CANCELLED:
             return ticket
-        _require(ticket, ServiceTicket.OPEN, _("cancelled"))
-        _move(
-            ticket, Status.CANCELLED, Kind.CANCELLED, now=now, actor=Actor.STAFF if staff else Actor.SYSTEM, note=reason
-        )
+        _require(ticket, allowed, _("cancelled"))
+        actor = actor or (Actor.STAFF if staff else Actor.SYSTEM)
+        _move(ticket, Status.CANCELLED, Kind.CANCELLED, now=now, actor=actor, note=reason)
         if ticket.provider_id:
             _tell_provider(ticket, "service_cancelled", "cancelled")
         _tell_shopper(ticket, "service_update", "cancelled")
     return ticket
+
+
+def cancel_by_shopper(*, ticket, now=None):
+    """The shopper calls off a ticket not yet sent to a provider (awaiting payment, or paid and
+    waiting for ops to find a provider); what it paid goes back once (refund_cancelled_ticket)."""
+    if ticket.source not in (ServiceTicket.Source.ORDER, ServiceTicket.Source.RETURN):
+        raise DomainError(
+            Code.INVALID_STATE, _("Please write to us to cancel this service."), field="cancel", status=409
+        )
+    cancel(
+        ticket=ticket,
+        reason=_("cancelled by the shopper"),
+        now=now,
+        allowed=(Status.AWAITING_PAYMENT, Status.REQUESTED),
+        actor=Actor.SHOPPER,
+    )
+    return refund_cancelled_ticket(ticket=ticket)
 
 
 def refund_cancelled_ticket(*, ticket):
@@ -622,6 +644,8 @@ def refund_cancelled_ticket(*, ticket):
     cancelled order refunds its whole total itself: nothing here then. Returns the payment, or None
     when there is nothing to refund."""
     ticket = ServiceTicket.objects.select_related("order__checkout").get(pk=ticket.pk)
+    if ticket.status == Status.CANCELLED and not ticket.paid_in_order:
+        return _give_back_own_payment(ticket)
     order = ticket.order
     if ticket.status != Status.CANCELLED or not ticket.paid_in_order or not ticket.price.amount or order is None:
         return None
@@ -645,6 +669,130 @@ def refund_cancelled_ticket(*, ticket):
         reason=f"service {ticket.number} cancelled",
         key=f"service-ticket:{ticket.reference}",
     )
+
+
+def _give_back_own_payment(ticket):
+    """A cancelled ticket the shopper paid for by a payment of its own: the captured price goes back
+    once (the refund's key names the ticket), an authorisation not yet captured is released, and a
+    payment still waiting for the shopper is voided so it can no longer be approved."""
+    refunded = None
+    for payment in Payment.objects.filter(checkout_reference=ticket.payment_reference).order_by("created_at", "pk"):
+        if payment.state in REFUNDABLE and payment.token == ticket.payment_token:
+            refunded = payments.refund_payment(
+                payment=payment,
+                amount=ticket.price.amount,
+                reason=f"service {ticket.number} cancelled",
+                key=f"service-ticket:{ticket.reference}",
+            )
+        elif payment.state in (*Payment.OPEN_STATES, Payment.State.AUTHORISED):
+            payments.cancel_payment(payment=payment, reason=f"service {ticket.number} cancelled")
+    return refunded
+
+
+# --- the shopper's own payment for a repair or maintenance asked for after delivery --------------
+
+
+def start_ticket_payment(*, ticket, return_url, provider=None, now=None):
+    """Open a payment of the ticket's quoted price at `provider` (default: the platform's local
+    method) under the ticket's own reference (`service:<reference>`, never an order's checkout), or
+    go back to one still waiting at that provider. Refused unless the ticket awaits payment. Calls
+    the provider, so outside any transaction."""
+    from payments.shop.services.paying import chosen_provider
+
+    now = now or timezone.now()
+    ticket = ServiceTicket.objects.get(pk=ticket.pk)
+    _require(ticket, (Status.AWAITING_PAYMENT,), _("paid for"))
+    provider = chosen_provider(provider)
+    waiting = (
+        Payment.objects.filter(
+            checkout_reference=ticket.payment_reference,
+            provider=provider,
+            state__in=Payment.OPEN_STATES,
+            expires_at__gt=now,
+        )
+        .exclude(provider_payment_id="")
+        .order_by("-created_at")
+        .first()
+    )
+    if waiting is not None:
+        return waiting
+    return payments.start_payment(
+        checkout_reference=ticket.payment_reference,
+        amount=ticket.price.amount,
+        currency=str(ticket.price.currency),
+        provider=provider,
+        return_url=return_url,
+        description=_("Service %(number)s") % {"number": ticket.number},
+        now=now,
+    )
+
+
+def latest_payment(ticket):
+    """The newest payment made for the ticket, or None."""
+    return Payment.objects.filter(checkout_reference=ticket.payment_reference).order_by("-created_at", "-pk").first()
+
+
+def take_ticket_payment(*, payment):
+    """payments.hooks.money_secured: a payment under a ticket's reference holds the money. The
+    ticket awaiting payment takes it (the payment is marked placed, so the beat never voids it as
+    abandoned), its SLA clock starts, and it is dispatched by the rule (nobody serving the address
+    now: it stays requested and ops are told); then the money is captured, which posts the
+    shopper's payment to the ledger once. A ticket that no longer waits (cancelled, or paid by
+    another payment) leaves the payment unplaced: the beat voids or refunds it. Idempotent."""
+    reference = str(payment.checkout_reference or "")
+    if not reference.startswith("service:"):
+        return None
+    ticket = ServiceTicket.objects.filter(reference=_uuid_or_none(reference.removeprefix("service:"))).first()
+    if ticket is None:
+        return None
+    try:
+        ticket = _take_payment(ticket, payment, timezone.now())
+    except DomainError:  # the payment is being voided as abandoned meanwhile: it stays unplaced
+        return None
+    if ticket is None:
+        return None
+    payment = Payment.objects.get(pk=payment.pk)
+    if payment.state == Payment.State.AUTHORISED:
+        try:
+            payments.capture_payment(payment=payment)
+        except DomainError:
+            pass  # the beat (payments.settle_secured_payments) captures a placed payment later
+    return ticket
+
+
+def _take_payment(ticket, payment, now):
+    with transaction.atomic(durable=True):
+        ticket = _locked(ticket)
+        if ticket.payment_token != payment.token:
+            if ticket.status != Status.AWAITING_PAYMENT:
+                return None
+            paid = Payment.objects.get(pk=payment.pk)
+            if paid.amount != ticket.price.amount or paid.currency != str(ticket.price.currency):
+                return None
+            payment = payments.mark_order_placed(payment=paid, at=now)
+            ticket.payment_token, ticket.paid_at, ticket.status = payment.token, now, Status.REQUESTED
+            ticket.schedule_due_at = now + dt.timedelta(hours=ticket.skill.hours_to_schedule)
+            ticket.complete_due_at = now + dt.timedelta(hours=ticket.skill.hours_to_complete)
+            ticket.updated_at = now
+            ticket.save(
+                update_fields=["payment_token", "paid_at", "status", "schedule_due_at", "complete_due_at", "updated_at"]
+            )
+            _event(ticket, Kind.PAID, Actor.SHOPPER, at=now, amount=str(ticket.price.amount), provider=payment.provider)
+            try:
+                offer = offers.best_offer(skill=ticket.skill, city=ticket.city, postcode=ticket.postcode)
+            except DomainError as refusal:
+                _event(ticket, Kind.NOT_DISPATCHED, Actor.SYSTEM, note=str(refusal.detail), at=now)
+                tell_ops(ticket, "service_not_dispatched", "not-dispatched", reason=str(refusal.detail))
+            else:
+                _assign(ticket, offer, now=now)
+    return ticket
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def cancel_order_tickets(*, order):

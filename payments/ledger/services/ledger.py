@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from djmoney.money import Money
 
@@ -72,6 +73,9 @@ class Entry:
     account: str
     amount: Money
     partnership: object = None  # crossborder.models.Partnership
+    # Whom the line is owed to or by outside a partnership (a local service provider:
+    # "provider:<reference>"), so that party's balance is one query (counterparty_balance).
+    counterparty: str = ""
 
 
 _accounts: dict = {}
@@ -110,7 +114,7 @@ def _normalised(entries):
         amount = money.parse_amount(entry.amount.amount, currency, field=f"entries[{index}].amount")
         if amount == 0:
             continue
-        lines.append((entry.account, amount, currency, entry.partnership))
+        lines.append((entry.account, amount, currency, entry.partnership, entry.counterparty))
         totals[currency] = totals.get(currency, Decimal(0)) + amount
     unbalanced = {currency: total for currency, total in totals.items() if total != 0}
     if unbalanced:
@@ -123,7 +127,7 @@ def _normalised(entries):
 
 def _same_postings(existing, lines):
     theirs = sorted((p.account.code, p.amount, p.currency, p.partnership_id) for p in existing.postings.all())
-    ours = sorted((code, amount, currency, getattr(p, "pk", None)) for code, amount, currency, p in lines)
+    ours = sorted((code, amount, currency, getattr(p, "pk", None)) for code, amount, currency, p, _party in lines)
     return theirs == ours
 
 
@@ -150,11 +154,12 @@ def post(*, reference, kind, entries, memo="", occurred_at=None, event_reference
                     amount=amount,
                     currency=currency,
                     partnership=partnership if code in PARTNER_ACCOUNTS else None,
+                    counterparty=counterparty,
                     kind=kind,
                     event_reference=event_reference or reference,
                     recorded_at=posted.recorded_at,
                 )
-                for code, amount, currency, partnership in lines
+                for code, amount, currency, partnership, counterparty in lines
             )
     except IntegrityError:
         existing = LedgerTransaction.objects.filter(reference=reference).prefetch_related("postings__account").first()
@@ -352,16 +357,40 @@ def record_goods_sold_abroad(*, reference, partnership, partner_amount: Money, c
     )
 
 
-def record_service_done(*, reference, cost: Money, shopper_paid: Money | None = None):
-    """A local provider completed a service ticket: we owe it `cost` (an expense, payable to it);
-    when the shopper paid for the service with the order (`shopper_paid`), that prepayment becomes
-    service revenue now. Once per ticket (`reference`)."""
+def record_service_done(*, reference, cost: Money, shopper_paid: Money | None = None, counterparty=""):
+    """A local provider completed a service ticket: we owe it `cost` (an expense, payable to it,
+    the payable tagged with the provider: `counterparty`); when the shopper paid for the service
+    (`shopper_paid`), that prepayment becomes service revenue now. Once per ticket (`reference`)."""
     cost = _money(cost, "cost")
-    entries = [Entry("service_costs", cost), Entry("provider_payables", -cost)]
+    entries = [Entry("service_costs", cost), Entry("provider_payables", -cost, counterparty=counterparty)]
     if shopper_paid is not None and shopper_paid.amount:
         shopper_paid = _money(shopper_paid, "shopper_paid")
         entries += [Entry("shopper_prepayments", shopper_paid), Entry("service_revenue", -shopper_paid)]
     return post(reference=reference, kind="service_done", entries=entries)
+
+
+def record_provider_payout(*, reference, amount: Money, counterparty):
+    """What we owed a local provider is paid out from the bank: its payable goes down. Once per
+    `reference` (a provider and period)."""
+    amount = _money(amount, "amount")
+    return post(
+        reference=reference,
+        kind="provider_payout",
+        entries=[Entry("provider_payables", amount, counterparty=counterparty), Entry("bank", -amount)],
+    )
+
+
+def counterparty_balance(*, account, counterparty, before=None):
+    """{currency: sum of postings} of `account` tagged with `counterparty` (recorded before
+    `before`, when given). A payable owed shows negative (a credit)."""
+    postings = Posting.objects.filter(account__code=account, counterparty=counterparty)
+    if before is not None:
+        postings = postings.filter(recorded_at__lt=before)
+    return {
+        row["currency"]: row["total"]
+        for row in postings.values("currency").annotate(total=Sum("amount")).order_by("currency")
+        if row["total"]
+    }
 
 
 def record_partner_charge(*, reference, partnership, amount: Money, kind):
