@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0012_arch_money_three_decimals'),
+        ('payments', '0013_pricing_payment_declined_event'),
     ]
 
     operations = [
