@@ -637,16 +637,23 @@ def pick(reference, *, actor=""):
     reservation = _active_reservation(reference)
     if reservation.status == Reservation.Status.PICKED:
         return reservation
+    refusal = _("Reservation %(ref)s is %(status)s; only an active one can be picked.")
+    q = reservation.quantity
+    return _take_held(reservation, refusal, Kind.PICKED, picked=q, reference=reference, actor=actor)
+
+
+def _take_held(reservation, refusal, kind, *, reference, actor, picked=0):
+    """An active reservation's units leave the shelves (`kind`); the reservation becomes picked.
+    One no longer active is refused with `refusal` (its `ref` and `status` filled in)."""
     if reservation.status != Reservation.Status.ACTIVE:
         raise LogisticsError(
             LogisticsErrorCode.RESERVATION_NOT_ACTIVE,
-            _("Reservation %(ref)s is %(status)s; only an active one can be picked.")
-            % {"ref": reference, "status": reservation.get_status_display()},
+            refusal % {"ref": reservation.reference, "status": reservation.get_status_display()},
             field="reservation",
             status=409,
         )
     q = reservation.quantity
-    move(reservation.stock, Kind.PICKED, on_hand=-q, reserved=-q, picked=q, reference=reference, actor=actor)
+    move(reservation.stock, kind, on_hand=-q, reserved=-q, picked=picked, reference=reference, actor=actor)
     reservation.status = Reservation.Status.PICKED
     reservation.save(update_fields=["status"])
     return reservation
@@ -788,19 +795,8 @@ def send_back_held(reservation_reference, *, reference, actor=""):
     (`reference`): the allocation becomes the shipment (picked), the units leave the owner's
     stock. Returns the reservation; one no longer active is refused."""
     reservation = _active_reservation(reservation_reference)
-    if reservation.status != Reservation.Status.ACTIVE:
-        raise LogisticsError(
-            LogisticsErrorCode.RESERVATION_NOT_ACTIVE,
-            _("Reservation %(ref)s is %(status)s; only an active one can be sent back.")
-            % {"ref": reservation_reference, "status": reservation.get_status_display()},
-            field="reservation",
-            status=409,
-        )
-    q = reservation.quantity
-    move(reservation.stock, Kind.SENT_BACK, on_hand=-q, reserved=-q, reference=reference, actor=actor)
-    reservation.status = Reservation.Status.PICKED
-    reservation.save(update_fields=["status"])
-    return reservation
+    refusal = _("Reservation %(ref)s is %(status)s; only an active one can be sent back.")
+    return _take_held(reservation, refusal, Kind.SENT_BACK, reference=reference, actor=actor)
 
 
 def send_back(level, quantity, *, reference, actor=""):
