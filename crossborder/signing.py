@@ -247,23 +247,23 @@ class SignatureInput:
     covered: tuple
 
 
+def _labelled_member(headers, header, noun):
+    """Our labelled member of a structured-dictionary header (Signature-Input or Signature)."""
+    try:
+        members = HTTPMessageVerifier._parse_signature_dictionary(headers[header.lower()])
+    except Exception as exc:
+        raise SignatureRefused(Code.SIGNATURE_MALFORMED, f"{header} is not a structured dictionary.") from exc
+    if LABEL not in members:
+        raise SignatureRefused(Code.SIGNATURE_MALFORMED, f'{header} has no "{LABEL}" {noun}.')
+    return members[LABEL]
+
+
 def parse_signature_input(headers):
     """Read our labelled signature's parameters, refusing what is missing or malformed."""
     if "signature-input" not in headers or "signature" not in headers:
         raise SignatureRefused(Code.SIGNATURE_MISSING, "The request carries no Signature and Signature-Input.")
-    try:
-        inputs = HTTPMessageVerifier._parse_signature_dictionary(headers["signature-input"])
-    except Exception as exc:
-        raise SignatureRefused(Code.SIGNATURE_MALFORMED, "Signature-Input is not a structured dictionary.") from exc
-    if LABEL not in inputs:
-        raise SignatureRefused(Code.SIGNATURE_MALFORMED, f'Signature-Input has no "{LABEL}" signature.')
-    try:
-        signatures = HTTPMessageVerifier._parse_signature_dictionary(headers["signature"])
-    except Exception as exc:
-        raise SignatureRefused(Code.SIGNATURE_MALFORMED, "Signature is not a structured dictionary.") from exc
-    if LABEL not in signatures:
-        raise SignatureRefused(Code.SIGNATURE_MALFORMED, f'Signature has no "{LABEL}" member.')
-    node = inputs[LABEL]
+    node = _labelled_member(headers, "Signature-Input", "signature")
+    _labelled_member(headers, "Signature", "member")
     params = dict(getattr(node, "params", {}))
     for name in REQUIRED_PARAMS:
         if name not in params:

@@ -195,16 +195,7 @@ def _insufficient(sku, quantity, levels):
 def _take_over_hold(reservation_ref, *, sku, quantity):
     """A checkout hold becomes the order line's allocation: kept, without its expiry. Returns the
     reservation, or None when the hold already lapsed (the caller allocates afresh)."""
-    reservation = (
-        Reservation.objects.select_for_update().select_related("stock").filter(reference=reservation_ref).first()
-    )
-    if reservation is None:
-        raise LogisticsError(
-            LogisticsErrorCode.UNKNOWN_RESERVATION,
-            _("No reservation %(ref)s.") % {"ref": reservation_ref},
-            field="reservation",
-            status=404,
-        )
+    reservation = stock.locked_reservation(reservation_ref)
     if reservation.status != Reservation.Status.ACTIVE:
         return None
     if reservation.stock.sku != sku or reservation.quantity != quantity:

@@ -589,7 +589,9 @@ def _release(references, *, expired, actor):
     return released
 
 
-def _active_reservation(reference, *, for_update=True):
+def locked_reservation(reference, *, for_update=True):
+    """The reservation of this reference whatever its status, locked (with `for_update`) and with
+    its stock level; an unknown reference is refused (404)."""
     query = Reservation.objects.select_for_update() if for_update else Reservation.objects
     reservation = query.filter(reference=reference).select_related("stock").first()
     if reservation is None:
@@ -606,7 +608,7 @@ def _active_reservation(reference, *, for_update=True):
 def release(reference, *, expired=False, actor=""):
     """Give reserved units back to sale (a cancelled order line, an abandoned checkout). Releasing
     a reservation that is no longer active changes nothing."""
-    reservation = _active_reservation(reference)
+    reservation = locked_reservation(reference)
     if reservation.status != Reservation.Status.ACTIVE:
         return reservation
     move(reservation.stock, Kind.RELEASED, reserved=-reservation.quantity, reference=reference, actor=actor)
@@ -634,19 +636,26 @@ def expire_reservations(*, now=None, batch=500):
 @transaction.atomic
 def pick(reference, *, actor=""):
     """Take a reservation's units off the shelves for its delivery."""
-    reservation = _active_reservation(reference)
+    reservation = locked_reservation(reference)
     if reservation.status == Reservation.Status.PICKED:
         return reservation
+    refusal = _("Reservation %(ref)s is %(status)s; only an active one can be picked.")
+    q = reservation.quantity
+    return _take_held(reservation, refusal, Kind.PICKED, picked=q, reference=reference, actor=actor)
+
+
+def _take_held(reservation, refusal, kind, *, reference, actor, picked=0):
+    """An active reservation's units leave the shelves (`kind`); the reservation becomes picked.
+    One no longer active is refused with `refusal` (its `ref` and `status` filled in)."""
     if reservation.status != Reservation.Status.ACTIVE:
         raise LogisticsError(
             LogisticsErrorCode.RESERVATION_NOT_ACTIVE,
-            _("Reservation %(ref)s is %(status)s; only an active one can be picked.")
-            % {"ref": reference, "status": reservation.get_status_display()},
+            refusal % {"ref": reservation.reference, "status": reservation.get_status_display()},
             field="reservation",
             status=409,
         )
     q = reservation.quantity
-    move(reservation.stock, Kind.PICKED, on_hand=-q, reserved=-q, picked=q, reference=reference, actor=actor)
+    move(reservation.stock, kind, on_hand=-q, reserved=-q, picked=picked, reference=reference, actor=actor)
     reservation.status = Reservation.Status.PICKED
     reservation.save(update_fields=["status"])
     return reservation
@@ -787,20 +796,9 @@ def send_back_held(reservation_reference, *, reference, actor=""):
     """A unit held to send back (`reverse:` allocation) leaves in a reverse consignment
     (`reference`): the allocation becomes the shipment (picked), the units leave the owner's
     stock. Returns the reservation; one no longer active is refused."""
-    reservation = _active_reservation(reservation_reference)
-    if reservation.status != Reservation.Status.ACTIVE:
-        raise LogisticsError(
-            LogisticsErrorCode.RESERVATION_NOT_ACTIVE,
-            _("Reservation %(ref)s is %(status)s; only an active one can be sent back.")
-            % {"ref": reservation_reference, "status": reservation.get_status_display()},
-            field="reservation",
-            status=409,
-        )
-    q = reservation.quantity
-    move(reservation.stock, Kind.SENT_BACK, on_hand=-q, reserved=-q, reference=reference, actor=actor)
-    reservation.status = Reservation.Status.PICKED
-    reservation.save(update_fields=["status"])
-    return reservation
+    reservation = locked_reservation(reservation_reference)
+    refusal = _("Reservation %(ref)s is %(status)s; only an active one can be sent back.")
+    return _take_held(reservation, refusal, Kind.SENT_BACK, reference=reference, actor=actor)
 
 
 def send_back(level, quantity, *, reference, actor=""):

@@ -10,6 +10,16 @@ from django.db import transaction
 from ..models import Cart, Checkout, Order
 
 ERASED_EMAIL = "erased@erased.invalid"
+BUYER_FIELDS = ["user", "email", "buyer_name", "buyer_id_number", "recipient"]
+
+
+def _forget_buyer(row):
+    """An order or checkout loses its account and the person: only the recipient's country stays."""
+    row.user = None
+    row.email = ERASED_EMAIL
+    row.buyer_name = ""
+    row.buyer_id_number = ""
+    row.recipient = {"country": row.recipient.get("country", "")}
 
 
 def _phone_pattern(country_code, national):
@@ -42,20 +52,12 @@ def erase_shopper(user):
     deleted. Returns the ids of the orders kept."""
     numbers = []  # the kept orders' ids
     for order in Order.objects.select_for_update().filter(user=user):
-        order.user = None
-        order.email = ERASED_EMAIL
-        order.buyer_name = ""
-        order.buyer_id_number = ""
-        order.recipient = {"country": order.recipient.get("country", "")}
-        order.save(update_fields=["user", "email", "buyer_name", "buyer_id_number", "buyer_id_index", "recipient"])
+        _forget_buyer(order)
+        order.save(update_fields=[*BUYER_FIELDS, "buyer_id_index"])
         numbers.append(order.pk)
     for checkout in Checkout.objects.select_for_update().filter(user=user):
-        checkout.user = None
-        checkout.email = ERASED_EMAIL
-        checkout.buyer_name = ""
-        checkout.buyer_id_number = ""
-        checkout.recipient = {"country": checkout.recipient.get("country", "")}
+        _forget_buyer(checkout)
         checkout.client_ip = None
-        checkout.save(update_fields=["user", "email", "buyer_name", "buyer_id_number", "recipient", "client_ip"])
+        checkout.save(update_fields=[*BUYER_FIELDS, "client_ip"])
     Cart.objects.filter(user=user).delete()  # its lines go with it; checkouts keep their totals
     return numbers
