@@ -116,6 +116,7 @@ def _checkout_form(request, cart, *, values=None, errors=None, status=200):
         "errors": errors or {},
         "needs_id": checkouts.china_rules_apply(any(row.origin == Origin.PARTNER for row in rows)),
         "offers_installation": any(row.offers_installation for row in rows),
+        "address_sections": payments_hooks.checkout_address_snippets(request),
     }
     return render(request, "payments/checkout.html", context, status=status)
 
@@ -152,6 +153,7 @@ def checkout(request):
         values["services"] = request.POST.getlist("services")
         field = FORM_FIELDS.get(error.field or "", "form")
         return _checkout_form(request, cart, values=values, errors={field: error.detail}, status=_refused_status(error))
+    payments_hooks.checkout_started.fire(request=request, checkout=started)
     return redirect(reverse("payments:quote", args=[started.reference]))
 
 
