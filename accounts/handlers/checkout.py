@@ -34,14 +34,17 @@ def _chosen_id(request):
 
 
 def checkout_prefill(request):
-    """The checkout form's values from the shopper's chosen saved address (another shopper's number
-    fills nothing)."""
+    """The checkout form's values for a signed-in shopper: their e-mail address, and the chosen saved
+    address (another shopper's number fills nothing)."""
     user = _shopper(request)
-    address_id = _chosen_id(request) if user else None
-    if not address_id:
+    if user is None:
         return None
-    address = user.saved_addresses.filter(pk=address_id).first()
-    return services.address_form_values(address.fields) if address else None
+    values = {"email": user.email} if user.email else {}
+    address_id = _chosen_id(request)
+    address = user.saved_addresses.filter(pk=address_id).first() if address_id else None
+    if address:
+        values.update(services.address_form_values(address.fields))
+    return values or None
 
 
 def checkout_address_sections(request):

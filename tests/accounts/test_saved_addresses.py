@@ -54,6 +54,7 @@ def test_checkout_offers_the_saved_addresses_and_the_chosen_one_fills_the_form_w
     page = client.get("/en/checkout/").content.decode()
     assert 'name="address"' in page and f'value="{home.pk}"' in page and f'value="{office.pk}"' in page
     assert "Home: Li Wei" in page and "Office: Wang Fang" in page
+    assert 'value="sam@example.com"' in page  # the account's e-mail address
 
     chosen = client.get(f"/en/checkout/?address={office.pk}").content.decode()
     assert 'value="Hangzhou"' in chosen and "1 Lake Road" in chosen and 'value="Shanghai"' not in chosen
