@@ -85,6 +85,7 @@ def _checkout(client, **extra):
         "/en/checkout/",
         {
             "name": "Li Wei",
+            "country_area": "上海市",  # the province, where the checkout's form asks for it
             "address": "88 Century Avenue",
             "city": "Shanghai",
             "postcode": "200120",
