@@ -83,6 +83,12 @@ class AccountAdapter(DefaultAccountAdapter):
         services.set_phone_verified(user, phone)
 
     def get_user_by_phone(self, phone):
+        # The sign-in form hands the number as typed ("139 0013 9000", no country code): it is
+        # looked up as stored, in E.164.
+        try:
+            phone = phones.normalise(phone)
+        except ValidationError:
+            return None
         return services.user_by_phone(phone)
 
 

@@ -97,6 +97,9 @@ def save_address(user, fields, *, label=""):
         raise DomainError(Code.INVALID_ADDRESS, _("This order has no address to save."), field="address")
     existing = SavedAddress.objects.filter(user=user, fields=fields).first()
     if existing:
+        if label.strip() and not existing.label:
+            existing.label = label.strip()[:60]
+            existing.save(update_fields=["label"])
         return existing
     if SavedAddress.objects.filter(user=user).count() >= MAX_SAVED_ADDRESSES:
         raise DomainError(
@@ -105,6 +108,20 @@ def save_address(user, fields, *, label=""):
             field="address",
         )
     return SavedAddress.objects.create(user=user, fields=fields, label=label.strip()[:60])
+
+
+@transaction.atomic
+def update_address(user, address_id, fields, *, label=""):
+    """Replace saved address `address_id` of `user` by `fields` (as the checkout's address form
+    cleaned them) and `label`."""
+    if not isinstance(fields, dict) or not fields.get("address_lines") and not fields.get("city"):
+        raise DomainError(Code.INVALID_ADDRESS, _("An address needs its street and city."), field="address")
+    address = SavedAddress.objects.select_for_update().filter(user=user, pk=address_id).first()
+    if address is None:
+        raise DomainError(Code.UNKNOWN_ADDRESS, _("You have no saved address with this number."), status=404)
+    address.fields, address.label = fields, label.strip()[:60]
+    address.save(update_fields=["fields", "label"])
+    return address
 
 
 def own_address(user, address_id):

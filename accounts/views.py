@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crossborder.errors import DomainError
 from partner_zone.services import recommendations
+from payments.shop.forms import AddressForm
 
 from . import exports, selectors, services
 from .handlers.signin import CHECKOUT_ADDRESS_KEY
@@ -75,6 +76,66 @@ def aftersales(request):
 def addresses(request):
     chosen = request.session.get(CHECKOUT_ADDRESS_KEY)
     return _page(request, "addresses.html", {"addresses": selectors.addresses_of(request.user), "chosen": chosen})
+
+
+LABEL_MAX = 60
+
+
+def _address_page(request, *, form, label, address=None, label_error="", status=200):
+    return _page(
+        request,
+        "address_form.html",
+        {"form": form, "label": label, "label_error": label_error, "address": address, "label_max": LABEL_MAX},
+        status=status,
+    )
+
+
+def _posted_address(request):
+    """The posted address through the checkout's own address form (its fields for the platform's
+    country and its validation), and the label; (form, label, label_error)."""
+    form = AddressForm(request.POST)
+    label = request.POST.get("label", "").strip()
+    label_error = _("At most %(n)d characters.") % {"n": LABEL_MAX} if len(label) > LABEL_MAX else ""
+    return form, label, label_error
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_address(request):
+    if request.method == "GET":
+        return _address_page(request, form=AddressForm(), label="")
+    form, label, label_error = _posted_address(request)
+    if form.is_valid() and not label_error:
+        try:
+            services.save_address(request.user, form.recipient(), label=label)
+        except DomainError as error:
+            form.add_error(None, error.detail)
+        else:
+            messages.success(request, _("The address is saved: choose it at your next checkout."))
+            return redirect(reverse("accounts:addresses"))
+    return _address_page(request, form=form, label=label, label_error=label_error, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_address(request, address_id):
+    try:
+        address = services.own_address(request.user, address_id)
+    except DomainError as error:
+        raise Http404(error.detail)
+    if request.method == "GET":
+        form = AddressForm(initial=services.address_form_values(address.fields))
+        return _address_page(request, form=form, label=address.label, address=address)
+    form, label, label_error = _posted_address(request)
+    if form.is_valid() and not label_error:
+        try:
+            services.update_address(request.user, address.pk, form.recipient(), label=label)
+        except DomainError as error:
+            form.add_error(None, error.detail)
+        else:
+            messages.success(request, _("The address is changed."))
+            return redirect(reverse("accounts:addresses"))
+    return _address_page(request, form=form, label=label, label_error=label_error, address=address, status=400)
 
 
 @login_required

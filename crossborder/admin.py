@@ -277,11 +277,14 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 
 def sent_mail_view(request):
-    """Ops page of the demo: the mails written to files (no SMTP server configured), newest first."""
+    """Ops page of the demo: the mails written to files (no SMTP server configured) and the text
+    messages the SMS file backend wrote (the shoppers' codes), newest first."""
     context = {
         **admin.site.each_context(request),
         "title": _("Mail written to files"),
         "mails": notifications.mail_files(),
+        "texts": notifications.text_files(),
+        "texts_in_files": str(settings.SMS_BACKEND).endswith(".FileBackend"),
         "folder_in_use": settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"),
         "notifications_url": reverse("admin:crossborder_notification_changelist"),
     }

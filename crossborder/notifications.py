@@ -154,6 +154,25 @@ def mail_files(*, limit=50):
     return found[:limit]
 
 
+def text_files(*, limit=50):
+    """The text messages the SMS file backend wrote (settings.SMS_FILE_PATH, one file per message:
+    "To:" and "Date:" lines, a blank line, the text; the demo's phone), newest first, as
+    {file, to, date, text}; [] when texts go to a gateway."""
+    if not str(getattr(settings, "SMS_BACKEND", "")).endswith(".FileBackend"):
+        return []
+    folder = Path(settings.SMS_FILE_PATH)
+    if not folder.is_dir():
+        return []
+    files = sorted(folder.glob("*.txt"), key=lambda path: (path.stat().st_mtime_ns, path.name), reverse=True)[:limit]
+    return [_read_text(path.name, path.read_text(encoding="utf-8", errors="replace")) for path in files]
+
+
+def _read_text(name, raw):
+    head, _blank, text = raw.partition("\n\n")
+    fields = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
+    return {"file": name, "to": fields.get("To", ""), "date": fields.get("Date", ""), "text": text.strip()}
+
+
 def _read_mail(name, raw):
     message = email.message_from_bytes(raw.strip(), policy=email.policy.default)
     body = message.get_body(preferencelist=("plain",))

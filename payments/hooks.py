@@ -62,3 +62,22 @@ def checkout_prefill_values(request):
         if answer:
             return dict(answer)
     return {}
+
+
+# checkout_address_sections(request) -> list of snippets ({"template", "context", "place"}): what the
+# checkout page shows about the delivery address, for this shopper: "before" the form (a signed-in
+# shopper's saved addresses to choose from, a GET form that works without JavaScript) or "in" the
+# address fieldset (the checkbox to save the address to the account; accounts/). Inline, in the
+# request; each subscriber runs a fixed number of queries.
+checkout_address_sections = Hook("payments.checkout_address_sections", runs=Hook.INLINE)
+
+
+def checkout_address_snippets(request):
+    return [snippet for answer in checkout_address_sections.fire(request=request) for snippet in answer or []]
+
+
+# checkout_started(request, checkout): the shopper's checkout form was accepted and its quote
+# started (checkout.recipient is the address as cleaned). Inline, in the request after the
+# checkout's transaction committed: a subscriber acts on the shopper's choices on the form (accounts
+# saves the address when asked) and cannot refuse the checkout (a failure is logged).
+checkout_started = Hook("payments.checkout_started", runs=Hook.INLINE, on_failure=Hook.LOG)

@@ -2,4 +2,4 @@
 joins the browsing history itself, partner_zone/handlers/recommendations.py), a verified e-mail
 address joins the orders placed with it, and the checkout starts from a chosen saved address."""
 
-from . import signin  # noqa: F401
+from . import checkout, signin  # noqa: F401

@@ -5,7 +5,6 @@ from allauth.account.signals import email_confirmed
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from payments import hooks as payments_hooks
 from payments.shop import views as shop_views
 
 from .. import services
@@ -26,16 +25,3 @@ def join_guest_at_login(sender, request, user, **kwargs):
 @receiver(email_confirmed, dispatch_uid="accounts.claim_orders_of_confirmed_address")
 def claim_orders_of_confirmed_address(sender, request, email_address, **kwargs):
     services.claim_orders(email_address.user)
-
-
-def checkout_prefill(request):
-    """The saved address the shopper chose to check out with (accounts' "Use at checkout")."""
-    user = getattr(request, "user", None)
-    address_id = request.session.get(CHECKOUT_ADDRESS_KEY) if hasattr(request, "session") else None
-    if not address_id or user is None or not user.is_authenticated:
-        return None
-    address = user.saved_addresses.filter(pk=address_id).first()
-    return services.address_form_values(address.fields) if address else None
-
-
-payments_hooks.checkout_prefill.subscribe(checkout_prefill)

@@ -127,6 +127,7 @@ def _checkout_form(request, cart, *, form=None, values=None, errors=None, status
         "errors": errors,
         "needs_id": checkouts.china_rules_apply(any(row.origin == Origin.PARTNER for row in rows)),
         "offers_installation": any(row.offers_installation for row in rows),
+        "address_sections": payments_hooks.checkout_address_snippets(request),
     }
     return render(request, "payments/checkout.html", context, status=status)
 
@@ -162,6 +163,7 @@ def checkout(request):
         return _checkout_form(
             request, cart, form=form, values=values, errors={field: error.detail}, status=_refused_status(error)
         )
+    payments_hooks.checkout_started.fire(request=request, checkout=started)
     return redirect(reverse("payments:quote", args=[started.reference]))
 
 

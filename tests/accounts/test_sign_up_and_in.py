@@ -167,6 +167,16 @@ def test_sign_up_with_a_phone_in_use_creates_nothing_and_tells_the_phone(client,
     assert "already has an account" in _texts[-1].body
 
 
+@pytest.mark.parametrize("typed", ["139 0013 9001", "13900139001", "+86 139-0013-9001"])
+def test_sign_in_by_phone_and_password_however_the_number_is_typed(client, _texts, typed):
+    sign_up_by_phone(client, "+8613900139001")
+    enter_code(client, last_code())
+    client.post("/en/account/logout/")
+    response = client.post("/en/account/login/", {"login": typed, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    assert signed_in(client)
+
+
 def test_sign_in_by_phone_with_a_code(client, _texts):
     sign_up_by_phone(client, "13800138005")
     enter_code(client, last_code())

@@ -209,3 +209,94 @@ def test_main_pages_have_the_header_and_no_serious_accessibility_violations(
         page.set_viewport_size(DESKTOP)
     assert {name: problems for name, problems in found.items() if problems} == {}
     assert page.locator("link[rel=icon]").count() >= 1
+
+
+def _signed_in(page, live_server, user):
+    from django.conf import settings
+
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": live_server.url}])
+
+
+@pytest.fixture
+def account_with_a_past(shop_with_a_past):
+    """A shopper whose account holds three orders (one delivered with a return, two delivered), two
+    saved addresses with provinces, and a name."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import SavedAddress
+    from payments.shop.models import Order
+
+    user = get_user_model().objects.create_user(username="li.wei", email="li.wei@example.com", first_name="Li Wei")
+    shop = shop_with_a_past
+    more = [delivered_order(Client(), (shop["own"][n].variants.get(), n), delivered_days_ago=n) for n in (3, 4)]
+    Order.objects.filter(pk__in=[shop["order"].pk, *(order.pk for order in more)]).update(user=user)
+    home = {
+        "name": "Li Wei",
+        "phone": "+8613800138000",
+        "country": "CN",
+        "country_area": "上海市",
+        "city": "上海市",
+        "city_area": "浦东新区",
+        "address_lines": ["世纪大道 88 号 1201 室"],
+        "postcode": "200120",
+    }
+    office = {
+        **home,
+        "country_area": "浙江省",
+        "city": "杭州市",
+        "city_area": "西湖区",
+        "address_lines": ["文三路 1 号"],
+    }
+    office["postcode"] = "310012"
+    SavedAddress.objects.create(user=user, fields=home, label="家")
+    SavedAddress.objects.create(user=user, fields=office, label="Office")
+    return {**shop, "user": user, "orders": [shop["order"], *more]}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_account_pages_have_no_serious_accessibility_violations(
+    live_server, shopper_page, shot, account_with_a_past, language
+):
+    page, account = shopper_page, account_with_a_past
+    base = live_server.url + PREFIX[language]
+    found = {}
+
+    def check(name, url):
+        response = page.goto(url)
+        assert response.status == 200, url
+        assert page.get_attribute("html", "lang") == language
+        found[name] = serious_violations(page)
+        shot(page, f"account-{name}-desktop-{language}")
+        page.set_viewport_size(PHONE)
+        no_sideways_scroll(page)
+        found[f"{name} (phone)"] = serious_violations(page)
+        shot(page, f"account-{name}-phone-{language}")
+        page.set_viewport_size(DESKTOP)
+
+    for name in ("login", "signup", "password/reset"):
+        check(name.replace("/", "-"), f"{base}/account/{name}/")
+    _signed_in(page, live_server, account["user"])
+    add_to_cart(page, f"{base}/p/{account['own'][1].reference}/")
+    address = account["user"].saved_addresses.first()
+    pages = {
+        "home": "",
+        "orders": "orders/",
+        "order": f"orders/{account['order'].number}/",
+        "returns": "returns/",
+        "addresses": "addresses/",
+        "address-new": "addresses/new/",
+        "address-edit": f"addresses/{address.pk}/edit/",
+        "reviews": "reviews/",
+        "details": "details/",
+        "privacy": "privacy/",
+        "email": "email/",
+        "password-change": "password/change/",
+    }
+    for name, path in pages.items():
+        check(name, f"{base}/account/{path}")
+    check("checkout-saved-address", f"{base}/checkout/?address={address.pk}")
+    assert page.locator("#saved-address option").count() == 2
+    assert {name: problems for name, problems in found.items() if problems} == {}

@@ -59,3 +59,29 @@ def test_the_demo_page_says_so_when_mail_goes_to_a_server(admin_client, settings
     page = admin_client.get(reverse("sent-mail")).content.decode()
 
     assert "Mail goes to the SMTP server" in page
+
+
+def test_the_demo_page_shows_the_texts_the_sms_file_backend_wrote_newest_first(admin_client, settings, tmp_path):
+    from accounts import sms
+
+    settings.LANGUAGE_CODE = "en"
+    settings.SMS_BACKEND = "accounts.sms.FileBackend"
+    settings.SMS_FILE_PATH = str(tmp_path / "sms")
+    sms.send_text("+8613800138000", "Platform CN: your verification code is 123456.")
+    sms.send_text("+8613900139000", "Platform CN: your verification code is 654321.")
+
+    page = admin_client.get(reverse("sent-mail")).content.decode()
+
+    assert "+8613800138000" in page and "your verification code is 123456." in page
+    assert page.index("654321") < page.index("123456")
+
+
+def test_the_demo_page_says_so_when_texts_go_to_a_gateway(admin_client, settings, tmp_path):
+    settings.LANGUAGE_CODE = "en"
+    settings.SMS_BACKEND = "accounts.sms.LocMemBackend"
+    settings.SMS_FILE_PATH = str(tmp_path)
+    (tmp_path / "old.txt").write_text("To: +8613800138000\nDate: x\n\nold code 111111\n")
+
+    page = admin_client.get(reverse("sent-mail")).content.decode()
+
+    assert "Text messages go to the SMS gateway" in page and "111111" not in page
