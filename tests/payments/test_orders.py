@@ -243,10 +243,11 @@ def test_the_order_pages_show_the_order_and_its_timeline_in_few_queries(shop, cl
         client.post(started["Location"] + "place/", {"total": "109.00"})
     order = Order.objects.first()
 
-    # The order's four, session and user, shipments, checkout, payment; and the header's cart count
-    # and the name of a shopper known by no name or e-mail (their profile's phone): fixed, whatever
-    # the number of lines or events.
-    with django_assert_max_num_queries(9):
+    # The order, its lines, extras and events; session and user; shipments; the checkout and its
+    # payment (a declined payment is said on the page); the header's cart count and the name of a
+    # shopper known by no name or e-mail (their profile's phone): fixed, whatever the number of
+    # lines or events.
+    with django_assert_max_num_queries(11):
         detail = client.get(reverse("payments:order", args=[order.token]))
     with django_assert_max_num_queries(6):
         listing = client.get(reverse("payments:orders"))
