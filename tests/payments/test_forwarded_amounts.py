@@ -6,14 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from payments.handlers.orders import AmountPayload
+from payments.handlers.orders import ExportAmountPayload
 
 
 @pytest.mark.parametrize(
     ("amount", "currency", "kept"), [("5.125", "KWD", "5.125"), ("20.5", "USD", "20.50"), ("1200", "JPY", "1200")]
 )
 def test_a_forwarded_amount_is_kept_in_its_currencys_decimals(amount, currency, kept):
-    payload = AmountPayload(data={"amount": amount, "currency": currency})
+    payload = ExportAmountPayload(data={"amount": amount, "currency": currency})
 
     assert payload.is_valid(), payload.errors
     assert str(payload.validated_data["amount"]) == kept
@@ -22,7 +22,7 @@ def test_a_forwarded_amount_is_kept_in_its_currencys_decimals(amount, currency, 
 
 @pytest.mark.parametrize(("amount", "currency"), [("20.001", "USD"), ("1200.5", "JPY"), ("5.1255", "KWD")])
 def test_a_forwarded_amount_with_more_decimals_than_its_currency_is_refused_by_name(amount, currency):
-    payload = AmountPayload(data={"amount": amount, "currency": currency})
+    payload = ExportAmountPayload(data={"amount": amount, "currency": currency})
 
     assert not payload.is_valid()
     assert "amount" in payload.errors
