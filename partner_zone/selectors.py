@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.urls import reverse
@@ -31,6 +31,7 @@ from catalog.selectors import Card, CategoryLink, country_name, language_name
 from catalog.taxonomy import SEPARATOR
 from crossborder import money
 from crossborder.models import Partnership
+from logistics.selectors import largest_sellable_level
 
 from .models import Campaign, PartnerListing, ShopperEvent
 
@@ -183,9 +184,13 @@ def cached_zone_part(zone, key_parts, compute):
 
 
 def live_campaigns(today=None):
-    """Campaigns accepted by our ops that run today."""
+    """Campaigns accepted by our ops that run today on goods in our zone. Our own rows of campaigns
+    we proposed to the partner (on our goods in its zone) have no listings: a zone banner showing
+    one would announce a campaign that prices nothing here (services.campaigns.current_campaigns)."""
     today = today or timezone.localdate()
-    return Campaign.objects.filter(status=Campaign.Status.ACCEPTED, starts_on__lte=today, ends_on__gte=today)
+    return Campaign.objects.filter(status=Campaign.Status.ACCEPTED, starts_on__lte=today, ends_on__gte=today).filter(
+        Exists(Campaign.listings.through.objects.filter(campaign_id=OuterRef("pk")))
+    )
 
 
 @dataclass
@@ -220,6 +225,14 @@ def _same_language(a, b):
     return a == b or (not a.startswith("zh") and _primary(a) == _primary(b))
 
 
+def title_in(texts, language):
+    """A listing's title in `language` from its texts ({language: {title, ...}}), else ""."""
+    for code, text in (texts or {}).items():
+        if _same_language(code, language) and isinstance(text, dict) and text.get("title"):
+            return text["title"]
+    return ""
+
+
 def listing_text(listing, language):
     """(title, description, language of the text) for a shopper reading `language`: their language
     when the partner or our translation has it, else the listing's title (home language, else the
@@ -241,18 +254,28 @@ def listing_line_title(listing, sku, language):
     return f"{title} ({label})" if label else title
 
 
-def listing_variants(listing, language):
-    """The listing's variants with their label in the shopper's language, for the order box."""
+def listing_variants(listing, language, *, units=None):
+    """The listing's variants with their label in the shopper's language, for the order box; with
+    `units` (SKU -> units left), each with its own `units_left`."""
     return [
         {
             **variant,
             "label": texts.attributes_label(
                 variant.get("attributes"), language, original_language=listing.original_language
             ),
+            **({"units_left": units.get(variant.get("sku"), 0)} if units is not None else {}),
         }
         for variant in listing.variants or []
         if isinstance(variant, dict)
     ]
+
+
+def units_left_by_sku(listing):
+    """Per option, the units one cart line can have, read as the cart reads them: the largest
+    consignment level of that SKU here or the listing's direct-sale stock, whichever serves more."""
+    skus = [v.get("sku") for v in listing.variants or [] if isinstance(v, dict) and v.get("sku")]
+    local = largest_sellable_level(owner=listing.partnership.partner_id, skus=skus) if skus else {}
+    return {sku: max(local.get(sku, 0), listing.direct_stock) for sku in skus}
 
 
 def image_urls(listing):
@@ -531,6 +554,9 @@ def _campaign_row(campaign, listing):
 
 def product_page(listing, partnership, language):
     title, description, text_language = listing_text(listing, language)
+    units = units_left_by_sku(listing)
+    active = [v for v in listing.variants or [] if isinstance(v, dict) and v.get("is_active", True) and v.get("sku")]
+    chosen = next((v["sku"] for v in active if units.get(v["sku"], 0) > 0), "")
     category = listing.category
     in_own_language = _same_language(text_language, language)
     return {
@@ -544,15 +570,22 @@ def product_page(listing, partnership, language):
         "breakdown": price_breakdown(listing) if listing.price is not None else None,
         "orderable": listing.is_orderable,
         # What one cart line can have (the checkout serves a line from consignment stock here or
-        # from the partner's direct-sale stock); the cart refuses more per option, exactly.
-        "units_left": max(listing.local_stock, listing.direct_stock),
+        # from the partner's direct-sale stock), per option as the cart refuses it: the page offers
+        # the box while any option has units, first choosing the first of them (units_left_by_sku).
+        "units_left": max(
+            (units.get(v["sku"], 0) for v in active), default=max(listing.local_stock, listing.direct_stock)
+        ),
+        "chosen_sku": chosen,
+        "quantity_max": max(
+            min(units.get(chosen, 0) if chosen else max(listing.local_stock, listing.direct_stock), 99), 1
+        ),
         "category_name": category.name_in(language),
         "breadcrumb": [
             zone_category_link(partnership.partner.code, node, language)
             for node in [*category_ancestors(category), category]
         ],
         "country_name": country_name(listing.country_of_origin.code) if listing.country_of_origin else "",
-        "variants": listing_variants(listing, language),
+        "variants": listing_variants(listing, language, units=units),
         "merchant_name": listing.merchant_name_in(language),
     }
 
