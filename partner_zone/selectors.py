@@ -132,6 +132,7 @@ def _with_current_campaign(partnerships, today):
         campaign_title=Subquery(
             campaign.annotate(shown=Coalesce(NullIf("local_title", Value("")), "title")).values("shown")[:1]
         ),
+        campaign_partner_title=Subquery(campaign.values("title")[:1]),
         campaign_text=Subquery(campaign.values("banner_text")[:1]),
         campaign_discount=Subquery(campaign.values("discount_percent")[:1]),
         campaign_ends_on=Subquery(campaign.values("ends_on")[:1]),
@@ -142,8 +143,9 @@ def _campaign_banner_of(row):
     if row.campaign_title is None:
         return None
     return CampaignBanner(
-        title=row.campaign_title,
-        text=row.campaign_text or "",
+        local_title=row.campaign_title,
+        partner_title=row.campaign_partner_title or row.campaign_title,
+        local_text=row.campaign_text or "",
         discount_percent=_percent(row.campaign_discount),
         ends_on=row.campaign_ends_on,
     )
@@ -195,10 +197,27 @@ def live_campaigns(today=None):
 
 @dataclass
 class CampaignBanner:
-    title: str
-    text: str
+    """Our ops localise a partner's campaign once, in the storefront's home language: a reader of
+    another language sees the partner's own title instead (and no banner text), never a line that
+    mixes the home language into theirs."""
+
+    local_title: str
+    partner_title: str
+    local_text: str
     discount_percent: object  # Decimal or None
     ends_on: dt.date
+
+    @property
+    def in_home_language(self):
+        return _same_language(get_language() or settings.LANGUAGE_CODE, settings.LANGUAGE_CODE)
+
+    @property
+    def title(self):
+        return self.local_title if self.in_home_language else self.partner_title
+
+    @property
+    def text(self):
+        return self.local_text if self.in_home_language else ""
 
 
 def _percent(value):

@@ -183,9 +183,9 @@ def test_landing_lists_the_partners_active_priced_listings_only(client, us):
 
 
 def test_landing_shows_the_accepted_campaign_during_its_dates_only(client, us):
-    listing(us)
+    item = listing(us)
     today = timezone.localdate()
-    Campaign.objects.create(
+    black_friday = Campaign.objects.create(
         partnership=us,
         status=Campaign.Status.ACCEPTED,
         title="Black Friday",
@@ -197,6 +197,7 @@ def test_landing_shows_the_accepted_campaign_during_its_dates_only(client, us):
         discount_percent=Decimal("20"),
         partner_share_percent=Decimal("50"),
     )
+    black_friday.listings.add(item)  # the partner's proposal names its goods in our zone
     Campaign.objects.create(
         partnership=us,
         status=Campaign.Status.PROPOSED,
@@ -466,7 +467,7 @@ def test_an_inactive_listing_has_no_product_page(client, us):
 def test_home_page_has_an_entrance_per_active_partner_with_its_campaign(client, us):
     make_partnership("jp", currency="JPY", country="JP", name="Sakura Mall", status=Partnership.Status.SUSPENDED)
     today = timezone.localdate()
-    Campaign.objects.create(
+    campaign = Campaign.objects.create(
         partnership=us,
         status=Campaign.Status.ACCEPTED,
         title="Black Friday",
@@ -478,6 +479,7 @@ def test_home_page_has_an_entrance_per_active_partner_with_its_campaign(client, 
         discount_percent=Decimal("20"),
         partner_share_percent=Decimal("50"),
     )
+    campaign.listings.add(listing(us))
 
     response = client.get(url("catalog:home"))
 
@@ -567,7 +569,7 @@ def many(partnership, count):
             images=[f"https://us.example/{n}-{i}.jpg" for i in range(3)],
         )
     today = timezone.localdate()
-    Campaign.objects.create(
+    campaign = Campaign.objects.create(
         partnership=partnership,
         status=Campaign.Status.ACCEPTED,
         title="Black Friday",
@@ -577,6 +579,7 @@ def many(partnership, count):
         discount_percent=Decimal("20"),
         partner_share_percent=Decimal("50"),
     )
+    campaign.listings.set(PartnerListing.objects.filter(partnership=partnership))
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -717,7 +720,7 @@ def test_a_price_change_shows_once_the_kept_zone_is_older_than_the_generation_se
 
 
 def test_a_campaign_ending_shows_on_the_cached_landing_at_once_in_tests(client, us):
-    listing(us)
+    item = listing(us)
     today = timezone.localdate()
     campaign = Campaign.objects.create(
         partnership=us,
@@ -729,6 +732,7 @@ def test_a_campaign_ending_shows_on_the_cached_landing_at_once_in_tests(client, 
         discount_percent=Decimal("20"),
         partner_share_percent=Decimal("50"),
     )
+    campaign.listings.add(item)
     assert "Black Friday" in client.get(zone_url("landing", "us", language="en")).content.decode()
 
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.CANCELLED)
@@ -783,3 +787,30 @@ def test_the_landing_is_cached_whole_but_each_shopper_gets_their_own_recommendat
     assert recommended(for_parent)[:2] and set(recommended(for_parent)[:2]) <= set(refs(*bottles[1:]))
     assert recommended(for_camper)[:2] and set(recommended(for_camper)[:2]) <= set(refs(*tents[1:]))
     assert "Because you viewed" in for_parent and "Glass baby bottle 0" in for_parent
+
+
+def test_the_campaign_banner_reads_in_one_language_the_partners_title_for_other_readers(client, us, settings):
+    """Our ops localise the campaign in the home language only: the home language's readers get
+    that title and banner text, a reader of the other language the partner's own title and no
+    Chinese text in an English line."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        partnership=us,
+        status=Campaign.Status.ACCEPTED,
+        title="Black Friday deals",
+        local_title="黑五狂欢",
+        banner_text="标有“活动”的商品参加",
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=3),
+        suggested_discount_percent=Decimal("20"),
+        discount_percent=Decimal("20"),
+        partner_share_percent=Decimal("50"),
+    )
+    campaign.listings.add(listing(us))
+
+    chinese = text_of(client.get(zone_url("landing", "us")))
+    english = text_of(client.get(zone_url("landing", "us", language="en")))
+
+    assert "黑五狂欢" in chinese and "标有“活动”的商品参加" in chinese
+    assert "Black Friday deals" in english and "黑五狂欢" not in english and "标有" not in english
