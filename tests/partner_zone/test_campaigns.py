@@ -426,4 +426,4 @@ def test_the_zone_banner_announces_the_campaign_priced_in_the_zone_not_ours_to_t
 
     banner = selectors.zone(partnership.partner.code).campaign
 
-    assert (banner.title, banner.discount_percent) == ("黑五特惠", Decimal("20"))
+    assert (banner.local_title, banner.discount_percent) == ("黑五特惠", Decimal("20"))
