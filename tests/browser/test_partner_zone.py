@@ -100,7 +100,7 @@ def zone():
     if search.uses_postgres():
         PartnerListing.objects.update(search_vector=search.weighted_vector())
     today = timezone.localdate()
-    Campaign.objects.create(
+    campaign = Campaign.objects.create(
         partnership=us,
         status=Campaign.Status.ACCEPTED,
         title="Black Friday",
@@ -112,6 +112,7 @@ def zone():
         discount_percent=Decimal("20"),
         partner_share_percent=Decimal("50"),
     )
+    campaign.listings.set(listings.values())  # the partner's proposal names its goods in our zone
     return listings
 
 
