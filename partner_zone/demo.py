@@ -19,6 +19,12 @@ FESTIVALS = {
     "us": ("black-friday", "Black Friday: Trailhead Goods deals", 20, 50),
     "cn": ("singles-day", "双十一 宝贝好物节 / Singles' Day favourites", 15, 50),
 }
+# How the accepting platform's ops localise the partner's festival for their shoppers: a title and
+# a banner in the storefront's language that say which goods carry the discount the prices show.
+LOCAL_TEXTS = {
+    "black-friday": ("黑色星期五:Trailhead Goods 特惠", "标有“活动”的商品参加,页面价格已含折扣"),
+    "singles-day": ("Singles' Day: Bao Bei Mall favourites", "On goods marked “Campaign”; prices shown include it"),
+}
 
 
 def ensure_rates():
@@ -46,7 +52,8 @@ def propose_festival_campaign(partner_code, platform_code):
         .order_by("product__code")
         .values_list("product__reference", flat=True)[:CAMPAIGN_PRODUCTS]
     )
-    today = timezone.localdate()
+    # From yesterday: the partner's calendar day may still be ours minus one (time zones).
+    today = timezone.localdate() - dt.timedelta(days=1)
     return campaigns.propose_campaign(
         partnership=partnership,
         festival=festival,
@@ -66,6 +73,7 @@ def accept_proposals(partner_code):
     for campaign in Campaign.objects.filter(partnership=partnership, status=Campaign.Status.PROPOSED):
         if not campaign.listings.exists():
             continue  # our own proposal to the partner, waiting for their decision
-        campaigns.accept_campaign(campaign, local_title=campaign.title, banner_text=campaign.title)
+        title, banner = LOCAL_TEXTS.get(campaign.festival.key if campaign.festival else "", (campaign.title, ""))
+        campaigns.accept_campaign(campaign, local_title=title, banner_text=banner)
         accepted += 1
     return accepted

@@ -31,6 +31,7 @@ from catalog.selectors import Card, CategoryLink, country_name, language_name
 from catalog.taxonomy import SEPARATOR
 from crossborder import money
 from crossborder.models import Partnership
+from logistics.selectors import largest_sellable_level
 
 from .landed_price import LandedPrice
 from .models import Campaign, PartnerListing, ShopperEvent
@@ -139,6 +140,7 @@ def _with_current_campaign(partnerships, today):
         campaign_title=Subquery(
             campaign.annotate(shown=Coalesce(NullIf("local_title", Value("")), "title")).values("shown")[:1]
         ),
+        campaign_partner_title=Subquery(campaign.values("title")[:1]),
         campaign_text=Subquery(campaign.values("banner_text")[:1]),
         campaign_discount=Subquery(campaign.values("discount_percent")[:1]),
         campaign_ends_on=Subquery(campaign.values("ends_on")[:1]),
@@ -153,8 +155,9 @@ def _campaign_banner_of(row):
         return None
     goods = row.campaign_goods or 0
     return CampaignBanner(
-        title=row.campaign_title,
-        text=row.campaign_text or "",
+        local_title=row.campaign_title,
+        partner_title=row.campaign_partner_title or row.campaign_title,
+        local_text=row.campaign_text or "",
         discount_percent=_percent(row.campaign_discount),
         ends_on=row.campaign_ends_on,
         reference=str(row.campaign_reference),
@@ -198,9 +201,13 @@ def cached_zone_part(zone, key_parts, compute):
 
 
 def live_campaigns(today=None):
-    """Campaigns accepted by our ops that run today."""
+    """Campaigns accepted by our ops that run today on goods in our zone. Our own rows of campaigns
+    we proposed to the partner (on our goods in its zone) have no listings: a zone banner showing
+    one would announce a campaign that prices nothing here (services.campaigns.current_campaigns)."""
     today = today or timezone.localdate()
-    return Campaign.objects.filter(status=Campaign.Status.ACCEPTED, starts_on__lte=today, ends_on__gte=today)
+    return Campaign.objects.filter(status=Campaign.Status.ACCEPTED, starts_on__lte=today, ends_on__gte=today).filter(
+        Exists(Campaign.listings.through.objects.filter(campaign_id=OuterRef("pk")))
+    )
 
 
 # Which of a zone's running campaigns is its story where several overlap: the largest discount,
@@ -230,15 +237,31 @@ def story_discounts(listing_ids, today=None):
 @dataclass
 class CampaignBanner:
     """What a zone's banner says: its campaign story, its discount, and on which goods (how many
-    of the zone's shown goods it covers, and whether they all ship from our local warehouse)."""
+    of the zone's shown goods it covers, and whether they all ship from our local warehouse). Our
+    ops localise a partner's campaign once, in the storefront's home language: a reader of another
+    language sees the partner's own title instead (and no banner text), never a line that mixes the
+    home language into theirs."""
 
-    title: str
-    text: str
+    local_title: str
+    partner_title: str
+    local_text: str
     discount_percent: object  # Decimal or None
     ends_on: dt.date
     reference: str = ""
     goods: int = 0
     local_only: bool = False
+
+    @property
+    def in_home_language(self):
+        return _same_language(get_language() or settings.LANGUAGE_CODE, settings.LANGUAGE_CODE)
+
+    @property
+    def title(self):
+        return self.local_title if self.in_home_language else self.partner_title
+
+    @property
+    def text(self):
+        return self.local_text if self.in_home_language else ""
 
 
 def _percent(value):
@@ -265,6 +288,14 @@ def _same_language(a, b):
     return a == b or (not a.startswith("zh") and _primary(a) == _primary(b))
 
 
+def title_in(texts, language):
+    """A listing's title in `language` from its texts ({language: {title, ...}}), else ""."""
+    for code, text in (texts or {}).items():
+        if _same_language(code, language) and isinstance(text, dict) and text.get("title"):
+            return text["title"]
+    return ""
+
+
 def listing_text(listing, language):
     """(title, description, language of the text) for a shopper reading `language`: their language
     when the partner or our translation has it, else the listing's title (home language, else the
@@ -286,18 +317,28 @@ def listing_line_title(listing, sku, language):
     return f"{title} ({label})" if label else title
 
 
-def listing_variants(listing, language):
-    """The listing's variants with their label in the shopper's language, for the order box."""
+def listing_variants(listing, language, *, units=None):
+    """The listing's variants with their label in the shopper's language, for the order box; with
+    `units` (SKU -> units left), each with its own `units_left`."""
     return [
         {
             **variant,
             "label": texts.attributes_label(
                 variant.get("attributes"), language, original_language=listing.original_language
             ),
+            **({"units_left": units.get(variant.get("sku"), 0)} if units is not None else {}),
         }
         for variant in listing.variants or []
         if isinstance(variant, dict)
     ]
+
+
+def units_left_by_sku(listing):
+    """Per option, the units one cart line can have, read as the cart reads them: the largest
+    consignment level of that SKU here or the listing's direct-sale stock, whichever serves more."""
+    skus = [v.get("sku") for v in listing.variants or [] if isinstance(v, dict) and v.get("sku")]
+    local = largest_sellable_level(owner=listing.partnership.partner_id, skus=skus) if skus else {}
+    return {sku: max(local.get(sku, 0), listing.direct_stock) for sku in skus}
 
 
 def image_urls(listing):
@@ -555,6 +596,9 @@ def price_breakdown(listing):
 
 def product_page(listing, partnership, language):
     title, description, text_language = listing_text(listing, language)
+    units = units_left_by_sku(listing)
+    active = [v for v in listing.variants or [] if isinstance(v, dict) and v.get("is_active", True) and v.get("sku")]
+    chosen = next((v["sku"] for v in active if units.get(v["sku"], 0) > 0), "")
     category = listing.category
     in_own_language = _same_language(text_language, language)
     return {
@@ -568,15 +612,22 @@ def product_page(listing, partnership, language):
         "breakdown": price_breakdown(listing) if listing.price is not None else None,
         "orderable": listing.is_orderable,
         # What one cart line can have (the checkout serves a line from consignment stock here or
-        # from the partner's direct-sale stock); the cart refuses more per option, exactly.
-        "units_left": max(listing.local_stock, listing.direct_stock),
+        # from the partner's direct-sale stock), per option as the cart refuses it: the page offers
+        # the box while any option has units, first choosing the first of them (units_left_by_sku).
+        "units_left": max(
+            (units.get(v["sku"], 0) for v in active), default=max(listing.local_stock, listing.direct_stock)
+        ),
+        "chosen_sku": chosen,
+        "quantity_max": max(
+            min(units.get(chosen, 0) if chosen else max(listing.local_stock, listing.direct_stock), 99), 1
+        ),
         "category_name": category.name_in(language),
         "breadcrumb": [
             zone_category_link(partnership.partner.code, node, language)
             for node in [*category_ancestors(category), category]
         ],
         "country_name": country_name(listing.country_of_origin.code) if listing.country_of_origin else "",
-        "variants": listing_variants(listing, language),
+        "variants": listing_variants(listing, language, units=units),
         "merchant_name": listing.merchant_name_in(language),
     }
 

@@ -5,6 +5,7 @@ takes a message. Query counts stay fixed however many lines and messages there a
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from aftersales.models import Message, ReturnRequest
 from aftersales.returns.services import returns
@@ -111,3 +112,24 @@ def test_a_return_for_a_fault_offers_a_repair_by_a_local_provider_instead(cn, cl
     changed_mind = returns.open_return(order=other, quantities={other.lines.get().pk: 1}, reason="no_reason")
     page = client.get(reverse("aftersales:return", args=[changed_mind.token])).content.decode()
     assert "data-repair-instead" not in page
+
+
+def test_the_automatic_approval_reads_in_the_language_of_whoever_reads_the_timeline(cn, client):
+    """Opened by a shopper reading Chinese, read later in English: the system's note is stored
+    untranslated and shown in the reader's language, never in the opener's."""
+    order, _variant, _listing = own_and_partner_order(client, cn)
+    own = order.lines.get(line_number=1)
+    with translation.override("zh-hans"):
+        opened = client.post(
+            reverse("aftersales:new_return", args=[order.token]),
+            {f"quantity-{own.pk}": "1", "reason": "no_reason", "kind": "return"},
+        )
+    found = ReturnRequest.objects.get()
+    with translation.override("en"):
+        english = reverse("aftersales:return", args=[found.token])
+
+    page = client.get(english).content.decode()
+
+    assert opened.status_code == 302 and opened.url.startswith("/zh-hans/") and '<html lang="en">' in page
+    assert found.events.get(status="approved").note == returns.AUTO_APPROVED_NOTE
+    assert "approved: within the return window</li>" in page

@@ -391,3 +391,39 @@ def test_the_partner_cannot_decide_on_its_own_proposal_to_us(api, remote, partne
 
     assert response.status_code == 404
     assert Campaign.objects.get(reference=payload["reference"]).status == Campaign.Status.PROPOSED
+
+
+def test_the_zone_banner_announces_the_campaign_priced_in_the_zone_not_ours_to_the_partner(partnership):
+    """Both sides' accepted campaigns are rows here: the one the partner proposed (on its listings in
+    our zone) and ours to it (on our goods in its zone, no listings here). The zone's banner is the
+    one its prices show, even when ours started later."""
+    from partner_zone import selectors
+
+    today = timezone.localdate()
+    terms = {
+        "status": Campaign.Status.ACCEPTED,
+        "suggested_discount_percent": Decimal("20"),
+        "partner_share_percent": Decimal("50"),
+        "ends_on": today + dt.timedelta(days=3),
+    }
+    theirs = Campaign.objects.create(
+        partnership=partnership,
+        title="Black Friday deals",
+        local_title="黑五特惠",
+        discount_percent=Decimal("20"),
+        starts_on=today - dt.timedelta(days=2),
+        **terms,
+    )
+    theirs.listings.add(make_listing(partnership))
+    Campaign.objects.create(
+        partnership=partnership,
+        title="Singles' Day favourites",
+        discount_percent=Decimal("15"),
+        starts_on=today,
+        **terms,
+    )
+    selectors.forget_zones()
+
+    banner = selectors.zone(partnership.partner.code).campaign
+
+    assert (banner.local_title, banner.discount_percent) == ("黑五特惠", Decimal("20"))

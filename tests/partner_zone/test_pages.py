@@ -797,3 +797,30 @@ def test_the_landing_is_cached_whole_but_each_shopper_gets_their_own_recommendat
     assert recommended(for_parent)[:2] and set(recommended(for_parent)[:2]) <= set(refs(*bottles[1:]))
     assert recommended(for_camper)[:2] and set(recommended(for_camper)[:2]) <= set(refs(*tents[1:]))
     assert "Because you viewed" in for_parent and "Glass baby bottle 0" in for_parent
+
+
+def test_the_campaign_banner_reads_in_one_language_the_partners_title_for_other_readers(client, us, settings):
+    """Our ops localise the campaign in the home language only: the home language's readers get
+    that title and banner text, a reader of the other language the partner's own title and no
+    Chinese text in an English line."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        partnership=us,
+        status=Campaign.Status.ACCEPTED,
+        title="Black Friday deals",
+        local_title="黑五狂欢",
+        banner_text="标有“活动”的商品参加",
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=3),
+        suggested_discount_percent=Decimal("20"),
+        discount_percent=Decimal("20"),
+        partner_share_percent=Decimal("50"),
+    )
+    campaign.listings.add(listing(us))
+
+    chinese = text_of(client.get(zone_url("landing", "us")))
+    english = text_of(client.get(zone_url("landing", "us", language="en")))
+
+    assert "黑五狂欢" in chinese and "标有“活动”的商品参加" in chinese
+    assert "Black Friday deals" in english and "黑五狂欢" not in english and "标有" not in english

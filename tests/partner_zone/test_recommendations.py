@@ -448,3 +448,26 @@ def test_a_shoppers_newest_events_are_read_from_one_index_in_order_without_a_sor
     index = "event_session_newest_idx" if shopper == "e.session_key" else "event_user_newest_idx"
     # (The product title's subquery sorts a product's few texts; that is not this.)
     assert index in plan and "Sort Key: e.created_at" not in plan, plan
+
+
+def test_a_viewed_partner_title_is_quoted_in_the_language_the_reason_is_read_in(remote):
+    """The shopper viewed a listing that has texts in both languages: the reason quotes its title
+    in the language of the page showing the recommendation, whichever one it was viewed in."""
+    from django.utils import translation
+
+    a, _b, _c = two_leaves()
+    viewed = listing(remote.partnership, "Trail running shoe blue", a.pk)
+    viewed.texts = {"en": {"title": "Trail running shoe blue"}, "zh-hans": {"title": "蓝色越野跑鞋"}}
+    viewed.save(update_fields=["texts"])
+    red = listing(remote.partnership, "Trail running shoe red", a.pk)
+    request = shopper_request()
+    with translation.override("zh-hans"):
+        reco.record_view(request, listing=viewed)
+
+    reasons = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            reasons[language] = {item.listing.pk: item.reason for item in reco.recommendations_for(request, "similar")}
+
+    assert reasons["en"][red.pk] == "Because you viewed “Trail running shoe blue”"
+    assert "蓝色越野跑鞋" in reasons["zh-hans"][red.pk] and "Trail running" not in reasons["zh-hans"][red.pk]

@@ -118,6 +118,34 @@ def test_the_zone_product_page_says_out_of_stock_when_the_partner_has_none(clien
     assert 'type="number" min="1" max="2"' in html
 
 
+def test_the_zone_product_page_caps_the_quantity_per_option_as_the_cart_does(client, shop):
+    """Each option carries its own units left (its consignment level here or the direct-sale stock,
+    as the cart counts them): the box chooses the first option with units, caps the quantity at its
+    figure, and offers a sold-out option disabled with the words "out of stock"."""
+    listing = partner_listing(
+        direct_stock=0,
+        variants=[
+            {"sku": "TENT-RED", "attributes": {"colour": "red"}, "is_active": True},
+            {"sku": "TENT-BLUE", "attributes": {"colour": "blue"}, "is_active": True},
+            {"sku": "TENT-GREEN", "attributes": {"colour": "green"}, "is_active": True},
+        ],
+    )
+    partner = listing.partnership.partner
+    make_level(warehouse=shop, sku="TENT-BLUE", owner=partner, on_hand=2)
+    make_level(warehouse=shop, sku="TENT-GREEN", owner=partner, on_hand=7)
+
+    html = client.get(f"/en/zone/us/p/{listing.reference}/").content.decode()
+
+    assert '<option value="TENT-RED" data-units-left="0" disabled>' in html
+    assert '<option value="TENT-BLUE" data-units-left="2" selected>' in html
+    assert '<option value="TENT-GREEN" data-units-left="7">' in html
+    assert 'type="number" min="1" max="2" data-max-quantity="99"' in html
+    assert "data-quantity-limit" in html
+    with pytest.raises(DomainError):
+        carts.add_to_cart(session_key=session_key(), listing_id=listing.pk, sku="TENT-BLUE", quantity=3)
+    assert carts.add_to_cart(session_key=session_key(), listing_id=listing.pk, sku="TENT-GREEN", quantity=7)
+
+
 def test_the_header_shows_the_carts_count_for_one_query(client, shop, django_assert_num_queries):
     variant = own_variant(shop, stock=9)
     client.post("/cart/add/", {"sku": variant.sku, "quantity": "2"})

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from djmoney.money import Money
 
 from crossborder import money, uploads
@@ -63,6 +64,10 @@ PARTNER_STEPS = {
     Status.REFUNDED: "refunded",
     Status.EXCHANGED: "exchanged",
 }
+
+# Stored untranslated and translated as the timeline is read, so each reader sees it in their
+# language (templates/aftersales/return.html); the status beside it already says "approved".
+AUTO_APPROVED_NOTE = gettext_noop("within the return window")
 
 
 def _refused(code, detail, field, status=400):
@@ -298,7 +303,7 @@ def open_return(
         _notify_shopper(request, Status.REQUESTED)
         _tell_partners(request, "opened", at=now)
         if reason in SELF_APPROVED:
-            _approve(request, actor=None, note=_("approved automatically: within the return window"), at=now)
+            _approve(request, actor=None, note=AUTO_APPROVED_NOTE, at=now)
             _issue_label(request, actor=None, at=now)
     return request
 

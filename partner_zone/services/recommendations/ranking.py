@@ -12,6 +12,7 @@ candidate query between its two recommenders. The popularity of listings (view c
 shopper) is a cached aggregate, refreshed at most every few minutes, never counted per request."""
 
 import functools
+import json
 import math
 import re
 import time
@@ -32,7 +33,7 @@ from catalog import search
 from catalog.models import Category, Product
 from crossborder.models import Partnership
 from partner_zone.models import PartnerListing, ShopperEvent
-from partner_zone.selectors import CARD_FIELDS
+from partner_zone.selectors import CARD_FIELDS, title_in
 
 from .history import shopper_for
 
@@ -275,7 +276,7 @@ class Profile:
 # Plain SQL: the ORM took four to five times longer to build this statement (a correlated subquery,
 # CASE ordering, a join) than the database takes to answer it through the index.
 RECENT_EVENTS_SQL = """
-    SELECT e.kind, e.listing_id, e.product_id, e.category_id, e.query, l.title, (
+    SELECT e.kind, e.listing_id, e.product_id, e.category_id, e.query, l.title, l.texts, (
         SELECT t.title FROM catalog_producttext t
         WHERE t.product_id = e.product_id
         ORDER BY CASE WHEN t.language = %s THEN 0 ELSE 1 END, t.id
@@ -287,7 +288,16 @@ RECENT_EVENTS_SQL = """
     ORDER BY e.created_at DESC, e.id DESC
     LIMIT %s
 """
-EVENT_COLUMNS = ("kind", "listing_id", "product_id", "category_id", "query", "listing_title", "product_title")
+EVENT_COLUMNS = (
+    "kind",
+    "listing_id",
+    "product_id",
+    "category_id",
+    "query",
+    "listing_title",
+    "listing_texts",
+    "product_title",
+)
 
 
 def recent_events(shopper, limit=RECENT_EVENTS):
@@ -327,10 +337,25 @@ def build_profile(events):
         for term in found:
             profile.terms[term] = profile.terms.get(term, 0) + 0.5 * weight
         if title:
-            _add_source(profile, Source("view", title, frozenset(found), weight, category_id))
+            label = _shown_title(event, title)
+            _add_source(profile, Source("view", label, frozenset(found), weight, category_id))
     # The strongest explanations only: each candidate is compared with every source.
     profile.sources = sorted(profile.sources, key=lambda source: -source.weight)[:MAX_SOURCES]
     return profile
+
+
+def _shown_title(event, title):
+    """The viewed item's title as the reason quotes it: a partner listing's in the reader's language
+    when its texts have it (the stored title is the home language's), an own product's as read."""
+    texts = event.get("listing_texts")
+    if isinstance(texts, str):
+        try:
+            texts = json.loads(texts)
+        except ValueError:
+            texts = None
+    if isinstance(texts, dict) and event.get("listing_id"):
+        return title_in(texts, get_language() or settings.LANGUAGE_CODE) or title
+    return title
 
 
 def _add_source(profile, source):
