@@ -97,7 +97,7 @@ def test_a_graded_zone_offer_is_rounded_like_every_zone_price_yet_below_the_list
 
     from partner_zone.graded import zone_graded_price
 
-    # 179.90 less 15 % is 152.915: the zone shows it as 159.90 (CNY 100 to 1000 end in 9.9).
-    assert zone_graded_price(Money("179.90", "CNY"), 15) == Money("159.90", "CNY")
+    # 179.90 less 15 % is 152.915: the zone shows it as 152.90 (below CNY 1000: the nearest .9).
+    assert zone_graded_price(Money("179.90", "CNY"), 15) == Money("152.90", "CNY")
     # 19.90 less 1 % is 19.70, which the rule would raise to 19.90, the list price: to the cent.
     assert zone_graded_price(Money("19.90", "CNY"), 1) == Money("19.70", "CNY")

@@ -74,15 +74,16 @@ def test_a_resold_partner_unit_is_offered_on_its_listing_marked_and_discounted_b
 
     assert (offer.grade, offer.units, offer.discount_percent) == ("like_new", 1, Decimal(15))
     assert offer.list_price == listing.list_price
-    # 179.90 less 15 % is 152.92, shown rounded like every zone price (CNY 100 to 1000 end in 9.9).
-    assert quantize(listing.list_price.amount * Decimal("0.85"), "CNY") == Decimal("152.92")
-    assert offer.price.amount == Decimal("159.90")
+    # 173.90 less 15 % is 147.82, shown rounded like every zone price (below CNY 1000: the nearest
+    # price ending in .9).
+    assert quantize(listing.list_price.amount * Decimal("0.85"), "CNY") == Decimal("147.82")
+    assert offer.price.amount == Decimal("147.90")
 
 
 def test_a_graded_partner_unit_is_bought_under_the_cbec_rules_and_the_partner_is_credited_proceeds_less_fee(shop):
     listing = local_listing(shop)
     resold(listing, Grade.LIKE_NEW)
-    expected_unit = Decimal("159.90")  # 179.90 less 15 %, rounded by the zone's rule
+    expected_unit = Decimal("147.90")  # 173.90 less 15 %, rounded by the zone's rule
 
     with pytest.raises(DomainError) as no_id:
         graded_checkout(listing, Grade.LIKE_NEW)  # no real name and ID number: China's rules

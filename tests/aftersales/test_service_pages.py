@@ -149,7 +149,7 @@ def test_the_shopper_rates_on_the_page_only_once_it_is_done(service_shop, client
 
 
 def test_a_delivered_order_offers_a_repair_and_the_request_opens_a_ticket(service_shop, client):
-    make_provider()
+    make_provider(postcode_prefix="2001")  # Pudong's postcodes, not all of Shanghai
     order = deliver(place_and_pay(checkout_with_installation((installable_variant(service_shop), 1), install=False)))
     order_page = client.get(reverse("payments:order", args=[order.token])).content.decode()
     assert "data-request-service" in order_page
@@ -163,8 +163,11 @@ def test_a_delivered_order_offers_a_repair_and_the_request_opens_a_ticket(servic
         "city": "Shanghai", "postcode": "200120",
     }  # fmt: skip
     before = table_counts()
-    refused = client.post(url, {**data, "city": "Lhasa", "postcode": "850000"})
-    assert refused.status_code == 400 and "No service provider does repair in Lhasa" in refused.content.decode()
+    # The repair goes to the order's province (Shanghai): a district there that nobody serves.
+    refused = client.post(url, {**data, "postcode": "201100"})
+    assert (
+        refused.status_code == 400 and "No service provider does repair in Shanghai 201100" in refused.content.decode()
+    )
     assert table_counts() == before
 
     opened = client.post(url, data)
@@ -196,7 +199,7 @@ def test_a_checkout_asking_installation_outside_every_area_is_shown_at_the_insta
     client.post(reverse("payments:cart_add"), {"sku": washer.sku, "quantity": "1"})
     line = client.get(reverse("payments:checkout")).content.decode().split('name="services" value="')[1].split('"')[0]
     form = {
-        "name": "Li Wei", "address": "88 Century Avenue", "city": "Shanghai", "postcode": "200120", "country": "CN",
+        "name": "Li Wei", "address": "88 Century Avenue", "country_area": "上海市", "city": "Shanghai", "postcode": "200120", "country": "CN",
         "email": "li.wei@example.com", "phone": "+86 138 0013 8000", "services": line,
     }  # fmt: skip
     before = table_counts()

@@ -354,7 +354,7 @@ def test_an_order_awaiting_payment_offers_pay_now_which_returns_to_the_open_paym
     order = order_of(checkout)
     payment = payment_of(order)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         page = client.get(reverse("payments:order", args=[order.token]))
     html = page.content.decode()
     assert 'data-payment="awaiting"' in html and "data-pay-now" in html

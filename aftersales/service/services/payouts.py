@@ -5,7 +5,6 @@ posts once (provider payable down, bank out: ledger.record_provider_payout under
 the provider, month and currency; ProviderPayout is unique on the same), and keeps a CSV of the
 tickets it covers beside the provider's statement. Running it again pays nothing twice."""
 
-import csv
 import datetime as dt
 import io
 
@@ -14,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crossborder import money
+from crossborder import money, spreadsheets
 from crossborder.errors import DomainError
 from payments.ledger.services import ledger
 
@@ -88,7 +87,7 @@ def pay_all(*, month, staff=None, now=None):
 def _csv(provider, month, currency, amount, reference):
     statement = selectors.provider_statement(provider, month)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.CsvWriter(out)  # provider names and ticket titles are neutralised
     writer.writerow(["provider", "month", "ticket", "completed", "skill", "what", "provider's price", "currency"])
     for ticket in statement.tickets:
         if str(ticket.cost.currency) != currency:
