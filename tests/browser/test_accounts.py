@@ -64,6 +64,7 @@ def buy_as_a_guest(page, base, product, email):
     with page.expect_navigation():
         page.locator("a.button.primary").click()
     page.fill("#f-name", "Li Wei")
+    page.select_option("#f-country_area", "上海市")
     page.fill("#f-address", "88 Century Avenue")
     page.fill("#f-city", "Shanghai")
     page.fill("#f-postcode", "200120")

@@ -77,6 +77,7 @@ def test_a_partner_goods_chosen_colour_shows_in_the_shoppers_language_from_the_p
     with page.expect_navigation():
         page.locator("a.button.primary").click()
     page.fill("#f-name", "李伟")
+    page.select_option("#f-country_area", "上海市")
     page.fill("#f-address", "浦东新区世纪大道 88 号")
     page.fill("#f-city", "上海")
     page.fill("#f-postcode", "200120")

@@ -143,6 +143,7 @@ def test_the_shopper_chooses_installation_at_checkout_and_sees_it_in_the_quote(s
         page.locator("form.add-to-cart button").click()
     page.goto(f"{live_server.url}/checkout/")
     page.fill("#f-name", "李伟")
+    page.select_option("#f-country_area", "上海市")
     page.fill("#f-address", "世纪大道88号")
     page.fill("#f-city", "Shanghai")
     page.fill("#f-postcode", "200120")
