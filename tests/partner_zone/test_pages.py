@@ -474,15 +474,15 @@ def test_an_inactive_listing_has_no_product_page(client, us):
 # --- on the home catalog's pages -----------------------------------------------------------------
 
 
-def test_home_page_has_an_entrance_per_active_partner_with_its_campaign(client, us):
-    make_partnership("jp", currency="JPY", country="JP", name="Sakura Mall", status=Partnership.Status.SUSPENDED)
+def running_black_friday(us, *, title, banner_text):
+    """The partner's Black Friday, accepted by our ops (localised "黑五狂欢"), running on one listing."""
     today = timezone.localdate()
     campaign = Campaign.objects.create(
         partnership=us,
         status=Campaign.Status.ACCEPTED,
-        title="Black Friday",
+        title=title,
         local_title="黑五狂欢",
-        banner_text="美国好物低至八折",
+        banner_text=banner_text,
         starts_on=today,
         ends_on=today + dt.timedelta(days=3),
         suggested_discount_percent=Decimal("20"),
@@ -490,6 +490,12 @@ def test_home_page_has_an_entrance_per_active_partner_with_its_campaign(client, 
         partner_share_percent=Decimal("50"),
     )
     campaign.listings.add(listing(us))
+    return campaign
+
+
+def test_home_page_has_an_entrance_per_active_partner_with_its_campaign(client, us):
+    make_partnership("jp", currency="JPY", country="JP", name="Sakura Mall", status=Partnership.Status.SUSPENDED)
+    running_black_friday(us, title="Black Friday", banner_text="美国好物低至八折")
 
     response = client.get(url("catalog:home"))
 
@@ -804,20 +810,7 @@ def test_the_campaign_banner_reads_in_one_language_the_partners_title_for_other_
     that title and banner text, a reader of the other language the partner's own title and no
     Chinese text in an English line."""
     settings.LANGUAGE_CODE = "zh-hans"
-    today = timezone.localdate()
-    campaign = Campaign.objects.create(
-        partnership=us,
-        status=Campaign.Status.ACCEPTED,
-        title="Black Friday deals",
-        local_title="黑五狂欢",
-        banner_text="标有“活动”的商品参加",
-        starts_on=today,
-        ends_on=today + dt.timedelta(days=3),
-        suggested_discount_percent=Decimal("20"),
-        discount_percent=Decimal("20"),
-        partner_share_percent=Decimal("50"),
-    )
-    campaign.listings.add(listing(us))
+    running_black_friday(us, title="Black Friday deals", banner_text="标有“活动”的商品参加")
 
     chinese = text_of(client.get(zone_url("landing", "us")))
     english = text_of(client.get(zone_url("landing", "us", language="en")))
