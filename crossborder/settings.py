@@ -203,7 +203,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Languages ----------------------------------------------------------------------------
-_LANGUAGE_NAMES = {"zh-hans": _("Simplified Chinese"), "en": _("English")}
+_LANGUAGE_NAMES = {"zh-hans": _("Simplified Chinese"), "en": _("English"), "ja": _("Japanese")}
 PLATFORM_LANGUAGES = env_list(
     "CROSSBORDER_LANGUAGES", ["zh-hans", "en"] if PLATFORM_COUNTRY == "CN" else ["en", "zh-hans"]
 )

@@ -29,6 +29,7 @@ class Spec:
 
 CN = Spec("cn", "Bao Bei Mall", "CN", "CNY", "zh-hans,en", "Asia/Shanghai", 8001)
 US = Spec("us", "Trailhead Goods", "US", "USD", "en,zh-hans", "America/New_York", 8002)
+JP = Spec("jp", "Sakura Market", "JP", "JPY", "ja,en,zh-hans", "Asia/Tokyo", 8003)
 
 
 @dataclass

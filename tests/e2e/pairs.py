@@ -9,7 +9,7 @@ import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from scripts.instances import CN, US, Instance, link
+from scripts.instances import CN, JP, US, Instance, link
 
 from .conftest import INSTANCES
 from .test_two_instances import free_port, manage
@@ -57,6 +57,34 @@ def partnered_pair(request, tmp_path_factory, *, name, databases, env, proposer=
     finally:
         with ThreadPoolExecutor(2) as pool:
             list(pool.map(Instance.stop, (cn, us)))
+
+
+@contextlib.contextmanager
+def partnered_trio(request, tmp_path_factory, *, name, databases, env):
+    """(cn, us, jp), running; cn partners with us and with jp (cn proposes both), us and jp with
+    each other (us proposes)."""
+    tmp = tmp_path_factory.mktemp(name)
+    dbs = fresh_databases(databases)
+    instances = tuple(
+        Instance(dataclasses.replace(spec, port=free_port()), tmp / spec.code, db, extra_env=env)
+        for spec, db in zip((CN, US, JP), dbs, strict=True)
+    )
+    request.config.stash[INSTANCES] = instances
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            list(pool.map(Instance.prepare, instances))
+        for instance in instances:
+            instance.start(worker=False, beat=False)
+        for instance in instances:
+            instance.wait_ready()
+        cn, us, jp = instances
+        link(cn, us, token=uuid.uuid4().hex)
+        link(cn, jp, token=uuid.uuid4().hex)
+        link(us, jp, token=uuid.uuid4().hex)
+        yield instances
+    finally:
+        with ThreadPoolExecutor(3) as pool:
+            list(pool.map(Instance.stop, instances))
 
 
 def close_the_same_period(*instances):
