@@ -275,6 +275,7 @@ class Composer:
             width_mm=dims[1],
             height_mm=dims[2],
             price=Money(lowest, self.currency),
+            in_stock=any(variant.is_active and variant.stock > 0 for variant in variants),
             status=status,
             version=1,
             created_at=created_at,

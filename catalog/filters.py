@@ -6,12 +6,12 @@ facet rows (catalog.selectors.FacetRows). Bad values are reported on the field a
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crossborder import money
 
-from .models import Product, ProductVariant
+from .models import Product
 
 MAX_FACET_VALUES = 30
 PRICE_FIELD = {"min_value": 0, **money.MONEY_COLUMN}
@@ -55,7 +55,7 @@ class ListingForm(forms.Form):
 
 
 def in_stock_condition():
-    return Exists(ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True, stock__gt=0))
+    return Q(in_stock=True)  # kept by catalog.services.refresh_in_stock
 
 
 class StorefrontFilter(django_filters.FilterSet):

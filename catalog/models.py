@@ -102,6 +102,10 @@ class Product(models.Model):
         default=False,
         help_text=_("Checkout offers installation by a local service provider (sent to partners in the feed)."),
     )
+    # Whether any active variant has units for sale: derived (catalog.services.refresh_in_stock,
+    # called by the stock service whenever a variant's figure moves), so the in-stock filter and
+    # its facet counts read one indexed column instead of probing every product's variants.
+    in_stock = models.BooleanField(_("in stock"), default=False, editable=False)
     version = models.PositiveIntegerField(default=1)
     search_document = models.TextField(blank=True, editable=False)
     # Filled from search_document on PostgreSQL only (see catalog.search); unused on SQLite.
@@ -120,6 +124,15 @@ class Product(models.Model):
             models.CheckConstraint(condition=Q(price__isnull=True) | Q(price__gt=0), name="product_price_positive"),
         ]
         indexes = [
+            # The facet counts of a listing page (catalog.selectors.facet_rows) and the ids of one
+            # of its pages, read from this index alone on PostgreSQL (a covering index: the table's
+            # rows carry the search document and are far wider).
+            models.Index(
+                fields=["category", "brand", "country_of_origin", "in_stock"],
+                include=["id", "price", "created_at"],
+                condition=Q(status="active"),
+                name="product_facets_idx",
+            ),
             models.Index(fields=["status", "category", "-created_at"], name="product_listing_idx"),
             models.Index(fields=["status", "category", "price"], name="product_listing_price_idx"),
             models.Index(fields=["status", "-created_at"], name="product_newest_idx"),

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Min, Prefetch
+from django.db.models import Exists, F, Min, OuterRef, Prefetch
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -208,6 +208,19 @@ def require_owner(merchant, product):
 # --- derived fields ----------------------------------------------------------------------------
 
 
+def refresh_in_stock(*, product_ids=None, skus=None):
+    """Set `Product.in_stock` (any active variant with units) for these products, or the products
+    of these SKUs, or all: one UPDATE touching only the rows whose value changes. The stock service
+    calls it after moving variants' figures; refresh_products after a product's variants change."""
+    has_units = Exists(ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True, stock__gt=0))
+    products = Product.objects.all()
+    if product_ids is not None:
+        products = products.filter(pk__in=list(product_ids))
+    if skus is not None:
+        products = products.filter(pk__in=ProductVariant.objects.filter(sku__in=list(skus)).values("product_id"))
+    return products.annotate(has_units=has_units).exclude(in_stock=F("has_units")).update(in_stock=has_units)
+
+
 def refresh_products(product_ids, *, bump=True):
     """Recompute what is derived from a product's parts (lowest price, search document) and, with
     `bump`, move its version and its export offers' feed position. Call inside the change's
@@ -246,6 +259,7 @@ def refresh_products(product_ids, *, bump=True):
         changed.append(product)
     Product.objects.bulk_update(changed, ["search_document", "price", "price_currency", "version", "updated_at"])
     search.refresh_vectors(product_ids)
+    refresh_in_stock(product_ids=product_ids)
     if bump:
         ExportOffer.objects.filter(product_id__in=product_ids).update(version=F("version") + 1, changed_at=now)
 

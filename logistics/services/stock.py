@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog import services as catalog_services
 from catalog.models import ProductVariant
 from crossborder import bounds
 
@@ -196,6 +197,7 @@ def _follow_available(changes):
     if by_sku:
         change = Case(*(When(sku=sku, then=Value(delta)) for sku, delta in by_sku.items()), default=Value(0))
         ProductVariant.objects.filter(sku__in=list(by_sku)).update(stock=F("stock") + change)
+        catalog_services.refresh_in_stock(skus=by_sku)
 
 
 def recount_available(skus=None):
@@ -209,7 +211,9 @@ def recount_available(skus=None):
         .annotate(units=Sum(F("on_hand") - F("reserved")))
         .values("units")
     )
-    return variants.update(stock=Coalesce(Subquery(sellable, output_field=IntegerField()), Value(0)))
+    count = variants.update(stock=Coalesce(Subquery(sellable, output_field=IntegerField()), Value(0)))
+    catalog_services.refresh_in_stock(skus=skus)
+    return count
 
 
 def _consume_lots(level, quantity):

@@ -30,15 +30,17 @@ HEALTH_AND_BEAUTY = 469
 SPORTING_GOODS = 988
 
 # Queries per page on a cold cache, whatever the number of products (see catalog.selectors):
-# category: category, its relatives, catalog generation, facet rows, products, texts, images, variants
-CATEGORY_PAGE_QUERIES = 8
+# category: category, its relatives, catalog generation, facet rows, the page's ids, products, texts,
+# images, variants
+CATEGORY_PAGE_QUERIES = 9
 # A shopper's first page that records history (partner_zone's recorder, through catalog.hooks)
 # also creates the session (load, savepoint, exists, insert, release) and writes the event.
 HISTORY_QUERIES = 5
 # Recommended partner goods on the home and product pages (partner_zone, through catalog.hooks).
 RECOMMENDATION_QUERIES = 3
-# search: catalog generation, facet rows, products, texts, images, variants; the recorded search
-SEARCH_PAGE_QUERIES = 6 + HISTORY_QUERIES
+# search: catalog generation, facet rows, the page's ids, products, texts, images, variants; the
+# recorded search
+SEARCH_PAGE_QUERIES = 7 + HISTORY_QUERIES
 # home: partnerships, catalog generation, used categories, category nodes, products, texts, images, variants
 HOME_PAGE_QUERIES = 8 + RECOMMENDATION_QUERIES
 # product: product (with category and merchant), texts, images, variants, the category's ancestors

@@ -167,3 +167,44 @@ def test_the_migration_counts_catalog_figures_never_counted_once_then_shows_the_
     assert StockLevel.objects.get(sku=counted.sku).on_hand == 4
     figures = dict(ProductVariant.objects.values_list("sku", "stock"))
     assert (figures[never.sku], figures[counted.sku]) == (7, 4)
+
+
+def in_stock(product):
+    return type(product).objects.values_list("in_stock", flat=True).get(pk=product.pk)
+
+
+def test_the_products_in_stock_flag_follows_every_move_of_its_variants_figures(home):
+    """Product.in_stock is what the in-stock filter and its counts read: sold out by a hold, back on
+    its release, sold out by a sale, back by a restatement, off when its only variant with units is
+    taken off sale."""
+    merchant = make_merchant()
+    product = make_product(merchant, stock=2)
+    variant = product.variants.get()
+    level = StockLevel.objects.get(sku=variant.sku)
+    assert in_stock(product) is True
+
+    stock.hold([(level, 2, "checkout:f:1")], expires_at=None)
+    assert in_stock(product) is False
+    stock.release_holds(["checkout:f:1"])
+    assert in_stock(product) is True
+
+    sell(variant, 2, "order:f:1")
+    assert in_stock(product) is False
+
+    catalog_services.save_product(
+        merchant=merchant, data=product_input(code=product.code, stock=3, skus=[variant.sku]), product=product
+    )
+    assert in_stock(product) is True
+
+    ProductVariant.objects.filter(pk=variant.pk).update(is_active=False)
+    catalog_services.refresh_products([product.pk])
+    assert in_stock(product) is False
+
+
+def test_a_recount_sets_the_in_stock_flag_of_every_product_it_touches(home):
+    product = make_product(stock=4)
+    type(product).objects.filter(pk=product.pk).update(in_stock=False)  # as if left stale
+
+    stock.recount_available()
+
+    assert in_stock(product) is True

@@ -43,17 +43,17 @@ RECOMMENDATION_QUERIES = 3
 # repeat visit stops there: ZONE_REPEAT_QUERIES):
 # landing: zone, category counts, category nodes, newest listings
 LANDING_QUERIES = 4 + RECOMMENDATION_QUERIES
-# category: zone, category, its relatives, category counts, listings
-CATEGORY_QUERIES = 5
-# search: zone, category counts, category nodes, chosen category, listings
-SEARCH_QUERIES = 5 + HISTORY_QUERIES
+# category: zone, category, its relatives, category counts, the page's ids, listings
+CATEGORY_QUERIES = 6
+# search: zone, category counts, category nodes, chosen category, the page's ids, listings
+SEARCH_QUERIES = 6 + HISTORY_QUERIES
 # a repeat of a zone listing page: the zone
 ZONE_REPEAT_QUERIES = 1
 # product: zone, listing (with category), category ancestors
 PRODUCT_QUERIES = 3 + HISTORY_QUERIES + RECOMMENDATION_QUERIES
 # The home catalog's pages (tests/catalog/test_storefront.py) plus the partner strip's one query.
-HOME_CATEGORY_QUERIES = 8 + 1
-HOME_SEARCH_QUERIES = 6 + 1 + HISTORY_QUERIES
+HOME_CATEGORY_QUERIES = 9 + 1
+HOME_SEARCH_QUERIES = 7 + 1 + HISTORY_QUERIES
 # home: the catalog's 8, the zone entrances replacing its own partnerships query
 HOME_QUERIES = 8 + RECOMMENDATION_QUERIES
 
