@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 
-from . import signing
+from . import services, signing
 from .api_errors import APIError
 from .errors import PartnerAPIErrorCode as Code
 from .models import Partner, PartnerKey, Partnership, SeenNonce
@@ -95,6 +95,7 @@ class PartnerSignatureAuthentication(BaseAuthentication):
         if partner.status != Partner.Status.ACTIVE or partner.live_partnership() is None:
             raise APIError(Code.PARTNER_INACTIVE, f"{partner.name} has no active partnership with us.", status_code=403)
         consume_nonce(sig)
+        services.record_partner_version(partner, headers)
         return PartnerCaller(partner=partner, key_id=sig.key_id), sig
 
     def authenticate_header(self, request):

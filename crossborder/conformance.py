@@ -39,9 +39,15 @@ class Target:
     private_key: ed25519.Ed25519PrivateKey
     partner_keys: dict  # key id -> Ed25519PublicKey
     partnership: str | None = None  # the shared reference
-    # Sends one real partner.notice and returns (envelope, idempotency key, reply status).
+    # Sends one real partner.notice, with the seq before it left unused (a gap, which the protocol
+    # allows), and returns (envelope, idempotency key, reply status).
     deliver: Callable | None = None
+    # Sends our published keys plus `extra` (a list of key entries) as a real partner.keys_updated
+    # and returns the reply status; None: the key expiry check is skipped.
+    publish_keys: Callable | None = None
     timeout: float = 10.0
+    max_body_bytes: int = 4 * 1024 * 1024  # the spec's limit: one byte more is too_large
+    throttle_burst: int = 0  # requests sent at most to provoke 429 throttled; 0: skipped
 
 
 @dataclass
@@ -329,6 +335,12 @@ class Kit:
                 {"envelope": self.envelope("partner.notice", notice, seq=unused, partnership=str(uuid.uuid4()))},
             ),
             ("a body that is not JSON", 400, "parse_error", {"envelope": None, "raw": b"{not json"}),
+            (
+                "a seq below the highest applied, never applied",
+                422,
+                "seq_out_of_order",
+                {"envelope": self.envelope("partner.notice", notice, seq=sent["seq"] - 1)},
+            ),
         ]
         for label, status, code, kwargs in cases:
 
@@ -406,10 +418,69 @@ class Kit:
             lambda: self.refusal(self.request("GET", API + "catalog/", params={"limit": 0}), 400, "invalid"),
         )
 
+    def limits(self):
+        """A body one byte over the limit, and (when asked) requests until the partner throttles."""
+
+        def too_large():
+            envelope = self.envelope("partner.notice", {"subject": "too large", "body": ""}, seq=1)
+            raw = canonical_json(envelope)
+            raw = raw[:-1] + b" " * (self.target.max_body_bytes + 1 - len(raw)) + b"}"
+            return self.refusal(self.post(None, raw=raw), 413, "too_large")
+
+        self.check(f"refused: a body of {self.target.max_body_bytes + 1} bytes -> 413 too_large", too_large)
+        if not self.target.throttle_burst:
+            self.record("refused: too many requests -> 429 throttled", None, "skipped: no --throttle-burst")
+            return
+
+        def throttled():
+            for _ in range(self.target.throttle_burst):
+                response = self.health()
+                if response.status_code == 429:
+                    if not response.headers.get("Retry-After", "").isdigit():
+                        return "429 without a Retry-After in seconds"
+                    return self.refusal(response, 429, "throttled")
+                if response.status_code != 200:
+                    return f"expected 200 or 429, got {response.status_code}"
+            return f"no 429 within {self.target.throttle_burst} requests"
+
+        self.check("refused: too many requests -> 429 throttled, Retry-After", throttled)
+
+    def key_expiry(self):
+        """A key of ours published with a `not_after` already past signs a request: key_expired;
+        our real key set is published again after, which revokes it: key_revoked."""
+        if self.target.publish_keys is None:
+            self.record("refused: a key past its not_after -> 401 key_expired", None, "skipped: no way to publish keys")
+            return
+        private = ed25519.Ed25519PrivateKey.generate()
+        entry = {
+            "key_id": f"conformance-expired-{secrets.token_hex(6)}",
+            "algorithm": "ed25519",
+            "public_key": signing.public_b64(private.public_key()),
+            "not_after": (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat(),
+        }
+        status = self.target.publish_keys([entry])
+        if status != 200:
+            self.record("refused: a key past its not_after -> 401 key_expired", False, f"publishing: status {status}")
+            return
+        try:
+            self.check(
+                "refused: a key past its not_after -> 401 key_expired",
+                lambda: self.refusal(self.health(key_id=entry["key_id"], private_key=private), 401, "key_expired"),
+            )
+        finally:
+            status = self.target.publish_keys([])
+        self.record("our real key set published again", status == 200, f"status {status}")
+        self.check(
+            "refused: a key no longer published -> 401 key_revoked",
+            lambda: self.refusal(self.health(key_id=entry["key_id"], private_key=private), 401, "key_revoked"),
+        )
+
 
 def run(target):
     kit = Kit(target)
     kit.signatures()
     kit.messages()
+    kit.key_expiry()
     kit.catalog()
+    kit.limits()  # last: a throttled partner answers nothing else for a while
     return kit.results

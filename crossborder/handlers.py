@@ -2,7 +2,7 @@
 Each one validates nothing itself and calls one service."""
 
 from . import hooks, messages, services
-from .serializers import KeysUpdatedPayload, NoticePayload, StatusChangePayload
+from .serializers import AlertPayload, KeysUpdatedPayload, NoticePayload, StatusChangePayload
 
 _ACTIONS = {message_type: action for action, message_type in services.STATUS_MESSAGES.items()}
 
@@ -48,3 +48,16 @@ def receive_notice(*, partnership, payload, seq):
         partnership=partnership, subject=payload["subject"], body=payload["body"], seq=seq
     )
     return {"notice": notice.pk}
+
+
+@messages.register(
+    services.ALERT,
+    payload_serializer=AlertPayload,
+    description="An urgent note between the ops teams (since protocol 1.1; a 1.0 partner gets a partner.notice).",
+    since=(1, 1),
+    older_form=services.alert_as_notice,
+)
+def receive_alert(*, partnership, payload, seq):
+    subject = services.alert_subject(payload["subject"], payload["severity"])
+    notice = services.record_received_notice(partnership=partnership, subject=subject, body=payload["body"], seq=seq)
+    return {"notice": notice.pk, "severity": payload["severity"]}

@@ -19,6 +19,11 @@ class MessageType:
     payload_serializer: type[serializers.Serializer]
     handler: Callable[..., dict]  # handler(*, partnership, payload, seq) -> response body
     description: str = ""
+    # The protocol version that introduced the type (docs/partner-protocol.md section 7): it is sent
+    # only to a partner on that version or later. To an older partner it goes in its older form,
+    # `older_form(payload) -> (type, payload)` of a type that version knows, or is not sent at all.
+    since: tuple = (1, 0)
+    older_form: Callable[[dict], tuple] | None = None
 
 
 _registry: dict[str, MessageType] = {}
@@ -41,15 +46,16 @@ FORMER_NAMES = {
 }
 
 
-def register(name, *, payload_serializer, description=""):
-    """Decorator: `handler` receives validated payloads of message type `name`."""
+def register(name, *, payload_serializer, description="", since=(1, 0), older_form=None):
+    """Decorator: `handler` receives validated payloads of message type `name`, a type of protocol
+    version `since` (older partners get `older_form(payload)` instead, or nothing)."""
 
     def wrap(handler):
         if name in _registry:
             raise RuntimeError(f"message type {name!r} is registered twice")
         if name in FORMER_NAMES:
             raise RuntimeError(f"message type {name!r} was renamed {FORMER_NAMES[name]!r}")
-        _registry[name] = MessageType(name, payload_serializer, handler, description)
+        _registry[name] = MessageType(name, payload_serializer, handler, description, since, older_form)
         return handler
 
     return wrap
@@ -67,3 +73,27 @@ def received(name) -> MessageType | None:
 
 def names():
     return sorted(_registry)
+
+
+def form_for(name, payload, version):
+    """What to send a partner on protocol `version` ((major, minor)) for a message of type `name`:
+    (type, payload) as queued, its older form when the partner's version predates the type, or
+    None when that version has no form of it (the message is withheld)."""
+    message_type = _registry[name]
+    if version >= message_type.since:
+        return name, payload
+    if message_type.older_form is None:
+        return None
+    older_name, older_payload = message_type.older_form(payload)
+    return form_for(older_name, older_payload, version)
+
+
+def forms(name, payload):
+    """The message as queued and then each older form of it, newest first: [(type, payload), ...]."""
+    found = [(name, payload)]
+    message_type = _registry.get(name)
+    while message_type is not None and message_type.older_form is not None:
+        name, payload = message_type.older_form(payload)
+        found.append((name, payload))
+        message_type = _registry.get(name)
+    return found

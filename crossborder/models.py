@@ -91,6 +91,11 @@ class Partner(models.Model):
     languages = models.JSONField(default=list)
     base_url = models.URLField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    protocol_version = models.CharField(
+        max_length=9,
+        blank=True,
+        help_text=_("The Partner-Protocol of its latest signed request or reply (none: 1.0)"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -269,10 +274,14 @@ class OutboxMessage(models.Model):
         PENDING = "pending", _("pending")
         DELIVERED = "delivered", _("delivered")
         REJECTED = "rejected", _("rejected by partner")
+        WITHHELD = "withheld", _("withheld: the partner's protocol version has no form of it")
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="outbox")
     seq = models.PositiveBigIntegerField()
     message_type = models.CharField(max_length=60)
+    # The type it went out as, chosen by the partner's protocol version at the first attempt (its
+    # older form for an older partner) and kept for every repeat, so a repeat is the same message.
+    sent_as = models.CharField(max_length=60, blank=True)
     payload = models.JSONField()
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from . import client, hooks
+from . import client, hooks, messages, services, signing
 from .models import OutboxMessage, Partnership
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ class RelayResult:
     delivered: int = 0
     rejected: int = 0
     failed: int = 0
+    withheld: int = 0
     skipped: bool = False
 
 
@@ -62,25 +63,48 @@ def _release(partnership_id, token):
     )
 
 
-def envelope(message):
+def envelope(message, form=None):
+    message_type, payload = form or (message.message_type, message.payload)
     return {
-        "type": message.message_type,
+        "type": message_type,
         "seq": message.seq,
         "partnership": str(message.partnership.reference),
         "sent_at": message.created_at.isoformat(),
-        "payload": message.payload,
+        "payload": payload,
     }
+
+
+def wire_form(message):
+    """(type, payload) the message goes out as: the type its partner's protocol version knows, its
+    older form for an older partner (docs/partner-protocol.md section 7), chosen at the first
+    attempt and kept for the repeats; None when that version has no form of it (withheld)."""
+    if messages.get(message.message_type) is None:
+        return message.message_type, message.payload
+    if not message.sent_as:
+        form = messages.form_for(
+            message.message_type, message.payload, services.partner_version(message.partnership.partner)
+        )
+        if form is None:
+            return None
+        OutboxMessage.objects.filter(pk=message.pk, sent_as="").update(sent_as=form[0])
+        message.sent_as = OutboxMessage.objects.values_list("sent_as", flat=True).get(pk=message.pk)
+    return next(form for form in messages.forms(message.message_type, message.payload) if form[0] == message.sent_as)
 
 
 def _send(message):
     """One delivery attempt, outside any transaction. Returns (outcome, status, body, error)."""
     partner = message.partnership.partner
+    form = wire_form(message)
+    if form is None:
+        version = partner.protocol_version or signing.PREVIOUS_VERSION
+        return "withheld", None, None, f"not sent: {message.message_type} is unknown to protocol {version}"
     try:
         reply = client.call_partner(
-            partner, "POST", MESSAGES_PATH, payload=envelope(message), idempotency_key=message.idempotency_key
+            partner, "POST", MESSAGES_PATH, payload=envelope(message, form), idempotency_key=message.idempotency_key
         )
     except (client.PartnerUnreachable, client.PartnerResponseUnverified) as exc:
         return "retry", None, None, str(exc)
+    services.record_partner_version(partner, reply.headers)
     if reply.ok:
         return "delivered", reply.status, reply.data, ""
     detail = f"HTTP {reply.status}: {reply.data}"
@@ -105,6 +129,8 @@ def _record(message, token, outcome, status, body, error):
         changes.update(status=OutboxMessage.Status.DELIVERED, delivered_at=now)
     elif outcome == "rejected":
         changes.update(status=OutboxMessage.Status.REJECTED)
+    elif outcome == "withheld":
+        changes.update(status=OutboxMessage.Status.WITHHELD)
     else:
         changes.update(next_attempt_at=now + backoff_delay(message.attempts))
     held = Partnership.objects.filter(pk=message.partnership_id, relay_lease_token=token)
@@ -148,6 +174,9 @@ def relay_partnership(partnership_id):
             elif outcome == "rejected":
                 result.rejected += 1
                 log.error("partner rejected outbox message %s: %s", message.pk, error)
+            elif outcome == "withheld":
+                result.withheld += 1
+                log.warning("outbox message %s withheld: %s", message.pk, error)
             else:
                 result.failed += 1
                 log.warning("outbox message %s to wait: %s", message.pk, error)

@@ -6,6 +6,7 @@ and vouched for by an invitation token."""
 
 import json
 
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -36,6 +37,7 @@ from .serializers import (
     ProposalReplySerializer,
     ProposalSerializer,
 )
+from .throttles import PartnerRateThrottle
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=True, description="Unique per state-changing message."
@@ -62,6 +64,16 @@ class SignedResponseMixin:
             signing.protocol_version(request._request.headers)
         except signing.SignatureRefused as exc:
             raise refuse(exc) from None
+        try:
+            length = int(request._request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.PARTNER_API["MAX_BODY_BYTES"]:
+            raise APIError(
+                "too_large",
+                _("The body is larger than %(limit)s bytes.") % {"limit": settings.PARTNER_API["MAX_BODY_BYTES"]},
+                status_code=413,
+            )
         super().initial(request, *args, **kwargs)
         # The middleware leaves the partner API to itself, so that this refusal is signed too.
         field = text_input.first_dirty_field(request._request.GET.items())
@@ -84,6 +96,7 @@ class SignedResponseMixin:
 class PartnerAPIView(SignedResponseMixin, APIView):
     authentication_classes = [PartnerSignatureAuthentication]
     permission_classes = [IsPartner]
+    throttle_classes = [PartnerRateThrottle]
 
 
 class MessageInboxView(PartnerAPIView):
@@ -149,6 +162,7 @@ class PartnershipProposalView(SignedResponseMixin, APIView):
 
     authentication_classes = []
     permission_classes = []
+    throttle_classes = [PartnerRateThrottle]
 
     @extend_schema(
         operation_id="partnership_propose",
@@ -185,6 +199,7 @@ class PartnershipProposalView(SignedResponseMixin, APIView):
         partnership, reply, created = services.receive_partnership_proposal(
             proposal=request.data, signed_with=sig.key_id
         )
+        services.record_partner_version(partnership.partner, django_request.headers)
         response = Response(reply, status=201 if created else 200)
         if not created:  # the partnership this proposal made already: its answer again
             response["Idempotent-Replayed"] = "true"

@@ -193,3 +193,10 @@ class KeysUpdatedPayload(serializers.Serializer):
 class NoticePayload(serializers.Serializer):
     subject = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=10000, allow_blank=True, required=False, default="")
+
+
+class AlertPayload(NoticePayload):
+    """An urgent note between the ops teams (protocol 1.1): a partner on 1.0 gets it as a
+    `partner.notice` whose subject starts with the severity in brackets."""
+
+    severity = serializers.ChoiceField(choices=["warning", "critical"])

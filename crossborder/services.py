@@ -294,7 +294,9 @@ def propose_partnership(*, base_url, invitation_token, terms, actor=None):
         ) from exc
     if not reply.ok:
         raise DomainError(Code.PARTNER_REFUSED, f"The partner refused: {reply.data}", status=502)
-    return _record_accepted_proposal(reference=reference, reply=reply.data, terms=clean, actor=actor)
+    partnership = _record_accepted_proposal(reference=reference, reply=reply.data, terms=clean, actor=actor)
+    record_partner_version(partnership.partner, reply.headers)
+    return partnership
 
 
 @transaction.atomic
@@ -470,6 +472,21 @@ def send_to_partner(partnership, message_type, payload):
     return message
 
 
+@transaction.atomic
+def leave_outbox_gap(partnership):
+    """Skip one seq of the partnership's outbox: it is never sent (gaps are allowed, and a
+    receiver refuses it later as seq_out_of_order). For the conformance kit."""
+    Partnership.objects.filter(pk=partnership.pk).update(outbox_seq=F("outbox_seq") + 1)
+    return Partnership.objects.values_list("outbox_seq", flat=True).get(pk=partnership.pk)
+
+
+@transaction.atomic
+def announce_keys_to(partnership, *, extra=()):
+    """Queue our published key set, plus `extra` entries, for one partner (the conformance kit
+    publishes a key past its not_after this way, then the real set alone)."""
+    return send_to_partner(partnership, KEYS_UPDATED, {"keys": published_keys() + list(extra), "reason": "conformance"})
+
+
 def _kick_relay(partnership_id):
     """Ask a worker to relay now. Losing this request loses nothing: the beat relays anyway."""
     from .tasks import relay_partnership_outbox
@@ -480,14 +497,57 @@ def _kick_relay(partnership_id):
         log.warning("could not queue an outbox relay for partnership %s: %s", partnership_id, exc)
 
 
+def record_partner_version(partner, headers):
+    """Remember the protocol version of the partner's latest signed request or reply (none: 1.0);
+    our outbox sends it only the message types of that version (docs/partner-protocol.md section 7)."""
+    try:
+        major, minor = signing.protocol_version(headers)
+    except signing.SignatureRefused:
+        return
+    version = f"{major}.{minor}"
+    if partner.protocol_version != version:
+        Partner.objects.filter(pk=partner.pk).update(protocol_version=version)
+        partner.protocol_version = version
+
+
+def partner_version(partner):
+    """(major, minor) of the partner's protocol version as last heard; 1.0 until heard."""
+    major, _, minor = (partner.protocol_version or "1.0").partition(".")
+    return (int(major), int(minor))
+
+
+ALERT = "partner.alert"
+ALERT_SEVERITIES = ("warning", "critical")
+
+
+def alert_subject(subject, severity):
+    """How an alert reads as a notice, on both sides and whatever the partner's version."""
+    return f"[{severity}] {subject}"[:200]
+
+
+def alert_as_notice(payload):
+    """The older form (protocol 1.0) of a partner.alert: a partner.notice."""
+    return "partner.notice", {
+        "subject": alert_subject(payload["subject"], payload["severity"]),
+        "body": payload.get("body", ""),
+    }
+
+
 @transaction.atomic
-def send_notice(*, partnership, subject, body="", actor=None):
+def send_notice(*, partnership, subject, body="", severity=None, actor=None):
+    """A note to the partner's ops team; with a severity, an alert (`partner.alert`)."""
     subject = (subject or "").strip()
     if not subject:
         raise DomainError("invalid_notice", "A notice needs a subject.", field="subject")
     if len(subject) > 200:
         raise DomainError("invalid_notice", "A subject has at most 200 characters.", field="subject")
-    message = send_to_partner(partnership, "partner.notice", {"subject": subject, "body": body})
+    if severity is None:
+        message = send_to_partner(partnership, "partner.notice", {"subject": subject, "body": body})
+    elif severity in ALERT_SEVERITIES:
+        message = send_to_partner(partnership, ALERT, {"subject": subject, "body": body, "severity": severity})
+        subject = alert_subject(subject, severity)
+    else:
+        raise DomainError("invalid_notice", "The severity is warning or critical.", field="severity")
     return PartnerNotice.objects.create(
         partnership=partnership,
         direction=PartnerNotice.Direction.SENT,

@@ -318,6 +318,11 @@ PARTNER_API = {
     "REQUEST_TIMEOUT": float(env("CROSSBORDER_PARTNER_TIMEOUT", "10")),
     "KEY_GRACE_DAYS": int(env("CROSSBORDER_KEY_GRACE_DAYS", "7")),
     "INBOX_CLAIM_SECONDS": int(env("CROSSBORDER_INBOX_CLAIM_SECONDS", "60")),
+    # A larger body is refused 413 too_large before it is read (docs/partner-protocol.md section 1).
+    "MAX_BODY_BYTES": int(env("CROSSBORDER_PARTNER_API_MAX_BODY_BYTES", str(4 * 1024 * 1024))),
+    # Requests per partner (per address before it is known), counted in the cache: 429 throttled
+    # with Retry-After past it. High enough for a relay draining a backlog one message at a time.
+    "RATE": env("CROSSBORDER_PARTNER_API_RATE", "6000/minute"),
 }
 OUTBOX = {
     "BACKOFF_BASE": float(env("CROSSBORDER_OUTBOX_BACKOFF_BASE", "2")),  # seconds

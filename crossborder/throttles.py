@@ -29,3 +29,18 @@ class ClientRateThrottle(SimpleRateThrottle):
         else:
             ident = f"ip:{client_ip(request) or 'unknown'}"
         return self.cache_format % {"scope": f"{self.rates_setting}:{self.scope}", "ident": ident}
+
+
+class PartnerRateThrottle(SimpleRateThrottle):
+    """At most CROSSBORDER_PARTNER_API_RATE requests per partner (per address for a proposal,
+    which has no partner yet) on the partner API: past it 429 `throttled` with Retry-After."""
+
+    scope = "partner_api"
+
+    def get_rate(self):
+        return settings.PARTNER_API["RATE"]
+
+    def get_cache_key(self, request, view):
+        partner = getattr(getattr(request, "user", None), "partner", None)
+        ident = f"partner:{partner.pk}" if partner is not None else f"ip:{client_ip(request) or 'unknown'}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}

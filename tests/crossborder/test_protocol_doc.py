@@ -109,3 +109,14 @@ def test_a_handler_code_missing_from_the_doc_is_caught():
     from payments.handlers.charges import receive_charge
 
     assert {"already_posted", "unknown_currency"} <= error_codes(receive_charge)
+
+
+def test_every_test_the_reliability_page_names_exists():
+    page = (DOC.parent / "reliability.md").read_text()
+    named = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", page)
+    root = DOC.parent.parent
+    missing = [
+        f"{path}::{name}" for path, name in named if not re.search(rf"^def {name}\(", (root / path).read_text(), re.M)
+    ]
+    assert len(named) >= 30
+    assert missing == []

@@ -122,3 +122,37 @@ def test_a_real_celery_worker_on_redis_relays_after_commit(loopback, settings):
 
     assert delivered, list(OutboxMessage.objects.values_list("seq", "status", "last_error"))
     assert [n.sent_seq for n in PartnerNotice.objects.filter(direction="received").order_by("id")] == [1, 2, 3]
+
+
+def test_a_database_restart_loses_nothing_and_the_next_relay_delivers(loopback):
+    """Every connection to the database is cut (as a restart does) with a message queued: the next
+    use fails, the next request or task starts on a fresh connection (close_old_connections, which
+    Django runs before each request and Celery before each task; health checks are on), and the
+    relay delivers the message once."""
+    from django.db import close_old_connections, connection
+    from django.db.utils import Error as DatabaseError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("cutting every connection needs PostgreSQL")
+    import psycopg2
+
+    services.send_notice(partnership=loopback, subject="before the restart")
+    params = connection.get_connection_params()
+    killer = psycopg2.connect(
+        **{k: v for k, v in params.items() if k in ("dbname", "user", "password", "host", "port")}
+    )
+    killer.autocommit = True
+    with killer.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [params["dbname"]],
+        )
+    killer.close()
+
+    with pytest.raises(DatabaseError):
+        OutboxMessage.objects.count()
+    close_old_connections()
+
+    assert outbox.relay_all().delivered == 1
+    received = PartnerNotice.objects.filter(direction="received").values_list("subject", flat=True)
+    assert list(received) == ["before the restart"]

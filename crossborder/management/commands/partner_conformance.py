@@ -12,6 +12,7 @@ pass/fail table and exits non-zero when a check fails.
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from crossborder import conformance, outbox, services, signing
@@ -21,26 +22,43 @@ from crossborder.models import OutboxMessage, Partner
 DELIVERY_WAIT = 30  # seconds for our outbox to deliver the check's notice
 
 
+def _relay_until_answered(partnership, message):
+    deadline = time.monotonic() + DELIVERY_WAIT
+    while message.status == OutboxMessage.Status.PENDING and time.monotonic() < deadline:
+        if outbox.relay_partnership(partnership.pk).skipped:
+            time.sleep(0.5)
+        message.refresh_from_db()
+    if message.status == OutboxMessage.Status.PENDING:
+        raise RuntimeError(f"message #{message.seq} still pending: {message.last_error}")
+    return message
+
+
 def deliver_through_outbox(partnership):
-    """Queue one notice and relay it (or wait for the relay already at work): (envelope, key, status)."""
+    """Leave one seq unused, queue one notice and relay it (or wait for the relay already at work):
+    (envelope, key, status)."""
 
     def deliver():
+        services.leave_outbox_gap(partnership)
         notice = services.send_notice(
             partnership=partnership,
             subject="Partner protocol conformance check",
             body="Sent by manage.py partner_conformance; it is sent once more to check at-most-once.",
         )
         message = OutboxMessage.objects.get(partnership=partnership, seq=notice.sent_seq)
-        deadline = time.monotonic() + DELIVERY_WAIT
-        while message.status == OutboxMessage.Status.PENDING and time.monotonic() < deadline:
-            if outbox.relay_partnership(partnership.pk).skipped:
-                time.sleep(0.5)
-            message.refresh_from_db()
-        if message.status == OutboxMessage.Status.PENDING:
-            raise RuntimeError(f"notice #{message.seq} still pending: {message.last_error}")
+        message = _relay_until_answered(partnership, message)
         return outbox.envelope(message), str(message.idempotency_key), message.response_status
 
     return deliver
+
+
+def publish_keys_through_outbox(partnership):
+    """Send our published keys plus `extra` entries as a partner.keys_updated: its reply status."""
+
+    def publish(extra):
+        message = services.announce_keys_to(partnership, extra=extra)
+        return _relay_until_answered(partnership, message).response_status
+
+    return publish
 
 
 class Command(BaseCommand):
@@ -56,6 +74,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--partnership", help="the partnership's shared reference (UUID)")
         parser.add_argument("--timeout", type=float, default=10.0)
+        parser.add_argument(
+            "--max-body-bytes",
+            type=int,
+            default=settings.PARTNER_API["MAX_BODY_BYTES"],
+            help="the partner's body limit (the spec's, 4 MiB); one byte more must be refused too_large",
+        )
+        parser.add_argument(
+            "--throttle-burst",
+            type=int,
+            default=0,
+            help="send up to this many requests to provoke 429 throttled (last; 0: skip the check)",
+        )
 
     def handle(self, *args, **options):
         target = self.target(options)
@@ -88,7 +118,10 @@ class Command(BaseCommand):
                 partner_keys=partner_public_keys(partner),
                 partnership=str(partnership.reference),
                 deliver=deliver_through_outbox(partnership),
+                publish_keys=publish_keys_through_outbox(partnership),
                 timeout=options["timeout"],
+                max_body_bytes=options["max_body_bytes"],
+                throttle_burst=options["throttle_burst"],
             )
         missing = [name for name in ("base_url", "key_id", "private_key") if not options[name]]
         if missing or not options["partner_key"]:
@@ -111,4 +144,6 @@ class Command(BaseCommand):
             partner_keys=partner_keys,
             partnership=options["partnership"],
             timeout=options["timeout"],
+            max_body_bytes=options["max_body_bytes"],
+            throttle_burst=options["throttle_burst"],
         )

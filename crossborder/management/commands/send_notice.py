@@ -14,14 +14,17 @@ class Command(BaseCommand):
         parser.add_argument("--partner", required=True)
         parser.add_argument("--subject", required=True)
         parser.add_argument("--body", default="")
+        parser.add_argument(
+            "--severity", choices=["warning", "critical"], help="send an alert (partner.alert, protocol 1.1)"
+        )
 
-    def handle(self, *args, partner, subject, body, **options):
+    def handle(self, *args, partner, subject, body, severity=None, **options):
         found = Partner.objects.filter(code=partner).first()
         partnership = found.live_partnership() if found else None
         if partnership is None:
             raise CommandError(f"no live partnership with {partner!r}")
         try:
-            notice = services.send_notice(partnership=partnership, subject=subject, body=body)
+            notice = services.send_notice(partnership=partnership, subject=subject, body=body, severity=severity)
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
         self.stdout.write(f"queued notice #{notice.sent_seq}")
