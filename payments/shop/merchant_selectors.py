@@ -95,9 +95,13 @@ def _narrowed(merchant, filters):
         home = home.filter(order__placed_at__date__lte=filters.until)
         abroad = abroad.filter(order__placed_at__date__lte=filters.until)
     if filters.number:
-        number = filters.number.lstrip("#")
-        home = home.filter(order__number=int(number)) if number.isdigit() else home.none()
+        # "1042", "#1042", or a partner's order as the list shows it: "us #5001".
+        partner, _hash, number = filters.number.strip().rpartition("#")
+        number, partner = number.strip(), partner.strip()
+        home = home.filter(order__number=int(number)) if number.isdigit() and not partner else home.none()
         abroad = abroad.filter(order__number__iexact=number)
+        if partner:
+            abroad = abroad.filter(order__partnership__partner__code__iexact=partner)
     if filters.partner:
         home = home.none()
         abroad = abroad.filter(order__partnership__partner__code=filters.partner)

@@ -136,7 +136,8 @@ def test_the_filters_narrow_by_where_status_partner_number_and_returns(shop, par
     assert found(where="abroad") == {("abroad", abroad.pk)}
     assert found(partner="us") == {("abroad", abroad.pk)}
     assert found(number=str(home.order.number)) == {("home", home.pk)}
-    assert found(number="5001") == {("abroad", abroad.pk)}
+    assert found(number="5001") == found(number="us #5001") == {("abroad", abroad.pk)}
+    assert found(number="xx #5001") == set()
     assert found(status="allocated") == {("home", home.pk), ("home", returned.pk), ("abroad", abroad.pk)}
     assert found(status="shipped") == set()
     assert found(with_returns=True) == {("home", returned.pk)}
