@@ -6,10 +6,20 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, Sum
 
+from catalog.models import ProductVariant
 from logistics.models import Shipment
 from payments.models import Order, OrderEvent
 
-from .models import Message, ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
+from .choices import Disposition, Grade
+from .models import (
+    Message,
+    PartnerReturnNotice,
+    ReceivedDisposition,
+    ReturnEvent,
+    ReturnLine,
+    ReturnRequest,
+    ReturnUnit,
+)
 from .returns.services import policy as policies
 
 # A return that is not refused or called off holds its units: they cannot be returned again.
@@ -151,3 +161,93 @@ def admin_returns():
 def returns_of_orders(orders):
     """The returns and exchanges of these orders, newest first (a shopper's account page): one query."""
     return list(ReturnRequest.objects.filter(order__in=orders).select_related("order").order_by("-created_at", "-pk"))
+
+
+# --- the merchant's view of returns of its goods (payments.hooks.merchant_line_returns) -----------
+
+
+def _unit_row(grade, disposition, why):
+    return {
+        "grade": Grade(grade).label if grade else "",
+        "disposition": Disposition(disposition).label if disposition else "",
+        "why": why,
+    }
+
+
+def merchant_line_returns(*, home_lines, abroad_lines):
+    """{("home", order line id) | ("abroad", line reference): [return]} for the merchant's orders
+    page: our shoppers' returns of the lines with each unit's grade and disposition (two queries),
+    and what partners reported of returns of our goods abroad (notices and dispositions, two)."""
+    found = {}
+    home_ids = [line.pk for line in home_lines]
+    if home_ids:
+        units = ReturnUnit.objects.order_by("number")
+        returned = (
+            ReturnLine.objects.filter(order_line_id__in=home_ids)
+            .select_related("request")
+            .prefetch_related(Prefetch("units", queryset=units))
+            .order_by("request__created_at", "pk")
+        )
+        for line in returned:
+            request = line.request
+            found.setdefault(("home", line.order_line_id), []).append(
+                {
+                    "number": request.number,
+                    "status": request.get_status_display(),
+                    "kind": request.get_kind_display(),
+                    "quantity": line.quantity,
+                    "reason": request.get_reason_display(),
+                    "at": request.created_at,
+                    "units": [
+                        _unit_row(unit.grade, unit.disposition, unit.disposition_reason) for unit in line.units.all()
+                    ],
+                }
+            )
+    references = {line.reference: line for line in abroad_lines}
+    if references:
+        partnerships = {line.order.partnership_id for line in abroad_lines}
+        latest = {}
+        for notice in PartnerReturnNotice.objects.filter(partnership_id__in=partnerships).order_by("occurred_at", "pk"):
+            for item in notice.lines:
+                if item.get("line") in references and item.get("sku") == references[item["line"]].sku:
+                    latest[(item["line"], notice.return_reference)] = (notice, item)
+        decided = {}
+        for unit in ReceivedDisposition.objects.filter(order_line__in=list(references)).order_by("unit"):
+            decided.setdefault(unit.order_line, []).append(_unit_row(unit.grade, unit.disposition, unit.reason))
+        for (reference, _return), (notice, item) in latest.items():
+            found.setdefault(("abroad", reference), []).append(
+                {
+                    "number": str(notice.return_reference)[:8],
+                    "status": notice.get_step_display(),
+                    "kind": "",
+                    "quantity": item.get("quantity", 0),
+                    "reason": notice.get_reason_display(),
+                    "at": notice.occurred_at,
+                    "units": decided.get(reference, []),
+                }
+            )
+        for reference, units in decided.items():
+            if ("abroad", reference) not in found:  # a disposition whose notice we never had
+                found[("abroad", reference)] = [
+                    {
+                        "number": "",
+                        "status": "",
+                        "kind": "",
+                        "quantity": len(units),
+                        "reason": "",
+                        "at": None,
+                        "units": units,
+                    }
+                ]
+    return found
+
+
+def merchant_returned_lines(*, merchant):
+    """{"home": order line ids, "abroad": line references} of the merchant's goods with a return:
+    the home ones as a subquery, the abroad ones from the partners' notices and dispositions."""
+    skus = set(ProductVariant.objects.filter(product__merchant=merchant).values_list("sku", flat=True))
+    home = ReturnLine.objects.filter(order_line__variant__product__merchant=merchant).values("order_line_id")
+    abroad = set(ReceivedDisposition.objects.filter(sku__in=skus).values_list("order_line", flat=True))
+    for lines in PartnerReturnNotice.objects.values_list("lines", flat=True):
+        abroad.update(item.get("line") for item in lines if item.get("sku") in skus)
+    return {"home": home, "abroad": abroad}

@@ -15,8 +15,8 @@ from .models import Category, ExportOffer, Merchant, Product, ProductImage, Prod
 
 @admin.register(Merchant)
 class MerchantAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "contact_email", "is_active", "product_count", "created_at"]
-    list_filter = ["is_active"]
+    list_display = ["name", "slug", "contact_email", "is_active", "ships_itself", "product_count", "created_at"]
+    list_filter = ["is_active", "ships_itself"]
     search_fields = ["name", "slug", "contact_email", "users__username"]
     filter_horizontal = ["users"]
     readonly_fields = ["created_at"]

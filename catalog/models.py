@@ -56,6 +56,14 @@ class Merchant(models.Model):
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="merchants", blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Who ships the merchant's goods sold at home: off (the default), the platform's warehouse picks,
+    # packs and ships them as it does every home order; on, the merchant does, from its orders page.
+    # Lines a partner sold cross-border direct are the merchant's to ship either way (docs/adr).
+    ships_itself = models.BooleanField(
+        _("ships its home orders itself"),
+        default=False,
+        help_text=_("Off: the platform's warehouse ships its goods sold here. On: the merchant ships them."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

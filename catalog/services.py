@@ -319,6 +319,15 @@ def set_shop_names(*, merchant, names):
     return merchant
 
 
+@transaction.atomic
+def set_ships_itself(*, merchant, ships_itself):
+    """Whether the merchant ships its goods sold at home itself (from its orders page) or the
+    platform's warehouse does; lines already shipped stay as they are. Setting it again is harmless."""
+    Merchant.objects.filter(pk=merchant.pk).update(ships_itself=bool(ships_itself))
+    merchant.refresh_from_db()
+    return merchant
+
+
 def _write_product(merchant, data, product, *, actor=""):
     fields = {
         "category_id": data.category_id,

@@ -66,3 +66,16 @@ class CheckoutErrorCode(StrEnum):
     TOO_MANY_UNPAID_ORDERS = "too_many_unpaid_orders"
     TOO_MANY_UNPAID_UNITS = "too_many_unpaid_units"
     PARTNERSHIP_SUSPENDED = "partnership_suspended"
+
+
+class FulfilmentErrorCode(StrEnum):
+    """A merchant's pick, pack or ship of a line of its goods refused."""
+
+    UNKNOWN_LINE = "unknown_line"
+    UNKNOWN_STEP = "unknown_step"
+    NOT_YOURS_TO_SHIP = "not_yours_to_ship"
+    NOT_READY = "not_ready"
+    ALREADY_SHIPPED = "already_shipped"
+    CANCELLED = "cancelled"
+    INVALID_TRACKING = "invalid_tracking_number"
+    UNKNOWN_CARRIER = "unknown_carrier"

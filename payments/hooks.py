@@ -81,3 +81,31 @@ def checkout_address_snippets(request):
 # checkout's transaction committed: a subscriber acts on the shopper's choices on the form (accounts
 # saves the address when asked) and cannot refuse the checkout (a failure is logged).
 checkout_started = Hook("payments.checkout_started", runs=Hook.INLINE, on_failure=Hook.LOG)
+
+# merchant_line_returns(home_lines, abroad_lines) -> {("home", order line id) | ("abroad", line
+# reference): [returns]}: the returns of these lines of a merchant's goods (home_lines: OrderLine,
+# abroad_lines: ForwardedLine), each a dict {"number", "status", "quantity", "reason", "at",
+# "units": [{"grade", "disposition", "why"}]} of display texts, for the merchant's orders page.
+# After-sales answers from its returns (home) and the partners' return notices and dispositions
+# (abroad). Inline, in the request; a fixed number of queries whatever the number of lines.
+merchant_line_returns = Hook("payments.merchant_line_returns", runs=Hook.INLINE)
+# merchant_returned_lines(merchant) -> {"home": order line ids, "abroad": line references} (iterables
+# or querysets of one column) of the merchant's lines with a return: the orders page's "with
+# returns" filter. Inline, in the request.
+merchant_returned_lines = Hook("payments.merchant_returned_lines", runs=Hook.INLINE)
+
+
+def line_returns(home_lines, abroad_lines):
+    found = {}
+    for answer in merchant_line_returns.fire(home_lines=home_lines, abroad_lines=abroad_lines):
+        for key, returns in (answer or {}).items():
+            found.setdefault(key, []).extend(returns)
+    return found
+
+
+def returned_lines(merchant):
+    home, abroad = [], []
+    for answer in merchant_returned_lines.fire(merchant=merchant):
+        home.append((answer or {}).get("home", ()))
+        abroad.append((answer or {}).get("abroad", ()))
+    return home, abroad

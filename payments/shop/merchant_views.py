@@ -1,49 +1,70 @@
-"""A merchant's lines of orders partners forwarded to us: the goods a partner sold cross-border
-direct, which the merchant ships to the partner's shopper (carrier and, if booked already, the
-tracking number). Pages of the merchant area (catalog's login and merchant choice); the service
-does the work (payments.shop.services.forwarded)."""
+"""The merchant's orders: the lines of its goods sold at home and abroad, one line with its history,
+tracking and returns, and the pick, pack and ship of the lines it ships itself. Pages of the merchant
+area (catalog's login and merchant choice); selectors read (merchant_selectors), one service acts
+(services.merchant_fulfilment)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalog.merchant_views import merchant_required
 from crossborder.errors import DomainError
-from logistics.carriers import carrier_name, configured_carriers
+from logistics.carriers import configured_carriers
 
-from .services import forwarded
+from . import merchant_selectors as lines
+from .merchant_forms import OrderLineFilterForm
+from .services import merchant_fulfilment
 
-PAGE_SIZE = 50
-SHIPPABLE = {"allocated", "picked", "packed"}
+PAGE_SIZE = 25
+DONE = {
+    "pick": gettext_lazy("Picked: the units are off the shelves."),
+    "pack": gettext_lazy("Packed: the parcel is ready for the carrier."),
+}
 
 
 @merchant_required
-def forwarded_lines(request):
-    page = Paginator(forwarded.merchant_lines(request.merchant), PAGE_SIZE).get_page(request.GET.get("page"))
-    tracking = forwarded.tracking_of(page.object_list)
+def order_lines(request):
+    form = OrderLineFilterForm(request.GET or None, partners=lines.partners_of(request.merchant))
+    filters = form.filters() if request.GET else lines.LineFilters()
+    page = Paginator(lines.line_keys(request.merchant, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = lines.merchant_rows(request.merchant, list(page.object_list))
+    return render(request, "payments/merchant_orders.html", {"page": page, "rows": rows, "filters": form})
+
+
+def _line_or_404(request, where, line_id):
+    row = lines.merchant_line(request.merchant, where, line_id)
+    if row is None:
+        raise Http404(_("No such line of your goods."))
+    return row
+
+
+@merchant_required
+def order_line(request, where, line_id):
+    row = _line_or_404(request, where, line_id)
+    return render(request, "payments/merchant_order_line.html", _line_context(row))
+
+
+def _line_context(row, **extra):
     carriers = [(code, carrier.name) for code, carrier in configured_carriers().items()]
-    rows = [
-        {
-            "line": line,
-            "carrier": carrier_name(tracking.get(line.reference, ("", "", ""))[0]),
-            "tracking_number": tracking.get(line.reference, ("", "", ""))[1],
-            "shippable": line.status in SHIPPABLE,
-        }
-        for line in page.object_list
-    ]
-    return render(request, "payments/merchant_orders.html", {"page": page, "rows": rows, "carriers": carriers})
+    recipient = None
+    if row.ships_itself and row.shipment is not None:
+        recipient = row.shipment.recipient
+    return {"row": row, "history": lines.history(row), "carriers": carriers, "recipient": recipient, **extra}
 
 
 @require_POST
 @merchant_required
-def ship_line(request, line_id):
+def fulfil(request, where, line_id, step):
     try:
-        shipped = forwarded.ship_merchant_line(
+        merchant_fulfilment.fulfil_line(
             merchant=request.merchant,
+            where=where,
             line_id=line_id,
+            step=step,
             carrier=request.POST.get("carrier", ""),
             tracking_number=request.POST.get("tracking_number", ""),
             actor=request.user.get_username(),
@@ -51,10 +72,14 @@ def ship_line(request, line_id):
     except DomainError as error:
         if error.status == 404:
             raise Http404(error.detail) from None
-        messages.error(request, error.detail)
-    else:
-        if shipped:
+        row = _line_or_404(request, where, line_id)
+        context = _line_context(row, error=error, posted=request.POST)
+        return render(request, "payments/merchant_order_line.html", context, status=error.status)
+    if step == "ship":
+        if where == lines.ABROAD:
             messages.success(request, _("Shipped: the partner gets the tracking."))
         else:
-            messages.error(request, _("Nothing to ship: the line awaits stock or has left already."))
-    return redirect("payments:merchant-orders")
+            messages.success(request, _("Shipped: the shopper gets the tracking."))
+    else:
+        messages.success(request, DONE[step])
+    return redirect("payments:merchant-order-line", where=where, line_id=line_id)

@@ -1,5 +1,5 @@
 """The demo's after-sales state: one demo shopper's order bought with the sandbox wallet and
-delivered, an approved review, a return received and graded, a return just asked for and a repair
+delivered (and a second one of its first goods paid, for their merchant, who ships itself, to ship), an approved review, a return received and graded, a return just asked for and a repair
 ticket with a demo provider, all through the real services; running the command again adds nothing."""
 
 import pytest
@@ -31,11 +31,16 @@ def test_the_demo_command_makes_a_delivered_order_with_review_returns_and_ticket
     call_command("demo_aftersales")
     first = capsys.readouterr().out
 
-    order = Order.objects.get()
+    order, to_ship = Order.objects.order_by("placed_at", "pk")
     assert order.status == Order.Status.DELIVERED and order.email == "wang.fang@shoppers.example"
-    assert set(Shipment.objects.values_list("status", flat=True)) == {Shipment.Status.DELIVERED}
-    payment = Payment.objects.get()
-    assert payment.provider == "sandbox_wallet" and payment.state == Payment.State.CAPTURED
+    delivered = Shipment.objects.filter(order_line__in=[line.reference for line in order.lines.all()])
+    assert set(delivered.values_list("status", flat=True)) == {Shipment.Status.DELIVERED}
+    # The merchant of the first goods ships itself and has a paid line waiting to be shipped.
+    assert to_ship.status == Order.Status.PAID and to_ship.lines.get().variant == order.lines.first().variant
+    assert to_ship.lines.get().variant.product.merchant.ships_itself
+    assert Shipment.objects.get(order_line=to_ship.lines.get().reference).status == Shipment.Status.ALLOCATED
+    payments = Payment.objects.all()
+    assert {(payment.provider, payment.state) for payment in payments} == {("sandbox_wallet", Payment.State.CAPTURED)}
     review = ProductReview.objects.get()
     assert review.status == ReviewStatus.APPROVED and review.order_line.line_number == 1
     graded, requested = ReturnRequest.objects.order_by("created_at", "pk")
@@ -45,7 +50,7 @@ def test_the_demo_command_makes_a_delivered_order_with_review_returns_and_ticket
     ticket = ServiceTicket.objects.get()
     assert ticket.order == order and ticket.skill.code == "repair" and ticket.provider is not None
     assert ServiceProvider.objects.count() == 2
-    assert "demo after-sales: 5 added" in first
+    assert "demo after-sales: 6 added" in first
     for path in (f"/orders/{order.token}/", f"/{graded.token}/", f"/{requested.token}/", f"/tickets/{ticket.token}/"):
         assert path in first
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from payments.models import ForwardedLine, ForwardedOrder
-from payments.shop.services import forwarded, orders
+from payments.shop.services import merchant_fulfilment, orders
 from tests.catalog.factories import make_user
 from tests.partner_zone.factories import make_partnership
 from tests.payments.shop_factories import own_variant, set_up_shop
@@ -52,7 +52,9 @@ def forwarded_order(settings):
     pot.product.merchant = merchant
     pot.product.save(update_fields=["merchant"])
     shipped = ForwardedLine.objects.get(reference="order:us:5001:1")
-    forwarded.ship_merchant_line(merchant=merchant, line_id=shipped.pk, carrier="sandbox", tracking_number="MY-123")
+    merchant_fulfilment.fulfil_line(
+        merchant=merchant, where="abroad", line_id=shipped.pk, step="ship", carrier="sandbox", tracking_number="MY-123"
+    )
     return merchant
 
 

@@ -248,7 +248,7 @@ def test_the_merchant_and_the_admin_name_the_carrier_a_line_shipped_with(shop, r
     remote.post_message(api, orders.FORWARDED_MESSAGE, forwarded_body(variant))
     merchant = merchant_client(client, variant)
     line = ForwardedLine.objects.get()
-    merchant.post(reverse("payments:merchant-ship", args=[line.pk]), {"carrier": "sandbox", "tracking_number": "MY-9"})
+    merchant.post(ship_url(line), {"carrier": "sandbox", "tracking_number": "MY-9"})
 
     page = merchant.get(reverse("payments:merchant-orders")).content.decode()
     admin_page = admin_client.get(
@@ -270,6 +270,10 @@ def test_staff_without_the_change_permission_cannot_ship(shop, remote, api, clie
     assert Shipment.objects.get().status == "allocated" and own_level(variant) == (5, 2)
 
 
+def ship_url(line):
+    return reverse("payments:merchant-fulfil", args=["abroad", line.pk, "ship"])
+
+
 def merchant_client(client, variant):
     user = make_user()
     variant.product.merchant.users.add(user)
@@ -284,11 +288,10 @@ def test_a_merchant_ships_its_own_forwarded_line_with_its_carrier_booking(shop, 
     line = ForwardedLine.objects.get()
 
     page = merchant.get(reverse("payments:merchant-orders")).content.decode()
-    response = merchant.post(
-        reverse("payments:merchant-ship", args=[line.pk]), {"carrier": "sandbox", "tracking_number": "MY-123"}
-    )
+    line_page = merchant.get(reverse("payments:merchant-order-line", args=["abroad", line.pk])).content.decode()
+    response = merchant.post(ship_url(line), {"carrier": "sandbox", "tracking_number": "MY-123"})
 
-    assert LINE in page and "Ann Lee" in page and reverse("payments:merchant-ship", args=[line.pk]) in page
+    assert LINE in page and "Ann Lee" in line_page and ship_url(line) in line_page
     assert response.status_code == 302
     shipment = Shipment.objects.get(order_line=LINE)
     assert (shipment.status, shipment.carrier, shipment.tracking_number) == ("shipped", "sandbox", "MY-123")
@@ -304,7 +307,7 @@ def test_a_merchant_cannot_see_or_ship_another_merchants_line(shop, remote, api,
     line = ForwardedLine.objects.get()
 
     page = other.get(reverse("payments:merchant-orders")).content.decode()
-    response = other.post(reverse("payments:merchant-ship", args=[line.pk]), {"carrier": "sandbox"})
+    response = other.post(ship_url(line), {"carrier": "sandbox", "tracking_number": "MY-1"})
 
     assert LINE not in page and response.status_code == 404
     assert Shipment.objects.get().status == "allocated" and own_level(variant) == (5, 2)

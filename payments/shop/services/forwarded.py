@@ -237,21 +237,3 @@ def tracking_of(lines):
         "order_line", "carrier", "tracking_number", "status"
     )
     return {order_line: (carrier, tracking, status) for order_line, carrier, tracking, status in found}
-
-
-def merchant_lines(merchant):
-    """The direct lines of forwarded orders for this merchant's goods (ours to ship), newest first."""
-    skus = ProductVariant.objects.filter(product__merchant=merchant).values_list("sku", flat=True)
-    return (
-        ForwardedLine.objects.filter(fulfilment=Fulfilment.DIRECT, sku__in=skus)
-        .select_related("order__partnership__partner")
-        .order_by("-order__received_at", "pk")
-    )
-
-
-def ship_merchant_line(*, merchant, line_id, carrier, tracking_number="", actor=""):
-    """A merchant ships one direct line of its own goods (see ship). Another merchant's line: 404."""
-    line = merchant_lines(merchant).filter(pk=line_id).first()
-    if line is None:
-        raise DomainError(Code.INVALID, _("No such line of your goods."), field="line", status=404)
-    return ship(forwarded=line.order, carrier=carrier, lines=[line], tracking_number=tracking_number, actor=actor)
