@@ -282,13 +282,15 @@ def _default_shop_name(names, fallback=""):
 
 
 @transaction.atomic
-def create_merchant(*, name, slug, users=(), contact_email="", names=None):
+def create_merchant(*, name, slug, users=(), contact_email="", names=None, role="catalog"):
+    """A merchant, with `users` in its team in `role` (the least one unless told: an owner is
+    normally invited, catalog.team.invite)."""
     names = _clean_shop_names(names or ({settings.LANGUAGE_CODE: name} if name else {}))
     merchant = Merchant.objects.create(
         name=_default_shop_name(names, name), names=names, slug=slug, contact_email=contact_email
     )
     if users:
-        merchant.users.add(*users)
+        merchant.users.add(*users, through_defaults={"role": role})
     return merchant
 
 

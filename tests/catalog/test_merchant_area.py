@@ -131,7 +131,8 @@ def test_every_page_needs_a_login_and_sends_to_the_merchant_login(client, path, 
 def test_the_login_page_logs_a_merchant_user_in_and_opens_the_product_list(client, merchant, user):
     response = client.post("/en/merchant/login/", {"username": user.username, "password": TEST_PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/en/merchant/"
+    assert response["Location"] == "/en/merchant/start/"
+    assert client.get("/en/merchant/start/")["Location"] == "/en/merchant/"
     assert client.get("/en/merchant/").status_code == 200
 
 
