@@ -36,6 +36,8 @@ from django.views.decorators.http import require_POST
 from crossborder.selectors import live_partnerships
 
 from . import forms, hooks, imports, selectors, services, team, two_factor
+from .abroad import COLUMNS as ABROAD_COLUMNS
+from .abroad import mirrored_figures
 from .models import ExportOffer, MerchantMembership, Product, ProductImage, ProductText, ProductVariant
 from .selectors import HEAVY_COLUMNS, pick_text
 
@@ -509,13 +511,40 @@ def import_template(request, fmt):
 
 @merchant_required(roles=CATALOG)
 def abroad(request):
+    """Per product and partner: offered, mirrored, viewed, sold, returned, stock in the partner's
+    warehouse and its age; per partner what its shoppers searched for without results. The figures
+    of later apps come through catalog.hooks.abroad_figures (catalog/abroad.py)."""
     page = Paginator(abroad_products(request.merchant), PAGE_SIZE).get_page(request.GET.get("page"))
+    products = list(page.object_list)
+    figures = mirrored_figures(products)
+    figures.merge(hooks.abroad_figures_of(request.merchant, products))
     language = get_language()
     rows = [
-        {"product": product, "title": _title(product, language), "offers": list(product.export_offers.all())}
-        for product in page.object_list
+        {
+            "product": product,
+            "title": _title(product, language),
+            "offers": [
+                {
+                    "offer": offer,
+                    "cells": [
+                        figures.cells.get((product.pk, offer.partnership_id), {}).get(column, [])
+                        for column in ABROAD_COLUMNS
+                    ],
+                }
+                for offer in product.export_offers.all()
+            ],
+        }
+        for product in products
     ]
-    return render(request, "merchant/abroad.html", {"page": page, "rows": rows})
+    partners = {}
+    for product in products:
+        for offer in product.export_offers.all():
+            partners.setdefault(offer.partnership_id, offer.partnership.partner)
+    searches = [
+        {"partner": partner, "searches": figures.searches.get(pk, []), "notes": figures.notes.get(pk, [])}
+        for pk, partner in partners.items()
+    ]
+    return render(request, "merchant/abroad.html", {"page": page, "rows": rows, "partners": searches})
 
 
 @merchant_required(roles=CATALOG)

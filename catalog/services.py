@@ -24,6 +24,7 @@ from .errors import CatalogErrorCode
 from .models import (
     Category,
     ExportOffer,
+    FeedConfirmation,
     Merchant,
     Product,
     ProductImage,
@@ -531,3 +532,16 @@ def set_export_offers(*, merchant, product, rows):
         except CatalogError as error:
             raise OfferRowError(error, row.partnership) from None
     return offers
+
+
+@transaction.atomic
+def confirm_feed_mirrored(*, partnership, mirrored_before):
+    """The partner fetched our feed with `updated_since=mirrored_before`: it passes a watermark on
+    only after applying every page before it, so our offers changed before then are in its zone.
+    Kept as the latest such time (never moved back, never past now)."""
+    mirrored_before = min(mirrored_before, timezone.now())
+    updated = FeedConfirmation.objects.filter(partnership=partnership, mirrored_before__lt=mirrored_before).update(
+        mirrored_before=mirrored_before, updated_at=timezone.now()
+    )
+    if not updated:
+        FeedConfirmation.objects.get_or_create(partnership=partnership, defaults={"mirrored_before": mirrored_before})
