@@ -8,10 +8,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import FeedConfirmation
 
-COLUMNS = ("mirrored", "viewed", "sold", "returned", "stock")
+COLUMNS = {
+    "mirrored": gettext_lazy("In the partner's zone"),
+    "viewed": gettext_lazy("Viewed"),
+    "sold": gettext_lazy("Sold"),
+    "returned": gettext_lazy("Returned"),
+    "stock": gettext_lazy("In the partner's warehouse"),
+}
 
 
 @dataclass(frozen=True)

@@ -430,7 +430,7 @@ class ImportForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), max_length=254)
-    role = forms.ChoiceField(label=_("Role"), choices=MerchantRole.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=MerchantRole.choices, initial=MerchantRole.CATALOG)
 
 
 class RoleForm(forms.Form):

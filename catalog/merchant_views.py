@@ -527,8 +527,12 @@ def abroad(request):
                 {
                     "offer": offer,
                     "cells": [
-                        figures.cells.get((product.pk, offer.partnership_id), {}).get(column, [])
-                        for column in ABROAD_COLUMNS
+                        {
+                            "column": column,
+                            "label": label,
+                            "figures": figures.cells.get((product.pk, offer.partnership_id), {}).get(column, []),
+                        }
+                        for column, label in ABROAD_COLUMNS.items()
                     ],
                 }
                 for offer in product.export_offers.all()
@@ -544,7 +548,11 @@ def abroad(request):
         {"partner": partner, "searches": figures.searches.get(pk, []), "notes": figures.notes.get(pk, [])}
         for pk, partner in partners.items()
     ]
-    return render(request, "merchant/abroad.html", {"page": page, "rows": rows, "partners": searches})
+    return render(
+        request,
+        "merchant/abroad.html",
+        {"page": page, "rows": rows, "partners": searches, "columns": list(ABROAD_COLUMNS.items())},
+    )
 
 
 @merchant_required(roles=CATALOG)

@@ -95,7 +95,7 @@ def shop(client, remote):
 def cell(page, code, partner, column):
     product = re.search(rf'<tbody class="abroad-product" data-code="{code}">(.*?)</tbody>', page, re.S).group(1)
     row = re.search(rf'<tr data-partner="{partner}">(.*?)</tr>', product, re.S).group(1)
-    found = re.search(rf'data-column="{column}">(.*?)</td>', row, re.S).group(1)
+    found = re.search(rf'data-column="{column}"[^>]*>(.*?)</td>', row, re.S).group(1)
     return " ".join(re.sub(r"<[^>]+>", " ", found).split())
 
 
