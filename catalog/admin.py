@@ -2,6 +2,7 @@
 export offers, and the shared taxonomy. Products and offers change only through the services (admin
 actions call them), so what is derived from them and the partners' feeds stay right."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
@@ -207,6 +208,23 @@ class CategoryAdmin(ReadOnlyAdmin):
         return category.product_total
 
 
+class MerchantInvitationForm(forms.ModelForm):
+    """What the service refuses, shown on the form's fields before anything is written."""
+
+    class Meta:
+        model = MerchantInvitation
+        fields = ["merchant", "email", "role"]
+
+    def clean(self):
+        data = super().clean()
+        merchant, email = data.get("merchant"), data.get("email")
+        if merchant and email and merchant.memberships.filter(user__email__iexact=email).exists():
+            self.add_error("email", _("%(email)s is already in the team.") % {"email": email})
+        if merchant and not merchant.is_active:
+            self.add_error("merchant", _("This merchant is not active."))
+        return data
+
+
 @admin.register(MerchantInvitation)
 class MerchantInvitationAdmin(admin.ModelAdmin):
     """Ops invite a merchant's first owner (or any member): adding one sends the one-time link by
@@ -215,6 +233,7 @@ class MerchantInvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "merchant", "role", "created_at", "expires_at", "accepted_at"]
     list_filter = ["role"]
     search_fields = ["email", "merchant__name", "merchant__slug"]
+    form = MerchantInvitationForm
     fields = ["merchant", "email", "role"]
     list_select_related = ["merchant"]
 
