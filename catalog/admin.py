@@ -2,6 +2,7 @@
 export offers, and the shared taxonomy. Products and offers change only through the services (admin
 actions call them), so what is derived from them and the partners' feeds stay right."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
@@ -9,8 +10,27 @@ from django.utils.translation import ngettext
 
 from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline, run_for_each
 
-from . import services
-from .models import Category, ExportOffer, Merchant, Product, ProductImage, ProductText, ProductVariant
+from . import services, team
+from .models import (
+    Category,
+    ExportOffer,
+    Merchant,
+    MerchantInvitation,
+    MerchantMembership,
+    Product,
+    ProductImage,
+    ProductText,
+    ProductVariant,
+)
+
+
+class MerchantMembershipInline(ReadOnlyInline):
+    """The team as its owners keep it on their team page (the last-owner rule holds there); ops add
+    people by invitation."""
+
+    model = MerchantMembership
+    fields = ["user", "role", "created_at"]
+    readonly_fields = fields
 
 
 @admin.register(Merchant)
@@ -18,8 +38,8 @@ class MerchantAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "contact_email", "is_active", "ships_itself", "product_count", "created_at"]
     list_filter = ["is_active", "ships_itself"]
     search_fields = ["name", "slug", "contact_email", "users__username"]
-    filter_horizontal = ["users"]
     readonly_fields = ["created_at"]
+    inlines = [MerchantMembershipInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(product_total=Count("products"))
@@ -186,3 +206,46 @@ class CategoryAdmin(ReadOnlyAdmin):
     @admin.display(description=_("products"), ordering="product_total")
     def product_count(self, category):
         return category.product_total
+
+
+class MerchantInvitationForm(forms.ModelForm):
+    """What the service refuses, shown on the form's fields before anything is written."""
+
+    class Meta:
+        model = MerchantInvitation
+        fields = ["merchant", "email", "role"]
+
+    def clean(self):
+        data = super().clean()
+        merchant, email = data.get("merchant"), data.get("email")
+        if merchant and email and merchant.memberships.filter(user__email__iexact=email).exists():
+            self.add_error("email", _("%(email)s is already in the team.") % {"email": email})
+        if merchant and not merchant.is_active:
+            self.add_error("merchant", _("This merchant is not active."))
+        return data
+
+
+@admin.register(MerchantInvitation)
+class MerchantInvitationAdmin(admin.ModelAdmin):
+    """Ops invite a merchant's first owner (or any member): adding one sends the one-time link by
+    e-mail. An invitation is never edited; a new one replaces a lost link."""
+
+    list_display = ["email", "merchant", "role", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "merchant__name", "merchant__slug"]
+    form = MerchantInvitationForm
+    fields = ["merchant", "email", "role"]
+    list_select_related = ["merchant"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def get_changeform_initial_data(self, request):
+        return {"role": "owner", **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        invitation = team.invite(
+            merchant=obj.merchant, email=obj.email, role=obj.role, invited_by=request.user.get_username()
+        )
+        obj.pk = invitation.pk
+        obj.__dict__.update(invitation.__dict__)

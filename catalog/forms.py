@@ -15,7 +15,7 @@ from djmoney.money import Money
 from crossborder import bounds
 
 from . import selectors, services
-from .models import Category, ExportOffer, Product, ProductVariant
+from .models import Category, ExportOffer, MerchantRole, Product, ProductVariant
 
 # Where the services' error `field` names a variant's part, the variant rows carry it.
 VARIANT_FIELDS = ("sku", "price", "stock", "attributes")
@@ -423,3 +423,38 @@ class ImportForm(forms.Form):
                 params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
             )
         return upload
+
+
+# --- the team, invitations and two-factor sign-in ----------------------------------------------
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=MerchantRole.choices, initial=MerchantRole.CATALOG)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=MerchantRole.choices)
+
+
+class JoinForm(forms.Form):
+    """A new login's password, set through an invitation link."""
+
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )

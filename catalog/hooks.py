@@ -45,6 +45,11 @@ stock_writer = Hook("catalog.stock_writer", runs=Hook.INLINE)
 # queues for the partner commits with the offer: after-sales sends the partner the product's reviews
 # written before (aftersales/handlers/reviews.py).
 product_offered = Hook("catalog.product_offered", runs=Hook.INLINE)
+# abroad_figures(merchant, products) -> catalog.abroad.AbroadFigures or None: what a later app knows
+# of the merchant's `products` abroad (each with its export offers prefetched), for the "Goods
+# abroad" page: logistics the stock in partners' warehouses and its age, after-sales the partners'
+# views, sales, returns and searches without results. Each subscriber runs a fixed number of queries.
+abroad_figures = Hook("catalog.abroad_figures", runs=Hook.INLINE)
 
 
 def home_snippets(request):
@@ -77,3 +82,14 @@ def write_stock(entries, *, actor="", reason=""):
     if len(stock_writer.subscribers) != 1:
         raise ImproperlyConfigured("catalog.hooks.stock_writer needs exactly one subscriber (logistics).")
     stock_writer.fire(entries=entries, actor=actor, reason=reason)
+
+
+def abroad_figures_of(merchant, products):
+    """The figures every subscriber adds for these products, merged."""
+    from .abroad import AbroadFigures
+
+    merged = AbroadFigures()
+    for answer in abroad_figures.fire(merchant=merchant, products=products):
+        if answer is not None:
+            merged.merge(answer)
+    return merged

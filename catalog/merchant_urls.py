@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import merchant_views as views
+from . import team_views
 
 app_name = "merchant"
 
@@ -10,6 +11,14 @@ urlpatterns = [
     path("login/", views.MerchantLoginView.as_view(), name="login"),
     path("logout/", views.MerchantLogoutView.as_view(), name="logout"),
     path("choose/", views.choose_merchant, name="choose"),
+    path("start/", views.start, name="start"),
+    path("team/", team_views.team_page, name="team"),
+    path("team/invite/", team_views.team_invite, name="team-invite"),
+    path("team/<int:member_id>/role/", team_views.team_role, name="team-role"),
+    path("team/<int:member_id>/remove/", team_views.team_remove, name="team-remove"),
+    path("invitation/<str:token>/", team_views.invitation, name="invitation"),
+    path("two-factor/", team_views.two_factor_verify, name="two-factor"),
+    path("two-factor/setup/", team_views.two_factor_setup, name="two-factor-setup"),
     path("", views.product_list, name="products"),
     path("products/new/", views.product_new, name="product-new"),
     path("products/<uuid:reference>/", views.product_edit, name="product"),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.db.models import (
     Count,
@@ -26,7 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -34,8 +35,10 @@ from django.views.decorators.http import require_POST
 
 from crossborder.selectors import live_partnerships
 
-from . import forms, hooks, imports, selectors, services
-from .models import ExportOffer, Product, ProductImage, ProductText, ProductVariant
+from . import forms, hooks, imports, selectors, services, team, two_factor
+from .abroad import COLUMNS as ABROAD_COLUMNS
+from .abroad import mirrored_figures
+from .models import ExportOffer, MerchantMembership, Product, ProductImage, ProductText, ProductVariant
 from .selectors import HEAVY_COLUMNS, pick_text
 
 MERCHANT_SESSION_KEY = "merchant_id"
@@ -50,7 +53,7 @@ EDIT_PRODUCT_EXTRA_ROWS = 1
 class MerchantLoginView(auth_views.LoginView):
     template_name = "merchant/login.html"
     redirect_authenticated_user = True
-    next_page = reverse_lazy("merchant:products")
+    next_page = reverse_lazy("merchant:start")
 
 
 class MerchantLogoutView(auth_views.LogoutView):
@@ -64,33 +67,99 @@ def _safe_next(request, fallback):
     return fallback
 
 
+def _memberships(user):
+    """The user's places in active merchants' teams, with the merchant: one query."""
+    return list(
+        MerchantMembership.objects.filter(user=user, merchant__is_active=True)
+        .select_related("merchant")
+        .order_by("merchant__name", "merchant_id")
+    )
+
+
 def _member_merchants(user):
-    return list(user.merchants.filter(is_active=True).order_by("name"))
+    return [membership.merchant for membership in _memberships(user)]
 
 
-def merchant_required(view):
-    """Log in first; then act for the merchant chosen in this session (or the only one). A user
-    in several merchants picks one; a user in none is told so."""
+def _with_next(url_name, request):
+    query = QueryDict(mutable=True)
+    query["next"] = request.get_full_path()
+    return redirect(f"{reverse(url_name)}?{query.urlencode(safe='/')}")
 
-    @login_required(login_url="merchant:login")
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        merchants = _member_merchants(request.user)
-        if not merchants:
-            return render(request, "merchant/no_merchant.html", status=403)
-        chosen = request.session.get(MERCHANT_SESSION_KEY)
-        merchant = next((m for m in merchants if m.pk == chosen), None)
-        if merchant is None:
-            if len(merchants) > 1:
-                query = QueryDict(mutable=True)
-                query["next"] = request.get_full_path()
-                return redirect(f"{reverse('merchant:choose')}?{query.urlencode(safe='/')}")
-            merchant = merchants[0]
-        request.merchant = merchant
-        request.member_merchants = merchants
-        return view(request, *args, **kwargs)
 
-    return wrapper
+def _check_roles(roles):
+    unknown = [role for role in roles if role not in team.ROLES]
+    if unknown:
+        raise ImproperlyConfigured(f"merchant_required: unknown role(s) {unknown}; roles are {team.ROLES}")
+    return tuple(roles)
+
+
+def merchant_required(view=None, *, roles=()):
+    """Log in first; then act for the merchant chosen in this session (or the only one), as a
+    member with one of `roles` (none given: any role; the owner has every role). A user in
+    several merchants picks one; a user in none is told so; a member without the role gets a 403
+    page naming it. Owners and finance must have enrolled a second factor and passed it in this
+    session (catalog/two_factor.py). Use as `@merchant_required` or `@merchant_required(roles=(...))`."""
+    roles = _check_roles(roles)
+
+    def decorate(view):
+        @login_required(login_url="merchant:login")
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            memberships = _memberships(request.user)
+            if not memberships:
+                return render(request, "merchant/no_merchant.html", status=403)
+            chosen = request.session.get(MERCHANT_SESSION_KEY)
+            membership = next((m for m in memberships if m.merchant_id == chosen), None)
+            if membership is None:
+                if len(memberships) > 1:
+                    return _with_next("merchant:choose", request)
+                membership = memberships[0]
+            request.merchant = membership.merchant
+            request.membership = membership
+            request.member_merchants = [m.merchant for m in memberships]
+            if membership.role in team.TWO_FACTOR_ROLES:
+                if not two_factor.is_enrolled(request.user):
+                    return _with_next("merchant:two-factor-setup", request)
+                if not request.user.is_verified():
+                    return _with_next("merchant:two-factor", request)
+            if roles and not membership.has_role(*roles):
+                return render(
+                    request,
+                    "merchant/role_required.html",
+                    {"needed": [team.role_label(role) for role in roles], "role": team.role_label(membership.role)},
+                    status=403,
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+CATALOG = ("catalog",)
+
+
+@login_required(login_url="merchant:login")
+def start(request):
+    """Where a member lands after signing in: the first page its role opens (products for the
+    catalog and owners; orders for fulfilment and money for finance where those pages exist)."""
+    memberships = _memberships(request.user)
+    chosen = request.session.get(MERCHANT_SESSION_KEY)
+    membership = next((m for m in memberships if m.merchant_id == chosen), memberships[0] if memberships else None)
+    if membership is not None and not membership.has_role("catalog"):
+        for url_name in START_PAGES.get(membership.role, ()):
+            try:
+                return redirect(reverse(url_name))
+            except NoReverseMatch:
+                continue
+    return redirect("merchant:products")
+
+
+# The first page of a role without the catalog, by URL name (the orders and money pages' names).
+START_PAGES = {
+    "fulfilment": ("payments:merchant-orders", "merchant:orders"),
+    "finance": ("payments:merchant-money", "merchant:money"),
+}
 
 
 @login_required(login_url="merchant:login")
@@ -102,7 +171,7 @@ def choose_merchant(request):
         merchant = next((m for m in merchants if str(m.pk) == request.POST.get("merchant")), None)
         if merchant is not None:
             request.session[MERCHANT_SESSION_KEY] = merchant.pk
-            return redirect(_safe_next(request, reverse("merchant:products")))
+            return redirect(_safe_next(request, reverse("merchant:start")))
     return render(
         request,
         "merchant/choose.html",
@@ -197,7 +266,7 @@ def abroad_products(merchant):
 # --- product list ------------------------------------------------------------------------------
 
 
-@merchant_required
+@merchant_required(roles=CATALOG)
 def product_list(request):
     filters = forms.ProductListFilterForm(request.GET)
     products = merchant_products(request.merchant)
@@ -290,7 +359,7 @@ def _save_product(request, product):
     return None, form, formset
 
 
-@merchant_required
+@merchant_required(roles=CATALOG)
 def product_new(request):
     form = formset = None
     if request.method == "POST":
@@ -310,7 +379,7 @@ def product_new(request):
     )
 
 
-@merchant_required
+@merchant_required(roles=CATALOG)
 def product_edit(request, reference):
     product = _own_product(request, reference)
     if request.method == "POST":
@@ -322,7 +391,7 @@ def product_edit(request, reference):
 
 
 @require_POST
-@merchant_required
+@merchant_required(roles=CATALOG)
 def product_archive(request, reference):
     product = _own_product(request, reference)
     services.archive_product(merchant=request.merchant, product=product)
@@ -333,7 +402,7 @@ def product_archive(request, reference):
 
 
 @require_POST
-@merchant_required
+@merchant_required(roles=CATALOG)
 def image_upload(request, reference):
     product = _own_product(request, reference)
     image_form = forms.ImageUploadForm(request.POST, request.FILES)
@@ -354,7 +423,7 @@ def image_upload(request, reference):
 
 
 @require_POST
-@merchant_required
+@merchant_required(roles=CATALOG)
 def image_remove(request, reference, image_id):
     product = _own_product(request, reference)
     image = get_object_or_404(ProductImage.objects.select_related("product"), pk=image_id, product=product)
@@ -364,7 +433,7 @@ def image_remove(request, reference, image_id):
 
 
 @require_POST
-@merchant_required
+@merchant_required(roles=CATALOG)
 def offers_save(request, reference):
     """All rows or none: a refused row shows its error and nothing is saved."""
     product = _own_product(request, reference)
@@ -389,7 +458,7 @@ def offers_save(request, reference):
 # --- spreadsheet import and export -------------------------------------------------------------
 
 
-@merchant_required
+@merchant_required(roles=CATALOG)
 def import_products(request):
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     report = None
@@ -425,13 +494,13 @@ def _check_format(fmt):
         raise Http404("Unknown spreadsheet format")
 
 
-@merchant_required
+@merchant_required(roles=CATALOG)
 def export_products(request, fmt):
     _check_format(fmt)
     return _attachment(*imports.export_products(request.merchant, fmt))
 
 
-@merchant_required
+@merchant_required(roles=CATALOG)
 def import_template(request, fmt):
     _check_format(fmt)
     return _attachment(*imports.template_file(fmt))
@@ -440,18 +509,53 @@ def import_template(request, fmt):
 # --- abroad: where the merchant's goods are offered --------------------------------------------
 
 
-@merchant_required
+@merchant_required(roles=CATALOG)
 def abroad(request):
+    """Per product and partner: offered, mirrored, viewed, sold, returned, stock in the partner's
+    warehouse and its age; per partner what its shoppers searched for without results. The figures
+    of later apps come through catalog.hooks.abroad_figures (catalog/abroad.py)."""
     page = Paginator(abroad_products(request.merchant), PAGE_SIZE).get_page(request.GET.get("page"))
+    products = list(page.object_list)
+    figures = mirrored_figures(products)
+    figures.merge(hooks.abroad_figures_of(request.merchant, products))
     language = get_language()
     rows = [
-        {"product": product, "title": _title(product, language), "offers": list(product.export_offers.all())}
-        for product in page.object_list
+        {
+            "product": product,
+            "title": _title(product, language),
+            "offers": [
+                {
+                    "offer": offer,
+                    "cells": [
+                        {
+                            "column": column,
+                            "label": label,
+                            "figures": figures.cells.get((product.pk, offer.partnership_id), {}).get(column, []),
+                        }
+                        for column, label in ABROAD_COLUMNS.items()
+                    ],
+                }
+                for offer in product.export_offers.all()
+            ],
+        }
+        for product in products
     ]
-    return render(request, "merchant/abroad.html", {"page": page, "rows": rows})
+    partners = {}
+    for product in products:
+        for offer in product.export_offers.all():
+            partners.setdefault(offer.partnership_id, offer.partnership.partner)
+    searches = [
+        {"partner": partner, "searches": figures.searches.get(pk, []), "notes": figures.notes.get(pk, [])}
+        for pk, partner in partners.items()
+    ]
+    return render(
+        request,
+        "merchant/abroad.html",
+        {"page": page, "rows": rows, "partners": searches, "columns": list(ABROAD_COLUMNS.items())},
+    )
 
 
-@merchant_required
+@merchant_required(roles=CATALOG)
 def shop_names(request):
     """The shop's name in each language shoppers read, here and on partners' storefronts."""
     form = forms.ShopNamesForm(request.POST or None, merchant=request.merchant)
@@ -466,7 +570,7 @@ def shop_names(request):
     return render(request, "merchant/shop.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@merchant_required
+@merchant_required(roles=CATALOG)
 def category_search(request):
     """The category picker's matches for what the merchant typed, in the merchant's language:
     {"results": [{"id", "name", "path", "path_en"}]}."""

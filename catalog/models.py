@@ -53,7 +53,11 @@ class Merchant(models.Model):
     # The shop's name per language {language: name}, shown to shoppers in theirs (catalog.texts).
     names = models.JSONField(_("name per language"), default=dict, blank=True)
     slug = models.SlugField(_("code"), max_length=40, unique=True)
-    users = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="merchants", blank=True)
+    # Its staff, each with a role (MerchantMembership); a plain `merchant.users.add(user)` gives the
+    # least role that opens the merchant area (catalog), never an owner by accident.
+    users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="merchants", blank=True, through="MerchantMembership"
+    )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     # Who ships the merchant's goods sold at home: off (the default), the platform's warehouse picks,
@@ -80,6 +84,92 @@ class Merchant(models.Model):
     def names_for_feed(self):
         """{language: name}: the names given, else the one name in the platform's language."""
         return dict(self.names) or {settings.LANGUAGE_CODE: self.name}
+
+
+class MerchantRole(models.TextChoices):
+    """What a merchant's staff member may do. The owner may do everything, and manages the team."""
+
+    OWNER = "owner", _("owner")
+    CATALOG = "catalog", _("catalog")
+    FULFILMENT = "fulfilment", _("fulfilment")
+    FINANCE = "finance", _("finance")
+
+
+class MerchantMembership(models.Model):
+    """One login's place in a merchant's team, with its role. The table is the one the plain
+    `Merchant.users` link used, with a role added: the members from before became owners."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant_memberships")
+    role = models.CharField(_("role"), max_length=12, choices=MerchantRole.choices, default=MerchantRole.CATALOG)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "catalog_merchant_users"
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        unique_together = [("merchant", "user")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["owner", "catalog", "fulfilment", "finance"]), name="merchant_role_known"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.role} @ {self.merchant_id}"
+
+    def has_role(self, *roles):
+        """Whether this member may act in any of `roles` (the owner may act in every one)."""
+        return self.role == MerchantRole.OWNER or self.role in roles
+
+
+class MerchantInvitation(models.Model):
+    """A one-time link sent by e-mail: who opens it in time sets a password (or signs in) and joins
+    the merchant's team in `role`. Only the link's hash is kept."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=12, choices=MerchantRole.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.CharField(_("invited by"), max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("merchant invitation")
+        verbose_name_plural = _("merchant invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["owner", "catalog", "fulfilment", "finance"]), name="invitation_role_known"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.role})"
+
+
+class FeedConfirmation(models.Model):
+    """How far a partner has mirrored our catalog feed: a fetch with `updated_since=W` says the
+    partner applied every item changed before W (the protocol passes a watermark on only after its
+    last page), so our offers changed before W are in its zone (docs/partner-protocol.md)."""
+
+    partnership = models.OneToOneField(
+        "crossborder.Partnership", on_delete=models.CASCADE, related_name="feed_confirmation"
+    )
+    mirrored_before = models.DateTimeField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("feed confirmation")
+        verbose_name_plural = _("feed confirmations")
+
+    def __str__(self):
+        return f"{self.partnership_id} < {self.mirrored_before:%Y-%m-%d %H:%M}"
 
 
 class Product(models.Model):

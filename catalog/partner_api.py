@@ -8,7 +8,7 @@ from crossborder.authentication import live_partnership_or_refuse
 from crossborder.partner_api import PartnerAPIView
 from crossborder.serializers import ErrorSerializer
 
-from . import feed
+from . import feed, services
 from .serializers import CatalogFeedPageSerializer
 
 FEED_DESCRIPTION = f"""The export offers of this platform to the calling partner, in ascending order of (changed_at, id).
@@ -64,4 +64,6 @@ class CatalogFeedView(PartnerAPIView):
     def get(self, request):
         partnership = live_partnership_or_refuse(request.user)
         query = feed.parse_feed_query(partnership, request.query_params)
+        if query.updated_since is not None and query.after is None:  # a fetch's first page
+            services.confirm_feed_mirrored(partnership=partnership, mirrored_before=query.updated_since)
         return Response(feed.feed_page(partnership, query))

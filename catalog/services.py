@@ -24,6 +24,7 @@ from .errors import CatalogErrorCode
 from .models import (
     Category,
     ExportOffer,
+    FeedConfirmation,
     Merchant,
     Product,
     ProductImage,
@@ -296,13 +297,15 @@ def _default_shop_name(names, fallback=""):
 
 
 @transaction.atomic
-def create_merchant(*, name, slug, users=(), contact_email="", names=None):
+def create_merchant(*, name, slug, users=(), contact_email="", names=None, role="catalog"):
+    """A merchant, with `users` in its team in `role` (the least one unless told: an owner is
+    normally invited, catalog.team.invite)."""
     names = _clean_shop_names(names or ({settings.LANGUAGE_CODE: name} if name else {}))
     merchant = Merchant.objects.create(
         name=_default_shop_name(names, name), names=names, slug=slug, contact_email=contact_email
     )
     if users:
-        merchant.users.add(*users)
+        merchant.users.add(*users, through_defaults={"role": role})
     return merchant
 
 
@@ -552,3 +555,16 @@ def set_export_offers(*, merchant, product, rows):
         except CatalogError as error:
             raise OfferRowError(error, row.partnership) from None
     return offers
+
+
+@transaction.atomic
+def confirm_feed_mirrored(*, partnership, mirrored_before):
+    """The partner fetched our feed with `updated_since=mirrored_before`: it passes a watermark on
+    only after applying every page before it, so our offers changed before then are in its zone.
+    Kept as the latest such time (never moved back, never past now)."""
+    mirrored_before = min(mirrored_before, timezone.now())
+    updated = FeedConfirmation.objects.filter(partnership=partnership, mirrored_before__lt=mirrored_before).update(
+        mirrored_before=mirrored_before, updated_at=timezone.now()
+    )
+    if not updated:
+        FeedConfirmation.objects.get_or_create(partnership=partnership, defaults={"mirrored_before": mirrored_before})

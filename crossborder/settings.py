@@ -109,6 +109,10 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    # Two-factor sign-in of merchant owners and finance staff (catalog/two_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "crossborder",
     "catalog",
     "logistics",
@@ -128,6 +132,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -194,6 +200,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Merchant staff: days an invitation link stays valid; the issuer name in authenticator apps.
+MERCHANT_INVITATION_DAYS = int(env("CROSSBORDER_MERCHANT_INVITATION_DAYS", "7"))
+OTP_TOTP_ISSUER = PLATFORM_NAME
+# After the n-th wrong second-factor code in a row the next waits 10 x 2^(n-1) seconds (django-otp).
+OTP_TOTP_THROTTLE_FACTOR = 10
+OTP_STATIC_THROTTLE_FACTOR = 10
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

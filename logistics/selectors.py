@@ -6,6 +6,8 @@ import datetime as dt
 from django.db.models import F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
+from catalog.models import ProductVariant
+
 from .models import (
     AGE_BUCKETS,
     Consignment,
@@ -196,3 +198,25 @@ def received_at_of_unit(*, reservation_id, unit=1):
         if running >= position:
             return received_at
     return None
+
+
+def goods_abroad_by_product(products):
+    """{(product id, partnership id): {"on_hand", "sold", "oldest_age_days", "reported_at"}}: our
+    goods in partners' warehouses as their last stock and sales reports left them, summed over each
+    product's SKUs. Two queries whatever the number of products."""
+    product_of = dict(ProductVariant.objects.filter(product__in=products).values_list("sku", "product_id"))
+    found = {}
+    rows = GoodsAbroad.objects.filter(sku__in=list(product_of)).values_list(
+        "partnership_id", "sku", "on_hand", "sold_total", "oldest_unit_age_days", "reported_at"
+    )
+    for partnership_id, sku, on_hand, sold, age, reported_at in rows:
+        entry = found.setdefault(
+            (product_of[sku], partnership_id), {"on_hand": 0, "sold": 0, "oldest_age_days": None, "reported_at": None}
+        )
+        entry["on_hand"] += on_hand
+        entry["sold"] += sold
+        if age is not None:
+            entry["oldest_age_days"] = max(age, entry["oldest_age_days"] or 0)
+        if reported_at is not None:
+            entry["reported_at"] = max(reported_at, entry["reported_at"] or reported_at)
+    return found

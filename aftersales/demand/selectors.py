@@ -226,11 +226,11 @@ def demand_by_product(skus_by_product, reports):
         for line in report.payload.get("products", []):
             owners = {product_of[sku] for sku in line.get("skus", []) if sku in product_of}
             for product_id in sorted(owners):
-                found[product_id].append(_partner_demand(report, line))
+                found[product_id].append(partner_demand(report, line))
     return found
 
 
-def _partner_demand(report, line):
+def partner_demand(report, line):
     reasons = defaultdict(int)
     for returned in line.get("returns", []):
         reasons[_reason_label(returned["reason"])] += returned["units"]

@@ -26,7 +26,7 @@ DONE = {
 }
 
 
-@merchant_required
+@merchant_required(roles=("fulfilment",))
 def order_lines(request):
     form = OrderLineFilterForm(request.GET or None, partners=lines.partners_of(request.merchant))
     filters = form.filters() if request.GET else lines.LineFilters()
@@ -42,7 +42,7 @@ def _line_or_404(request, where, line_id):
     return row
 
 
-@merchant_required
+@merchant_required(roles=("fulfilment",))
 def order_line(request, where, line_id):
     row = _line_or_404(request, where, line_id)
     return render(request, "payments/merchant_order_line.html", _line_context(row))
@@ -57,7 +57,7 @@ def _line_context(row, **extra):
 
 
 @require_POST
-@merchant_required
+@merchant_required(roles=("fulfilment",))
 def fulfil(request, where, line_id, step):
     try:
         merchant_fulfilment.fulfil_line(

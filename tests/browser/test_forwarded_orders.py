@@ -78,7 +78,7 @@ def test_the_merchant_sees_the_carriers_name_and_ops_see_who_ships_without_a_sav
     page, live_server, shot, forwarded_order, language
 ):
     owner = make_user("mug-maker")
-    forwarded_order.users.add(owner)
+    forwarded_order.users.add(owner, through_defaults={"role": "fulfilment"})
     staff = make_user("ops", is_staff=True, is_superuser=True)
     with translation.override(language):
         orders_path = reverse("payments:merchant-orders")

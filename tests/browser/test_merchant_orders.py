@@ -85,7 +85,7 @@ def test_the_merchant_reads_its_orders_and_ships_a_line_in_either_language(
 ):
     merchant, to_ship, returned, abroad = merchant_lines
     owner = make_user(f"owner-{language}")
-    merchant.users.add(owner)
+    merchant.users.add(owner, through_defaults={"role": "fulfilment"})
     with translation.override(language):
         list_path = reverse("payments:merchant-orders")
         returned_path = reverse("payments:merchant-order-line", args=["home", returned.pk])

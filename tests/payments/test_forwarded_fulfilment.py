@@ -276,7 +276,7 @@ def ship_url(line):
 
 def merchant_client(client, variant):
     user = make_user()
-    variant.product.merchant.users.add(user)
+    variant.product.merchant.users.add(user, through_defaults={"role": "fulfilment"})
     client.force_login(user)
     return client
 

@@ -80,7 +80,7 @@ def merchant_of(variant, *, ships_itself=False):
 
 def signed_in(client, merchant):
     user = make_user()
-    merchant.users.add(user)
+    merchant.users.add(user, through_defaults={"role": "fulfilment"})
     client.force_login(user)
     return client
 
