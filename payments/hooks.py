@@ -81,3 +81,25 @@ def checkout_address_snippets(request):
 # checkout's transaction committed: a subscriber acts on the shopper's choices on the form (accounts
 # saves the address when asked) and cannot refuse the checkout (a failure is logged).
 checkout_started = Hook("payments.checkout_started", runs=Hook.INLINE, on_failure=Hook.LOG)
+
+# own_goods_sold(line): an order line of our merchants' goods was paid and posted to the ledger
+# (the sale is recognised at payment: docs/adr/0031-mmoney-merchant-money.md). Inline, in the
+# payment's transaction: merchant money credits the merchant with it (payments/handlers/merchants.py).
+own_goods_sold = Hook("payments.own_goods_sold", runs=Hook.INLINE)
+
+# settlement_reconciled(batch): a settlement batch was reconciled with the partner's statement (the
+# money for its lines is agreed and owed). Inline, in the reconciliation's transaction: merchant
+# money credits our merchants with their goods sold abroad in it (payments/handlers/merchants.py).
+settlement_reconciled = Hook("payments.settlement_reconciled", runs=Hook.INLINE)
+
+# sales_open_to_returns(references, now) -> iterable of the order-line references (of home sales) that
+# can still be returned: not delivered yet, or inside their return window. Inline; after-sales
+# answers from its return rules (aftersales/handlers/merchant_holds.py). A payout holds them.
+sales_open_to_returns = Hook("payments.sales_open_to_returns", runs=Hook.INLINE)
+
+
+def open_to_returns(references, *, now=None):
+    references = list(references)
+    if not references:
+        return set()
+    return {ref for answer in sales_open_to_returns.fire(references=references, now=now) for ref in answer or ()}
