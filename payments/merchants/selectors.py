@@ -2,6 +2,7 @@
 (opening balance, every line, closing balance), and the reconciliation of a settlement batch with
 the merchant credits it produced. Amounts are from the merchant's side: positive, we owe it."""
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,6 +43,11 @@ class Statement:
     end: object
     opening: Decimal
     lines: list = field(default_factory=list)
+
+    @property
+    def last_day(self):
+        """The period's last day (its end is the first instant after it)."""
+        return self.end - dt.timedelta(microseconds=1)
 
     @property
     def closing(self):

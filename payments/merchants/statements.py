@@ -74,7 +74,15 @@ def csv_text(statement):
             ]
         )
     writer.writerow(
-        [statement.end.date().isoformat(), "closing balance", "", "", currency, "", _shown(statement.closing, currency)]
+        [
+            timezone.localtime(statement.last_day).date().isoformat(),
+            "closing balance",
+            "",
+            "",
+            currency,
+            "",
+            _shown(statement.closing, currency),
+        ]
     )
     return out.getvalue()
 

@@ -4,6 +4,7 @@ opening and closing balances; payout runs that hold sales open to returns, keep 
 merchant without bank details and pay each balance once; bank details validated and encrypted."""
 
 import datetime as dt
+import uuid
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
@@ -15,12 +16,15 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from crossborder.errors import DomainError
+from payments.ledger.services import settlement
 from payments.merchants import selectors, services
 from payments.models import LedgerTransaction, MerchantPayout, MerchantPayoutRun, MerchantPayoutTerms, Order, Posting
 from payments.shop.services import checkout as checkouts
 from payments.shop.services import orders
 from tests.catalog.factories import make_merchant, make_user
+from tests.partner_zone.factories import make_partnership
 from tests.partners import table_counts
+from tests.payments.test_settlement import their_statement
 
 from .shop_factories import cart_with, checkout_of, own_variant, set_up_shop
 
@@ -371,3 +375,69 @@ def test_bank_details_from_the_money_page_are_refused_with_the_reason_when_wrong
     assert "IBAN" in response.content.decode()
     assert not MerchantPayoutTerms.objects.exists()
     assert MerchantPayoutRun.objects.count() == 0
+
+
+# --- goods sold abroad: credited at reconciliation ---------------------------------------------------
+
+
+def sold_abroad(shop, partnership, *, quantity=2, price="199.00"):
+    """A partner sold `quantity` of our merchant's goods (its consignment stock): the forwarded order."""
+    variant = own_variant(shop, price=price)
+    export = Decimal(price) * quantity
+    orders.receive_forwarded_order(
+        partnership=partnership,
+        payload={
+            "order": str(uuid.uuid4()),
+            "number": "7001",
+            "placed_at": timezone.now().isoformat(),
+            "lines": [
+                {
+                    "reference": "order:us:7001:1",
+                    "product": str(variant.product.reference),
+                    "sku": variant.sku,
+                    "title": "Tea set",
+                    "quantity": quantity,
+                    "fulfilment": "consignment",
+                    "export_amount": {"amount": str(export), "currency": "CNY"},
+                }
+            ],
+            "recipient": {},
+        },
+    )
+    return variant.product.merchant
+
+
+def closed_batch(partnership):
+    cutoff = timezone.now() + dt.timedelta(hours=1)
+    return settlement.close_period(partnership=partnership, period_end=cutoff, now=cutoff + dt.timedelta(minutes=5))
+
+
+def test_goods_sold_abroad_are_credited_only_once_the_partners_settlement_is_reconciled(shop, admin_client):
+    partnership = make_partnership("us")  # the partner keeps 8 % of the export price
+    merchant = sold_abroad(shop, partnership, quantity=2, price="199.00")
+    services.set_commission_rate(merchant=merchant, percent="10")
+    assert owed(merchant) == 0  # sold, but the partner has not settled
+
+    batch = closed_batch(partnership)
+    assert owed(merchant) == 0  # our statement is sent; the partner's has not arrived
+    settlement.receive_statement_part(partnership=partnership, payload=their_statement(batch))
+
+    received = Decimal("398.00") - Decimal("31.84")  # 2 x 199 less the partner's 8 %
+    assert owed(merchant) == received - Decimal("36.62")  # less our 10 %, half-even
+    (credit,) = selectors.batch_reconciliation(batch)
+    assert (credit.merchant, credit.received, credit.credited, credit.difference) == (merchant, received, received, 0)
+    assert trial_balance() == {"CNY": 0, "USD": 0}
+    page = admin_client.get(reverse("admin:payments_merchant_reconciliation"))
+    assert page.status_code == 200 and merchant.name in page.content.decode()
+
+
+def test_a_disputed_settlement_credits_no_merchant(shop):
+    partnership = make_partnership("us")
+    merchant = sold_abroad(shop, partnership)
+    batch = closed_batch(partnership)
+    lines = [{"event_reference": "order:us:7001:1", "kind": "mirror", "currency": "CNY", "amount": "-300.00"}]
+
+    settlement.receive_statement_part(partnership=partnership, payload=their_statement(batch, lines=lines))
+
+    batch.refresh_from_db()
+    assert batch.status == "disputed" and owed(merchant) == 0
