@@ -87,6 +87,11 @@ checkout_started = Hook("payments.checkout_started", runs=Hook.INLINE, on_failur
 # payment's transaction: merchant money credits the merchant with it (payments/handlers/merchants.py).
 own_goods_sold = Hook("payments.own_goods_sold", runs=Hook.INLINE)
 
+# own_goods_sale_cancelled(line): a paid line of our merchants' goods was cancelled before it shipped
+# (its sale is reversed). Inline, in the cancellation's transaction: merchant money reverses the
+# merchant's credit and commission for it (payments/handlers/merchants.py).
+own_goods_sale_cancelled = Hook("payments.own_goods_sale_cancelled", runs=Hook.INLINE)
+
 # settlement_reconciled(batch): a settlement batch was reconciled with the partner's statement (the
 # money for its lines is agreed and owed). Inline, in the reconciliation's transaction: merchant
 # money credits our merchants with their goods sold abroad in it (payments/handlers/merchants.py).

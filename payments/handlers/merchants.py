@@ -13,3 +13,8 @@ def credit_merchant_for_home_sale(*, line):
 @hooks.settlement_reconciled.subscribe
 def credit_merchants_for_sales_abroad(*, batch):
     merchant_money.credit_settled_sales(batch=batch)
+
+
+@hooks.own_goods_sale_cancelled.subscribe
+def reverse_merchant_credit_of_cancelled_sale(*, line, reason, actor=None):
+    merchant_money.reverse_home_sale(line=line, reason=reason, actor=actor)

@@ -208,6 +208,12 @@ def credit_home_sale(*, line):
     _credit_sale(merchant_id=merchant_id, event=line.reference, gross=line.goods, kind=SALE)
 
 
+def reverse_home_sale(*, line, reason, actor=None):
+    """A paid line cancelled before it shipped: its credit and commission are reversed (once)."""
+    for kind in (SALE, COMMISSION):
+        ledger.reverse_event(reference=f"{kind}:{line.reference}", reason=reason, actor=actor)
+
+
 def debit_returned_units(*, order_line, quantity, reference):
     """Returned units of a merchant's line were refunded: the merchant gives back their share of the
     sale and gets that share of the commission back. Once per `reference` (the return line's refund)."""

@@ -19,6 +19,7 @@ from crossborder.errors import DomainError
 from payments.ledger.services import settlement
 from payments.merchants import selectors, services
 from payments.models import LedgerTransaction, MerchantPayout, MerchantPayoutRun, MerchantPayoutTerms, Order, Posting
+from payments.shop.services import cancel as cancels
 from payments.shop.services import checkout as checkouts
 from payments.shop.services import orders
 from tests.catalog.factories import make_merchant, make_user
@@ -130,6 +131,26 @@ def test_a_fee_debits_the_merchant_and_the_books_stay_balanced(shop):
     services.charge_fee(merchant=merchant, reference="listing-2026-12", amount=Money("5.00", "CNY"), memo="listing fee")
 
     assert owed(merchant) == Decimal("99.00") - Decimal("7.92") - Decimal("5.00")
+    assert trial_balance() == {"CNY": 0}
+
+
+def test_cancelling_a_paid_order_before_it_ships_reverses_the_merchants_credit(shop):
+    variant = own_variant(shop, price="99.00")
+    merchant = variant.product.merchant
+    order = paid_sale(variant, 2)
+
+    cancels.cancel_order(order=order, reason="changed my mind")
+
+    assert owed(merchant) == 0
+    statement = selectors.statement(
+        merchant=merchant, currency="CNY", start=order.placed_at - dt.timedelta(days=1), end=LATER
+    )
+    assert [(line.kind, line.amount) for line in statement.lines] == [
+        ("sale", Decimal("198.00")),
+        ("commission", Decimal("-15.84")),
+        ("sale", Decimal("-198.00")),
+        ("commission", Decimal("15.84")),
+    ]
     assert trial_balance() == {"CNY": 0}
 
 

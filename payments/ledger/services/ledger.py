@@ -191,7 +191,12 @@ def reverse(*, original, reason, actor=None):
         reference=f"reversal:{original.reference}",
         kind=original.kind,
         entries=[
-            Entry(p.account.code, Money(-p.amount, p.currency), p.account.partnership if p.partnership_id else None)
+            Entry(
+                p.account.code,
+                Money(-p.amount, p.currency),
+                p.account.partnership if p.partnership_id else None,
+                counterparty=p.counterparty,  # a reversal stays on the same party's balance
+            )
             for p in postings
         ],
         memo=reason,
