@@ -16,7 +16,7 @@ from tests.catalog.factories import make_user
 from tests.payments.shop_factories import own_variant, set_up_shop
 from tests.payments.test_merchant_money import delivered, paid_sale
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
 
 SHOTS = Path("/tmp") / "shots_mmoney"
 

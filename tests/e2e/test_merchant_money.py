@@ -15,7 +15,7 @@ import pytest
 from .pairs import partnered_pair
 from .test_two_instances import manage
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # two instances started on a busy machine
 
 DATABASES = ("cb_e2e_mmoney_cn", "cb_e2e_mmoney_us")
 ENV = {"CROSSBORDER_OUTBOX_RELAY_ON_COMMIT": "false"}
