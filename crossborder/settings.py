@@ -498,6 +498,17 @@ SHOP_API_RATES = {
 # as JSON: {"name": ..., "iban": ... or "account": ..., "bic": ...}.
 SETTLEMENT_BANK = json.loads(env("CROSSBORDER_SETTLEMENT_BANK", "{}"))
 SETTLEMENT_PARTNER_BANKS = json.loads(env("CROSSBORDER_SETTLEMENT_PARTNER_BANKS", "{}"))
+# Money owed to merchants (payments/merchants): the platform's default commission in percent (a
+# merchant's own rate wins), the smallest payout per currency ("default" for the others), how far
+# back a payout run asks after-sales which home sales are still open to returns, and when it runs.
+MERCHANT_MONEY = {
+    "COMMISSION_PERCENT": env("CROSSBORDER_MERCHANT_COMMISSION_PERCENT", "8"),
+    "PAYOUT_MINIMUM": json.loads(
+        env("CROSSBORDER_MERCHANT_PAYOUT_MINIMUM", '{"CNY": "100", "JPY": "2000", "default": "20"}')
+    ),
+    "HOLD_LOOKBACK_DAYS": int(env("CROSSBORDER_MERCHANT_HOLD_LOOKBACK_DAYS", "180")),
+    "PAYOUT_HOUR": int(env("CROSSBORDER_MERCHANT_PAYOUT_HOUR", "6")),
+}
 # Payment providers by code: the class implementing payments.providers.PaymentProvider and its
 # options (secrets from the environment). Production takes real money only: the payments checks
 # (payments/providers/checks.py, crossborder.E020-E025) refuse to start with a sandbox, an empty or development
@@ -611,6 +622,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Payments: close each partnership's settlement period once its cut-off (agreed, in UTC) has passed.
     "payments-close-settlement-periods": {"task": "payments.close_settlement_periods", "schedule": 300.0},
+    # Merchants: one payout run a day (idempotent per day: a second fire finds the day's run).
+    "payments-pay-merchants": {
+        "task": "payments.pay_merchants",
+        "schedule": crontab(hour=MERCHANT_MONEY["PAYOUT_HOUR"], minute=10),
+    },
     # Shop: lapsed quotes and orders unpaid past their window give their stock back.
     "payments-expire-checkouts": {"task": "payments.expire_checkouts", "schedule": 60.0},
     # Payments: void or refund payments whose checkout never placed an order.

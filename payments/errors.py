@@ -23,6 +23,15 @@ class SettlementErrorCode(StrEnum):
     INVALID_STATE = "invalid_state"
 
 
+class MerchantMoneyErrorCode(StrEnum):
+    INVALID_COMMISSION = "invalid_commission_rate"
+    INVALID_BANK_DETAILS = "invalid_bank_details"
+    NO_BANK_DETAILS = "no_bank_details"
+    OPEN_TO_RETURNS = "sales_open_to_returns"
+    BELOW_MINIMUM = "below_payout_minimum"
+    NOTHING_TO_PAY = "nothing_to_pay"
+
+
 class PaymentErrorCode(StrEnum):
     UNKNOWN_PROVIDER = "unknown_provider"
     PAYMENT_NOT_FOUND = "payment_not_found"

@@ -109,3 +109,31 @@ def returned_lines(merchant):
         home.append((answer or {}).get("home", ()))
         abroad.append((answer or {}).get("abroad", ()))
     return home, abroad
+
+
+# own_goods_sold(line): an order line of our merchants' goods was paid and posted to the ledger
+# (the sale is recognised at payment: docs/adr/0031-mmoney-merchant-money.md). Inline, in the
+# payment's transaction: merchant money credits the merchant with it (payments/handlers/merchants.py).
+own_goods_sold = Hook("payments.own_goods_sold", runs=Hook.INLINE)
+
+# own_goods_sale_cancelled(line): a paid line of our merchants' goods was cancelled before it shipped
+# (its sale is reversed). Inline, in the cancellation's transaction: merchant money reverses the
+# merchant's credit and commission for it (payments/handlers/merchants.py).
+own_goods_sale_cancelled = Hook("payments.own_goods_sale_cancelled", runs=Hook.INLINE)
+
+# settlement_reconciled(batch): a settlement batch was reconciled with the partner's statement (the
+# money for its lines is agreed and owed). Inline, in the reconciliation's transaction: merchant
+# money credits our merchants with their goods sold abroad in it (payments/handlers/merchants.py).
+settlement_reconciled = Hook("payments.settlement_reconciled", runs=Hook.INLINE)
+
+# sales_open_to_returns(references, now) -> iterable of the order-line references (of home sales) that
+# can still be returned: not delivered yet, or inside their return window. Inline; after-sales
+# answers from its return rules (aftersales/handlers/merchant_holds.py). A payout holds them.
+sales_open_to_returns = Hook("payments.sales_open_to_returns", runs=Hook.INLINE)
+
+
+def open_to_returns(references, *, now=None):
+    references = list(references)
+    if not references:
+        return set()
+    return {ref for answer in sales_open_to_returns.fire(references=references, now=now) for ref in answer or ()}

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("payments.shop.urls")),
     path("", include("payments.providers.urls")),
     path("merchant/orders/", include("payments.shop.merchant_urls")),
+    path("merchant/money/", include("payments.merchants.urls")),
 ]

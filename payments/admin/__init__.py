@@ -1,3 +1,3 @@
 """The payments admin, one module per area."""
 
-from . import ledger, orders, payment, settlement  # noqa: F401
+from . import ledger, merchants, orders, payment, settlement  # noqa: F401

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from payments.models import ForwardedLine, ForwardedOrder
 from payments.shop.services import merchant_fulfilment, orders
-from tests.catalog.factories import make_user
+from tests.catalog.factories import make_user, past_second_factor
 from tests.partner_zone.factories import make_partnership
 from tests.payments.shop_factories import own_variant, set_up_shop
 from tests.payments.test_forwarded_fulfilment import RECIPIENT
@@ -60,8 +60,7 @@ def forwarded_order(settings):
 
 def logged_in(page, live_server, user, language):
     """A session for `user` and the language chosen, as the browser's cookies."""
-    client = Client()
-    client.force_login(user)
+    client = past_second_factor(Client(), user)
     page.context.add_cookies(
         [
             {"name": name, "value": value, "url": live_server.url}

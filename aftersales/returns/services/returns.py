@@ -36,6 +36,7 @@ from logistics.services import last_leg
 from logistics.services.stock import home_warehouse
 from payments import hooks as payments_hooks
 from payments.ledger.services import charges, ledger
+from payments.merchants import services as merchant_money
 from payments.models import LedgerTransaction, Order, OrderLine, Payment, ProviderCall
 from payments.providers.services import payment as payments
 
@@ -671,6 +672,10 @@ def _record_refund(*, request, payment, actor):
             paid = line.refund + (line.deduction or Money(0, str(line.refund.currency)))
             ledger.record_return_refund(reference=refund_reference(line), paid=paid, refunded=line.refund)
             _charge_partner(request, line, actor=actor)
+            if not line.order_line.is_partner:  # our merchant's goods: it gives the returned units' share back
+                merchant_money.debit_returned_units(
+                    order_line=line.order_line, quantity=len(_units_of(line)), reference=refund_reference(line)
+                )
         if not LedgerTransaction.objects.filter(reference=f"return:{request.reference}:shipping").exists():
             _charge_return_shipping(request, done)
         total = sum((line.refund.amount for line in done), Decimal(0))

@@ -44,6 +44,11 @@ CHART = {
     "service_fee_income": Account.Kind.INCOME,  # a service the partner pays, billed to it
     "service_costs": Account.Kind.EXPENSE,  # what the providers charge us
     "provider_payables": Account.Kind.LIABILITY,  # owed to providers until paid out
+    # Merchants selling through us (payments/merchants): what each is owed, one balance per merchant
+    # and currency (postings tagged "merchant:<id>"), and the cost of the goods we sold for them.
+    "merchant_payables": Account.Kind.LIABILITY,
+    "merchant_goods_cost": Account.Kind.EXPENSE,
+    "merchant_fee_income": Account.Kind.INCOME,  # fees merchants pay us, off their balance
     # Trading account between currencies: a sale paid in CNY for goods owed in USD leaves CNY on one
     # side and USD on the other, so each currency balances on its own.
     "fx_position": Account.Kind.EQUITY,
@@ -186,7 +191,12 @@ def reverse(*, original, reason, actor=None):
         reference=f"reversal:{original.reference}",
         kind=original.kind,
         entries=[
-            Entry(p.account.code, Money(-p.amount, p.currency), p.account.partnership if p.partnership_id else None)
+            Entry(
+                p.account.code,
+                Money(-p.amount, p.currency),
+                p.account.partnership if p.partnership_id else None,
+                counterparty=p.counterparty,  # a reversal stays on the same party's balance
+            )
             for p in postings
         ],
         memo=reason,

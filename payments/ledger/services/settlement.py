@@ -27,6 +27,7 @@ from crossborder.errors import DomainError
 from crossborder.models import Partnership
 from crossborder.services import send_to_partner
 
+from ... import hooks
 from ...errors import SettlementErrorCode as Code
 from ..amounts import MoneySum
 from ..models import (
@@ -356,6 +357,8 @@ def _reconcile_if_complete(batch):
     batch.status = SettlementBatch.Status.DISPUTED if differences else SettlementBatch.Status.RECONCILED
     batch.reconciled_at = None if differences else timezone.now()
     batch.save(update_fields=["status", "reconciled_at", "partner_net_amount"])
+    if not differences:
+        hooks.settlement_reconciled.fire(batch=batch)  # merchants are credited their goods sold abroad
     if not differences and batch.net_amount < 0:
         _payout(batch)
     return batch

@@ -34,7 +34,7 @@ from ...errors import CheckoutErrorCode as Code
 from ...ledger.services import ledger
 from ...providers.models import Payment
 from ...providers.services import payment as payments
-from ..models import CustomsDeclaration, Fulfilment, Order, OrderEvent
+from ..models import CustomsDeclaration, Fulfilment, Order, OrderEvent, Origin
 from . import orders
 
 logger = logging.getLogger(__name__)
@@ -127,6 +127,8 @@ def _cancel_paid(order, lines, *, actor, reason, by, now):
     for line in lines:
         for suffix in orders.LINE_EVENTS:
             ledger.reverse_event(reference=f"{line.reference}{suffix}", reason=memo, actor=actor)
+        if line.origin == Origin.OWN:
+            hooks.own_goods_sale_cancelled.fire(line=line, reason=memo, actor=actor)
     for group in orders._partner_groups(lines).values():
         partnership = group[0].partnership
         if partnership.is_live:

@@ -234,9 +234,11 @@ def _serve(line, order):
 
 def _post_to_ledger(line):
     if line.origin == Origin.OWN:
-        return ledger.record_own_goods_sale(
+        posted = ledger.record_own_goods_sale(
             reference=line.reference, goods=line.goods, shipping=line.shipping, taxes=line.taxes
         )
+        hooks.own_goods_sold.fire(line=line)  # the merchant is credited now, at payment (docs/adr/0031)
+        return posted
     if line.grade:  # a returned unit resold: the partner gets the proceeds less the resale fee
         return ledger.record_partner_goods_resale(
             reference=line.reference,
