@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from aftersales.models import ReceivedDisposition, ReturnUnit
-from crossborder.models import OutboxMessage
+from crossborder.models import Notification, OutboxMessage
 from logistics.models import Shipment, StockLevel, StockMovement
 from payments.models import ForwardedLine, Order, OrderEvent
 from payments.shop import merchant_selectors as lines
@@ -238,6 +238,8 @@ def test_a_merchant_that_ships_itself_picks_packs_and_ships_a_home_line_and_the_
     assert StockLevel.objects.get(sku=mug.sku).on_hand == 3
     order_page = client.get(reverse("payments:order", args=[line.order.token])).content.decode()
     assert "SF-1234567" in order_page
+    mail = Notification.objects.get(template="order_shipped")
+    assert mail.to == line.order.email and mail.context["tracking_number"] == "SF-1234567"
     assert OutboxMessage.objects.filter(message_type="delivery.tracking").count() == 0
 
 
