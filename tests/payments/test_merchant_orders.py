@@ -17,6 +17,7 @@ from crossborder.models import Notification, OutboxMessage
 from logistics.models import Shipment, StockLevel, StockMovement
 from payments.models import ForwardedLine, Order, OrderEvent
 from payments.shop import merchant_selectors as lines
+from payments.shop import merchant_views
 from payments.shop.services import merchant_fulfilment, orders
 from tests.aftersales.factories import paid_line, returned_units
 from tests.catalog.factories import make_user
@@ -143,6 +144,36 @@ def test_the_filters_narrow_by_where_status_partner_number_and_returns(shop, par
     assert found(with_returns=True) == {("home", returned.pk)}
     today = timezone.localdate()
     assert ("home", home.pk) in found(since=today, until=today)
+
+
+def test_the_list_pages_newest_first(shop, partnership, client, monkeypatch):
+    monkeypatch.setattr(merchant_views, "PAGE_SIZE", 2)
+    mug = own_variant(shop, stock=10)
+    merchant = merchant_of(mug)
+    older, newer = paid_line(mug, 1), paid_line(mug, 1)
+    abroad = forward(partnership, mug)  # placed by the partner days before
+    browser = signed_in(client, merchant)
+
+    first = browser.get(reverse("payments:merchant-orders")).content.decode()
+    second = browser.get(reverse("payments:merchant-orders"), {"page": 2}).content.decode()
+
+    assert first.index(newer.reference) < first.index(older.reference) and abroad.reference not in first
+    assert abroad.reference in second and newer.reference not in second
+
+
+def test_a_consignment_line_abroad_is_the_partners_to_ship_and_shows_no_address_or_form(shop, partnership, client):
+    mug = own_variant(shop, stock=5)
+    merchant = merchant_of(mug, ships_itself=True)
+    line = forward(partnership, mug, fulfilment="consignment")
+
+    page = signed_in(client, merchant).get(reverse("payments:merchant-order-line", args=["abroad", line.pk]))
+    text = page.content.decode()
+
+    assert page.status_code == 200 and 'id="ship"' not in text
+    assert escape("the partner, from your goods in its warehouse") in text
+    with pytest.raises(merchant_fulfilment.DomainError) as refused:
+        merchant_fulfilment.fulfil_line(merchant=merchant, where="abroad", line_id=line.pk, step="pick")
+    assert refused.value.code == "not_yours_to_ship"
 
 
 def test_a_bad_filter_value_is_named_and_the_list_still_answers(shop, client):
