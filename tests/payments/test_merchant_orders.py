@@ -371,7 +371,7 @@ def test_a_merchant_acting_on_another_merchants_line_is_refused_and_nothing_chan
                 reverse("payments:merchant-fulfil", args=[where, line.pk, step]),
                 {"carrier": "sandbox", "tracking_number": "MY-123"},
             )
-            assert response.status_code == 404
+            assert response.status_code == 404 and "No such line of your goods." in response.content.decode()
 
     assert snapshot() == before
 
