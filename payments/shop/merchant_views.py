@@ -70,8 +70,8 @@ def fulfil(request, where, line_id, step):
             actor=request.user.get_username(),
         )
     except DomainError as error:
-        if error.status == 404:
-            raise Http404(error.detail) from None
+        if error.status == 404:  # another merchant's line, or none: refused with the reason, as not found
+            return render(request, "payments/merchant_order_refused.html", {"error": error}, status=404)
         row = _line_or_404(request, where, line_id)
         context = _line_context(row, error=error, posted=request.POST)
         return render(request, "payments/merchant_order_line.html", context, status=error.status)

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from aftersales.models import ReceivedDisposition, ReturnUnit
-from crossborder.models import OutboxMessage
+from crossborder.models import Notification, OutboxMessage
 from logistics.models import Shipment, StockLevel, StockMovement
 from payments.models import ForwardedLine, Order, OrderEvent
 from payments.shop import merchant_selectors as lines
+from payments.shop import merchant_views
 from payments.shop.services import merchant_fulfilment, orders
 from tests.aftersales.factories import paid_line, returned_units
 from tests.catalog.factories import make_user
@@ -145,6 +146,36 @@ def test_the_filters_narrow_by_where_status_partner_number_and_returns(shop, par
     assert ("home", home.pk) in found(since=today, until=today)
 
 
+def test_the_list_pages_newest_first(shop, partnership, client, monkeypatch):
+    monkeypatch.setattr(merchant_views, "PAGE_SIZE", 2)
+    mug = own_variant(shop, stock=10)
+    merchant = merchant_of(mug)
+    older, newer = paid_line(mug, 1), paid_line(mug, 1)
+    abroad = forward(partnership, mug)  # placed by the partner days before
+    browser = signed_in(client, merchant)
+
+    first = browser.get(reverse("payments:merchant-orders")).content.decode()
+    second = browser.get(reverse("payments:merchant-orders"), {"page": 2}).content.decode()
+
+    assert first.index(newer.reference) < first.index(older.reference) and abroad.reference not in first
+    assert abroad.reference in second and newer.reference not in second
+
+
+def test_a_consignment_line_abroad_is_the_partners_to_ship_and_shows_no_address_or_form(shop, partnership, client):
+    mug = own_variant(shop, stock=5)
+    merchant = merchant_of(mug, ships_itself=True)
+    line = forward(partnership, mug, fulfilment="consignment")
+
+    page = signed_in(client, merchant).get(reverse("payments:merchant-order-line", args=["abroad", line.pk]))
+    text = page.content.decode()
+
+    assert page.status_code == 200 and 'id="ship"' not in text
+    assert escape("the partner, from your goods in its warehouse") in text
+    with pytest.raises(merchant_fulfilment.DomainError) as refused:
+        merchant_fulfilment.fulfil_line(merchant=merchant, where="abroad", line_id=line.pk, step="pick")
+    assert refused.value.code == "not_yours_to_ship"
+
+
 def test_a_bad_filter_value_is_named_and_the_list_still_answers(shop, client):
     merchant = merchant_of(own_variant(shop))
     response = signed_in(client, merchant).get(reverse("payments:merchant-orders"), {"since": "31-31-2026"})
@@ -238,6 +269,8 @@ def test_a_merchant_that_ships_itself_picks_packs_and_ships_a_home_line_and_the_
     assert StockLevel.objects.get(sku=mug.sku).on_hand == 3
     order_page = client.get(reverse("payments:order", args=[line.order.token])).content.decode()
     assert "SF-1234567" in order_page
+    mail = Notification.objects.get(template="order_shipped")
+    assert mail.to == line.order.email and mail.context["tracking_number"] == "SF-1234567"
     assert OutboxMessage.objects.filter(message_type="delivery.tracking").count() == 0
 
 
@@ -338,7 +371,7 @@ def test_a_merchant_acting_on_another_merchants_line_is_refused_and_nothing_chan
                 reverse("payments:merchant-fulfil", args=[where, line.pk, step]),
                 {"carrier": "sandbox", "tracking_number": "MY-123"},
             )
-            assert response.status_code == 404
+            assert response.status_code == 404 and "No such line of your goods." in response.content.decode()
 
     assert snapshot() == before
 
