@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, Sum
 from logistics.models import Shipment
 from payments.models import Order, OrderEvent
 
-from .models import Message, ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit
+from .models import Message, ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit, ReviewTally, ServiceProvider
 from .returns.services import policy as policies
 
 # A return that is not refused or called off holds its units: they cannot be returned again.
@@ -151,3 +151,28 @@ def admin_returns():
 def returns_of_orders(orders):
     """The returns and exchanges of these orders, newest first (a shopper's account page): one query."""
     return list(ReturnRequest.objects.filter(order__in=orders).select_related("order").order_by("-created_at", "-pk"))
+
+
+# --- a partner's record, for the partners app ----------------------------------------------------
+
+
+def partner_goods_aftersales(*, partnership, since):
+    """What our shoppers said of the partner's goods: units asked back in returns opened since
+    `since` (exchanges included), and the reviews shown here of its listings (count, rating sum).
+    Two queries."""
+    returned = ReturnLine.objects.filter(order_line__partnership=partnership, request__created_at__gte=since).aggregate(
+        units=Sum("quantity")
+    )["units"]
+    tallies = ReviewTally.objects.filter(listing__partnership=partnership).aggregate(
+        count=Sum("count"), rating_sum=Sum("rating_sum")
+    )
+    return {
+        "returned_units": returned or 0,
+        "reviews": tallies["count"] or 0,
+        "rating_sum": tallies["rating_sum"] or 0,
+    }
+
+
+def installation_providers():
+    """Active local service providers offering installation. One query."""
+    return ServiceProvider.objects.filter(is_active=True, skills__skill__code="installation").distinct().count()

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    "simple_history",
     "crossborder",
     "catalog",
     "logistics",
@@ -116,6 +117,7 @@ INSTALLED_APPS = [
     "payments",
     "aftersales",
     "accounts",
+    "partners",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +130,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit trail (django-simple-history) records who changed agreements, rates, rules, dispositions.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -591,6 +595,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "aftersales.send_demand_reports",
         "schedule": crontab(hour=DEMAND_REPORTS["HOUR"], minute=20),
     },
+    # Partners: scores recomputed nightly; agreement compliance checked every hour.
+    "partners-score": {"task": "partners.score_partners", "schedule": crontab(hour=3, minute=30)},
+    "partners-compliance": {"task": "partners.check_compliance", "schedule": crontab(minute=50)},
     # Payments: close each partnership's settlement period once its cut-off (agreed, in UTC) has passed.
     "payments-close-settlement-periods": {"task": "payments.close_settlement_periods", "schedule": 300.0},
     # Shop: lapsed quotes and orders unpaid past their window give their stock back.

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from catalog import texts
 from crossborder import money
@@ -155,6 +156,8 @@ class RoundingRule(models.Model):
     step = models.DecimalField(max_digits=8 + money.MONEY_PLACES, decimal_places=money.MONEY_PLACES)
     ending_offset = models.DecimalField(max_digits=8 + money.MONEY_PLACES, decimal_places=money.MONEY_PLACES, default=0)
 
+    history = HistoricalRecords()  # the audit trail: who changed what, when (admin: History)
+
     class Meta:
         verbose_name = _("rounding rule")
         verbose_name_plural = _("rounding rules")
@@ -195,6 +198,8 @@ class DutyRule(models.Model):
     de_minimis_applies = models.BooleanField(default=False)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()  # the audit trail: who changed what, when (admin: History)
 
     class Meta:
         verbose_name = _("duty rule")

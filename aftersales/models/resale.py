@@ -4,6 +4,7 @@
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ..choices import Disposition, Grade
 
@@ -31,6 +32,8 @@ class ReceivedDisposition(models.Model):
     repair_ticket = models.CharField(_("repair ticket"), max_length=40, blank=True)
     consignment = models.UUIDField(_("reverse consignment"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    history = HistoricalRecords()  # the audit trail: who changed what, when (admin: History)
 
     class Meta:
         verbose_name = _("partner's disposition of a returned unit")

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from crossborder import money
 
@@ -124,6 +125,8 @@ class ReturnUnit(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    history = HistoricalRecords()  # the audit trail: who changed what, when (admin: History)
 
     class Meta:
         verbose_name = _("returned unit")
