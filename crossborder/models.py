@@ -10,8 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from .audit import audit_trail
 from .fields import EncryptedTextField
 
 
@@ -171,7 +171,7 @@ class Partnership(models.Model):
     relay_lease_token = models.UUIDField(null=True, blank=True, editable=False)
 
     # The audit trail of the agreement (admin: History); the relay's bookkeeping is left out.
-    history = HistoricalRecords(excluded_fields=["outbox_seq", "relay_lease_until", "relay_lease_token"])
+    history = audit_trail(excluded_fields=["outbox_seq", "relay_lease_until", "relay_lease_token"])
 
     class Meta:
         ordering = ["-created_at"]
@@ -404,7 +404,7 @@ class ExchangeRate(models.Model):
     as_of = models.DateTimeField(_("valid from"))
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()  # the audit trail: who changed what, when (admin: History)
+    history = audit_trail()  # the audit trail: who changed what, when (admin: History)
 
     class Meta:
         verbose_name = _("exchange rate")

@@ -11,10 +11,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
 from catalog import texts
 from crossborder import money
+from crossborder.audit import audit_trail
 from crossborder.models import Partnership
 
 RATE = {"max_digits": 9, "decimal_places": 6}  # 0.130000 = 13 %
@@ -156,7 +156,7 @@ class RoundingRule(models.Model):
     step = models.DecimalField(max_digits=8 + money.MONEY_PLACES, decimal_places=money.MONEY_PLACES)
     ending_offset = models.DecimalField(max_digits=8 + money.MONEY_PLACES, decimal_places=money.MONEY_PLACES, default=0)
 
-    history = HistoricalRecords()  # the audit trail: who changed what, when (admin: History)
+    history = audit_trail()  # the audit trail: who changed what, when (admin: History)
 
     class Meta:
         verbose_name = _("rounding rule")
@@ -199,7 +199,7 @@ class DutyRule(models.Model):
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
 
-    history = HistoricalRecords()  # the audit trail: who changed what, when (admin: History)
+    history = audit_trail()  # the audit trail: who changed what, when (admin: History)
 
     class Meta:
         verbose_name = _("duty rule")

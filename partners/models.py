@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from crossborder.audit import audit_trail
 from crossborder.models import Partner, Partnership
 
 from . import scoring
@@ -67,7 +67,7 @@ class ScoringPolicy(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()  # the audit trail: who changed what, when (admin: History)
+    history = audit_trail()  # the audit trail: who changed what, when (admin: History)
 
     class Meta:
         verbose_name = _("scoring policy")
@@ -211,7 +211,7 @@ class ComplianceWatch(models.Model):
     )
     auto_suspended_at = models.DateTimeField(_("suspended automatically at"), null=True, blank=True)
 
-    history = HistoricalRecords()  # the audit trail: who changed what, when (admin: History)
+    history = audit_trail()  # the audit trail: who changed what, when (admin: History)
 
     class Meta:
         verbose_name = _("compliance watch")

@@ -4,7 +4,8 @@
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from crossborder.audit import audit_trail
 
 from ..choices import Disposition, Grade
 
@@ -33,7 +34,7 @@ class ReceivedDisposition(models.Model):
     consignment = models.UUIDField(_("reverse consignment"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
 
-    history = HistoricalRecords()  # the audit trail: who changed what, when (admin: History)
+    history = audit_trail()  # the audit trail: who changed what, when (admin: History)
 
     class Meta:
         verbose_name = _("partner's disposition of a returned unit")

@@ -5,9 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from crossborder import money
+from crossborder.audit import audit_trail
 
 from ..choices import Disposition, Grade, ReturnReason
 from .threads import Thread
@@ -126,7 +126,7 @@ class ReturnUnit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    history = HistoricalRecords()  # the audit trail: who changed what, when (admin: History)
+    history = audit_trail()  # the audit trail: who changed what, when (admin: History)
 
     class Meta:
         verbose_name = _("returned unit")

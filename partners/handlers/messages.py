@@ -32,19 +32,20 @@ class FiguresPayload(serializers.Serializer):
         }
     )
 
-    def validate(self, data):
-        unknown = sorted(set(self.initial_data) - set(self.fields))
-        if unknown:
-            raise serializers.ValidationError({unknown[0]: ["Unknown figure."]})
-        try:
-            scoring.parse_figures(dict(self.initial_data))
-        except PartnersError as exc:
-            raise serializers.ValidationError({exc.field: [str(exc.detail)]}) from None
-        return data
-
 
 class MetricsPayload(serializers.Serializer):
     figures = FiguresPayload()
+
+    def validate(self, data):
+        raw = self.initial_data.get("figures")
+        unknown = sorted(set(raw) - set(self.fields["figures"].fields))
+        if unknown:
+            raise serializers.ValidationError({"figures": {unknown[0]: ["Unknown figure."]}})
+        try:
+            scoring.parse_figures({key: value for key, value in raw.items() if value is not None})
+        except PartnersError as exc:
+            raise serializers.ValidationError({"figures": {exc.field: [str(exc.detail)]}}) from None
+        return data
 
 
 @messages.register(

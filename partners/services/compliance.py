@@ -83,16 +83,15 @@ def check_partnership(*, partnership, now=None, policy=None):
             )
             if recorded:
                 new.append(recorded)
+    # What counts: the breaches observed in the window, and after the last resume (not at it).
+    counting = ComplianceBreach.objects.filter(partnership=partnership, observed_at__gte=since)
+    if watch.counting_since:
+        counting = counting.filter(observed_at__gt=watch.counting_since)
     counted_from = max(since, watch.counting_since) if watch.counting_since else since
-    breaches = ComplianceBreach.objects.filter(
-        partnership=partnership, severity=ComplianceBreach.Severity.BREACH, observed_at__gte=counted_from
-    )
-    count = breaches.count()
+    count = counting.filter(severity=ComplianceBreach.Severity.BREACH).count()
     warned = False
     if count >= policy.warn_after:
-        already = ComplianceBreach.objects.filter(
-            partnership=partnership, severity=ComplianceBreach.Severity.WARNING, observed_at__gte=counted_from
-        ).exists()
+        already = counting.filter(severity=ComplianceBreach.Severity.WARNING).exists()
         if not already:
             warned = bool(
                 _record(
@@ -170,6 +169,7 @@ def resume_partner(*, partnership, reason, actor=None, now=None):
     breaches before now no longer count towards the next suspension."""
     now = now or timezone.now()
     reason = _reason(reason)
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
     if partnership.status != Partnership.Status.SUSPENDED:
         raise PartnersError(
             Code.INVALID_STATE,
