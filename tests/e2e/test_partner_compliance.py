@@ -19,7 +19,8 @@ from .test_partner_zone import get
 from .test_purchase_and_settlement import LISTINGS, OFFER, RATE, SHOPPERS, last_json, place_order
 from .test_two_instances import manage
 
-pytestmark = pytest.mark.e2e
+# Three instances migrate and start before the story runs: slow on a busy machine.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1500)]
 
 DATABASES = ("cb_e2e_partners_cn", "cb_e2e_partners_us", "cb_e2e_partners_jp")
 ENV = {"CROSSBORDER_OUTBOX_RELAY_ON_COMMIT": "false"}
