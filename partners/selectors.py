@@ -262,3 +262,8 @@ def latest_scores():
         {**entry, **{kind: entry.get(kind) for kind in PartnerScore.Kind.values}}
         for _key, entry in sorted(table.items())
     ]
+
+
+def watched_partnership(code):
+    """The active or suspended partnership with the partner of this code, or None."""
+    return Partnership.objects.filter(partner__code=code, status__in=WATCHED_STATUSES).select_related("partner").first()

@@ -4,7 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from crossborder.errors import DomainError
-from crossborder.management.options import moment, partnerships_of
+from crossborder.management.options import moment
+from partners import selectors
 from partners.services import compliance
 
 
@@ -21,7 +22,9 @@ class Command(BaseCommand):
         actor = get_user_model().objects.filter(username=by, is_staff=True).first()
         if actor is None:
             raise CommandError(f"No staff user {by!r}.")
-        partnership = partnerships_of(partner).get()
+        partnership = selectors.watched_partnership(partner)
+        if partnership is None:
+            raise CommandError(f"No active or suspended partnership with partner {partner!r}.")
         try:
             compliance.hold_off_auto_suspension(
                 partnership=partnership, until=moment(until, "--until"), reason=reason, actor=actor
