@@ -19,6 +19,8 @@ from .models import (
     ReturnLine,
     ReturnRequest,
     ReturnUnit,
+    ReviewTally,
+    ServiceProvider,
 )
 from .returns.services import policy as policies
 
@@ -251,3 +253,28 @@ def merchant_returned_lines(*, merchant):
     for lines in PartnerReturnNotice.objects.values_list("lines", flat=True):
         abroad.update(item.get("line") for item in lines if item.get("sku") in skus)
     return {"home": home, "abroad": abroad}
+
+
+# --- a partner's record, for the partners app ----------------------------------------------------
+
+
+def partner_goods_aftersales(*, partnership, since):
+    """What our shoppers said of the partner's goods: units asked back in returns opened since
+    `since` (exchanges included), and the reviews shown here of its listings (count, rating sum).
+    Two queries."""
+    returned = ReturnLine.objects.filter(order_line__partnership=partnership, request__created_at__gte=since).aggregate(
+        units=Sum("quantity")
+    )["units"]
+    tallies = ReviewTally.objects.filter(listing__partnership=partnership).aggregate(
+        count=Sum("count"), rating_sum=Sum("rating_sum")
+    )
+    return {
+        "returned_units": returned or 0,
+        "reviews": tallies["count"] or 0,
+        "rating_sum": tallies["rating_sum"] or 0,
+    }
+
+
+def installation_providers():
+    """Active local service providers offering installation. One query."""
+    return ServiceProvider.objects.filter(is_active=True, skills__skill__code="installation").distinct().count()

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
 
@@ -122,7 +123,7 @@ class PartnershipForm(forms.ModelForm):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(SimpleHistoryAdmin):
     list_display = [
         "partner",
         "status",

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .audit import audit_trail
 from .fields import EncryptedTextField
 
 
@@ -173,6 +174,9 @@ class Partnership(models.Model):
     outbox_seq = models.PositiveBigIntegerField(default=0, editable=False)
     relay_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     relay_lease_token = models.UUIDField(null=True, blank=True, editable=False)
+
+    # The audit trail of the agreement (admin: History); the relay's bookkeeping is left out.
+    history = audit_trail(excluded_fields=["outbox_seq", "relay_lease_until", "relay_lease_token"])
 
     class Meta:
         ordering = ["-created_at"]
@@ -408,6 +412,8 @@ class ExchangeRate(models.Model):
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
     as_of = models.DateTimeField(_("valid from"))
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = audit_trail()  # the audit trail: who changed what, when (admin: History)
 
     class Meta:
         verbose_name = _("exchange rate")

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "simple_history",
     "crossborder",
     "catalog",
     "logistics",
@@ -120,6 +121,7 @@ INSTALLED_APPS = [
     "payments",
     "aftersales",
     "accounts",
+    "partners",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +136,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session passed a second factor (django-otp).
     "django_otp.middleware.OTPMiddleware",
+    # The audit trail (django-simple-history) records who changed agreements, rates, rules, dispositions.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -620,6 +624,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "aftersales.send_demand_reports",
         "schedule": crontab(hour=DEMAND_REPORTS["HOUR"], minute=20),
     },
+    # Partners: scores recomputed nightly; agreement compliance checked every hour.
+    "partners-score": {"task": "partners.score_partners", "schedule": crontab(hour=3, minute=30)},
+    "partners-compliance": {"task": "partners.check_compliance", "schedule": crontab(minute=50)},
     # Payments: close each partnership's settlement period once its cut-off (agreed, in UTC) has passed.
     "payments-close-settlement-periods": {"task": "payments.close_settlement_periods", "schedule": 300.0},
     # Merchants: one payout run a day (idempotent per day: a second fire finds the day's run).

@@ -356,6 +356,34 @@ class Terms:
         "reasons", ("no_reason",), "Return reasons for which the restocking fee may apply; no_reason."
     )
 
+    # The observable promises compliance checks (docs/adr/0031-partners-scores-and-compliance.md).
+    settlement_statement_hours: int = _fee(
+        "day_count",
+        24,
+        "Hours after a settlement cut-off within which the partner's statement of that period must arrive; 24.",
+    )
+    dispute_answer_days: int = _fee(
+        "day_count", 7, "Days within which a settlement dispute must be answered (resolved); 7."
+    )
+    receipt_days: int = _fee(
+        "day_count",
+        14,
+        "Days after a first-leg consignment's advance notice within which the importer's receipt must arrive; 14.",
+    )
+    order_ack_hours: int = _fee(
+        "day_count",
+        24,
+        "Hours after an order is forwarded within which the exporter must report its first status; 24.",
+    )
+    order_ship_days: int = _fee(
+        "day_count", 5, "Days after an order is forwarded within which the exporter must report it shipped; 5."
+    )
+    return_decision_days: int = _fee(
+        "day_count",
+        7,
+        "Days within which the exporter must decide on aged stock proposed for markdown, return or liquidation; 7.",
+    )
+
     given: frozenset = field(default=frozenset(), compare=False, repr=False)
     """The fee keys the agreement states (the others take their defaults)."""
     broken: dict = field(default_factory=dict, compare=False, repr=False)

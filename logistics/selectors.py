@@ -3,18 +3,20 @@ view of its goods abroad. Each is one aggregate query whatever the number of SKU
 
 import datetime as dt
 
-from django.db.models import F, Max, Min, Q, Sum, Value
+from django.db.models import Count, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from catalog.models import ProductVariant
 
 from .models import (
     AGE_BUCKETS,
+    AgedStockAction,
     Consignment,
     ConsignmentLine,
     GoodsAbroad,
     HandoffReport,
     Reservation,
+    Shipment,
     StockLevel,
     StockLot,
     StockMovement,
@@ -220,3 +222,68 @@ def goods_abroad_by_product(products):
         if reported_at is not None:
             entry["reported_at"] = max(reported_at, entry["reported_at"] or reported_at)
     return found
+
+
+# --- a partner's record, for the partners app ----------------------------------------------------
+
+
+def receipt_record(*, partnership, since):
+    """Our first-leg consignments to the partner notified at or after `since`: when the notice went,
+    when the partner's receipt came (None: not yet), lines shipped, lines counted short and lines
+    with damaged units. One query."""
+    rows = (
+        Consignment.objects.filter(
+            partnership=partnership, direction=Consignment.Direction.OUTBOUND, notified_at__gte=since
+        )
+        .exclude(status=Consignment.Status.CANCELLED)
+        .annotate(
+            line_total=Count("lines"),
+            short=Count("lines", filter=Q(lines__counted__lt=F("lines__quantity"))),
+            damaged_lines=Count("lines", filter=Q(lines__damaged__gt=0)),
+        )
+        .order_by("notified_at", "id")
+        .values("reference", "notified_at", "received_at", "line_total", "short", "damaged_lines")
+    )
+    return [{**row, "reference": str(row["reference"])} for row in rows]
+
+
+def stock_report_record(*, partnership, since):
+    """The partner's stock reports of our goods received at or after `since`: how many, and how many
+    disagreed with what we expected. One query."""
+    found = HandoffReport.objects.filter(
+        partnership=partnership,
+        kind=HandoffReport.Kind.STOCK,
+        direction=HandoffReport.Direction.RECEIVED,
+        created_at__gte=since,
+    ).aggregate(reports=Count("id"), disagreeing=Count("id", filter=Q(discrepancies__gt=0)))
+    return {"reports": found["reports"] or 0, "disagreeing": found["disagreeing"] or 0}
+
+
+def aged_decision_record(*, partnership, since):
+    """Aged consignment stock we proposed to the partner at or after `since` (markdown, return or
+    liquidation): when proposed and when it decided (None: not yet). One query."""
+    return list(
+        AgedStockAction.objects.filter(partnership=partnership, stock__isnull=False, created_at__gte=since)
+        .order_by("created_at", "id")
+        .values("reference", "action", "created_at", "decided_at")
+    )
+
+
+def consignment_sell_through(*, partner, since):
+    """The partner's consignment stock in our warehouses: units shipped to shoppers since `since`
+    and units on hand now. Two queries."""
+    shipped = StockMovement.objects.filter(
+        stock__owner=partner, kind=StockMovement.Kind.SHIPPED, created_at__gte=since
+    ).aggregate(units=Sum("on_hand_delta"))["units"]
+    on_hand = StockLevel.objects.filter(owner=partner).aggregate(units=Sum("on_hand"))["units"]
+    return {"sold": -(shipped or 0), "on_hand": on_hand or 0}
+
+
+def references_with_tracking(references):
+    """Which of these order-line references have a parcel with at least one tracking event. One
+    query."""
+    return set(
+        Shipment.objects.filter(order_line__in=list(references), events__isnull=False)
+        .values_list("order_line", flat=True)
+        .distinct()
+    )

@@ -14,6 +14,7 @@ from django_countries.fields import CountryField
 
 from catalog import texts
 from crossborder import money
+from crossborder.audit import audit_trail
 from crossborder.models import Partnership
 
 RATE = {"max_digits": 9, "decimal_places": 6}  # 0.130000 = 13 %
@@ -155,6 +156,8 @@ class RoundingRule(models.Model):
     step = models.DecimalField(max_digits=8 + money.MONEY_PLACES, decimal_places=money.MONEY_PLACES)
     ending_offset = models.DecimalField(max_digits=8 + money.MONEY_PLACES, decimal_places=money.MONEY_PLACES, default=0)
 
+    history = audit_trail()  # the audit trail: who changed what, when (admin: History)
+
     class Meta:
         verbose_name = _("rounding rule")
         verbose_name_plural = _("rounding rules")
@@ -195,6 +198,8 @@ class DutyRule(models.Model):
     de_minimis_applies = models.BooleanField(default=False)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
+
+    history = audit_trail()  # the audit trail: who changed what, when (admin: History)
 
     class Meta:
         verbose_name = _("duty rule")

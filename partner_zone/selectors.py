@@ -734,3 +734,22 @@ def history_export(user):
         }
         for event in events
     ]
+
+
+# --- a partner's record, for the partners app ----------------------------------------------------
+
+
+def catalog_figures(*, partnership, language, at=None, before=None):
+    """The partner's offered catalog as mirrored here: live listings now, those with texts in
+    `language`, those with local (consignment) stock, those needing installation; and how many
+    listings had been mirrored by `at` and by `before` (the catalog's growth). One query."""
+    live = Q(is_active=True)
+    found = PartnerListing.objects.filter(partnership=partnership).aggregate(
+        live=Count("id", filter=live),
+        in_language=Count("id", filter=live & Q(texts__has_key=language)),
+        local_stock=Count("id", filter=live & Q(local_stock__gt=0)),
+        needs_installation=Count("id", filter=live & Q(needs_installation=True)),
+        by_at=Count("id", filter=Q(created_at__lt=at)) if at else Value(None),
+        by_before=Count("id", filter=Q(created_at__lt=before)) if before else Value(None),
+    )
+    return found

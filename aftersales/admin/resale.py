@@ -6,8 +6,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from crossborder.admin_base import ReadOnlyAdmin, run_for_each
+from crossborder.admin_base import ReadOnlyMixin, run_for_each
 from crossborder.errors import DomainError
 from crossborder.models import Partnership
 from logistics.services import reverse
@@ -47,7 +48,7 @@ class OverrideForm(forms.ModelForm):
 
 
 @admin.register(ReturnUnit)
-class ReturnUnitAdmin(admin.ModelAdmin):
+class ReturnUnitAdmin(SimpleHistoryAdmin):
     form = OverrideForm
     list_display = ["__str__", "grade", "owner", "disposition", "disposition_by_rule", "decided_at"]
     list_filter = ["grade", "disposition", "disposition_by_rule"]
@@ -133,7 +134,7 @@ class ReturnUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReceivedDisposition)
-class ReceivedDispositionAdmin(ReadOnlyAdmin):
+class ReceivedDispositionAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ["unit", "partnership", "sku", "grade", "disposition", "step", "by_rule", "decided_at", "step_at"]
     list_filter = ["disposition", "grade", "by_rule", "partnership"]
     search_fields = ["unit", "sku", "order_line"]

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crossborder.audit import audit_trail
+
 from ..choices import Disposition, Grade
 
 
@@ -31,6 +33,8 @@ class ReceivedDisposition(models.Model):
     repair_ticket = models.CharField(_("repair ticket"), max_length=40, blank=True)
     consignment = models.UUIDField(_("reverse consignment"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    history = audit_trail()  # the audit trail: who changed what, when (admin: History)
 
     class Meta:
         verbose_name = _("partner's disposition of a returned unit")

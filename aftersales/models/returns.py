@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crossborder import money
+from crossborder.audit import audit_trail
 
 from ..choices import Disposition, Grade, ReturnReason
 from .threads import Thread
@@ -124,6 +125,8 @@ class ReturnUnit(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    history = audit_trail()  # the audit trail: who changed what, when (admin: History)
 
     class Meta:
         verbose_name = _("returned unit")

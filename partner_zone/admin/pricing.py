@@ -4,6 +4,7 @@ and duty rules; every save reprices the listings it affects through the pricing 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from crossborder.admin_base import ReadOnlyAdmin
 from crossborder.models import ExchangeRate
@@ -21,7 +22,7 @@ def _repriced(modeladmin, request, count):
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
+class ExchangeRateAdmin(SimpleHistoryAdmin):
     list_display = ["base", "quote", "rate", "source", "as_of", "created_at"]
     list_filter = ["source", "base", "quote"]
     search_fields = ["base", "quote"]
@@ -43,7 +44,7 @@ class ExchangeRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoundingRule)
-class RoundingRuleAdmin(admin.ModelAdmin):
+class RoundingRuleAdmin(SimpleHistoryAdmin):
     list_display = ["currency", "min_amount", "max_amount", "step", "ending_offset"]
     list_filter = ["currency"]
 
@@ -58,7 +59,7 @@ class RoundingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(DutyRule)
-class DutyRuleAdmin(admin.ModelAdmin):
+class DutyRuleAdmin(SimpleHistoryAdmin):
     list_display = [
         "country",
         "regime",

@@ -4,7 +4,7 @@ page with a fixed number of queries, whatever the number of lines."""
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -20,7 +20,7 @@ from logistics.services import last_leg
 from partner_zone import selectors as zone_selectors
 from partner_zone.graded import zone_graded_price
 
-from .models import Cart, CartLine, Checkout, Order, OrderEvent, Origin
+from .models import Cart, CartLine, Checkout, ForwardedLine, Order, OrderEvent, OrderLine, Origin
 from .services import orders
 from .services.cancel import PARTNER_SHIPPED
 from .services.cart import listing_refusal, variant_refusal
@@ -260,3 +260,54 @@ def cart_item_count(*, user=None, session_key=""):
         return 0
     lines = CartLine.objects.filter(whose, cart__status=Cart.Status.OPEN)
     return lines.aggregate(units=Sum("quantity"))["units"] or 0
+
+
+# --- a partner's record, for the partners app ----------------------------------------------------
+
+
+def forwarded_record(*, partnership, since):
+    """Orders we forwarded to the partner at or after `since`: when, when the partner first reported
+    a status (its acknowledgement), when it first reported lines shipped, and those lines. Two
+    queries."""
+    code = partnership.partner.code
+    forwarded = (
+        OrderEvent.objects.filter(kind=OrderEvent.Kind.FORWARDED, detail__partner=code, created_at__gte=since)
+        .order_by("created_at", "id")
+        .values_list("order_id", "order__number", "created_at")
+    )
+    record = {
+        order_id: {"order": number, "forwarded_at": at, "acknowledged_at": None, "shipped_at": None, "lines": []}
+        for order_id, number, at in forwarded
+    }
+    answers = (
+        OrderEvent.objects.filter(order_id__in=record, kind=OrderEvent.Kind.PARTNER_STATUS, detail__partner=code)
+        .order_by("created_at", "id")
+        .values_list("order_id", "created_at", "detail")
+    )
+    for order_id, at, detail in answers:
+        entry = record[order_id]
+        entry["acknowledged_at"] = entry["acknowledged_at"] or at
+        if detail.get("partner_status") in PARTNER_SHIPPED and entry["shipped_at"] is None:
+            entry["shipped_at"] = at
+            entry["lines"] = [str(line) for line in detail.get("lines") or []]
+    return list(record.values())
+
+
+def partner_goods_sales(*, partnership, start, end):
+    """Units of the partner's goods our shoppers bought (paid orders) in [start, end), and how many
+    distinct shoppers (by e-mail) bought them. One query."""
+    paid = ("paid", "shipped", "delivered")
+    figures = OrderLine.objects.filter(
+        partnership=partnership, order__status__in=paid, order__paid_at__gte=start, order__paid_at__lt=end
+    )
+    found = figures.aggregate(units=Sum("quantity"), shoppers=Count("order__email", distinct=True))
+    return {"units": found["units"] or 0, "shoppers": found["shoppers"] or 0}
+
+
+def partner_sales_of_our_goods(*, partnership, start, end):
+    """Units of our goods the partner sold (orders it forwarded us) received in [start, end). One
+    query."""
+    found = ForwardedLine.objects.filter(
+        order__partnership=partnership, order__received_at__gte=start, order__received_at__lt=end
+    ).aggregate(units=Sum("quantity"))
+    return found["units"] or 0

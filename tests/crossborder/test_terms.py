@@ -45,6 +45,12 @@ EVERY_FEE = {
     "service_installation_payer": ("Platform", "platform"),
     "service_maintenance_payer": ("partner", "partner"),
     "service_repair_payer": ("shopper", "shopper"),
+    "settlement_statement_hours": ("48", 48),
+    "dispute_answer_days": (10, 10),
+    "receipt_days": ("21", 21),
+    "order_ack_hours": (12, 12),
+    "order_ship_days": ("3", 3),
+    "return_decision_days": (5, 5),
 }
 
 DEFAULTS = {
@@ -74,6 +80,12 @@ DEFAULTS = {
     "service_installation_payer": "shopper",
     "service_maintenance_payer": "shopper",
     "service_repair_payer": "partner",
+    "settlement_statement_hours": 24,
+    "dispute_answer_days": 7,
+    "receipt_days": 14,
+    "order_ack_hours": 24,
+    "order_ship_days": 5,
+    "return_decision_days": 7,
 }
 
 
