@@ -151,3 +151,27 @@ def admin_returns():
 def returns_of_orders(orders):
     """The returns and exchanges of these orders, newest first (a shopper's account page): one query."""
     return list(ReturnRequest.objects.filter(order__in=orders).select_related("order").order_by("-created_at", "-pk"))
+
+
+def partner_goods_returned(*, since, partner_code=None):
+    """Units of partners' goods shoppers sent back (returns and exchanges not rejected or cancelled)
+    out of orders paid since `since`, per partner: [{partner, partner_name, units}], one query.
+    With payments' partner_goods_sold_per_day over the same period it gives the return rate."""
+    lines = ReturnLine.objects.filter(
+        order_line__partnership__isnull=False, order_line__order__paid_at__gte=since
+    ).exclude(request__status__in=(ReturnRequest.Status.REJECTED, ReturnRequest.Status.CANCELLED))
+    if partner_code:
+        lines = lines.filter(order_line__partnership__partner__code=partner_code)
+    rows = (
+        lines.values("order_line__partnership__partner__code", "order_line__partnership__partner__name")
+        .annotate(units=Sum("quantity"))
+        .order_by("order_line__partnership__partner__code")
+    )
+    return [
+        {
+            "partner": row["order_line__partnership__partner__code"],
+            "partner_name": row["order_line__partnership__partner__name"],
+            "units": row["units"],
+        }
+        for row in rows
+    ]

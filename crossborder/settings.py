@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "payments",
     "aftersales",
     "accounts",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The admin speaks the language its user chose (the language cookie), not only the platform's.
+    "crossborder.middleware.AdminLanguageMiddleware",
     # Before any view or CSRF check reads the query or form: no control characters in text input.
     "crossborder.middleware.RefuseControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",

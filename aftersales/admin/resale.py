@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from crossborder.admin_base import ReadOnlyAdmin, run_for_each
+from crossborder.admin_base import ReadableJSONMixin, ReadOnlyAdmin, run_for_each
 from crossborder.errors import DomainError
 from crossborder.models import Partnership
 from logistics.services import reverse
@@ -47,7 +47,7 @@ class OverrideForm(forms.ModelForm):
 
 
 @admin.register(ReturnUnit)
-class ReturnUnitAdmin(admin.ModelAdmin):
+class ReturnUnitAdmin(ReadableJSONMixin, admin.ModelAdmin):
     form = OverrideForm
     list_display = ["__str__", "grade", "owner", "disposition", "disposition_by_rule", "decided_at"]
     list_filter = ["grade", "disposition", "disposition_by_rule"]
