@@ -59,10 +59,14 @@ def signed_in(page, live_server, language):
 def test_every_chart_is_drawn_with_its_figures_at_desktop_and_phone_width(browser, live_server, history, language):
     ARTIFACTS.mkdir(exist_ok=True)
     errors = []
+
+    def record(error):
+        errors.append(str(error))
+
     for width, height in ((1280, 900), (390, 844)):
         context = browser.new_context(viewport={"width": width, "height": height})
         page = context.new_page()
-        page.on("pageerror", errors.append)
+        page.on("pageerror", record)
         signed_in(page, live_server, language)
         page.goto(live_server.url + "/admin/dashboard/?days=30")
         assert page.locator("html").get_attribute("lang") == language
