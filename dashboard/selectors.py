@@ -269,7 +269,7 @@ def stock_age(filters):
         kind="bar",
         stacked=True,
         columns=[_("Partner"), _("Age (days)"), _("Units")],
-        rows=[[_partner_label(r["partner"], r["partner_name"]), r["bucket"], r["units"]] for r in rows],
+        rows=[[_partner_label(r["partner"], r["partner_name"]), r["bucket"], r["units"]] for r in rows if r["units"]],
         labels=labels,
         datasets=_series(
             rows,

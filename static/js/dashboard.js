@@ -23,13 +23,21 @@
         borderColor: colour,
         backgroundColor: line ? colour : colour + "cc",
         spanGaps: true,
-        tension: 0.2,
+        tension: 0,
         pointRadius: line ? 2 : 0
       };
     });
+    var counts = datasets.every(function (set) {
+      return set.data.every(function (v) { return v === null || Number.isInteger(v); });
+    });
     var scales = {
       x: { stacked: spec.stacked, ticks: { autoSkip: true, maxRotation: 60 } },
-      y: { stacked: spec.stacked, beginAtZero: true, title: { display: !!spec.yTitle, text: spec.yTitle } }
+      y: {
+        stacked: spec.stacked,
+        beginAtZero: true,
+        ticks: counts ? { precision: 0 } : {},
+        title: { display: !!spec.yTitle, text: spec.yTitle }
+      }
     };
     new window.Chart(canvas, {
       type: spec.type,

@@ -40,7 +40,8 @@ def history(settings):
 
 
 def signed_in(page, live_server, language):
-    user = get_user_model().objects.create_superuser(f"ops-{language}", f"ops-{language}@example.com", "pw")
+    user = get_user_model().objects.filter(username=f"ops-{language}").first()
+    user = user or get_user_model().objects.create_superuser(f"ops-{language}", f"ops-{language}@example.com", "pw")
     client = Client()
     client.force_login(user)
     page.context.add_cookies(

@@ -320,3 +320,27 @@ def test_the_page_reads_in_a_fixed_number_of_queries_whatever_the_partners(
 def test_the_admin_index_links_the_dashboard_and_the_partner_status_page(staff):
     html = staff.get("/admin/").content.decode()
     assert 'href="/admin/dashboard/"' in html and 'href="/admin/partner-status/"' in html
+
+
+def test_each_lower_apps_read_is_one_query_or_three_whatever_the_rows(history, django_assert_num_queries):
+    from aftersales import selectors as aftersales_selectors
+    from logistics import selectors as logistics_selectors
+    from partner_zone import selectors as zone_selectors
+    from payments.ledger import selectors as ledger_selectors
+    from payments.shop import selectors as shop_selectors
+
+    since = Filters(now=history.now).since
+    one_query = [
+        lambda: shop_selectors.partner_goods_sold_per_day(since=since),
+        lambda: shop_selectors.our_goods_sold_by_partners_per_day(since=since),
+        lambda: ledger_selectors.settlement_totals(since=since),
+        lambda: ledger_selectors.dispute_totals(since=since),
+        lambda: zone_selectors.consignment_stock_values(),
+        lambda: logistics_selectors.consignment_stock_ages(now=history.now),
+        lambda: aftersales_selectors.partner_goods_returned(since=since),
+    ]
+    for read in one_query:
+        with django_assert_num_queries(1):
+            assert read()
+    with django_assert_num_queries(3):  # consignments, their lines, the express rates
+        assert logistics_selectors.first_leg_comparisons(since=since)
