@@ -248,17 +248,7 @@ class ForwardedOrderAdmin(ReadOnlyAdmin):
     list_filter = ["status", "partnership__partner"]
     list_select_related = ["partnership__partner"]
     search_fields = ["number", "order_lines__sku", "order_lines__reference"]
-    fields = [
-        "partnership",
-        "number",
-        "reference",
-        "status",
-        "ship_to",
-        "lines",
-        "placed_at",
-        "received_at",
-        "updated_at",
-    ]
+    fields = ["partnership", "number", "reference", "status", "ship_to", "placed_at", "received_at", "updated_at"]
     readonly_fields = fields
     inlines = [ForwardedLineInline]
     action_form = CarrierActionForm

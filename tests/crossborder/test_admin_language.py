@@ -3,16 +3,12 @@ catalog translates, the staff member's language choice (the language cookie) is 
 /admin/ (the storefront keeps its own rules), the index links the ops pages, and JSON fields are
 shown as tables, escaped."""
 
-import datetime as dt
-import uuid
-
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils import timezone
 from django.utils.functional import Promise
 
 from crossborder.admin_base import ReadableJSONMixin, json_table
@@ -143,18 +139,14 @@ def test_the_admin_index_links_the_ops_pages(staff):
         assert f'href="{path}"' in html
 
 
-def test_a_forwarded_orders_lines_read_as_a_table_not_json(staff):
-    from payments.shop.models import ForwardedOrder
+def test_a_partnership_events_detail_reads_as_a_table_not_json(staff):
+    from crossborder.models import PartnershipEvent
 
-    order = ForwardedOrder.objects.create(
-        partnership=make_partnership("us"),
-        reference=uuid.uuid4(),
-        number="5001",
-        placed_at=timezone.now() - dt.timedelta(hours=1),
-        lines=[{"reference": "order:us:5001:1", "sku": "MUG-1", "quantity": 2}],
-        recipient={"name": "Ann Lee", "city": "Austin"},
+    partnership = make_partnership("us")
+    PartnershipEvent.objects.create(
+        partnership=partnership, kind="suspended", detail={"reason": "<late> settlements", "days": 3}
     )
-    html = staff.get(f"/admin/payments/forwardedorder/{order.pk}/change/").content.decode()
+    html = staff.get(f"/admin/crossborder/partnership/{partnership.pk}/change/").content.decode()
     assert '<table class="json-table">' in html
-    assert '<th scope="col">sku</th>' in html and "<td>MUG-1</td>" in html
-    assert "&quot;sku&quot;" not in html and '"sku":' not in html
+    assert '<th scope="row">reason</th><td>&lt;late&gt; settlements</td>' in html
+    assert "&quot;reason&quot;" not in html and '"reason":' not in html
