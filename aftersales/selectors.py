@@ -278,3 +278,27 @@ def partner_goods_aftersales(*, partnership, since):
 def installation_providers():
     """Active local service providers offering installation. One query."""
     return ServiceProvider.objects.filter(is_active=True, skills__skill__code="installation").distinct().count()
+
+
+def partner_goods_returned(*, since, partner_code=None):
+    """Units of partners' goods shoppers sent back (returns and exchanges not rejected or cancelled)
+    out of orders paid since `since`, per partner: [{partner, partner_name, units}], one query.
+    With payments' partner_goods_sold_per_day over the same period it gives the return rate."""
+    lines = ReturnLine.objects.filter(
+        order_line__partnership__isnull=False, order_line__order__paid_at__gte=since
+    ).exclude(request__status__in=(ReturnRequest.Status.REJECTED, ReturnRequest.Status.CANCELLED))
+    if partner_code:
+        lines = lines.filter(order_line__partnership__partner__code=partner_code)
+    rows = (
+        lines.values("order_line__partnership__partner__code", "order_line__partnership__partner__name")
+        .annotate(units=Sum("quantity"))
+        .order_by("order_line__partnership__partner__code")
+    )
+    return [
+        {
+            "partner": row["order_line__partnership__partner__code"],
+            "partner_name": row["order_line__partnership__partner__name"],
+            "units": row["units"],
+        }
+        for row in rows
+    ]

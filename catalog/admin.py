@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline, run_for_each
+from crossborder.admin_base import ReadableJSONMixin, ReadOnlyAdmin, ReadOnlyInline, run_for_each
 
 from . import services, team
 from .models import (
@@ -34,7 +34,7 @@ class MerchantMembershipInline(ReadOnlyInline):
 
 
 @admin.register(Merchant)
-class MerchantAdmin(admin.ModelAdmin):
+class MerchantAdmin(ReadableJSONMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "contact_email", "is_active", "ships_itself", "product_count", "created_at"]
     list_filter = ["is_active", "ships_itself"]
     search_fields = ["name", "slug", "contact_email", "users__username"]

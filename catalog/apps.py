@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core.management import call_command
+from django.utils.translation import gettext_lazy as _
 
 
 def fill_demo_data():
@@ -9,6 +10,7 @@ def fill_demo_data():
 
 class CatalogConfig(AppConfig):
     name = "catalog"
+    verbose_name = _("Catalog")
 
     def ready(self):
         # The platform core's demo_data runs each app's demo command; the catalog adds its own.

@@ -32,7 +32,7 @@ class Category(models.Model):
     path_en = models.CharField(_("path (English)"), max_length=400, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=120)
     name_zh_hans = models.CharField(_("name (Chinese)"), max_length=120)
-    depth = models.PositiveSmallIntegerField(default=0)
+    depth = models.PositiveSmallIntegerField(default=0, verbose_name=_("depth"))
 
     class Meta:
         verbose_name = _("category")
@@ -68,7 +68,7 @@ class Merchant(models.Model):
         default=False,
         help_text=_("Off: the platform's warehouse ships its goods sold here. On: the merchant ships them."),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("merchant")
@@ -182,9 +182,13 @@ class Product(models.Model):
         ARCHIVED = "archived", _("archived")
 
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="products")
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="products", verbose_name=_("merchant")
+    )
     code = models.CharField(_("product code"), max_length=64, help_text=_("The merchant's own code"))
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("category")
+    )
     brand = models.CharField(_("brand"), max_length=80, blank=True)
     original_language = models.CharField(_("original language"), max_length=10)
     country_of_origin = CountryField(_("country of origin"))
@@ -204,12 +208,12 @@ class Product(models.Model):
     # called by the stock service whenever a variant's figure moves), so the in-stock filter and
     # its facet counts read one indexed column instead of probing every product's variants.
     in_stock = models.BooleanField(_("in stock"), default=False, editable=False)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
     search_document = models.TextField(blank=True, editable=False)
     # Filled from search_document on PostgreSQL only (see catalog.search); unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("product")
@@ -288,7 +292,7 @@ class ProductVariant(models.Model):
     price = money.money_field(_("price"))
     stock = models.PositiveIntegerField(_("stock"), default=0)
     is_active = models.BooleanField(_("on sale"), default=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
     # This SKU's own packed weight and size where it differs from the product's (a 3-person tent
     # weighs more than a 1-person one); empty means the product's.
     weight_grams = models.PositiveIntegerField(
@@ -338,10 +342,10 @@ class ProductVariant(models.Model):
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(_("image"), upload_to=ImagePath("products"), width_field="width", height_field="height")
-    width = models.PositiveIntegerField(default=0, editable=False)
-    height = models.PositiveIntegerField(default=0, editable=False)
+    width = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("width"))
+    height = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("height"))
     alt_text = models.CharField(_("alternative text"), max_length=200, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
         verbose_name = _("product image")
@@ -359,13 +363,17 @@ class ExportOffer(models.Model):
     `changed_at` and `version` move whenever the offer or its product changes: they drive the
     partner's incremental catalog feed. A withdrawn offer stays, so the feed can send its tombstone."""
 
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="export_offers")
-    partnership = models.ForeignKey("crossborder.Partnership", on_delete=models.PROTECT, related_name="export_offers")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="export_offers", verbose_name=_("product")
+    )
+    partnership = models.ForeignKey(
+        "crossborder.Partnership", on_delete=models.PROTECT, related_name="export_offers", verbose_name=_("partnership")
+    )
     is_offered = models.BooleanField(_("offered"), default=True)
     export_price = money.money_field(_("export price"), null=True, blank=True)
     direct_stock = models.PositiveIntegerField(_("stock for direct sale"), default=0)
-    version = models.PositiveIntegerField(default=1)
-    changed_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
+    changed_at = models.DateTimeField(default=timezone.now, verbose_name=_("changed at"))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from crossborder.admin_base import ReadOnlyAdmin, ReadOnlyInline
+from crossborder.admin_base import ReadableJSONMixin, ReadOnlyAdmin, ReadOnlyInline
 
 from . import notifications, outbox, selectors, services
 from .errors import DomainError
@@ -69,7 +69,7 @@ class PartnerKeyInline(ReadOnlyInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(ReadableJSONMixin, admin.ModelAdmin):
     list_display = ["code", "name", "country", "currency", "base_url", "status"]
     list_filter = ["status", "country"]
     search_fields = ["code", "name"]
@@ -123,7 +123,7 @@ class PartnershipForm(forms.ModelForm):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(SimpleHistoryAdmin):
+class PartnershipAdmin(ReadableJSONMixin, SimpleHistoryAdmin):
     list_display = [
         "partner",
         "status",

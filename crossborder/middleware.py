@@ -4,9 +4,11 @@ JSON {code, detail, field} on the shop API and webhooks, a page in the shopper's
 elsewhere). JSON bodies are checked by the strict JSON parser; the partner API checks its own
 requests so that every refusal it gives is signed."""
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import text_input
@@ -50,3 +52,23 @@ class RefuseControlCharactersMiddleware:
         if as_json:
             return JsonResponse({"code": code, "detail": detail, "field": field}, status=400)
         return render(request, "bad_input.html", {"field": field, "detail": detail}, status=400)
+
+
+class AdminLanguageMiddleware:
+    """The admin sits outside the language prefixes, so LocaleMiddleware gives it the platform's
+    language. Staff choose theirs on the admin's pages (the language form posts to Django's
+    set_language view, which keeps the choice in the language cookie); under /admin/ that choice
+    is honoured. Anything else in the cookie is ignored."""
+
+    PREFIX = "/admin/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(self.PREFIX):
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+            if chosen in dict(settings.LANGUAGES) and translation.check_for_language(chosen):
+                translation.activate(chosen)
+                request.LANGUAGE_CODE = chosen
+        return self.get_response(request)

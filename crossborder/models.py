@@ -18,14 +18,14 @@ from .fields import EncryptedTextField
 class PlatformIdentity(models.Model):
     """This instance as partners see it; mirrored from settings at start-up (one row)."""
 
-    code = models.SlugField(max_length=20)
-    name = models.CharField(max_length=120)
-    country = models.CharField(max_length=2)
-    currency = models.CharField(max_length=3)
-    languages = models.JSONField(default=list)
-    time_zone = models.CharField(max_length=64)
-    base_url = models.URLField()
-    updated_at = models.DateTimeField(auto_now=True)
+    code = models.SlugField(max_length=20, verbose_name=_("code"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    country = models.CharField(max_length=2, verbose_name=_("country"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    languages = models.JSONField(default=list, verbose_name=_("languages"))
+    time_zone = models.CharField(max_length=64, verbose_name=_("time zone"))
+    base_url = models.URLField(verbose_name=_("base URL"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("platform identity")
@@ -46,16 +46,18 @@ class SigningKey(models.Model):
         PREVIOUS = "previous", _("previous (still published)")
         RETIRED = "retired", _("retired")
 
-    key_id = models.CharField(max_length=80, unique=True)
+    key_id = models.CharField(max_length=80, unique=True, verbose_name=_("key ID"))
     private_key_pem = EncryptedTextField(editable=False)  # encrypted at rest (fields.py)
     public_key = models.CharField(max_length=64, help_text=_("Raw Ed25519 public key, base64"))
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEXT)
-    created_at = models.DateTimeField(default=timezone.now)
-    activated_at = models.DateTimeField(null=True, blank=True)
-    retire_after = models.DateTimeField(null=True, blank=True)
-    retired_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEXT, verbose_name=_("status"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    activated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("activated at"))
+    retire_after = models.DateTimeField(null=True, blank=True, verbose_name=_("retire after"))
+    retired_at = models.DateTimeField(null=True, blank=True, verbose_name=_("retired at"))
 
     class Meta:
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["status"], condition=Q(status="current"), name="signing_key_one_current"),
@@ -85,13 +87,13 @@ class Partner(models.Model):
         ACTIVE = "active", _("active")
         DISABLED = "disabled", _("disabled")
 
-    code = models.SlugField(max_length=20, unique=True)
-    name = models.CharField(max_length=120)
-    country = models.CharField(max_length=2)
-    currency = models.CharField(max_length=3)
+    code = models.SlugField(max_length=20, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    country = models.CharField(max_length=2, verbose_name=_("country"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
     languages = models.JSONField(default=list)
-    base_url = models.URLField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    base_url = models.URLField(verbose_name=_("base URL"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, verbose_name=_("status"))
     protocol_version = models.CharField(
         max_length=9,
         blank=True,
@@ -101,6 +103,8 @@ class Partner(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
         ordering = ["code"]
 
     def __str__(self):
@@ -118,12 +122,14 @@ class PartnerKey(models.Model):
         REVOKED = "revoked", _("revoked")
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="keys")
-    key_id = models.CharField(max_length=80, unique=True)
+    key_id = models.CharField(max_length=80, unique=True, verbose_name=_("key ID"))
     public_key = models.CharField(max_length=64)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    not_after = models.DateTimeField(null=True, blank=True, help_text=_("Signatures made later are refused"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, verbose_name=_("status"))
+    not_after = models.DateTimeField(
+        null=True, blank=True, help_text=_("Signatures made later are refused"), verbose_name=_("not after")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     class Meta:
         ordering = ["partner", "-created_at"]
@@ -149,24 +155,29 @@ class Partnership(models.Model):
         PARTNER = "partner", _("the partner")
 
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="partnerships")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
-    initiated_by = models.CharField(max_length=10, choices=Initiator.choices)
-    settlement_currency = models.CharField(max_length=3)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="partnerships", verbose_name=_("partner")
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED, verbose_name=_("status"))
+    initiated_by = models.CharField(max_length=10, choices=Initiator.choices, verbose_name=_("initiated by"))
+    settlement_currency = models.CharField(max_length=3, verbose_name=_("settlement currency"))
     commission_rate = models.DecimalField(
         max_digits=5,
         decimal_places=4,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("Share of the partner-goods sale price kept by the selling platform, 0 to 1"),
+        verbose_name=_("commission rate"),
     )
     # The fee terms, read typed through `terms` (crossborder/terms.py lists keys, types, defaults).
     fee_schedule = models.JSONField(default=dict, blank=True, help_text=_("Fee name to decimal amount or rate"))
     category_scope = models.JSONField(
         default=list, blank=True, help_text=_("Shared taxonomy IDs in scope; empty means all")
     )
-    settlement_cutoff = models.TimeField(help_text=_("Daily cut-off for the settlement batch, platform time"))
-    starts_on = models.DateField(default=timezone.localdate)
-    ends_on = models.DateField(null=True, blank=True)
+    settlement_cutoff = models.TimeField(
+        help_text=_("Daily cut-off for the settlement batch, platform time"), verbose_name=_("settlement cutoff")
+    )
+    starts_on = models.DateField(default=timezone.localdate, verbose_name=_("starts on"))
+    ends_on = models.DateField(null=True, blank=True, verbose_name=_("ends on"))
     status_reason = models.CharField(max_length=300, blank=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -179,6 +190,8 @@ class Partnership(models.Model):
     history = audit_trail(excluded_fields=["outbox_seq", "relay_lease_until", "relay_lease_token"])
 
     class Meta:
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -241,11 +254,15 @@ class PartnershipEvent(models.Model):
         KEYS_UPDATED = "keys_updated", _("partner keys updated")
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    by_partner = models.BooleanField(default=False, help_text=_("Caused by a message from the partner"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    by_partner = models.BooleanField(
+        default=False, help_text=_("Caused by a message from the partner"), verbose_name=_("by the partner")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
+    )
+    detail = models.JSONField(default=dict, blank=True, verbose_name=_("detail"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -259,12 +276,16 @@ class PartnershipInvitation(models.Model):
     Only the token's SHA-256 is stored."""
 
     token_hash = models.CharField(max_length=64, unique=True)
-    label = models.CharField(max_length=120, blank=True)
-    auto_accept = models.BooleanField(default=False)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    used_by = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.SET_NULL)
+    label = models.CharField(max_length=120, blank=True, verbose_name=_("label"))
+    auto_accept = models.BooleanField(default=False, verbose_name=_("accept automatically"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("used at"))
+    used_by = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("used by"))
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partnership invitation")
+        verbose_name_plural = _("partnership invitations")
 
     def __str__(self):
         return self.label or f"invitation {self.pk}"
@@ -280,24 +301,28 @@ class OutboxMessage(models.Model):
         REJECTED = "rejected", _("rejected by partner")
         WITHHELD = "withheld", _("withheld: the partner's protocol version has no form of it")
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="outbox")
-    seq = models.PositiveBigIntegerField()
-    message_type = models.CharField(max_length=60)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="outbox", verbose_name=_("partnership")
+    )
+    seq = models.PositiveBigIntegerField(verbose_name=_("sequence number"))
+    message_type = models.CharField(max_length=60, verbose_name=_("message type"))
     # The type it went out as, chosen by the partner's protocol version at the first attempt (its
     # older form for an older partner) and kept for every repeat, so a repeat is the same message.
     sent_as = models.CharField(max_length=60, blank=True)
     payload = models.JSONField()
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    next_attempt_at = models.DateTimeField(default=timezone.now, verbose_name=_("next attempt at"))
     last_error = models.TextField(blank=True)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
 
     class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
         ordering = ["partnership", "seq"]
         constraints = [models.UniqueConstraint(fields=["partnership", "seq"], name="outbox_seq_unique")]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
@@ -316,24 +341,28 @@ class InboxMessage(models.Model):
         PROCESSING = "processing", _("processing")
         DONE = "done", _("done")
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="inbox")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="inbox", verbose_name=_("partner"))
     idempotency_key = models.CharField(max_length=100)
     request_hash = models.CharField(max_length=64)
-    endpoint = models.CharField(max_length=200)
-    message_type = models.CharField(max_length=60, blank=True)
-    seq = models.PositiveBigIntegerField(null=True, blank=True)
+    endpoint = models.CharField(max_length=200, verbose_name=_("endpoint"))
+    message_type = models.CharField(max_length=60, blank=True, verbose_name=_("message type"))
+    seq = models.PositiveBigIntegerField(null=True, blank=True, verbose_name=_("sequence number"))
     partnership = models.ForeignKey(
         Partnership, null=True, blank=True, on_delete=models.PROTECT, related_name="inbox", editable=False
     )
     message_hash = models.CharField(max_length=64, blank=True, help_text=_("SHA-256 of the message's type and payload"))
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.PROCESSING, verbose_name=_("status")
+    )
     claim_until = models.DateTimeField()
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("response status"))
     response_body = models.JSONField(null=True, blank=True)
-    received_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("inbox message")
+        verbose_name_plural = _("inbox messages")
         ordering = ["-received_at"]
         constraints = [
             models.UniqueConstraint(fields=["partner", "idempotency_key"], name="inbox_key_unique_per_partner"),
@@ -381,14 +410,18 @@ class PartnerNotice(models.Model):
         SENT = "sent", _("sent")
         RECEIVED = "received", _("received")
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="notices")
-    direction = models.CharField(max_length=10, choices=Direction.choices)
-    subject = models.CharField(max_length=200)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="notices", verbose_name=_("partnership")
+    )
+    direction = models.CharField(max_length=10, choices=Direction.choices, verbose_name=_("direction"))
+    subject = models.CharField(max_length=200, verbose_name=_("subject"))
     body = models.TextField(blank=True)
     sent_seq = models.PositiveBigIntegerField(null=True, blank=True, help_text=_("Sender's outbox sequence"))
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("partner notice")
+        verbose_name_plural = _("partner notices")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
@@ -406,12 +439,14 @@ class ExchangeRate(models.Model):
         ECB = "ecb", _("European Central Bank reference rate")
         MANUAL = "manual", _("entered by ops")
 
-    base = models.CharField(max_length=3)
-    quote = models.CharField(max_length=3)
-    rate = models.DecimalField(max_digits=18, decimal_places=8, validators=[MinValueValidator(0)])
-    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
+    base = models.CharField(max_length=3, verbose_name=_("base currency"))
+    quote = models.CharField(max_length=3, verbose_name=_("quote currency"))
+    rate = models.DecimalField(
+        max_digits=18, decimal_places=8, validators=[MinValueValidator(0)], verbose_name=_("rate")
+    )
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL, verbose_name=_("source"))
     as_of = models.DateTimeField(_("valid from"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = audit_trail()  # the audit trail: who changed what, when (admin: History)
 
@@ -444,15 +479,15 @@ class Notification(models.Model):
     key = models.CharField(max_length=200, unique=True)
     channel = models.CharField(max_length=8, default="email")
     to = models.CharField(_("to"), max_length=254)
-    template = models.CharField(max_length=100)
-    language = models.CharField(max_length=16)
+    template = models.CharField(max_length=100, verbose_name=_("template"))
+    language = models.CharField(max_length=16, verbose_name=_("language"))
     context = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
     last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     next_attempt_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
 
     class Meta:
         verbose_name = _("notification")

@@ -34,3 +34,8 @@ def live_partnerships():
     return (
         Partnership.objects.filter(status=Partnership.Status.ACTIVE).select_related("partner").order_by("partner__code")
     )
+
+
+def partner_choices():
+    """(code, name) of every partner we know, by code: the dashboard's partner filter."""
+    return list(Partner.objects.order_by("code").values_list("code", "name"))

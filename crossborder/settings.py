@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "aftersales",
     "accounts",
     "partners",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +130,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The admin speaks the language its user chose (the language cookie), not only the platform's.
+    "crossborder.middleware.AdminLanguageMiddleware",
     # Before any view or CSRF check reads the query or form: no control characters in text input.
     "crossborder.middleware.RefuseControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -5,12 +5,14 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from . import partner_api, views
 from .admin import partner_status_view, sent_mail_view
 
-admin.site.site_header = "Cross-border ops"
+admin.site.site_header = _("Cross-border ops")
+admin.site.site_title = _("Cross-border ops")
 handler404 = "crossborder.views.not_found"
 handler500 = "crossborder.views.server_error"
 
@@ -50,6 +52,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/partner-status/", admin.site.admin_view(partner_status_view), name="partner-status"),
     path("admin/sent-mail/", admin.site.admin_view(sent_mail_view), name="sent-mail"),
+    # The ops dashboard (the top-layer app, included by dotted path: the core never imports it).
+    path("admin/dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
     path("payments/webhooks/", include("payments.providers.webhook_urls")),
     path("api/shop/v1/", include("payments.shop.api_urls")),

@@ -59,7 +59,9 @@ class StockLevel(models.Model):
     acceptable) is counted in a level of its grade, apart from the new units: only a graded offer
     sells it. Counts change only through logistics.services, each change with its StockMovement."""
 
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock_levels")
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="stock_levels", verbose_name=_("warehouse")
+    )
     owner = models.ForeignKey(
         Partner,
         null=True,
@@ -86,7 +88,7 @@ class StockLevel(models.Model):
     reserved = models.IntegerField(_("reserved"), default=0)
     picked = models.IntegerField(_("picked"), default=0)
     unit_weight_grams = models.PositiveIntegerField(_("unit weight (g)"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("stock level")
@@ -142,13 +144,13 @@ class StockMovement(models.Model):
 
     stock = models.ForeignKey(StockLevel, on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    on_hand_delta = models.IntegerField(default=0)
-    reserved_delta = models.IntegerField(default=0)
-    picked_delta = models.IntegerField(default=0)
+    on_hand_delta = models.IntegerField(default=0, verbose_name=_("on hand delta"))
+    reserved_delta = models.IntegerField(default=0, verbose_name=_("reserved delta"))
+    picked_delta = models.IntegerField(default=0, verbose_name=_("picked delta"))
     reference = models.CharField(_("business event"), max_length=120, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     actor = models.CharField(_("by"), max_length=150, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("stock movement")
@@ -200,10 +202,10 @@ class Reservation(models.Model):
 
     reference = models.CharField(_("for"), max_length=120, unique=True, help_text=_("order line or checkout"))
     stock = models.ForeignKey(StockLevel, on_delete=models.PROTECT, related_name="reservations")
-    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)], verbose_name=_("quantity"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, verbose_name=_("status"))
+    expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("expires at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("reservation")
@@ -240,8 +242,8 @@ class Consignment(models.Model):
 
     reference = models.UUIDField(default=uuid.uuid4, editable=False)
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="consignments")
-    direction = models.CharField(max_length=8, choices=Direction.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    direction = models.CharField(max_length=8, choices=Direction.choices, verbose_name=_("direction"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED, verbose_name=_("status"))
     # Inbound: our warehouse. Outbound: the partner's warehouse code as its notice named it.
     warehouse = models.ForeignKey(
         Warehouse, null=True, blank=True, on_delete=models.PROTECT, related_name="consignments"
@@ -255,7 +257,7 @@ class Consignment(models.Model):
     first_leg_cost = money.money_field(_("first-leg cost"), null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("consignment")
@@ -354,11 +356,11 @@ class Shipment(models.Model):
         CANCELLED = "cancelled", _("cancelled")
 
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(max_length=6, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ALLOCATED)
+    kind = models.CharField(max_length=6, choices=Kind.choices, verbose_name=_("kind"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ALLOCATED, verbose_name=_("status"))
     order_line = models.CharField(_("order line"), max_length=120, help_text=_("the order line this serves"))
     sku = models.CharField(_("SKU"), max_length=64)
-    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)], verbose_name=_("quantity"))
     stock = models.ForeignKey(StockLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="shipments")
     reservation = models.OneToOneField(
         Reservation, null=True, blank=True, on_delete=models.PROTECT, related_name="shipment"
@@ -371,8 +373,8 @@ class Shipment(models.Model):
     )
     carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=80, blank=True)
-    shipped_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("shipped at"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -397,12 +399,12 @@ class TrackingEvent(models.Model):
     """A carrier's (or the partner's relayed) tracking event; `event_id` makes a repeat harmless."""
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
-    event_id = models.CharField(max_length=120)
-    status = models.CharField(max_length=10, choices=Shipment.Status.choices)
-    description = models.CharField(max_length=300, blank=True)
-    location = models.CharField(max_length=120, blank=True)
-    occurred_at = models.DateTimeField()
-    received_at = models.DateTimeField(auto_now_add=True)
+    event_id = models.CharField(max_length=120, verbose_name=_("event ID"))
+    status = models.CharField(max_length=10, choices=Shipment.Status.choices, verbose_name=_("status"))
+    description = models.CharField(max_length=300, blank=True, verbose_name=_("description"))
+    location = models.CharField(max_length=120, blank=True, verbose_name=_("location"))
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
 
     class Meta:
         verbose_name = _("tracking event")
@@ -431,14 +433,14 @@ class HandoffReport(models.Model):
         RECEIVED = "received", _("received")
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="handoff_reports")
-    kind = models.CharField(max_length=5, choices=Kind.choices)
-    direction = models.CharField(max_length=8, choices=Direction.choices)
-    period_start = models.DateTimeField(null=True, blank=True)
-    period_end = models.DateTimeField()
+    kind = models.CharField(max_length=5, choices=Kind.choices, verbose_name=_("kind"))
+    direction = models.CharField(max_length=8, choices=Direction.choices, verbose_name=_("direction"))
+    period_start = models.DateTimeField(null=True, blank=True, verbose_name=_("period start"))
+    period_end = models.DateTimeField(verbose_name=_("period end"))
     lines = models.JSONField(default=list, help_text=_("one object per SKU"))
-    line_count = models.PositiveIntegerField(default=0)
-    discrepancies = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    line_count = models.PositiveIntegerField(default=0, verbose_name=_("line count"))
+    discrepancies = models.PositiveIntegerField(default=0, verbose_name=_("discrepancies"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("handoff report")
@@ -460,18 +462,23 @@ class GoodsAbroad(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="goods_abroad")
     sku = models.CharField(_("SKU"), max_length=64)
     variant = models.ForeignKey(
-        "catalog.ProductVariant", null=True, blank=True, on_delete=models.SET_NULL, related_name="abroad"
+        "catalog.ProductVariant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="abroad",
+        verbose_name=_("variant"),
     )
-    on_hand = models.IntegerField(default=0)
-    reserved = models.IntegerField(default=0)
+    on_hand = models.IntegerField(default=0, verbose_name=_("on hand"))
+    reserved = models.IntegerField(default=0, verbose_name=_("reserved"))
     sold_total = models.IntegerField(_("sold (all reports)"), default=0)
-    sold_last_period = models.IntegerField(default=0)
+    sold_last_period = models.IntegerField(default=0, verbose_name=_("sold last period"))
     # Units that left the partner's stock other than by sale: written off + sent back - returned.
     removed_total = models.IntegerField(_("removed (all reports)"), default=0)
-    oldest_unit_age_days = models.IntegerField(null=True, blank=True)
+    oldest_unit_age_days = models.IntegerField(null=True, blank=True, verbose_name=_("oldest unit age (days)"))
     age_buckets = models.JSONField(default=dict, blank=True)
     expected_on_hand = models.IntegerField(_("expected on hand"), default=0, help_text=_("received minus sold"))
-    reported_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reported at"))
 
     class Meta:
         verbose_name = _("goods abroad")
@@ -495,18 +502,23 @@ class Discrepancy(models.Model):
         OPEN = "open", _("open")
         RESOLVED = "resolved", _("resolved")
 
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    kind = models.CharField(max_length=12, choices=Kind.choices, verbose_name=_("kind"))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN, verbose_name=_("status"))
     partnership = models.ForeignKey(
-        Partnership, null=True, blank=True, on_delete=models.PROTECT, related_name="logistics_discrepancies"
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="logistics_discrepancies",
+        verbose_name=_("partnership"),
     )
-    sku = models.CharField(max_length=64, blank=True)
-    field = models.CharField(max_length=40, blank=True)
-    ours = models.IntegerField(null=True, blank=True)
-    theirs = models.IntegerField(null=True, blank=True)
-    reference = models.CharField(max_length=120, blank=True)
+    sku = models.CharField(max_length=64, blank=True, verbose_name=_("SKU"))
+    field = models.CharField(max_length=40, blank=True, verbose_name=_("field"))
+    ours = models.IntegerField(null=True, blank=True, verbose_name=_("our figure"))
+    theirs = models.IntegerField(null=True, blank=True, verbose_name=_("their figure"))
+    reference = models.CharField(max_length=120, blank=True, verbose_name=_("reference"))
     note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -537,15 +549,15 @@ class AgedStockAction(models.Model):
     reference = models.UUIDField(default=uuid.uuid4, editable=False)
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="aged_stock_actions")
     stock = models.ForeignKey(StockLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="aged_actions")
-    sku = models.CharField(max_length=64)
-    quantity = models.PositiveIntegerField()
-    oldest_age_days = models.PositiveIntegerField()
-    threshold_days = models.PositiveIntegerField()
-    action = models.CharField(max_length=10, choices=Action.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
-    markdown_percent = models.PositiveSmallIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    sku = models.CharField(max_length=64, verbose_name=_("SKU"))
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
+    oldest_age_days = models.PositiveIntegerField(verbose_name=_("oldest age (days)"))
+    threshold_days = models.PositiveIntegerField(verbose_name=_("threshold (days)"))
+    action = models.CharField(max_length=10, choices=Action.choices, verbose_name=_("action"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED, verbose_name=_("status"))
+    markdown_percent = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("markdown (%)"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
 
     class Meta:
         verbose_name = _("aged stock action")
@@ -566,12 +578,14 @@ class StorageFeeAccrual(models.Model):
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="storage_fees")
     stock = models.ForeignKey(StockLevel, on_delete=models.PROTECT, related_name="storage_fees")
-    day = models.DateField()
-    unit_days = models.PositiveIntegerField()
-    rate = MoneyField(max_digits=14, decimal_places=4)  # per unit-day; fees like 0.015 are common
-    amount = money.money_field()
-    reference = models.CharField(max_length=120, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    day = models.DateField(verbose_name=_("day"))
+    unit_days = models.PositiveIntegerField(verbose_name=_("unit-days"))
+    rate = MoneyField(
+        max_digits=14, decimal_places=4, verbose_name=_("rate")
+    )  # per unit-day; fees like 0.015 are common
+    amount = money.money_field(verbose_name=_("amount"))
+    reference = models.CharField(max_length=120, unique=True, verbose_name=_("reference"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("storage fee accrual")

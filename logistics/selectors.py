@@ -287,3 +287,57 @@ def references_with_tracking(references):
         .values_list("order_line", flat=True)
         .distinct()
     )
+
+
+# --- the ops dashboard's reads (one or two queries each, whatever the number of partners) ---------
+
+
+def consignment_stock_ages(*, now, partner_code=None):
+    """Partners' consignment stock in our warehouses per owner and age bucket at `now` (first in
+    first out, from the lots' remaining units): [{partner, partner_name, bucket, units}], one query."""
+    lots = StockLot.objects.filter(stock__owner__isnull=False, remaining__gt=0)
+    if partner_code:
+        lots = lots.filter(stock__owner__code=partner_code)
+    buckets = {
+        f"b{i}": Coalesce(Sum("remaining", filter=condition), 0)
+        for i, condition in enumerate(_bucket_filters(now).values())
+    }
+    rows = lots.values("stock__owner__code", "stock__owner__name").annotate(**buckets).order_by("stock__owner__code")
+    return [
+        {
+            "partner": row["stock__owner__code"],
+            "partner_name": row["stock__owner__name"],
+            "bucket": key,
+            "units": row[f"b{i}"],
+        }
+        for row in rows
+        for i, key in enumerate(BUCKET_KEYS)
+    ]
+
+
+def first_leg_comparisons(*, since, partner_code=None):
+    """Received first-leg consignments (ours out, partners' in) since `since` that carry a cost,
+    each with its comparison against international express: [(consignment, CostComparison)], in
+    three queries (consignments with their partner, their lines, the express rates)."""
+    from .models import ExpressRate
+    from .services.first_leg import cost_comparison
+
+    consignments = (
+        Consignment.objects.filter(
+            status=Consignment.Status.RECEIVED,
+            direction__in=(Consignment.Direction.OUTBOUND, Consignment.Direction.INBOUND),
+            received_at__gte=since,
+            first_leg_cost__isnull=False,
+        )
+        .select_related("partnership__partner")
+        .prefetch_related("lines")
+        .order_by("received_at", "id")
+    )
+    if partner_code:
+        consignments = consignments.filter(partnership__partner__code=partner_code)
+    consignments = list(consignments)
+    rates = list(ExpressRate.objects.all()) if consignments else []
+    return [
+        (c, cost_comparison(c, lines=sorted(c.lines.all(), key=lambda line: line.id), express_rates=rates))
+        for c in consignments
+    ]

@@ -31,14 +31,16 @@ class PartnerListing(models.Model):
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="listings")
     reference = models.UUIDField(_("partner's product id"))
-    version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=0, verbose_name=_("version"))
     changed_at = models.DateTimeField(_("changed at the partner"))
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
     merchant_code = models.CharField(max_length=80, blank=True)
     merchant_name = models.CharField(max_length=200, blank=True, help_text=_("in the home language, else another"))
     merchant_names = models.JSONField(default=dict, blank=True, help_text=_("language -> the shop's name"))
-    category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="partner_listings")
-    brand = models.CharField(max_length=120, blank=True)
+    category = models.ForeignKey(
+        "catalog.Category", on_delete=models.PROTECT, related_name="partner_listings", verbose_name=_("category")
+    )
+    brand = models.CharField(max_length=120, blank=True, verbose_name=_("brand"))
     original_language = models.CharField(max_length=16)
     texts = models.JSONField(default=dict, help_text=_("language -> {title, description}"))
     title = models.CharField(_("title"), max_length=300, help_text=_("in the home language, else the original"))
@@ -50,7 +52,9 @@ class PartnerListing(models.Model):
     country_of_origin = CountryField()
     export_price = money.money_field(_("export price"))
     direct_stock = models.PositiveIntegerField(default=0)
-    local_stock = models.PositiveIntegerField(default=0, help_text=_("consignment units in our warehouses"))
+    local_stock = models.PositiveIntegerField(
+        default=0, help_text=_("consignment units in our warehouses"), verbose_name=_("local stock")
+    )
     variants = models.JSONField(default=list, blank=True)
     images = models.JSONField(default=list, blank=True, help_text=_("absolute URLs at the partner"))
     cached_images = models.JSONField(
@@ -60,7 +64,9 @@ class PartnerListing(models.Model):
     price = money.money_field(_("price"), null=True, blank=True)
     list_price = money.money_field(_("price before campaign"), null=True, blank=True)
     price_breakdown = models.JSONField(default=dict, blank=True)
-    ships_from = models.CharField(max_length=6, choices=ShipsFrom.choices, default=ShipsFrom.DIRECT)
+    ships_from = models.CharField(
+        max_length=6, choices=ShipsFrom.choices, default=ShipsFrom.DIRECT, verbose_name=_("ships from")
+    )
     priced_at = models.DateTimeField(null=True, blank=True)
     pricing_problem = models.CharField(max_length=300, blank=True)
     search_document = models.TextField(blank=True, editable=False)
@@ -118,19 +124,19 @@ class SyncRun(models.Model):
         INTERRUPTED = "interrupted", _("interrupted")
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="sync_runs")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING, verbose_name=_("status"))
     updated_since = models.CharField(max_length=40, blank=True, help_text=_("the watermark this run started from"))
     cursor = models.CharField(max_length=500, blank=True, help_text=_("where an interrupted run resumes"))
     watermark = models.CharField(max_length=40, blank=True, help_text=_("where the next run starts"))
-    pages = models.PositiveIntegerField(default=0)
-    items_changed = models.PositiveIntegerField(default=0)
-    tombstones = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0, verbose_name=_("pages"))
+    items_changed = models.PositiveIntegerField(default=0, verbose_name=_("items changed"))
+    tombstones = models.PositiveIntegerField(default=0, verbose_name=_("tombstones"))
+    unchanged = models.PositiveIntegerField(default=0, verbose_name=_("unchanged"))
+    rejected = models.PositiveIntegerField(default=0, verbose_name=_("rejected"))
     rejections = models.JSONField(default=list, blank=True, help_text=_("[{id, reason}] of rejected items"))
     error = models.TextField(blank=True)
-    started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         verbose_name = _("catalog sync run")
@@ -150,11 +156,15 @@ class RoundingRule(models.Model):
     up to the next multiple of `step`, then minus `ending_offset` (e.g. step 10 and offset 0.1 gives
     x9.9; step 1 and offset 0.01 gives x.99)."""
 
-    currency = models.CharField(max_length=3)
-    min_amount = models.DecimalField(**money.MONEY_COLUMN, default=0)
-    max_amount = models.DecimalField(**money.MONEY_COLUMN, null=True, blank=True)
-    step = models.DecimalField(max_digits=8 + money.MONEY_PLACES, decimal_places=money.MONEY_PLACES)
-    ending_offset = models.DecimalField(max_digits=8 + money.MONEY_PLACES, decimal_places=money.MONEY_PLACES, default=0)
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    min_amount = models.DecimalField(**money.MONEY_COLUMN, default=0, verbose_name=_("min amount"))
+    max_amount = models.DecimalField(**money.MONEY_COLUMN, null=True, blank=True, verbose_name=_("max amount"))
+    step = models.DecimalField(
+        max_digits=8 + money.MONEY_PLACES, decimal_places=money.MONEY_PLACES, verbose_name=_("step")
+    )
+    ending_offset = models.DecimalField(
+        max_digits=8 + money.MONEY_PLACES, decimal_places=money.MONEY_PLACES, default=0, verbose_name=_("ending offset")
+    )
 
     history = audit_trail()  # the audit trail: who changed what, when (admin: History)
 
@@ -183,21 +193,24 @@ class DutyRule(models.Model):
         US = "us", _("United States")
 
     country = CountryField(_("importing country"))
-    regime = models.CharField(max_length=8, choices=Regime.choices)
+    regime = models.CharField(max_length=8, choices=Regime.choices, verbose_name=_("regime"))
     hs_prefix = models.CharField(_("HS code prefix"), max_length=6, blank=True)
-    description = models.CharField(max_length=200, blank=True)
-    duty_rate = models.DecimalField(default=0, **RATE)
-    vat_rate = models.DecimalField(default=0, **RATE)
-    consumption_tax_rate = models.DecimalField(default=0, **RATE)
+    description = models.CharField(max_length=200, blank=True, verbose_name=_("description"))
+    duty_rate = models.DecimalField(default=0, **RATE, verbose_name=_("duty rate"))
+    vat_rate = models.DecimalField(default=0, **RATE, verbose_name=_("VAT rate"))
+    consumption_tax_rate = models.DecimalField(default=0, **RATE, verbose_name=_("consumption tax rate"))
     cbec_tax_share = models.DecimalField(
-        default=0, help_text=_("share of VAT and consumption tax payable under the CBEC regime"), **RATE
+        default=0,
+        help_text=_("share of VAT and consumption tax payable under the CBEC regime"),
+        **RATE,
+        verbose_name=_("cross-border e-commerce tax share"),
     )
     transaction_limit = money.money_field(_("per-transaction limit"), null=True, blank=True)
     annual_limit = money.money_field(_("annual limit per shopper"), null=True, blank=True)
     de_minimis = money.money_field(_("de minimis value"), null=True, blank=True)
-    de_minimis_applies = models.BooleanField(default=False)
-    valid_from = models.DateField(null=True, blank=True)
-    valid_to = models.DateField(null=True, blank=True)
+    de_minimis_applies = models.BooleanField(default=False, verbose_name=_("de minimis applies"))
+    valid_from = models.DateField(null=True, blank=True, verbose_name=_("valid from"))
+    valid_to = models.DateField(null=True, blank=True, verbose_name=_("valid to"))
 
     history = audit_trail()  # the audit trail: who changed what, when (admin: History)
 
@@ -219,10 +232,10 @@ class DutyRule(models.Model):
 class Festival(models.Model):
     """A shopping festival of a country, with its dates per year (FestivalDate)."""
 
-    key = models.SlugField(max_length=40, unique=True)
-    country = CountryField()
-    name_en = models.CharField(max_length=80)
-    name_zh_hans = models.CharField(max_length=80)
+    key = models.SlugField(max_length=40, unique=True, verbose_name=_("key"))
+    country = CountryField(verbose_name=_("country"))
+    name_en = models.CharField(max_length=80, verbose_name=_("name (English)"))
+    name_zh_hans = models.CharField(max_length=80, verbose_name=_("name (Chinese)"))
 
     class Meta:
         verbose_name = _("festival")
@@ -267,16 +280,23 @@ class Campaign(models.Model):
         CANCELLED = "cancelled", _("cancelled")
 
     reference = models.UUIDField(default=uuid.uuid4)
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="campaigns")
-    festival = models.ForeignKey(Festival, null=True, blank=True, on_delete=models.SET_NULL, related_name="campaigns")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("partnership")
+    )
+    festival = models.ForeignKey(
+        Festival, null=True, blank=True, on_delete=models.SET_NULL, related_name="campaigns", verbose_name=_("festival")
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED, verbose_name=_("status"))
     title = models.CharField(_("partner's title"), max_length=200)
     local_title = models.CharField(_("our title"), max_length=200, blank=True)
     banner_text = models.CharField(_("banner text"), max_length=300, blank=True)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
+    starts_on = models.DateField(verbose_name=_("starts on"))
+    ends_on = models.DateField(verbose_name=_("ends on"))
     suggested_discount_percent = models.DecimalField(
-        max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(90)]
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(90)],
+        verbose_name=_("suggested discount (%)"),
     )
     discount_percent = models.DecimalField(
         _("agreed discount %"), max_digits=5, decimal_places=2, null=True, blank=True
@@ -337,12 +357,16 @@ class Markdown(models.Model):
 
     reference = models.UUIDField(_("aged-stock action"))
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="markdowns")
-    listing = models.ForeignKey(PartnerListing, on_delete=models.PROTECT, related_name="markdowns")
+    listing = models.ForeignKey(
+        PartnerListing, on_delete=models.PROTECT, related_name="markdowns", verbose_name=_("listing")
+    )
     sku = models.CharField(_("SKU"), max_length=64)
-    percent = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(99)])
+    percent = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(99)], verbose_name=_("percent")
+    )
     quantity = models.PositiveIntegerField(_("units marked down"))
     sold = models.PositiveIntegerField(_("units sold at the markdown"), default=0)
-    started_at = models.DateTimeField()
+    started_at = models.DateTimeField(verbose_name=_("started at"))
 
     class Meta:
         verbose_name = _("markdown of aged stock")
@@ -376,19 +400,35 @@ class ShopperEvent(models.Model):
         VIEW = "view", _("viewed")
         SEARCH = "search", _("searched")
 
-    kind = models.CharField(max_length=6, choices=Kind.choices)
+    kind = models.CharField(max_length=6, choices=Kind.choices, verbose_name=_("kind"))
     session_key = models.CharField(max_length=64, blank=True)  # indexed with its newest events, below
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="shopper_events"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="shopper_events",
+        verbose_name=_("user"),
     )
-    listing = models.ForeignKey(PartnerListing, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    product = models.ForeignKey("catalog.Product", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey("catalog.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    query = models.CharField(max_length=200, blank=True)
+    listing = models.ForeignKey(
+        PartnerListing, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("listing")
+    )
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    category = models.ForeignKey(
+        "catalog.Category",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    query = models.CharField(max_length=200, blank=True, verbose_name=_("query"))
     # A search in a partner's zone: which one, and how many of its listings matched the query.
     partnership = models.ForeignKey(Partnership, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     result_count = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("shopper event")

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.urls import reverse
@@ -753,3 +753,28 @@ def catalog_figures(*, partnership, language, at=None, before=None):
         by_before=Count("id", filter=Q(created_at__lt=before)) if before else Value(None),
     )
     return found
+
+
+def consignment_stock_values(*, partner_code=None):
+    """The partners' goods held on consignment in our warehouses, valued at their export prices:
+    per partner and export currency, the units (`local_stock` of its listings) and their value
+    [{partner, partner_name, currency, units, value}], one query."""
+    listings = PartnerListing.objects.filter(local_stock__gt=0)
+    if partner_code:
+        listings = listings.filter(partnership__partner__code=partner_code)
+    value = ExpressionWrapper(F("local_stock") * F("export_price"), output_field=DecimalField(**money.MONEY_COLUMN))
+    rows = (
+        listings.values("partnership__partner__code", "partnership__partner__name", "export_price_currency")
+        .annotate(units=Sum("local_stock"), value=Sum(value))
+        .order_by("partnership__partner__code", "export_price_currency")
+    )
+    return [
+        {
+            "partner": row["partnership__partner__code"],
+            "partner_name": row["partnership__partner__name"],
+            "currency": row["export_price_currency"],
+            "units": row["units"],
+            "value": row["value"],
+        }
+        for row in rows
+    ]

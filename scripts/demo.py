@@ -161,6 +161,7 @@ def _print_where(instances, logins):
         print(f"      storefront   {url}/")
         print(f"      admin        {url}/admin/   (login admin / admin)")
         print(f"      partners     {url}/admin/partner-status/")
+        print(f"      dashboard    {url}/admin/dashboard/")
         print(f"      API docs     {url}/api/docs/")
         print(f"      merchants    {url}/merchant/   (demo shops below)")
         for login in logins.get(instance.spec.code, []):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("crossborder", "catalog", "logistics", "partner_zone", "payments", "aftersales", "partners")
+APPS = ("crossborder", "catalog", "logistics", "partner_zone", "payments", "aftersales", "partners", "dashboard")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from crossborder.admin_base import ReadOnlyMixin, run_for_each
+from crossborder.admin_base import ReadableJSONMixin, ReadOnlyMixin, run_for_each
 from crossborder.errors import DomainError
 from crossborder.models import Partnership
 from logistics.services import reverse
@@ -48,7 +48,7 @@ class OverrideForm(forms.ModelForm):
 
 
 @admin.register(ReturnUnit)
-class ReturnUnitAdmin(SimpleHistoryAdmin):
+class ReturnUnitAdmin(ReadableJSONMixin, SimpleHistoryAdmin):
     form = OverrideForm
     list_display = ["__str__", "grade", "owner", "disposition", "disposition_by_rule", "decided_at"]
     list_filter = ["grade", "disposition", "disposition_by_rule"]

@@ -8,7 +8,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from crossborder.admin_base import ReadOnlyMixin, run_for_each
+from crossborder.admin_base import ReadableJSONMixin, ReadOnlyMixin, run_for_each
 
 from ..models import ProductReview
 from ..reviews import services
@@ -19,7 +19,7 @@ class HideReasonForm(ActionForm):
 
 
 @admin.register(ProductReview)
-class ProductReviewAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ProductReviewAdmin(ReadableJSONMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["title", "rating", "origin", "language", "status", "product", "listing", "written_at"]
     list_filter = ["status", "origin", "language", "rating"]
     list_select_related = ["product", "listing__partnership__partner"]

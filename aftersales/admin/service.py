@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crossborder.admin_base import ReadOnlyInline, run_for_each
+from crossborder.admin_base import ReadableJSONMixin, ReadOnlyInline, run_for_each
 from crossborder.errors import DomainError
 
 from ..models import (
@@ -212,7 +212,7 @@ class DispatchForm(ActionForm):
 
 
 @admin.register(ServiceTicket)
-class ServiceTicketAdmin(admin.ModelAdmin):
+class ServiceTicketAdmin(ReadableJSONMixin, admin.ModelAdmin):
     list_display = ["number", "skill", "status", "provider", "city", "sla", "payer", "price", "rating", "requested_at"]
     list_filter = [BreachFilter, "status", "skill", "payer", "source", "provider"]
     list_select_related = ["skill", "provider"]

@@ -13,7 +13,9 @@ from ..choices import Disposition, Grade
 class ReceivedDisposition(models.Model):
     """A partner told us what becomes of one unit of our goods its shopper returned there."""
 
-    partnership = models.ForeignKey("crossborder.Partnership", on_delete=models.PROTECT, related_name="+")
+    partnership = models.ForeignKey(
+        "crossborder.Partnership", on_delete=models.PROTECT, related_name="+", verbose_name=_("partnership")
+    )
     unit = models.CharField(_("returned unit"), max_length=120, help_text=_("the unit's name on both platforms"))
     order_line = models.CharField(_("order line"), max_length=120)
     product = models.UUIDField(_("our product id"), null=True, blank=True)

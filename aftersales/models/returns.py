@@ -32,7 +32,7 @@ class ReturnRequest(models.Model):
         EXCHANGED = "exchanged", _("exchanged")
         CANCELLED = "cancelled", _("cancelled")
 
-    token = models.CharField(max_length=32, unique=True, editable=False)
+    token = models.CharField(max_length=32, unique=True, editable=False, verbose_name=_("token"))
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     order = models.ForeignKey("payments.Order", on_delete=models.PROTECT, related_name="returns")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -54,7 +54,7 @@ class ReturnRequest(models.Model):
     language = models.CharField(_("shopper's language"), max_length=10, blank=True)
     # The policy that applied when it was opened (window, who pays return shipping, fees).
     policy = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -76,7 +76,9 @@ class ReturnLine(models.Model):
     """Units of one order line in a return, and what they were refunded."""
 
     request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey("payments.OrderLine", on_delete=models.PROTECT, related_name="return_lines")
+    order_line = models.ForeignKey(
+        "payments.OrderLine", on_delete=models.PROTECT, related_name="return_lines", verbose_name=_("order line")
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     refund = money.money_field(_("refunded"), null=True, blank=True)
     deduction = money.money_field(_("deducted"), null=True, blank=True)
@@ -120,8 +122,10 @@ class ReturnUnit(models.Model):
     )
     disposition = models.CharField(_("disposition"), max_length=10, choices=Disposition.choices, blank=True)
     disposition_reason = models.CharField(_("why"), max_length=300, blank=True)
-    disposition_by_rule = models.BooleanField(default=False, help_text=_("decided by the agreement's rules"))
-    decided_at = models.DateTimeField(null=True, blank=True)
+    disposition_by_rule = models.BooleanField(
+        default=False, help_text=_("decided by the agreement's rules"), verbose_name=_("disposition by the rules")
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -147,11 +151,13 @@ class ReturnEvent(models.Model):
     """One step of a return: the shopper's timeline and the ops audit trail."""
 
     request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="events")
-    status = models.CharField(max_length=14, choices=ReturnRequest.Status.choices)
-    note = models.CharField(max_length=300, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=14, choices=ReturnRequest.Status.choices, verbose_name=_("status"))
+    note = models.CharField(max_length=300, blank=True, verbose_name=_("note"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
+    )
+    detail = models.JSONField(default=dict, blank=True, verbose_name=_("detail"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("return event")
@@ -173,7 +179,12 @@ class PartnerReturnNotice(models.Model):
         REFUNDED = "refunded", _("refunded")
         EXCHANGED = "exchanged", _("exchanged")
 
-    partnership = models.ForeignKey("crossborder.Partnership", on_delete=models.PROTECT, related_name="return_notices")
+    partnership = models.ForeignKey(
+        "crossborder.Partnership",
+        on_delete=models.PROTECT,
+        related_name="return_notices",
+        verbose_name=_("partnership"),
+    )
     return_reference = models.UUIDField(_("partner's return"))
     order_reference = models.UUIDField(_("partner's order"))
     order_number = models.CharField(_("partner's order number"), max_length=40)
@@ -181,7 +192,7 @@ class PartnerReturnNotice(models.Model):
     reason = models.CharField(_("reason"), max_length=20, choices=ReturnReason.choices)
     lines = models.JSONField(default=list, help_text=_("line references, SKUs, quantities, grades, amounts"))
     occurred_at = models.DateTimeField(_("at the partner"))
-    received_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
 
     class Meta:
         verbose_name = _("return reported by a partner")

@@ -285,6 +285,8 @@ class ServiceTicket(models.Model):
     def number(self):
         return f"S{self.pk}"
 
+    number.fget.short_description = _("number")
+
     @property
     def breached(self):
         return self.schedule_breached_at is not None or self.complete_breached_at is not None
@@ -328,12 +330,12 @@ class TicketEvent(models.Model):
         UNREPAIRABLE = "unrepairable", _("cannot be repaired")
 
     ticket = models.ForeignKey(ServiceTicket, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    actor = models.CharField(max_length=10, choices=Actor.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    actor = models.CharField(max_length=10, choices=Actor.choices, verbose_name=_("actor"))
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    note = models.CharField(max_length=300, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=300, blank=True, verbose_name=_("note"))
+    detail = models.JSONField(default=dict, blank=True, verbose_name=_("detail"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("ticket event")

@@ -677,10 +677,11 @@ class CostComparison:
     problem: str = ""
 
 
-def cost_comparison(consignment) -> CostComparison:
+def cost_comparison(consignment, *, lines=None, express_rates=None) -> CostComparison:
     """The consignment's first-leg cost per unit against sending each unit by international express
     to the importer's country. Amounts are Decimal in one currency (no FX here); `problem` says why
-    a figure is missing."""
+    a figure is missing. A report over many consignments passes their `lines` (in id order) and the
+    `express_rates` of every destination (ExpressRate rows) it read once."""
     destination = (
         consignment.partnership.partner.country
         if consignment.direction == Direction.OUTBOUND
@@ -688,7 +689,7 @@ def cost_comparison(consignment) -> CostComparison:
     )
     cost = consignment.first_leg_cost
     currency = str(cost.currency) if cost is not None else settings.PLATFORM_CURRENCY
-    lines = list(consignment.lines.order_by("id"))
+    lines = list(consignment.lines.order_by("id")) if lines is None else list(lines)
     units = sum(line.quantity for line in lines)
     first_leg_per_unit = money.quantize(cost.amount / units, currency) if cost is not None and units else None
     known = CostComparison(
@@ -699,7 +700,12 @@ def cost_comparison(consignment) -> CostComparison:
         first_leg_per_unit=first_leg_per_unit,
     )
 
-    rows = list(ExpressRate.objects.filter(destination=destination).order_by("max_weight_grams"))
+    if express_rates is None:
+        rows = list(ExpressRate.objects.filter(destination=destination).order_by("max_weight_grams"))
+    else:
+        rows = sorted(
+            (r for r in express_rates if str(r.destination) == str(destination)), key=lambda r: r.max_weight_grams
+        )
     if rows:
         bands = tuple((r.max_weight_grams, r.price.amount) for r in rows if str(r.price.currency) == currency)
         known = replace(known, rates="configured")

@@ -1,6 +1,7 @@
 """Admin pages of the partner zone: recommendations (shoppers' history, read-only)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from partner_zone.models import ShopperEvent
 
@@ -17,7 +18,7 @@ class ShopperEventAdmin(admin.ModelAdmin):
     list_per_page = 50
     readonly_fields = [f.name for f in ShopperEvent._meta.fields]
 
-    @admin.display(description="history id")
+    @admin.display(description=_("history ID"))
     def short_history_id(self, event):
         return event.session_key[:8]
 

@@ -72,11 +72,18 @@ class Account(models.Model):
         EXPENSE = "expense", _("expense")
         EQUITY = "equity", _("equity")
 
-    code = models.CharField(max_length=60, help_text=_("What the account holds, e.g. partner_balance"))
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    currency = models.CharField(max_length=3)
+    code = models.CharField(
+        max_length=60, help_text=_("What the account holds, e.g. partner_balance"), verbose_name=_("code")
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
     partnership = models.ForeignKey(
-        Partnership, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts"
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_accounts",
+        verbose_name=_("partnership"),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -100,12 +107,14 @@ class LedgerTransaction(AppendOnly):
     """One business event's balanced set of postings. `reference` names the event and is unique:
     posting the same event twice is impossible. Corrections reverse, never edit."""
 
-    reference = models.CharField(max_length=160, unique=True)
-    kind = models.CharField(max_length=40, db_index=True)
+    reference = models.CharField(max_length=160, unique=True, verbose_name=_("reference"))
+    kind = models.CharField(max_length=40, db_index=True, verbose_name=_("kind"))
     memo = models.CharField(max_length=300, blank=True)
-    occurred_at = models.DateTimeField(default=timezone.now)
-    recorded_at = models.DateTimeField(default=timezone.now, db_index=True)
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
+    occurred_at = models.DateTimeField(default=timezone.now, verbose_name=_("occurred at"))
+    recorded_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("recorded at"))
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by", verbose_name=_("reverses")
+    )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
 
     class Meta:
@@ -121,19 +130,26 @@ class Posting(AppendOnly):
     """One side of a ledger transaction on one account. Positive debits, negative credits."""
 
     transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
-    amount = models.DecimalField(**AMOUNT)
-    currency = models.CharField(max_length=3)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings", verbose_name=_("account"))
+    amount = models.DecimalField(**AMOUNT, verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
     # Set on postings to a partner's balance, the ones settlement nets (copied from the account and
     # the transaction so settlement reads one table).
     partnership = models.ForeignKey(
-        Partnership, null=True, blank=True, on_delete=models.PROTECT, related_name="postings"
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="postings",
+        verbose_name=_("partnership"),
     )
     # Whom the posting is owed to or by outside a partnership ("provider:<reference>" on a local
     # service provider's payable): that party's balance is a query on this column.
     counterparty = models.CharField(max_length=80, blank=True, default="", db_index=True)
     kind = models.CharField(max_length=40)
-    event_reference = models.CharField(max_length=160, help_text=_("The business event, shared with the partner"))
+    event_reference = models.CharField(
+        max_length=160, help_text=_("The business event, shared with the partner"), verbose_name=_("event reference")
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -170,19 +186,21 @@ class SettlementBatch(models.Model):
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="settlement_batches")
     period_start = models.DateTimeField(null=True, blank=True)
-    period_end = models.DateTimeField(help_text=_("The cut-off: postings recorded before it belong here"))
-    currency = models.CharField(max_length=3, help_text=_("The settlement currency"))
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    period_end = models.DateTimeField(
+        help_text=_("The cut-off: postings recorded before it belong here"), verbose_name=_("period end")
+    )
+    currency = models.CharField(max_length=3, help_text=_("The settlement currency"), verbose_name=_("currency"))
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN, verbose_name=_("status"))
     # Positive: the partner owes us; negative: we owe the partner. In the settlement currency.
-    net_amount = models.DecimalField(**AMOUNT)
-    posting_count = models.PositiveIntegerField(default=0)
+    net_amount = models.DecimalField(**AMOUNT, verbose_name=_("net amount"))
+    posting_count = models.PositiveIntegerField(default=0, verbose_name=_("posting count"))
     currency_totals = models.JSONField(
         default=dict, blank=True, help_text=_("Per currency: its total, the cut-off rate and the converted amount")
     )
     created_at = models.DateTimeField(default=timezone.now)
     reconciled_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
-    partner_net_amount = models.DecimalField(**AMOUNT, null=True, blank=True)
+    partner_net_amount = models.DecimalField(**AMOUNT, null=True, blank=True, verbose_name=_("partner net amount"))
 
     class Meta:
         verbose_name = _("settlement batch")
@@ -226,11 +244,11 @@ class StatementLine(models.Model):
 
     # Written in bulk with the batch; no database foreign-key check for the same reason as above.
     batch = models.ForeignKey(SettlementBatch, on_delete=models.PROTECT, related_name="lines", db_constraint=False)
-    event_reference = models.CharField(max_length=160)
-    kind = models.CharField(max_length=40)
-    currency = models.CharField(max_length=3)
-    amount = models.DecimalField(**AMOUNT, help_text=_("Positive: the partner owes us"))
-    posting_count = models.PositiveIntegerField()
+    event_reference = models.CharField(max_length=160, verbose_name=_("event reference"))
+    kind = models.CharField(max_length=40, verbose_name=_("kind"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    amount = models.DecimalField(**AMOUNT, help_text=_("Positive: the partner owes us"), verbose_name=_("amount"))
+    posting_count = models.PositiveIntegerField(verbose_name=_("posting count"))
 
     class Meta:
         verbose_name = _("statement line")
@@ -247,15 +265,17 @@ class PartnerStatementPart(models.Model):
     """The partner's statement of a period as received, in parts for long ones. Amounts are from
     the partner's side (positive: we owe them), compared line by line with our own batch."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="partner_statements")
-    period_end = models.DateTimeField()
-    currency = models.CharField(max_length=3)
-    part = models.PositiveIntegerField()
-    parts = models.PositiveIntegerField()
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="partner_statements", verbose_name=_("partnership")
+    )
+    period_end = models.DateTimeField(verbose_name=_("period end"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    part = models.PositiveIntegerField(verbose_name=_("part"))
+    parts = models.PositiveIntegerField(verbose_name=_("parts"))
     batch_reference = models.UUIDField(help_text=_("The partner's batch"))
-    net_amount = models.DecimalField(**AMOUNT)
+    net_amount = models.DecimalField(**AMOUNT, verbose_name=_("net amount"))
     lines = models.JSONField(default=list)
-    received_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
 
     class Meta:
         verbose_name = _("partner statement part")
@@ -281,15 +301,17 @@ class SettlementDispute(models.Model):
         OPEN = "open", _("open")
         RESOLVED = "resolved", _("resolved")
 
-    batch = models.ForeignKey(SettlementBatch, on_delete=models.CASCADE, related_name="disputes")
-    event_reference = models.CharField(max_length=160)
-    kind = models.CharField(max_length=40, blank=True)
-    currency = models.CharField(max_length=3)
-    our_amount = models.DecimalField(**AMOUNT, null=True, blank=True)
-    partner_amount = models.DecimalField(**AMOUNT, null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    batch = models.ForeignKey(
+        SettlementBatch, on_delete=models.CASCADE, related_name="disputes", verbose_name=_("batch")
+    )
+    event_reference = models.CharField(max_length=160, verbose_name=_("event reference"))
+    kind = models.CharField(max_length=40, blank=True, verbose_name=_("kind"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    our_amount = models.DecimalField(**AMOUNT, null=True, blank=True, verbose_name=_("our amount"))
+    partner_amount = models.DecimalField(**AMOUNT, null=True, blank=True, verbose_name=_("partner amount"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, verbose_name=_("status"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

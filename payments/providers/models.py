@@ -181,15 +181,17 @@ class ProviderCall(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="provider_calls")
     operation = models.CharField(_("operation"), max_length=10, choices=Operation.choices)
     idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
-    number = models.PositiveIntegerField(default=1, help_text=_("Refunds are numbered per payment, from 1"))
+    number = models.PositiveIntegerField(
+        default=1, help_text=_("Refunds are numbered per payment, from 1"), verbose_name=_("number")
+    )
     amount = models.DecimalField(_("amount"), **PAYMENT_AMOUNT, null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField(_("reason"), max_length=200, blank=True, help_text=_("Why it was asked for"))
-    provider_reference = models.CharField(max_length=120, blank=True)
+    provider_reference = models.CharField(max_length=120, blank=True, verbose_name=_("provider reference"))
     response = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
 
     class Meta:
         verbose_name = _("provider call")
@@ -213,7 +215,12 @@ class WebhookReceipt(models.Model):
     event_id = models.CharField(_("event id"), max_length=120)
     event_type = models.CharField(_("event type"), max_length=60, blank=True)
     payment = models.ForeignKey(
-        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="webhook_receipts"
+        Payment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="webhook_receipts",
+        verbose_name=_("payment"),
     )
     raw_body = models.TextField(_("raw body"))
     result = models.JSONField(_("result"), default=dict)
@@ -243,20 +250,20 @@ class SandboxCharge(models.Model):
         CANCELLED = "cancelled", _("cancelled")
         EXPIRED = "expired", _("expired")
 
-    provider = models.CharField(max_length=40)
-    charge_id = models.CharField(max_length=60, unique=True)
+    provider = models.CharField(max_length=40, verbose_name=_("provider"))
+    charge_id = models.CharField(max_length=60, unique=True, verbose_name=_("charge ID"))
     idempotency_key = models.CharField(max_length=120)
-    merchant_reference = models.CharField(max_length=120)
+    merchant_reference = models.CharField(max_length=120, verbose_name=_("merchant reference"))
     description = models.CharField(max_length=200, blank=True)
-    amount = models.DecimalField(**PAYMENT_AMOUNT)
-    currency = models.CharField(max_length=3)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    amount = models.DecimalField(**PAYMENT_AMOUNT, verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
     authorised_amount = models.DecimalField(**PAYMENT_AMOUNT, default=0)
-    captured_amount = models.DecimalField(**PAYMENT_AMOUNT, default=0)
-    refunded_amount = models.DecimalField(**PAYMENT_AMOUNT, default=0)
+    captured_amount = models.DecimalField(**PAYMENT_AMOUNT, default=0, verbose_name=_("captured amount"))
+    refunded_amount = models.DecimalField(**PAYMENT_AMOUNT, default=0, verbose_name=_("refunded amount"))
     return_url = models.CharField(max_length=500, blank=True)
     expires_at = models.DateTimeField()
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -303,14 +310,14 @@ class SandboxWebhook(models.Model):
     """A signed event the sandbox sends to the platform's webhook endpoint, kept until delivered."""
 
     provider = models.CharField(max_length=40)
-    event_id = models.CharField(max_length=60, unique=True)
+    event_id = models.CharField(max_length=60, unique=True, verbose_name=_("event ID"))
     charge = models.ForeignKey(SandboxCharge, on_delete=models.CASCADE, related_name="webhooks")
     body = models.TextField()
-    attempts = models.PositiveIntegerField(default=0)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
+    next_attempt_at = models.DateTimeField(default=timezone.now, verbose_name=_("next attempt at"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("sandbox webhook")

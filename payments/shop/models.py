@@ -190,7 +190,7 @@ class Checkout(models.Model):
 class _QuotedLine(models.Model):
     """What a checkout line and an order line share: the goods and their locked prices."""
 
-    line_number = models.PositiveSmallIntegerField()
+    line_number = models.PositiveSmallIntegerField(_("line"))
     origin = models.CharField(_("origin"), max_length=8, choices=Origin.choices)
     fulfilment = models.CharField(_("fulfilment"), max_length=12, choices=Fulfilment.choices)
     variant = models.ForeignKey(
@@ -351,7 +351,7 @@ class Order(models.Model):
     # Encrypted at rest; orders are found by ID number (the annual limit) through its blind index.
     buyer_id_number = EncryptedTextField(_("resident ID number"), blank=True)
     buyer_id_index = BlindIndexField(source="buyer_id_number", db_index=True)
-    has_partner_goods = models.BooleanField(default=False)
+    has_partner_goods = models.BooleanField(default=False, verbose_name=_("has partner goods"))
     language = models.CharField(_("language"), max_length=16, blank=True, help_text=_("the shopper's, at checkout"))
     payment_due_at = models.DateTimeField(_("pay by"))
     payment_reference = models.CharField(_("payment"), max_length=120, blank=True)
@@ -428,12 +428,14 @@ class OrderEvent(models.Model):
         RETURN_CHARGED_BACK = "chargeback", _("returned goods charged back to the partner")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    status = models.CharField(max_length=16, choices=Order.Status.choices, blank=True)
-    by_partner = models.BooleanField(default=False)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    status = models.CharField(max_length=16, choices=Order.Status.choices, blank=True, verbose_name=_("status"))
+    by_partner = models.BooleanField(default=False, verbose_name=_("by the partner"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
+    )
+    detail = models.JSONField(default=dict, blank=True, verbose_name=_("detail"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("order event")
@@ -455,11 +457,11 @@ class CustomsDeclaration(models.Model):
         CANCELLED = "cancelled", _("cancelled")
 
     order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="customs_declaration")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status"))
     order_record = models.JSONField(_("order record"), default=dict)
     payment_record = models.JSONField(_("payment record"), default=dict, blank=True)
     waybill_record = models.JSONField(_("waybill record"), default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -475,14 +477,16 @@ class ForwardedOrder(models.Model):
     """The exporter's record of an order a partner placed for our goods (message order.forwarded),
     with its lines as forwarded and the latest status either side reported."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="forwarded_orders")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="forwarded_orders", verbose_name=_("partnership")
+    )
     reference = models.UUIDField(_("partner's order"))
     number = models.CharField(_("partner's order number"), max_length=40)
     status = models.CharField(_("status"), max_length=16, default="paid")
-    lines = models.JSONField(default=list)
-    recipient = models.JSONField(default=dict, blank=True, help_text=_("for lines we ship direct"))
-    placed_at = models.DateTimeField()
-    received_at = models.DateTimeField(default=timezone.now)
+    lines = models.JSONField(_("lines as the partner sent them"), default=list)
+    recipient = models.JSONField(_("recipient"), default=dict, blank=True, help_text=_("for lines we ship direct"))
+    placed_at = models.DateTimeField(verbose_name=_("placed at"))
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -520,7 +524,7 @@ class ForwardedLine(models.Model):
     product = models.UUIDField(_("our product"))
     sku = models.CharField(_("SKU"), max_length=64)
     title = models.CharField(_("title"), max_length=300, blank=True)
-    quantity = models.PositiveIntegerField()
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
     fulfilment = models.CharField(_("fulfilment"), max_length=12, choices=Fulfilment.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     problem = models.CharField(_("problem"), max_length=300, blank=True)

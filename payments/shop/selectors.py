@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -311,3 +312,58 @@ def partner_sales_of_our_goods(*, partnership, start, end):
         order__partnership=partnership, order__received_at__gte=start, order__received_at__lt=end
     ).aggregate(units=Sum("quantity"))
     return found["units"] or 0
+
+
+# --- the ops dashboard's reads (one query each, whatever the number of partners or days) ----------
+
+
+def partner_goods_sold_per_day(*, since, partner_code=None):
+    """What we sold of partners' goods: per day of payment (the current time zone) and partner, the
+    units and the shoppers' totals in our currency of partner lines in orders paid since `since`
+    and not cancelled. [{day, partner, partner_name, currency, units, amount}]"""
+    lines = OrderLine.objects.filter(origin=Origin.PARTNER, order__paid_at__gte=since).exclude(
+        order__status=Order.Status.CANCELLED
+    )
+    if partner_code:
+        lines = lines.filter(partnership__partner__code=partner_code)
+    rows = (
+        lines.annotate(day=TruncDate("order__paid_at"))
+        .values("day", "partnership__partner__code", "partnership__partner__name", "total_currency")
+        .annotate(units=Sum("quantity"), amount=Sum("total"))
+        .order_by("day", "partnership__partner__code", "total_currency")
+    )
+    return [
+        {
+            "day": row["day"],
+            "partner": row["partnership__partner__code"],
+            "partner_name": row["partnership__partner__name"],
+            "currency": row["total_currency"],
+            "units": row["units"],
+            "amount": row["amount"],
+        }
+        for row in rows
+    ]
+
+
+def our_goods_sold_by_partners_per_day(*, since, partner_code=None):
+    """What partners sold of our goods: per day the partner's shopper ordered (its forwarded orders)
+    and partner, the units of the lines not cancelled, for orders placed since `since`.
+    [{day, partner, partner_name, units}]"""
+    lines = ForwardedLine.objects.filter(order__placed_at__gte=since).exclude(status=ForwardedLine.Status.CANCELLED)
+    if partner_code:
+        lines = lines.filter(order__partnership__partner__code=partner_code)
+    rows = (
+        lines.annotate(day=TruncDate("order__placed_at"))
+        .values("day", "order__partnership__partner__code", "order__partnership__partner__name")
+        .annotate(units=Sum("quantity"))
+        .order_by("day", "order__partnership__partner__code")
+    )
+    return [
+        {
+            "day": row["day"],
+            "partner": row["order__partnership__partner__code"],
+            "partner_name": row["order__partnership__partner__name"],
+            "units": row["units"],
+        }
+        for row in rows
+    ]
