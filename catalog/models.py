@@ -100,9 +100,11 @@ class MerchantMembership(models.Model):
     `Merchant.users` link used, with a role added: the members from before became owners."""
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant_memberships", verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=12, choices=MerchantRole.choices, default=MerchantRole.CATALOG)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         db_table = "catalog_merchant_users"
@@ -127,12 +129,14 @@ class MerchantInvitation(models.Model):
     """A one-time link sent by e-mail: who opens it in time sets a password (or signs in) and joins
     the merchant's team in `role`. Only the link's hash is kept."""
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="invitations")
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("merchant")
+    )
     email = models.EmailField(_("e-mail"))
     role = models.CharField(_("role"), max_length=12, choices=MerchantRole.choices)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.CharField(_("invited by"), max_length=150, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(

@@ -20,7 +20,9 @@ class MerchantPayoutTerms(models.Model):
     """How a merchant is paid: its commission rate (none: the platform's default) and where the
     money goes. IBAN and account number are encrypted at rest (crossborder/fields.py)."""
 
-    merchant = models.OneToOneField(Merchant, on_delete=models.PROTECT, related_name="payout_terms")
+    merchant = models.OneToOneField(
+        Merchant, on_delete=models.PROTECT, related_name="payout_terms", verbose_name=_("merchant")
+    )
     commission_percent = models.DecimalField(
         _("commission (%)"),
         max_digits=5,
@@ -70,8 +72,8 @@ class MerchantPayoutRun(models.Model):
     run (the day, for the scheduled one): a second run with the same key is this one."""
 
     key = models.CharField(_("run"), max_length=40, unique=True)
-    message_id = models.CharField(max_length=35, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    message_id = models.CharField(_("message id"), max_length=35, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     pain001 = models.TextField(blank=True)
     payouts_csv = models.TextField(blank=True)
     held = models.JSONField(
@@ -91,10 +93,10 @@ class MerchantPayout(models.Model):
     """One merchant's transfer in a run, in one currency; posted to the ledger under `reference`."""
 
     run = models.ForeignKey(MerchantPayoutRun, on_delete=models.PROTECT, related_name="payouts")
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="payouts")
-    currency = models.CharField(max_length=3)
-    amount = models.DecimalField(**AMOUNT)
-    reference = models.CharField(max_length=160, unique=True)
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="payouts", verbose_name=_("merchant"))
+    currency = models.CharField(_("currency"), max_length=3)
+    amount = models.DecimalField(_("amount"), **AMOUNT)
+    reference = models.CharField(_("reference"), max_length=160, unique=True)
 
     class Meta:
         verbose_name = _("merchant payout")

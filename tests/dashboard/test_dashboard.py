@@ -13,6 +13,7 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import timezone
@@ -135,11 +136,20 @@ def test_the_period_filter_takes_in_older_orders(history):
 # --- scores and breaches, from the partners app ---------------------------------------------------
 
 
-def test_scores_and_breaches_say_not_available_without_the_partners_app(history):
+def test_scores_and_breaches_say_not_available_without_the_partners_app(history, monkeypatch):
+    installed = apps.is_installed
+    monkeypatch.setattr(apps, "is_installed", lambda name: name != "partners" and installed(name))
     scores = selectors.scores(Filters(now=history.now))
     breaches = selectors.breaches(Filters(now=history.now))
     assert not scores.available and not breaches.available
     assert "Not available" in scores.note and scores.rows == [] and breaches.rows == []
+
+
+def test_the_production_apps_give_the_dashboard_its_scores_and_breaches(history):
+    """With the production settings the partners app is installed, and the two charts read it."""
+    assert apps.is_installed("partners")
+    assert selectors.scores(Filters(now=history.now)).available
+    assert selectors.breaches(Filters(now=history.now)).available
 
 
 @pytest.fixture
@@ -276,7 +286,7 @@ def test_the_page_draws_every_chart_from_its_json_block(history, staff):
         block = re.search(rf'<script id="chart-data-{key}" type="application/json">(.*?)</script>', html, re.S)
         spec = json.loads(block.group(1))
         assert spec["datasets"] and any(v not in (None, "0") for d in spec["datasets"] for v in d["data"])
-    assert html.count("not-available") == 2
+    assert html.count("not-available") == 0  # the partners app is installed: scores and breaches too
     assert "vendor/chartjs/chart.umd.js" in html and "js/dashboard.js" in html
 
 
