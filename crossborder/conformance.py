@@ -445,6 +445,13 @@ class Kit:
 
         self.check("refused: too many requests -> 429 throttled, Retry-After", throttled)
 
+    def _publish(self, extra):
+        """The reply status of publishing our keys plus `extra`, or why it could not be sent."""
+        try:
+            return self.target.publish_keys(extra)
+        except Exception as exc:  # our outbox could not deliver it: report it, do not crash
+            return f"{exc.__class__.__name__}: {exc}"
+
     def key_expiry(self):
         """A key of ours published with a `not_after` already past signs a request: key_expired;
         our real key set is published again after, which revokes it: key_revoked."""
@@ -458,9 +465,9 @@ class Kit:
             "public_key": signing.public_b64(private.public_key()),
             "not_after": (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat(),
         }
-        status = self.target.publish_keys([entry])
+        status = self._publish([entry])
         if status != 200:
-            self.record("refused: a key past its not_after -> 401 key_expired", False, f"publishing: status {status}")
+            self.record("refused: a key past its not_after -> 401 key_expired", False, f"publishing: {status}")
             return
         try:
             self.check(
@@ -468,8 +475,8 @@ class Kit:
                 lambda: self.refusal(self.health(key_id=entry["key_id"], private_key=private), 401, "key_expired"),
             )
         finally:
-            status = self.target.publish_keys([])
-        self.record("our real key set published again", status == 200, f"status {status}")
+            status = self._publish([])
+        self.record("our real key set published again", status == 200, f"{status}")
         self.check(
             "refused: a key no longer published -> 401 key_revoked",
             lambda: self.refusal(self.health(key_id=entry["key_id"], private_key=private), 401, "key_revoked"),

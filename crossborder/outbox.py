@@ -86,8 +86,10 @@ def wire_form(message):
         )
         if form is None:
             return None
-        OutboxMessage.objects.filter(pk=message.pk, sent_as="").update(sent_as=form[0])
-        message.sent_as = OutboxMessage.objects.values_list("sent_as", flat=True).get(pk=message.pk)
+        if OutboxMessage.objects.filter(pk=message.pk, sent_as="").update(sent_as=form[0]):
+            message.sent_as = form[0]
+        else:  # an earlier attempt chose it (a relay that lost its lease)
+            message.sent_as = OutboxMessage.objects.values_list("sent_as", flat=True).get(pk=message.pk)
     return next(form for form in messages.forms(message.message_type, message.payload) if form[0] == message.sent_as)
 
 

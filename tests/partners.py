@@ -174,6 +174,8 @@ def remote(db, own_key):
         currency="USD",
         languages=["en"],
         base_url="http://partner.invalid",
+        # What its requests (signed without Partner-Protocol) say: recording a change costs a write.
+        protocol_version="1.0",
     )
     partnership = Partnership.objects.create(
         partner=partner,

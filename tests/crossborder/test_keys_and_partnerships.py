@@ -127,9 +127,10 @@ def test_rotation_under_a_stream_of_requests_refuses_none(live_server, remote, o
             n = 0
             while not stop.is_set():
                 n += 1
-                body = canonical_json(remote.envelope("partner.notice", {"subject": f"n{n}"}))
-                prepared = remote.sign("POST", "/partner-api/v1/messages/", body, idempotency_key=str(uuid.uuid4()))
-                response = session.send(prepared, timeout=10)
+                with SENDING:  # seqs go out in order, as the partner's outbox sends them
+                    body = canonical_json(remote.envelope("partner.notice", {"subject": f"n{n}"}))
+                    prepared = remote.sign("POST", "/partner-api/v1/messages/", body, idempotency_key=str(uuid.uuid4()))
+                    response = session.send(prepared, timeout=10)
                 try:
                     signing.verify_response(response, public_keys=dict(published))
                     outcomes.append(response.status_code)
@@ -160,10 +161,16 @@ def test_rotation_under_a_stream_of_requests_refuses_none(live_server, remote, o
     assert PartnerNotice.objects.count() == len(outcomes)
 
 
+# One message at a time from the partner, in seq order (a later seq applied first would make the
+# earlier one seq_out_of_order).
+SENDING = threading.Lock()
+
+
 def _announce(remote, live_server, keys):
-    body = canonical_json(remote.envelope(services.KEYS_UPDATED, {"keys": keys}))
-    prepared = remote.sign("POST", "/partner-api/v1/messages/", body, idempotency_key=str(uuid.uuid4()))
-    assert requests.Session().send(prepared, timeout=10).status_code == 200
+    with SENDING:
+        body = canonical_json(remote.envelope(services.KEYS_UPDATED, {"keys": keys}))
+        prepared = remote.sign("POST", "/partner-api/v1/messages/", body, idempotency_key=str(uuid.uuid4()))
+        assert requests.Session().send(prepared, timeout=10).status_code == 200
 
 
 def _wait_for_count(outcomes, n, timeout=20):
