@@ -433,10 +433,6 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=MerchantRole.choices, initial=MerchantRole.CATALOG)
 
 
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=MerchantRole.choices)
-
-
 class JoinForm(forms.Form):
     """A new login's password, set through an invitation link."""
 

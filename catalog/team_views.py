@@ -5,6 +5,7 @@ catalog.team or catalog.two_factor."""
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -59,11 +60,9 @@ def team_invite(request):
 @require_POST
 @merchant_required(roles=OWNER)
 def team_role(request, member_id):
-    form = forms.RoleForm(request.POST)
+    role = request.POST.get("role", "")
     try:
-        if not form.is_valid():
-            team.check_role(request.POST.get("role", ""))
-        team.change_role(merchant=request.merchant, member_id=member_id, role=form.cleaned_data["role"])
+        team.change_role(merchant=request.merchant, member_id=member_id, role=team.check_role(role))
     except CatalogError as error:
         messages.error(request, str(error.detail))
         return redirect("merchant:team")
@@ -120,7 +119,9 @@ def two_factor_setup(request):
     """Enrol an authenticator: scan the QR code (or type the key), enter one code; the backup
     codes are then shown once."""
     if two_factor.is_enrolled(request.user):
-        return redirect(f"{reverse('merchant:two-factor')}?next={_safe_next(request, reverse('merchant:start'))}")
+        query = QueryDict(mutable=True)
+        query["next"] = _safe_next(request, reverse("merchant:start"))
+        return redirect(f"{reverse('merchant:two-factor')}?{query.urlencode(safe='/')}")
     device = two_factor.pending_device(request.user)
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

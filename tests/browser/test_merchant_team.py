@@ -130,15 +130,18 @@ def test_an_invited_owner_joins_enrols_manages_the_team_and_reads_goods_abroad(p
     page.set_viewport_size(DESKTOP)
 
     page.fill("#id_code", "000000")
-    page.click("form.stack button[type=submit]")
+    with page.expect_navigation():
+        page.click("form.stack button[type=submit]")
     assert page.locator(".errorlist").count() == 1
     device = TOTPDevice.objects.get(user__username=email)
     device.throttle_reset()
     page.fill("#id_code", code_for(email))
-    page.click("form.stack button[type=submit]")
+    with page.expect_navigation():
+        page.click("form.stack button[type=submit]")
     assert page.locator(".backup-codes li").count() == 10
     shot(page, f"merchant-backup-codes-{language}")
-    page.click("a.button.primary")
+    with page.expect_navigation():
+        page.click("a.button.primary")
 
     page.goto(f"{live_server.url}{prefix}/merchant/team/")
     page.fill("#id_email", "min@pandababy.example")
