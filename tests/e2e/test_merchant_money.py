@@ -80,13 +80,13 @@ merchant = Merchant.objects.get(slug="teahouse")
 now = dt.datetime.now(dt.UTC)
 statement = selectors.statement(merchant=merchant, currency="CNY", start=now - dt.timedelta(days=1), end=now + dt.timedelta(days=2))
 batch = SettlementBatch.objects.first()
-print(json.dumps({{
+print(json.dumps({
     "batch": batch.status if batch else None,
     "owed": str(services.balances([merchant.pk]).get((merchant.pk, "CNY"), 0)),
     "lines": [[line.kind, line.event_reference, str(line.amount)] for line in statement.lines],
     "reconciliation": [[c.merchant.slug, c.currency, str(c.received), str(c.credited), str(c.difference)]
                        for c in (selectors.batch_reconciliation(batch) if batch else [])],
-}}))
+}))
 """
 
 
