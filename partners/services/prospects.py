@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crossborder import services as core
+
 from .. import scoring
 from ..errors import PartnersError
 from ..errors import PartnersErrorCode as Code
@@ -51,3 +53,11 @@ def receive_metrics(*, partnership, payload):
         source=Prospect.Source.MESSAGE,
         partner=partner,
     )
+
+
+@transaction.atomic
+def send_metrics(*, partnership, figures):
+    """Send our own figures to a platform we link with (`partner.metrics`), validated as the
+    receiver will; refused naming the figure, nothing queued."""
+    parsed = scoring.parse_figures(figures)
+    return core.send_to_partner(partnership, METRICS_MESSAGE, {"figures": parsed.as_json()})

@@ -4,6 +4,7 @@ its whole, growth from no history), from ops or in a signed partner.metrics mess
 
 import pytest
 
+from crossborder.models import OutboxMessage
 from partners.errors import PartnersError
 from partners.models import PartnerScore, Prospect
 from partners.services import policy, prospects
@@ -138,3 +139,12 @@ def test_a_metrics_message_with_impossible_values_is_refused_naming_the_figure(r
     counts = table_counts()
     assert counts["partners.Prospect"] == before["partners.Prospect"] == 0
     assert counts["partners.PartnerScore"] == PartnerScore.objects.count() == 0
+
+
+def test_our_figures_go_to_the_partner_validated_and_impossible_ones_queue_nothing(remote):  # noqa: F811
+    before = table_counts()
+    with pytest.raises(PartnersError):
+        prospects.send_metrics(partnership=remote.partnership, figures={"settlements": -1})
+    assert table_counts() == before
+    message = prospects.send_metrics(partnership=remote.partnership, figures={"settlements": 3, "settlements_late": 1})
+    assert OutboxMessage.objects.get(pk=message.pk).payload == {"figures": {"settlements": 3, "settlements_late": 1}}
