@@ -11,7 +11,7 @@ import sys
 import time
 from itertools import combinations
 
-from scripts.instances import CN, JP, ROOT, US, Instance, link
+from scripts.instances import CN, JP, ROOT, US, Instance, link, settlement_currency
 
 NOTICES = {
     "cn": "欢迎! Spring Festival 2027 campaign plans soon",
@@ -67,7 +67,8 @@ def main(argv=None):
             if _partnered(proposer, inviter.spec.code):
                 print(f"{proposer.spec.code}-{inviter.spec.code}: already partnered", flush=True)
                 continue
-            print(link(proposer, inviter, token=secrets.token_urlsafe(24)), flush=True)
+            currency = settlement_currency(proposer, inviter)
+            print(link(proposer, inviter, token=secrets.token_urlsafe(24), settlement_currency=currency), flush=True)
             for sender, receiver in ((proposer, inviter), (inviter, proposer)):
                 sender.manage("send_notice", "--partner", receiver.spec.code, "--subject", NOTICES[sender.spec.code])
         logins = {}
