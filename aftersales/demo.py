@@ -50,6 +50,16 @@ SHOPPERS = {
         "requested": "The box was crushed and one of them has a dent.",
         "problem": "A buckle came loose after two weeks; please come and have a look.",
     },
+    "JPY": {
+        "language": "ja",
+        "recipient": {"name": "佐藤 花子", "address_lines": ["平和島1-1-1"], "country_area": "東京都", "city": "大田区",
+                      "postcode": "143-0006", "country": "JP"},
+        "email": "hanako.sato@shoppers.example",
+        "phone": "+81 90 1234 5678",
+        "review": (5, "切れ味がすばらしい", "しっかりした作りで、写真のとおりでした。届くのも早かったです。", "花子"),
+        "requested": "箱がつぶれていて、ひとつに傷がありました。",
+        "problem": "2週間使ったら留め具がゆるみました。点検をお願いします。",
+    },
 }  # fmt: skip
 DEMO_PAYMENT = "sandbox_wallet"
 
@@ -71,7 +81,7 @@ class DemoAftersales:
 
 
 def _shopper():
-    return SHOPPERS["CNY" if settings.PLATFORM_CURRENCY == "CNY" else "USD"]
+    return SHOPPERS.get(settings.PLATFORM_CURRENCY, SHOPPERS["USD"])
 
 
 def _goods(count=2):

@@ -1,9 +1,11 @@
 """The demo catalog: a believable specialty shop floor for each demo platform, written through the
-catalog services. `cn` sells mother-and-baby goods and beauty, `us` outdoor gear and kitchenware.
+catalog services. `cn` sells mother-and-baby goods and beauty, `us` outdoor gear and kitchenware,
+`jp` Japanese kitchen knives, ironware and skin care.
 
 Products are composed from hand-written tables, the JSON files in catalog/demo_data/ (this module
 holds only the logic): a product kind (what it is, its real taxonomy node, HS code, sizes, price
-band, weight) crossed with the product lines and brands of the shop that sells it. Every text exists in Chinese and in English. Brands and shops are invented. Everything is
+band, weight) crossed with the product lines and brands of the shop that sells it. Every text exists in Chinese and in English
+(tables hold (en, zh) pairs), and for `jp` in Japanese too (triples (en, zh, ja)). Brands and shops are invented. Everything is
 derived from fixed seeds, so a second run finds every product already there and creates nothing."""
 
 import json
@@ -93,8 +95,10 @@ def load_shops(platform):
     return tuple(shops)
 
 
-CATALOGS = {platform: load_shops(platform) for platform in ("cn", "us")}
-CN_SHOPS, US_SHOPS = CATALOGS["cn"], CATALOGS["us"]
+CATALOGS = {platform: load_shops(platform) for platform in ("cn", "us", "jp")}
+CN_SHOPS, US_SHOPS, JP_SHOPS = CATALOGS["cn"], CATALOGS["us"], CATALOGS["jp"]
+# The languages each catalog's texts are written in; the first is the shops' own.
+CATALOG_LANGUAGES = {"cn": ("zh-hans", "en"), "us": ("en", "zh-hans"), "jp": ("ja", "en", "zh-hans")}
 
 _PICTURES_AND_COUNTRIES = _read("pictures_and_countries.json")
 COUNTRY_NAMES = {code: _tuples(names) for code, names in _PICTURES_AND_COUNTRIES["country_names"].items()}
@@ -111,12 +115,17 @@ def platform_catalog(code=None):
     code = code or settings.PLATFORM_CODE
     if code in CATALOGS:
         return code, CATALOGS[code]
-    fallback = "cn" if settings.PLATFORM_CURRENCY == "CNY" else "us"
+    fallback = {"CNY": "cn", "JPY": "jp"}.get(settings.PLATFORM_CURRENCY, "us")
     return fallback, CATALOGS[fallback]
 
 
 def price_point(value, currency):
-    """A shelf price the way shops in that market write it: ¥129, ¥1299; $24.99, $149.95."""
+    """A shelf price the way shops in that market write it: ¥129, ¥1299; $24.99, $149.95; JPY
+    1,280, 12,800."""
+    if currency == "JPY":
+        if value >= 10000:
+            return Decimal(int(value / 1000) * 1000 + 800)
+        return Decimal(max(180, int(value / 100) * 100 + 80))
     if currency == "CNY":
         if value >= 1000:
             return Decimal(int(value / 100) * 100 + 99)
@@ -129,9 +138,18 @@ def price_point(value, currency):
 
 
 def _text(pair, language):
+    """A table's text in `language`: (en, zh) pairs, or (en, zh, ja) triples (English when a pair
+    is asked for Japanese)."""
     if isinstance(pair, str):
         return pair
+    if language.startswith("ja") and len(pair) > 2:
+        return pair[2]
     return pair[1] if language.startswith("zh") else pair[0]
+
+
+def _brand_name(brand, language):
+    """A brand (code, en, zh[, ja]) in `language`."""
+    return _text(brand[1:], language)
 
 
 def _sku_part(option):
@@ -141,19 +159,35 @@ def _sku_part(option):
 
 def _title(kind, brand, line, language):
     zh = language.startswith("zh")
-    brand_name = brand[2] if zh else brand[1]
+    ja = language.startswith("ja") and len(brand) > 3
+    brand_name = _brand_name(brand, language)
     line_text = _text(line, language)
     noun = _text(kind.noun, language)
-    product = noun.format(line=line_text) if "{line}" in noun else f"{line_text}{noun}" if zh else f"{line_text} {noun}"
-    # Chinese titles run the brand into the name unless the brand is in Latin letters.
+    if "{line}" in noun:
+        product = noun.format(line=line_text)
+    elif zh:
+        product = f"{line_text}{noun}"
+    else:
+        product = f"{line_text} {noun}"
+    # Chinese titles run the brand into the name unless the brand is in Latin letters; Japanese
+    # ones part brand and name with a space.
     joiner = "" if zh and not brand_name.isascii() else " "
+    if ja:
+        joiner = " "
     return f"{brand_name}{joiner}{product}"
 
 
 def _description(kind, shop, options, origin, language):
     zh = language.startswith("zh")
-    country = COUNTRY_NAMES.get(origin, (origin, origin))
+    country = COUNTRY_NAMES.get(origin, (origin, origin, origin))
     labels = [_text(option, language) for option in options]
+    if language.startswith("ja") and len(shop.promise) > 2:
+        parts = [kind.blurb[2]]
+        if len(labels) > 1:
+            parts.append(f"サイズ・種類：{'・'.join(labels)}。")
+        parts.append(f"原産国：{_text(country, language)}。")
+        parts.append(shop.promise[2])
+        return "".join(parts)
     if zh:
         parts = [kind.blurb[1]]
         if len(labels) > 1:
@@ -177,8 +211,8 @@ class PlannedProduct:
     alt_text: str
 
 
-def plan_shop(shop, *, categories, language, currency):
-    """The products of one shop, as service inputs: the same on every run."""
+def plan_shop(shop, *, categories, language, currency, languages=("zh-hans", "en")):
+    """The products of one shop, as service inputs: the same on every run; texts in `languages`."""
     planned = []
     for kind in shop.kinds:
         for line_index, line in enumerate(kind.lines):
@@ -199,7 +233,7 @@ def plan_shop(shop, *, categories, language, currency):
                             sku=f"{code}-{_sku_part(option)}",
                             price=Money(amount, currency),
                             stock=stock,
-                            attributes={kind.axis: {lang: _text(option, lang) for lang in ("zh-hans", "en")}},
+                            attributes={kind.axis: {lang: _text(option, lang) for lang in languages}},
                         )
                     )
                 origin = rng.choice(kind.origins or shop.origins)
@@ -208,7 +242,7 @@ def plan_shop(shop, *, categories, language, currency):
                         _title(kind, brand, line, lang),
                         _description(kind, shop, [option for _i, option in chosen], origin, lang),
                     )
-                    for lang in ("zh-hans", "en")
+                    for lang in languages
                 }
                 jitter = [round(size * rng.uniform(0.9, 1.1)) for size in kind.dims]
                 data = services.ProductInput(
@@ -293,7 +327,8 @@ def ensure_shop(shop):
 def fill_catalog(*, platform=None):
     """Create this platform's demo shops, products and pictures; what exists already is kept."""
     platform, shops = platform_catalog(platform)
-    language = "zh-hans" if platform == "cn" else "en"
+    languages = CATALOG_LANGUAGES[platform]
+    language = languages[0]
     currency = settings.PLATFORM_CURRENCY
     categories = resolve_categories(shops)
     result = DemoResult(platform=platform, offers_created={})
@@ -303,7 +338,9 @@ def fill_catalog(*, platform=None):
             merchant, _created = ensure_shop(shop)
             result.shops += 1
             existing = set(merchant.products.values_list("code", flat=True))
-            for planned in plan_shop(shop, categories=categories, language=language, currency=currency):
+            for planned in plan_shop(
+                shop, categories=categories, language=language, currency=currency, languages=languages
+            ):
                 if planned.data.code in existing:
                     result.products_existing += 1
                     continue

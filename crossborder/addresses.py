@@ -102,7 +102,9 @@ def address_form(country):
         if "city_area" in rules.allowed_fields
         else "",
         postcode_label=str(POSTCODE_LABELS.get(rules.postal_code_type, POSTCODE_LABELS["postal"])),
-        required=frozenset(rules.required_fields),
+        # The last leg needs a city everywhere (a courier's run, a service area), also where the
+        # post files it inside the street address (Japan's format has no city of its own).
+        required=frozenset({*rules.required_fields, "city"}),
         area_choices=area_choices(country.upper()),
         postcode_example=examples[0] if examples else "",
     )
@@ -299,16 +301,17 @@ def clean_recipient(recipient, *, country=None, known_place=False):
 
 def address_lines(recipient):
     """The recipient's address as the country's post writes it, line by line, without the name
-    (China: postcode, province city district, street; the United States: street, "City, ST ZIP").
+    (China and Japan: postcode, province or prefecture, city, district, street; the United States:
+    street, "City, ST ZIP").
     Works on addresses stored before they had a province or state."""
     recipient = recipient or {}
     country = str(recipient.get("country") or "").upper()
     street = [str(line) for line in recipient.get("address_lines") or []]
     area, city = recipient.get("country_area", ""), recipient.get("city", "")
     district, code = recipient.get("city_area", ""), recipient.get("postcode", "")
-    if country == "CN":
+    if country in ("CN", "JP"):  # largest first: postcode, province/prefecture city district, street
         place = "".join(dict.fromkeys(part for part in (area, city, district) if part))
-        return [line for line in (code, place, *street) if line]
+        return [line for line in (f"〒{code}" if code and country == "JP" else code, place, *street) if line]
     town = ", ".join(part for part in (city, " ".join(p for p in (area, code) if p)) if part)
     if district:
         street = [*street, district]

@@ -4,6 +4,7 @@ campaign proposed by one platform and accepted by the other. Safe to run again."
 import datetime as dt
 from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from catalog.models import ExportOffer
@@ -18,12 +19,28 @@ CAMPAIGN_PRODUCTS = 24
 FESTIVALS = {
     "us": ("black-friday", "Black Friday: Trailhead Goods deals", 20, 50),
     "cn": ("singles-day", "双十一 宝贝好物节 / Singles' Day favourites", 15, 50),
+    "jp": ("golden-week", "ゴールデンウィーク / Golden Week: Sakura Market picks", 15, 50),
 }
 # How the accepting platform's ops localise the partner's festival for their shoppers: a title and
 # a banner in the storefront's language that say which goods carry the discount the prices show.
+_ON_CAMPAIGN = {
+    "zh-hans": "标有“活动”的商品参加,页面价格已含折扣",
+    "en": "On goods marked “Campaign”; prices shown include it",
+    "ja": "「キャンペーン」の付いた商品が対象です。表示価格は割引後の価格です",
+}
 LOCAL_TEXTS = {
-    "black-friday": ("黑色星期五:Trailhead Goods 特惠", "标有“活动”的商品参加,页面价格已含折扣"),
-    "singles-day": ("Singles' Day: Bao Bei Mall favourites", "On goods marked “Campaign”; prices shown include it"),
+    "black-friday": {
+        "zh-hans": ("黑色星期五:Trailhead Goods 特惠", _ON_CAMPAIGN["zh-hans"]),
+        "ja": ("ブラックフライデー:Trailhead Goods セール", _ON_CAMPAIGN["ja"]),
+    },
+    "singles-day": {
+        "en": ("Singles' Day: Bao Bei Mall favourites", _ON_CAMPAIGN["en"]),
+        "ja": ("独身の日:Bao Bei Mall のおすすめ", _ON_CAMPAIGN["ja"]),
+    },
+    "golden-week": {
+        "zh-hans": ("黄金周:Sakura Market 精选", _ON_CAMPAIGN["zh-hans"]),
+        "en": ("Golden Week: Sakura Market picks", _ON_CAMPAIGN["en"]),
+    },
 }
 
 
@@ -73,7 +90,8 @@ def accept_proposals(partner_code):
     for campaign in Campaign.objects.filter(partnership=partnership, status=Campaign.Status.PROPOSED):
         if not campaign.listings.exists():
             continue  # our own proposal to the partner, waiting for their decision
-        title, banner = LOCAL_TEXTS.get(campaign.festival.key if campaign.festival else "", (campaign.title, ""))
+        texts = LOCAL_TEXTS.get(campaign.festival.key if campaign.festival else "", {})
+        title, banner = texts.get(settings.LANGUAGE_CODE, (campaign.title, ""))
         campaigns.accept_campaign(campaign, local_title=title, banner_text=banner)
         accepted += 1
     return accepted

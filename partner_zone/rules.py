@@ -1,7 +1,7 @@
 """The rule data the partner zone ships with, read from the files in partner_zone/rules_data/:
-duties and import taxes of China (cross-border e-commerce retail import and general trade) and of
-the United States (duties.json), the rounding of shown prices in CNY and USD (rounding.csv), and
-the festival calendar of both countries (festivals.json). Migration 0003_load_rules loads it, and
+duties and import taxes of China (cross-border e-commerce retail import and general trade), of
+the United States and of Japan (duties.json), the rounding of shown prices in CNY, USD and JPY
+(rounding.csv), and the festival calendar of the three countries (festivals.json). Migration 0003_load_rules loads it, and
 `manage.py load_rules` again at any time (e.g. the festival dates of later years); ops edit the
 rows in the admin afterwards (loading again never overwrites their edits).
 
@@ -11,7 +11,10 @@ Above either limit the goods are taxed as general trade: MFN duty by HS code plu
 consumption tax (high-end cosmetics and perfume, headings 3303 and 3304). United States: duty by
 HS chapter, no federal VAT; de minimis (19 U.S.C. 1321) was suspended for all countries in 2025
 (executive orders of 2025; for all origins from 29 August 2025), so it ships switched off on the
-regime's catch-all rule: ops can switch it on (and change the value) in the admin.
+regime's catch-all rule: ops can switch it on (and change the value) in the admin. Japan (general
+trade): duty by HS code plus the import consumption tax of 10 % (charged like a VAT on value plus
+duty); no duty or tax at or below a customs value of JPY 10,000 (the small-value exemption of the
+Customs Tariff Act), on the regime's catch-all rule.
 
 The tariff rates are a DEMO SUBSET for the demo's goods (baby bottles, strollers, cosmetics, tents,
 cookware, lamps, apparel, footwear): plausible current MFN rates, to be verified against the
@@ -102,6 +105,26 @@ def duty_rules():
                 de_minimis=Decimal(de_minimis["value"]),
                 de_minimis_currency=de_minimis["currency"],
                 de_minimis_applies=de_minimis["applies"],
+            )
+        rows.append(row)
+    jp = data["JP"]
+    jp_tax, jp_de_minimis = Decimal(jp["consumption_tax_rate"]), jp["de_minimis"]
+    for prefix, duty in jp["duty"].items():
+        description = duty["description"]
+        row = {
+            "country": "JP",
+            "regime": "general",
+            "hs_prefix": prefix,
+            "description": f"Japan tariff {prefix}: {description}" if prefix else f"Japan tariff: {description}",
+            "duty_rate": Decimal(duty["rate"]),
+            # Japan's import consumption tax (national and local, 10 %) is charged like a VAT.
+            "vat_rate": jp_tax,
+        }
+        if not prefix:
+            row.update(
+                de_minimis=Decimal(jp_de_minimis["value"]),
+                de_minimis_currency=jp_de_minimis["currency"],
+                de_minimis_applies=jp_de_minimis["applies"],
             )
         rows.append(row)
     return rows

@@ -73,7 +73,7 @@ def landing(request, partner):
     page = _whole_page(request, zone, "partner_zone/landing.html", build)
     block = render_to_string(
         "partner_zone/_recommendations.html",
-        {"hook": recommendation_block(request, "all"), "request": request},
+        {"hook": recommendation_block(request, "all", partnership=partnership), "request": request},
         request=request,
     )
     return HttpResponse(page.replace(RECOMMENDATIONS_MARK, block, 1))

@@ -1,24 +1,40 @@
-"""The main job: two partnered instances (cn and us) on the embedded default, with demo data.
+"""The main job: two partnered instances (cn and us) on the embedded default, with demo data; with
+`--partners 3` a third (jp), every one partnered with both others.
 
-./run demo [--fresh]: migrates, fills demo data, starts web, Celery worker and beat for each
-instance, partners them, prints where to look, and stops everything cleanly on Ctrl-C."""
+./run demo [--fresh] [--partners 3]: migrates, fills demo data, starts web, Celery worker and beat
+for each instance, partners them, prints where to look, and stops everything cleanly on Ctrl-C."""
 
 import argparse
 import secrets
 import signal
 import sys
 import time
+from itertools import combinations
 
-from scripts.instances import CN, ROOT, US, Instance, link
+from scripts.instances import CN, JP, ROOT, US, Instance, link, settlement_currency
+
+NOTICES = {
+    "cn": "欢迎! Spring Festival 2027 campaign plans soon",
+    "us": "Hello from Trailhead Goods: Black Friday stock is on its way",
+    "jp": "こんにちは! Golden Week picks from Sakura Market are on the way",
+}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--fresh", action="store_true", help="start from empty databases")
     parser.add_argument("--no-wait", action="store_true", help="exit after start-up (for smoke tests)")
+    parser.add_argument(
+        "--partners",
+        type=int,
+        choices=(2, 3),
+        default=2,
+        help="how many platforms: 2 (cn and us) or 3 (and jp, each partnered with both others)",
+    )
     args = parser.parse_args(argv)
 
-    instances = [Instance(spec, ROOT / "var" / spec.code) for spec in (CN, US)]
+    specs = (CN, US, JP)[: args.partners]
+    instances = [Instance(spec, ROOT / "var" / spec.code) for spec in specs]
     stopping = False
 
     def stop(*_):
@@ -26,7 +42,7 @@ def main(argv=None):
         if stopping:
             return
         stopping = True
-        print("\nstopping both instances...", flush=True)
+        print("\nstopping the instances...", flush=True)
         for instance in instances:
             instance.stop()
         print("stopped.", flush=True)
@@ -45,19 +61,16 @@ def main(argv=None):
             instance.start()
         for instance in instances:
             instance.wait_ready()
-        cn, us = instances
-        if _partnered(cn):
-            print("already partnered", flush=True)
-        else:
-            print(link(cn, us, token=secrets.token_urlsafe(24)), flush=True)
-            cn.manage("send_notice", "--partner", "us", "--subject", "欢迎! Spring Festival 2027 campaign plans soon")
-            us.manage(
-                "send_notice",
-                "--partner",
-                "cn",
-                "--subject",
-                "Hello from Trailhead Goods: Black Friday stock is on its way",
-            )
+        # Every pair partnered, the earlier of the two proposing: cn-us, then cn-jp and us-jp.
+        pairs = list(combinations(instances, 2))
+        for proposer, inviter in pairs:
+            if _partnered(proposer, inviter.spec.code):
+                print(f"{proposer.spec.code}-{inviter.spec.code}: already partnered", flush=True)
+                continue
+            currency = settlement_currency(proposer, inviter)
+            print(link(proposer, inviter, token=secrets.token_urlsafe(24), settlement_currency=currency), flush=True)
+            for sender, receiver in ((proposer, inviter), (inviter, proposer)):
+                sender.manage("send_notice", "--partner", receiver.spec.code, "--subject", NOTICES[sender.spec.code])
         logins = {}
         for instance in instances:
             # Offers need a live partnership, so they come after linking (a second run adds none).
@@ -72,8 +85,10 @@ def main(argv=None):
             out = instance.manage("demo_aftersales").stdout.strip().splitlines()
             print(f"{instance.spec.code}: {out[-1] if out else ''}", flush=True)
         # Zones first: an importer checks a consignment's notice against the catalog it mirrored.
-        _demo_partner_zones(cn, us)
-        _demo_first_leg(cn, us)
+        for first, second in pairs:
+            _demo_partner_zones(first, second)
+        for first, second in pairs:
+            _demo_first_leg(first, second)
         _print_where(instances, logins)
         if args.no_wait:
             stop()
@@ -144,17 +159,19 @@ def _notified(instance, partner_code):
     return out.strip().splitlines()[-1] != "0"
 
 
-def _partnered(instance):
+def _partnered(instance, partner_code):
     out = instance.manage(
         "shell",
         "-c",
-        "from crossborder.models import Partnership as P; print(P.objects.exclude(status='ended').count())",
+        "from crossborder.models import Partnership as P; "
+        f"print(P.objects.exclude(status='ended').filter(partner__code='{partner_code}').count())",
     ).stdout
     return out.strip().splitlines()[-1] != "0"
 
 
 def _print_where(instances, logins):
-    print("\nTwo partnered platforms are running:\n", flush=True)
+    count = {2: "Two", 3: "Three"}.get(len(instances), str(len(instances)))
+    print(f"\n{count} partnered platforms are running:\n", flush=True)
     for instance in instances:
         url = instance.base_url
         print(f"  {instance.spec.code}  {instance.spec.name} ({instance.spec.country}, {instance.spec.currency})")
@@ -169,7 +186,7 @@ def _print_where(instances, logins):
         print(f"      catalog feed {url}/partner-api/v1/catalog/   (signed partner API)")
         print(f"      consignments {url}/logistics/consignments/   (staff: admin / admin)")
         print(f"      logs         {instance.data_dir.relative_to(ROOT)}/*.log\n")
-    print("Press Ctrl-C to stop both.", flush=True)
+    print("Press Ctrl-C to stop them all.", flush=True)
 
 
 if __name__ == "__main__":

@@ -185,8 +185,14 @@ class Instance:
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
-def link(importer, exporter, *, token):
-    """Partner two prepared, running instances: `exporter` invites, `importer` proposes."""
+# The demo agreement's fees per settlement currency (storage per unit-day, first leg per kg).
+DEMO_FEES = {"USD": ("0.02", "9.50"), "JPY": ("3", "1400")}
+
+
+def link(importer, exporter, *, token, settlement_currency="USD"):
+    """Partner two prepared, running instances: `exporter` invites, `importer` proposes; they
+    settle in `settlement_currency` (the demo settles with jp in yen)."""
+    storage, first_leg = DEMO_FEES.get(settlement_currency, DEMO_FEES["USD"])
     exporter.manage("create_invitation", "--token", token, "--auto-accept", "--label", f"demo {importer.spec.code}")
     return importer.manage(
         "propose_partnership",
@@ -195,13 +201,18 @@ def link(importer, exporter, *, token):
         "--invitation",
         token,
         "--settlement-currency",
-        "USD",
+        settlement_currency,
         "--commission-rate",
         "0.08",
         "--fee",
-        "warehouse_storage_per_unit_day=0.02",
+        f"warehouse_storage_per_unit_day={storage}",
         "--fee",
-        "first_leg_per_kg=9.50",
+        f"first_leg_per_kg={first_leg}",
         "--wait",
         "20",
     ).stdout.strip()
+
+
+def settlement_currency(first, second):
+    """The currency two demo instances settle in: yen when either is Japan's, else dollars."""
+    return "JPY" if "JPY" in (first.spec.currency, second.spec.currency) else "USD"

@@ -24,6 +24,12 @@ PROVIDERS = {
         ("Willamette Repairs", "willamette@providers.example", "+1 503 555 0188", "en", "", "972",
          {"installation": "40", "repair": "55"}),
     ],
+    "JPY": [
+        ("大田ホームサービス", "ota-home@providers.example", "+81 3 5555 0140", "ja", "大田区", "",
+         {"installation": "4400", "maintenance": "3300", "repair": "6600"}),
+        ("城南リペア", "jonan@providers.example", "+81 3 5555 0188", "ja", "", "143",
+         {"installation": "5000", "repair": "6000"}),
+    ],
 }  # fmt: skip
 INSTALLED_GOODS = "SEA-"  # the demo catalog's car seats
 

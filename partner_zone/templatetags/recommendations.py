@@ -19,15 +19,16 @@ HEADINGS = {
 }
 
 
-def recommendation_block(request, kind="all", *, limit=service.DEFAULT_LIMIT):
-    """The template data: heading, kind and cards ({card, reason}); empty cards render nothing."""
+def recommendation_block(request, kind="all", *, limit=service.DEFAULT_LIMIT, partnership=None):
+    """The template data: heading, kind and cards ({card, reason}); empty cards render nothing. On
+    a zone's page (`partnership`) only that partner's goods."""
     from partner_zone.selectors import listing_card
 
     kind = kind if kind in service.KINDS else "all"
     language = get_language()
     items = [
         {"card": listing_card(listing, language, listing.partnership.partner.code), "reason": reason}
-        for listing, reason in service.recommendations_for(request, kind, limit=limit)
+        for listing, reason in service.recommendations_for(request, kind, limit=limit, partnership=partnership)
     ]
     return {
         "kind": kind,

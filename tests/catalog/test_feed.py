@@ -599,3 +599,18 @@ def test_the_schema_describes_the_feed_and_stays_valid(client):
         {"$ref": "#/components/schemas/CatalogFeedItem"},
         {"$ref": "#/components/schemas/CatalogFeedTombstone"},
     ]
+
+
+def test_a_product_offered_to_two_partners_has_each_partners_own_price_and_stock(api, remote):
+    merchant = make_merchant()
+    product = make_product(merchant)
+    other = other_partner()
+    offer(merchant, product, remote.partnership, price="80.00", stock=5)
+    offer(merchant, product, other.partnership, price="66.00", stock=12)
+
+    mine, theirs = page_of(api, remote)["items"], page_of(api, other)["items"]
+
+    assert ids(mine) == ids(theirs) == [ref(product)]
+    assert (mine[0]["export_price"]["amount"], mine[0]["direct_stock"]) == ("80.00", 5)
+    assert (theirs[0]["export_price"]["amount"], theirs[0]["direct_stock"]) == ("66.00", 12)
+    assert ExportOffer.objects.filter(product=product).count() == 2

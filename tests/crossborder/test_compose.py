@@ -18,13 +18,16 @@ def compose():
 
 def test_every_instance_has_web_worker_and_beat_with_its_own_database_and_broker():
     services = compose()["services"]
-    for name in ["postgres", "redis", *(f"{c}-{p}" for c in ("cn", "us") for p in ("web", "worker", "beat"))]:
+    codes = ("cn", "us", "jp")
+    for name in ["postgres", "redis", *(f"{c}-{p}" for c in codes for p in ("web", "worker", "beat"))]:
         assert name in services, name
-    cn, us = services["cn-web"]["environment"], services["us-web"]["environment"]
-    assert cn["DATABASE_URL"] != us["DATABASE_URL"]
-    assert cn["CELERY_BROKER_URL"] != us["CELERY_BROKER_URL"]
-    assert (cn["CROSSBORDER_PLATFORM_CODE"], us["CROSSBORDER_PLATFORM_CODE"]) == ("cn", "us")
+    envs = [services[f"{code}-web"]["environment"] for code in codes]
+    for key in ("DATABASE_URL", "CELERY_BROKER_URL", "CROSSBORDER_CACHE_URL"):
+        assert len({env[key] for env in envs}) == 3, key
+    assert tuple(env["CROSSBORDER_PLATFORM_CODE"] for env in envs) == codes
+    assert (envs[2]["CROSSBORDER_CURRENCY"], envs[2]["CROSSBORDER_LANGUAGES"]) == ("JPY", "ja,en,zh-hans")
     assert "worker" in services["cn-worker"]["command"] and "beat" in services["us-beat"]["command"]
+    assert "crossborder_jp" in (ROOT / "docker" / "create-databases.sql").read_text()
 
 
 def _compose_cli():
@@ -45,9 +48,9 @@ def test_compose_cli_accepts_the_file():
         "US_SECRET_KEY": "u" * 60,
         "CN_SANDBOX_WEBHOOK_SECRET": "cs" * 20,
         "US_SANDBOX_WEBHOOK_SECRET": "us" * 20,
+        "JP_SECRET_KEY": "j" * 60,
+        "JP_SANDBOX_WEBHOOK_SECRET": "jp" * 20,
     }
-    env.update(
-        CN_FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode(), US_FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode()
-    )
+    env.update({f"{code}_FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode() for code in ("CN", "US", "JP")})
     result = subprocess.run([*cli, "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -9,7 +9,7 @@ import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from scripts.instances import CN, JP, US, Instance, link
+from scripts.instances import CN, JP, US, Instance, link, settlement_currency
 
 from .conftest import INSTANCES
 from .test_two_instances import free_port, manage
@@ -62,7 +62,7 @@ def partnered_pair(request, tmp_path_factory, *, name, databases, env, proposer=
 @contextlib.contextmanager
 def partnered_trio(request, tmp_path_factory, *, name, databases, env):
     """(cn, us, jp), running; cn partners with us and with jp (cn proposes both), us and jp with
-    each other (us proposes)."""
+    each other (us proposes); cn-us settle in USD, the partnerships with jp in JPY."""
     tmp = tmp_path_factory.mktemp(name)
     dbs = fresh_databases(databases)
     instances = tuple(
@@ -78,9 +78,9 @@ def partnered_trio(request, tmp_path_factory, *, name, databases, env):
         for instance in instances:
             instance.wait_ready()
         cn, us, jp = instances
-        link(cn, us, token=uuid.uuid4().hex)
-        link(cn, jp, token=uuid.uuid4().hex)
-        link(us, jp, token=uuid.uuid4().hex)
+        for proposer, inviter in ((cn, us), (cn, jp), (us, jp)):
+            # cn-us settle in dollars, either with jp in yen.
+            link(proposer, inviter, token=uuid.uuid4().hex, settlement_currency=settlement_currency(proposer, inviter))
         yield instances
     finally:
         with ThreadPoolExecutor(3) as pool:

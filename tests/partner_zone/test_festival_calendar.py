@@ -75,7 +75,7 @@ def test_load_rules_adds_the_festival_dates_of_a_later_year_and_keeps_ops_edits(
 
     spring_2031 = FestivalDate.objects.get(festival__key="spring-festival", year=2031)
     assert (spring_2031.starts_on, spring_2031.ends_on) == (D(2031, 1, 22), D(2031, 1, 29))
-    assert FestivalDate.objects.filter(year=2031).count() == Festival.objects.count() == 6
+    assert FestivalDate.objects.filter(year=2031).count() == Festival.objects.count() == 9
     assert FestivalDate.objects.get(festival__key="618", year=2025).starts_on == D(2025, 5, 20)
 
 
@@ -83,3 +83,12 @@ def test_load_rules_adds_the_festival_dates_of_a_later_year_and_keeps_ops_edits(
 def test_load_rules_refuses_a_year_out_of_range():
     with pytest.raises(CommandError, match="--year"):
         call_command("load_rules", "--year=1899")
+
+
+def test_japans_festivals_follow_its_public_holidays():
+    specs = {spec["key"]: spec for spec in json.loads((rules.DATA_DIR / "festivals.json").read_text(encoding="utf-8"))}
+
+    assert {key for key, spec in specs.items() if spec["country"] == "JP"} == {"hatsuuri", "golden-week", "nenmatsu"}
+    # Golden Week: from Showa Day (29 April) to Children's Day (5 May), around Constitution Day.
+    assert rules.festival_dates(specs["golden-week"], 2026) == (D(2026, 4, 29), D(2026, 5, 5))
+    assert rules.festival_dates(specs["hatsuuri"], 2027) == (D(2027, 1, 2), D(2027, 1, 8))

@@ -278,9 +278,32 @@ def test_united_states_de_minimis_is_off_as_shipped_and_ops_can_switch_it_on():
 
 def test_a_country_without_duty_rules_is_refused():
     with pytest.raises(PartnerZoneError) as refused:
-        pricing.duties_and_taxes(country="JP", hs_code="392410", customs_value=Money(100, "JPY"))
+        pricing.duties_and_taxes(country="KR", hs_code="392410", customs_value=Money(100, "KRW"))
 
     assert refused.value.code == PartnerZoneErrorCode.NO_DUTY_RULE
+
+
+def jpy(amount):
+    return Money(Decimal(str(amount)), "JPY")
+
+
+def test_japan_charges_duty_then_10_percent_consumption_tax_above_the_small_value_exemption():
+    above = pricing.duties_and_taxes(country="JP", hs_code="640399", customs_value=jpy("20000"))
+    below = pricing.duties_and_taxes(country="JP", hs_code="640399", customs_value=jpy("9000"))
+
+    assert above["regime"] == "general"
+    assert (above["duty"], above["vat"]) == (jpy("6000"), jpy("2600"))  # 30 % leather footwear, 10 % on value + duty
+    assert below["total"] == jpy("0")
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [("873", "870"), ("876", "880"), ("1234", "1280"), ("1219", "1180"), ("12345", "11980"), ("12600", "12980")],
+)
+def test_yen_prices_round_to_whole_tens_hundreds_ending_80_and_thousands_ending_980(amount, shown):
+    rounded = pricing.round_price(jpy(amount))
+    assert rounded == jpy(shown)
+    assert rounded.amount == rounded.amount.to_integral_value()
 
 
 def test_loading_the_shipped_rules_again_keeps_ops_edits_and_adds_nothing():

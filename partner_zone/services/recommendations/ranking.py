@@ -876,6 +876,15 @@ def recommend(shopper, kind="all", *, limit=DEFAULT_LIMIT):
     return _fetch(ranked)
 
 
-def recommendations_for(request, kind="all", *, limit=DEFAULT_LIMIT):
-    """Recommendations for the shopper behind a request (the pages' entry point)."""
-    return recommend(shopper_for(request), kind, limit=limit)
+# How many more candidates a zone's page ranks than it shows: with several partners, the ranking
+# over every zone is cut to the one zone the shopper is in.
+ZONE_WIDENING = 4
+
+
+def recommendations_for(request, kind="all", *, limit=DEFAULT_LIMIT, partnership=None):
+    """Recommendations for the shopper behind a request (the pages' entry point); on a zone's page
+    (`partnership`) only that partner's goods, never another partner's."""
+    if partnership is None:
+        return recommend(shopper_for(request), kind, limit=limit)
+    ranked = recommend(shopper_for(request), kind, limit=limit * ZONE_WIDENING)
+    return [item for item in ranked if item.listing.partnership_id == partnership.pk][:limit]
