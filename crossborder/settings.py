@@ -514,6 +514,9 @@ MERCHANT_MONEY = {
         env("CROSSBORDER_MERCHANT_PAYOUT_MINIMUM", '{"CNY": "100", "JPY": "2000", "default": "20"}')
     ),
     "HOLD_LOOKBACK_DAYS": int(env("CROSSBORDER_MERCHANT_HOLD_LOOKBACK_DAYS", "180")),
+    # A sale abroad is credited when its settlement is reconciled, and held this long after: the
+    # partner's shoppers may still return it, and its charge-back comes in a later settlement.
+    "ABROAD_HOLD_DAYS": int(env("CROSSBORDER_MERCHANT_ABROAD_HOLD_DAYS", "30")),
     "PAYOUT_HOUR": int(env("CROSSBORDER_MERCHANT_PAYOUT_HOUR", "6")),
 }
 # Payment providers by code: the class implementing payments.providers.PaymentProvider and its

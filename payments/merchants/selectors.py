@@ -7,13 +7,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from catalog.models import Merchant
 
 from ..ledger.amounts import MoneySum
 from ..ledger.models import Posting, SettlementBatch
-from .services import COMMISSION, FEE, PAYABLES, PAYOUT, REFUND, SALE, SALE_ABROAD, _merchants_of_lines, party
+from .services import (
+    COMMISSION,
+    FEE,
+    PAYABLES,
+    PAYOUT,
+    REFUND,
+    REFUND_ABROAD,
+    SALE,
+    SALE_ABROAD,
+    _merchants_of_lines,
+    party,
+)
 
 LINE_KINDS = {
     SALE: "sale",
@@ -21,6 +32,7 @@ LINE_KINDS = {
     COMMISSION: "commission",
     FEE: "fee",
     REFUND: "refund",
+    REFUND_ABROAD: "refund abroad",
     PAYOUT: "payout",
 }
 
@@ -111,8 +123,11 @@ def batch_reconciliation(batch):
     credited = defaultdict(Decimal)
     commission = defaultdict(Decimal)
     rows = (
-        Posting.objects.filter(
-            account__code=PAYABLES, kind__in=[SALE_ABROAD, COMMISSION], event_reference__in=list(owners)
+        # The sales' credits and their own commissions (a later return's commission back is not this batch's).
+        Posting.objects.filter(account__code=PAYABLES, event_reference__in=list(owners))
+        .filter(
+            Q(kind=SALE_ABROAD)
+            | Q(kind=COMMISSION, transaction__reference__in=[f"{COMMISSION}:{ref}" for ref in owners])
         )
         .values_list("counterparty", "currency", "kind")
         .annotate(total=Sum("amount"))

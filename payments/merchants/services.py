@@ -35,12 +35,13 @@ from .models import MerchantPayout, MerchantPayoutRun, MerchantPayoutTerms
 
 PAYABLES = "merchant_payables"
 # The kinds of a merchant's postings, each a line of its statement.
-SALE, SALE_ABROAD, COMMISSION, FEE, REFUND, PAYOUT = (
+SALE, SALE_ABROAD, COMMISSION, FEE, REFUND, REFUND_ABROAD, PAYOUT = (
     "merchant_sale",
     "merchant_sale_abroad",
     "merchant_commission",
     "merchant_fee",
     "merchant_refund",
+    "merchant_refund_abroad",
     "merchant_payout",
 )
 
@@ -214,6 +215,31 @@ def reverse_home_sale(*, line, reason, actor=None):
         ledger.reverse_event(reference=f"{kind}:{line.reference}", reason=reason, actor=actor)
 
 
+def _debit_sale(*, merchant_id, event, gross, reference, kind=REFUND, memo=""):
+    """Returned goods of a merchant's sale: it gives back `gross` of the sale and gets that share of
+    the commission back. Two transactions (two statement lines), once per `reference`."""
+    tag = party(merchant_id)
+    ledger.post(
+        reference=f"{kind}:{reference}",
+        kind=kind,
+        event_reference=event,
+        memo=memo,
+        entries=[ledger.Entry(PAYABLES, gross, counterparty=tag), ledger.Entry("merchant_goods_cost", -gross)],
+    )
+    commission = _commission(gross, commission_percent(merchant_id))
+    if commission.amount:
+        ledger.post(
+            reference=f"{COMMISSION}:{reference}",
+            kind=COMMISSION,
+            event_reference=event,
+            memo=memo,
+            entries=[
+                ledger.Entry("commission_income", commission),
+                ledger.Entry(PAYABLES, -commission, counterparty=tag),
+            ],
+        )
+
+
 def debit_returned_units(*, order_line, quantity, reference):
     """Returned units of a merchant's line were refunded: the merchant gives back their share of the
     sale and gets that share of the commission back. Once per `reference` (the return line's refund)."""
@@ -224,26 +250,8 @@ def debit_returned_units(*, order_line, quantity, reference):
         return
     currency = str(order_line.goods.currency)
     gross = money.money(order_line.goods.amount * quantity / order_line.quantity, currency, rounding=money.BANKERS)
-    if not gross.amount:
-        return
-    tag = party(merchant_id)
-    ledger.post(
-        reference=f"{REFUND}:{reference}",
-        kind=REFUND,
-        event_reference=order_line.reference,
-        entries=[ledger.Entry(PAYABLES, gross, counterparty=tag), ledger.Entry("merchant_goods_cost", -gross)],
-    )
-    commission = _commission(gross, commission_percent(merchant_id))
-    if commission.amount:
-        ledger.post(
-            reference=f"{COMMISSION}:{reference}",
-            kind=COMMISSION,
-            event_reference=order_line.reference,
-            entries=[
-                ledger.Entry("commission_income", commission),
-                ledger.Entry(PAYABLES, -commission, counterparty=tag),
-            ],
-        )
+    if gross.amount:
+        _debit_sale(merchant_id=merchant_id, event=order_line.reference, gross=gross, reference=reference)
 
 
 def charge_fee(*, merchant, reference, amount: Money, memo=""):
@@ -274,12 +282,23 @@ def credit_settled_sales(*, batch):
     lines = list(
         batch.lines.filter(kind="goods_sold_abroad", amount__gt=0).values_list("event_reference", "currency", "amount")
     )
-    owners = _merchants_of_lines([ref for ref, _currency, _amount in lines])
+    # A return of our goods the partner's shopper sent back: the partner charged the sale back
+    # (payments.ledger.services.charges: reference "<line>:return..."); its merchant gives it back.
+    chargebacks = list(
+        batch.lines.filter(kind="return_chargeback", amount__lt=0).values_list("event_reference", "currency", "amount")
+    )
+    sold_line = {ref: ref.split(":return", 1)[0] for ref, _currency, _amount in chargebacks}
+    owners = _merchants_of_lines([ref for ref, _currency, _amount in lines] + list(sold_line.values()))
+    memo = f"settlement {batch.partnership.partner.code} {batch.period_end:%Y-%m-%d} {batch.reference}"
     for ref, currency, amount in lines:
         if ref in owners:
             gross = money.money(amount, currency, rounding=money.BANKERS)
-            memo = f"settlement {batch.partnership.partner.code} {batch.period_end:%Y-%m-%d} {batch.reference}"
             _credit_sale(merchant_id=owners[ref], event=ref, gross=gross, kind=SALE_ABROAD, memo=memo)
+    for ref, currency, amount in chargebacks:
+        line = sold_line[ref]
+        if line in owners:
+            gross = money.money(-amount, currency, rounding=money.BANKERS)
+            _debit_sale(merchant_id=owners[line], event=line, gross=gross, reference=ref, kind=REFUND_ABROAD, memo=memo)
 
 
 # --- payouts ---------------------------------------------------------------------------------------
@@ -303,8 +322,10 @@ def balances(merchant_ids=None):
 
 
 def held_amounts(merchant_ids=None, *, now=None):
-    """{(merchant id, currency): the part of its balance from home sales still open to returns}.
-    After-sales says which sales can still be returned (payments.hooks.sales_open_to_returns)."""
+    """{(merchant id, currency): the part of its balance from sales still open to returns}. For home
+    sales after-sales says which can still be returned (payments.hooks.sales_open_to_returns); a
+    sale abroad is held for MERCHANT_MONEY["ABROAD_HOLD_DAYS"] after its credit (the partner's
+    shoppers' returns come back as charge-backs in a later settlement)."""
     now = now or timezone.now()
     since = now - dt.timedelta(days=settings.MERCHANT_MONEY["HOLD_LOOKBACK_DAYS"])
     sales = Posting.objects.filter(account__code=PAYABLES, kind=SALE, recorded_at__gte=since)
@@ -312,9 +333,18 @@ def held_amounts(merchant_ids=None, *, now=None):
         sales = sales.filter(counterparty__in=[party(pk) for pk in merchant_ids])
     references = set(sales.values_list("event_reference", flat=True))
     open_refs = hooks.open_to_returns(references, now=now)
+    abroad = Posting.objects.filter(
+        account__code=PAYABLES,
+        kind=SALE_ABROAD,
+        recorded_at__gte=now - dt.timedelta(days=settings.MERCHANT_MONEY["ABROAD_HOLD_DAYS"]),
+    )
+    if merchant_ids is not None:
+        abroad = abroad.filter(counterparty__in=[party(pk) for pk in merchant_ids])
+    open_abroad = set(abroad.values_list("event_reference", flat=True))
     held = {}
-    rows = Posting.objects.filter(account__code=PAYABLES, event_reference__in=open_refs).filter(
-        Q(kind__in=[SALE, COMMISSION, REFUND])
+    rows = Posting.objects.filter(account__code=PAYABLES).filter(
+        Q(event_reference__in=open_refs, kind__in=[SALE, COMMISSION, REFUND])
+        | Q(event_reference__in=open_abroad, kind__in=[SALE_ABROAD, COMMISSION, REFUND_ABROAD])
     )
     for tag, currency, amount in rows.values_list("counterparty", "currency", "amount"):
         key = (int(tag.split(":", 1)[1]), currency)

@@ -24,6 +24,7 @@ def _kind_labels():
         "commission": _("Commission"),
         "fee": _("Fee"),
         "refund": _("Refund"),
+        "refund abroad": _("Return abroad"),
         "payout": _("Payout"),
     }
 

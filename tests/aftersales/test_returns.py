@@ -467,3 +467,26 @@ def test_a_returns_refund_is_told_by_the_returns_email_alone_not_also_by_the_ord
     assert templates.count("return_update") == len(
         set(selectors.shopper_timeline(request.events).values_list("status", flat=True))
     )
+
+
+def test_a_refund_of_our_merchants_returned_units_takes_their_share_and_gives_the_commission_back(cn, client):
+    """The merchant of our own goods was credited the line's price less commission when it was paid;
+    the refund of two returned units takes back their share of the price, and the commission on it."""
+    from payments.merchants import services as merchant_money
+
+    order, _variant, _listing = own_and_partner_order(client, cn)
+    own_line = order.lines.get(line_number=1)
+    merchant_id = own_line.variant.product.merchant_id
+    before = merchant_money.balances([merchant_id])[(merchant_id, "CNY")]
+
+    units = min(2, own_line.quantity)
+    request = received_and_graded(
+        returns.open_return(order=order, quantities={own_line.pk: units}, reason="no_reason"), ["good"] * units
+    )
+    returns.refund_return(request=request)
+
+    share = own_line.goods.amount * units / own_line.quantity
+    commission = money.quantize(share * Decimal(merchant_money.commission_percent(merchant_id)) / 100, "CNY")
+    after = merchant_money.balances([merchant_id]).get((merchant_id, "CNY"), Decimal(0))
+    assert before - after == money.quantize(share, "CNY") - commission
+    assert not unbalanced_transactions()

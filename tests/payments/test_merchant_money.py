@@ -16,7 +16,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from crossborder.errors import DomainError
-from payments.ledger.services import settlement
+from payments.ledger.services import charges, settlement
 from payments.merchants import selectors, services
 from payments.models import LedgerTransaction, MerchantPayout, MerchantPayoutRun, MerchantPayoutTerms, Order, Posting
 from payments.shop.services import cancel as cancels
@@ -42,6 +42,7 @@ def shop(db, settings):
         "COMMISSION_PERCENT": "8",
         "PAYOUT_MINIMUM": {"CNY": "100", "default": "20"},
         "HOLD_LOOKBACK_DAYS": 180,
+        "ABROAD_HOLD_DAYS": 30,
         "PAYOUT_HOUR": 6,
     }
     return warehouse
@@ -462,3 +463,54 @@ def test_a_disputed_settlement_credits_no_merchant(shop):
 
     batch.refresh_from_db()
     assert batch.status == "disputed" and owed(merchant) == 0
+
+
+def test_a_return_abroad_charged_back_by_the_partner_is_taken_off_the_merchant_at_the_next_reconciliation(shop):
+    partnership = make_partnership("us")
+    merchant = sold_abroad(shop, partnership, quantity=2, price="199.00")
+    services.set_commission_rate(merchant=merchant, percent="10")
+    first = closed_batch(partnership)
+    settlement.receive_statement_part(partnership=partnership, payload=their_statement(first))
+    credited = owed(merchant)
+
+    # The partner's shopper sent one unit back: the partner charges us what the sale credited us for it.
+    charges.receive_charge(
+        partnership=partnership,
+        payload={
+            "reference": "order:us:7001:1:return",
+            "kind": "return_chargeback",
+            "amount": "183.08",
+            "currency": "CNY",
+        },
+    )
+    assert owed(merchant) == credited  # nothing moves before the partner's settlement agrees
+    second = settlement.close_period(
+        partnership=partnership,
+        period_end=first.period_end + dt.timedelta(days=1),
+        now=first.period_end + dt.timedelta(days=1, minutes=5),
+    )
+    settlement.receive_statement_part(partnership=partnership, payload=their_statement(second))
+
+    # 183.08 back, and 10 % of it (18.308, half-even 18.31) of commission given back to the merchant
+    assert credited - owed(merchant) == Decimal("183.08") - Decimal("18.31")
+    now = timezone.now()
+    found = selectors.statement(
+        merchant=merchant, currency="CNY", start=now - dt.timedelta(days=1), end=now + dt.timedelta(days=1)
+    )
+    lines = [line.kind for line in found.lines]
+    assert lines[-2:] == ["refund abroad", "commission"]
+    assert trial_balance() == {"CNY": 0, "USD": 0}
+
+
+def test_a_sale_abroad_is_held_for_its_window_and_paid_after(shop):
+    partnership = make_partnership("us")
+    merchant = sold_abroad(shop, partnership, quantity=2, price="199.00")
+    batch = closed_batch(partnership)
+    settlement.receive_statement_part(partnership=partnership, payload=their_statement(batch))
+    credit = owed(merchant)
+
+    ((_merchant, _currency, total, held, now_payable),) = services.payable([merchant.pk])
+    assert (total, held, now_payable) == (credit, credit, 0)
+    later = timezone.now() + dt.timedelta(days=31)
+    ((_merchant, _currency, total, held, now_payable),) = services.payable([merchant.pk], now=later)
+    assert (total, held, now_payable) == (credit, 0, credit)
