@@ -73,7 +73,11 @@ class ReadableJSONMixin:
 
     def get_readonly_fields(self, request, obj=None):
         readonly = self._readonly_names(request, obj)
-        return self._swap(super().get_readonly_fields(request, obj), readonly)
+        names = list(super().get_readonly_fields(request, obj))
+        # A view-only inline's JSON fields are read-only without being listed: its form must leave
+        # out their table displays too (an inline's form knows no view-only mode).
+        names += [name for name in sorted(self._json_fields() & readonly) if name not in names]
+        return self._swap(names, readonly)
 
     def get_fieldsets(self, request, obj=None):
         readonly = self._readonly_names(request, obj)

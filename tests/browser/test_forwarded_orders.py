@@ -94,8 +94,8 @@ def test_the_merchant_sees_the_carriers_name_and_ops_see_who_ships_without_a_sav
     logged_in(page, live_server, staff, language)
     order = ForwardedOrder.objects.get()
     admin_path = reverse("admin:payments_forwardedorder_change", args=[order.pk])
-    # The admin is not under the language prefixes: it speaks the platform's language.
-    with translation.override(settings.LANGUAGE_CODE):
+    # The admin speaks the language the staff member chose (the language cookie), as the storefront.
+    with translation.override(language):
         ours = translation.gettext("us, cross-border direct to the partner's shopper")
         theirs = translation.gettext("the partner, from our consignment stock in its warehouse")
     page.set_viewport_size({"width": 1200, "height": 900})

@@ -156,13 +156,13 @@ def test_a_cn_merchants_goods_sold_on_us_are_credited_once_reconciled_and_paid_e
 
     # A sale abroad is held while the partner's shoppers may still send it back (30 days by default).
     held = manage(cn, "pay_merchants", "--key", "e2e-held")
-    assert "paid teahouse" not in held
+    assert f"not paid teahouse {due} CNY: held" in held and "\npaid teahouse" not in held
     pain, csv = tmp_path / "run.pain001.xml", tmp_path / "run.csv"
     after_hold = (dt.datetime.now(dt.UTC) + dt.timedelta(days=31)).isoformat()
     out = manage(
         cn, "pay_merchants", "--key", "e2e-run", "--now", after_hold, "--pain001", str(pain), "--csv", str(csv)
     )
-    assert f"paid teahouse {due} CNY" in out
+    assert f"\npaid teahouse {due} CNY" in f"\n{out}"
     document = ET.fromstring(pain.read_bytes())  # noqa: S314 - the file this test's run just wrote
     transfers = document.findall(f".//{PAIN}CdtTrfTxInf")
     assert len(transfers) == 1
@@ -178,5 +178,5 @@ def test_a_cn_merchants_goods_sold_on_us_are_credited_once_reconciled_and_paid_e
 
     # A second run pays nothing twice, and the merchant is owed nothing more.
     again = manage(cn, "pay_merchants", "--key", "e2e-run-2", "--now", after_hold)
-    assert "paid teahouse" not in again
+    assert "\npaid teahouse" not in f"\n{again}"
     assert Decimal(last_json(manage(cn, "shell", "-c", READ_CN))["owed"]) == 0

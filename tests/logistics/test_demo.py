@@ -17,11 +17,15 @@ def test_the_cn_demo_has_its_bonded_warehouse_and_the_papers_express_rate_to_the
     assert (warehouse.code, warehouse.country.code) == ("sha-1", "CN")
     five_kilos = ExpressRate.objects.get(destination="US", max_weight_grams=5000)
     assert str(five_kilos.price.amount) == "500.00" and five_kilos.price.currency.code == "CNY"
-    assert ExpressRate.objects.count() == 6
+    assert ExpressRate.objects.count() == 12  # six weight bands to each partner country (us, jp)
+    assert set(ExpressRate.objects.values_list("destination", flat=True)) == {"US", "JP"}
 
 
 def test_the_us_demo_rates_are_in_dollars_to_china(settings):
     settings.PLATFORM_CODE, settings.PLATFORM_CURRENCY = "us", "USD"
     call_command("demo_logistics")
-    assert set(ExpressRate.objects.values_list("price_currency", "destination").distinct()) == {("USD", "CN")}
+    assert set(ExpressRate.objects.values_list("price_currency", "destination").distinct()) == {
+        ("USD", "CN"),
+        ("USD", "JP"),
+    }
     assert Warehouse.objects.get().country.code == "US"

@@ -12,9 +12,15 @@ from crossborder.models import Partnership, PartnershipEvent
 from partners import scoring
 from partners.models import ComplianceWatch, PartnerScore, Prospect
 from partners.services import prospects, scores
+from partners.services.policy import current_policy
 from tests.partners import api, own_key, remote, table_counts  # noqa: F401
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_admin(settings):
+    settings.LANGUAGE_CODE = "en"  # the admin speaks the staff's language, else the platform's
 
 
 @pytest.fixture
@@ -41,8 +47,9 @@ def policy_form(**changes):
 
 
 def test_weights_that_miss_parts_are_refused_on_the_policy_form_and_nothing_is_saved(staff):
+    policy = current_policy()
     before = table_counts()
-    response = staff.post(reverse("admin:partners_scoringpolicy_add"), policy_form())
+    response = staff.post(reverse("admin:partners_scoringpolicy_change", args=[policy.pk]), policy_form())
     assert response.status_code == 200
     assert "Give a weight for each part" in response.content.decode()
     assert table_counts() == before

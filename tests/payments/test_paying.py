@@ -169,6 +169,9 @@ def test_a_cn_shopper_pays_own_and_partner_goods_with_the_qr_wallet_and_the_orde
         own_line.reference: "own_goods_sale",
         partner_line.reference: "partner_goods_sale",
         f"payment:{payment.token}:capture": "payment_captured",
+        # our merchant's goods: its price owed to the merchant, less our commission
+        f"merchant_sale:{own_line.reference}": "merchant_sale",
+        f"merchant_commission:{own_line.reference}": "merchant_commission",
     }
     assert unbalanced_transactions() == {}
     assert balance("shopper_prepayments", "CNY") == 0
@@ -449,6 +452,9 @@ def test_a_us_shopper_pays_by_card_through_the_challenge_and_the_order_is_paid(u
         own_line.reference: "own_goods_sale",
         partner_line.reference: "partner_goods_sale",
         f"payment:{payment.token}:capture": "payment_captured",
+        # our merchant's goods: its price owed to the merchant, less our commission
+        f"merchant_sale:{own_line.reference}": "merchant_sale",
+        f"merchant_commission:{own_line.reference}": "merchant_commission",
     }
     assert unbalanced_transactions() == {}
     assert balance("shopper_prepayments", "USD") == 0

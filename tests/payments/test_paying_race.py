@@ -64,6 +64,8 @@ def test_webhooks_and_polls_racing_for_one_authorisation_pay_the_order_once(sett
         "forwarded",
     ]
     assert sorted(LedgerTransaction.objects.values_list("kind", flat=True)) == [
+        "merchant_commission",  # our merchant's share of its goods, posted once with the sale
+        "merchant_sale",
         "own_goods_sale",
         "partner_goods_sale",
         "payment_captured",

@@ -115,7 +115,13 @@ def test_a_kwd_platform_sells_prices_pays_posts_and_settles_to_the_fils(kw, clie
 
     # The ledger: each sale and the capture, to the fils, balanced per currency.
     own_line, partner_line = order.lines.order_by("line_number")
-    assert set(ledger_kinds().values()) == {"own_goods_sale", "partner_goods_sale", "payment_captured"}
+    assert set(ledger_kinds().values()) == {
+        "own_goods_sale",
+        "partner_goods_sale",
+        "payment_captured",
+        "merchant_sale",  # what the merchant is owed, in KWD too
+        "merchant_commission",
+    }
     assert unbalanced_transactions() == {}
     assert balance("psp_clearing", "KWD") == order.total.amount
     assert balance("shopper_prepayments", "KWD") == 0
