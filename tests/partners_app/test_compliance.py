@@ -187,3 +187,17 @@ def test_score_history_and_breach_rows_read_in_a_fixed_number_of_queries(remote,
     with django_assert_max_num_queries(1):
         assert len(selectors.breach_rows(partner=remote.partner)) == 3
     assert timezone.is_aware(selectors.breach_rows()[0]["observed_at"])
+
+
+def test_the_decision_commands_refuse_an_unknown_staff_user_or_partner(db):
+    from django.contrib.auth import get_user_model
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="No staff user 'nobody'"):
+        call_command("resume_partner", "--partner", "jp", "--reason", "x", "--by", "nobody")
+    get_user_model().objects.create_user("ops", is_staff=True)
+    with pytest.raises(CommandError, match="No active or suspended partnership with partner 'nowhere'"):
+        call_command(
+            "hold_off_suspension", "--partner", "nowhere", "--until", "2027-01-01T00:00:00+00:00", "--reason", "x",
+            "--by", "ops",
+        )  # fmt: skip

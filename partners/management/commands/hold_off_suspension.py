@@ -1,11 +1,10 @@
 """Ops' override: do not suspend a partner automatically until a moment, for a reason."""
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from crossborder.errors import DomainError
 from crossborder.management.options import moment
-from partners import selectors
+from partners.management.decisions import staff_and_partnership
 from partners.services import compliance
 
 
@@ -19,12 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--by", required=True)
 
     def handle(self, *args, partner, until, reason, by, **options):
-        actor = get_user_model().objects.filter(username=by, is_staff=True).first()
-        if actor is None:
-            raise CommandError(f"No staff user {by!r}.")
-        partnership = selectors.watched_partnership(partner)
-        if partnership is None:
-            raise CommandError(f"No active or suspended partnership with partner {partner!r}.")
+        actor, partnership = staff_and_partnership(by=by, partner=partner)
         try:
             compliance.hold_off_auto_suspension(
                 partnership=partnership, until=moment(until, "--until"), reason=reason, actor=actor

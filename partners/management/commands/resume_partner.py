@@ -1,11 +1,10 @@
 """Resume a suspended partner zone: an explicit decision, recorded with who and why."""
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from crossborder.errors import DomainError
 from crossborder.management.options import moment
-from partners import selectors
+from partners.management.decisions import staff_and_partnership
 from partners.services import compliance
 
 
@@ -19,12 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--now", help="the moment breaches count from again (ISO 8601; default: now)")
 
     def handle(self, *args, partner, reason, by, now=None, **options):
-        actor = get_user_model().objects.filter(username=by, is_staff=True).first()
-        if actor is None:
-            raise CommandError(f"No staff user {by!r}.")
-        partnership = selectors.watched_partnership(partner)
-        if partnership is None:
-            raise CommandError(f"No active or suspended partnership with partner {partner!r}.")
+        actor, partnership = staff_and_partnership(by=by, partner=partner)
         try:
             compliance.resume_partner(partnership=partnership, reason=reason, actor=actor, now=moment(now, "--now"))
         except DomainError as exc:
