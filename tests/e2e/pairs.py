@@ -15,11 +15,19 @@ from .conftest import INSTANCES
 from .test_two_instances import free_port, manage
 
 
+def database_names(names):
+    """The names prefixed with CROSSBORDER_TEST_DB_PREFIX, so that two checkouts can run the
+    end-to-end tests on one server at once without dropping each other's databases."""
+    prefix = os.environ.get("CROSSBORDER_TEST_DB_PREFIX", "")
+    return tuple(f"{prefix}{name}" for name in names)
+
+
 def fresh_databases(names):
     """Empty PostgreSQL databases of these names (URLs), or (None, ...) for SQLite files."""
     base = os.environ.get("CROSSBORDER_TEST_POSTGRES", "").rstrip("/")
     if not base:
         return tuple(None for _name in names)
+    names = database_names(names)
     import psycopg2
 
     connection = psycopg2.connect(f"{base}/postgres")

@@ -41,7 +41,7 @@ FAST = {
     "CROSSBORDER_PARTNER_TIMEOUT": "5",
 }
 E2E_DATABASES = ("crossborder_e2e_cn", "crossborder_e2e_us")
-E2E_REDIS_DBS = (11, 12)
+E2E_REDIS_DBS = tuple(int(n) for n in os.environ.get("CROSSBORDER_TEST_REDIS_DBS", "11,12").split(","))
 
 STATE = """
 import json
@@ -158,18 +158,9 @@ def _fresh_databases():
     base = os.environ.get("CROSSBORDER_TEST_POSTGRES", "").rstrip("/")
     if not base:
         return None, None  # the embedded default: SQLite in each data directory
-    import psycopg2
+    from .pairs import fresh_databases
 
-    connection = psycopg2.connect(f"{base}/postgres")
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            for name in E2E_DATABASES:
-                cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-                cursor.execute(f"CREATE DATABASE {name}")
-    finally:
-        connection.close()
-    return tuple(f"{base}/{name}" for name in E2E_DATABASES)
+    return fresh_databases(E2E_DATABASES)
 
 
 def _fresh_brokers():
