@@ -4,13 +4,15 @@ actions call them), so what is derived from them and the partners' feeds stay ri
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crossborder.admin_base import ReadableJSONMixin, ReadOnlyAdmin, ReadOnlyInline, run_for_each
 
-from . import services, team
+from . import services, team, two_factor
 from .models import (
     Category,
     ExportOffer,
@@ -249,3 +251,53 @@ class MerchantInvitationAdmin(admin.ModelAdmin):
         )
         obj.pk = invitation.pk
         obj.__dict__.update(invitation.__dict__)
+
+
+# The authenticators themselves are not for ops to browse (django-otp's own pages show the secret
+# keys): ops see whether a member has enrolled and reset it when a phone is lost.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
+
+
+@admin.register(MerchantMembership)
+class MerchantMembershipAdmin(ReadOnlyAdmin):
+    """Every merchant's team members, read-only (owners keep their team on its page), with the one
+    thing ops do for a member: reset a lost two-factor sign-in."""
+
+    list_display = ["user", "merchant", "role", "two_factor", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__email", "merchant__name", "merchant__slug"]
+    list_select_related = ["user", "merchant"]
+    actions = ["reset_two_factor"]
+
+    def get_queryset(self, request):
+        enrolled = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
+        return super().get_queryset(request).annotate(enrolled=Exists(enrolled))
+
+    @admin.display(description=_("two-factor sign-in"), boolean=True, ordering="enrolled")
+    def two_factor(self, membership):
+        return membership.enrolled
+
+    @admin.action(description=_("Reset two-factor sign-in (a lost phone)"))
+    def reset_two_factor(self, request, queryset):
+        def reset(membership):
+            two_factor.reset(membership.user)
+            self.log_change(request, membership, str(_("Two-factor sign-in reset")))
+
+        run_for_each(
+            self,
+            request,
+            queryset,
+            reset,
+            lambda n: (
+                ngettext(
+                    "Two-factor sign-in reset for %(count)d member: they enrol again at their next sign-in.",
+                    "Two-factor sign-in reset for %(count)d members: they enrol again at their next sign-in.",
+                    n,
+                )
+                % {"count": n}
+            ),
+            errors=services.CatalogError,
+            label=lambda membership: membership.user.get_username(),
+        )

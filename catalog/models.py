@@ -99,7 +99,9 @@ class MerchantMembership(models.Model):
     """One login's place in a merchant's team, with its role. The table is the one the plain
     `Merchant.users` link used, with a role added: the members from before became owners."""
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="memberships")
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("merchant")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant_memberships", verbose_name=_("user")
     )

@@ -114,3 +114,15 @@ def verify(request, *, code):
 
 def backup_codes_left(user):
     return StaticToken.objects.filter(device__user=user).count()
+
+
+def reset(user):
+    """Forget a member's authenticator and backup codes (a lost phone), at ops' request: the next
+    page that needs the second factor asks the member to enrol again. Refused when there is nothing
+    to reset."""
+    with transaction.atomic():
+        removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
+        backup, _by_model = StaticDevice.objects.filter(user=user).delete()
+        if not removed and not backup:
+            raise CatalogError(Code.INVALID, _("%(user)s has no two-factor sign-in to reset.") % {"user": user})
+    return removed + backup

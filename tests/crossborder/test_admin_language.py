@@ -150,3 +150,26 @@ def test_a_partnership_events_detail_reads_as_a_table_not_json(staff):
     assert '<table class="json-table">' in html
     assert '<th scope="row">reason</th><td>&lt;late&gt; settlements</td>' in html
     assert "&quot;reason&quot;" not in html and '"reason":' not in html
+
+
+def test_the_third_party_apps_are_named_in_the_staff_language_too(staff, settings):
+    """The sign-in lockouts (django-axes) and two-factor apps show no label-derived English names
+    (Axes, Otp_Totp) in the sidebar, and the lockout lists' columns are in Chinese."""
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    index = staff.get("/admin/").content.decode()
+    assert "登录锁定" in index and "登录尝试" in index
+    for english in (">Axes<", "Otp_Totp", "Otp_Static", "access attempts"):
+        assert english not in index
+    attempts = staff.get("/admin/axes/accessattempt/").content.decode()
+    assert "尝试时间" in attempts and "Attempt Time" not in attempts
+    assert apps.get_app_config("axes").verbose_name != "Axes"
+
+
+def test_ops_never_browse_authenticator_secrets_in_the_admin(staff):
+    """django-otp's own device pages (which show the secret keys) are not registered: ops see
+    whether a member enrolled and reset it from the team members' list."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert not admin.site.is_registered(TOTPDevice) and not admin.site.is_registered(StaticDevice)
+    assert staff.get("/admin/otp_totp/totpdevice/").status_code == 404
