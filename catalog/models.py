@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from crossborder import money
@@ -89,10 +90,10 @@ class Merchant(models.Model):
 class MerchantRole(models.TextChoices):
     """What a merchant's staff member may do. The owner may do everything, and manages the team."""
 
-    OWNER = "owner", _("owner")
-    CATALOG = "catalog", _("catalog")
-    FULFILMENT = "fulfilment", _("fulfilment")
-    FINANCE = "finance", _("finance")
+    OWNER = "owner", pgettext_lazy("merchant role", "owner")
+    CATALOG = "catalog", pgettext_lazy("merchant role", "catalog")
+    FULFILMENT = "fulfilment", pgettext_lazy("merchant role", "fulfilment")
+    FINANCE = "finance", pgettext_lazy("merchant role", "finance")
 
 
 class MerchantMembership(models.Model):
