@@ -112,10 +112,33 @@ def sales_in(filters):
 
 
 def _sales_in_chart(rows, filters):
-    labels = [day.isoformat() for day in filters.days_list]
-    return Chart(
+    return _sales_chart(
+        rows,
+        filters,
         key="sales-in",
         title=_("What we sold of partners' goods, per day"),
+        y_title=_("Amount paid by our shoppers"),
+    )
+
+
+def sales_out(filters):
+    rows = shop_selectors.our_goods_sold_by_partners_per_day(since=filters.since, partner_code=filters.partner or None)
+    return _sales_chart(
+        rows,
+        filters,
+        key="sales-out",
+        title=_("What partners sold of our goods, per day"),
+        y_title=_("Export amount owed to us"),
+    )
+
+
+def _sales_chart(rows, filters, *, key, title, y_title):
+    """Sales per day and partner, both ways: the units and the amount, a line per partner and
+    currency (a line received before export amounts were kept counts its units, with no amount)."""
+    labels = [day.isoformat() for day in filters.days_list]
+    return Chart(
+        key=key,
+        title=title,
         kind="line",
         columns=[_("Day"), _("Partner"), _("Units"), _("Amount"), _("Currency")],
         rows=[
@@ -123,41 +146,20 @@ def _sales_in_chart(rows, filters):
                 r["day"].isoformat(),
                 _partner_label(r["partner"], r["partner_name"]),
                 r["units"],
-                _amount(r["amount"], r["currency"]),
-                r["currency"],
+                _amount(r["amount"], r["currency"]) if r["currency"] else None,
+                r["currency"] or "",
             ]
             for r in rows
         ],
         labels=labels,
         datasets=_series(
-            rows,
+            [r for r in rows if r["currency"]],
             labels=labels,
             label_of=lambda r: r["day"].isoformat(),
             series_of=lambda r: f"{_partner_label(r['partner'], r['partner_name'])} ({r['currency']})",
             value_of=lambda r: r["amount"],
         ),
-        y_title=_("Amount paid by our shoppers"),
-    )
-
-
-def sales_out(filters):
-    rows = shop_selectors.our_goods_sold_by_partners_per_day(since=filters.since, partner_code=filters.partner or None)
-    labels = [day.isoformat() for day in filters.days_list]
-    return Chart(
-        key="sales-out",
-        title=_("What partners sold of our goods, per day"),
-        kind="line",
-        columns=[_("Day"), _("Partner"), _("Units")],
-        rows=[[r["day"].isoformat(), _partner_label(r["partner"], r["partner_name"]), r["units"]] for r in rows],
-        labels=labels,
-        datasets=_series(
-            rows,
-            labels=labels,
-            label_of=lambda r: r["day"].isoformat(),
-            series_of=lambda r: _partner_label(r["partner"], r["partner_name"]),
-            value_of=lambda r: r["units"],
-        ),
-        y_title=_("Units"),
+        y_title=y_title,
     )
 
 

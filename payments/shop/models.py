@@ -525,6 +525,9 @@ class ForwardedLine(models.Model):
     sku = models.CharField(_("SKU"), max_length=64)
     title = models.CharField(_("title"), max_length=300, blank=True)
     quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
+    # What the partner owes us for the line (the export price of its units), as it sent it; empty on
+    # lines received before it was kept here (their orders' JSON has it).
+    export_amount = money.money_field(_("export amount"), null=True, blank=True)
     fulfilment = models.CharField(_("fulfilment"), max_length=12, choices=Fulfilment.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     problem = models.CharField(_("problem"), max_length=300, blank=True)

@@ -346,17 +346,19 @@ def partner_goods_sold_per_day(*, since, partner_code=None):
 
 
 def our_goods_sold_by_partners_per_day(*, since, partner_code=None):
-    """What partners sold of our goods: per day the partner's shopper ordered (its forwarded orders)
-    and partner, the units of the lines not cancelled, for orders placed since `since`.
-    [{day, partner, partner_name, units}]"""
+    """What partners sold of our goods: per day the partner's shopper ordered (its forwarded orders),
+    partner and currency, the units of the lines not cancelled and the export amount they owe us,
+    for orders placed since `since`. [{day, partner, partner_name, units, amount, currency}]"""
     lines = ForwardedLine.objects.filter(order__placed_at__gte=since).exclude(status=ForwardedLine.Status.CANCELLED)
     if partner_code:
         lines = lines.filter(order__partnership__partner__code=partner_code)
     rows = (
         lines.annotate(day=TruncDate("order__placed_at"))
-        .values("day", "order__partnership__partner__code", "order__partnership__partner__name")
-        .annotate(units=Sum("quantity"))
-        .order_by("day", "order__partnership__partner__code")
+        .values(
+            "day", "order__partnership__partner__code", "order__partnership__partner__name", "export_amount_currency"
+        )
+        .annotate(units=Sum("quantity"), amount=Sum("export_amount"))
+        .order_by("day", "order__partnership__partner__code", "export_amount_currency")
     )
     return [
         {
@@ -364,6 +366,8 @@ def our_goods_sold_by_partners_per_day(*, since, partner_code=None):
             "partner": row["order__partnership__partner__code"],
             "partner_name": row["order__partnership__partner__name"],
             "units": row["units"],
+            "amount": row["amount"],
+            "currency": row["export_amount_currency"],
         }
         for row in rows
     ]

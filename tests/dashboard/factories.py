@@ -37,7 +37,9 @@ def days_ago(now, days, hour=12):
     return local.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
-def forwarded(partnership, placed_at, *quantities, cancelled=0):
+def forwarded(partnership, placed_at, *quantities, cancelled=0, unit="10"):
+    """A forwarded order of our goods, each line owing `unit` a unit in the settlement currency."""
+    currency = partnership.settlement_currency
     order = ForwardedOrder.objects.create(
         partnership=partnership, reference=uuid.uuid4(), number=f"F-{uuid.uuid4().hex[:6]}", placed_at=placed_at
     )
@@ -48,6 +50,7 @@ def forwarded(partnership, placed_at, *quantities, cancelled=0):
             product=uuid.uuid4(),
             sku=f"OWN-{n}",
             quantity=quantity,
+            export_amount=Money(Decimal(unit) * quantity, currency),
             fulfilment=Fulfilment.DIRECT,
             status=ForwardedLine.Status.ALLOCATED,
         )
@@ -58,6 +61,7 @@ def forwarded(partnership, placed_at, *quantities, cancelled=0):
             product=uuid.uuid4(),
             sku="OWN-X",
             quantity=cancelled,
+            export_amount=Money(Decimal(unit) * cancelled, currency),
             fulfilment=Fulfilment.DIRECT,
             status=ForwardedLine.Status.CANCELLED,
         )
@@ -84,7 +88,7 @@ def build_history(settings):
 
     # Partners' sales of our goods: us 3 + 2 units 3 days ago (and a cancelled line), jp 5 today.
     forwarded(us, days_ago(now, 3), 3, 2, cancelled=7)
-    forwarded(jp, now, 5)
+    forwarded(jp, now, 5, unit="1200")
     # An order placed before the 30-day period is left out.
     forwarded(us, days_ago(now, 40), 9)
 

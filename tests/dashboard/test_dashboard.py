@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from dashboard import selectors
 from dashboard.selectors import Filters
+from payments.shop.models import ForwardedLine
 from tests.partner_zone.factories import make_partnership
 
 from .factories import build_history
@@ -65,10 +66,23 @@ def test_sales_of_partner_goods_per_partner_per_day(history):
 
 def test_sales_of_our_goods_by_partners_per_day_leave_out_cancelled_lines_and_older_orders(history):
     chart = selectors.sales_out(Filters(now=history.now))
-    assert sum(data(chart)["Partner us (us)"]) == 5  # 3 + 2; the cancelled 7 and the 40-day-old 9 are not
-    assert sum(data(chart)["Sakura Market (jp)"]) == 5
-    assert data(chart)["Sakura Market (jp)"][-1] == 5  # today
-    assert data(chart)["Partner us (us)"][-4] == 5  # three days ago
+    us, jp = "Partner us (us) (USD)", "Sakura Market (jp) (JPY)"
+    # What each partner owes us, in its settlement currency: us 3 + 2 units at 10 (the cancelled 7 and
+    # the 40-day-old 9 are not counted), jp 5 at 1200.
+    assert sum(data(chart)[us]) == Decimal("50.000")
+    assert data(chart)[us][-4] == Decimal("50.000")  # three days ago
+    assert data(chart)[jp][-1] == Decimal("6000")  # today
+    assert [(row[1], row[2], row[3], row[4]) for row in chart.rows] == [
+        ("Partner us (us)", 5, Decimal("50.00"), "USD"),
+        ("Sakura Market (jp)", 5, Decimal("6000"), "JPY"),
+    ]
+
+
+def test_a_line_received_before_export_amounts_were_kept_counts_its_units_and_no_amount(history):
+    ForwardedLine.objects.filter(order__partnership=history.jp).update(export_amount=None, export_amount_currency=None)
+    chart = selectors.sales_out(Filters(now=history.now))
+    assert ["Sakura Market (jp)", 5, None, ""] in [row[1:] for row in chart.rows]
+    assert "Sakura Market (jp) (JPY)" not in data(chart)
 
 
 def test_settlement_balances_by_status(history):
@@ -130,7 +144,7 @@ def test_the_partner_filter_keeps_one_partner_in_every_chart(history):
 
 def test_the_period_filter_takes_in_older_orders(history):
     chart = selectors.sales_out(Filters(days=90, now=history.now))
-    assert sum(data(chart)["Partner us (us)"]) == 5 + 9
+    assert sum(data(chart)["Partner us (us) (USD)"]) == (5 + 9) * 10
 
 
 # --- scores and breaches, from the partners app ---------------------------------------------------

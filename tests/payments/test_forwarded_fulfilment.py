@@ -101,6 +101,22 @@ def test_a_forwarded_direct_order_reserves_our_own_stock_for_its_lines(shop, rem
     assert shipment.recipient["city"] == "Austin" and shipment.stock.warehouse == shop
     line = ForwardedLine.objects.get()
     assert (line.reference, line.sku, line.quantity, line.status) == (LINE, variant.sku, 2, "allocated")
+    assert line.export_amount == Money("40.00", "CNY")  # what the partner owes us for it, as it sent it
+
+
+def test_lines_received_before_export_amounts_were_kept_get_them_from_their_orders_json(shop, remote, api):
+    import importlib
+
+    from django.apps import apps
+
+    variant = own_variant(shop, stock=5)
+    assert remote.post_message(api, orders.FORWARDED_MESSAGE, forwarded_body(variant)).status_code == 200
+    ForwardedLine.objects.update(export_amount=None, export_amount_currency=None)
+
+    migration = importlib.import_module("payments.migrations.0018_forwarded_line_export_amount")
+    migration.from_the_orders_json(apps, None)
+
+    assert ForwardedLine.objects.get().export_amount == Money("40.00", "CNY")
 
 
 def test_shipping_from_the_admin_reduces_our_stock_and_relays_tracking_and_status_then_carrier_events(

@@ -10,6 +10,7 @@ follows the same way (logistics.hooks.partner_shipment_progressed)."""
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from djmoney.money import Money
 
 from catalog import services as catalog_services
 from catalog.models import ProductVariant
@@ -49,6 +50,7 @@ def open_lines(forwarded):
             sku=line["sku"],
             title=(line.get("title") or "")[:300],
             quantity=line["quantity"],
+            export_amount=Money(line["export_amount"]["amount"], line["export_amount"]["currency"]),
             fulfilment=line["fulfilment"],
             status=LineStatus.AWAITING_STOCK if line["fulfilment"] == Fulfilment.DIRECT else LineStatus.PARTNER_SHIPS,
         )
