@@ -356,7 +356,7 @@ class Terms:
         "reasons", ("no_reason",), "Return reasons for which the restocking fee may apply; no_reason."
     )
 
-    # The observable promises compliance checks (docs/adr/0031-partners-scores-and-compliance.md).
+    # The observable promises compliance checks (docs/adr/0035-partners-scores-and-compliance.md).
     settlement_statement_hours: int = _fee(
         "day_count",
         24,

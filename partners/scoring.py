@@ -1,4 +1,4 @@
-"""The score formulas (docs/adr/0031-partners-scores-and-compliance.md), pure: `Figures` in, a
+"""The score formulas (docs/adr/0035-partners-scores-and-compliance.md), pure: `Figures` in, a
 `Score` with its parts out. The same formulas score a current partner (figures read from this
 platform's records) and a prospective one (figures ops typed in or the candidate sent).
 

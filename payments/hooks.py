@@ -112,7 +112,7 @@ def returned_lines(merchant):
 
 
 # own_goods_sold(line): an order line of our merchants' goods was paid and posted to the ledger
-# (the sale is recognised at payment: docs/adr/0031-mmoney-merchant-money.md). Inline, in the
+# (the sale is recognised at payment: docs/adr/0033-merchant-money.md). Inline, in the
 # payment's transaction: merchant money credits the merchant with it (payments/handlers/merchants.py).
 own_goods_sold = Hook("payments.own_goods_sold", runs=Hook.INLINE)
 

@@ -1,4 +1,4 @@
-"""Money owed to merchants, in the ledger (docs/adr/0031-mmoney-merchant-money.md).
+"""Money owed to merchants, in the ledger (docs/adr/0033-merchant-money.md).
 
 Each merchant has one balance per currency: the postings of `merchant_payables` tagged with it
 (`party`), negative while we owe it. A sale credits the goods' price (against

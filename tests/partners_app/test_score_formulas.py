@@ -1,5 +1,5 @@
 """The score formulas on a known set of figures: each part and each score equal the values worked
-out by hand (docs/adr/0031-partners-scores-and-compliance.md), missing data is flagged, never
+out by hand (docs/adr/0035-partners-scores-and-compliance.md), missing data is flagged, never
 guessed."""
 
 from decimal import Decimal

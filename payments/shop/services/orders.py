@@ -237,7 +237,7 @@ def _post_to_ledger(line):
         posted = ledger.record_own_goods_sale(
             reference=line.reference, goods=line.goods, shipping=line.shipping, taxes=line.taxes
         )
-        hooks.own_goods_sold.fire(line=line)  # the merchant is credited now, at payment (docs/adr/0031)
+        hooks.own_goods_sold.fire(line=line)  # the merchant is credited now, at payment (docs/adr/0033)
         return posted
     if line.grade:  # a returned unit resold: the partner gets the proceeds less the resale fee
         return ledger.record_partner_goods_resale(
