@@ -1,4 +1,4 @@
-"""Read replicas (docs/architecture.md, "Scaling out"): with `DATABASE_REPLICA_URL` set, the
+"""Read replicas (README, "Scaling out"): with `DATABASE_REPLICA_URL` set, the
 storefront's pages read the catalog and the partner zone from a replica; everything else, every
 write, and every read inside a transaction or after this request wrote anything stays on the
 primary. Without a replica every query goes to the primary, as before.
@@ -7,9 +7,10 @@ What decides: `ReplicaReadsMiddleware` opens a window for each GET or HEAD reque
 belongs to one of `DATABASE_REPLICA_PAGES` (URL namespaces: the storefront and the partner zones);
 inside it the router sends reads of models of `DATABASE_REPLICA_APPS` to the replica until the
 first write (any `db_for_write`: a save, an update, `select_for_update`, `get_or_create`) or while
-the primary has a transaction open. Sessions, accounts, carts and orders are never read from the
-replica, so a shopper's own writes are never read back stale; catalog figures may lag the primary
-by the replica's delay (seconds at most on a healthy stream)."""
+the primary has a transaction open. Raw SQL (`connection.cursor()`) always runs on the primary.
+Sessions, accounts, carts and orders are never read from the replica, so a shopper's own writes are
+never read back stale; catalog figures may lag the primary by the replica's delay (seconds at most
+on a healthy stream)."""
 
 import contextlib
 import contextvars
