@@ -458,7 +458,8 @@ def main(argv=None):
         instance.wait_ready()
         base_url = instance.base_url
         log(
-            f"gunicorn at {base_url}: {args.workers} sync workers, production settings; {args.buyers} buyers "
+            f"gunicorn at {base_url}: {args.workers} sync workers, production settings; "
+            f"{f'wrk for {args.duration} s' if args.generator == 'wrk' else f'{args.buyers} buyers'} "
             f"for {args.stock} units of {args.skus} products, {args.concurrency} at a time, "
             f"{'one POST /api/shop/v1/orders/' if args.mode == 'api' else 'five storefront requests'} each"
         )
