@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -48,18 +48,44 @@ def notify(*, key, to, template, context=None, language=None):
     Returns the row, or None when there is no address to write to."""
     if not to:
         return None
-    note, created = Notification.objects.get_or_create(
+    note = Notification(
         key=key[:200],
-        defaults={
-            "to": to,
-            "template": template,
-            "context": context or {},
-            "language": language or translation.get_language() or settings.LANGUAGE_CODE,
-        },
+        to=to,
+        template=template,
+        context=context or {},
+        language=language or translation.get_language() or settings.LANGUAGE_CODE,
     )
+    if connection.vendor == "postgresql":
+        created = _insert_unless_notified(note)
+    else:
+        note, created = Notification.objects.get_or_create(
+            key=note.key, defaults={f: getattr(note, f) for f in ("to", "template", "context", "language")}
+        )
     if created:
         transaction.on_commit(lambda: _enqueue(note.pk))
-    return note
+        return note
+    return Notification.objects.get(key=note.key)
+
+
+def _insert_unless_notified(note):
+    """One statement where get_or_create takes four (SELECT, SAVEPOINT, INSERT, RELEASE): insert
+    the row unless its key is already there. Sets `note.pk` and returns True when inserted."""
+    fields = [field for field in Notification._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    table, pk = quote(Notification._meta.db_table), quote(Notification._meta.pk.column)
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # The names come from the model's own metadata; the values are parameters.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT (key) DO NOTHING RETURNING {pk}"  # noqa: S608
+    values = [field.get_db_prep_save(field.pre_save(note, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    note.pk = row[0]
+    note._state.adding = False
+    return True
 
 
 def _enqueue(pk):

@@ -150,6 +150,8 @@ MIDDLEWARE = [
     "accounts.middleware.RateLimitedMiddleware",
     # Last, so it sees the outcome of authentication (brute-force lockout for staff logins).
     "axes.middleware.AxesMiddleware",
+    # Storefront pages read the catalog from the read replica when there is one (crossborder/dbrouter.py).
+    "crossborder.dbrouter.ReplicaReadsMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -201,6 +203,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A read replica of the primary (PostgreSQL streaming replication): the storefront's pages read the
+# catalog and the zones there (crossborder/dbrouter.py); unset, everything is on the primary.
+if env("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL"),
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["crossborder.dbrouter.ReplicaRouter"]
+# URL namespaces whose GET pages may read from the replica, and the apps whose models they read there.
+DATABASE_REPLICA_PAGES = ("catalog", "partner_zone")
+DATABASE_REPLICA_APPS = ("catalog", "partner_zone")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -54,3 +54,18 @@ def test_compose_cli_accepts_the_file():
     env.update({f"{code}_FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode() for code in ("CN", "US", "JP")})
     result = subprocess.run([*cli, "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_scaled_out_stack_runs_several_web_and_worker_replicas_one_beat_and_a_read_replica():
+    services = compose()["services"]
+    assert services["cn-web"]["deploy"]["replicas"] >= 2 and "ports" not in services["cn-web"]
+    assert services["cn-worker"]["deploy"]["replicas"] >= 2
+    assert "deploy" not in services["cn-beat"]  # one beat: two would schedule everything twice
+    assert services["cn-lb"]["ports"] == ["8001:80"]
+    assert "server cn-web:8000" in (ROOT / "docker" / "nginx-web.conf").read_text()
+    assert "pg_basebackup -h postgres" in "".join(services["postgres-replica"]["command"])
+    assert "REPLICATION" in (ROOT / "docker" / "replication.sh").read_text()
+    for code in ("cn", "us", "jp"):
+        env = services[f"{code}-web"]["environment"]
+        assert env["DATABASE_REPLICA_URL"] == env["DATABASE_URL"].replace("@postgres:", "@postgres-replica:")
+        assert services[f"{code}-web"]["depends_on"]["postgres-replica"] == {"condition": "service_healthy"}

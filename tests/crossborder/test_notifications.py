@@ -46,3 +46,22 @@ class BrokenBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("refused")
+
+
+@pytest.mark.postgres
+def test_notifying_writes_one_statement_and_a_repeat_returns_the_first_row_unchanged():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            first = notifications.notify(
+                key="selftest:2", to="a@example.com", template="selftest", context={"name": "Ann"}, language="en"
+            )
+        again = notifications.notify(
+            key="selftest:2", to="b@example.com", template="selftest", context={"name": "Bob"}, language="en"
+        )
+    assert len(queries.captured_queries) == 1  # no SELECT first, no savepoint
+    assert again.pk == first.pk and again.to == "a@example.com" and again.context == {"name": "Ann"}
+    assert Notification.objects.count() == 1
+    assert first.created_at is not None and first.status == Notification.Status.PENDING

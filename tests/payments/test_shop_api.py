@@ -112,11 +112,14 @@ def test_placing_an_order_runs_a_fixed_number_of_queries_whatever_the_items(
 
     # Among them: the shopper's lock and unpaid holds (unpaid_limits), the storefront's available
     # figures moved with the holds, in one UPDATE (ADR 0011), their products' in-stock flags in one
-    # more, and the shopper's "order placed" notification, written once (a read, then an insert in a
-    # savepoint: 4).
-    with django_assert_max_num_queries(22):
+    # more, and the shopper's "order placed" notification, written once: on PostgreSQL one
+    # INSERT ... ON CONFLICT DO NOTHING (elsewhere a read, then an insert in a savepoint: 4).
+    from django.db import connection
+
+    queries = 19 if connection.vendor == "postgresql" else 22
+    with django_assert_max_num_queries(queries):
         one = client.post(URL, body([{"sku": first.sku}], "109.00"), content_type="application/json")
-    with django_assert_max_num_queries(23):  # one more UPDATE per stock level held
+    with django_assert_max_num_queries(queries + 1):  # one more UPDATE per stock level held
         two = client.post(
             URL, body([{"sku": first.sku}, {"sku": second.sku}], "129.00"), content_type="application/json"
         )
