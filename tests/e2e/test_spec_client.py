@@ -276,13 +276,23 @@ else:
 print("[]")
 """
 
-EFFECTS = """
+# What a message the spec partner sends leaves in our database, by model (its class name).
+EFFECTS = {
+    "partner.notice": "PartnerNotice",
+    "partner.metrics": "Prospect",
+    "demand.report": "DemandReport",
+    "order.forwarded": "ForwardedOrder",
+    "campaign.proposal": "Campaign",
+    "aged_stock.proposal": "AgedStockAction",
+    "sales.report": "HandoffReport",
+    "settlement.statement": "PartnerStatementPart",
+}
+COUNTS = """
 import json
 from django.apps import apps
-counts = {}
-for label in %(models)r:
-    counts[label] = apps.get_model(label).objects.count()
 from crossborder.models import Partner
+models = {model.__name__: model for model in apps.get_models()}
+counts = {name: models[name].objects.count() for name in %(names)r}
 counts["status"] = Partner.objects.get(code="sx").partnerships.latest("pk").status
 print(json.dumps(counts))
 """
@@ -384,7 +394,7 @@ def test_a_spec_partner_exchanges_every_message_type_of_the_doc_both_ways(us):
         our_service(us, "sx", "keys")
         our_service(us, "sx", "suspend")
         our_service(us, "sx", "resume")
-        ctx = messages.new_context(product=product, sku="CK-1-S")
+        ctx = messages.new_context(product=product, sku="CK-1-S", language=proposed.body["platform"]["languages"][0])
         sample = messages.payloads(ctx)
         manage(us, "relay_outbox")
         emitted = {type_ for _seq, type_, _p in endpoint.applied}
@@ -400,6 +410,9 @@ def test_a_spec_partner_exchanges_every_message_type_of_the_doc_both_ways(us):
 
         # --- the spec partner sends every type it may -------------------------------------------
         replies = messages.doc_replies()
+        before = shell_json(us, COUNTS % {"names": sorted(set(EFFECTS.values()))})
+        their_campaign = next(p for _s, t, p in endpoint.applied if t == "campaign.proposal")["reference"]
+        sample["campaign.decision"]["reference"] = their_campaign  # our proposal, answered
         outcomes, problems = {}, []
         for type_ in PARTNER_SENDS:
             payload = sample[type_]
@@ -419,7 +432,9 @@ def test_a_spec_partner_exchanges_every_message_type_of_the_doc_both_ways(us):
         assert problems == []
         client.rotate("sx-key-2")  # partner.keys_updated
         outcomes["partner.keys_updated"] = "applied"
-        print(json.dumps(outcomes, indent=1))
         assert client.send("partnership.ended", sample["partnership.ended"]).body["result"]["status"] == "ended"
         outcomes["partnership.ended"] = "applied"
         assert set(outcomes) == set(types)
+        after = shell_json(us, COUNTS % {"names": sorted(set(EFFECTS.values()))})
+        assert {type_: after[name] > before[name] for type_, name in EFFECTS.items()} == dict.fromkeys(EFFECTS, True)
+        assert after["status"] == "ended"

@@ -204,7 +204,7 @@ def payloads(ctx):
             "reference": ctx["review"],
             "product": ctx["product"],
             "product_of": "receiver",
-            "language": "de",
+            "language": ctx["language"],
             "rating": 5,
             "title": "Dicht und leicht",
             "text": "Hält kalt.",
@@ -326,10 +326,11 @@ def payloads(ctx):
     }
 
 
-def new_context(*, product, sku):
+def new_context(*, product, sku, language="en"):
     return {
         "product": product,
         "sku": sku,
+        "language": language,  # one of the receiving platform's languages (section 4)
         "order": str(uuid.uuid4()),
         "order_number": f"SP-{uuid.uuid4().hex[:6]}",
         "return": str(uuid.uuid4()),
