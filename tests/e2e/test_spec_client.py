@@ -270,6 +270,9 @@ elif action == "end":
     services.change_partnership_status(partnership=partnership, action="end", reason="closing")
 elif action == "keys":
     services.announce_keys_to(partnership)
+elif action.startswith("agree:"):
+    from logistics.services import ageing
+    ageing.decide_aged_action(partnership=partnership, reference=action.removeprefix("agree:"), accept=True)
 else:
     for type_, payload in json.loads(action):
         services.send_to_partner(partnership, type_, payload)
@@ -313,11 +316,12 @@ WE_EMIT = {
     "partner.alert": "manage.py send_notice --severity",
     "partner.metrics": "manage.py send_metrics",
     "campaign.proposal": "manage.py propose_campaign",
+    "shipment.notice": "manage.py plan_consignment --send",
     **dict.fromkeys(
         ("aged_stock.carried_out", "aged_stock.decision", "aged_stock.proposal", "campaign.decision",
          "charge.notice", "compliance.breach", "delivery.tracking", "demand.report", "order.forwarded",
          "order.status", "return.disposition", "return.notice", "review.shared", "review.withdrawn",
-         "sales.report", "settlement.statement", "shipment.notice", "shipment.receipt", "stock.report"),
+         "sales.report", "settlement.statement", "shipment.receipt", "stock.report"),
         OUTBOX,
     ),
 }  # fmt: skip
@@ -391,6 +395,7 @@ def test_a_spec_partner_exchanges_every_message_type_of_the_doc_both_ways(us):
         manage(us, "propose_campaign", "--partner", "sx", "--title", "Summer", "--starts",
                (today + dt.timedelta(days=7)).isoformat(), "--ends", (today + dt.timedelta(days=14)).isoformat(),
                "--discount", "10", "--share", "5", "--product", product)  # fmt: skip
+        manage(us, "plan_consignment", "--partner", "sx", "--line", "CK-1-S:2", "--send")
         our_service(us, "sx", "keys")
         our_service(us, "sx", "suspend")
         our_service(us, "sx", "resume")
@@ -413,11 +418,19 @@ def test_a_spec_partner_exchanges_every_message_type_of_the_doc_both_ways(us):
         before = shell_json(us, COUNTS % {"names": sorted(set(EFFECTS.values()))})
         their_campaign = next(p for _s, t, p in endpoint.applied if t == "campaign.proposal")["reference"]
         sample["campaign.decision"]["reference"] = their_campaign  # our proposal, answered
+        consignment = next(p for _s, t, p in endpoint.applied if t == "shipment.notice")["consignment"]
+        sample["shipment.receipt"]["consignment"] = consignment  # our shipment, counted in
+        sample["aged_stock.carried_out"]["reference"] = ctx["aged"]  # its own proposal, once we agreed
         outcomes, problems = {}, []
         for type_ in PARTNER_SENDS:
             payload = sample[type_]
             assert schema.errors(type_, payload) == [], (type_, schema.errors(type_, payload))
             keys, codes = replies[type_]
+            if type_ == "aged_stock.carried_out":  # we agree to its proposal first: a real decision
+                our_service(us, "sx", f"agree:{ctx['aged']}")
+                manage(us, "relay_outbox")
+                decision = [p for _s, t, p in endpoint.applied if t == "aged_stock.decision"][-1]
+                assert decision["reference"] == ctx["aged"] and decision["decision"] == "agreed", decision
             try:
                 reply = client.send(type_, payload)
             except Refused as refused:
