@@ -3,7 +3,9 @@ the README alone (tests/e2e/spec_client, importing nothing from the project), pa
 real instance (us, a separate process on loopback): it links by invitation as a partner platform
 would, makes signed calls and checks every reply's signature and binding, sends business messages
 in its envelope with seq (a repeat applies once, an older seq is refused), pulls the catalog feed,
-receives the instance's messages at its own endpoint and rotates its key under way."""
+receives the instance's messages at its own endpoint and rotates its key under way. Then it exchanges
+every message type the page lists, both ways: each type we emit reaches its endpoint and is checked
+against the OpenAPI schema, and it sends each type with a payload built from the page."""
 
 import dataclasses
 import datetime as dt
@@ -253,29 +255,31 @@ print("seeded")
 
 # Our side, inside the instance: what a service emits for the partner `code`, by type.
 OUR_SERVICE = """
-import json, sys
+import json
 from crossborder import services
 from crossborder.models import Partner
-partnership = Partner.objects.get(code=%(code)r).live_partnership() or Partner.objects.get(code=%(code)r).partnerships.latest("pk")
-action = %(action)r
-if action == "accept":
-    services.accept_partnership(partnership=partnership)
-elif action == "decline":
-    services.change_partnership_status(partnership=partnership, action="decline", reason="not now")
-elif action == "suspend":
-    services.suspend_partnership(partnership=partnership, reason="stock count")
-elif action == "resume":
-    services.resume_partnership(partnership=partnership, reason="counted")
-elif action == "end":
-    services.change_partnership_status(partnership=partnership, action="end", reason="closing")
-elif action == "keys":
-    services.announce_keys_to(partnership)
-elif action.startswith("agree:"):
-    from logistics.services import ageing
-    ageing.decide_aged_action(partnership=partnership, reference=action.removeprefix("agree:"), accept=True)
-else:
-    for type_, payload in json.loads(action):
-        services.send_to_partner(partnership, type_, payload)
+from logistics.services import ageing
+
+for code, action in json.loads(%(steps)r):
+    partner = Partner.objects.get(code=code)
+    partnership = partner.live_partnership() or partner.partnerships.latest("pk")
+    if isinstance(action, list):
+        for type_, payload in action:
+            services.send_to_partner(partnership, type_, payload)
+    elif action == "accept":
+        services.accept_partnership(partnership=partnership)
+    elif action == "decline":
+        services.change_partnership_status(partnership=partnership, action="decline", reason="not now")
+    elif action == "suspend":
+        services.suspend_partnership(partnership=partnership, reason="stock count")
+    elif action == "resume":
+        services.resume_partnership(partnership=partnership, reason="counted")
+    elif action == "end":
+        services.change_partnership_status(partnership=partnership, action="end", reason="closing")
+    elif action == "keys":
+        services.announce_keys_to(partnership)
+    elif action.startswith("agree:"):
+        ageing.decide_aged_action(partnership=partnership, reference=action.removeprefix("agree:"), accept=True)
 print("[]")
 """
 
@@ -302,9 +306,9 @@ print(json.dumps(counts))
 
 
 # How our instance is made to emit each type of the doc to the spec partner: a manage command or a
-# service of the instance; OUTBOX: queued by the outbox service (send_to_partner) with a payload
+# service of the instance; QUEUED: queued by the outbox service (send_to_partner) with a payload
 # built from the page, for the types whose business flow needs state this module does not build.
-OUTBOX = "outbox"
+QUEUED = "queued"
 WE_EMIT = {
     "partnership.accepted": "service accept_partnership",
     "partnership.declined": "service change_partnership_status(decline)",
@@ -322,7 +326,7 @@ WE_EMIT = {
          "charge.notice", "compliance.breach", "delivery.tracking", "demand.report", "order.forwarded",
          "order.status", "return.disposition", "return.notice", "review.shared", "review.withdrawn",
          "sales.report", "settlement.statement", "shipment.receipt", "stock.report"),
-        OUTBOX,
+        QUEUED,
     ),
 }  # fmt: skip
 
@@ -350,8 +354,9 @@ def test_the_spec_exchange_covers_every_message_type_of_the_doc():
     assert set(messages.doc_replies()) == types
 
 
-def our_service(instance, code, action):
-    manage(instance, "shell", "-c", OUR_SERVICE % {"code": code, "action": action})
+def our_service(instance, *steps):
+    """Our services, inside the instance, in one shell: (partner code, action) steps."""
+    manage(instance, "shell", "-c", OUR_SERVICE % {"steps": json.dumps(steps)})
 
 
 def spec_partner(us, code, *, schema, auto_accept=True):
@@ -382,9 +387,7 @@ def test_a_spec_partner_exchanges_every_message_type_of_the_doc_both_ways(us):
     with endpoint, declined_endpoint, ended_endpoint:
         assert proposed.body["status"] == "proposed"
         # --- we emit every type ------------------------------------------------------------------
-        our_service(us, "sx", "accept")
-        our_service(us, "sd", "decline")
-        our_service(us, "se", "end")
+        our_service(us, ("sx", "accept"), ("sd", "decline"), ("se", "end"))
         manage(us, "shell", "-c", SEED_FOR)
         entries, _ = client.catalog()
         product = next(entry for entry in entries if entry["variants"][0]["sku"] == "CK-1-S")["id"]
@@ -396,18 +399,16 @@ def test_a_spec_partner_exchanges_every_message_type_of_the_doc_both_ways(us):
                (today + dt.timedelta(days=7)).isoformat(), "--ends", (today + dt.timedelta(days=14)).isoformat(),
                "--discount", "10", "--share", "5", "--product", product)  # fmt: skip
         manage(us, "plan_consignment", "--partner", "sx", "--line", "CK-1-S:2", "--send")
-        our_service(us, "sx", "keys")
-        our_service(us, "sx", "suspend")
-        our_service(us, "sx", "resume")
+        our_service(us, ("sx", "keys"), ("sx", "suspend"), ("sx", "resume"))
         ctx = messages.new_context(product=product, sku="CK-1-S", language=proposed.body["platform"]["languages"][0])
         sample = messages.payloads(ctx)
         manage(us, "relay_outbox")
         emitted = {type_ for _seq, type_, _p in endpoint.applied}
         assert emitted | {"partnership.declined", "partnership.ended"} == {
-            t for t, how in WE_EMIT.items() if how != OUTBOX
+            t for t, how in WE_EMIT.items() if how != QUEUED
         }
-        rest = [(type_, sample[type_]) for type_, how in WE_EMIT.items() if how == OUTBOX]
-        our_service(us, "sx", json.dumps(rest))
+        rest = [(type_, sample[type_]) for type_, how in WE_EMIT.items() if how == QUEUED]
+        our_service(us, ("sx", rest))
         manage(us, "relay_outbox")
         received = {type_ for e in (endpoint, declined_endpoint, ended_endpoint) for _s, type_, _p in e.applied}
         assert endpoint.refusals == declined_endpoint.refusals == ended_endpoint.refusals == []
@@ -427,7 +428,7 @@ def test_a_spec_partner_exchanges_every_message_type_of_the_doc_both_ways(us):
             assert schema.errors(type_, payload) == [], (type_, schema.errors(type_, payload))
             keys, codes = replies[type_]
             if type_ == "aged_stock.carried_out":  # we agree to its proposal first: a real decision
-                our_service(us, "sx", f"agree:{ctx['aged']}")
+                our_service(us, ("sx", f"agree:{ctx['aged']}"))
                 manage(us, "relay_outbox")
                 decision = [p for _s, t, p in endpoint.applied if t == "aged_stock.decision"][-1]
                 assert decision["reference"] == ctx["aged"] and decision["decision"] == "agreed", decision
