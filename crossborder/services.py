@@ -434,9 +434,11 @@ def change_partnership_status(*, partnership, action, reason="", actor=None, fro
         )
     if action == "accept" and not from_partner and locked.initiated_by == Partnership.Initiator.US:
         raise DomainError(Code.INVALID_STATE, "Only the invited platform accepts a proposal.", status=409)
-    _set_status(locked, target, kind, reason=reason, actor=actor, by_partner=from_partner)
     if not from_partner:
+        # Queued while the partnership is still live: a decline or an end leaves it ended, and
+        # the partner is told all the same (the relay delivers it like any other message).
         send_to_partner(locked, STATUS_MESSAGES[action], {"reason": reason})
+    _set_status(locked, target, kind, reason=reason, actor=actor, by_partner=from_partner)
     partnership.refresh_from_db()
     return locked
 

@@ -320,6 +320,24 @@ def test_suspending_tells_the_partner_and_resuming_too(remote):
     assert list(remote.partnership.events.values_list("kind", flat=True)) == ["resumed", "suspended"]
 
 
+def test_ending_a_partnership_tells_the_partner_before_it_is_ended(remote):
+    services.change_partnership_status(partnership=remote.partnership, action="end", reason="closing down")
+
+    sent = list(OutboxMessage.objects.values_list("message_type", "payload"))
+    assert sent == [("partnership.ended", {"reason": "closing down"})]
+    assert Partnership.objects.get(pk=remote.partnership.pk).status == "ended"
+
+
+def test_declining_a_proposal_tells_the_proposer(remote):
+    Partnership.objects.filter(pk=remote.partnership.pk).update(status="proposed")
+
+    services.change_partnership_status(partnership=remote.partnership, action="decline", reason="not now")
+
+    sent = list(OutboxMessage.objects.values_list("message_type", "payload"))
+    assert sent == [("partnership.declined", {"reason": "not now"})]
+    assert Partnership.objects.get(pk=remote.partnership.pk).status == "ended"
+
+
 def test_a_suspension_by_the_partner_suspends_our_side(api, remote):
     response = remote.post_message(api, "partnership.suspended", {"reason": "agreement breach"})
 

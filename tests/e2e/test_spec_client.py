@@ -3,7 +3,9 @@ the README alone (tests/e2e/spec_client, importing nothing from the project), pa
 real instance (us, a separate process on loopback): it links by invitation as a partner platform
 would, makes signed calls and checks every reply's signature and binding, sends business messages
 in its envelope with seq (a repeat applies once, an older seq is refused), pulls the catalog feed,
-receives the instance's messages at its own endpoint and rotates its key under way."""
+receives the instance's messages at its own endpoint and rotates its key under way. Then it exchanges
+every message type the page lists, both ways: each type we emit reaches its endpoint and is checked
+against the OpenAPI schema, and it sends each type with a payload built from the page."""
 
 import dataclasses
 import datetime as dt
@@ -11,12 +13,13 @@ import json
 import uuid
 
 import pytest
+import requests
 
 from scripts.instances import US, Instance
 
 from .conftest import INSTANCES
 from .pairs import fresh_databases
-from .spec_client import signing
+from .spec_client import messages, signing
 from .spec_client.client import PartnerClient, Refused
 from .spec_client.receiver import KNOWN_TYPES, Receiver
 from .test_two_instances import free_port, manage
@@ -176,7 +179,7 @@ def test_the_spec_client_imports_nothing_from_the_project():
     import sys
     from pathlib import Path
 
-    allowed = set(sys.stdlib_module_names) | {"requests", "cryptography"}
+    allowed = set(sys.stdlib_module_names) | {"requests", "cryptography", "jsonschema"}
     for path in (Path(__file__).parent / "spec_client").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
@@ -227,3 +230,225 @@ def test_a_partner_on_the_previous_version_gets_the_older_form_while_a_new_one_g
         ]
         assert old_endpoint.versions and set(old_endpoint.versions) == {"1.1"}  # we always say ours
         assert old_endpoint.refusals == new_endpoint.refusals == []
+
+
+SEED_FOR = """
+from decimal import Decimal
+from djmoney.money import Money
+from catalog import services
+from crossborder.models import Partner
+
+partnership = Partner.objects.get(code="sx").live_partnership()
+merchant = services.create_merchant(name="Camp Kit", slug="camp-kit")
+data = services.ProductInput(
+    code="CK-1", category_id=561, original_language="en", country_of_origin="US", hs_code="392410",
+    weight_grams=300, texts={"en": ("Camp mug", "Steel")},
+    variants=[services.VariantInput(sku="CK-1-S", price=Money(Decimal("19.00"), "USD"), stock=20)], brand="Camp Kit",
+)
+product = services.save_product(merchant=merchant, data=data)
+services.set_export_offer(
+    merchant=merchant, product=product, partnership=partnership, is_offered=True,
+    export_price=Money(Decimal("12.50"), "USD"), direct_stock=20,
+)
+print("seeded")
+"""
+
+# Our side, inside the instance: what a service emits for the partner `code`, by type.
+OUR_SERVICE = """
+import json
+from crossborder import services
+from crossborder.models import Partner
+from logistics.services import ageing
+
+for code, action in json.loads(%(steps)r):
+    partner = Partner.objects.get(code=code)
+    partnership = partner.live_partnership() or partner.partnerships.latest("pk")
+    if isinstance(action, list):
+        for type_, payload in action:
+            services.send_to_partner(partnership, type_, payload)
+    elif action == "accept":
+        services.accept_partnership(partnership=partnership)
+    elif action == "decline":
+        services.change_partnership_status(partnership=partnership, action="decline", reason="not now")
+    elif action == "suspend":
+        services.suspend_partnership(partnership=partnership, reason="stock count")
+    elif action == "resume":
+        services.resume_partnership(partnership=partnership, reason="counted")
+    elif action == "end":
+        services.change_partnership_status(partnership=partnership, action="end", reason="closing")
+    elif action == "keys":
+        services.announce_keys_to(partnership)
+    elif action.startswith("agree:"):
+        ageing.decide_aged_action(partnership=partnership, reference=action.removeprefix("agree:"), accept=True)
+print("[]")
+"""
+
+# What a message the spec partner sends leaves in our database, by model (its class name).
+EFFECTS = {
+    "partner.notice": "PartnerNotice",
+    "partner.metrics": "Prospect",
+    "demand.report": "DemandReport",
+    "order.forwarded": "ForwardedOrder",
+    "campaign.proposal": "Campaign",
+    "aged_stock.proposal": "AgedStockAction",
+    "sales.report": "HandoffReport",
+    "settlement.statement": "PartnerStatementPart",
+}
+COUNTS = """
+import json
+from django.apps import apps
+from crossborder.models import Partner
+models = {model.__name__: model for model in apps.get_models()}
+counts = {name: models[name].objects.count() for name in %(names)r}
+counts["status"] = Partner.objects.get(code="sx").partnerships.latest("pk").status
+print(json.dumps(counts))
+"""
+
+
+# How our instance is made to emit each type of the doc to the spec partner: a manage command or a
+# service of the instance; QUEUED: queued by the outbox service (send_to_partner) with a payload
+# built from the page, for the types whose business flow needs state this module does not build.
+QUEUED = "queued"
+WE_EMIT = {
+    "partnership.accepted": "service accept_partnership",
+    "partnership.declined": "service change_partnership_status(decline)",
+    "partnership.ended": "service change_partnership_status(end)",
+    "partnership.suspended": "service suspend_partnership",
+    "partnership.resumed": "service resume_partnership",
+    "partner.keys_updated": "service announce_keys_to",
+    "partner.notice": "manage.py send_notice",
+    "partner.alert": "manage.py send_notice --severity",
+    "partner.metrics": "manage.py send_metrics",
+    "campaign.proposal": "manage.py propose_campaign",
+    "shipment.notice": "manage.py plan_consignment --send",
+    **dict.fromkeys(
+        ("aged_stock.carried_out", "aged_stock.decision", "aged_stock.proposal", "campaign.decision",
+         "charge.notice", "compliance.breach", "delivery.tracking", "demand.report", "order.forwarded",
+         "order.status", "return.disposition", "return.notice", "review.shared", "review.withdrawn",
+         "sales.report", "settlement.statement", "shipment.receipt", "stock.report"),
+        QUEUED,
+    ),
+}  # fmt: skip
+
+# What the spec partner sends, in this order (partner.keys_updated by its key rotation, then
+# partnership.ended last); accepted and declined answer a proposal we never made: invalid_state.
+PARTNER_SENDS = (
+    "partner.notice", "partner.alert", "partner.metrics", "demand.report", "order.forwarded",
+    "order.status", "delivery.tracking", "return.notice", "return.disposition", "review.shared",
+    "review.withdrawn", "charge.notice", "compliance.breach", "campaign.proposal", "campaign.decision",
+    "shipment.notice", "shipment.receipt", "aged_stock.proposal", "aged_stock.decision",
+    "aged_stock.carried_out", "sales.report", "stock.report", "settlement.statement",
+    "partnership.accepted", "partnership.declined", "partnership.suspended", "partnership.resumed",
+)  # fmt: skip
+
+
+def test_the_spec_exchange_covers_every_message_type_of_the_doc():
+    """A type added to docs/partner-protocol.md fails here until the spec partner sends it (with a
+    payload built from the page) and our instance is made to emit it to the partner."""
+    types = set(messages.doc_types())
+    assert set(PARTNER_SENDS) | {"partner.keys_updated", "partnership.ended"} == types
+    assert set(WE_EMIT) == types
+    assert set(messages.payloads(messages.new_context(product=str(uuid.uuid4()), sku="S"))) >= types - {
+        "partner.keys_updated"
+    }
+    assert set(messages.doc_replies()) == types
+
+
+def our_service(instance, *steps):
+    """Our services, inside the instance, in one shell: (partner code, action) steps."""
+    manage(instance, "shell", "-c", OUR_SERVICE % {"steps": json.dumps(steps)})
+
+
+def spec_partner(us, code, *, schema, auto_accept=True):
+    client = PartnerClient(
+        us.base_url,
+        platform={"code": code, "name": f"Spec {code}", "country": "DE", "currency": "EUR", "languages": ["de", "en"]},
+        key=signing.Key.generate(f"{code}-key-1"),
+    )
+    receiver = Receiver(client, known_types=set(messages.doc_types()), schema=schema)
+    client.platform["base_url"] = receiver.base_url
+    token = uuid.uuid4().hex
+    manage(us, "create_invitation", "--token", token, *(["--auto-accept"] if auto_accept else []))
+    terms = {"settlement_currency": "USD", "commission_rate": "0.0800", "category_scope": [],
+             "settlement_cutoff": "23:00:00", "starts_on": dt.date.today().isoformat()}  # fmt: skip
+    return client, receiver, client.propose(token, terms)
+
+
+def test_a_spec_partner_exchanges_every_message_type_of_the_doc_both_ways(us):
+    """Every type of section 4: we emit each to the spec partner's endpoint, which verifies our
+    signature and validates the payload against the OpenAPI schema; the partner sends each type it
+    may send with a payload built from the page, and checks our reply against section 8."""
+    schema = messages.Schema(requests.get(f"{us.base_url}/api/schema/?format=json", timeout=30).json())
+    types = messages.doc_types()
+    assert all(schema.has(type_) for type_ in types), [t for t in types if not schema.has(t)]
+    client, endpoint, proposed = spec_partner(us, "sx", schema=schema, auto_accept=False)
+    declined, declined_endpoint, _ = spec_partner(us, "sd", schema=schema, auto_accept=False)
+    ended, ended_endpoint, _ = spec_partner(us, "se", schema=schema)
+    with endpoint, declined_endpoint, ended_endpoint:
+        assert proposed.body["status"] == "proposed"
+        # --- we emit every type ------------------------------------------------------------------
+        our_service(us, ("sx", "accept"), ("sd", "decline"), ("se", "end"))
+        manage(us, "shell", "-c", SEED_FOR)
+        entries, _ = client.catalog()
+        product = next(entry for entry in entries if entry["variants"][0]["sku"] == "CK-1-S")["id"]
+        manage(us, "send_notice", "--partner", "sx", "--subject", "hello from us")
+        manage(us, "send_notice", "--partner", "sx", "--subject", "Closed", "--severity", "warning")
+        manage(us, "send_metrics", "--partner", "sx", "--figures", json.dumps({"settlements": 3, "orders_shipped": 2}))
+        today = dt.date.today()
+        manage(us, "propose_campaign", "--partner", "sx", "--title", "Summer", "--starts",
+               (today + dt.timedelta(days=7)).isoformat(), "--ends", (today + dt.timedelta(days=14)).isoformat(),
+               "--discount", "10", "--share", "5", "--product", product)  # fmt: skip
+        manage(us, "plan_consignment", "--partner", "sx", "--line", "CK-1-S:2", "--send")
+        our_service(us, ("sx", "keys"), ("sx", "suspend"), ("sx", "resume"))
+        ctx = messages.new_context(product=product, sku="CK-1-S", language=proposed.body["platform"]["languages"][0])
+        sample = messages.payloads(ctx)
+        manage(us, "relay_outbox")
+        emitted = {type_ for _seq, type_, _p in endpoint.applied}
+        assert emitted | {"partnership.declined", "partnership.ended"} == {
+            t for t, how in WE_EMIT.items() if how != QUEUED
+        }
+        rest = [(type_, sample[type_]) for type_, how in WE_EMIT.items() if how == QUEUED]
+        our_service(us, ("sx", rest))
+        manage(us, "relay_outbox")
+        received = {type_ for e in (endpoint, declined_endpoint, ended_endpoint) for _s, type_, _p in e.applied}
+        assert endpoint.refusals == declined_endpoint.refusals == ended_endpoint.refusals == []
+        assert received == set(types), set(types) - received
+
+        # --- the spec partner sends every type it may -------------------------------------------
+        replies = messages.doc_replies()
+        before = shell_json(us, COUNTS % {"names": sorted(set(EFFECTS.values()))})
+        their_campaign = next(p for _s, t, p in endpoint.applied if t == "campaign.proposal")["reference"]
+        sample["campaign.decision"]["reference"] = their_campaign  # our proposal, answered
+        consignment = next(p for _s, t, p in endpoint.applied if t == "shipment.notice")["consignment"]
+        sample["shipment.receipt"]["consignment"] = consignment  # our shipment, counted in
+        sample["aged_stock.carried_out"]["reference"] = ctx["aged"]  # its own proposal, once we agreed
+        outcomes, problems = {}, []
+        for type_ in PARTNER_SENDS:
+            payload = sample[type_]
+            assert schema.errors(type_, payload) == [], (type_, schema.errors(type_, payload))
+            keys, codes = replies[type_]
+            if type_ == "aged_stock.carried_out":  # we agree to its proposal first: a real decision
+                our_service(us, ("sx", f"agree:{ctx['aged']}"))
+                manage(us, "relay_outbox")
+                decision = [p for _s, t, p in endpoint.applied if t == "aged_stock.decision"][-1]
+                assert decision["reference"] == ctx["aged"] and decision["decision"] == "agreed", decision
+            try:
+                reply = client.send(type_, payload)
+            except Refused as refused:
+                outcomes[type_] = refused.code
+                if not (refused.status < 500 and refused.code in codes):
+                    problems.append((type_, refused.status, refused.body))
+                continue
+            outcomes[type_] = "applied"
+            if not keys <= set(reply.body["result"]):
+                problems.append((type_, reply.body["result"]))
+        print(json.dumps(outcomes, indent=1))
+        assert problems == []
+        client.rotate("sx-key-2")  # partner.keys_updated
+        outcomes["partner.keys_updated"] = "applied"
+        assert client.send("partnership.ended", sample["partnership.ended"]).body["result"]["status"] == "ended"
+        outcomes["partnership.ended"] = "applied"
+        assert set(outcomes) == set(types)
+        after = shell_json(us, COUNTS % {"names": sorted(set(EFFECTS.values()))})
+        assert {type_: after[name] > before[name] for type_, name in EFFECTS.items()} == dict.fromkeys(EFFECTS, True)
+        assert after["status"] == "ended"

@@ -15,9 +15,10 @@ KNOWN_TYPES = {"partner.notice", "partner.keys_updated", "partnership.accepted",
 
 
 class Receiver:
-    def __init__(self, client, *, known_types=KNOWN_TYPES):
+    def __init__(self, client, *, known_types=KNOWN_TYPES, schema=None):
         self.client = client  # our keys, the platform's keys, the partnership
         self.known_types = set(known_types)
+        self.schema = schema  # messages.Schema: each payload is checked against its type's
         self.applied = []  # (seq, type, payload) in the order applied
         self.answers = {}  # idempotency key -> (body bytes, status, reply body)
         self.by_seq = {}  # seq -> (type, payload, reply body)
@@ -97,6 +98,9 @@ class Receiver:
         if type_ not in self.known_types:
             return 400, {"code": "unknown_message_type", "detail": str(type_), "field": "type"}, {}
         payload = envelope.get("payload") or {}
+        errors = self.schema.errors(type_, payload) if self.schema else []
+        if errors:
+            return 400, {"code": "invalid_payload", "detail": "; ".join(errors), "field": errors[0].split(":")[0]}, {}
         if type_ == "partner.keys_updated":
             self.client.partner_keys = {key["key_id"]: key["public_key"] for key in payload["keys"]}
             result = {"key_ids": sorted(self.client.partner_keys)}
