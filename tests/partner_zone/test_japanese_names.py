@@ -123,3 +123,18 @@ def test_filling_japanese_festival_names_keeps_what_ops_wrote():
     names = dict(Festival.objects.values_list("key", "name_ja"))
     assert names == {**SHIPPED_JA, "christmas": "クリスマス商戦"}
     assert Festival.objects.get(key="christmas").name_en == "Xmas"
+
+
+def test_ops_see_and_search_the_japanese_names_in_the_admin(client):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("ops", "ops@example.com", "pw"))
+    rules.load(DutyRule=DutyRule, RoundingRule=RoundingRule, Festival=Festival, FestivalDate=FestivalDate)
+
+    festivals = client.get("/admin/partner_zone/festival/", {"q": "ゴールデン"})
+    categories = client.get("/admin/catalog/category/", {"q": "哺乳瓶"})
+
+    assert festivals.status_code == categories.status_code == 200
+    assert [festival.key for festival in festivals.context["cl"].result_list] == ["golden-week"]
+    assert "ゴールデンウィーク" in festivals.content.decode()  # the column
+    assert BABY_BOTTLES in [category.pk for category in categories.context["cl"].result_list]
