@@ -297,6 +297,7 @@ class Composer:
             product.brand,
             category.name_en,
             category.name_zh_hans,
+            category.name_ja,
             *(variant.sku for variant in variants),
             titles=titles,
         )

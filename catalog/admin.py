@@ -193,10 +193,10 @@ class CategoryAdmin(ReadOnlyAdmin):
     """The shared taxonomy is loaded from the shipped file, never edited by hand: the same ID must
     mean the same category on every partner platform."""
 
-    list_display = ["id", "path_en", "name_zh_hans", "depth", "product_count"]
+    list_display = ["id", "path_en", "name_zh_hans", "name_ja", "depth", "product_count"]
     list_filter = ["depth"]
-    search_fields = ["=id", "path_en", "name_en", "name_zh_hans"]
-    readonly_fields = ["id", "parent", "path_en", "name_en", "name_zh_hans", "depth"]
+    search_fields = ["=id", "path_en", "name_en", "name_zh_hans", "name_ja"]
+    readonly_fields = ["id", "parent", "path_en", "name_en", "name_zh_hans", "name_ja", "depth"]
 
     def get_queryset(self, request):
         return (

@@ -16,7 +16,7 @@ from django_countries.fields import CountryField
 from crossborder import money
 from crossborder.uploads import ImagePath
 
-from . import texts
+from . import taxonomy, texts
 
 HS_CODE_PATTERN = r"^[0-9]{6}$"
 hs_code_validator = RegexValidator(
@@ -33,6 +33,7 @@ class Category(models.Model):
     path_en = models.CharField(_("path (English)"), max_length=400, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=120)
     name_zh_hans = models.CharField(_("name (Chinese)"), max_length=120)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=120, blank=True, default="")
     depth = models.PositiveSmallIntegerField(default=0, verbose_name=_("depth"))
 
     class Meta:
@@ -44,7 +45,7 @@ class Category(models.Model):
         return f"{self.id} {self.path_en}"
 
     def name_in(self, language):
-        return self.name_zh_hans if (language or "").lower().startswith("zh") else self.name_en
+        return taxonomy.name_in(language, self.name_en, self.name_zh_hans, self.name_ja)
 
 
 class Merchant(models.Model):

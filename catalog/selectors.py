@@ -25,7 +25,7 @@ from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from . import search
+from . import search, taxonomy
 from .models import Category, Product, ProductImage, ProductText, ProductVariant
 from .taxonomy import SEPARATOR
 
@@ -543,25 +543,26 @@ class CategoryMatch:
 
 
 def category_paths(language):
-    """{id: (name, path)} of the whole shared taxonomy in `language` (477 nodes): one query."""
+    """{id: (name, path)} of the whole shared taxonomy in `language` (476 nodes): one query."""
     nodes = {
         row[0]: row[1:]
-        for row in Category.objects.order_by().values_list("id", "parent_id", "name_en", "name_zh_hans", "path_en")
+        for row in Category.objects.order_by().values_list(
+            "id", "parent_id", "name_en", "name_zh_hans", "name_ja", "path_en"
+        )
     }
-    chinese = (language or "").lower().startswith("zh")
     paths = {}
 
     def path_of(node_id):
         if node_id not in paths:
-            parent_id, name_en, name_zh, _path_en = nodes[node_id]
-            name = (name_zh or name_en) if chinese else name_en
+            parent_id, name_en, name_zh, name_ja, _path_en = nodes[node_id]
+            name = taxonomy.name_in(language, name_en, name_zh, name_ja)
             parent = path_of(parent_id)[1] + " > " if parent_id in nodes else ""
             paths[node_id] = (name, parent + name)
         return paths[node_id]
 
     for node_id in nodes:
         path_of(node_id)
-    return {node_id: (*paths[node_id], nodes[node_id][3]) for node_id in nodes}
+    return {node_id: (*paths[node_id], nodes[node_id][4]) for node_id in nodes}
 
 
 def search_categories(query, language, *, limit=CATEGORY_MATCHES):

@@ -249,6 +249,7 @@ def refresh_products(product_ids, *, bump=True):
             product.brand,
             category.name_en,
             category.name_zh_hans,
+            category.name_ja,
             *(variant.sku for variant in product.variants.all()),
             titles=[text.title for text in product.texts.all()],
         )

@@ -1,5 +1,5 @@
 """The shared category taxonomy: the shipped subset of the public Google product taxonomy, with
-Chinese names alongside (catalog/data/taxonomy.tsv, described in catalog/data/README.md)."""
+Chinese and Japanese names alongside (catalog/data/taxonomy.tsv, described in catalog/data/README.md)."""
 
 import csv
 from dataclasses import dataclass
@@ -15,6 +15,7 @@ class TaxonomyRow:
     parent_id: int | None
     path_en: str
     name_zh_hans: str
+    name_ja: str
 
     @property
     def name_en(self):
@@ -34,13 +35,27 @@ def read_rows(path=DATA_FILE):
                 parent_id=int(row["parent_id"]) if row["parent_id"] else None,
                 path_en=row["path_en"],
                 name_zh_hans=row["name_zh_hans"],
+                name_ja=row["name_ja"],
             )
             for row in reader
         ]
 
 
+def name_in(language, name_en, name_zh_hans, name_ja):
+    """A category's name in `language`: Chinese or Japanese where the node has one, else English."""
+    language = (language or "").lower()
+    if language.startswith("zh"):
+        return name_zh_hans or name_en
+    if language.startswith("ja"):
+        return name_ja or name_en
+    return name_en
+
+
 def load_rows(category_model, rows):
-    """Insert or update every row, parents before children; running it twice changes nothing."""
+    """Insert or update every row, parents before children; running it twice changes nothing. Only
+    the fields `category_model` has are written, so a migration's historical model made before a
+    name column existed loads what it can hold (the migration adding the column fills it)."""
+    fields = {field.name for field in category_model._meta.get_fields()}
     existing = category_model.objects.in_bulk([row.id for row in rows])
     for row in sorted(rows, key=lambda r: r.depth):
         values = {
@@ -48,8 +63,10 @@ def load_rows(category_model, rows):
             "path_en": row.path_en,
             "name_en": row.name_en,
             "name_zh_hans": row.name_zh_hans,
+            "name_ja": row.name_ja,
             "depth": row.depth,
         }
+        values = {name: value for name, value in values.items() if name.removesuffix("_id") in fields}
         current = existing.get(row.id)
         if current is None:
             category_model.objects.create(id=row.id, **values)

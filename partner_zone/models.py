@@ -9,6 +9,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -236,6 +237,7 @@ class Festival(models.Model):
     country = CountryField(verbose_name=_("country"))
     name_en = models.CharField(max_length=80, verbose_name=_("name (English)"))
     name_zh_hans = models.CharField(max_length=80, verbose_name=_("name (Chinese)"))
+    name_ja = models.CharField(max_length=80, blank=True, default="", verbose_name=_("name (Japanese)"))
 
     class Meta:
         verbose_name = _("festival")
@@ -243,10 +245,16 @@ class Festival(models.Model):
         ordering = ["country", "key"]
 
     def __str__(self):
-        return f"{self.name_en} ({self.country})"
+        return f"{self.name_in(get_language())} ({self.country})"
 
     def name_in(self, language):
-        return self.name_zh_hans if (language or "").lower().startswith("zh") else self.name_en
+        """Its name in `language`: Chinese, or Japanese where ops or the shipped data gave one, else English."""
+        language = (language or "").lower()
+        if language.startswith("zh"):
+            return self.name_zh_hans
+        if language.startswith("ja"):
+            return self.name_ja or self.name_en
+        return self.name_en
 
 
 class FestivalDate(models.Model):

@@ -186,10 +186,20 @@ def festivals(years=YEARS):
             "country": spec["country"],
             "name_en": spec["name_en"],
             "name_zh_hans": spec["name_zh_hans"],
+            "name_ja": spec["name_ja"],
             "dates": {year: festival_dates(spec, year) for year in years},
         }
         for spec in _read_json("festivals.json")
     ]
+
+
+def fill_festival_names_ja(Festival):  # noqa: N803 (a model class, maybe historical)
+    """Give the shipped festivals that have no Japanese name the shipped one; a name ops wrote is
+    kept, and so is every other field. Returns the number of festivals named."""
+    named = 0
+    for spec in _read_json("festivals.json"):
+        named += Festival.objects.filter(key=spec["key"], name_ja="").update(name_ja=spec["name_ja"])
+    return named
 
 
 def load(*, DutyRule, RoundingRule, Festival, FestivalDate, years=YEARS):  # noqa: N803 (model classes, maybe historical)
@@ -206,10 +216,11 @@ def load(*, DutyRule, RoundingRule, Festival, FestivalDate, years=YEARS):  # noq
             currency=currency, min_amount=low, defaults={"max_amount": high, "step": step, "ending_offset": offset}
         )
         created += new
+    has_name_ja = any(field.name == "name_ja" for field in Festival._meta.get_fields())
     for spec in festivals(years):
+        names = ("name_en", "name_zh_hans", "name_ja") if has_name_ja else ("name_en", "name_zh_hans")
         festival, new = Festival.objects.get_or_create(
-            key=spec["key"],
-            defaults={"country": spec["country"], "name_en": spec["name_en"], "name_zh_hans": spec["name_zh_hans"]},
+            key=spec["key"], defaults={"country": spec["country"], **{name: spec[name] for name in names}}
         )
         created += new
         for year, (starts_on, ends_on) in spec["dates"].items():

@@ -22,9 +22,9 @@ class FestivalDateInline(admin.TabularInline):
 
 @admin.register(Festival)
 class FestivalAdmin(admin.ModelAdmin):
-    list_display = ["key", "name_en", "name_zh_hans", "country"]
+    list_display = ["key", "name_en", "name_zh_hans", "name_ja", "country"]
     list_filter = ["country"]
-    search_fields = ["key", "name_en", "name_zh_hans"]
+    search_fields = ["key", "name_en", "name_zh_hans", "name_ja"]
     inlines = [FestivalDateInline]
 
 

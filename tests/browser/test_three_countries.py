@@ -119,3 +119,48 @@ def test_jp_home_shows_two_zone_entrances_and_the_cn_zone_in_japanese_and_englis
             assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS["phone"]
     finally:
         context.close()
+
+
+HOME_AND_GARDEN = 536
+
+
+def test_jp_shopper_browses_home_and_zone_categories_named_in_japanese(live_server, browser, shot, jp_platform):
+    from tests.catalog.factories import make_product
+
+    make_product(
+        category_id=KITCHEN,
+        titles={"ja": "南部鉄器の急須", "en": "Cast iron teapot"},
+        original_language="ja",
+        price="4980",
+    )
+    context = browser.new_context(viewport={"width": WIDTHS["desktop"], "height": 900}, locale="ja-JP")
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/")
+        tile = page.locator(f'.tile[data-category="{HOME_AND_GARDEN}"]')
+        assert tile.inner_text() == "ホーム・ガーデン"
+        with page.expect_navigation():
+            tile.click()
+        assert page.locator("h1").inner_text() == "ホーム・ガーデン"
+        with page.expect_navigation():
+            page.locator(f'.subcategories a[data-category="{KITCHEN}"]').click()
+        assert page.locator("h1").inner_text() == "キッチン・ダイニング"
+        assert page.locator(".breadcrumb li").all_inner_texts() == [
+            "ホーム",
+            "ホーム・ガーデン",
+            "キッチン・ダイニング",
+        ]
+        assert glyphs_render(page, "キッチン・ダイニング")
+        shot(page, "trio-jp-category-ja-desktop")
+
+        page.goto(live_server.url + "/zone/us/")
+        zone_tile = page.locator(f'.category-tiles a[data-category="{HOME_AND_GARDEN}"]')
+        assert zone_tile.inner_text().split()[0] == "ホーム・ガーデン"
+        with page.expect_navigation():
+            zone_tile.click()
+        assert page.locator("h1").inner_text() == "ホーム・ガーデン"
+        assert "キッチン・ダイニング" in page.locator(".subcategories").inner_text()
+        assert "Home & Garden" not in page.locator("main").inner_text()
+        shot(page, "trio-jp-zone-us-category-ja-desktop")
+    finally:
+        context.close()

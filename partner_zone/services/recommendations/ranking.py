@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from catalog import search
 from catalog.models import Category, Product
+from catalog.taxonomy import name_in as category_name_in
 from crossborder.models import Partnership
 from partner_zone.models import PartnerListing, ShopperEvent
 from partner_zone.selectors import CARD_FIELDS, title_in
@@ -57,7 +58,7 @@ POPULARITY_KEY = "partner_zone:reco:popularity:v1"
 POPULARITY_SECONDS = 300
 POPULARITY_WINDOW_DAYS = 30
 POPULARITY_POOL = 2000
-TAXONOMY_KEY = "partner_zone:reco:taxonomy:v1"
+TAXONOMY_KEY = "partner_zone:reco:taxonomy:v2"  # v2: names carry Japanese
 TAXONOMY_SECONDS = 3600
 RECENCY_DECAY = 0.93
 
@@ -108,7 +109,7 @@ class Recommendation(NamedTuple):
 @dataclass
 class Taxonomy:
     parent: dict[int, int | None]
-    names: dict[int, tuple[str, str]]
+    names: dict[int, tuple[str, str, str]]  # (English, Chinese, Japanese)
     children: dict[int, list[int]] = field(default_factory=dict)
 
     def subtree(self, category_id):
@@ -120,8 +121,7 @@ class Taxonomy:
         return found
 
     def name(self, category_id, language=None):
-        en, zh = self.names.get(category_id, ("", ""))
-        return zh if (language or "").lower().startswith("zh") and zh else en
+        return category_name_in(language, *self.names.get(category_id, ("", "", "")))
 
 
 def taxonomy():
@@ -133,11 +133,11 @@ def _load_taxonomy():
     tree = cache.get(TAXONOMY_KEY)
     if tree is None:
         parent, names, children = {}, {}, defaultdict(list)
-        for pk, parent_id, name_en, name_zh in Category.objects.values_list(
-            "id", "parent_id", "name_en", "name_zh_hans"
+        for pk, parent_id, *node_names in Category.objects.values_list(
+            "id", "parent_id", "name_en", "name_zh_hans", "name_ja"
         ):
             parent[pk] = parent_id
-            names[pk] = (name_en, name_zh)
+            names[pk] = tuple(node_names)
             if parent_id is not None:
                 children[parent_id].append(pk)
         tree = Taxonomy(parent=parent, names=names, children=dict(children))

@@ -181,7 +181,8 @@ def _images(item):
 
 def listing_values(item, *, categories, currencies):
     """The listing fields of a live feed item, or ItemRejected with the reason. `categories`
-    maps the known taxonomy ids of the page to (name_en, name_zh_hans)."""
+    maps the known taxonomy ids of the page to their names (name_en, name_zh_hans, name_ja) in our
+    own taxonomy: the feed names a category by its shared taxonomy id only, never by name."""
     changed_at = parse_datetime(item["changed_at"]) if isinstance(item.get("changed_at"), str) else None
     if changed_at is None or changed_at.tzinfo is None:
         raise ItemRejected(_("changed_at is not a timestamp with its UTC offset"))
@@ -306,9 +307,9 @@ def prepare_page(partnership, items):
     }
     now = timezone.now()
     categories = {
-        pk: (name_en, name_zh)
-        for pk, name_en, name_zh in Category.objects.filter(pk__in=taxonomy_ids).values_list(
-            "pk", "name_en", "name_zh_hans"
+        pk: names
+        for pk, *names in Category.objects.filter(pk__in=taxonomy_ids).values_list(
+            "pk", "name_en", "name_zh_hans", "name_ja"
         )
     }
     sellable = sellable_by_sku(partner, skus)
