@@ -92,7 +92,7 @@ def generate(listings):
         fee_schedule=FEES,
     )
     texts = {"en": {"title": "Baby bottle", "description": "BPA free"}, "zh-hans": {"title": "婴儿奶瓶"}}
-    template = PartnerListing.objects.create(
+    PartnerListing.objects.create(
         partnership=partnership,
         reference=uuid.uuid4(),
         version=1,
@@ -157,6 +157,7 @@ def main(argv=None):
     setup(args.database_url)
 
     from django.db import connection, transaction
+    from django.db.models import Count
     from django.utils import timezone
 
     from crossborder.models import ExchangeRate
@@ -235,11 +236,7 @@ def main(argv=None):
         list_price, price, landed = pricing.landed_price(listing, context)
         if (listing.price, listing.list_price, listing.price_breakdown) != (price, list_price, landed.as_dict()):
             differ += 1
-    by_currency = dict(
-        PartnerListing.objects.order_by().values_list("export_price_currency").annotate(
-            n=__import__("django.db.models", fromlist=["Count"]).Count("pk")
-        )
-    )
+    by_currency = dict(PartnerListing.objects.order_by().values_list("export_price_currency").annotate(n=Count("pk")))
 
     log("")
     log("| step | seconds | target |")
