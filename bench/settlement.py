@@ -1,4 +1,5 @@
-"""Benchmark of issue 6: settlement of 1,000,000 postings on PostgreSQL, under 10 s.
+"""Benchmark of issues 6 and 20: settlement of 1,000,000 postings on PostgreSQL, under 10 s (issue 6) and
+within 3x a bare GROUP BY over the same postings timed in the same run (issue 20).
 
 Creates (afresh each run) a PostgreSQL database, migrates it, and writes one partnership's ledger in
 SQL: N/2 business events, each a balanced transaction of four postings of which two are on the
@@ -7,7 +8,10 @@ partner postings among 2N; one event in ten is in CNY, converted into the USD se
 the cut-off. The deferred balance trigger is switched off while generating (the rows balance by
 construction) and on again before timing. Then it times, next to the target:
 
-- baseline: one aggregate over the partner's postings (count and sum), for a machine-independent ratio;
+- baseline: the like-for-like aggregate, a bare GROUP BY of the partner's postings before the cut-off
+  per event, kind and currency (the statement's lines: sum and count, zero sums left out), read by a
+  count so that no row travels, in a transaction with the work_mem settlement uses; the best of
+  three runs, one before and two after the close (the machine is shared);
 - close_period: claim every unsettled posting before the cut-off, sum the statement lines per event in
   SQL, convert once, post the conversion, queue the statement in parts in the outbox;
 - reconciliation: the partner's mirrored statement received part by part and compared line by line
@@ -32,6 +36,7 @@ from bench._common import recreate_database  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/cb_bench_settlement"
 TARGET_SECONDS = 10.0
+TARGET_RATIO = 3.0  # issue 20: within 3x the bare GROUP BY
 
 
 def log(message):
@@ -106,14 +111,15 @@ def generate(partnership, events, recorded_at):
                 SELECT id, reference, currency, 'commission', -round(price * 0.08, 2), false FROM event
             )
             INSERT INTO payments_posting
-                (transaction_id, account_id, amount, currency, partnership_id, kind, event_reference, recorded_at)
+                (transaction_id, account_id, amount, currency, partnership_id, kind, event_reference, recorded_at,
+                 counterparty)
             SELECT line.id,
                    CASE line.account || ':' || line.currency
                         WHEN 'partner:USD' THEN %(partner_usd)s WHEN 'partner:CNY' THEN %(partner_cny)s
                         WHEN 'fx:USD' THEN %(fx_usd)s WHEN 'fx:CNY' THEN %(fx_cny)s
                         WHEN 'commission:USD' THEN %(commission_usd)s ELSE %(commission_cny)s END,
                    line.amount, line.currency, CASE WHEN line.partner THEN %(partnership)s END,
-                   'partner_goods_sale', line.reference, %(at)s
+                   'partner_goods_sale', line.reference, %(at)s, ''
               FROM line
             """,
             {
@@ -156,8 +162,7 @@ def main(argv=None):
     recreate_database(args.database_url)
     setup(args.database_url)
 
-    from django.db import connection
-    from django.db.models import Count, Sum
+    from django.db import connection, transaction
 
     from crossborder.models import OutboxMessage
     from payments.ledger.services import settlement
@@ -171,7 +176,20 @@ def main(argv=None):
     log(f"generated {total:,} postings ({args.postings:,} on the partner's balance) in {generating:.1f} s")
 
     def baseline():
-        return Posting.objects.filter(partnership=partnership).aggregate(n=Count("pk"), total=Sum("amount"))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute(
+                """
+                SELECT count(*), sum(n) FROM (
+                    SELECT event_reference, kind, currency, ROUND(SUM(amount), 4), COUNT(*) AS n
+                      FROM payments_posting WHERE partnership_id = %s AND recorded_at < %s
+                     GROUP BY event_reference, kind, currency
+                    HAVING ROUND(SUM(amount), 4) <> 0
+                ) AS line
+                """,
+                [partnership.pk, cutoff],
+            )
+            return cursor.fetchone()
 
     baseline()  # warm the cache the way close_period will find it
     steps = {}
@@ -189,7 +207,7 @@ def main(argv=None):
     settlement._claim_postings = timing("claim postings and sum lines (SQL)", settlement._claim_postings)
     settlement._convert = timing("convert and post", settlement._convert)
     settlement._send_statement = timing("queue the statement", settlement._send_statement)
-    aggregate, base = timed(baseline)
+    (groups, grouped), base = timed(baseline)
     batch, closing = timed(
         lambda: settlement.close_period(
             partnership=partnership, period_end=cutoff, now=cutoff + dt.timedelta(minutes=5)
@@ -223,6 +241,8 @@ def main(argv=None):
 
     _, reconciling = timed(receive_all)
     batch = SettlementBatch.objects.get(pk=batch.pk)
+    # The baseline again after the close (the postings are claimed now; the GROUP BY does not look).
+    base = min([base] + [timed(baseline)[1] for _ in range(2)])
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('payments_posting'))")
         size_text = cursor.fetchone()[0]
@@ -230,7 +250,7 @@ def main(argv=None):
     log("")
     log("| step | seconds | target |")
     log("|---|---|---|")
-    log(f"| baseline: count and sum of the {aggregate['n']:,} partner postings | {base:.2f} | |")
+    log(f"| baseline: bare GROUP BY of the {grouped:,} partner postings into {groups:,} lines | {base:.2f} | |")
     log(
         f"| **close_period: {batch.posting_count:,} postings, {batch.lines.count():,} lines, "
         f"{parts} statement parts** | **{closing:.2f}** | under {TARGET_SECONDS:.0f}: "
@@ -239,14 +259,17 @@ def main(argv=None):
     for name, seconds in steps.items():
         log(f"| - {name} | {seconds:.2f} | |")
     log(f"| reconciliation: {len(chunks)} partner parts received and compared | {reconciling:.2f} | |")
-    log(f"| close_period / baseline | {closing / base:.0f}x | |")
+    log(
+        f"| **close_period / baseline** | **{closing / base:.1f}x** | within {TARGET_RATIO:.0f}x: "
+        f"{'OK' if closing / base <= TARGET_RATIO else 'over'} |"
+    )
     log("")
     log(
         f"net {batch.net_amount} {batch.currency}, status {batch.status}, {batch.disputes.count()} disputes; "
         f"payments_posting {size_text}"
     )
     assert batch.status == SettlementBatch.Status.RECONCILED
-    return 0 if closing < TARGET_SECONDS else 1
+    return 0 if closing < TARGET_SECONDS and closing / base <= TARGET_RATIO else 1
 
 
 if __name__ == "__main__":

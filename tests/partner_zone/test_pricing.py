@@ -512,3 +512,45 @@ def test_the_reprice_command_reports_listings_without_a_price(partnership, capsy
     call_command("reprice_listings", "--partner", "us")
 
     assert "1 listings repriced, 1 without a price" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("country", "home"), [("CN", "CNY"), ("JP", "JPY")])
+def test_a_batch_reprice_stores_exactly_what_pricing_computes_in_every_currency(partnership, settings, country, home):
+    """The batch writer (COPY into a staging table, one UPDATE ... FROM) stores each listing's price,
+    list price, breakdown and problem as landed_price computes them one by one: export prices in
+    dollars, euros, yen (no minor unit) and dinars (three decimals), shipped direct and from the
+    local warehouse, under several duty rules and rounding bands, and a currency without a rate."""
+    settings.PLATFORM_COUNTRY, settings.PLATFORM_CURRENCY = country, home
+    for quote, value in (("CNY", "7.81"), ("USD", "1.0843"), ("JPY", "161.37"), ("KWD", "0.3321")):
+        rate("EUR", quote, value)
+    prices = [
+        usd("0.99"), usd("19.99"), usd("20.00"), usd("149.95"), usd("1234.56"),
+        Money(Decimal("7.50"), "EUR"), Money(Decimal("89.90"), "EUR"), Money(Decimal("999.99"), "EUR"),
+        jpy("120"), jpy("2980"), jpy("45800"),
+        Money(Decimal("1.125"), "KWD"), Money(Decimal("37.999"), "KWD"), Money(Decimal("250.005"), "KWD"),
+        Money(Decimal("10.00"), "GBP"),  # no rate: no price, and the reason
+    ]  # fmt: skip
+    hs_codes = ["392410", "330499", "640399", "610910", "851712"]
+    ships = [PartnerListing.ShipsFrom.DIRECT, PartnerListing.ShipsFrom.LOCAL]
+    ids = [
+        make_listing(partnership, export_price=price, hs_code=hs_codes[n % 5], ships_from=ships[n % 2]).pk
+        for n, price in enumerate(prices * 2)
+    ]
+
+    assert pricing.reprice_affected(currencies={"EUR"}) == len(ids)
+
+    stored = list(PartnerListing.objects.filter(pk__in=ids).select_related("partnership").order_by("pk"))
+    context = pricing.PricingContext.load(ids, currencies={"USD", "EUR", "JPY", "KWD", "GBP"})
+    for listing in stored:
+        if listing.export_price.currency.code == "GBP":
+            assert (listing.price, listing.list_price, listing.price_breakdown) == (None, None, {})
+            assert "GBP" in listing.pricing_problem
+            continue
+        list_price, price, landed = pricing.landed_price(listing, context)
+        assert (listing.price, listing.list_price, listing.pricing_problem) == (price, list_price, "")
+        assert listing.price_breakdown == landed.as_dict()
+        assert listing.price.currency.code == home
+        assert listing.price.amount == listing.price.amount.quantize(Decimal(1) if home == "JPY" else Decimal("0.01"))
+        assert listing.priced_at is not None
+    exported = {listing.price_breakdown.get("export_price", {}).get("amount") for listing in stored}
+    assert exported >= {"1.125", "250.005", "45800"}
