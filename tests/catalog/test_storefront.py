@@ -17,7 +17,6 @@ from PIL import Image
 from catalog import selectors, services
 from catalog.models import Category, Product, ProductVariant
 from crossborder.models import Partner, Partnership
-from logistics.services.stock import recount_available
 
 from .factories import BABY_AND_TODDLER, NURSING_AND_FEEDING, make_merchant, make_product, money
 
@@ -275,7 +274,7 @@ def test_an_in_stock_page_comes_from_the_cache_and_a_product_selling_out_leaves_
     assert str(selling.reference) in again and str(other.reference) in again
 
     ProductVariant.objects.filter(product=selling).update(stock=0)
-    recount_available(skus=list(selling.variants.values_list("sku", flat=True)))  # the stock service's repair
+    services.refresh_in_stock(product_ids=[selling.pk])  # as the stock service does after moving units
 
     assert shown(client.get(path)) == refs(other)
 
