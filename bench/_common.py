@@ -4,6 +4,7 @@ Dockerfile's production settings and a chosen number of workers)."""
 
 import base64
 import dataclasses
+import hashlib
 import os
 import secrets
 import socket
@@ -36,7 +37,11 @@ def production_env(data_dir):
     return {
         "CROSSBORDER_ENV": "production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "CROSSBORDER_FIELD_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        # One key for every bench run: a bench database is filled by one script and served by the
+        # next (catalog_pages.py, then zone_sync.py), which must read the signing key it stored.
+        "CROSSBORDER_FIELD_ENCRYPTION_KEY": base64.urlsafe_b64encode(
+            hashlib.sha256(b"bench data only").digest()
+        ).decode(),
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_STATIC_ROOT": str(Path(data_dir) / "static"),
         "CROSSBORDER_LOG_LEVEL": "WARNING",

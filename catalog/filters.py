@@ -143,20 +143,10 @@ class ListingFilter(StorefrontFilter):
     def chosen_countries(self):
         return self.value("country") or []
 
-    @staticmethod
-    def asks_in_stock(data):
-        """Whether the query string asks for goods in stock only, read as the form reads the box
-        ("false" and empty are no), without building the filter set: a cached page's request
-        needs only this."""
-        value = data.get("in_stock")
-        return isinstance(value, str) and value.lower() not in ("", "false")
-
     def narrowing_key(self):
-        """What the narrowed scope depends on, for the facet cache; None means do not cache (stock
-        moves without a product change, so in-stock counts are always taken fresh)."""
-        if self.value("in_stock"):
-            return None
-        return (str(self.value("price_min")), str(self.value("price_max")))
+        """What the narrowed scope depends on, for the facet cache (kept until the next product
+        change: a product coming into or going out of stock is one, catalog.services.refresh_in_stock)."""
+        return (str(self.value("price_min")), str(self.value("price_max")), bool(self.value("in_stock")))
 
 
 class SearchFilter(ListingFilter):

@@ -212,14 +212,20 @@ def require_owner(merchant, product):
 def refresh_in_stock(*, product_ids=None, skus=None):
     """Set `Product.in_stock` (any active variant with units) for these products, or the products
     of these SKUs, or all: one UPDATE touching only the rows whose value changes. The stock service
-    calls it after moving variants' figures; refresh_products after a product's variants change."""
+    calls it after moving variants' figures; refresh_products after a product's variants change.
+    A product whose value changes is a changed product (its `updated_at` moves): the listing pages
+    cached by the catalog generation, the in-stock ones too, show it at once."""
     has_units = Exists(ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True, stock__gt=0))
     products = Product.objects.all()
     if product_ids is not None:
         products = products.filter(pk__in=list(product_ids))
     if skus is not None:
         products = products.filter(pk__in=ProductVariant.objects.filter(sku__in=list(skus)).values("product_id"))
-    return products.annotate(has_units=has_units).exclude(in_stock=F("has_units")).update(in_stock=has_units)
+    return (
+        products.annotate(has_units=has_units)
+        .exclude(in_stock=F("has_units"))
+        .update(in_stock=has_units, updated_at=timezone.now())
+    )
 
 
 def refresh_products(product_ids, *, bump=True):

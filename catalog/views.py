@@ -78,7 +78,8 @@ def _shopper_page(request, template, build, *, kind, **supplement_args):
     shopper with the same URL and language (the language switch is plain links; nothing per visitor
     is on it), so it is rendered once and cached until the next product change: a repeat request
     costs one indexed MAX() and a cache read, then the supplements are rendered for this shopper
-    into their place, and the header's per-visitor part (cart, account) into its own. Not with the in-stock filter: stock moves without a product change."""
+    into their place, and the header's per-visitor part (cart, account) into its own. The in-stock
+    filter too: a product coming into or going out of stock is a product change."""
 
     def compute():
         context = build()
@@ -91,11 +92,8 @@ def _shopper_page(request, template, build, *, kind, **supplement_args):
             "is_filtered": context["is_filtered"],
         }
 
-    if ListingFilter.asks_in_stock(request.GET):
-        page = compute()
-    else:
-        with selectors.pinned_generation():
-            page = selectors.cached(("page", template, get_language(), request.get_full_path()), compute)
+    with selectors.pinned_generation():
+        page = selectors.cached(("page", template, get_language(), request.get_full_path()), compute)
     snippets = hooks.supplement_snippets(
         request, kind, shown_count=page["shown_count"], filtered=page["is_filtered"], **supplement_args
     )

@@ -32,6 +32,11 @@ class ZoneListingFilter(StorefrontFilter):
         return queryset.filter(ships_from=PartnerListing.ShipsFrom.LOCAL) if value else queryset
 
     @property
+    def is_priced_range(self):
+        """Whether a price bound narrows the listings (else the zone's kept counts answer)."""
+        return self.value("price_min") is not None or self.value("price_max") is not None
+
+    @property
     def chosen_category(self):
         return self.value("category")
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -19,6 +19,8 @@ from crossborder.audit import audit_trail
 from crossborder.models import Partnership
 
 RATE = {"max_digits": 9, "decimal_places": 6}  # 0.130000 = 13 %
+# A listing the zone shows (selectors.zone_listings): the condition of the listing pages' indexes.
+SHOWN = Q(is_active=True, price__isnull=False)
 
 
 class PartnerListing(models.Model):
@@ -89,6 +91,28 @@ class PartnerListing(models.Model):
             # The zone pages' cache generation: MAX(updated_at) and MAX(priced_at) per partnership.
             models.Index(fields=["partnership", "updated_at"], name="listing_changed_idx"),
             models.Index(fields=["partnership", "priced_at"], name="listing_priced_idx"),
+            # The zone's listing pages read only shown listings (active, priced): partial indexes that
+            # answer a page's ids, counts and price ranges from the index alone.
+            models.Index(
+                fields=["partnership", "category", "price"],
+                include=["ships_from", "changed_at"],
+                condition=SHOWN,
+                name="listing_shown_category_idx",
+            ),
+            models.Index(
+                F("partnership"),
+                F("changed_at").desc(),
+                F("id").desc(),
+                include=["category", "price", "ships_from"],
+                condition=SHOWN,
+                name="listing_shown_newest_idx",
+            ),
+            models.Index(
+                fields=["partnership", "price"],
+                include=["category", "ships_from", "changed_at"],
+                condition=SHOWN,
+                name="listing_shown_price_idx",
+            ),
         ]
 
     def __str__(self):
@@ -112,6 +136,27 @@ class PartnerListing(models.Model):
     @property
     def is_orderable(self):
         return self.is_active and self.price is not None and self.partnership.status == Partnership.Status.ACTIVE
+
+
+class ZoneCategoryCount(models.Model):
+    """How many listings a zone shows (active, priced) per category and shipping origin: the zone's
+    category pages add these up instead of counting tens of thousands of listings. On PostgreSQL
+    kept current by statement triggers on the listings (migration 0020), in the transaction of
+    whatever writes them (a sync page, pricing, stock, a retirement): one grouped upsert per
+    statement. Read-only for Python; elsewhere (SQLite) the pages count the listings."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    category = models.ForeignKey("catalog.Category", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    ships_from = models.CharField(max_length=6)
+    listings = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "category", "ships_from"], name="zone_category_count_once")
+        ]
+
+    def __str__(self):
+        return f"{self.partnership_id}/{self.category_id}/{self.ships_from}: {self.listings}"
 
 
 class SyncRun(models.Model):

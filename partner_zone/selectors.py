@@ -34,7 +34,7 @@ from crossborder.models import Partnership
 from logistics.selectors import largest_sellable_level
 
 from .landed_price import LandedPrice
-from .models import Campaign, PartnerListing, ShopperEvent
+from .models import Campaign, PartnerListing, ShopperEvent, ZoneCategoryCount
 
 ZONE_NEWEST = 12
 ZONE_TOP_CATEGORIES = 12
@@ -407,6 +407,29 @@ def category_counts(queryset):
     return Counter(dict(rows))
 
 
+def shown_counts(partnership, *, category_ids=None, local=False):
+    """Listings the zone shows per category (in `category_ids`; only those shipping from our local
+    warehouse with `local`), as category_counts(zone_listings(...)) counts them. On PostgreSQL read
+    from ZoneCategoryCount (its triggers keep it current with the listings): a few hundred rows
+    however many listings there are; elsewhere counted."""
+    if not search.uses_postgres():
+        scope = zone_listings(partnership)
+        if category_ids is not None:
+            scope = scope.filter(category_id__in=category_ids)
+        if local:
+            scope = scope.filter(ships_from=PartnerListing.ShipsFrom.LOCAL)
+        return category_counts(scope)
+    rows = ZoneCategoryCount.objects.filter(partnership=partnership, listings__gt=0)
+    if category_ids is not None:
+        rows = rows.filter(category_id__in=category_ids)
+    if local:
+        rows = rows.filter(ships_from=PartnerListing.ShipsFrom.LOCAL)
+    counts = Counter()
+    for category_id, listings in rows.values_list("category_id", "listings"):
+        counts[category_id] += listings
+    return counts
+
+
 def category_nodes(counts):
     """The counted categories and every top-level one: one query (none when nothing was counted)."""
     if not counts:
@@ -431,13 +454,17 @@ def top_categories(counts, nodes, partner_code, language, limit=ZONE_TOP_CATEGOR
 
 
 def subtree_condition(category):
-    """Listings in `category` or anywhere below it, in one condition (no separate subtree query)."""
-    return Q(category_id=category.pk) | Q(category__path_en__startswith=category.path_en + SEPARATOR)
+    """Listings in `category` or anywhere below it: the subtree's ids from the process's category
+    trees (catalog.selectors.category_tree), so that the listings' indexes answer it, without a join
+    of the categories' paths."""
+    return Q(category_id__in=catalog_selectors.category_tree(category.pk).subtree_ids)
 
 
 # --- listing pages ---------------------------------------------------------------------------------
 
-SORTS = catalog_selectors.sort_orders("changed_at")
+# The listing kit's orders; a shown listing always has a price, so "high to low" needs no NULLS
+# LAST and reads listing_shown_price_idx backwards (ties by incremental sort).
+SORTS = {**catalog_selectors.sort_orders("changed_at"), "-price": (F("price").desc(), "-changed_at", "-id")}
 
 
 def sort_listings(queryset, sort):

@@ -58,7 +58,7 @@ def landing(request, partner):
     partnership = zone.partnership
 
     def build():
-        counts = selectors.category_counts(selectors.zone_listings(partnership))
+        counts = selectors.shown_counts(partnership)
         context = _zone(zone)
         context.update(
             {
@@ -112,7 +112,10 @@ def _category_context(request, zone, tree, language):
     filters = ZoneListingFilter(request.GET, queryset=PartnerListing.objects.none())
     scope = selectors.zone_listings(partnership).filter(category_id__in=tree.subtree_ids)
     narrowed = filters.narrow(scope)
-    counts = selectors.category_counts(narrowed)
+    if filters.is_priced_range:
+        counts = selectors.category_counts(narrowed)  # listing_shown_category_idx: the range only
+    else:
+        counts = selectors.shown_counts(partnership, category_ids=tree.subtree_ids, local=bool(filters.value("local")))
     child_counts = tree.child_counts(counts)
     context = _zone(zone)
     context.update(_listing(request, partnership, narrowed, filters, total=sum(counts.values())))

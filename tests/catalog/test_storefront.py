@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from PIL import Image
 
 from catalog import selectors, services
-from catalog.models import Category, Product
+from catalog.models import Category, Product, ProductVariant
 from crossborder.models import Partner, Partnership
 
 from .factories import BABY_AND_TODDLER, NURSING_AND_FEEDING, make_merchant, make_product, money
@@ -259,6 +259,24 @@ def test_in_stock_filter_hides_products_with_no_stock_on_sale(client, merchant):
     assert shown(filtered) == refs(in_stock)
     assert filtered.context["page"].paginator.count == 1
     assert option_counts(filtered, "brand") == {"Acme": 1}
+
+
+def test_an_in_stock_page_comes_from_the_cache_and_a_product_selling_out_leaves_it_at_once(
+    client, merchant, django_assert_max_num_queries
+):
+    selling = make_product(merchant, stock=3)
+    other = make_product(merchant, stock=5)
+    path = url("category", NURSING_AND_FEEDING, in_stock="1")
+    assert shown(client.get(path)) == refs(other, selling)
+
+    with django_assert_max_num_queries(2):  # the generation, the partner goods under a thin listing
+        again = client.get(path).content.decode()
+    assert str(selling.reference) in again and str(other.reference) in again
+
+    ProductVariant.objects.filter(product=selling).update(stock=0)
+    services.refresh_in_stock(product_ids=[selling.pk])  # as the stock service does after moving units
+
+    assert shown(client.get(path)) == refs(other)
 
 
 def test_sort_orders_by_price_either_way_or_newest_first_by_default(client, merchant):
