@@ -6,6 +6,8 @@ over HTTP, jp's ops ship it from jp's admin and jp's status reaches cn over HTTP
 acknowledgement is late, with the moments as evidence). cn sees jp's credit fall (settlements and
 acknowledgements), sends jp each breach and a warning, then suspends jp's zone automatically while us
 goes on (a shopper still orders in the us zone); cn's ops resume jp, recorded with who and why.
+Before that, at linking, each platform sent each partner its own figures (`partner.metrics`), which
+the partner keeps as a prospect entry beside its partners, nobody typing them.
 
 The nights are driven by the commands' time arguments (`close_settlement --period-end --now`,
 `check_compliance --now`, `score_partners --now`); jp misses its settlements by not running its
@@ -74,6 +76,14 @@ out["credit"] = [[r["partner"], None if r["value"] is None else str(r["value"])]
 out["acknowledged"] = [[p["value"], p["evidence"]] for s in PartnerScore.objects.filter(partner__code="jp", kind="credit")
                        .order_by("computed_at", "id") for p in s.parts if p["key"] == "orders_acknowledged"]
 print(json.dumps(out))
+"""
+
+# The figures each partner sent of itself at linking: {code: [source, partner, figures]}.
+PROSPECTS = """
+import json
+from partners.models import Prospect
+print(json.dumps({p.code: [p.source, p.partner.code if p.partner else None, p.figures]
+                  for p in Prospect.objects.select_related("partner")}))
 """
 
 
@@ -165,6 +175,17 @@ def test_jp_misses_settlements_and_acknowledges_late_is_warned_then_suspended_au
     close(jp, "cn", cutoffs[0])
     relay(cn, us, jp)
     assert check(cn, cutoffs[0] + dt.timedelta(hours=2)) == {"jp": (0, False, False), "us": (0, False, False)}
+    # By then each holds its partners' own figures, computed, not typed: the proposer's sent when
+    # they linked (nothing offered yet), the invited side's in answer to it once relayed (by then us
+    # and jp had each offered cn one product); what a platform cannot observe of itself is left out.
+    offered = {"cn": {"us": 1, "jp": 1}, "us": {"cn": 0, "jp": 1}, "jp": {"cn": 0, "us": 0}}
+    for instance in (cn, us, jp):
+        held = last_json(manage(instance, "shell", "-c", PROSPECTS))
+        assert {code: row[2]["catalog_live"] for code, row in held.items()} == offered[instance.spec.code], held
+        for code, (source, partner, figures) in held.items():
+            assert (source, partner) == ("message", code), held
+            assert figures["sales_to_partner_current"] == figures["sales_from_partner_current"] == 0, held
+            assert "settlements" not in figures and "reviews" not in figures, held
     manage(cn, "score_partners", "--now", iso(cutoffs[0] + dt.timedelta(hours=2)))
 
     # A cn shopper buys a jp iron kettle in the jp zone and pays; cn forwards the order to jp over HTTP.
