@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from . import search, taxonomy
-from .models import Category, Product, ProductImage, ProductText, ProductVariant
+from .models import Category, ExportOffer, Product, ProductImage, ProductText, ProductVariant
 from .taxonomy import SEPARATOR
 
 FACET_CACHE_SECONDS = 300
@@ -585,3 +585,20 @@ def category_path(category_id, language):
     """One node's path in the merchant's language, or "" for an unknown ID."""
     entry = category_paths(language).get(category_id)
     return entry[1] if entry else ""
+
+
+def offered_catalog_figures(*, language, at, before):
+    """Our own catalog as we offer it to partners (any partnership), what a platform tells a new
+    partner of itself: products on sale with a live offer now, those of them with texts in
+    `language` (None when no language is known), and how many products had been offered by `at`
+    and by `before` (the offered catalog's growth). Three queries."""
+    offered = Product.objects.filter(
+        status=Product.Status.ACTIVE, export_offers__in=ExportOffer.objects.filter(is_offered=True)
+    ).distinct()
+    ever = ExportOffer.objects.values("product").distinct()
+    return {
+        "live": offered.count(),
+        "in_language": offered.filter(texts__language=language).count() if language else None,
+        "by_at": ever.filter(created_at__lt=at).count(),
+        "by_before": ever.filter(created_at__lt=before).count(),
+    }

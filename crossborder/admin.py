@@ -149,7 +149,9 @@ class PartnershipAdmin(ReadableJSONMixin, SimpleHistoryAdmin):
     ]
     fields = readonly_fields[:6] + TERMS_FIELDS + ["created_at", "outbox_seq"]
     inlines = [PartnershipEventInline]
-    actions = ["suspend", "resume", "accept"]
+    # No resume here: ops resume from the partners app's compliance watch (or manage.py
+    # resume_partner), which asks why, records who, and restarts the count of breaches.
+    actions = ["suspend", "accept"]
 
     def has_add_permission(self, request):
         return False  # a partnership is proposed through the partner API (manage.py propose_partnership)
@@ -173,10 +175,6 @@ class PartnershipAdmin(ReadableJSONMixin, SimpleHistoryAdmin):
     @admin.action(description=_("Suspend the selected partnerships (hides the partner zone)"))
     def suspend(self, request, queryset):
         self._apply(request, queryset, "suspend", _("Suspended by ops"))
-
-    @admin.action(description=_("Resume the selected partnerships"))
-    def resume(self, request, queryset):
-        self._apply(request, queryset, "resume", "")
 
     @admin.action(description=_("Accept the selected proposals"))
     def accept(self, request, queryset):

@@ -106,3 +106,12 @@ demo_data = Hook("crossborder.demo_data", runs=Hook.INLINE)
 # once the delivery is recorded (outside any transaction); a failure is logged and does not undo
 # the delivery.
 message_delivered = Hook("crossborder.message_delivered", runs=Hook.INLINE, on_failure=Hook.LOG)
+
+# partnership_activated(partnership): a partnership became active and the partner knows it: the
+# proposer's side when the invited platform's reply says active, either side at an accept (ours,
+# after the `partnership.accepted` message is queued, or the partner's arriving). Not inside the
+# partner's own proposal request (an auto-accepting invitation), where the partner has not recorded
+# the partnership yet: there the later app answers the partner's first message instead. Fired in
+# the activation's transaction, so what a subscriber queues in the outbox commits with it; a failed
+# subscriber is rolled back to its savepoint and logged, and the activation stands.
+partnership_activated = Hook("crossborder.partnership_activated", runs=Hook.INLINE, on_failure=Hook.LOG)

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import client, messages, signing
+from . import client, hooks, messages, signing
 from .errors import DomainError
 from .errors import PartnershipErrorCode as Code
 from .models import (
@@ -321,6 +321,7 @@ def _record_accepted_proposal(*, reference, reply, terms, actor):
     _record_event(partnership, PartnershipEvent.Kind.PROPOSED, actor=actor)
     if status == Partnership.Status.ACTIVE:
         _record_event(partnership, PartnershipEvent.Kind.ACCEPTED, by_partner=True)
+        hooks.partnership_activated.fire(partnership=partnership)
     return partnership
 
 
@@ -439,6 +440,8 @@ def change_partnership_status(*, partnership, action, reason="", actor=None, fro
         # the partner is told all the same (the relay delivers it like any other message).
         send_to_partner(locked, STATUS_MESSAGES[action], {"reason": reason})
     _set_status(locked, target, kind, reason=reason, actor=actor, by_partner=from_partner)
+    if action == "accept":
+        hooks.partnership_activated.fire(partnership=locked)
     partnership.refresh_from_db()
     return locked
 

@@ -648,6 +648,8 @@ CELERY_BEAT_SCHEDULE = {
     # Partners: scores recomputed nightly; agreement compliance checked every hour.
     "partners-score": {"task": "partners.score_partners", "schedule": crontab(hour=3, minute=30)},
     "partners-compliance": {"task": "partners.check_compliance", "schedule": crontab(minute=50)},
+    # Our own figures to every partner on the first of the month (they are sent at linking too).
+    "partners-metrics": {"task": "partners.send_metrics", "schedule": crontab(day_of_month=1, hour=4, minute=15)},
     # Payments: close each partnership's settlement period once its cut-off (agreed, in UTC) has passed.
     "payments-close-settlement-periods": {"task": "payments.close_settlement_periods", "schedule": 300.0},
     # Merchants: one payout run a day (idempotent per day: a second fire finds the day's run).

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db.models import Q
 
 from aftersales import selectors as aftersales_selectors
-from crossborder.models import Partnership
+from catalog import selectors as catalog_selectors
+from crossborder.models import OutboxMessage, Partnership
 from crossborder.terms import TermsError
 from logistics import selectors as logistics_selectors
 from partner_zone import selectors as zone_selectors
@@ -204,6 +205,50 @@ def partner_figures(*, partnership, policy, now):
         reviews=aftersales["reviews"],
         rating_sum=aftersales["rating_sum"],
     )
+
+
+def own_figures(*, partnership, policy, now):
+    """This platform's own figures, sent to `partnership`'s partner in `partner.metrics` (at linking
+    and monthly), in the receiver's terms, from our records over all our live partnerships:
+    - sales to partner: units of our goods our partners sold (what the receiver may expect to sell
+      of ours), last `growth_days` and the period before;
+    - sales from partner: units of our partners' goods our shoppers bought (what we may sell of
+      the receiver's), the same periods;
+    - catalog: our products offered to partners by now and by a period ago, those on sale now, and
+      those with texts in the receiver's first language.
+    What we cannot observe of ourselves stays None, so the receiver shows it as missing data, never
+    as zero: how punctually we keep agreements (the partner's own records will tell), distinct
+    shoppers of its goods, stock in its warehouses, local payment and service, returns and reviews
+    there. Four queries per live partnership, three for the catalog."""
+    period = dt.timedelta(days=policy.growth_days)
+    current, previous = (now - period, now), (now - 2 * period, now - period)
+    live = Partnership.objects.filter(status__in=WATCHED_STATUSES)
+
+    def units_abroad(start, end):
+        return sum(shop_selectors.partner_sales_of_our_goods(partnership=p, start=start, end=end) for p in live)
+
+    def units_of_partner_goods(start, end):
+        return sum(shop_selectors.partner_goods_sales(partnership=p, start=start, end=end)["units"] for p in live)
+
+    languages = partnership.partner.languages or []
+    catalog = catalog_selectors.offered_catalog_figures(
+        language=languages[0] if languages else None, at=now, before=now - period
+    )
+    return Figures(
+        sales_to_partner_previous=units_abroad(*previous),
+        sales_to_partner_current=units_abroad(*current),
+        sales_from_partner_previous=units_of_partner_goods(*previous),
+        sales_from_partner_current=units_of_partner_goods(*current),
+        catalog_previous=catalog["by_before"],
+        catalog_current=catalog["by_at"],
+        catalog_live=catalog["live"],
+        catalog_in_our_language=catalog["in_language"],
+    )
+
+
+def metrics_sent(partnership, message_type):
+    """Whether we ever queued a message of this type (our `partner.metrics`) to the partner."""
+    return OutboxMessage.objects.filter(partnership=partnership, message_type=message_type).exists()
 
 
 # --- for pages and the ops dashboard -------------------------------------------------------------

@@ -189,10 +189,12 @@ class Instance:
 DEMO_FEES = {"USD": ("0.02", "9.50"), "JPY": ("3", "1400")}
 
 
-def link(importer, exporter, *, token, settlement_currency="USD"):
+def link(importer, exporter, *, token, settlement_currency="USD", fees=()):
     """Partner two prepared, running instances: `exporter` invites, `importer` proposes; they
-    settle in `settlement_currency` (the demo settles with jp in yen)."""
+    settle in `settlement_currency` (the demo settles with jp in yen). `fees`: further agreement
+    terms, each "key=value"."""
     storage, first_leg = DEMO_FEES.get(settlement_currency, DEMO_FEES["USD"])
+    extra = [argument for fee in fees for argument in ("--fee", fee)]
     exporter.manage("create_invitation", "--token", token, "--auto-accept", "--label", f"demo {importer.spec.code}")
     return importer.manage(
         "propose_partnership",
@@ -208,6 +210,7 @@ def link(importer, exporter, *, token, settlement_currency="USD"):
         f"warehouse_storage_per_unit_day={storage}",
         "--fee",
         f"first_leg_per_kg={first_leg}",
+        *extra,
         "--wait",
         "20",
     ).stdout.strip()

@@ -21,14 +21,21 @@ from ..services import compliance, prospects, scores
 
 
 def parts_table(parts):
+    # Each cell names its column (data-label), which a phone shows beside it when the table stacks.
+    heads = (_("part"), _("value"), _("weight"), _("evidence"))
     rows = format_html_join(
         "",
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        '<tr><td data-label="{}">{}</td><td data-label="{}">{}</td><td data-label="{}">{}</td>'
+        '<td data-label="{}">{}</td></tr>',
         (
             (
+                heads[0],
                 scoring.PART_LABELS.get(part["key"], part["key"]),
+                heads[1],
                 _("missing data") if part["missing"] else part["value"],
+                heads[2],
                 part["weight"],
+                heads[3],
                 part["evidence"],
             )
             for part in parts
@@ -37,10 +44,7 @@ def parts_table(parts):
     return format_html(
         '<table class="score-parts"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
         "<tbody>{}</tbody></table>",
-        _("part"),
-        _("value"),
-        _("weight"),
-        _("evidence"),
+        *heads,
         rows,
     )
 

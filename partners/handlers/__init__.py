@@ -1,3 +1,4 @@
-"""Partner messages this app receives, one module per area (imported by AppConfig.ready)."""
+"""Partner messages this app receives and the hooks it subscribes to, one module per area
+(imported by AppConfig.ready)."""
 
-from . import messages  # noqa: F401
+from . import activation, messages  # noqa: F401

@@ -6,11 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crossborder import services as core
+from crossborder.models import Partnership
 
-from .. import scoring
+from .. import scoring, selectors
 from ..errors import PartnersError
 from ..errors import PartnersErrorCode as Code
 from ..models import Prospect
+from .policy import current_policy
 from .scores import score_prospect
 
 METRICS_MESSAGE = "partner.metrics"
@@ -42,9 +44,14 @@ def save_prospect(*, code, name, figures, country="", source=Prospect.Source.OPS
     return prospect, score_prospect(prospect=prospect, now=now)
 
 
+@transaction.atomic
 def receive_metrics(*, partnership, payload):
-    """A platform's own figures, sent signed when it links: kept as its prospect entry."""
+    """A platform's own figures, sent signed when it links: kept as its prospect entry. A partner
+    that linked through our auto-accepting invitation hears ours in answer to its first (we could
+    not send them at the activation: it had not recorded the partnership yet)."""
     partner = partnership.partner
+    if not selectors.metrics_sent(partnership, METRICS_MESSAGE):
+        send_own_metrics(partnership=partnership)
     return save_prospect(
         code=partner.code,
         name=partner.name,
@@ -61,3 +68,23 @@ def send_metrics(*, partnership, figures):
     receiver will; refused naming the figure, nothing queued."""
     parsed = scoring.parse_figures(figures)
     return core.send_to_partner(partnership, METRICS_MESSAGE, {"figures": parsed.as_json()})
+
+
+@transaction.atomic
+def send_own_metrics(*, partnership, now=None):
+    """Send our own figures, computed from our records (selectors.own_figures; what we cannot
+    observe of ourselves is left out, missing at the receiver), to the partner. At linking (the core's
+    partnership_activated hook, in the activation's transaction) and monthly (beat
+    partners.send_metrics)."""
+    now = now or timezone.now()
+    figures = selectors.own_figures(partnership=partnership, policy=current_policy(), now=now)
+    return send_metrics(partnership=partnership, figures=figures.as_json())
+
+
+def send_own_metrics_to_partners(*, now=None):
+    """Our figures to every live partner, one transaction each. Returns how many were sent."""
+    sent = 0
+    for partnership in Partnership.objects.filter(status__in=selectors.WATCHED_STATUSES).select_related("partner"):
+        send_own_metrics(partnership=partnership, now=now)
+        sent += 1
+    return sent

@@ -114,3 +114,21 @@ def test_the_admin_language_follows_the_staff_members_choice(browser, live_serve
     assert page.locator("#ops-pages a[href='/admin/dashboard/']").count() == 1
     page.screenshot(path=str(ARTIFACTS / "admin-index-zh-hans.png"), full_page=True)
     context.close()
+
+
+def test_a_scores_parts_fit_a_phone_without_scrolling_sideways(browser, live_server, history):
+    from partners.models import PartnerScore
+
+    score = PartnerScore.objects.filter(partner__isnull=False, kind="credit").first()
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    signed_in(page, live_server, "en")
+    page.goto(f"{live_server.url}/admin/partners/partnerscore/{score.pk}/change/")
+    table = page.locator("table.score-parts")
+    assert table.count() == 1
+    box = table.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "score-parts-390.png"), full_page=True)
+    context.close()

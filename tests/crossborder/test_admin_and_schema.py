@@ -75,10 +75,22 @@ def test_admin_action_suspends_and_tells_the_partner(staff, remote):
 def test_admin_action_refusal_is_shown_and_changes_nothing(staff, remote):
     response = staff.post(
         "/admin/crossborder/partnership/",
-        {"action": "resume", "_selected_action": [remote.partnership.pk]},
+        {"action": "accept", "_selected_action": [remote.partnership.pk]},
         follow=True,
     )
-    assert "Cannot resume" in response.content.decode()
+    assert "Cannot accept" in response.content.decode()
+    assert OutboxMessage.objects.count() == 0
+
+
+def test_the_partnership_list_has_no_resume_without_a_reason(staff, remote):
+    """Resuming asks why and records who (the compliance watch, manage.py resume_partner): the
+    partnership list offers no bare resume, and posting one changes nothing."""
+    remote.partnership.status = Partnership.Status.SUSPENDED
+    remote.partnership.save(update_fields=["status"])
+    page = staff.get("/admin/crossborder/partnership/").content.decode()
+    assert 'value="suspend"' in page and 'value="resume"' not in page
+    staff.post("/admin/crossborder/partnership/", {"action": "resume", "_selected_action": [remote.partnership.pk]})
+    assert Partnership.objects.get(pk=remote.partnership.pk).status == "suspended"
     assert OutboxMessage.objects.count() == 0
 
 

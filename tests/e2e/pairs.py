@@ -68,9 +68,10 @@ def partnered_pair(request, tmp_path_factory, *, name, databases, env, proposer=
 
 
 @contextlib.contextmanager
-def partnered_trio(request, tmp_path_factory, *, name, databases, env):
+def partnered_trio(request, tmp_path_factory, *, name, databases, env, fees=None):
     """(cn, us, jp), running; cn partners with us and with jp (cn proposes both), us and jp with
-    each other (us proposes); cn-us settle in USD, the partnerships with jp in JPY."""
+    each other (us proposes); cn-us settle in USD, the partnerships with jp in JPY. `fees`: further
+    agreement terms per pair, {("cn", "jp"): ("order_ack_hours=0",)}."""
     tmp = tmp_path_factory.mktemp(name)
     dbs = fresh_databases(databases)
     instances = tuple(
@@ -88,7 +89,13 @@ def partnered_trio(request, tmp_path_factory, *, name, databases, env):
         cn, us, jp = instances
         for proposer, inviter in ((cn, us), (cn, jp), (us, jp)):
             # cn-us settle in dollars, either with jp in yen.
-            link(proposer, inviter, token=uuid.uuid4().hex, settlement_currency=settlement_currency(proposer, inviter))
+            link(
+                proposer,
+                inviter,
+                token=uuid.uuid4().hex,
+                settlement_currency=settlement_currency(proposer, inviter),
+                fees=(fees or {}).get((proposer.spec.code, inviter.spec.code), ()),
+            )
         yield instances
     finally:
         with ThreadPoolExecutor(3) as pool:

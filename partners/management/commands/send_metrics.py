@@ -1,4 +1,5 @@
-"""Send this platform's own figures to a partner it links with (partner.metrics)."""
+"""Send this platform's own figures to a partner (partner.metrics): computed from our records, or
+the --figures ops give."""
 
 import json
 
@@ -10,19 +11,26 @@ from partners.services import prospects
 
 
 class Command(BaseCommand):
-    help = "Send --figures JSON (the scoring figures) to --partner CODE as a signed partner.metrics message."
+    help = (
+        "Send our own figures to --partner CODE as a signed partner.metrics message: computed from our records "
+        "(what is sent at linking and monthly), or --figures JSON."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--partner", required=True)
-        parser.add_argument("--figures", required=True, help='a JSON object, e.g. {"settlements": 12}')
+        parser.add_argument("--figures", help='a JSON object, e.g. {"settlements": 12}; default: computed')
 
     def handle(self, *args, partner, figures, **options):
+        partnership = partnerships_of(partner).get()
         try:
-            figures = json.loads(figures)
-        except ValueError as exc:
-            raise CommandError(f"--figures is not JSON: {exc}") from exc
-        try:
-            message = prospects.send_metrics(partnership=partnerships_of(partner).get(), figures=figures)
+            if figures is None:
+                message = prospects.send_own_metrics(partnership=partnership)
+            else:
+                try:
+                    figures = json.loads(figures)
+                except ValueError as exc:
+                    raise CommandError(f"--figures is not JSON: {exc}") from exc
+                message = prospects.send_metrics(partnership=partnership, figures=figures)
         except DomainError as exc:
             raise CommandError(f"{exc.field}: {exc.detail}") from exc
         self.stdout.write(f"queued partner.metrics seq {message.seq} for {partner}")
