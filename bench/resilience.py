@@ -133,7 +133,7 @@ for n in range(count):
         email=f"{tag}{n}@example.com", phone=f"+1 206 555 {n % 10000:04d}", expected_total=total,
         client_ip=f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}",
     )
-    orders.mark_paid(order=order, payment_reference=f"{tag}-{n}", amount=order.total.amount)
+    orders.mark_paid(order=order, payment_reference=f"{tag}-{n}", amount=order.total)
 print(json.dumps({"seconds": time.perf_counter() - started}))
 """
 
@@ -143,7 +143,7 @@ from payments.models import Order
 from payments.shop.services import orders
 paid = 0
 for order in Order.objects.filter(token__in=TOKENS):
-    orders.mark_paid(order=order, payment_reference=f"flash-{order.number}", amount=order.total.amount)
+    orders.mark_paid(order=order, payment_reference=f"flash-{order.number}", amount=order.total)
     paid += 1
 print(json.dumps({"paid": paid}))
 """
