@@ -35,7 +35,7 @@ def run():
     command = [
         sys.executable, str(ROOT / "bench" / "resilience.py"),
         "load", "flash", "outbox", "crash",
-        "--buyers", "60", "--units", "6", "--concurrency", "12", "--orders", "200", "--crash-orders", "120",
+        "--buyers", "60", "--units", "6", "--concurrency", "12", "--orders", "200", "--crash-orders", "600",
         "--connections", "4", "--seconds", "3",
         "--postgres", POSTGRES, "--database-prefix", f"{prefix}crossborder_resilience",
         "--redis", REDIS, "--redis-dbs", dbs,
