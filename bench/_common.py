@@ -132,3 +132,19 @@ def recreate_database(url):
             cursor.execute(f'CREATE DATABASE "{database_name(url)}"')
     finally:
         connection.close()
+
+
+# wrk's end-of-run summary as one line the scripts parse (requests, latency percentiles, non-2xx and
+# socket errors); a page script appends its request function before it.
+WRK_SUMMARY_LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH requests=%d duration_us=%d p50_us=%d p95_us=%d p99_us=%d non2xx=%d errors=%d\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def log(message=""):
+    print(message, flush=True)

@@ -42,10 +42,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench._common import (  # noqa: E402
     DEFAULT_DATABASE_URL,
+    WRK_SUMMARY_LUA,
     BenchInstance,
     database_name,
     default_workers,
     free_port,
+    log,
     production_env,
     server_url,
     setup_django,
@@ -56,18 +58,7 @@ TARGET_P95_MS = 50.0
 TARGET_RATIO = 0.3
 BASELINE = "/health/live/"
 PARTNER = "bench-partner"
-WRK_SCRIPT = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("BENCH requests=%d duration_us=%d p50_us=%d p95_us=%d p99_us=%d non2xx=%d errors=%d\\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    e.status, e.connect + e.read + e.write + e.timeout))
-end
-"""
-
-
-def log(message):
-    print(message, flush=True)
+WRK_SCRIPT = WRK_SUMMARY_LUA
 
 
 # --- the database ------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 from bench._common import (  # noqa: E402
     BenchInstance,
     free_port,
+    log,
     production_env,
     recreate_database,
     setup_django,
@@ -74,10 +75,6 @@ def deployed_workers():
     """The number of gunicorn workers the Dockerfile runs: the bench measures the deployment."""
     found = re.search(r'"--workers", "(\d+)"', (ROOT / "Dockerfile").read_text())
     return int(found.group(1)) if found else 3
-
-
-def log(message):
-    print(message, flush=True)
 
 
 def fill(instance, stock, skus):

@@ -50,11 +50,13 @@ sys.path.insert(0, str(ROOT))
 
 from bench._common import (  # noqa: E402
     DEFAULT_DATABASE_URL,
+    WRK_SUMMARY_LUA,
     ZONE_DATABASE_URL,
     BenchInstance,
     default_workers,
     free_port,
     importer_spec,
+    log,
     production_env,
     setup_django,
 )
@@ -92,26 +94,9 @@ function request()
   end
   return wrk.format("GET", path)
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("BENCH requests=%%d duration_us=%%d p50_us=%%d p95_us=%%d p99_us=%%d non2xx=%%d errors=%%d\\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    e.status, e.connect + e.read + e.write + e.timeout))
-end
-"""
+""" + WRK_SUMMARY_LUA.replace("%", "%%")
 
-BASELINE_SCRIPT = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("BENCH requests=%d duration_us=%d p50_us=%d p95_us=%d p99_us=%d non2xx=%d errors=%d\\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    e.status, e.connect + e.read + e.write + e.timeout))
-end
-"""
-
-
-def log(message):
-    print(message, flush=True)
+BASELINE_SCRIPT = WRK_SUMMARY_LUA
 
 
 # --- what to request -----------------------------------------------------------------------------

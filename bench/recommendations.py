@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench._common import recreate_database  # noqa: E402
+from bench._common import log, recreate_database  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/cb_bench_reco"
 TARGET_MS = 30.0
@@ -36,10 +36,6 @@ CALLS = 200
 EVENTS_PER_SHOPPER = 20
 STYLES = ("trail", "compact", "classic", "deluxe", "organic", "travel", "silicone", "bamboo", "pro", "mini")
 ADJECTIVES = ("soft", "light", "sturdy", "bright", "quiet", "warm", "smart", "slim")
-
-
-def log(message):
-    print(message, flush=True)
 
 
 def setup(url):

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench._common import recreate_database  # noqa: E402
+from bench._common import log, recreate_database  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/cb_bench_repricing"
 TARGET_SECONDS = 20.0
@@ -41,10 +41,6 @@ FEES = {
     "shipping_local_per_item": "8",
     "shipping_direct_per_item": "30",
 }
-
-
-def log(message):
-    print(message, flush=True)
 
 
 def setup(url):

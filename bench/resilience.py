@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import BenchInstance, free_port, recreate_database, shell_json  # noqa: E402
+from bench._common import BenchInstance, free_port, log, recreate_database, shell_json  # noqa: E402
 from scripts.instances import CN, US, link  # noqa: E402
 
 SCENARIOS = ("load", "flash", "outbox", "crash")
@@ -196,10 +196,6 @@ for name, rows in (("forwarded_sent", sent), ("forwarded_received", received)):
     out[name] = [len(rows), hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]]
 print(json.dumps(out))
 """
-
-
-def log(message=""):
-    print(message, flush=True)
 
 
 @dataclasses.dataclass

@@ -32,15 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench._common import recreate_database  # noqa: E402
+from bench._common import log, recreate_database  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/cb_bench_settlement"
 TARGET_SECONDS = 10.0
 TARGET_RATIO = 3.0  # issue 20: within 3x the bare GROUP BY
-
-
-def log(message):
-    print(message, flush=True)
 
 
 def setup(url):

@@ -48,6 +48,7 @@ from bench._common import (  # noqa: E402
     database_name,
     free_port,
     importer_spec,
+    log,
     production_env,
     setup_django,
 )
@@ -67,10 +68,6 @@ TARGET_P95_MS = 50.0
 TARGET_RATIO = 0.3
 BASELINE = "/health/live/"
 ZONE = CN.code
-
-
-def log(message):
-    print(message, flush=True)
 
 
 def pick_pages(en_query, zh_query, listings):

@@ -73,6 +73,7 @@ from bench._common import (  # noqa: E402
     database_name,
     free_port,
     importer_spec,
+    log,
     production_env,
     server_url,
     shell_json,
@@ -82,10 +83,6 @@ from scripts.instances import CN  # noqa: E402
 TARGET_ITEMS = 100_000
 TARGET_SECONDS = 60.0
 ZONE = CN.code  # the importer's partner: its zone is /zone/cn/
-
-
-def log(message):
-    print(message, flush=True)
 
 
 # --- databases ---------------------------------------------------------------------------------------
