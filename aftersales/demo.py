@@ -11,9 +11,11 @@ from django.utils import timezone, translation
 
 from catalog import services as catalog_services
 from catalog.models import ProductVariant
+from crossborder.models import Partnership
 from logistics.models import Shipment
 from logistics.services import last_leg
-from payments.models import Order
+from partner_zone.models import SHOWN, PartnerListing
+from payments.models import Order, OrderLine
 from payments.providers import get_provider
 from payments.providers.models import Payment
 from payments.providers.services import payment as payments
@@ -36,6 +38,8 @@ SHOPPERS = {
                       "country": "CN"},
         "email": "wang.fang@shoppers.example",
         "phone": "+86 139 1234 5678",
+        # Cross-border retail imports into China are declared under the buyer's real name and ID.
+        "buyer": ("王芳", "11010519491231002X"),
         "review": (5, "质量很好，宝宝很喜欢", "做工扎实，没有异味，发货也很快。会再回购。", "王女士"),
         "requested": "收到时外盒破损，其中一件有划痕。",
         "problem": "用了两周后卡扣松动，希望上门检查维修。",
@@ -107,11 +111,23 @@ def _buy(shopper, goods, *, deliver=True):
     session = carts.new_session_key()
     for index, variant in enumerate(goods):
         carts.add_to_cart(session_key=session, sku=variant.sku, quantity=2 if index == 0 else 1)
+    order = _pay(shopper, session)
+    if not deliver:
+        return order
+    return _deliver(shopper, order)
+
+
+def _pay(shopper, session):
+    """The cart of `session` checked out and paid with the sandbox wallet (approved at the wallet);
+    partner goods in it are forwarded to their platforms by the payment's hooks."""
+    buyer_name, buyer_id_number = shopper.get("buyer", ("", ""))
     checkout = checkouts.start_checkout(
         cart=carts.find_cart(session_key=session),
         recipient=shopper["recipient"],
         email=shopper["email"],
         phone=shopper["phone"],
+        buyer_name=buyer_name,
+        buyer_id_number=buyer_id_number,
         language=shopper["language"],
     )
     order = checkouts.place_order(checkout=checkout, posted_total=str(checkout.total.amount))
@@ -123,9 +139,12 @@ def _buy(shopper, goods, *, deliver=True):
     order.refresh_from_db()
     if order.status == Order.Status.AWAITING_PAYMENT:  # no hook placed it in this process
         paying.place_paid_order(payment=payment)
-    if not deliver:
-        order.refresh_from_db()
-        return order
+    order.refresh_from_db()
+    return order
+
+
+def _deliver(shopper, order):
+    """Our warehouse ships the order's own goods and the carrier delivers them."""
     references = [line.reference for line in order.lines.all()]
     for shipment in Shipment.objects.filter(order_line__in=references, kind=Shipment.Kind.LOCAL):
         last_leg.pick_shipment(shipment)
@@ -220,3 +239,33 @@ def fill_aftersales():
         created += _merchant_to_ship(shopper, lines[0])
     made = list(ReturnRequest.objects.filter(order=order).order_by("created_at", "pk"))
     return DemoAftersales(order=order, created=created, returns=made, ticket=ticket)
+
+
+# Demo shoppers of each platform buying partners' goods in its zones: (partner code, quantities).
+ZONE_ORDERS = ((1, 2), (1,), (3,), (1, 1))
+
+
+def buy_partner_goods():
+    """A few paid orders of partners' goods in each zone of this platform (each forwarded to the
+    partner by the payment's hooks), so that the ops dashboard's sales both ways and the partner
+    scores have something to show. Safe to run again: a zone with demo orders gets no more.
+    Returns how many orders it placed."""
+    shopper = _shopper()
+    placed = 0
+    with translation.override(shopper["language"]):
+        for partnership in Partnership.objects.filter(status=Partnership.Status.ACTIVE).select_related("partner"):
+            listings = list(
+                PartnerListing.objects.filter(SHOWN, partnership=partnership, direct_stock__gte=5)
+                .order_by("reference")
+                .values_list("pk", flat=True)[: 2 * len(ZONE_ORDERS)]
+            )
+            done = OrderLine.objects.filter(order__email=shopper["email"], partnership=partnership)
+            if len(listings) < 2 * len(ZONE_ORDERS) or done.exists():
+                continue
+            for index, quantities in enumerate(ZONE_ORDERS):
+                session = carts.new_session_key()
+                for offset, quantity in enumerate(quantities):
+                    carts.add_to_cart(session_key=session, listing_id=listings[2 * index + offset], quantity=quantity)
+                _pay(shopper, session)
+                placed += 1
+    return placed

@@ -89,6 +89,13 @@ def main(argv=None):
             _demo_partner_zones(first, second)
         for first, second in pairs:
             _demo_first_leg(first, second)
+        for instance in instances:
+            # Shoppers buy partners' goods in the zones (forwarded at once), then the partners are
+            # scored, so the ops dashboard shows sales both ways and scores from the start.
+            out = instance.manage("demo_aftersales", "--zone-orders").stdout.strip().splitlines()
+            print(f"{instance.spec.code}: {out[-1] if out else ''}", flush=True)
+        for instance in instances:
+            instance.manage("score_partners")
         _print_where(instances, logins)
         if args.no_wait:
             stop()

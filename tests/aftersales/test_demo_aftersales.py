@@ -61,3 +61,27 @@ def test_the_demo_command_makes_a_delivered_order_with_review_returns_and_ticket
     assert _counts() == before
     assert "demo after-sales: 0 added" in again
     assert again.split("added; ")[1] == first.split("added; ")[1]
+
+
+def test_the_demo_shopper_buys_partner_goods_in_each_zone_and_they_are_forwarded_once(settings, capsys):
+    """`demo_aftersales --zone-orders`: paid orders of the us partner's goods in cn's zone (declared
+    under the Chinese shopper's real name and ID), each queued to us as order.forwarded; a second run
+    adds none."""
+    from crossborder.models import OutboxMessage
+    from tests.payments.shop_factories import partner_listing, set_up_shop, us_partnership
+
+    set_up_shop(settings)
+    us = us_partnership()
+    for _n in range(8):
+        partner_listing(us, export_price="20.00", direct_stock=50)
+
+    call_command("demo_aftersales", "--zone-orders")
+    assert "demo zone orders: 4 placed" in capsys.readouterr().out
+    orders = Order.objects.filter(email="wang.fang@shoppers.example")
+    assert orders.count() == 4 and {o.status for o in orders} == {Order.Status.PAID}
+    assert {o.buyer_id_number for o in orders} == {"11010519491231002X"}
+    assert OutboxMessage.objects.filter(partnership=us, message_type="order.forwarded").count() == 4
+
+    call_command("demo_aftersales", "--zone-orders")
+    assert "demo zone orders: 0 placed" in capsys.readouterr().out
+    assert Order.objects.count() == 4
