@@ -72,8 +72,9 @@ def test_the_demo_shopper_buys_partner_goods_in_each_zone_and_they_are_forwarded
 
     set_up_shop(settings)
     us = us_partnership()
-    for _n in range(8):
-        partner_listing(us, export_price="20.00", direct_stock=50)
+    for n in range(8):  # goods with two options: the demo picks one
+        options = [{"sku": f"KETTLE-{n}-{c}", "attributes": {}, "is_active": True} for c in ("S", "L")]
+        partner_listing(us, export_price="20.00", direct_stock=50, variants=options)
 
     call_command("demo_aftersales", "--zone-orders")
     assert "demo zone orders: 4 placed" in capsys.readouterr().out
@@ -81,6 +82,7 @@ def test_the_demo_shopper_buys_partner_goods_in_each_zone_and_they_are_forwarded
     assert orders.count() == 4 and {o.status for o in orders} == {Order.Status.PAID}
     assert {o.buyer_id_number for o in orders} == {"11010519491231002X"}
     assert OutboxMessage.objects.filter(partnership=us, message_type="order.forwarded").count() == 4
+    assert {line.sku for o in orders for line in o.lines.all()} <= {f"KETTLE-{n}-S" for n in range(8)}
 
     call_command("demo_aftersales", "--zone-orders")
     assert "demo zone orders: 0 placed" in capsys.readouterr().out
