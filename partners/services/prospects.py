@@ -1,11 +1,14 @@
 """Prospective partners: their figures entered by ops or received in a `partner.metrics` message,
 validated (impossible values refused with the reason, nothing stored) and scored at once."""
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crossborder import services as core
+from crossborder.errors import DomainError
 from crossborder.models import Partnership
 
 from .. import scoring, selectors
@@ -14,6 +17,8 @@ from ..errors import PartnersErrorCode as Code
 from ..models import Prospect
 from .policy import current_policy
 from .scores import score_prospect
+
+logger = logging.getLogger(__name__)
 
 METRICS_MESSAGE = "partner.metrics"
 
@@ -82,9 +87,15 @@ def send_own_metrics(*, partnership, now=None):
 
 
 def send_own_metrics_to_partners(*, now=None):
-    """Our figures to every live partner, one transaction each. Returns how many were sent."""
+    """Our figures to every live partner, one transaction each: a partner whose message is refused
+    (say, a partnership ended meanwhile) is logged and the others still get theirs. Returns how many
+    were sent."""
     sent = 0
     for partnership in Partnership.objects.filter(status__in=selectors.WATCHED_STATUSES).select_related("partner"):
-        send_own_metrics(partnership=partnership, now=now)
+        try:
+            send_own_metrics(partnership=partnership, now=now)
+        except DomainError as error:
+            logger.warning("our partner.metrics to %s not sent: %s", partnership.partner.code, error.detail)
+            continue
         sent += 1
     return sent

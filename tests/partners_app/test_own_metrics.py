@@ -179,3 +179,21 @@ def test_the_monthly_beat_sends_our_figures_to_every_live_partner(history):
 
     assert app.tasks["partners.send_metrics"].apply().get() == 1
     assert len(metrics_to(history)) == 1
+
+
+def test_one_partner_refusing_our_figures_does_not_stop_the_others(history, monkeypatch):
+    from crossborder.errors import DomainError
+    from tests.partner_zone.factories import make_partnership
+
+    other = make_partnership("jp", currency="JPY", country="JP", languages=("ja",))
+    real = prospects.send_metrics
+
+    def refuse_for_us(*, partnership, figures):
+        if partnership == history:
+            raise DomainError("invalid_state", "Messages go only to live partnerships.")
+        return real(partnership=partnership, figures=figures)
+
+    monkeypatch.setattr(prospects, "send_metrics", refuse_for_us)
+
+    assert prospects.send_own_metrics_to_partners() == 1
+    assert metrics_to(history) == [] and len(metrics_to(other)) == 1
