@@ -6,6 +6,7 @@ in the partner's consignment stock; an outbound consignment compares first leg a
 import uuid
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from catalog import services as catalog_services
 from catalog import taxonomy
@@ -100,7 +101,16 @@ def log_in(page, live_server, user, path):
     assert page.url == live_server.url + path
 
 
-def focused_id(page):
+def focused_id(page, expected="scan-sku"):
+    """The focused element's id. The browser applies `autofocus` at the first rendering update after
+    the page is parsed, which can come after the load event, so this waits (briefly) for the field
+    it expects before reading."""
+    try:
+        page.wait_for_function(
+            "id => document.activeElement && document.activeElement.id === id", arg=expected, timeout=2000
+        )
+    except PlaywrightTimeout:  # the assertion at the caller says what was focused instead
+        pass
     return page.evaluate("document.activeElement && document.activeElement.id")
 
 
