@@ -127,11 +127,13 @@ def _pay(shopper, session):
     buyer_name, buyer_id_number = shopper.get("buyer", ("", ""))
     checkout = checkouts.start_checkout(
         cart=carts.find_cart(session_key=session),
-        recipient=shopper["recipient"],
-        email=shopper["email"],
-        phone=shopper["phone"],
-        buyer_name=buyer_name,
-        buyer_id_number=buyer_id_number,
+        buyer=checkouts.Buyer(
+            recipient=shopper["recipient"],
+            email=shopper["email"],
+            phone=shopper["phone"],
+            name=buyer_name,
+            id_number=buyer_id_number,
+        ),
         language=shopper["language"],
     )
     order = checkouts.place_order(checkout=checkout, posted_total=str(checkout.total.amount))

@@ -125,13 +125,16 @@ print(json.dumps({l.variants[0]["sku"]: [l.pk, str(l.price.amount) if l.price is
 PAID_ORDERS = """
 import json, time
 from payments.shop.services import direct_order, orders
+from payments.shop.services.checkout import Buyer
 count, listing, sku, total, tag = ARGS
 started = time.perf_counter()
 for n in range(count):
     order = direct_order.order_now(
-        items=[{"listing": listing, "sku": sku, "quantity": 1}], recipient=RECIPIENT,
-        email=f"{tag}{n}@example.com", phone=f"+1 206 555 {n % 10000:04d}", expected_total=total,
-        client_ip=f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}",
+        items=[{"listing": listing, "sku": sku, "quantity": 1}], expected_total=total,
+        buyer=Buyer(
+            recipient=RECIPIENT, email=f"{tag}{n}@example.com", phone=f"+1 206 555 {n % 10000:04d}",
+            client_ip=f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}",
+        ),
     )
     orders.mark_paid(order=order, payment_reference=f"{tag}-{n}", amount=order.total)
 print(json.dumps({"seconds": time.perf_counter() - started}))

@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
-from crossborder import selectors as platform_selectors
 from crossborder.pages import SHARED_PAGE, with_shopper_header
 
 from . import hooks, search, selectors
@@ -22,7 +21,6 @@ def home(request):
         request,
         "storefront/home.html",
         {
-            "partnerships": platform_selectors.live_partnerships(),
             "categories": selectors.home_categories(language),
             "newest": selectors.product_cards(selectors.newest_products(), language),
             "home_sections": hooks.home_snippets(request),

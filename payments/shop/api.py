@@ -24,6 +24,7 @@ from .serializers import (
     OrderResponseSerializer,
 )
 from .services import cancel as cancels
+from .services import checkout as checkouts
 from .services import direct_order
 
 
@@ -84,13 +85,15 @@ class OrdersView(ShopAPIView):
         data = serializer.validated_data
         order = direct_order.order_now(
             items=[dict(item) for item in data["items"]],
-            recipient=dict(data["recipient"]),
-            email=data["email"],
-            phone=data["phone"],
-            buyer_name=data["buyer_name"],
-            buyer_id_number=data["buyer_id_number"],
+            buyer=checkouts.Buyer(
+                recipient=dict(data["recipient"]),
+                email=data["email"],
+                phone=data["phone"],
+                name=data["buyer_name"],
+                id_number=data["buyer_id_number"],
+                client_ip=client_ip(request),
+            ),
             expected_total=data["expected_total"],
-            client_ip=client_ip(request),
             language=request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else None,
         )
         return Response(_order_body(request, order), status=status.HTTP_201_CREATED)

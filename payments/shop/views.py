@@ -148,13 +148,15 @@ def checkout(request):
     try:
         started = checkouts.start_checkout(
             cart=cart,
-            recipient=form.recipient(),
-            email=values["email"],
-            phone=form.cleaned_data["phone"],
-            buyer_name=values["buyer_name"],
-            buyer_id_number=values["buyer_id_number"],
-            user=who["user"],
-            client_ip=client_ip(request),
+            buyer=checkouts.Buyer(
+                recipient=form.recipient(),
+                email=values["email"],
+                phone=form.cleaned_data["phone"],
+                name=values["buyer_name"],
+                id_number=values["buyer_id_number"],
+                user=who["user"],
+                client_ip=client_ip(request),
+            ),
             language=get_language(),
             services=[pk for pk in values["services"] if pk.isascii() and pk.isdigit() and len(pk) <= 18],
         )

@@ -13,6 +13,7 @@ from catalog import services as catalog_services
 from payments.models import Order
 from payments.shop.services import checkout as checkouts
 from payments.shop.services import orders
+from tests.payments import shop_factories
 from tests.payments.shop_factories import CONTACT, cart_with, own_variant, set_up_shop
 
 OPS = "ops@example.com"
@@ -60,7 +61,7 @@ def installable_variant(warehouse, *, price="1999.00", stock=20):
 def checkout_with_installation(*items, contact=None, install=True, **extra):
     cart = cart_with(*items)
     services = [line.pk for line in cart.lines.order_by("pk")] if install else []
-    return checkouts.start_checkout(cart=cart, **(contact or CONTACT), services=services, **extra)
+    return shop_factories.start_checkout(cart=cart, **(contact or CONTACT), services=services, **extra)
 
 
 def place_and_pay(checkout, *, now=None):

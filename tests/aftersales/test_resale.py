@@ -23,6 +23,7 @@ from payments.shop.services import cart as carts
 from payments.shop.services import checkout as checkouts
 from payments.shop.services import orders
 from tests.logistics.factories import make_level
+from tests.payments import shop_factories
 from tests.payments.shop_factories import BUYER, CONTACT, own_variant, partner_listing, session_key, set_up_shop
 
 from .factories import paid_line, returned_units
@@ -57,7 +58,7 @@ def graded_checkout(item, grade, **buyer):
         carts.add_to_cart(session_key=key, listing_id=item.pk, grade=grade, quantity=1)
     else:
         carts.add_to_cart(session_key=key, sku=item.sku, grade=grade, quantity=1)
-    return checkouts.start_checkout(cart=CartLine.objects.get(cart__session_key=key).cart, **CONTACT, **buyer)
+    return shop_factories.start_checkout(cart=CartLine.objects.get(cart__session_key=key).cart, **CONTACT, **buyer)
 
 
 def pay(checkout):

@@ -13,6 +13,7 @@ from payments.models import CheckoutExtra, LedgerTransaction, OrderExtra
 from payments.shop.services import cancel as cancels
 from payments.shop.services import orders
 from tests.partners import table_counts
+from tests.payments import shop_factories
 from tests.payments.shop_factories import CONTACT, cart_with, own_variant
 
 from .service_factories import (
@@ -84,9 +85,7 @@ def test_installation_outside_every_providers_area_is_refused_with_the_reason_an
     before = table_counts()
 
     with pytest.raises(DomainError) as refused:
-        from payments.shop.services import checkout as checkouts
-
-        checkouts.start_checkout(cart=cart, **CONTACT, services=[cart.lines.get().pk])
+        shop_factories.start_checkout(cart=cart, **CONTACT, services=[cart.lines.get().pk])
 
     assert refused.value.code == "service_out_of_area" and refused.value.field == "services"
     assert "Shanghai" in refused.value.detail
@@ -100,9 +99,7 @@ def test_goods_that_need_no_installation_cannot_have_it(service_shop):
     before = table_counts()
 
     with pytest.raises(DomainError) as refused:
-        from payments.shop.services import checkout as checkouts
-
-        checkouts.start_checkout(cart=cart, **CONTACT, services=[cart.lines.get().pk])
+        shop_factories.start_checkout(cart=cart, **CONTACT, services=[cart.lines.get().pk])
 
     assert refused.value.code == "service_not_offered"
     assert table_counts() == before

@@ -184,7 +184,7 @@ import json, secrets
 from payments.shop.services import cart as carts, checkout as checkouts, orders
 key = "e2e-reviews-" + secrets.token_hex(4)
 line = carts.add_to_cart(session_key=key, quantity=1, **item)
-checkout = checkouts.start_checkout(cart=line.cart, **shopper)
+checkout = checkouts.start_checkout(cart=line.cart, buyer=checkouts.Buyer(**shopper))
 order = checkouts.place_order(checkout=checkout, posted_total=str(checkout.total.amount))
 orders.mark_paid(order=order, payment_reference="e2e-" + order.token)
 for status in ("shipped", "delivered"):
@@ -286,9 +286,14 @@ def refused_without_id(cn, items, expected_total, shopper):
 
 
 def buy(instance, item, shopper):
-    values = {
-        key: shopper[key] for key in ("recipient", "email", "phone", "buyer_name", "buyer_id_number") if key in shopper
+    fields = {
+        "recipient": "recipient",
+        "email": "email",
+        "phone": "phone",
+        "buyer_name": "name",
+        "buyer_id_number": "id_number",
     }
+    values = {field: shopper[key] for key, field in fields.items() if key in shopper}  # the form's names, the Buyer's
     return run(instance, BUY, item=item, shopper=values)["token"]
 
 

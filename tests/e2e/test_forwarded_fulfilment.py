@@ -58,10 +58,10 @@ from partner_zone.models import PartnerListing
 from payments.shop.services import cart as carts, checkout as checkouts, orders
 listing = next(l for l in PartnerListing.objects.all() if l.variants[0]["sku"] == "RDG-MUG")
 line = carts.add_to_cart(session_key="e2e-shopper", listing_id=listing.pk, quantity=2)
-checkout = checkouts.start_checkout(
-    cart=line.cart, recipient={"name": "李伟", "address_lines": ["世纪大道 88 号"], "country_area": "上海市", "city": "上海", "postcode": "200120", "country": "CN"},
-    email="li.wei@example.com", phone="+86 138 0013 8000", buyer_name="李伟", buyer_id_number="11010519491231002X",
-)
+checkout = checkouts.start_checkout(cart=line.cart, buyer=checkouts.Buyer(
+    recipient={"name": "李伟", "address_lines": ["世纪大道 88 号"], "country_area": "上海市", "city": "上海", "postcode": "200120", "country": "CN"},
+    email="li.wei@example.com", phone="+86 138 0013 8000", name="李伟", id_number="11010519491231002X",
+))
 order = checkouts.place_order(checkout=checkout, posted_total=str(checkout.total.amount))
 orders.mark_paid(order=order, payment_reference="e2e-pay-1", amount=order.total)
 line = order.lines.get()

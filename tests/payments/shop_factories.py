@@ -17,6 +17,7 @@ from partner_zone.services import pricing
 from payments.ledger.services import ledger
 from payments.shop.services import cart as carts
 from payments.shop.services import checkout as checkouts
+from payments.shop.services import direct_order
 from tests.catalog.factories import make_product
 from tests.logistics.factories import make_level, make_warehouse
 from tests.partner_zone.factories import make_listing, make_partnership
@@ -108,6 +109,35 @@ def cart_with(*items, key=None):
     return line.cart
 
 
+# The checkout form's field names, as tests write them, and the Buyer's.
+BUYER_FIELDS = {
+    "recipient": "recipient",
+    "email": "email",
+    "phone": "phone",
+    "buyer_name": "name",
+    "buyer_id_number": "id_number",
+    "user": "user",
+    "client_ip": "client_ip",
+}
+
+
+def split_buyer(values):
+    """Keyword arguments written with the form's field names: the Buyer they describe, and the rest."""
+    buyer = {BUYER_FIELDS[name]: value for name, value in values.items() if name in BUYER_FIELDS}
+    return checkouts.Buyer(**buyer), {name: value for name, value in values.items() if name not in BUYER_FIELDS}
+
+
+def start_checkout(**values):
+    """checkouts.start_checkout with the buyer given field by field."""
+    buyer, rest = split_buyer(values)
+    return checkouts.start_checkout(buyer=buyer, **rest)
+
+
+def order_now(**values):
+    """direct_order.order_now with the buyer given field by field."""
+    buyer, rest = split_buyer(values)
+    return direct_order.order_now(buyer=buyer, **rest)
+
+
 def checkout_of(cart, **extra):
-    values = {**CONTACT, **extra}
-    return checkouts.start_checkout(cart=cart, **values)
+    return start_checkout(cart=cart, **{**CONTACT, **extra})

@@ -17,6 +17,7 @@ from payments.models import Checkout, Order, Payment
 from payments.shop.services import checkout as checkouts
 from payments.tasks import expire_checkouts
 from tests.logistics.factories import make_level
+from tests.payments import shop_factories
 
 from .shop_factories import (
     BUYER,
@@ -214,7 +215,7 @@ def test_a_bad_address_or_contact_is_refused_naming_the_field(shop, change, fiel
     cart = cart_with((own_variant(shop), 1))
 
     with pytest.raises(DomainError) as refused:
-        checkouts.start_checkout(cart=cart, **{**CONTACT, **change})
+        shop_factories.start_checkout(cart=cart, **{**CONTACT, **change})
 
     assert refused.value.field == field
     assert not Checkout.objects.exists()

@@ -13,7 +13,7 @@ from logistics.models import Reservation, StockLevel
 from partner_zone.models import PartnerListing
 from payments.models import Checkout, Order
 from payments.shop.services import checkout as checkouts
-from payments.shop.services import direct_order
+from tests.payments import shop_factories
 
 from .shop_factories import BUYER, cart_with, own_variant, partner_listing, set_up_shop
 
@@ -40,7 +40,7 @@ def buy_all_at_once(carts, **buyer):
         n, cart = numbered
         try:
             barrier.wait(timeout=30)
-            checkout = checkouts.start_checkout(
+            checkout = shop_factories.start_checkout(
                 cart=cart,
                 recipient={
                     "name": "Li Wei",
@@ -97,7 +97,7 @@ def test_fifty_buyers_through_the_shop_api_for_the_last_ten_units_get_exactly_te
     def buy(n):
         try:
             barrier.wait(timeout=30)
-            direct_order.order_now(
+            shop_factories.order_now(
                 items=[{"sku": variant.sku, "quantity": 1}],
                 recipient={
                     "name": "Li Wei",

@@ -16,6 +16,7 @@ from partner_zone.services import sync
 from payments.models import Checkout
 from payments.shop.services import checkout as checkouts
 from tests.logistics.factories import make_level
+from tests.payments import shop_factories
 
 from .shop_factories import BUYER, RECIPIENT, cart_with, checkout_of, partner_listing, set_up_shop
 from .test_checkout_deadlock import collide, no_conflict_was_retried
@@ -104,7 +105,7 @@ def test_twelve_buyers_for_five_consignment_units_leave_the_listing_showing_none
     carts = [cart_with((listing, 1)) for _ in range(12)]
 
     def buy(n):
-        checkout = checkouts.start_checkout(cart=carts[n], **contact(n), **BUYER)
+        checkout = shop_factories.start_checkout(cart=carts[n], **contact(n), **BUYER)
         checkouts.place_order(checkout=checkout, posted_total=str(checkout.total.amount))
 
     results = collide(range(12), buy)
@@ -128,8 +129,8 @@ def test_buyers_of_consignment_and_direct_goods_in_opposite_orders_queue_and_eac
         carts = [cart_with(*((item, 1) for item in (goods if n % 2 else goods[::-1]))) for n in range(4)]
 
         def again(n, carts=carts, turn=turn):
-            checkouts.start_checkout(cart=carts[n], **contact(turn * 100 + n), **BUYER)
-            checkouts.start_checkout(cart=carts[n], **contact(turn * 100 + n), **BUYER)  # replaces the first
+            shop_factories.start_checkout(cart=carts[n], **contact(turn * 100 + n), **BUYER)
+            shop_factories.start_checkout(cart=carts[n], **contact(turn * 100 + n), **BUYER)  # replaces the first
 
         results = collide(range(4), again)
 

@@ -13,8 +13,8 @@ from crossborder.errors import DomainError
 from logistics.models import Reservation, StockLevel
 from payments.models import Order
 from payments.shop.services import checkout as checkouts
-from payments.shop.services import direct_order
 from tests.catalog.factories import make_product
+from tests.payments import shop_factories
 
 from .shop_factories import BUYER, RECIPIENT, cart_with, partner_listing, set_up_shop
 
@@ -93,7 +93,7 @@ def test_opposite_first_orders_of_never_sold_products_at_checkout_never_deadlock
         carts = {n: cart_with(*((v, 1) for v in orders_of(variants, n))) for n in range(SHOPPERS)}
 
         def buy(shopper, carts=carts, turn=turn):
-            checkout = checkouts.start_checkout(cart=carts[shopper], **contact(turn * 100 + shopper))
+            checkout = shop_factories.start_checkout(cart=carts[shopper], **contact(turn * 100 + shopper))
             checkouts.place_order(checkout=checkout, posted_total=str(checkout.total.amount))
 
         results = collide(range(SHOPPERS), buy)
@@ -110,7 +110,7 @@ def test_opposite_first_orders_of_never_sold_products_through_the_shop_api_never
         before = Order.objects.count()
 
         def buy(shopper, variants=variants, turn=turn):
-            direct_order.order_now(
+            shop_factories.order_now(
                 items=[{"sku": v.sku, "quantity": 1} for v in orders_of(variants, shopper)],
                 expected_total="50.00",  # 4 x 10 + 10 shipping
                 **contact(turn * 100 + shopper),
@@ -133,10 +133,10 @@ def test_shoppers_checking_out_again_at_once_give_back_and_take_in_one_order(sho
         goods = [*variants, *listings]
         carts = {n: cart_with(*((item, 1) for item in orders_of(goods, n))) for n in range(SHOPPERS)}
         for n, cart in carts.items():
-            checkouts.start_checkout(cart=cart, **contact(turn * 100 + n), **BUYER)
+            shop_factories.start_checkout(cart=cart, **contact(turn * 100 + n), **BUYER)
 
         def again(shopper, carts=carts, turn=turn):
-            checkouts.start_checkout(cart=carts[shopper], **contact(turn * 100 + shopper), **BUYER)
+            shop_factories.start_checkout(cart=carts[shopper], **contact(turn * 100 + shopper), **BUYER)
 
         results = collide(range(SHOPPERS), again)
 

@@ -17,7 +17,8 @@ from crossborder.errors import DomainError
 from logistics.models import Reservation, StockLevel
 from payments.models import Checkout, Order
 from payments.shop.services import checkout as checkouts
-from payments.shop.services import direct_order, orders
+from payments.shop.services import orders
+from tests.payments import shop_factories
 
 from .shop_factories import CONTACT, RECIPIENT, cart_with, own_variant, set_up_shop
 
@@ -153,7 +154,7 @@ def test_open_quotes_at_the_storefront_count_and_its_checkout_page_refuses_too(c
     """The storefront is no way around the limit: its quotes hold stock too, and its page refuses."""
     variant = own_variant(shop, stock=20, price="99.00")
     for n in range(5):  # five carts from the same address, each with its open quote
-        checkouts.start_checkout(
+        shop_factories.start_checkout(
             cart=cart_with((variant, 1)), **{**CONTACT, "email": f"s{n}@example.com"}, client_ip=HOME
         )
     client.post(reverse("payments:cart_add"), {"sku": variant.sku, "quantity": "1"}, REMOTE_ADDR=HOME)
@@ -179,7 +180,7 @@ def test_a_new_quote_of_the_same_cart_replaces_the_old_one_and_is_not_counted_tw
     variant = own_variant(shop, stock=30, price="99.00")
     cart = cart_with((variant, 4))
     for _ in range(7):  # more than the limit of unpaid orders, all for one cart
-        checkouts.start_checkout(cart=cart, **CONTACT, client_ip=HOME)
+        shop_factories.start_checkout(cart=cart, **CONTACT, client_ip=HOME)
     assert Checkout.objects.filter(status=Checkout.Status.OPEN).count() == 1 and held(variant) == 4
 
 
@@ -194,7 +195,7 @@ def test_one_shoppers_orders_at_once_cannot_pass_the_limit_together(shop):
     def buy(n):
         try:
             barrier.wait(timeout=30)
-            direct_order.order_now(
+            shop_factories.order_now(
                 items=[{"sku": variant.sku, "quantity": 1}],
                 expected_total="109.00",
                 client_ip=HOME,

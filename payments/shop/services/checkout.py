@@ -502,7 +502,9 @@ def _quote(
     Returns the checkout and its lines."""
     reference = uuid.uuid4()
     held = _hold(lines, reference=reference, replacing=replacing, language=language, now=now)
-    priced = _price(lines, held=held, language=language, now=now, **buyer)
+    priced = _price(
+        lines, held=held, buyer_name=buyer.name, buyer_id_number=buyer.id_number, language=language, now=now
+    )
     if services:
         priced.extras = _price_extras(priced, chosen=services, recipient=contact["recipient"], language=language)
     if posted_total is not None:
@@ -513,33 +515,42 @@ def _quote(
     )
 
 
+@dataclass(frozen=True)
+class Buyer:
+    """Who orders, as the storefront's checkout form or the shop API received them: the delivery
+    address and contact, the real name and resident ID number China's cross-border rules ask of
+    partner goods (blank elsewhere), and who is asking (the signed-in user, the client's address),
+    which the unpaid-order limits count with the email and phone."""
+
+    recipient: dict
+    email: str
+    phone: str = ""
+    name: str = ""
+    id_number: str = ""
+    user: object = None
+    client_ip: str | None = None
+
+    def checked(self):
+        """The contact as a checkout stores it (address normalised for its country, email checked)
+        and the shopper whose unpaid orders are counted; a DomainError naming the field otherwise."""
+        recipient, email = check_contact(recipient=self.recipient, email=self.email, phone=self.phone)
+        shopper = unpaid_limits.Shopper.of(ip=self.client_ip, user=self.user, email=email, phone=recipient["phone"])
+        return {"user": self.user, "recipient": recipient, "email": email, "client_ip": shopper.ip}, shopper
+
+
 @retry_on_conflict
-def start_checkout(
-    *,
-    cart,
-    recipient,
-    email,
-    phone="",
-    buyer_name="",
-    buyer_id_number="",
-    user=None,
-    client_ip=None,
-    language=None,
-    services=(),
-    now=None,
-):
-    """Price every line of the cart now, hold its stock, and lock the quote for the configured
-    minutes. `services`: the cart lines (ids) the shopper wants installed by a local provider,
-    priced for the address into the quote (hooks.checkout_extras; refused when nobody serves it).
-    Refuses (changing nothing) an empty cart, goods that cannot be ordered or are not in stock, a bad address or contact, more unpaid holds than one shopper may have (unpaid_limits;
-    the shopper is `client_ip`, `user`, `email` and the phone), and, for partner goods on a `cn`
-    platform, a missing or invalid real name and resident ID number or a purchase above the
-    per-order or annual limit. A transaction that loses a deadlock is run again (DatabaseBusy
-    when it keeps losing)."""
+def start_checkout(*, cart, buyer, language=None, services=(), now=None):
+    """Price every line of the cart now for `buyer` (a Buyer), hold its stock, and lock the quote
+    for the configured minutes. `services`: the cart lines (ids) the shopper wants installed by a
+    local provider, priced for the address into the quote (hooks.checkout_extras; refused when
+    nobody serves it). Refuses (changing nothing) an empty cart, goods that cannot be ordered or
+    are not in stock, a bad address or contact, more unpaid holds than one shopper may have
+    (unpaid_limits), and, for partner goods on a `cn` platform, a missing or invalid real name and
+    resident ID number or a purchase above the per-order or annual limit. A transaction that loses
+    a deadlock is run again (DatabaseBusy when it keeps losing)."""
     now = now or timezone.now()
     language = language or settings.LANGUAGE_CODE
-    recipient, email = check_contact(recipient=recipient, email=email, phone=phone)
-    shopper = unpaid_limits.Shopper.of(ip=client_ip, user=user, email=email, phone=recipient["phone"])
+    contact, shopper = buyer.checked()
     with transaction.atomic():
         unpaid_limits.queue_shopper(shopper)
         cart = Cart.objects.select_for_update().get(pk=cart.pk)
@@ -549,8 +560,8 @@ def start_checkout(
             cart=cart,
             replacing=_replace_open_checkouts(cart),
             services=services,
-            buyer={"buyer_name": buyer_name, "buyer_id_number": buyer_id_number},
-            contact={"user": user, "recipient": recipient, "email": email, "client_ip": shopper.ip},
+            buyer=buyer,
+            contact=contact,
             shopper=shopper,
             language=language,
             now=now,
@@ -584,38 +595,25 @@ def _check_total(posted, total):
 
 
 @retry_on_conflict
-def place_order_now(
-    *,
-    lines,
-    recipient,
-    email,
-    posted_total,
-    phone="",
-    buyer_name="",
-    buyer_id_number="",
-    user=None,
-    client_ip=None,
-    language=None,
-    now=None,
-):
+def place_order_now(*, lines, buyer, posted_total, language=None, now=None):
     """Checkout and order in one transaction, for clients that show the total themselves (the shop
-    API): price `lines` (unsaved CartLines: no cart is written), refuse a posted total that differs
-    from the price by any amount, hold the stock and place the order awaiting payment. The same
-    rules as start_checkout then place_order; either the order exists with its stock held, or
-    nothing was written. Its checkout is stored already ORDERED, as the record of the quote."""
+    API): price `lines` (unsaved CartLines: no cart is written) for `buyer` (a Buyer), refuse a
+    posted total that differs from the price by any amount, hold the stock and place the order
+    awaiting payment. The same rules as start_checkout then place_order; either the order exists
+    with its stock held, or nothing was written. Its checkout is stored already ORDERED, as the
+    record of the quote."""
     now = now or timezone.now()
     language = language or settings.LANGUAGE_CODE
     if not lines:
         raise DomainError(Code.EMPTY_CART, _("Your cart is empty."), field="lines")
-    recipient, email = check_contact(recipient=recipient, email=email, phone=phone)
-    shopper = unpaid_limits.Shopper.of(ip=client_ip, user=user, email=email, phone=recipient["phone"])
+    contact, shopper = buyer.checked()
     with transaction.atomic():
         unpaid_limits.queue_shopper(shopper)
         checkout, checkout_lines = _quote(
             lines,
             cart=None,
-            buyer={"buyer_name": buyer_name, "buyer_id_number": buyer_id_number},
-            contact={"user": user, "recipient": recipient, "email": email, "client_ip": shopper.ip},
+            buyer=buyer,
+            contact=contact,
             shopper=shopper,
             language=language,
             now=now,
