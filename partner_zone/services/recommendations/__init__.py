@@ -3,6 +3,7 @@
 - `history`: who the shopper is, recording views and searches, the merge at login, clearing and
   the retention purge (writes);
 - `write_behind`: the per-process buffer that writes search events in batches from a thread;
+- `kept`: a shopper's recommendations kept in the shared cache until their history changes;
 - `ranking`: the recommenders (similar goods, goods we don't carry, popularity) and the cached
   aggregates they read (reads only).
 
@@ -21,6 +22,7 @@ from .history import (
     record_view,
     shopper_for,
 )
+from .kept import history_changed, kept
 from .ranking import (
     CANDIDATES_PER_CATEGORY,
     DEFAULT_LIMIT,
@@ -65,7 +67,9 @@ __all__ = [
     "clear_history",
     "compute_popularity",
     "forget_cached_aggregates",
+    "history_changed",
     "history_id_of",
+    "kept",
     "merge_history_into_user",
     "popularity",
     "profile_for",
