@@ -3,13 +3,14 @@ words of what the shopper viewed and searched), *goods we don't carry* (partner 
 where the shopper showed interest and the home catalog has little) and a popularity baseline (cold
 start, and the yardstick of `evaluate_recommenders`). Reads only.
 
-A recommendation call runs at most four indexed queries whatever the history's length or the
-catalog's size: the 50 newest events (by the (user | session_key, -created_at) indexes), the home
-products of the interest branches (counted per category up to HOME_FEW_PRODUCTS), one candidate
-query for both recommenders (LIMITed index range scans per category, see CANDIDATE_PARTS), one
-fetch of the chosen listings. The blend reads the history once and shares the branches and the
-candidate query between its two recommenders. The popularity of listings (view counts over every
-shopper) is a cached aggregate, refreshed at most every few minutes, never counted per request."""
+A recommendation call runs at most three indexed queries whatever the history's length or the
+catalog's size: the 50 newest events (by the (user | session_key, -created_at) indexes), one
+candidate query for both recommenders (LIMITed index range scans per category, see
+CANDIDATE_PARTS), one fetch of the chosen listings. The blend reads the history once and shares the
+branches and the candidate query between its two recommenders. The popularity of listings (view
+counts over every shopper) and the home catalog's coverage of each category (its active products
+counted up to HOME_FEW_PRODUCTS) are cached aggregates, refreshed at most every few minutes, never
+counted per request."""
 
 import functools
 import json
@@ -54,6 +55,8 @@ INTEREST_CATEGORIES = 8
 PROFILE_TERMS = 16
 MAX_SOURCES = 16
 HOME_FEW_PRODUCTS = 3  # a branch with fewer active home products is one "we don't carry"
+HOME_COVERAGE_KEY = "partner_zone:reco:home_coverage:v1"
+HOME_COVERAGE_SECONDS = 300
 POPULARITY_KEY = "partner_zone:reco:popularity:v1"
 POPULARITY_SECONDS = 300
 POPULARITY_WINDOW_DAYS = 30
@@ -667,9 +670,9 @@ def _score_similar(profile, rows, closeness, popular, tree, limit):
 
 def uncovered_branches(profile, tree):
     """The shopper's interest branches where the home catalog has fewer than HOME_FEW_PRODUCTS
-    active products: {branch category: interest}. One query: per category of the branches, its
-    active products counted up to HOME_FEW_PRODUCTS (an index-only scan that stops there; the sum
-    over a branch reaches the threshold exactly when the full count does)."""
+    active products: {branch category: interest}, from the cached `home_coverage` (the sum over a
+    branch of its categories' products counted up to HOME_FEW_PRODUCTS reaches the threshold
+    exactly when the full count does)."""
     interests = profile.top_categories()
     if not interests:
         return {}
@@ -680,8 +683,7 @@ def uncovered_branches(profile, tree):
         parent = tree.parent.get(category_id)
         if parent is not None and tree.parent.get(parent) is not None:
             candidates.setdefault(parent, tree.subtree(parent))
-    every = sorted({pk for subtree in candidates.values() for pk in subtree})
-    counts = _home_products_up_to(every, HOME_FEW_PRODUCTS)
+    counts = home_coverage()
     home = {branch: sum(counts.get(pk, 0) for pk in subtree) for branch, subtree in candidates.items()}
     branches = {}
     for category_id in interests:
@@ -702,6 +704,26 @@ HOME_PRODUCTS_SQL = """
     FROM catalog_category c
     WHERE c.id IN ({})
 """
+
+
+def home_coverage(*, refresh=False):
+    """{category: its active home products counted up to HOME_FEW_PRODUCTS}, for every category
+    with one: a cached aggregate like the popularity (recomputed at most every HOME_COVERAGE_SECONDS
+    per cache, one index-only probe per category of the taxonomy), read by every call instead of a
+    query per call. A product put on sale or withdrawn changes what "we don't carry" within those
+    seconds."""
+
+    def load():
+        value = None if refresh else cache.get(HOME_COVERAGE_KEY)
+        if value is None:
+            counts = _home_products_up_to(sorted(taxonomy().parent), HOME_FEW_PRODUCTS)
+            value = {pk: count for pk, count in counts.items() if count}
+            cache.set(HOME_COVERAGE_KEY, value, HOME_COVERAGE_SECONDS)
+        return value
+
+    if refresh:
+        _memo.pop(HOME_COVERAGE_KEY, None)
+    return _memoised(HOME_COVERAGE_KEY, load)
 
 
 def _home_products_up_to(category_ids, cap):
