@@ -229,7 +229,7 @@ def measure(args, instance, data_dir, extra_env):
     instance.manage("collectstatic", "--noinput", "-v0")
     vacuum(args.database_url, args.vacuum)
     setup_django(instance.env())
-    pages = pick_pages(args.en_query, args.zh_query, args.listings)
+    pages = every_page = pick_pages(args.en_query, args.zh_query, args.listings)
     if args.only:
         pages = [page for page in pages if page.baseline or args.only in page.label]
     for page in pages:
@@ -263,7 +263,7 @@ def measure(args, instance, data_dir, extra_env):
         headers = ()
         if args.returning:
             # A returning shopper: the session (and search history) a first search gave them.
-            headers = (f"Cookie: {shopper_session(instance.base_url, pages)}",)
+            headers = (f"Cookie: {shopper_session(instance.base_url, every_page)}",)
             log("  every request carries one returning shopper's session cookie")
         cold = {page.path: first_request(instance.base_url, page) for page in pages}
         for page in pages:
