@@ -1,6 +1,7 @@
 """A shopper's recommendations kept in the shared cache between requests, until their history
 changes: a returning shopper's page then costs one cache read instead of reading the history,
-ranking and rendering the cards (PARTNER_ZONE["RECOMMENDATION_BLOCK_SECONDS"]; 0 keeps nothing).
+ranking and rendering the cards (PARTNER_ZONE["RECOMMENDATION_BLOCK_SECONDS"]; 0 keeps nothing;
+docs/adr/0038).
 
 Every kept value is filed under the shopper's *history stamp*, a random value in the cache that
 each change of the history deletes, at once and again when it is committed (a view, a search once
