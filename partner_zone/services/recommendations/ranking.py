@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from catalog import search
 from catalog.models import Category, Product
 from catalog.taxonomy import name_in as category_name_in
-from crossborder.models import Partnership
+from crossborder.models import Partner, Partnership
 from partner_zone.models import PartnerListing, ShopperEvent
 from partner_zone.selectors import CARD_FIELDS, title_in
 
@@ -626,11 +626,62 @@ def _fetch(ranked):
     """[(listing id, reason)] -> [Recommendation], in order, in one query; gone listings drop out."""
     if not ranked:
         return []
+    ids = [pk for pk, _reason in ranked]
+    by_id = _cards_postgres(ids) if search.uses_postgres() else _cards_orm(ids)
+    return [Recommendation(by_id[pk], reason) for pk, reason in ranked if pk in by_id]
+
+
+def _cards_orm(ids):
     # Only what a card shows and the partner's code for its link: building and reading the select of
     # every column of the listing, its partnership and partner took longer than the query.
     listings = _live_listings().select_related("partnership__partner").only(*CARD_FIELDS, "partnership__partner__code")
-    by_id = listings.in_bulk([pk for pk, _reason in ranked])
-    return [Recommendation(by_id[pk], reason) for pk, reason in ranked if pk in by_id]
+    return listings.in_bulk(ids)
+
+
+# The chosen listings as _cards_orm loads them, in a statement made once per process: the ORM took
+# longer to build its select (two joins, the deferred columns) than PostgreSQL takes to answer it.
+CARDS_SQL = """
+    SELECT {columns}, pa.id, pa.code
+    FROM partner_zone_partnerlisting pl
+    JOIN crossborder_partnership ps ON ps.id = pl.partnership_id
+    JOIN crossborder_partner pa ON pa.id = ps.partner_id
+    WHERE pl.id = ANY (%s::bigint[]) AND pl.is_active AND pl.price IS NOT NULL AND ps.status = %s
+"""
+
+
+@functools.cache
+def _cards_statement():
+    """The statement, the listing's attribute names and each column's converters (as the ORM's),
+    in the model's field order (Model.from_db reads them in that order)."""
+    wanted = {"id", "partnership", *CARD_FIELDS}
+    fields = [field for field in PartnerListing._meta.concrete_fields if field.name in wanted]
+    columns = ", ".join(f"pl.{connection.ops.quote_name(field.column)}" for field in fields)
+    table = PartnerListing._meta.db_table
+    converters = [(field.get_db_converters(connection), field.get_col(table)) for field in fields]
+    return CARDS_SQL.format(columns=columns), [field.attname for field in fields], converters
+
+
+def _cards_postgres(ids):
+    sql, attnames, converters = _cards_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ids, Partnership.Status.ACTIVE.value])
+        rows = cursor.fetchall()
+    db = connection.alias
+    found, partnerships = {}, {}
+    for row in rows:
+        values = list(row[: len(attnames)])
+        for position, (field_converters, col) in enumerate(converters):
+            for converter in field_converters:
+                values[position] = converter(values[position], col, connection)
+        listing = PartnerListing.from_db(db, attnames, values)
+        partnership_id, (partner_id, code) = listing.partnership_id, row[len(attnames) :]
+        if partnership_id not in partnerships:
+            partnership = Partnership.from_db(db, ["id", "partner_id"], [partnership_id, partner_id])
+            partnership.partner = Partner.from_db(db, ["id", "code"], [partner_id, code])
+            partnerships[partnership_id] = partnership
+        listing.partnership = partnerships[partnership_id]
+        found[listing.pk] = listing
+    return found
 
 
 # --- the recommenders ----------------------------------------------------------------------------
