@@ -817,3 +817,142 @@ def test_the_campaign_banner_reads_in_one_language_the_partners_title_for_other_
 
     assert "黑五狂欢" in chinese and "标有“活动”的商品参加" in chinese
     assert "Black Friday deals" in english and "黑五狂欢" not in english and "标有" not in english
+
+
+# --- the landing's recommendations kept for the shopper in the shared cache -----------------------
+
+
+@pytest.fixture
+def kept_for_shoppers(settings):
+    """Production's setting with a shared cache: a shopper's rendered recommendations are kept."""
+    settings.PARTNER_ZONE = {**settings.PARTNER_ZONE, "RECOMMENDATION_BLOCK_SECONDS": 300}
+    recommendations.forget_cached_aggregates()
+    yield
+    recommendations.forget_cached_aggregates()
+
+
+def bottles_and_tents(us):
+    bottles = [listing(us, titles={"en": f"Glass baby bottle {n}"}, category_id=BABY_BOTTLES) for n in range(3)]
+    tents = [listing(us, titles={"en": f"Dome tent {n}"}, category_id=TENTS) for n in range(3)]
+    return bottles, tents
+
+
+def test_a_returning_shoppers_landing_recommendations_are_kept_until_they_view_something_else(
+    us, kept_for_shoppers, django_assert_num_queries
+):
+    bottles, tents = bottles_and_tents(us)
+    shopper = Client()
+    shopper.get(zone_url("product", "us", bottles[0].reference, language="en"))
+    landing = zone_url("landing", "us", language="en")
+    first = shopper.get(landing).content.decode()
+
+    with django_assert_num_queries(ZONE_REPEAT_QUERIES):  # the zone: no history read, no ranking, no cards
+        again = shopper.get(landing).content.decode()
+    shopper.get(zone_url("product", "us", tents[0].reference, language="en"))
+    after_view = shopper.get(landing).content.decode()
+
+    assert recommended(again) == recommended(first) and set(recommended(first)[:2]) <= set(refs(*bottles[1:]))
+    assert 'class="clear-history"' in again and "csrfmiddlewaretoken" in again  # rendered per request
+    assert without_recommendations(again) == without_recommendations(first)
+    assert str(tents[0].reference) not in recommended(first)
+    assert set(refs(*tents[1:])) & set(recommended(after_view))  # the new view counts at once
+
+
+def test_a_search_written_behind_reaches_the_kept_recommendations_once_written(us, kept_for_shoppers, settings):
+    settings.PARTNER_ZONE = {**settings.PARTNER_ZONE, "SEARCH_WRITE_BEHIND_SECONDS": 60}
+    bottles, _tents = bottles_and_tents(us)
+    shopper = Client()
+    shopper.get(zone_url("product", "us", bottles[0].reference, language="en"))
+    landing = zone_url("landing", "us", language="en")
+    before = shopper.get(landing).content.decode()
+
+    shopper.get(zone_url("search", "us", q="glass baby bottle", language="en"))
+    recommendations.search_write_behind.flush()
+    after = shopper.get(landing).content.decode()
+
+    assert "Because you viewed “Glass baby bottle 0”" in before and "Because you searched" not in before
+    assert "Because you searched “glass baby bottle”" in after
+
+
+def test_clearing_the_history_drops_the_kept_recommendations(us, kept_for_shoppers):
+    bottles, _tents = bottles_and_tents(us)
+    shopper = Client()
+    shopper.get(zone_url("product", "us", bottles[0].reference, language="en"))
+    landing = zone_url("landing", "us", language="en")
+    assert "Because you viewed" in shopper.get(landing).content.decode()
+
+    shopper.post(reverse("partner_zone:clear_history"), {"next": landing})
+
+    assert "Because you viewed" not in shopper.get(landing).content.decode()
+
+
+def test_the_history_moved_to_the_user_at_login_drops_what_was_kept_for_the_user(us, kept_for_shoppers):
+    from django.contrib.auth import get_user_model
+
+    bottles, tents = bottles_and_tents(us)
+    user = get_user_model().objects.create_user(username="camper", email="camper@example.com", password="x")
+    signed_in = Client()
+    signed_in.force_login(user)
+    signed_in.get(zone_url("product", "us", tents[0].reference, language="en"))
+    landing = zone_url("landing", "us", language="en")
+    before = recommended(signed_in.get(landing).content.decode())
+    anonymous = Client()
+    anonymous.get(zone_url("product", "us", bottles[0].reference, language="en"))
+
+    recommendations.merge_history_into_user(
+        history_id=recommendations.history_id_of(anonymous_request(anonymous)), user=user
+    )
+    after = recommended(signed_in.get(landing).content.decode())
+
+    assert not set(refs(*bottles)) & set(before)
+    assert set(refs(*bottles[1:])) & set(after)
+
+
+def anonymous_request(client):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.COOKIES = {name: morsel.value for name, morsel in client.cookies.items()}
+    return request
+
+
+def test_a_listing_withdrawn_by_a_sync_leaves_the_kept_recommendations_at_once(us, kept_for_shoppers):
+    bottles, _tents = bottles_and_tents(us)
+    shopper = Client()
+    shopper.get(zone_url("product", "us", bottles[0].reference, language="en"))
+    landing = zone_url("landing", "us", language="en")
+    first = recommended(shopper.get(landing).content.decode())
+
+    PartnerListing.objects.filter(reference=first[0]).update(is_active=False, updated_at=timezone.now())
+
+    assert first[0] not in recommended(shopper.get(landing).content.decode())
+
+
+def test_recommendations_computed_while_the_history_changed_are_never_served(us, kept_for_shoppers):
+    shopper = recommendations.Shopper(history_id="h1")
+    computed = []
+
+    def compute_during_a_change():
+        computed.append(len(computed))
+        if len(computed) == 1:  # the shopper views something while this ranking is computed
+            recommendations.history_changed(history_id="h1")
+        return f"ranking {len(computed)}"
+
+    first = recommendations.kept(shopper, ("k",), compute_during_a_change)
+    second = recommendations.kept(shopper, ("k",), compute_during_a_change)
+    third = recommendations.kept(shopper, ("k",), compute_during_a_change)
+
+    assert (first, second, third) == ("ranking 1", "ranking 2", "ranking 2")
+
+
+def test_the_retention_purge_drops_every_kept_recommendation(us, kept_for_shoppers):
+    from partner_zone.models import ShopperEvent
+
+    shopper = recommendations.Shopper(history_id="h1")
+    recommendations.kept(shopper, ("k",), lambda: "before the purge")
+    event = ShopperEvent.objects.create(kind="search", session_key="old", query="old search")
+    ShopperEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
+
+    recommendations.purge_history()
+
+    assert recommendations.kept(shopper, ("k",), lambda: "after the purge") == "after the purge"

@@ -3,6 +3,7 @@
 - `history`: who the shopper is, recording views and searches, the merge at login, clearing and
   the retention purge (writes);
 - `write_behind`: the per-process buffer that writes search events in batches from a thread;
+- `kept`: a shopper's recommendations kept in the shared cache until their history changes;
 - `ranking`: the recommenders (similar goods, goods we don't carry, popularity) and the cached
   aggregates they read (reads only).
 
@@ -21,6 +22,7 @@ from .history import (
     record_view,
     shopper_for,
 )
+from .kept import history_changed, kept
 from .ranking import (
     CANDIDATES_PER_CATEGORY,
     DEFAULT_LIMIT,
@@ -35,6 +37,7 @@ from .ranking import (
     build_profile,
     compute_popularity,
     forget_cached_aggregates,
+    home_coverage,
     popularity,
     profile_for,
     rank,
@@ -65,7 +68,10 @@ __all__ = [
     "clear_history",
     "compute_popularity",
     "forget_cached_aggregates",
+    "history_changed",
     "history_id_of",
+    "home_coverage",
+    "kept",
     "merge_history_into_user",
     "popularity",
     "profile_for",
