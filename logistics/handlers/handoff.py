@@ -8,6 +8,21 @@ from crossborder import bounds, messages
 from ..services import handoff
 
 
+class ReportLines(serializers.ListField):
+    """A list of objects, as ListField(child=DictField()) checks it, but a list of JSON objects
+    (what a parsed body holds) is taken as it is: the DictField copied every value of every line
+    through a field of its own, a sixth of a 5,000-line part's time at the receiver. Anything else
+    goes the usual way, with the usual errors."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.DictField(), **kwargs)
+
+    def to_internal_value(self, data):
+        if type(data) is list and all(type(line) is dict for line in data):
+            return data
+        return super().to_internal_value(data)
+
+
 class HandoffReportPayload(serializers.Serializer):
     """One report, or one part of a long one (`offset` is the index of its first line in the whole)."""
 
@@ -18,7 +33,7 @@ class HandoffReportPayload(serializers.Serializer):
     offset = serializers.IntegerField(default=0, **bounds.of_type("PositiveIntegerField", min_value=0))
     total_lines = serializers.IntegerField(required=False, **bounds.of_type("PositiveIntegerField", min_value=0))
     # Each line is checked by the service, which names the first bad line and field.
-    lines = serializers.ListField(child=serializers.DictField(), allow_empty=True, max_length=handoff.LINES_PER_MESSAGE)
+    lines = ReportLines(allow_empty=True, max_length=handoff.LINES_PER_MESSAGE)
 
 
 def _answer(report):

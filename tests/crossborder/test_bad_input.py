@@ -137,7 +137,13 @@ def test_the_strict_parser_refuses_numbers_json_does_not_allow(text):
 
 @pytest.mark.parametrize(
     ("text", "field"),
-    [('{"a": {"b": "x\\u0000"}}', "a.b"), ('{"a": ["\\ud800"]}', "a.0"), ('{"\\u0001": 1}', "?")],
+    [
+        ('{"a": {"b": "x\\u0000"}}', "a.b"),
+        ('{"a": ["\\ud800"]}', "a.0"),
+        ('{"\\u0001": 1}', "?"),
+        ('{"a": "x\\b"}', "a"),  # the short escapes of two control characters
+        ('[1, "\\f"]', "1"),
+    ],
 )
 def test_the_strict_parser_refuses_control_characters_and_lone_surrogates_naming_the_place(text, field):
     with pytest.raises(strict_json.JSONRefused) as refused:

@@ -474,6 +474,16 @@ def test_a_sales_report_line_with_fractional_units_is_refused_through_the_api(ap
     assert not GoodsAbroad.objects.exists() and not HandoffReport.objects.exists()
 
 
+def test_a_report_line_that_is_not_an_object_is_refused_through_the_api_naming_it(api, remote):
+    payload = report_payload([stock_line("A", 1), ["B", 1]], end=timezone.now())
+
+    response = remote.post_message(api, "stock.report", payload)
+
+    assert response.status_code == 400
+    assert (body_json(response)["code"], body_json(response)["field"]) == ("invalid_payload", "payload.lines.1")
+    assert not GoodsAbroad.objects.exists() and not HandoffReport.objects.exists()
+
+
 # --- exporter: replenishment ---------------------------------------------------------------------
 
 
