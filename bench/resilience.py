@@ -488,7 +488,7 @@ def lease(instance):
     import psycopg2
 
     with psycopg2.connect(instance.database_url) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT relay_lease_token, relay_lease_until FROM crossborder_partnership")
+        cursor.execute("SELECT token, until FROM crossborder_relaylease")
         row = cursor.fetchone()
     connection.close()
     return row

@@ -181,13 +181,11 @@ class Partnership(models.Model):
     status_reason = models.CharField(max_length=300, blank=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Outbox relay bookkeeping: sequence of the last queued message and the relay lease.
+    # Outbox bookkeeping: sequence of the last queued message (the relay's lease: RelayLease).
     outbox_seq = models.PositiveBigIntegerField(default=0, editable=False)
-    relay_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
-    relay_lease_token = models.UUIDField(null=True, blank=True, editable=False)
 
-    # The audit trail of the agreement (admin: History); the relay's bookkeeping is left out.
-    history = audit_trail(excluded_fields=["outbox_seq", "relay_lease_until", "relay_lease_token"])
+    # The audit trail of the agreement (admin: History); the outbox's bookkeeping is left out.
+    history = audit_trail(excluded_fields=["outbox_seq"])
 
     class Meta:
         verbose_name = _("partnership")
@@ -325,10 +323,31 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("outbox messages")
         ordering = ["partnership", "seq"]
         constraints = [models.UniqueConstraint(fields=["partnership", "seq"], name="outbox_seq_unique")]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            # The relay's "next pending message of this partnership": without it the scan walks past
+            # every message already delivered (thousands after a backlog).
+            models.Index(fields=["partnership", "seq"], condition=Q(status="pending"), name="outbox_pending_idx"),
+        ]
 
     def __str__(self):
         return f"#{self.seq} {self.message_type} → {self.partnership.partner.code}"
+
+
+class RelayLease(models.Model):
+    """The outbox relay's lease on one partnership's outbox (crossborder/outbox.py): a row of its own,
+    not columns of the partnership. Paying an order keeps the partnership row locked until it commits
+    (the suspension check, the next outbox seq), so a lease renewed on that row before each send
+    waited for every order being paid meanwhile (bench/README.md, "Outbox relay")."""
+
+    partnership = models.OneToOneField(
+        Partnership, on_delete=models.CASCADE, primary_key=True, related_name="relay_lease"
+    )
+    until = models.DateTimeField(null=True, blank=True)
+    token = models.UUIDField(null=True, blank=True)
+
+    def __str__(self):
+        return f"relay lease of partnership {self.partnership_id} until {self.until}"
 
 
 class InboxMessage(models.Model):

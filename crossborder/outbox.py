@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import client, hooks, messages, services, signing
-from .models import OutboxMessage, Partnership
+from .models import OutboxMessage, RelayLease
 
 log = logging.getLogger(__name__)
 
@@ -48,19 +48,20 @@ def backoff_delay(attempts):
 
 
 def _claim(partnership_id, token):
+    """Take the partnership's lease if it is free or lapsed. The lease is a row of its own (never the
+    partnership's, which a paying order keeps locked until it commits)."""
+    RelayLease.objects.get_or_create(partnership_id=partnership_id)
     now = timezone.now()
     lease = dt.timedelta(seconds=settings.OUTBOX["LEASE_SECONDS"])
     return (
-        Partnership.objects.filter(pk=partnership_id)
-        .filter(Q(relay_lease_until__isnull=True) | Q(relay_lease_until__lt=now))
-        .update(relay_lease_until=now + lease, relay_lease_token=token)
+        RelayLease.objects.filter(partnership_id=partnership_id)
+        .filter(Q(until__isnull=True) | Q(until__lt=now))
+        .update(until=now + lease, token=token)
     )
 
 
 def _release(partnership_id, token):
-    Partnership.objects.filter(pk=partnership_id, relay_lease_token=token).update(
-        relay_lease_until=None, relay_lease_token=None
-    )
+    RelayLease.objects.filter(partnership_id=partnership_id, token=token).update(until=None, token=None)
 
 
 def envelope(message, form=None):
@@ -135,9 +136,9 @@ def _record(message, token, outcome, status, body, error):
         changes.update(status=OutboxMessage.Status.WITHHELD)
     else:
         changes.update(next_attempt_at=now + backoff_delay(message.attempts))
-    held = Partnership.objects.filter(pk=message.partnership_id, relay_lease_token=token)
+    held = RelayLease.objects.filter(partnership_id=message.partnership_id, token=token).values("partnership_id")
     stored = OutboxMessage.objects.filter(
-        pk=message.pk, status=OutboxMessage.Status.PENDING, partnership__in=held
+        pk=message.pk, status=OutboxMessage.Status.PENDING, partnership_id__in=held
     ).update(**changes)
     for field, value in changes.items():
         setattr(message, field, value)
@@ -193,9 +194,7 @@ def _claim_renew(partnership_id, token):
     now = timezone.now()
     lease = dt.timedelta(seconds=settings.OUTBOX["LEASE_SECONDS"])
     return bool(
-        Partnership.objects.filter(pk=partnership_id, relay_lease_token=token, relay_lease_until__gte=now).update(
-            relay_lease_until=now + lease
-        )
+        RelayLease.objects.filter(partnership_id=partnership_id, token=token, until__gte=now).update(until=now + lease)
     )
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crossborder import client, outbox, services
-from crossborder.models import OutboxMessage, Partnership
+from crossborder.models import OutboxMessage, Partnership, RelayLease
 
 pytestmark = pytest.mark.django_db
 
@@ -120,9 +120,7 @@ def test_backoff_grows_exponentially_with_jitter_up_to_the_cap(settings):
 def test_only_one_relay_at_a_time_per_partnership(remote, fake):
     services.send_notice(partnership=remote.partnership, subject="x")
     partner = fake()
-    Partnership.objects.filter(pk=remote.partnership.pk).update(
-        relay_lease_until=timezone.now() + dt.timedelta(seconds=30)
-    )
+    RelayLease.objects.create(partnership=remote.partnership, until=timezone.now() + dt.timedelta(seconds=30))
 
     assert outbox.relay_partnership(remote.partnership.pk).skipped
     assert partner.sent == []
@@ -131,9 +129,7 @@ def test_only_one_relay_at_a_time_per_partnership(remote, fake):
 def test_a_lease_left_by_a_killed_worker_lapses_and_the_message_is_resent(remote, fake):
     services.send_notice(partnership=remote.partnership, subject="x")
     partner = fake()
-    Partnership.objects.filter(pk=remote.partnership.pk).update(
-        relay_lease_until=timezone.now() - dt.timedelta(seconds=1)
-    )
+    RelayLease.objects.create(partnership=remote.partnership, until=timezone.now() - dt.timedelta(seconds=1))
 
     assert outbox.relay_partnership(remote.partnership.pk).delivered == 1
     assert len(partner.sent) == 1
@@ -145,8 +141,8 @@ def test_a_relay_whose_lease_lapsed_mid_send_does_not_overwrite_a_newer_relays_d
 
     def slow_send(partner, method, path, *, payload, idempotency_key):
         # While this send hangs, its lease lapses, a second relay takes over and delivers the message.
-        Partnership.objects.filter(pk=remote.partnership.pk).update(relay_lease_until=timezone.now())
-        Partnership.objects.filter(pk=remote.partnership.pk).update(relay_lease_until=None, relay_lease_token=None)
+        RelayLease.objects.filter(pk=remote.partnership.pk).update(until=timezone.now())
+        RelayLease.objects.filter(pk=remote.partnership.pk).update(until=None, token=None)
         OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.DELIVERED)
         raise client.PartnerUnreachable("timed out")
 
