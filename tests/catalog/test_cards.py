@@ -95,10 +95,11 @@ def test_a_product_card_says_sold_out_from_which_price_and_not_on_sale():
 
 def test_a_price_reads_as_each_language_writes_it_even_after_it_was_formatted_in_another():
     price = Money(Decimal("89.00"), "CNY")
+    card = product_card(price=price)
     shown = {}
     for language in [code for code, _name in settings.LANGUAGES] * 2:
         with translation.override(language):
-            html = cards_html([product_card(price=price)])
+            html = cards_html([card])
             expected = str(Money(Decimal("89.00"), "CNY")).replace(" ", "\xa0")
         shown.setdefault(language, html)
         assert f'<p class="card-price">{expected}</p>' in html
