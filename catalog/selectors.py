@@ -76,7 +76,7 @@ def language_name(code):
 
 @dataclass
 class Card:
-    """What the listing kit's card (storefront/_card.html) shows of every item."""
+    """What the listing kit's card (catalog.cards) shows of every item."""
 
     url: str
     title: str
@@ -111,12 +111,23 @@ def with_card_parts(queryset):
     )
 
 
-def product_card(product, language):
+# A UUID that stands for the reference in a reversed URL (a UUID's text is never quoted).
+_REFERENCE_MARK = "00000000-0000-0000-0000-000000000000"
+
+
+def reference_urls(viewname, *args):
+    """A function giving the URL of `viewname` with `args` and then an item's reference (a UUID),
+    for a page of cards: one reverse() for the page instead of one per card."""
+    head, _mark, tail = reverse(viewname, args=[*args, _REFERENCE_MARK]).partition(_REFERENCE_MARK)
+    return lambda reference: f"{head}{reference}{tail}"
+
+
+def product_card(product, language, url_of=None):
     text, fallback = pick_text(product.texts.all(), language, product.original_language)
     variants = list(product.variants.all())
     images = list(product.images.all())
     return ProductCard(
-        url=reverse("catalog:product", args=[product.reference]),
+        url=(url_of or reference_urls("catalog:product"))(product.reference),
         title=text.title if text else product.code,
         title_language=text.language if (text and fallback) else "",
         brand=product.brand,
@@ -130,7 +141,8 @@ def product_card(product, language):
 
 def product_cards(products, language=None):
     language = language or get_language()
-    return [product_card(product, language) for product in products]
+    url_of = reference_urls("catalog:product")
+    return [product_card(product, language, url_of) for product in products]
 
 
 # --- categories --------------------------------------------------------------------------------

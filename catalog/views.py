@@ -95,7 +95,9 @@ def _shopper_page(request, template, build, *, kind, **supplement_args):
     snippets = hooks.supplement_snippets(
         request, kind, shown_count=page["shown_count"], filtered=page["is_filtered"], **supplement_args
     )
-    supplements = render_to_string("catalog/_supplements.html", {"supplements": snippets}, request=request)
+    supplements = (
+        render_to_string("catalog/_supplements.html", {"supplements": snippets}, request=request) if snippets else ""
+    )
     return HttpResponse(with_shopper_header(request, page["html"]).replace(SUPPLEMENTS_MARK, supplements, 1))
 
 

@@ -62,10 +62,15 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     urlpatterns.append(re_path(r"^media/(?P<path>.*)$", views.media, name="media"))
 
+# The shoppers' pages first: a cached listing page is served in about the time of the trivial view,
+# and resolving its address after every other app's patterns was a good part of it. No other
+# pattern can match theirs (the storefront's are the home page, c/, p/ and search/; the zone's are
+# under zone/).
 urlpatterns += i18n_patterns(
+    path("", include("catalog.urls")),
+    path("zone/", include("partner_zone.urls")),
     path("merchant/", include("catalog.merchant_urls")),
     path("logistics/", include("logistics.urls")),
-    path("zone/", include("partner_zone.urls")),
     path("reviews/", include("aftersales.reviews.urls")),
     path("returns/", include("aftersales.urls")),
     path("service/", include("aftersales.service.urls")),
@@ -73,6 +78,5 @@ urlpatterns += i18n_patterns(
     path("account/", include("accounts.urls")),
     path("account/", include("allauth.urls")),
     path("", include("payments.urls")),
-    path("", include("catalog.urls")),
     prefix_default_language=False,
 )

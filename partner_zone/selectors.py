@@ -364,14 +364,14 @@ class ZoneCard(Card):
     price_varies = False  # (a home product's; the listing kit's card asks every card)
 
 
-def listing_card(listing, language, partner_code):
+def listing_card(listing, language, partner_code, url_of=None):
     title, _description, text_language = listing_text(listing, language)
     images = image_urls(listing)
     list_price = listing.list_price
     if list_price is None or listing.price is None or list_price.amount <= listing.price.amount:
         list_price = None
     return ZoneCard(
-        url=reverse("partner_zone:product", args=[partner_code, listing.reference]),
+        url=(url_of or catalog_selectors.reference_urls("partner_zone:product", partner_code))(listing.reference),
         title=title,
         title_language="" if _same_language(text_language, language) else text_language,
         brand=listing.brand,
@@ -386,7 +386,8 @@ def listing_card(listing, language, partner_code):
 
 def listing_cards(listings, partner_code, language=None):
     language = language or get_language()
-    return [listing_card(listing, language, partner_code) for listing in listings]
+    url_of = catalog_selectors.reference_urls("partner_zone:product", partner_code)
+    return [listing_card(listing, language, partner_code, url_of) for listing in listings]
 
 
 # --- categories ------------------------------------------------------------------------------------

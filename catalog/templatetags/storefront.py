@@ -1,15 +1,32 @@
-"""Template helpers of the storefront: links that change one query parameter of the current page,
-and weights in the shopper's number format."""
+"""Template helpers of the storefront: the listing kit's cards, links that change one query
+parameter of the current page, and weights in the shopper's number format."""
 
 from decimal import Decimal
 
 from django import template
+from django.http import QueryDict
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from crossborder import money
 
+from ..cards import cards_html
+
 register = template.Library()
+
+
+@register.simple_tag
+def listing_cards(cards, zone_card=False):
+    """The listing kit's cards (catalog.cards): `zone_card` for the partner zone's listings."""
+    return cards_html(cards, zone_card)
+
+
+def _current_params(context):
+    """A mutable copy of the page's query (QueryDict.copy() deep-copies, several times a page)."""
+    params = QueryDict(mutable=True)
+    for name, values in context["request"].GET.lists():
+        params.setlist(name, list(values))
+    return params
 
 
 def _encoded(params):
@@ -21,7 +38,7 @@ def _encoded(params):
 def query_with(context, **changes):
     """The current query string with some parameters replaced (None or '' removes one). Any change
     goes back to the first page unless it sets the page itself; page 1 is left out."""
-    params = context["request"].GET.copy()
+    params = _current_params(context)
     params.pop("page", None)
     for name, value in changes.items():
         if value is None or value == "" or (name == "page" and str(value) == "1"):
@@ -34,7 +51,7 @@ def query_with(context, **changes):
 @register.simple_tag(takes_context=True)
 def query_without(context, name, value=None):
     """The current query string without one value of a parameter (or without the parameter)."""
-    params = context["request"].GET.copy()
+    params = _current_params(context)
     params.pop("page", None)
     if value is None:
         params.pop(name, None)

@@ -146,8 +146,9 @@ def strip_refs(response):
 
 
 def strips(response):
+    """The partner strips a home page rendered (none rendered: a cached page renders no template)."""
     found = []
-    for snippet in response.context.get("supplements") or []:
+    for snippet in (response.context or {}).get("supplements") or []:
         found.extend(snippet["context"].get("strips", []))
     return found
 

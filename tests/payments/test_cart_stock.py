@@ -176,6 +176,27 @@ def test_a_cached_category_page_shows_each_visitor_their_own_cart(client, shop, 
     assert 'data-count="4"' in client.get(category_url).content.decode()
 
 
+def test_after_a_strangers_visit_a_shopper_with_a_cart_or_signed_in_still_gets_their_own_header(client, shop):
+    """The header of a visitor with nothing in their session is rendered once per language and
+    reused (crossborder.pages): it must never reach a visitor who has a cart or is signed in."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    variant = own_variant(shop, stock=9)
+    category_url = f"/c/{variant.product.category_id}/"
+    for _ in range(2):
+        page = Client().get(category_url).content.decode()
+        assert 'data-count="0"' in page and "data-sign-in" in page and "<!-- shopper" not in page
+
+    client.post("/cart/add/", {"sku": variant.sku, "quantity": "2"})
+    assert 'data-count="2"' in client.get(category_url).content.decode()
+    signed_in = Client()
+    signed_in.force_login(get_user_model().objects.create_user(username="mei@example.com", email="mei@example.com"))
+    page = signed_in.get(category_url).content.decode()
+    assert "data-account-name" in page and "data-sign-out" in page and "data-sign-in" not in page
+    assert "data-sign-in" in Client().get(category_url).content.decode()
+
+
 def test_the_stock_figure_read_is_the_stock_services(shop):
     variant = own_variant(shop, stock=2)
     level = stock.stock_level(warehouse=shop, sku=variant.sku, variant=variant)
