@@ -708,7 +708,7 @@ def gate_in_front(instance):
     instance.stop("web")
     instance.bind_port = free_port()
     instance.start_web()
-    gate = Gate(instance.bind_port, port=instance.port)
+    gate = Gate(instance.bind_port, port=instance.port or instance.spec.port)
     instance.wait_ready()
     return gate
 
