@@ -748,7 +748,7 @@ def scenario_lost(pair, args):
         gate_removed(pair.cn, gate)
     resent = resent_since(pair.us, since)
     pair.figure(
-        f"lost replies: cn's answer dropped after it applied the message, {args.lost_replies} times",
+        f"lost: cn's answer dropped after it applied the message, {args.lost_replies} times",
         f"{gate.dropped} replies lost, {resent} messages sent again, each applied once",
         f"{orders.summary()}; drained {drained:.0f} s after the last order",
     )
