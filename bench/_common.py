@@ -59,6 +59,7 @@ class BenchInstance(Instance):
 
     workers: int = 0  # 0: the demo's one worker with eight threads
     threads: int = 8
+    bind_port: int = 0  # listen here instead of on `port` (a gate in front of it takes `port`)
 
     def start_web(self):
         if not self.workers:
@@ -69,7 +70,7 @@ class BenchInstance(Instance):
                 str(VENV_BIN / "gunicorn"),
                 "crossborder.wsgi",
                 "--bind",
-                f"{self.host}:{self.port or self.spec.port}",
+                f"{self.host}:{self.bind_port or self.port or self.spec.port}",
                 "--workers",
                 str(self.workers),
                 "--graceful-timeout",

@@ -16,19 +16,42 @@ and Redis, over loopback, `cn` exporting to `us`:
   and a backlog drains; a new worker is started at once: the time until the partnership's messages
   flow again, next to the lease left at the kill.
 
+The faults ("faults" runs them all), each while us takes orders of cn's goods through its shop API
+(one buyer each, paid in batches), each order's forwarding queued in us's outbox:
+
+- down: cn's web server stopped for DOWN_SECONDS: the orders placed, then the time from cn's return
+  until us's outbox has delivered them all.
+- broker: us's Redis (its web server's, worker's and beat's) unreachable for BROKER_SECONDS, through
+  a gate (bench/_gate.py) that refuses connections and cuts the open ones: the orders placed, the
+  messages held, the time from Redis's return until all are delivered.
+- lost: cn's answer dropped after cn applied the message, one in three, LOST_REPLIES times: the
+  messages sent again (same Idempotency-Key), each applied once.
+- beat: a second Celery beat on us for BEAT_SECONDS (every periodic task fired twice).
+- skew: cn's web server with its clock SKEW seconds behind for SKEW_SECONDS
+  (bench/skewed_clock/): us's messages refused 401 signature_from_future, nothing applied, then
+  all delivered once the clock is right.
+- rotation: us then cn rotate their signing keys, twice, the second time retiring the previous key
+  at once (the grace period cut short): messages refused or sent again.
+- opposite: BUYERS buyers, CONCURRENCY at a time, each ordering one of each of two goods of UNITS
+  units, half listing them in one order and half in the other; own goods on cn, partner goods on
+  us: the orders placed, the answers, PostgreSQL's deadlock count, the stock left.
+
 After each scenario the "nothing lost" checks run on both instances: every ledger transaction
 balances per currency; outbox created = delivered (sender) = acknowledged (the receiver's inbox,
 once per seq); every stock level equals the sum of its movements and none is negative; the orders
 us forwarded and the orders cn recorded are the same (reference, number, lines, export amounts).
 Any failed check makes the exit status 2.
 
-    .venv/bin/python bench/resilience.py [load flash outbox crash] [--orders 10000] [--buyers 500]
+    .venv/bin/python bench/resilience.py [load flash outbox crash] [faults | down broker lost beat skew
+        rotation opposite] [--down-seconds 150] [--broker-seconds 60] [--lost-replies 20] [--beat-seconds 60]
+        [--skew 120 --skew-seconds 60] [--orders 10000] [--buyers 500]
         [--units 50] [--redis redis://127.0.0.1:6379 --redis-dbs 14,15] [--database-prefix cb_bench_resilience]
 """
 
 import argparse
 import dataclasses
 import datetime as dt
+import itertools
 import json
 import re
 import shutil
@@ -48,6 +71,7 @@ from bench._common import BenchInstance, free_port, log, recreate_database, shel
 from scripts.instances import CN, US, link  # noqa: E402
 
 SCENARIOS = ("load", "flash", "outbox", "crash")
+FAULTS = ("down", "broker", "lost", "beat", "skew", "rotation", "opposite")
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 LUA = Path(__file__).with_name("resilience_wrk.lua")
 CN_RECIPIENT = {
@@ -250,6 +274,8 @@ def start_pair(args, tmp):
     # cn's goods: own ones for the load and the own-goods flash sale, offered ones for us's zone.
     bulk = args.orders + args.crash_orders + 10
     goods = [["LOAD", 1_000_000, 0], ["FLASH", args.units, 0], ["ZFLASH", args.units, args.units], ["BULK", bulk, bulk]]
+    goods += [["FAULTS", 1_000_000, 1_000_000], *([f"{z}PAIR{x}", args.units, args.units if z else 0]
+                                                    for z in ("", "Z") for x in "AB")]  # fmt: skip
     paths = shell_json(cn, f"GOODS_JSON = {json.dumps(goods)!r}\n" + GOODS)
     shell_json(us, RATE)
     us.manage("sync_partner_catalog", "--partner", "cn")
@@ -264,7 +290,8 @@ def total_for(instance, item, recipient):
     """The order's total, read from the refusal of a deliberately wrong one (the shop API names it)."""
     import requests
 
-    body = {"items": [item], "recipient": recipient, "email": "probe@example.com", "phone": "+1 206 555 0100",
+    items = item if isinstance(item, list) else [item]
+    body = {"items": items, "recipient": recipient, "email": "probe@example.com", "phone": "+1 206 555 0100",
             "expected_total": "0.01"}  # fmt: skip
     answer = requests.post(instance.base_url + "/api/shop/v1/orders/", json=body, timeout=30)
     found = re.findall(r"(\d[\d,]*\.\d\d)", answer.json().get("detail", "")) if answer.status_code == 409 else []
@@ -534,9 +561,385 @@ def scenario_crash(pair, args):
     check(pair, "crash")
 
 
+# --- faults: the partner down, the broker unreachable, lost replies, two beats, a skewed clock,
+# key rotation, multi-item orders in opposite orders ----------------------------------------------------------
+
+
+class Traffic:
+    """Orders of cn's goods placed in us's partner zone through the shop API while a fault lasts,
+    one buyer each (its own address, e-mail and phone), paid in batches through the payment service
+    (what the payment webhook calls), each payment queueing its forwarding to cn in us's outbox."""
+
+    batch = 10
+
+    def __init__(self, pair, tag, serial):
+        self.pair, self.tag, self.serial = pair, f"{tag}{serial}-", serial
+        self.item = {"listing": pair.listings["CN-FAULTS"][0], "quantity": 1}
+        self.total, _ = total_for(pair.us, self.item, US_RECIPIENT)
+        self.statuses, self.paid, self.errors = {}, 0, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _order(self, n):
+        import requests
+
+        body = {"items": [self.item], "recipient": US_RECIPIENT, "email": f"{self.tag}{n}@example.com",
+                "phone": f"+1 206 555 {n % 10000:04d}", "expected_total": self.total}  # fmt: skip
+        headers = {"X-Forwarded-For": f"10.{20 + self.serial % 200}.{n >> 8 & 255}.{n & 255}"}
+        try:
+            answer = requests.post(
+                self.pair.us.base_url + "/api/shop/v1/orders/", json=body, headers=headers, timeout=60
+            )
+        except requests.RequestException as exc:
+            self.errors.append(type(exc).__name__)
+            return None
+        self.statuses[answer.status_code] = self.statuses.get(answer.status_code, 0) + 1
+        return answer.json().get("token") if answer.status_code == 201 else None
+
+    def _run(self):
+        tokens, n = [], 0
+        while not self._stop.is_set() or tokens:
+            if not self._stop.is_set():
+                token = self._order(n)
+                n += 1
+                tokens += [token] if token else []
+            if len(tokens) >= self.batch or (self._stop.is_set() and tokens):
+                self.paid += shell_json(self.pair.us, f"TOKENS = {tokens!r}\n" + PAY)["paid"]
+                tokens = []
+
+    @property
+    def server_errors(self):
+        return sum(count for status, count in self.statuses.items() if status >= 500)
+
+    def summary(self):
+        answers = dict(sorted(self.statuses.items()))
+        return f"{self.paid} orders placed and paid (answers {answers}, 5xx {self.server_errors}, errors {len(self.errors)})"
+
+
+TRAFFIC_SERIALS = itertools.count(1)  # each traffic its own addresses and e-mails
+
+
+def traffic(pair, tag):
+    return Traffic(pair, tag, next(TRAFFIC_SERIALS))
+
+
+def pending_messages(instance):
+    return psql_one(instance, "SELECT count(*) FROM crossborder_outboxmessage WHERE status = 'pending'")
+
+
+def psql_one(instance, query, *params):
+    import psycopg2
+
+    with psycopg2.connect(instance.database_url) as connection, connection.cursor() as cursor:
+        cursor.execute(query, params)
+        row = cursor.fetchone()
+    connection.close()
+    return row[0] if len(row) == 1 else row
+
+
+def restart(instance, *components):
+    instance.stop(*components)
+    for component in components:
+        getattr(instance, f"start_{component}")()
+    if "web" in components:
+        instance.wait_ready()
+
+
+def scenario_down(pair, args):
+    """cn (the partner) stopped for DOWN_SECONDS while us takes orders of its goods."""
+    pair.cn.stop("web")
+    with traffic(pair, "down") as orders:
+        time.sleep(args.down_seconds)
+    held = pending_messages(pair.us)
+    pair.cn.start_web()
+    pair.cn.wait_ready()
+    drained = wait_drained(pair, 1200)
+    pair.figure(
+        f"down: cn (the partner) down {args.down_seconds} s while us takes orders of its goods",
+        f"{orders.paid} orders placed, all forwarded {drained:.0f} s after cn was back",
+        f"{orders.summary()}; {held} messages held in us's outbox at cn's return; the wait is the relay's "
+        f"backoff (2 s doubling, jittered) reaching its next attempt",
+    )
+    if orders.server_errors or not orders.paid:
+        pair.failures.append(f"down: {orders.summary()}")
+    check(pair, "down")
+
+
+def scenario_broker(pair, args):
+    """us's broker (Redis) unreachable for BROKER_SECONDS while us takes orders: us's web, worker
+    and beat reach Redis through a gate, which is closed (connections refused, open ones cut)."""
+    from bench._gate import Gate
+
+    us, real = pair.us, pair.us.broker_url
+    host, db = real.rsplit("/", 1)
+    gate = Gate(int(host.rsplit(":", 1)[1]))
+    us.broker_url = f"redis://127.0.0.1:{gate.port}/{db}"
+    restart(us, "web", "worker", "beat")
+    try:
+        gate.close()
+        with traffic(pair, "broker") as orders:
+            time.sleep(args.broker_seconds)
+        held = pending_messages(us)
+        gate.open()
+        drained = wait_drained(pair, 600)
+    finally:
+        gate.close()
+        us.broker_url = real
+        restart(us, "web", "worker", "beat")
+    pair.figure(
+        f"broker: us's Redis unreachable {args.broker_seconds} s while us takes orders",
+        f"{orders.paid} orders placed, {held} held in the outbox, all forwarded {drained:.0f} s after Redis was back",
+        f"{orders.summary()}; the worker and the beat reconnect by themselves",
+    )
+    if orders.server_errors or not orders.paid or not held:
+        pair.failures.append(f"broker: {orders.summary()}, {held} held")
+    check(pair, "broker")
+
+
+def gate_in_front(instance):
+    """Move the instance's web server behind a gate on its own port; returns the gate."""
+    from bench._gate import Gate
+
+    instance.stop("web")
+    instance.bind_port = free_port()
+    instance.start_web()
+    gate = Gate(instance.bind_port, port=instance.port or instance.spec.port)
+    instance.wait_ready()
+    return gate
+
+
+def gate_removed(instance, gate):
+    gate.close()
+    instance.bind_port = 0
+    restart(instance, "web")
+
+
+RESENT = """
+import json
+from crossborder.models import OutboxMessage
+print(json.dumps(OutboxMessage.objects.filter(attempts__gt=1, created_at__gte=SINCE).count()))
+"""
+
+
+def resent_since(instance, since):
+    return shell_json(
+        instance, f"import datetime as dt\nSINCE = dt.datetime.fromisoformat({since.isoformat()!r})\n" + RESENT
+    )
+
+
+def scenario_lost(pair, args):
+    """cn applies us's messages but its answer to one in three is dropped on the way back (the
+    connection cut after cn committed), LOST_REPLIES times: us sends each again, same key."""
+    since = dt.datetime.now(dt.UTC)
+    gate = gate_in_front(pair.cn)
+    try:
+        gate.drop_answers(args.lost_replies)
+        with traffic(pair, "lost") as orders:
+            deadline = time.monotonic() + 600
+            while gate.dropped < args.lost_replies and time.monotonic() < deadline:
+                time.sleep(1)
+        drained = wait_drained(pair, 600)
+    finally:
+        gate_removed(pair.cn, gate)
+    resent = resent_since(pair.us, since)
+    pair.figure(
+        f"lost: cn's answer dropped after it applied the message, {args.lost_replies} times",
+        f"{gate.dropped} replies lost, {resent} messages sent again, each applied once",
+        f"{orders.summary()}; drained {drained:.0f} s after the last order",
+    )
+    if gate.dropped < args.lost_replies or orders.server_errors:
+        pair.failures.append(f"lost: {gate.dropped} dropped, {orders.summary()}")
+    check(pair, "lost")
+
+
+def scenario_beat(pair, args):
+    """A second Celery beat on us for BEAT_SECONDS (every periodic task fired twice) while us takes orders."""
+    us = pair.us
+    marks = {name: us.log_path(name).stat().st_size if us.log_path(name).exists() else 0 for name in ("beat", "beat2")}
+    celery = [str(Path(sys.executable).parent / "celery"), "-A", "crossborder", "beat", "-l", "INFO"]
+    us._spawn("beat2", [*celery, "--schedule", str(us.data_dir / "celerybeat-schedule-2")])
+    try:
+        with traffic(pair, "beat") as orders:
+            time.sleep(args.beat_seconds)
+    finally:
+        us.stop("beat2")
+    drained = wait_drained(pair, 600)
+    fired = {}
+    for name, mark in marks.items():
+        with open(us.log_path(name), "rb") as handle:
+            handle.seek(mark)
+            fired[name] = handle.read().count(b"crossborder.tasks.relay_all_outboxes")
+    pair.figure(
+        f"beat: two beats on us for {args.beat_seconds} s while it takes orders",
+        f"{orders.paid} orders forwarded, each applied once",
+        f"{orders.summary()}; relay runs queued by the first beat {fired['beat']}, by the second {fired['beat2']}; "
+        f"drained {drained:.0f} s after the last order",
+    )
+    if not fired["beat2"] or orders.server_errors:
+        pair.failures.append(f"beat: second beat fired {fired['beat2']}, {orders.summary()}")
+    check(pair, "beat")
+
+
+LAST_ERROR = """
+import json
+from crossborder.models import OutboxMessage
+head = OutboxMessage.objects.filter(status="pending").order_by("seq").first()
+print(json.dumps([head.attempts, head.last_error] if head else None))
+"""
+
+
+def scenario_skew(pair, args):
+    """cn's web server runs with its clock SKEW seconds behind for SKEW_SECONDS while us takes
+    orders: us's requests look signed in the future, past the tolerated minute."""
+    cn = pair.cn
+    applied = psql_one(cn, "SELECT count(*) FROM crossborder_inboxmessage")
+    cn.extra_env = {**cn.extra_env, "PYTHONPATH": str(ROOT / "bench" / "skewed_clock"),
+                    "CROSSBORDER_BENCH_CLOCK_OFFSET": str(-args.skew)}  # fmt: skip
+    try:
+        restart(cn, "web")
+        with traffic(pair, "skew") as orders:
+            time.sleep(args.skew_seconds)
+        head = shell_json(pair.us, LAST_ERROR)
+        applied_during = psql_one(cn, "SELECT count(*) FROM crossborder_inboxmessage") - applied
+    finally:
+        cn.extra_env = {
+            k: v for k, v in cn.extra_env.items() if k not in ("PYTHONPATH", "CROSSBORDER_BENCH_CLOCK_OFFSET")
+        }
+        restart(cn, "web")
+    drained = wait_drained(pair, 600)
+    refused = head is not None and "signature_from_future" in head[1]
+    pair.figure(
+        f"skew: cn's clock {args.skew} s behind for {args.skew_seconds} s while us takes orders",
+        f"refused 401 signature_from_future: {'yes' if refused else 'NO'}, {applied_during} applied meanwhile; "
+        f"all {orders.paid} forwarded {drained:.0f} s after the clock was right",
+        f"{orders.summary()}; us's first waiting message after {head[0] if head else 0} attempts: "
+        f"{(head[1] if head else '')[:160]}",
+    )
+    if not refused or applied_during or orders.server_errors:
+        pair.failures.append(f"skew: refused {refused}, applied meanwhile {applied_during}, {orders.summary()}")
+    check(pair, "skew")
+
+
+ROTATE = """
+import json, time
+from crossborder import services
+from crossborder.models import SigningKey
+old = SigningKey.objects.get(status="current").key_id
+services.rotate_signing_key()
+deadline = time.monotonic() + 300
+while SigningKey.objects.filter(status="next").exists() and time.monotonic() < deadline:
+    time.sleep(0.5)  # promoted once the partner acknowledged the new key
+new = SigningKey.objects.get(status="current").key_id
+if RETIRE:  # the grace period over: the previous key retired, and the partner told
+    SigningKey.objects.filter(status="previous").update(retire_after=SigningKey.objects.get(key_id=new).activated_at)
+    services.retire_previous_signing_keys()
+print(json.dumps([old, new, SigningKey.objects.get(key_id=old).status]))
+"""
+
+
+def scenario_rotation(pair, args):
+    """us, then cn, rotate their signing keys while us takes orders; then both retire the previous
+    key (the grace period cut short): no message may be refused."""
+    since = dt.datetime.now(dt.UTC)
+    with traffic(pair, "rotate") as orders:
+        time.sleep(5)
+        keys = [shell_json(instance, f"RETIRE = {retire}\n" + ROTATE)
+                for retire in (False, True) for instance in (pair.us, pair.cn)]  # fmt: skip
+        time.sleep(5)
+    drained = wait_drained(pair, 600)
+    resent = sum(resent_since(instance, since) for instance in (pair.us, pair.cn))
+    rejected = sum(psql_one(i, "SELECT count(*) FROM crossborder_outboxmessage WHERE status = 'rejected'")
+                   for i in (pair.us, pair.cn))  # fmt: skip
+    pair.figure(
+        "rotation: us then cn rotate their keys twice under orders, the second time retiring the previous key",
+        f"{resent} messages refused or sent again, {rejected} rejected",
+        f"{orders.summary()}; keys {', '.join(f'{old} -> {new} ({status})' for old, new, status in keys)}; "
+        f"drained {drained:.0f} s after the last order",
+    )
+    if resent or rejected or orders.server_errors:
+        pair.failures.append(f"rotation: {resent} resent, {rejected} rejected, {orders.summary()}")
+    check(pair, "rotation")
+
+
+def deadlocks(instance):
+    time.sleep(1)  # PostgreSQL publishes its statistics within a second
+    return psql_one(instance, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+
+
+def scenario_opposite(pair, args):
+    """BUYERS buyers at once, CONCURRENCY at a time, each ordering one of each of two goods of UNITS
+    units, half in one order of lines and half in the other: cn's own goods on cn, then cn's goods in
+    us's zone."""
+    import requests
+
+    for name, instance, recipient, items in (
+        ("own goods (cn)", pair.cn, CN_RECIPIENT, [{"sku": "CN-PAIRA", "quantity": 1}, {"sku": "CN-PAIRB", "quantity": 1}]),
+        ("partner goods (us's zone of cn)", pair.us, US_RECIPIENT,
+         [{"listing": pair.listings[f"CN-ZPAIR{x}"][0], "quantity": 1} for x in "AB"]),
+    ):  # fmt: skip
+        total, _ = total_for(instance, items, recipient)
+        before = deadlocks(instance)
+
+        def buy(n, instance=instance, recipient=recipient, items=items, total=total):
+            body = {"items": items[:: 1 if n % 2 else -1], "recipient": recipient, "expected_total": total,
+                    "email": f"pair{n}@example.com", "phone": f"+1 206 555 {n:04d}"}  # fmt: skip
+            headers = {"X-Forwarded-For": f"10.3.{n >> 8}.{n & 255}"}
+            try:
+                return requests.post(
+                    instance.base_url + "/api/shop/v1/orders/", json=body, headers=headers, timeout=60
+                ).status_code
+            except requests.RequestException as exc:
+                return type(exc).__name__
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(args.concurrency) as pool:
+            answers = list(pool.map(buy, range(args.buyers)))
+        elapsed = time.perf_counter() - started
+        statuses = {status: answers.count(status) for status in set(answers)}
+        found = deadlocks(instance) - before
+        left = shell_json(instance, STOCK_LEFT)
+        ok = statuses.get(201) == args.units and set(statuses) <= {201, 409} and not found and set(left.values()) == {0}
+        pair.figure(
+            f"opposite: {args.buyers} buyers of two goods of {args.units} units each, lines in opposite orders, {name}",
+            f"{statuses.get(201, 0)} orders, {found} deadlocks",
+            f"answers {dict(sorted(statuses.items(), key=str))}, sellable left {left}, {elapsed:.1f} s"
+            f"{'' if ok else ' FAILED'}",
+        )
+        if not ok:
+            pair.failures.append(f"opposite {name}: {statuses}, {found} deadlocks, left {left}")
+    check(pair, "opposite")
+
+
+STOCK_LEFT = """
+import json
+from django.conf import settings
+from catalog.models import ProductVariant
+from partner_zone.models import PartnerListing
+if settings.PLATFORM_CODE == "cn":
+    print(json.dumps({v.sku: v.stock for v in ProductVariant.objects.filter(sku__in=["CN-PAIRA", "CN-PAIRB"])}))
+else:
+    print(json.dumps({l.variants[0]["sku"]: l.direct_stock for l in PartnerListing.objects.all()
+                      if l.variants[0]["sku"] in ("CN-ZPAIRA", "CN-ZPAIRB")}))
+"""
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS))
+    parser.add_argument("--down-seconds", type=int, default=150, help="how long the partner is down")
+    parser.add_argument("--broker-seconds", type=int, default=60, help="how long the broker is unreachable")
+    parser.add_argument("--lost-replies", type=int, default=20, help="partner replies dropped after it applied")
+    parser.add_argument("--beat-seconds", type=int, default=60, help="how long two beats run")
+    parser.add_argument("--skew", type=int, default=120, help="seconds the partner's clock is behind")
+    parser.add_argument("--skew-seconds", type=int, default=60, help="how long the partner's clock is off")
     parser.add_argument("--orders", type=int, default=10_000, help="orders forwarded in the outbox scenario")
     parser.add_argument("--crash-orders", type=int, default=300, help="the backlog the crashed worker was draining")
     parser.add_argument("--buyers", type=int, default=500)
@@ -551,8 +954,9 @@ def main(argv=None):
     parser.add_argument("--redis-dbs", default="14,15", help="two Redis database numbers, the brokers of cn and us")
     args = parser.parse_args(argv)
     scenarios = list(dict.fromkeys(args.scenarios or SCENARIOS))
-    if set(scenarios) - set(SCENARIOS):
-        parser.error(f"scenarios: {', '.join(SCENARIOS)}")
+    scenarios = [name for s in scenarios for name in (FAULTS if s == "faults" else (s,))]
+    if set(scenarios) - set(SCENARIOS + FAULTS):
+        parser.error(f"scenarios: {', '.join(SCENARIOS + FAULTS)} (faults: all of {', '.join(FAULTS)})")
     if "outbox" not in scenarios:
         args.orders = 0
     tmp = Path(tempfile.mkdtemp(prefix="bench-resilience-"))

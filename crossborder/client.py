@@ -67,8 +67,9 @@ def call(
 ):
     """Send one signed request and return the verified reply.
 
-    `public_keys` are the partner's keys; `keys_from_reply(data)` instead takes them from the reply
-    body (only for the partnership proposal, which is how keys are first exchanged)."""
+    `public_keys` are the partner's keys, or a function returning them, called once the reply is
+    in; `keys_from_reply(data)` instead takes them from the reply body (only for the partnership
+    proposal, which is how keys are first exchanged)."""
     key = signing_key or current_signing_key()
     body = canonical_json(payload) if payload is not None else b""
     headers = {"Content-Type": signing.JSON, "Accept": signing.JSON}
@@ -91,6 +92,8 @@ def call(
             public_keys = keys_from_reply(data)
         except (KeyError, TypeError, ValueError) as exc:
             raise PartnerResponseUnverified(f"the reply carries no usable keys (HTTP {response.status_code})") from exc
+    if callable(public_keys):
+        public_keys = public_keys()
     try:
         signing.verify_response(response, public_keys=public_keys or {})
     except signing.SignatureRefused as exc:
@@ -99,4 +102,7 @@ def call(
 
 
 def call_partner(partner, method, path, **kwargs):
-    return call(method, partner.base_url.rstrip("/") + path, public_keys=partner_public_keys(partner), **kwargs)
+    # The partner's keys as they are when its reply is in, not when the request left: a partner
+    # rotating meanwhile signs its reply with the new key as soon as we acknowledged it (our inbox
+    # stored it), possibly while this request was on its way.
+    return call(method, partner.base_url.rstrip("/") + path, public_keys=lambda: partner_public_keys(partner), **kwargs)

@@ -156,3 +156,30 @@ def test_a_database_restart_loses_nothing_and_the_next_relay_delivers(loopback):
     assert outbox.relay_all().delivered == 1
     received = PartnerNotice.objects.filter(direction="received").values_list("subject", flat=True)
     assert list(received) == ["before the restart"]
+
+
+def test_a_reply_signed_with_a_key_the_partner_announced_during_the_call_is_accepted(loopback, monkeypatch):
+    # The partner rotates while our request is on its way: its keys_updated reaches our inbox (the
+    # new key stored) and, once acknowledged, it signs its replies with the new key, ours included.
+    from crossborder import client, signing
+    from crossborder.models import SigningKey
+
+    services.send_notice(partnership=loopback, subject="during a rotation")
+    real_send = client._session.send
+
+    def rotating_send(prepared, **kwargs):
+        pem, public = signing.generate_keypair()
+        SigningKey.objects.filter(status=SigningKey.Status.CURRENT).update(status=SigningKey.Status.PREVIOUS)
+        new = SigningKey.objects.create(
+            key_id="loop-rotated", private_key_pem=pem, public_key=public, status=SigningKey.Status.CURRENT
+        )
+        PartnerKey.objects.create(partner=loopback.partner, key_id=new.key_id, public_key=public)
+        return real_send(prepared, **kwargs)
+
+    monkeypatch.setattr(client._session, "send", rotating_send)
+
+    result = outbox.relay_partnership(loopback.pk)
+
+    assert (result.delivered, result.failed) == (1, 0)
+    message = OutboxMessage.objects.get()
+    assert (message.status, message.attempts) == ("delivered", 1)
