@@ -68,14 +68,53 @@ def _check(value, *, max_depth):
             stack.append((child, (*path, key), depth + 1))
 
 
+def _plain_text(text, *, decoded):
+    """Whether no string or key of this JSON text can be unclean: none of the escapes that make a
+    control character or a lone surrogate (\\b, \\f, \\u), and no such character written as it is.
+    Decoded UTF-8 holds no surrogate, and json refuses a raw control character anywhere."""
+    if "\\u" in text or "\\b" in text or "\\f" in text:
+        return False
+    return decoded or text_input.is_clean(text)
+
+
+def _shallow(value, max_depth):
+    """Whether no container is nested deeper than `max_depth` (the root is at depth 1)."""
+    stack = [(value, 1)] if type(value) in (dict, list) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            return False
+        for child in node.values() if type(node) is dict else node:
+            if type(child) in (dict, list):
+                stack.append((child, depth + 1))
+    return True
+
+
 def loads(data, *, max_depth=MAX_DEPTH):
-    """Parse bytes or text as JSON under the rules above; raises JSONRefused (a ValueError)."""
+    """Parse bytes or text as JSON under the rules above; raises JSONRefused (a ValueError).
+
+    Most bodies are plainly acceptable: no refused number, no suspect character or escape in the
+    text, nesting within bounds; they skip the walk over every key and string (a third of the
+    time a partner's feed page takes to read). Any other body is walked, to say what is wrong
+    and where."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes | bytearray) else data
     except UnicodeDecodeError:
         raise JSONRefused("parse_error", _("The body is not UTF-8.")) from None
+    refused = []
+
+    def constant(name):
+        refused.append(name)
+        return _constant(name)
+
+    def finite_float(text):
+        number = _finite_float(text)
+        if isinstance(number, _RefusedNumber):
+            refused.append(text)
+        return number
+
     try:
-        value = json.loads(text, parse_constant=_constant, parse_float=_finite_float)
+        value = json.loads(text, parse_constant=constant, parse_float=finite_float)
     except RecursionError:
         raise JSONRefused(
             "too_deep", _("The JSON is nested deeper than %(depth)s levels.") % {"depth": max_depth}
@@ -84,5 +123,7 @@ def loads(data, *, max_depth=MAX_DEPTH):
         raise
     except ValueError as exc:
         raise JSONRefused("parse_error", _("The body is not valid JSON: %(error)s") % {"error": exc}) from None
-    _check(value, max_depth=max_depth)
+    plain = _plain_text(text, decoded=isinstance(data, bytes | bytearray))
+    if refused or not plain or not _shallow(value, max_depth):
+        _check(value, max_depth=max_depth)
     return value
