@@ -60,6 +60,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -510,7 +511,11 @@ def main(argv=None):
     expected = {row["reference"] for row in changed}
     new_prices = {row["reference"]: row["new"] for row in changed}
     only_those = set(touched["updated"]) == expected and set(touched["priced"]) == expected
-    prices_arrived = all(touched["export_prices"].get(ref) == price for ref, price in new_prices.items())
+    # As amounts: the zone keeps three decimals ("472.970" is the 472.97 sent).
+    prices_arrived = all(
+        ref in touched["export_prices"] and Decimal(touched["export_prices"][ref]) == Decimal(price)
+        for ref, price in new_prices.items()
+    )
     baseline = (before + after) / 2
     rate = full["changed"] / full_seconds if full_seconds else 0.0
     verdict = "yes" if full_seconds < TARGET_SECONDS and full["changed"] >= TARGET_ITEMS else "NO"

@@ -23,6 +23,6 @@ def _shown(character):
 def without_format_controls(text):
     """`text` without bidi controls, zero-width and other invisible format characters, or control
     characters other than line breaks and tabs."""
-    if not isinstance(text, str) or text.isascii() and text.isprintable():
-        return text
+    if not isinstance(text, str) or text.isprintable():
+        return text  # printable text holds no control (Cc) or format (Cf) character: most titles
     return "".join(character for character in text if _shown(character))

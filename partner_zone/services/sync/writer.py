@@ -253,8 +253,11 @@ def _plain_text(value):
     return NULL if value is None else str(value)
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps with these options, without its argument handling
+
+
 def _json_text(value):
-    return NULL if value is None else _escaped(json.dumps(value, ensure_ascii=False))
+    return NULL if value is None else _escaped(_JSON.encode(value))
 
 
 def _bool_text(value):
