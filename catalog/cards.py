@@ -63,11 +63,14 @@ class CardRenderer:
         return f'<img src="{_attr(image.image.url)}" alt="{_attr(image.alt_text or card.title)}" loading="lazy"{size}>'
 
     def badges(self, card):
+        # The texts are translated outside the f-strings: makemessages does not read inside them.
         if self.zone_card:
-            local = f'<span class="badge local">{_attr(_("Local warehouse"))}</span>' if card.ships_local else ""
-            deal = f'<span class="badge deal">{_attr(_("Campaign"))}</span>' if card.list_price else ""
+            local_text, deal_text = _("Local warehouse"), _("Campaign")
+            local = f'<span class="badge local">{_attr(local_text)}</span>' if card.ships_local else ""
+            deal = f'<span class="badge deal">{_attr(deal_text)}</span>' if card.list_price else ""
             return f"{local}\n      {deal}"
-        return "" if card.in_stock else f'<span class="badge sold-out">{_attr(_("Out of stock"))}</span>'
+        sold_out = _("Out of stock")
+        return "" if card.in_stock else f'<span class="badge sold-out">{_attr(sold_out)}</span>'
 
     def price(self, card):
         if card.price is None:
