@@ -80,25 +80,6 @@ class BenchInstance(Instance):
         )
 
 
-def add_cache_arguments(parser, *, default_redis="redis://127.0.0.1:6379/7"):
-    parser.add_argument(
-        "--cache",
-        choices=["redis", "locmem"],
-        default="redis",
-        help="the shared Redis cache as docker-compose.yml configures it (flushed first), or each worker's memory",
-    )
-    parser.add_argument("--redis-url", default=default_redis, help="with --cache redis: flushed before measuring")
-
-
-def use_cache(args, env):
-    """The instance's cache as chosen (add_cache_arguments): Redis is flushed, so pages start cold."""
-    import subprocess
-
-    if args.cache == "redis":
-        env["CROSSBORDER_CACHE_URL"] = args.redis_url
-        subprocess.run(["redis-cli", "-u", args.redis_url, "FLUSHDB"], check=True, capture_output=True)
-
-
 def setup_django(env):
     """This process reads and writes the instance's database with the instance's own settings."""
     os.environ.update(env)

@@ -8,8 +8,7 @@ bench-partner, a US platform, with the `cn` exporter's 100,000 offers mirrored a
 /zone/cn/ by a real full sync over HTTP). Without --reuse it first runs bench/zone_sync.py to make it
 (which needs cb_bench; a few minutes). It starts gunicorn for the importer as bench/catalog_pages.py
 starts the cn storefront (the Dockerfile's shape: CROSSBORDER_ENV=production so DEBUG is off, sync
-workers, default 2 x cores + 1; the shared Redis cache as docker-compose.yml configures it, flushed first
-(--cache locmem: no CACHES setting, so Django's per-process LocMemCache);
+workers, default 2 x cores + 1; no CACHES setting, so Django's per-process LocMemCache;
 DATABASE_CONN_MAX_AGE unset, so the settings' default for production), times the first request of each
 page, warms every page up (--warmup seconds each), then runs wrk on loopback against each path for
 --duration seconds (--connections, --threads), with the baseline before and after every page (a page's
@@ -46,14 +45,12 @@ from bench._common import (  # noqa: E402
     DEFAULT_DATABASE_URL,
     ZONE_DATABASE_URL,
     BenchInstance,
-    add_cache_arguments,
     database_name,
     free_port,
     importer_spec,
     log,
     production_env,
     setup_django,
-    use_cache,
 )
 from bench.catalog_pages import (  # noqa: E402
     WRK_SCRIPT,
@@ -186,7 +183,6 @@ def main(argv=None):
     parser.add_argument("--reuse", action="store_true", help="measure the importer database zone_sync.py left")
     parser.add_argument("--listings", type=int, default=100_000, help="listings the zone must show")
     add_load_arguments(parser)
-    add_cache_arguments(parser)
     parser.add_argument("--profile", action="store_true", help="cProfile each page in this process, no load")
     parser.add_argument("--repeat", type=int, default=20, help="requests per page under --profile")
     parser.add_argument("--top", type=int, default=25, help="functions listed per page under --profile")
@@ -213,7 +209,6 @@ def main(argv=None):
     extra_env = production_env(data_dir)
     if args.conn_max_age is not None:
         extra_env["DATABASE_CONN_MAX_AGE"] = str(args.conn_max_age)
-    use_cache(args, extra_env)
     instance = BenchInstance(
         importer_spec(free_port()), data_dir, database_url=args.database_url, extra_env=extra_env, workers=args.workers
     )
@@ -229,7 +224,7 @@ def measure(args, instance, data_dir, extra_env):
     instance.manage("collectstatic", "--noinput", "-v0")
     vacuum(args.database_url, args.vacuum)
     setup_django(instance.env())
-    pages = every_page = pick_pages(args.en_query, args.zh_query, args.listings)
+    pages = pick_pages(args.en_query, args.zh_query, args.listings)
     if args.only:
         pages = [page for page in pages if page.baseline or args.only in page.label]
     for page in pages:
@@ -255,15 +250,14 @@ def measure(args, instance, data_dir, extra_env):
             f"\ngunicorn at {instance.base_url} ({database_name(args.database_url)}): {args.workers} sync workers, "
             f"production settings, connections kept {conn_max_age} s (DATABASE_CONN_MAX_AGE="
             f"{extra_env.get('DATABASE_CONN_MAX_AGE', 'unset: the default')}), "
-            f"cache: {'Redis ' + args.redis_url if args.cache == 'redis' else 'LocMemCache (per worker)'}; "
-            f"wrk -t{args.threads} -c{args.connections} "
+            f"cache: Django default LocMemCache (per worker); wrk -t{args.threads} -c{args.connections} "
             f"-d{args.duration}s on {os.cpu_count()} cores shared with PostgreSQL and wrk; load average "
             + " ".join(f"{x:.2f}" for x in os.getloadavg())
         )
         headers = ()
         if args.returning:
             # A returning shopper: the session (and search history) a first search gave them.
-            headers = (f"Cookie: {shopper_session(instance.base_url, every_page)}",)
+            headers = (f"Cookie: {shopper_session(instance.base_url, pages)}",)
             log("  every request carries one returning shopper's session cookie")
         cold = {page.path: first_request(instance.base_url, page) for page in pages}
         for page in pages:

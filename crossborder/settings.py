@@ -478,9 +478,6 @@ PARTNER_ZONE = {
     # How long a process keeps a shopper history's recommendation ranking (a new view or search
     # makes a new one at once); 0 computes every request.
     "RECOMMENDATION_SECONDS": float(env("CROSSBORDER_RECOMMENDATION_SECONDS", "60" if PRODUCTION else "0")),
-    # How long the shared cache keeps a shopper's rendered recommendations (until their history
-    # changes); only with a cache every process reads (CROSSBORDER_CACHE_URL), 0 without one.
-    "RECOMMENDATION_BLOCK_SECONDS": float(env("CROSSBORDER_RECOMMENDATION_BLOCK_SECONDS", "300" if CACHE_URL else "0")),
     "CACHE_IMAGES": env_bool("CROSSBORDER_ZONE_CACHE_IMAGES", False),
     "HISTORY_RETENTION_DAYS": int(env("CROSSBORDER_HISTORY_RETENTION_DAYS", "180")),
     # Searches are written to the history in batches by each process at most this often (0: each

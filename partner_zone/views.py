@@ -17,7 +17,7 @@ from .filters import ZoneListingFilter, ZoneSearchFilter
 from .graded import graded_offers
 from .models import PartnerListing
 from .services import recommendations
-from .templatetags.recommendations import kept_recommendation_block
+from .templatetags.recommendations import recommendation_block
 
 
 def _zone(zone):
@@ -73,7 +73,7 @@ def landing(request, partner):
     page = _whole_page(request, zone, "partner_zone/landing.html", build)
     block = render_to_string(
         "partner_zone/_recommendations.html",
-        {"hook": kept_recommendation_block(request, zone, "all"), "request": request},
+        {"hook": recommendation_block(request, "all", partnership=partnership), "request": request},
         request=request,
     )
     return HttpResponse(page.replace(RECOMMENDATIONS_MARK, block, 1))

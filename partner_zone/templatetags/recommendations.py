@@ -4,9 +4,6 @@ reason. Kinds: "all" (both recommenders, popular goods at cold start), "similar"
 catalog's page hooks include it with)."""
 
 from django import template
-from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -38,27 +35,6 @@ def recommendation_block(request, kind="all", *, limit=service.DEFAULT_LIMIT, pa
         "heading": HEADINGS[kind](),
         "items": items,
         "has_history": service.shopper_for(request).is_known,
-    }
-
-
-def kept_recommendation_block(request, zone, kind="all", *, limit=service.DEFAULT_LIMIT):
-    """`recommendation_block` for a zone's page with its cards rendered once and kept for the
-    shopper in the shared cache until their history, the zone's generation (a listing changed,
-    withdrawn or repriced, a campaign) or the day changes (services.recommendations.kept); the
-    heading and the per-request parts (the clear-history form's CSRF token) are rendered each
-    time."""
-    shopper = service.shopper_for(request)
-
-    def cards():
-        block = recommendation_block(request, kind, limit=limit, partnership=zone.partnership)
-        return render_to_string("partner_zone/_recommendation_cards.html", {"hook": block}) if block["items"] else ""
-
-    key = ("zone", zone.partnership.pk, zone.generation, timezone.localdate(), get_language(), kind, limit)
-    return {
-        "kind": kind,
-        "heading": HEADINGS[kind](),
-        "cards_html": mark_safe(service.kept(shopper, key, cards)),  # noqa: S308 (our template's escaped output)
-        "has_history": shopper.is_known,
     }
 
 

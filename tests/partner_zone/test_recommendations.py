@@ -24,9 +24,9 @@ from tests.partner_zone.factories import make_listing, make_partnership
 
 BABY_BOTTLES = 564  # Baby & Toddler > Nursing & Feeding > Baby Bottles (a leaf)
 NURSING_AND_FEEDING = 561
-# the newest events, one candidate query for both recommenders, the chosen listings: whatever the
-# history's length (the home catalog's coverage per category is a cached aggregate, as popularity)
-RECOMMENDATION_QUERIES = 3
+# the newest events, the home products per branch, one candidate query for both recommenders, the
+# chosen listings: whatever the history's length
+RECOMMENDATION_QUERIES = 4
 
 
 @pytest.fixture(autouse=True)
@@ -265,7 +265,6 @@ def test_a_recommendation_call_runs_a_fixed_number_of_queries(remote, django_ass
     request = _history(remote, events, [a, b, c])
     reco.taxonomy()
     reco.popularity()  # the cached aggregates, as on a warm server
-    reco.home_coverage()
 
     with django_assert_max_num_queries(RECOMMENDATION_QUERIES):
         result = reco.recommendations_for(request, kind)
@@ -281,7 +280,6 @@ def test_a_process_keeps_a_historys_ranking_until_the_shopper_views_or_searches_
     request = _history(remote, 10, [a, b, c])
     reco.taxonomy()
     reco.popularity()
-    reco.home_coverage()
     first = [item.listing.pk for item in reco.recommendations_for(request, "similar")]
 
     with django_assert_num_queries(2):  # the shopper's events and the chosen listings: no ranking
@@ -306,7 +304,6 @@ def test_the_cards_of_the_recommendations_need_no_further_query(remote, django_a
     request = _history(remote, 10, [a, b, c])
     reco.taxonomy()
     reco.popularity()
-    reco.home_coverage()
 
     with django_assert_max_num_queries(RECOMMENDATION_QUERIES):
         block = recommendation_block(request, "all")

@@ -3,7 +3,6 @@
 - `history`: who the shopper is, recording views and searches, the merge at login, clearing and
   the retention purge (writes);
 - `write_behind`: the per-process buffer that writes search events in batches from a thread;
-- `kept`: a shopper's recommendations kept in the shared cache until their history changes;
 - `ranking`: the recommenders (similar goods, goods we don't carry, popularity) and the cached
   aggregates they read (reads only).
 
@@ -22,7 +21,6 @@ from .history import (
     record_view,
     shopper_for,
 )
-from .kept import history_changed, kept
 from .ranking import (
     CANDIDATES_PER_CATEGORY,
     DEFAULT_LIMIT,
@@ -37,7 +35,6 @@ from .ranking import (
     build_profile,
     compute_popularity,
     forget_cached_aggregates,
-    home_coverage,
     popularity,
     profile_for,
     rank,
@@ -68,10 +65,7 @@ __all__ = [
     "clear_history",
     "compute_popularity",
     "forget_cached_aggregates",
-    "history_changed",
     "history_id_of",
-    "home_coverage",
-    "kept",
     "merge_history_into_user",
     "popularity",
     "profile_for",

@@ -18,7 +18,6 @@ from django.utils import timezone
 from catalog import search
 from partner_zone.models import ShopperEvent
 
-from .kept import every_history_changed, history_changed
 from .write_behind import search_write_behind
 
 # An anonymous shopper's history id lives in a signed cookie of its own, so recording a first
@@ -87,7 +86,7 @@ def record_view(request, *, listing=None, product=None):
     if not shopper.is_known:
         return None
     item = listing or product
-    event = ShopperEvent.objects.create(
+    return ShopperEvent.objects.create(
         kind=ShopperEvent.Kind.VIEW,
         session_key=shopper.history_id or "",
         user_id=shopper.user_id,
@@ -95,8 +94,6 @@ def record_view(request, *, listing=None, product=None):
         product=product,
         category_id=item.category_id,
     )
-    history_changed(user_id=shopper.user_id, history_id=shopper.history_id)
-    return event
 
 
 def record_search(request, query, *, partnership=None, result_count=None, category_id=None):
@@ -121,10 +118,9 @@ def record_search(request, query, *, partnership=None, result_count=None, catego
     )
     interval = settings.PARTNER_ZONE.get("SEARCH_WRITE_BEHIND_SECONDS", 0)
     if interval > 0:
-        search_write_behind.add(event, interval)  # its history changes when the batch is written
+        search_write_behind.add(event, interval)
         return event
     event.save()
-    history_changed(user_id=shopper.user_id, history_id=shopper.history_id)
     return event
 
 
@@ -134,9 +130,7 @@ def merge_history_into_user(*, history_id, user):
         return 0
     search_write_behind.flush()  # this process's searches of the last moment join too
     with transaction.atomic():
-        moved = ShopperEvent.objects.filter(session_key=history_id, user__isnull=True).update(user=user)
-        history_changed(user_id=user.pk, history_id=history_id)
-    return moved
+        return ShopperEvent.objects.filter(session_key=history_id, user__isnull=True).update(user=user)
 
 
 def clear_history(request):
@@ -152,7 +146,6 @@ def clear_history(request):
         return 0
     with transaction.atomic():
         deleted, _per_model = ShopperEvent.objects.filter(condition).delete()
-        history_changed(user_id=shopper.user_id, history_id=shopper.history_id)
     return deleted
 
 
@@ -162,6 +155,4 @@ def purge_history(now=None):
     cutoff = now - timedelta(days=settings.PARTNER_ZONE["HISTORY_RETENTION_DAYS"])
     with transaction.atomic():
         deleted, _per_model = ShopperEvent.objects.filter(created_at__lt=cutoff).delete()
-        if deleted:
-            every_history_changed()
     return deleted

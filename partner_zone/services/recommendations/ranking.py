@@ -3,14 +3,13 @@ words of what the shopper viewed and searched), *goods we don't carry* (partner 
 where the shopper showed interest and the home catalog has little) and a popularity baseline (cold
 start, and the yardstick of `evaluate_recommenders`). Reads only.
 
-A recommendation call runs at most three indexed queries whatever the history's length or the
-catalog's size: the 50 newest events (by the (user | session_key, -created_at) indexes), one
-candidate query for both recommenders (LIMITed index range scans per category, see
-CANDIDATE_PARTS), one fetch of the chosen listings. The blend reads the history once and shares the
-branches and the candidate query between its two recommenders. The popularity of listings (view
-counts over every shopper) and the home catalog's coverage of each category (its active products
-counted up to HOME_FEW_PRODUCTS) are cached aggregates, refreshed at most every few minutes, never
-counted per request."""
+A recommendation call runs at most four indexed queries whatever the history's length or the
+catalog's size: the 50 newest events (by the (user | session_key, -created_at) indexes), the home
+products of the interest branches (counted per category up to HOME_FEW_PRODUCTS), one candidate
+query for both recommenders (LIMITed index range scans per category, see CANDIDATE_PARTS), one
+fetch of the chosen listings. The blend reads the history once and shares the branches and the
+candidate query between its two recommenders. The popularity of listings (view counts over every
+shopper) is a cached aggregate, refreshed at most every few minutes, never counted per request."""
 
 import functools
 import json
@@ -33,7 +32,7 @@ from django.utils.translation import gettext as _
 from catalog import search
 from catalog.models import Category, Product
 from catalog.taxonomy import name_in as category_name_in
-from crossborder.models import Partner, Partnership
+from crossborder.models import Partnership
 from partner_zone.models import PartnerListing, ShopperEvent
 from partner_zone.selectors import CARD_FIELDS, title_in
 
@@ -55,8 +54,6 @@ INTEREST_CATEGORIES = 8
 PROFILE_TERMS = 16
 MAX_SOURCES = 16
 HOME_FEW_PRODUCTS = 3  # a branch with fewer active home products is one "we don't carry"
-HOME_COVERAGE_KEY = "partner_zone:reco:home_coverage:v1"
-HOME_COVERAGE_SECONDS = 300
 POPULARITY_KEY = "partner_zone:reco:popularity:v1"
 POPULARITY_SECONDS = 300
 POPULARITY_WINDOW_DAYS = 30
@@ -626,62 +623,11 @@ def _fetch(ranked):
     """[(listing id, reason)] -> [Recommendation], in order, in one query; gone listings drop out."""
     if not ranked:
         return []
-    ids = [pk for pk, _reason in ranked]
-    by_id = _cards_postgres(ids) if search.uses_postgres() else _cards_orm(ids)
-    return [Recommendation(by_id[pk], reason) for pk, reason in ranked if pk in by_id]
-
-
-def _cards_orm(ids):
     # Only what a card shows and the partner's code for its link: building and reading the select of
     # every column of the listing, its partnership and partner took longer than the query.
     listings = _live_listings().select_related("partnership__partner").only(*CARD_FIELDS, "partnership__partner__code")
-    return listings.in_bulk(ids)
-
-
-# The chosen listings as _cards_orm loads them, in a statement made once per process: the ORM took
-# longer to build its select (two joins, the deferred columns) than PostgreSQL takes to answer it.
-CARDS_SQL = """
-    SELECT {columns}, pa.id, pa.code
-    FROM partner_zone_partnerlisting pl
-    JOIN crossborder_partnership ps ON ps.id = pl.partnership_id
-    JOIN crossborder_partner pa ON pa.id = ps.partner_id
-    WHERE pl.id = ANY (%s::bigint[]) AND pl.is_active AND pl.price IS NOT NULL AND ps.status = %s
-"""
-
-
-@functools.cache
-def _cards_statement():
-    """The statement, the listing's attribute names and each column's converters (as the ORM's),
-    in the model's field order (Model.from_db reads them in that order)."""
-    wanted = {"id", "partnership", *CARD_FIELDS}
-    fields = [field for field in PartnerListing._meta.concrete_fields if field.name in wanted]
-    columns = ", ".join(f"pl.{connection.ops.quote_name(field.column)}" for field in fields)
-    table = PartnerListing._meta.db_table
-    converters = [(field.get_db_converters(connection), field.get_col(table)) for field in fields]
-    return CARDS_SQL.format(columns=columns), [field.attname for field in fields], converters
-
-
-def _cards_postgres(ids):
-    sql, attnames, converters = _cards_statement()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [ids, Partnership.Status.ACTIVE.value])
-        rows = cursor.fetchall()
-    db = connection.alias
-    found, partnerships = {}, {}
-    for row in rows:
-        values = list(row[: len(attnames)])
-        for position, (field_converters, col) in enumerate(converters):
-            for converter in field_converters:
-                values[position] = converter(values[position], col, connection)
-        listing = PartnerListing.from_db(db, attnames, values)
-        partnership_id, (partner_id, code) = listing.partnership_id, row[len(attnames) :]
-        if partnership_id not in partnerships:
-            partnership = Partnership.from_db(db, ["id", "partner_id"], [partnership_id, partner_id])
-            partnership.partner = Partner.from_db(db, ["id", "code"], [partner_id, code])
-            partnerships[partnership_id] = partnership
-        listing.partnership = partnerships[partnership_id]
-        found[listing.pk] = listing
-    return found
+    by_id = listings.in_bulk([pk for pk, _reason in ranked])
+    return [Recommendation(by_id[pk], reason) for pk, reason in ranked if pk in by_id]
 
 
 # --- the recommenders ----------------------------------------------------------------------------
@@ -721,9 +667,9 @@ def _score_similar(profile, rows, closeness, popular, tree, limit):
 
 def uncovered_branches(profile, tree):
     """The shopper's interest branches where the home catalog has fewer than HOME_FEW_PRODUCTS
-    active products: {branch category: interest}, from the cached `home_coverage` (the sum over a
-    branch of its categories' products counted up to HOME_FEW_PRODUCTS reaches the threshold
-    exactly when the full count does)."""
+    active products: {branch category: interest}. One query: per category of the branches, its
+    active products counted up to HOME_FEW_PRODUCTS (an index-only scan that stops there; the sum
+    over a branch reaches the threshold exactly when the full count does)."""
     interests = profile.top_categories()
     if not interests:
         return {}
@@ -734,7 +680,8 @@ def uncovered_branches(profile, tree):
         parent = tree.parent.get(category_id)
         if parent is not None and tree.parent.get(parent) is not None:
             candidates.setdefault(parent, tree.subtree(parent))
-    counts = home_coverage()
+    every = sorted({pk for subtree in candidates.values() for pk in subtree})
+    counts = _home_products_up_to(every, HOME_FEW_PRODUCTS)
     home = {branch: sum(counts.get(pk, 0) for pk in subtree) for branch, subtree in candidates.items()}
     branches = {}
     for category_id in interests:
@@ -755,26 +702,6 @@ HOME_PRODUCTS_SQL = """
     FROM catalog_category c
     WHERE c.id IN ({})
 """
-
-
-def home_coverage(*, refresh=False):
-    """{category: its active home products counted up to HOME_FEW_PRODUCTS}, for every category
-    with one: a cached aggregate like the popularity (recomputed at most every HOME_COVERAGE_SECONDS
-    per cache, one index-only probe per category of the taxonomy), read by every call instead of a
-    query per call. A product put on sale or withdrawn changes what "we don't carry" within those
-    seconds."""
-
-    def load():
-        value = None if refresh else cache.get(HOME_COVERAGE_KEY)
-        if value is None:
-            counts = _home_products_up_to(sorted(taxonomy().parent), HOME_FEW_PRODUCTS)
-            value = {pk: count for pk, count in counts.items() if count}
-            cache.set(HOME_COVERAGE_KEY, value, HOME_COVERAGE_SECONDS)
-        return value
-
-    if refresh:
-        _memo.pop(HOME_COVERAGE_KEY, None)
-    return _memoised(HOME_COVERAGE_KEY, load)
 
 
 def _home_products_up_to(category_ids, cap):

@@ -12,8 +12,6 @@ from django.db import connection
 
 from partner_zone.models import ShopperEvent
 
-from .kept import history_changed
-
 log = logging.getLogger(__name__)
 
 
@@ -43,8 +41,6 @@ class SearchWriteBehind:
                 ShopperEvent.objects.bulk_create(events)
             except Exception:  # noqa: BLE001 - history must never break a page; say what was lost
                 log.exception("lost %d search events", len(events))
-            for user_id, history_id in {(event.user_id, event.session_key) for event in events}:
-                history_changed(user_id=user_id, history_id=history_id)
         return len(events)
 
     def _run(self, interval):
