@@ -12,15 +12,9 @@ import sys
 import pytest
 
 from .test_scenarios import POSTGRES, REDIS, ROOT, rows, run_bench
+from .test_scenarios import pytestmark as scenarios_marks
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.resilience,
-    pytest.mark.skipif(
-        not (os.environ.get("CROSSBORDER_TEST_RESILIENCE") and POSTGRES and REDIS),
-        reason="set CROSSBORDER_TEST_RESILIENCE, CROSSBORDER_TEST_POSTGRES and CROSSBORDER_TEST_REDIS",
-    ),
-]
+pytestmark = scenarios_marks  # the same gate as the other scenarios
 FAULTS = ("down", "broker", "lost", "beat", "skew", "rotation", "opposite")
 LOST_REPLIES, UNITS = 3, 5
 
