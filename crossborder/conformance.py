@@ -354,6 +354,7 @@ class Kit:
             return self.refusal(self.request("POST", API + "messages/", body=body), 400, "idempotency_key_missing")
 
         self.check("refused: message without Idempotency-Key -> 400 idempotency_key_missing", no_key)
+        self.batches(sent, key, notice, unused)
 
         def not_applied():
             response = self.health()
@@ -366,6 +367,62 @@ class Kit:
             return f"last_received_seq is {last}, expected {sent['seq']}"
 
         self.check("refusals applied nothing (last_received_seq unchanged)", not_applied)
+
+    def post_batch(self, items, partnership=None):
+        body = canonical_json({"partnership": partnership or self.target.partnership, "messages": items})
+        return self.request("POST", API + "messages/batch/", body=body, idempotency_key=str(uuid.uuid4()))
+
+    def batches(self, sent, key, notice, unused):
+        """Protocol 1.2's `messages/batch/`: checked when the partner says 1.2 or later."""
+        try:
+            version = signing.protocol_version(self.health().headers)
+        except signing.SignatureRefused:
+            version = (1, 0)
+        if version < (1, 2):
+            self.record("batch: messages/batch/ (protocol 1.2)", None, "skipped: the partner is on an earlier version")
+            return
+
+        def applied_once_then_refused_then_stopped():
+            items = [
+                {"idempotency_key": key, "message": sent},
+                {"idempotency_key": str(uuid.uuid4()), "message": self.envelope("partner.notice", {}, seq=unused)},
+                {
+                    "idempotency_key": str(uuid.uuid4()),
+                    "message": self.envelope("partner.notice", notice, seq=unused + 1),
+                },
+            ]
+            response = self.post_batch(items)
+            data = self.body(response)
+            if response.status_code != 200 or not isinstance(data, dict):
+                return f"expected 200, got {response.status_code} {response.content[:120]!r}"
+            results = data.get("results")
+            if not isinstance(results, list) or len(results) != 2:
+                return f"expected two results (the repeat, the refusal), got {results}"
+            first, second = results
+            if (first.get("seq"), first.get("status"), first.get("replayed")) != (sent["seq"], 200, True):
+                return f"the delivered message again is not replayed: {first}"
+            if (second.get("status"), (second.get("reply") or {}).get("code")) != (400, "invalid_payload"):
+                return f"the invalid message is not refused 400 invalid_payload: {second}"
+            if data.get("received") != 3:
+                return f"received is {data.get('received')}, expected 3"
+            return self.verify(response)
+
+        self.check(
+            "batch: repeat replayed, refusal is its result, nothing after it applied",
+            applied_once_then_refused_then_stopped,
+        )
+        self.check(
+            "refused: an empty batch -> 400 invalid",
+            lambda: self.refusal(self.post_batch([]), 400, "invalid"),
+        )
+        self.check(
+            "refused: a batch for another partnership -> 409 partnership_conflict",
+            lambda: self.refusal(
+                self.post_batch([{"idempotency_key": key, "message": sent}], partnership=str(uuid.uuid4())),
+                409,
+                "partnership_conflict",
+            ),
+        )
 
     def catalog(self):
         def paging():

@@ -22,11 +22,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import client, hooks, messages, services, signing
-from .models import OutboxMessage, RelayLease
+from .models import OutboxMessage, Partnership, RelayLease
 
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/partner-api/v1/messages/"
+BATCH_PATH = "/partner-api/v1/messages/batch/"
+BATCH_SINCE = (1, 2)  # the protocol version that added batches
 # Statuses after which retrying the same message cannot succeed: the partner read it and said no.
 PERMANENT_REFUSALS = {400, 404, 413, 422}
 
@@ -99,7 +101,7 @@ def _send(message):
     partner = message.partnership.partner
     form = wire_form(message)
     if form is None:
-        version = partner.protocol_version or signing.PREVIOUS_VERSION
+        version = partner.protocol_version or signing.UNSTATED_VERSION
         return "withheld", None, None, f"not sent: {message.message_type} is unknown to protocol {version}"
     try:
         reply = client.call_partner(
@@ -146,47 +148,119 @@ def _record(message, token, outcome, status, body, error):
 
 
 def relay_partnership(partnership_id):
-    """Deliver due messages of one partnership in order, stopping at the first that must wait."""
+    """Deliver due messages of one partnership in order, stopping at the first that must wait. To a
+    partner on protocol 1.2 or later several go in one signed request (`messages/batch/`)."""
     token = uuid.uuid4()
     result = RelayResult()
     if not _claim(partnership_id, token):
         result.skipped = True
         return result
     try:
-        for _ in range(settings.OUTBOX["BATCH"]):
-            message = (
-                OutboxMessage.objects.select_related("partnership__partner")
-                .filter(partnership_id=partnership_id, status=OutboxMessage.Status.PENDING)
-                .order_by("seq")
-                .first()
-            )
-            if message is None or message.next_attempt_at > timezone.now():
+        budget = settings.OUTBOX["BATCH"]
+        while budget > 0:
+            due = _due_messages(partnership_id, min(budget, _per_request(partnership_id)))
+            if not due:
                 break
             if not _claim_renew(partnership_id, token):
                 # The lease lapsed since the last send (a slow after-delivery hook, a paused
                 # process) and another relay may hold it now: sending on would send out of order.
                 log.warning("outbox relay for partnership %s lost its lease between sends; stopping", partnership_id)
                 break
-            outcome, status, body, error = _send(message)
-            if not _record(message, token, outcome, status, body, error):
-                log.warning("outbox relay for partnership %s lost its lease mid-send; stopping", partnership_id)
-                break
-            if outcome == "delivered":
-                result.delivered += 1
-                _after_delivery(message)
-            elif outcome == "rejected":
-                result.rejected += 1
-                log.error("partner rejected outbox message %s: %s", message.pk, error)
-            elif outcome == "withheld":
-                result.withheld += 1
-                log.warning("outbox message %s withheld: %s", message.pk, error)
-            else:
-                result.failed += 1
-                log.warning("outbox message %s to wait: %s", message.pk, error)
+            attempts = _send_batch(due) if len(due) > 1 else [(due[0], _send(due[0]))]
+            go_on = bool(attempts)
+            for message, (outcome, status, body, error) in attempts:
+                budget -= 1
+                if not _record(message, token, outcome, status, body, error):
+                    log.warning("outbox relay for partnership %s lost its lease mid-send; stopping", partnership_id)
+                    go_on = False
+                    break
+                if outcome == "delivered":
+                    result.delivered += 1
+                    _after_delivery(message)
+                elif outcome == "rejected":
+                    result.rejected += 1
+                    log.error("partner rejected outbox message %s: %s", message.pk, error)
+                elif outcome == "withheld":
+                    result.withheld += 1
+                    log.warning("outbox message %s withheld: %s", message.pk, error)
+                else:
+                    result.failed += 1
+                    log.warning("outbox message %s to wait: %s", message.pk, error)
+                    go_on = False
+                    break
+            if not go_on:
                 break
     finally:
         _release(partnership_id, token)
     return result
+
+
+def _per_request(partnership_id):
+    """How many messages one request may carry to this partnership's partner: several from
+    protocol 1.2 (docs/partner-protocol.md section 3), else one."""
+    partner = Partnership.objects.select_related("partner").get(pk=partnership_id).partner
+    return settings.OUTBOX["SEND_BATCH"] if services.partner_version(partner) >= BATCH_SINCE else 1
+
+
+def _due_messages(partnership_id, limit):
+    """The partnership's pending messages in seq order, up to the first that is not due yet."""
+    pending = list(
+        OutboxMessage.objects.select_related("partnership__partner")
+        .filter(partnership_id=partnership_id, status=OutboxMessage.Status.PENDING)
+        .order_by("seq")[:limit]
+    )
+    now = timezone.now()
+    for position, message in enumerate(pending):
+        if message.next_attempt_at > now:
+            return pending[:position]
+    return pending
+
+
+def _send_batch(due):
+    """Send the leading messages of `due` in one request. Returns [(message, attempt)] for the
+    messages the partner handled, in order (a message without a result was not applied and stays
+    pending, untouched); a request that fails as a whole counts as the first message's attempt."""
+    items, size = [], 0
+    for message in due:
+        form = wire_form(message)
+        if form is None:  # withheld: recorded on its own, in its turn
+            break
+        item = {"idempotency_key": str(message.idempotency_key), "message": envelope(message, form)}
+        size += len(client.canonical_json(item))
+        if items and size > settings.OUTBOX["SEND_BATCH_BYTES"]:
+            break
+        items.append((message, item))
+    if len(items) < 2:
+        return [(due[0], _send(due[0]))]
+    first, partner = items[0][0], items[0][0].partnership.partner
+    payload = {"partnership": str(first.partnership.reference), "messages": [item for _, item in items]}
+    try:
+        reply = client.call_partner(partner, "POST", BATCH_PATH, payload=payload, idempotency_key=uuid.uuid4())
+    except (client.PartnerUnreachable, client.PartnerResponseUnverified) as exc:
+        return [(first, ("retry", None, None, str(exc)))]
+    services.record_partner_version(partner, reply.headers)
+    if reply.status in (404, 413):  # no batches there after all, or too large a batch: one alone
+        return [(first, _send(first))]
+    results = reply.data.get("results") if reply.ok and isinstance(reply.data, dict) else None
+    if not isinstance(results, list) or not results or len(results) > len(items):
+        return [(first, ("retry", reply.status, reply.data, f"batch HTTP {reply.status}: {reply.data}"))]
+    attempts = []
+    for (message, _item), answer in zip(items, results, strict=False):
+        if (
+            not isinstance(answer, dict)
+            or answer.get("seq") != message.seq
+            or not isinstance(answer.get("status"), int)
+        ):
+            attempts.append((message, ("retry", reply.status, answer, f"batch reply out of step at seq {message.seq}")))
+            break
+        status, body = answer["status"], answer.get("reply")
+        if 200 <= status < 300:
+            attempts.append((message, ("delivered", status, body, "")))
+            continue
+        outcome = "rejected" if status in PERMANENT_REFUSALS else "retry"
+        attempts.append((message, (outcome, status, body, f"HTTP {status} (in a batch): {body}")))
+        break
+    return attempts
 
 
 def _claim_renew(partnership_id, token):

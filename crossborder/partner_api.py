@@ -5,18 +5,19 @@ signed by an active partner key, except the proposal, which is signed by a key i
 and vouched for by an invitation token."""
 
 import json
+import time
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import messages, services, signing, text_input
-from .api_errors import APIError, first_field_error
+from . import bounds, messages, services, signing, text_input
+from .api_errors import APIError, exception_handler, first_field_error
 from .authentication import (
     PartnerCaller,
     PartnerSignatureAuthentication,
@@ -26,10 +27,14 @@ from .authentication import (
     verify_signed_request,
 )
 from .client import canonical_json, current_signing_key
+from .errors import DomainError
 from .errors import PartnerAPIErrorCode as Code
 from .inbox import apply_message_once
-from .models import InboxSequence, OutboxMessage
+from .models import InboxMessage, InboxSequence, OutboxMessage
 from .serializers import (
+    BatchInput,
+    BatchReplySerializer,
+    BatchSerializer,
     EnvelopeSerializer,
     ErrorSerializer,
     MessageReplySerializer,
@@ -111,50 +116,112 @@ class MessageInboxView(PartnerAPIView):
     )
     def post(self, request):
         partnership = live_partnership_or_refuse(request.user)
-        envelope = EnvelopeSerializer(data=request.data)
-        if not envelope.is_valid():
-            unknown = [
-                e for e in envelope.errors.get("type", []) if getattr(e, "code", "") == Code.UNKNOWN_MESSAGE_TYPE
-            ]
-            if unknown:  # its documented code, not the generic "invalid" of a field
-                raise APIError(Code.UNKNOWN_MESSAGE_TYPE, str(unknown[0]), field="type")
-            envelope.is_valid(raise_exception=True)
-        data = envelope.validated_data
-        if data["partnership"] != partnership.reference:
-            raise APIError(
-                Code.PARTNERSHIP_CONFLICT,
-                "The message names a partnership other than our live one with you.",
-                status_code=409,
-                field="partnership",
-            )
-        kind = messages.received(data["type"])  # a former name is applied as the current type
-        payload = kind.payload_serializer(data=data["payload"])
-        if not payload.is_valid():
-            where, _detail = first_field_error(payload.errors)
-            raise APIError(
-                Code.INVALID_PAYLOAD,
-                f"Invalid {data['type']} payload: {json.dumps(payload.errors, default=str)}",
-                field=f"payload.{where}" if where else "payload",
-            )
-
-        def effect():
-            result = kind.handler(partnership=partnership, payload=payload.validated_data, seq=data["seq"])
-            return 200, {"type": data["type"], "seq": data["seq"], "result": result}
-
-        answer = apply_message_once(
+        answer = receive_message(
             partner=request.user.partner,
             partnership=partnership,
+            data=request.data,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             body=request._request.body,
-            message_type=kind.name,
-            seq=data["seq"],
-            message_hash=signing.body_hash(canonical_json({"type": kind.name, "payload": request.data["payload"]})),
-            effect=effect,
         )
         response = Response(answer.body, status=answer.status)
         if answer.replayed:
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+def receive_message(*, partner, partnership, data, idempotency_key, body):
+    """Check one envelope and apply it at most once (docs/partner-protocol.md section 3): the
+    answer, or the refusal raised as an APIError or DomainError."""
+    envelope = EnvelopeSerializer(data=data)
+    if not envelope.is_valid():
+        unknown = [e for e in envelope.errors.get("type", []) if getattr(e, "code", "") == Code.UNKNOWN_MESSAGE_TYPE]
+        if unknown:  # its documented code, not the generic "invalid" of a field
+            raise APIError(Code.UNKNOWN_MESSAGE_TYPE, str(unknown[0]), field="type")
+        envelope.is_valid(raise_exception=True)
+    message = envelope.validated_data
+    if message["partnership"] != partnership.reference:
+        raise APIError(
+            Code.PARTNERSHIP_CONFLICT,
+            "The message names a partnership other than our live one with you.",
+            status_code=409,
+            field="partnership",
+        )
+    kind = messages.received(message["type"])  # a former name is applied as the current type
+    payload = kind.payload_serializer(data=message["payload"])
+    if not payload.is_valid():
+        where, _detail = first_field_error(payload.errors)
+        raise APIError(
+            Code.INVALID_PAYLOAD,
+            f"Invalid {message['type']} payload: {json.dumps(payload.errors, default=str)}",
+            field=f"payload.{where}" if where else "payload",
+        )
+
+    def effect():
+        result = kind.handler(partnership=partnership, payload=payload.validated_data, seq=message["seq"])
+        return 200, {"type": message["type"], "seq": message["seq"], "result": result}
+
+    return apply_message_once(
+        partner=partner,
+        partnership=partnership,
+        idempotency_key=idempotency_key,
+        body=body,
+        message_type=kind.name,
+        seq=message["seq"],
+        message_hash=signing.body_hash(canonical_json({"type": kind.name, "payload": data["payload"]})),
+        effect=effect,
+    )
+
+
+class MessageBatchView(PartnerAPIView):
+    """Receive several messages of the partner's outbox in one request (since protocol 1.2)."""
+
+    @extend_schema(
+        operation_id="partner_messages_receive_batch",
+        request=BatchSerializer,
+        responses={200: BatchReplySerializer, **ERRORS},
+        description="Applies the messages in the order given, each exactly as `messages/` would, and "
+        "stops at the first that is not applied (its refusal is its result) or when the receiver's time "
+        "budget is spent: a message without a result was not applied; send it again.",
+    )
+    def post(self, request):
+        partnership = live_partnership_or_refuse(request.user)
+        batch = BatchInput(data=request.data)
+        batch.is_valid(raise_exception=True)
+        if batch.validated_data["partnership"] != partnership.reference:
+            raise APIError(
+                Code.PARTNERSHIP_CONFLICT,
+                "The batch names a partnership other than our live one with you.",
+                status_code=409,
+                field="partnership",
+            )
+        results = []
+        deadline = time.monotonic() + settings.PARTNER_API["BATCH_SECONDS"]
+        for item in batch.validated_data["messages"]:
+            if results and time.monotonic() > deadline:
+                break
+            try:
+                answer = receive_message(
+                    partner=request.user.partner,
+                    partnership=partnership,
+                    data=item["message"],
+                    idempotency_key=item["idempotency_key"],
+                    body=canonical_json(item["message"]),
+                )
+            except (APIError, DomainError, ValidationError) as exc:
+                refusal = exception_handler(exc, None)
+                results.append(
+                    {"seq": _seq_of(item), "status": refusal.status_code, "replayed": False, "reply": refusal.data}
+                )
+                break
+            results.append(
+                {"seq": _seq_of(item), "status": answer.status, "replayed": answer.replayed, "reply": answer.body}
+            )
+        return Response({"results": results, "received": len(batch.validated_data["messages"])})
+
+
+def _seq_of(item):
+    seq = item["message"].get("seq")
+    return seq if type(seq) is int and 1 <= seq <= bounds.integer(InboxMessage, "seq")["max_value"] else None
 
 
 class PartnershipProposalView(SignedResponseMixin, APIView):

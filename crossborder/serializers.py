@@ -1,5 +1,6 @@
 """Serializers of the partner API's platform-core messages."""
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -168,6 +169,49 @@ class MessageReplySerializer(serializers.Serializer):
     type = serializers.CharField()
     seq = serializers.IntegerField(**bounds.integer(InboxMessage, "seq"))
     result = serializers.DictField()
+
+
+class BatchItemSerializer(serializers.Serializer):
+    idempotency_key = serializers.CharField(
+        max_length=100, help_text="The message's own Idempotency-Key, as it would carry alone (one per message)."
+    )
+    message = EnvelopeSerializer(help_text="The message, exactly as `messages/` takes it.")
+
+
+class BatchSerializer(serializers.Serializer):
+    """Several messages of one partnership in one signed request (since protocol 1.2), in seq order."""
+
+    partnership = serializers.UUIDField(help_text="The partnership's shared reference; each message names it too.")
+    messages = BatchItemSerializer(many=True, min_length=1, max_length=settings.PARTNER_API["BATCH_MAX"])
+
+
+class BatchInput(BatchSerializer):
+    """The batch as the receiver reads it: each message is checked on its own when its turn comes,
+    so a refused message is that message's result, not the whole batch's."""
+
+    class _Item(serializers.Serializer):
+        idempotency_key = serializers.CharField(max_length=100)
+        message = serializers.DictField()
+
+    messages = _Item(many=True, min_length=1, max_length=settings.PARTNER_API["BATCH_MAX"])
+
+
+class BatchResultSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(allow_null=True, **bounds.integer(InboxMessage, "seq"))
+    status = serializers.IntegerField(min_value=200, max_value=599, help_text="What `messages/` would have answered.")
+    replayed = serializers.BooleanField(help_text="The first answer again (the message was applied before).")
+    reply = serializers.DictField(help_text="The message's reply (`MessageReply`), or its refusal (`Error`).")
+
+
+class BatchReplySerializer(serializers.Serializer):
+    results = BatchResultSerializer(
+        many=True,
+        help_text="One per message handled, in order; the last may be a refusal, after which none was "
+        "handled. A message without a result was not applied: send it again.",
+    )
+    received = serializers.IntegerField(
+        min_value=1, max_value=settings.PARTNER_API["BATCH_MAX"], help_text="How many messages the batch carried."
+    )
 
 
 class PartnerHealthSerializer(serializers.Serializer):

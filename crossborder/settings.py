@@ -358,6 +358,11 @@ PARTNER_API = {
     # Requests per partner (per address before it is known), counted in the cache: 429 throttled
     # with Retry-After past it. High enough for a relay draining a backlog one message at a time.
     "RATE": env("CROSSBORDER_PARTNER_API_RATE", "6000/minute"),
+    # A batch of messages (POST messages/batch/, protocol 1.2) carries at most this many, and the
+    # receiver stops applying them after this many seconds (the rest get no result: sent again), so
+    # that a batch is answered well within the sender's timeout.
+    "BATCH_MAX": int(env("CROSSBORDER_PARTNER_API_BATCH_MAX", "100")),
+    "BATCH_SECONDS": float(env("CROSSBORDER_PARTNER_API_BATCH_SECONDS", "4")),
 }
 OUTBOX = {
     "BACKOFF_BASE": float(env("CROSSBORDER_OUTBOX_BACKOFF_BASE", "2")),  # seconds
@@ -368,7 +373,11 @@ OUTBOX = {
     "LEASE_SECONDS": int(
         env("CROSSBORDER_OUTBOX_LEASE_SECONDS", str(math.ceil(2 * PARTNER_API["REQUEST_TIMEOUT"]) + 5))
     ),
-    "BATCH": int(env("CROSSBORDER_OUTBOX_BATCH", "100")),
+    "BATCH": int(env("CROSSBORDER_OUTBOX_BATCH", "100")),  # messages per relay run
+    # Messages per signed request to a partner on protocol 1.2 or later (1: one request each), and
+    # the most bytes of messages one request carries (a larger message travels alone).
+    "SEND_BATCH": int(env("CROSSBORDER_OUTBOX_SEND_BATCH", "25")),
+    "SEND_BATCH_BYTES": int(env("CROSSBORDER_OUTBOX_SEND_BATCH_BYTES", str(512 * 1024))),
     # Ask a worker to relay right after commit; the beat schedule is the safety net either way.
     "RELAY_ON_COMMIT": env_bool("CROSSBORDER_OUTBOX_RELAY_ON_COMMIT", True),
 }

@@ -50,8 +50,9 @@ JSON = "application/json"
 # one may ignore); another major version is refused.
 PROTOCOL_HEADER = "Partner-Protocol"
 PROTOCOL_COMPONENT = "partner-protocol"
-PROTOCOL_VERSION = "1.1"
-PREVIOUS_VERSION = "1.0"
+PROTOCOL_VERSION = "1.2"
+PREVIOUS_VERSION = "1.1"
+UNSTATED_VERSION = "1.0"  # of a request or reply without the header, and of a partner not heard yet
 SUPPORTED_MAJOR = 1
 _VERSION = re.compile(r"(\d{1,4})\.(\d{1,4})")
 

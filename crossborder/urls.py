@@ -18,6 +18,7 @@ handler500 = "crossborder.views.server_error"
 
 partner_api_v1 = [
     path("messages/", partner_api.MessageInboxView.as_view(), name="messages"),
+    path("messages/batch/", partner_api.MessageBatchView.as_view(), name="messages-batch"),
     path("partnerships/", partner_api.PartnershipProposalView.as_view(), name="partnership-proposal"),
     path("health/", partner_api.PartnerHealthView.as_view(), name="health"),
     # Later apps' partner endpoints (included by dotted path: the core never imports them).

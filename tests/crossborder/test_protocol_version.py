@@ -35,7 +35,7 @@ def test_a_request_of_this_version_is_applied_and_the_reply_says_and_signs_the_v
 
     assert response.status_code == 200, response.content
     assert PartnerNotice.objects.count() == 1
-    assert response.headers[signing.PROTOCOL_HEADER] == "1.1"
+    assert response.headers[signing.PROTOCOL_HEADER] == "1.2"
     assert signing.PROTOCOL_COMPONENT in covered(verify_reply(response))
 
 
@@ -44,7 +44,7 @@ def test_a_partner_on_the_previous_version_without_the_header_still_works(api, r
 
     assert response.status_code == 200, response.content
     assert PartnerNotice.objects.count() == 1
-    assert response.headers[signing.PROTOCOL_HEADER] == "1.1"
+    assert response.headers[signing.PROTOCOL_HEADER] == "1.2"
     verify_reply(response)
 
 
@@ -95,5 +95,5 @@ def test_our_client_sends_the_version_and_signs_it(own_key):
         prepared, key_id=own_key.key_id, private_key=signing.load_private(own_key.private_key_pem), body=b"{}"
     )
 
-    assert prepared.headers[signing.PROTOCOL_HEADER] == "1.1"
+    assert prepared.headers[signing.PROTOCOL_HEADER] == "1.2"
     assert signing.PROTOCOL_COMPONENT in covered(signing.parse_signature_input(prepared.headers))

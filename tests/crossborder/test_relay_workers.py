@@ -57,6 +57,7 @@ class Partners:
     def __init__(self):
         self.keys = {}  # partnership reference -> (key id, private key)
         self.received = []
+        self.requests = 0
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -70,17 +71,26 @@ class Partners:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                envelope = json.loads(body)
+                data = json.loads(body)
+                if self.path.endswith("/batch/"):  # protocol 1.2: several messages, one request
+                    items = [(item["message"], item["idempotency_key"]) for item in data["messages"]]
+                    answer = {
+                        "results": [
+                            {"seq": m["seq"], "status": 200, "replayed": False, "reply": {}} for m, _ in items
+                        ],
+                        "received": len(items),
+                    }
+                else:
+                    items, answer = [(data, self.headers["Idempotency-Key"])], {"status": "accepted"}
                 with partners.lock:
-                    partners.received.append(
-                        (envelope["partnership"], envelope["seq"], self.headers["Idempotency-Key"])
-                    )
+                    partners.received.extend((m["partnership"], m["seq"], key) for m, key in items)
+                    partners.requests += 1
                 time.sleep(random.uniform(0, 0.004))  # a partner takes a moment
-                key_id, private = partners.keys[envelope["partnership"]]
+                key_id, private = partners.keys[items[0][0]["partnership"]]
                 reply = types.SimpleNamespace(
                     status_code=200,
                     headers=requests.structures.CaseInsensitiveDict({"Content-Type": signing.JSON}),
-                    content=canonical_json({"status": "accepted"}),
+                    content=canonical_json(answer),
                 )
                 request = types.SimpleNamespace(
                     method="POST",
@@ -186,5 +196,7 @@ def test_two_relay_processes_at_once_keep_each_partnerships_order_and_send_nothi
     for partnership in partnerships:
         assert by_partnership[str(partnership.reference)] == list(range(1, MESSAGES_EACH + 1))
     assert sum(delivered) == total and all(delivered), delivered  # both relayed, each message once
+    # The partners answered as protocol 1.2 speakers: after each one's first reply, messages went in batches.
+    assert partners.requests < total / 3, partners.requests
     assert not OutboxMessage.objects.exclude(status=OutboxMessage.Status.DELIVERED).exists()
-    print(f"two relays: {total} messages over {PARTNERSHIPS} partnerships in {elapsed:.1f} s, split {delivered}")
+    print(f"two relays: {total} messages over {PARTNERSHIPS} partnerships in {elapsed:.1f} s, {partners.requests} requests, split {delivered}")

@@ -79,10 +79,13 @@ def test_the_kit_passes_every_check_against_a_real_partner_instance(pair):
         "401 key_revoked",
         "413 too_large",
         "429 throttled",
+        "batch: repeat replayed, refusal is its result",
+        "an empty batch -> 400 invalid",
+        "a batch for another partnership -> 409 partnership_conflict",
     ):
         assert check in names, output
     assert not [line for line in lines if line.startswith("----") and "skipped" in line], output
-    assert int(lines[-1].split()[0].split("=")[1]) >= 36, output
+    assert int(lines[-1].split()[0].split("=")[1]) >= 39, output
     paging = next(line for line in lines if "entries in" in line)
     assert "(2 entries in" in paging, output
 

@@ -228,7 +228,7 @@ def test_a_partner_on_the_previous_version_gets_the_older_form_while_a_new_one_g
             ("partner.alert", "critical"),
             ("partner.notice", None),
         ]
-        assert old_endpoint.versions and set(old_endpoint.versions) == {"1.1"}  # we always say ours
+        assert old_endpoint.versions and set(old_endpoint.versions) == {"1.2"}  # we always say ours
         assert old_endpoint.refusals == new_endpoint.refusals == []
 
 
@@ -452,3 +452,32 @@ def test_a_spec_partner_exchanges_every_message_type_of_the_doc_both_ways(us):
         after = shell_json(us, COUNTS % {"names": sorted(set(EFFECTS.values()))})
         assert {type_: after[name] > before[name] for type_, name in EFFECTS.items()} == dict.fromkeys(EFFECTS, True)
         assert after["status"] == "ended"
+
+
+def test_a_partner_on_1_2_written_from_the_spec_exchanges_messages_in_batches_both_ways(us):
+    client, endpoint = linked(us, "sv12", version="1.2", known_types=KNOWN_TYPES)
+    with endpoint:
+        # It sends us two notices and an invalid one in one batch: the two applied, the third its refusal.
+        reply = client.send_batch(
+            [
+                ("partner.notice", {"subject": "batch one"}),
+                ("partner.notice", {"subject": "batch two"}),
+                ("partner.notice", {"body": "no subject"}),
+            ]  # fmt: skip
+        )
+        assert [(r["seq"], r["status"]) for r in reply.body["results"]] == [(1, 200), (2, 200), (3, 400)]
+        assert reply.body["results"][2]["reply"]["code"] == "invalid_payload"
+        notices = shell_json(us, NOTICES)
+        assert "batch one" in notices and "batch two" in notices
+
+        # We send it three: after its first reply said 1.2, they go several to a request.
+        for n in range(1, 4):
+            manage(us, "send_notice", "--partner", "sv12", "--subject", f"to sv12 {n}")
+        manage(us, "relay_outbox")
+
+        notices_received = [
+            payload["subject"] for _seq, type_, payload in endpoint.applied if type_ == "partner.notice"
+        ]
+        assert notices_received == ["to sv12 1", "to sv12 2", "to sv12 3"]
+        assert "/partner-api/v1/messages/batch/" in endpoint.paths
+        assert endpoint.refusals == []

@@ -1,7 +1,9 @@
 """A partner's own endpoint (docs/partner-protocol.md section 6): `POST /partner-api/v1/messages/`
 verifies the platform's signature against its published keys, refuses with the section 5 codes,
 dedupes on the Idempotency-Key and on (partnership, seq), applies in seq order at most once, and
-answers with a reply signed and bound to the request."""
+answers with a reply signed and bound to the request. On version 1.2 it also takes batches
+(`POST /partner-api/v1/messages/batch/`, section 3 "Batches"): each message as if alone, in order,
+stopping after the first that is not 2xx."""
 
 import json
 import threading
@@ -10,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from . import signing
 
 PATH = "/partner-api/v1/messages/"
+BATCH_PATH = "/partner-api/v1/messages/batch/"
 KNOWN_TYPES = {"partner.notice", "partner.keys_updated", "partnership.accepted", "partnership.suspended",
                "partnership.resumed", "partnership.ended", "charge.notice", "demand.report"}  # fmt: skip
 
@@ -25,6 +28,7 @@ class Receiver:
         self.refusals = []  # (status, code)
         self.nonces = set()
         self.versions = []  # the Partner-Protocol of each request
+        self.paths = []  # the path of each verified request
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -60,27 +64,60 @@ class Receiver:
         except signing.SignatureError as error:
             return 401, {"code": error.code, "detail": error.detail, "field": None}, {}, request
         self.versions.append(headers.get("Partner-Protocol"))
-        if path != PATH:
+        self.paths.append(path)
+        batches = tuple(int(part) for part in (self.client.version or "1.0").split(".")) >= (1, 2)
+        if path not in (PATH, BATCH_PATH) or (path == BATCH_PATH and not batches):
             return 404, {"code": "not_found", "detail": path, "field": None}, {}, request
         if method != "POST":
             return 405, {"code": "method_not_allowed", "detail": method, "field": None}, {}, request
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return 400, {"code": "parse_error", "detail": "", "field": None}, {}, request
+        if path == BATCH_PATH:
+            status, answer = self._batch(data)
+            return status, answer, {}, request
         key = headers.get("Idempotency-Key")
         if not key:
             return 400, {"code": "idempotency_key_missing", "detail": "", "field": None}, {}, request
+        status, answer, extra = self._once(key, data)
+        return status, answer, extra, request
+
+    def _once(self, key, envelope):
+        """One message under its Idempotency-Key: (status, reply body, extra headers)."""
         with self.lock:
             if key in self.answers:
-                first_body, status, answer = self.answers[key]
-                if first_body != body:
-                    return 422, {"code": "idempotency_key_reused", "detail": key, "field": None}, {}, request
-                return status, answer, {"Idempotent-Replayed": "true"}, request
-            try:
-                envelope = json.loads(body)
-            except ValueError:
-                return 400, {"code": "parse_error", "detail": "", "field": None}, {}, request
+                first, status, answer = self.answers[key]
+                if first != envelope:
+                    return 422, {"code": "idempotency_key_reused", "detail": key, "field": None}, {}
+                return status, answer, {"Idempotent-Replayed": "true"}
+            if not isinstance(envelope, dict):
+                return 400, {"code": "invalid", "detail": "not an object", "field": None}, {}
             status, answer, extra = self._apply(envelope)
             if status < 500 and status != 409:
-                self.answers[key] = (body, status, answer)
-            return status, answer, extra, request
+                self.answers[key] = (envelope, status, answer)
+            return status, answer, extra
+
+    def _batch(self, data):
+        """Section 3 "Batches": each message as if alone, in order, up to the first not 2xx."""
+        items = data.get("messages") if isinstance(data, dict) else None
+        if not isinstance(items, list) or not 1 <= len(items) <= 100:
+            return 400, {"code": "invalid", "detail": "1 to 100 messages", "field": "messages"}
+        for n, item in enumerate(items):
+            key = item.get("idempotency_key") if isinstance(item, dict) else None
+            if not isinstance(key, str) or not 1 <= len(key) <= 100 or not isinstance(item.get("message"), dict):
+                return 400, {"code": "invalid", "detail": "idempotency_key and message", "field": f"messages.{n}"}
+        if data.get("partnership") != self.client.partnership:
+            return 409, {"code": "partnership_conflict", "detail": "", "field": "partnership"}
+        results = []
+        for item in items:
+            status, answer, extra = self._once(item["idempotency_key"], item["message"])
+            seq = item["message"].get("seq")
+            replayed = extra.get("Idempotent-Replayed") == "true"
+            results.append({"seq": seq, "status": status, "replayed": replayed, "reply": answer})
+            if status >= 300:
+                break
+        return 200, {"results": results, "received": len(items)}
 
     def _apply(self, envelope):
         seq, type_ = envelope.get("seq"), envelope.get("type")
