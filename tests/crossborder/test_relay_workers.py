@@ -75,9 +75,7 @@ class Partners:
                 if self.path.endswith("/batch/"):  # protocol 1.2: several messages, one request
                     items = [(item["message"], item["idempotency_key"]) for item in data["messages"]]
                     answer = {
-                        "results": [
-                            {"seq": m["seq"], "status": 200, "replayed": False, "reply": {}} for m, _ in items
-                        ],
+                        "results": [{"seq": m["seq"], "status": 200, "replayed": False, "reply": {}} for m, _ in items],
                         "received": len(items),
                     }
                 else:
@@ -199,4 +197,6 @@ def test_two_relay_processes_at_once_keep_each_partnerships_order_and_send_nothi
     # The partners answered as protocol 1.2 speakers: after each one's first reply, messages went in batches.
     assert partners.requests < total / 3, partners.requests
     assert not OutboxMessage.objects.exclude(status=OutboxMessage.Status.DELIVERED).exists()
-    print(f"two relays: {total} messages over {PARTNERSHIPS} partnerships in {elapsed:.1f} s, {partners.requests} requests, split {delivered}")
+    print(
+        f"two relays: {total} messages over {PARTNERSHIPS} partnerships in {elapsed:.1f} s, {partners.requests} requests, split {delivered}"
+    )
