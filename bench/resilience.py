@@ -39,7 +39,9 @@ The faults ("faults" runs them all), each while us takes orders of cn's goods th
 After each scenario the "nothing lost" checks run on both instances: every ledger transaction
 balances per currency; outbox created = delivered (sender) = acknowledged (the receiver's inbox,
 once per seq); every stock level equals the sum of its movements and none is negative; the orders
-us forwarded and the orders cn recorded are the same (reference, number, lines, export amounts).
+us forwarded and the orders cn recorded are the same (reference, number, lines, export amounts);
+then both close the next settlement period and exchange statements: each batch reconciled, no
+dispute, and both sides' statement lines the same (event, currency, amount owed).
 Any failed check makes the exit status 2.
 
     .venv/bin/python bench/resilience.py [load flash outbox crash] [faults | down broker lost beat skew
@@ -225,6 +227,21 @@ print(json.dumps(out))
 """
 
 
+# The latest settlement batch of one instance and its statement lines, signed as seen from `SIGN`
+# (1 on cn; -1 on us, whose lines are the same amounts owed the other way). A line's kind is each
+# side's own name for its half of the event (goods sold abroad / partner goods sale), so the lines
+# are compared by event, currency and amount.
+STATEMENT = """
+import hashlib, json
+from payments.models import SettlementBatch
+batch = SettlementBatch.objects.order_by("-period_end").first()
+lines = sorted([l.event_reference, l.currency, str((l.amount * SIGN).normalize())] for l in batch.lines.all())
+print(json.dumps({"status": batch.status, "period_end": batch.period_end.isoformat(), "net": str(batch.net_amount),
+                  "partner_net": str(batch.partner_net_amount), "disputes": batch.disputes.count(),
+                  "lines": len(lines), "digest": hashlib.sha256(json.dumps(lines).encode()).hexdigest()[:16]}))
+"""
+
+
 @dataclasses.dataclass
 class Pair:
     cn: BenchInstance
@@ -233,6 +250,7 @@ class Pair:
     paths: dict
     failures: list = dataclasses.field(default_factory=list)
     rows: list = dataclasses.field(default_factory=list)
+    settlements: int = 0
 
     def figure(self, name, value, note=""):
         self.rows.append((name, value, note))
@@ -334,11 +352,46 @@ def check(pair, scenario):
         f"forwarded orders us {us['forwarded_sent'][0]} = cn {cn['forwarded_received'][0]} "
         f"({'identical' if us['forwarded_sent'] == cn['forwarded_received'] else 'DIFFERENT'})"
     )
+    problems += settle(pair, scenario)
     pair.figure(f"{scenario}: nothing lost", "OK" if not problems else "FAILED", summary)
     for problem in problems:
         log(f"  ! {problem}")
     pair.failures.extend(f"{scenario}: {p}" for p in problems)
     return cn, us
+
+
+def settle(pair, scenario):
+    """Both platforms close the next settlement period (a later day's cut-off each time, acting just
+    after it) and exchange their statements: each batch must reconcile, without dispute, and both
+    sides' statement lines must be the same lines (the amounts owed the other way round)."""
+    pair.settlements += 1
+    now = dt.datetime.now(dt.UTC)
+    cutoff = dt.datetime.combine(now.date(), dt.time(23, 0), tzinfo=dt.UTC)
+    cutoff += dt.timedelta(days=pair.settlements - (1 if cutoff > now else 0))
+    after = (cutoff + dt.timedelta(minutes=5)).isoformat()
+    for instance in (pair.cn, pair.us):
+        instance.manage("close_settlement", "--period-end", cutoff.isoformat(), "--now", after)
+    deadline = time.monotonic() + 300
+    while True:
+        wait_drained(pair, 300)
+        cn, us = (shell_json(i, f"SIGN = {sign}\n" + STATEMENT) for i, sign in ((pair.cn, 1), (pair.us, -1)))
+        if "open" not in (cn["status"], us["status"]) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    problems = []
+    if (cn["status"], us["status"]) != ("reconciled", "reconciled") or cn["disputes"] or us["disputes"]:
+        problems.append(
+            f"settlement: cn {cn['status']} ({cn['disputes']} disputes), us {us['status']} ({us['disputes']})"
+        )
+    if (cn["lines"], cn["digest"]) != (us["lines"], us["digest"]):
+        problems.append(f"statement lines differ: cn {cn['lines']} {cn['digest']}, us {us['lines']} {us['digest']}")
+    pair.figure(
+        f"{scenario}: settled",
+        "reconciled" if not problems else "FAILED",
+        f"period to {cutoff:%Y-%m-%d %H:%M}: cn {cn['status']} net {cn['net']}, us {us['status']} net {us['net']}; "
+        f"statement lines cn {cn['lines']} = us {us['lines']} ({'identical' if cn['digest'] == us['digest'] else 'DIFFERENT'})",
+    )
+    return problems
 
 
 def wait_drained(pair, timeout):

@@ -37,7 +37,7 @@ def run():
 
 def figure(output, scenario):
     """The scenario's figure row (not its nothing-lost row)."""
-    [row] = [row for row in rows(output, scenario) if "nothing lost" not in row[0]]
+    [row] = [row for row in rows(output, scenario) if "nothing lost" not in row[0] and "settled" not in row[0]]
     return row
 
 
@@ -51,6 +51,14 @@ def test_after_every_fault_nothing_is_lost_on_either_side(run):
         [checked] = [row for row in rows(run, scenario) if "nothing lost" in row[0]]
         assert checked[1] == "OK", checked
         assert "identical" in checked[2], checked
+
+
+@pytest.mark.timeout(2700)
+def test_after_every_fault_both_platforms_settle_and_their_statement_lines_are_identical(run):
+    for scenario in FAULTS:
+        [settled] = [row for row in rows(run, scenario) if "settled" in row[0]]
+        assert settled[1] == "reconciled", settled
+        assert "(identical)" in settled[2], settled
 
 
 @pytest.mark.timeout(2700)
@@ -96,7 +104,7 @@ def test_key_rotations_under_orders_refuse_nothing(run):
 
 @pytest.mark.timeout(2700)
 def test_orders_of_two_goods_in_opposite_line_orders_sell_exactly_the_units_without_deadlock_or_server_error(run):
-    sales = [row for row in rows(run, "opposite") if "nothing lost" not in row[0]]
+    sales = [row for row in rows(run, "opposite") if "nothing lost" not in row[0] and "settled" not in row[0]]
     assert len(sales) == 2, sales
     for sale in sales:
         assert sale[1] == f"{UNITS} orders, 0 deadlocks", sale

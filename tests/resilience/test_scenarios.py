@@ -71,6 +71,14 @@ def test_after_every_scenario_nothing_is_lost_on_either_side(run):
 
 
 @pytest.mark.timeout(2700)
+def test_after_every_scenario_both_platforms_settle_and_their_statement_lines_are_identical(run):
+    for scenario in ("load", "flash", "outbox", "crash"):
+        [settled] = [row for row in rows(run, scenario) if "settled" in row[0]]
+        assert settled[1] == "reconciled", settled
+        assert "(identical)" in settled[2], settled
+
+
+@pytest.mark.timeout(2700)
 def test_a_flash_sale_sells_exactly_the_units_of_own_and_of_partner_goods(run):
     sales = [row for row in rows(run, "flash") if "buyers for" in row[0]]
     assert len(sales) == 2, sales
