@@ -1,8 +1,8 @@
 """Reads of the platform core: the querysets the admin and pages show, built once."""
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 
-from .models import InboxMessage, OutboxMessage, Partner, Partnership
+from .models import InboxMessage, OutboxMessage, Partner, Partnership, PartnershipEvent
 
 
 def partner_status_rows():
@@ -33,6 +33,16 @@ def partner_status_rows():
 def live_partnerships():
     return (
         Partnership.objects.filter(status=Partnership.Status.ACTIVE).select_related("partner").order_by("partner__code")
+    )
+
+
+def trading_since():
+    """When the first of our partnerships that went live was set up (None: none ever did): how far
+    back our records of trade with partners reach. A proposal still open, or declined, never traded."""
+    return (
+        Partnership.objects.exclude(status=Partnership.Status.PROPOSED)
+        .exclude(events__kind=PartnershipEvent.Kind.DECLINED)
+        .aggregate(since=Min("created_at"))["since"]
     )
 
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from aftersales import selectors as aftersales_selectors
 from catalog import selectors as catalog_selectors
+from crossborder import selectors as core_selectors
 from crossborder.models import OutboxMessage, Partnership
 from crossborder.terms import TermsError
 from logistics import selectors as logistics_selectors
@@ -216,13 +217,19 @@ def own_figures(*, partnership, policy, now):
       the receiver's), the same periods;
     - catalog: our products offered to partners by now and by a period ago, those on sale now, and
       those with texts in the receiver's first language.
-    What we cannot observe of ourselves stays None, so the receiver shows it as missing data, never
-    as zero: how punctually we keep agreements (the partner's own records will tell), distinct
-    shoppers of its goods, stock in its warehouses, local payment and service, returns and reviews
-    there. Four queries per live partnership, three for the catalog."""
+    An earlier period our records do not cover whole (our first partnership was set up after it
+    began) is left out, not counted in part: the receiver shows that growth as missing data instead
+    of growth from a short period. What we cannot observe of ourselves stays None too, never zero:
+    how punctually we keep agreements (the partner's own records will tell), distinct shoppers of
+    its goods, stock in its warehouses, local payment and service, returns and reviews there. Four
+    queries per live partnership (two without an earlier period), and four."""
     period = dt.timedelta(days=policy.growth_days)
     current, previous = (now - period, now), (now - 2 * period, now - period)
     live = Partnership.objects.filter(status__in=WATCHED_STATUSES)
+    since = core_selectors.trading_since()
+
+    def covered(start):
+        return since is not None and since <= start
 
     def units_abroad(start, end):
         return sum(shop_selectors.partner_sales_of_our_goods(partnership=p, start=start, end=end) for p in live)
@@ -234,12 +241,13 @@ def own_figures(*, partnership, policy, now):
     catalog = catalog_selectors.offered_catalog_figures(
         language=languages[0] if languages else None, at=now, before=now - period
     )
+    with_history = covered(previous[0])
     return Figures(
-        sales_to_partner_previous=units_abroad(*previous),
+        sales_to_partner_previous=units_abroad(*previous) if with_history else None,
         sales_to_partner_current=units_abroad(*current),
-        sales_from_partner_previous=units_of_partner_goods(*previous),
+        sales_from_partner_previous=units_of_partner_goods(*previous) if with_history else None,
         sales_from_partner_current=units_of_partner_goods(*current),
-        catalog_previous=catalog["by_before"],
+        catalog_previous=catalog["by_before"] if covered(now - period) else None,
         catalog_current=catalog["by_at"],
         catalog_live=catalog["live"],
         catalog_in_our_language=catalog["in_language"],

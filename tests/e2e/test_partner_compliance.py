@@ -186,6 +186,8 @@ def test_jp_misses_settlements_and_acknowledges_late_is_warned_then_suspended_au
             assert (source, partner) == ("message", code), held
             assert figures["sales_to_partner_current"] == figures["sales_from_partner_current"] == 0, held
             assert "settlements" not in figures and "reviews" not in figures, held
+            # Every partnership was set up minutes ago: no earlier period to grow from, left out.
+            assert not [key for key in figures if key.endswith(("_previous", "_growth_percent"))], held
     manage(cn, "score_partners", "--now", iso(cutoffs[0] + dt.timedelta(hours=2)))
 
     # A cn shopper buys a jp iron kettle in the jp zone and pays; cn forwards the order to jp over HTTP.

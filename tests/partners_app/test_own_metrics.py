@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from crossborder import hooks
 from crossborder import services as core
-from crossborder.models import OutboxMessage, Partnership
+from crossborder.models import OutboxMessage, Partnership, PartnershipEvent
 from partners import scoring, selectors
 from partners.handlers.activation import send_our_metrics
 from partners.services import policy, prospects
@@ -57,14 +57,19 @@ def offered(partnership, titles, *, days_ago):
     return product
 
 
+def set_up(partnership, *, days_ago):
+    Partnership.objects.filter(pk=partnership.pk).update(created_at=timezone.now() - days_ago * DAY)
+
+
 @pytest.fixture
 def history(settings):
-    """A `cn` platform with one partner (`us`, English first): in the last 30 days our shoppers
-    bought 3 of its goods and it sold 5 of ours; in the 30 before, 1 and 2. We offer three
-    products (two with English texts), one of them offered 40 days ago."""
+    """A `cn` platform with one partner (`us`, English first) since 90 days: in the last 30 days
+    our shoppers bought 3 of its goods and it sold 5 of ours; in the 30 before, 1 and 2. We offer
+    three products (two with English texts), one of them offered 40 days ago."""
     set_up_shop(settings)
     listing = partner_listing()
     partnership = listing.partnership
+    set_up(partnership, days_ago=90)
     paid_order(listing, 3, email="a@example.com")
     earlier = paid_order(listing, 1, email="b@example.com")
     Order.objects.filter(pk=earlier.pk).update(paid_at=timezone.now() - 40 * DAY)
@@ -114,11 +119,38 @@ def test_without_a_partner_language_the_texts_share_is_missing(history):
 
 def test_with_no_earlier_period_growth_is_missing_not_infinite(settings):
     set_up_shop(settings)
-    partnership = partner_listing().partnership
+    partnership = partner_listing().partnership  # set up just now: no earlier period at all
     figures = selectors.own_figures(partnership=partnership, policy=policy.current_policy(), now=timezone.now())
-    assert (figures.sales_to_partner_previous, figures.sales_to_partner_current) == (0, 0)
+    assert (figures.sales_to_partner_previous, figures.sales_to_partner_current) == (None, 0)
+    assert figures.sales_from_partner_previous is None and figures.catalog_previous is None
+    assert not any(key.endswith(("_previous", "_growth_percent")) for key in figures.as_json())
     potential = scoring.compute("potential", figures, policy.current_policy())
     assert potential.value is None and "sales_to_partner" in potential.missing
+
+
+def test_an_earlier_period_our_records_cover_only_in_part_is_left_out_not_counted_short(history):
+    # Our first partnership was set up 40 days ago: the earlier sales period (60 to 30 days ago)
+    # is covered for 10 days only, so 2 -> 5 would be growth from a short period; the catalog's
+    # earlier moment (30 days ago) is covered and counts.
+    set_up(history, days_ago=40)
+    figures = selectors.own_figures(partnership=history, policy=policy.current_policy(), now=timezone.now())
+
+    assert (figures.sales_to_partner_previous, figures.sales_to_partner_current) == (None, 5)
+    assert (figures.sales_from_partner_previous, figures.sales_from_partner_current) == (None, 3)
+    assert (figures.catalog_previous, figures.catalog_current) == (1, 3)
+    potential = scoring.compute("potential", figures, policy.current_policy())
+    assert set(potential.missing) == {"sales_to_partner", "sales_from_partner", "shoppers", "sell_through"}
+
+
+def test_a_declined_proposal_is_no_history_of_trade(history):
+    from tests.partner_zone.factories import make_partnership
+
+    set_up(history, days_ago=10)
+    declined = make_partnership("jp", currency="JPY", country="JP", status=Partnership.Status.ENDED)
+    declined.events.create(kind=PartnershipEvent.Kind.DECLINED)
+    set_up(declined, days_ago=90)
+    figures = selectors.own_figures(partnership=history, policy=policy.current_policy(), now=timezone.now())
+    assert figures.sales_to_partner_previous is None and figures.catalog_previous is None
 
 
 # --- the wiring, in the settings production uses --------------------------------------------------
