@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from .test_scenarios import POSTGRES, REDIS, ROOT, rows, run_bench
+from .test_scenarios import POSTGRES, REDIS, ROOT, assert_every_check, rows, run_bench
 from .test_scenarios import pytestmark as scenarios_marks
 
 pytestmark = scenarios_marks  # the same gate as the other scenarios
@@ -47,18 +47,12 @@ def number(pattern, text):
 
 @pytest.mark.timeout(2700)
 def test_after_every_fault_nothing_is_lost_on_either_side(run):
-    for scenario in FAULTS:
-        [checked] = [row for row in rows(run, scenario) if "nothing lost" in row[0]]
-        assert checked[1] == "OK", checked
-        assert "identical" in checked[2], checked
+    assert_every_check(run, FAULTS, "nothing lost", "OK", "identical")
 
 
 @pytest.mark.timeout(2700)
 def test_after_every_fault_both_platforms_settle_and_their_statement_lines_are_identical(run):
-    for scenario in FAULTS:
-        [settled] = [row for row in rows(run, scenario) if "settled" in row[0]]
-        assert settled[1] == "reconciled", settled
-        assert "(identical)" in settled[2], settled
+    assert_every_check(run, FAULTS, "settled", "reconciled", "(identical)")
 
 
 @pytest.mark.timeout(2700)

@@ -62,20 +62,22 @@ def rows(output, scenario):
     return [line.split(" | ") for line in output.splitlines() if line.startswith(f"| {scenario}:")]
 
 
+def assert_every_check(output, scenarios, check, verdict, same):
+    """Each scenario's `check` row (nothing lost, settled) says `verdict` and that both sides match."""
+    for scenario in scenarios:
+        [row] = [row for row in rows(output, scenario) if check in row[0]]
+        assert row[1] == verdict, row
+        assert same in row[2], row
+
+
 @pytest.mark.timeout(2700)
 def test_after_every_scenario_nothing_is_lost_on_either_side(run):
-    for scenario in ("load", "flash", "outbox", "crash"):
-        [checked] = [row for row in rows(run, scenario) if "nothing lost" in row[0]]
-        assert checked[1] == "OK", checked
-        assert "identical" in checked[2], checked
+    assert_every_check(run, ("load", "flash", "outbox", "crash"), "nothing lost", "OK", "identical")
 
 
 @pytest.mark.timeout(2700)
 def test_after_every_scenario_both_platforms_settle_and_their_statement_lines_are_identical(run):
-    for scenario in ("load", "flash", "outbox", "crash"):
-        [settled] = [row for row in rows(run, scenario) if "settled" in row[0]]
-        assert settled[1] == "reconciled", settled
-        assert "(identical)" in settled[2], settled
+    assert_every_check(run, ("load", "flash", "outbox", "crash"), "settled", "reconciled", "(identical)")
 
 
 @pytest.mark.timeout(2700)
