@@ -303,5 +303,6 @@ def test_worker_killed_mid_delivery_loses_nothing_and_the_repeat_has_no_second_e
     notice_id = next(n["id"] for n in us_now["received"] if n["subject"] == subjects[0])
     assert redelivered["response_status"] == 200
     assert redelivered["response_body"]["result"] == {"notice": notice_id}
-    # ... and us accepted one signed request per message plus that one repeat.
-    assert us_now["nonces"] - nonces_before == len(subjects) + 1
+    # ... and us accepted the orphaned request and the repeat at least (protocol 1.2 between our
+    # instances: several messages may share a request), never more than one per message plus the repeat.
+    assert 2 <= us_now["nonces"] - nonces_before <= len(subjects) + 1
