@@ -166,3 +166,24 @@ def test_a_batch_of_more_than_100_messages_is_refused_whole(api, remote):
     assert response.status_code == 400, response.content
     assert body_json(response)["field"] == "messages"
     assert table_counts() == {**before, "crossborder.SeenNonce": before["crossborder.SeenNonce"] + 1}  # only its nonce
+
+
+def test_a_batch_needs_no_idempotency_key_of_its_own_each_message_carries_one(api, remote):
+    body = canonical_json({"partnership": str(remote.partnership.reference), "messages": [notice(remote, "note 1")]})
+
+    response = remote.send(api, remote.sign("POST", BATCH_PATH, body))
+
+    assert response.status_code == 200, response.content
+    assert [r["status"] for r in body_json(response)["results"]] == [200]
+    assert subjects() == ["note 1"]
+
+
+def test_a_body_that_is_not_an_object_is_refused_whole(api, remote):
+    before = table_counts()
+
+    response = remote.send(api, remote.sign("POST", BATCH_PATH, b"[]", idempotency_key=str(uuid.uuid4())))
+
+    assert response.status_code == 400, response.content
+    assert body_json(response)["code"] == "invalid"
+    verify_reply(response)
+    assert table_counts() == {**before, "crossborder.SeenNonce": before["crossborder.SeenNonce"] + 1}
