@@ -173,3 +173,31 @@ def test_a_batch_carries_no_more_bytes_than_allowed(remote, partner_speaks, sett
     sizes = [len(seqs) for _, seqs, _ in fake.requests]
     assert sum(sizes) == 5 and max(sizes) < 5
     assert statuses() == ["delivered"] * 5
+
+
+def test_a_backlog_of_large_messages_is_read_only_as_far_as_one_request_carries(
+    remote, partner_speaks, settings, monkeypatch
+):
+    """Each send reads the payloads of the messages it sends, not of every pending one: a relay
+    working through a night's handoff parts (about 1 MB each) read 25 of them for every part."""
+    import secrets
+
+    settings.OUTBOX = {**settings.OUTBOX, "SEND_BATCH_BYTES": 60_000}
+    fake = partner_speaks("1.2")
+    for n in range(1, 7):  # ~40 KB of text that does not compress, each
+        services.send_notice(partnership=remote.partnership, subject=f"part {n}", body=secrets.token_hex(20_000))
+    field = OutboxMessage._meta.get_field("payload")
+    decoded = []
+    original = field.from_db_value
+
+    def counting(value, expression, connection):
+        decoded.append(value)
+        return original(value, expression, connection)
+
+    monkeypatch.setattr(field, "from_db_value", counting)
+
+    outbox.relay_partnership(remote.partnership.pk)
+
+    assert [seqs for _, seqs, _ in fake.requests] == [[1], [2], [3], [4], [5], [6]]
+    assert statuses() == ["delivered"] * 6
+    assert len(decoded) == 6  # each payload read once, when its turn came (21 reads before)
