@@ -225,7 +225,9 @@ def _due_messages(partnership_id, limit):
             break
         taken.append(message)
     if taken:
-        payloads = dict(OutboxMessage.objects.filter(pk__in=[m.pk for m in taken]).order_by().values_list("pk", "payload"))
+        payloads = dict(
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in taken]).order_by().values_list("pk", "payload")
+        )
         for message in taken:
             message.payload = payloads[message.pk]
     return taken
