@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Func, IntegerField, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from . import client, hooks, messages, services, signing
@@ -166,7 +166,11 @@ def relay_partnership(partnership_id):
                 # process) and another relay may hold it now: sending on would send out of order.
                 log.warning("outbox relay for partnership %s lost its lease between sends; stopping", partnership_id)
                 break
-            attempts = _send_batch(due) if len(due) > 1 else [(due[0], _send(due[0]))]
+            if len(due) > 1:
+                attempts = _send_batch(due)
+            else:
+                read_payloads(due)
+                attempts = [(due[0], _send(due[0]))]
             go_on = bool(attempts)
             for message, (outcome, status, body, error) in attempts:
                 budget -= 1
@@ -203,53 +207,43 @@ def _per_request(partnership_id):
 
 
 def _due_messages(partnership_id, limit):
-    """The partnership's pending messages in seq order, up to the first that is not due yet, and
-    of those only as many as one request may carry by their stored size: the first always, the
-    next while their sizes add up to SEND_BATCH_BYTES. Only those payloads are read: a relay
-    sending a backlog of 1 MB handoff parts one by one read 25 of them for every send."""
+    """The partnership's pending messages in seq order, up to the first that is not due yet,
+    without their payloads (read_payloads reads them as a send needs them)."""
     pending = list(
         OutboxMessage.objects.select_related("partnership__partner")
         .filter(partnership_id=partnership_id, status=OutboxMessage.Status.PENDING)
         .defer("payload")
-        .annotate(stored_bytes=_StoredBytes("payload"))
         .order_by("seq")[:limit]
     )
     now = timezone.now()
-    budget = settings.OUTBOX["SEND_BATCH_BYTES"]
-    taken, size = [], 0
-    for message in pending:
+    for position, message in enumerate(pending):
         if message.next_attempt_at > now:
-            break
-        size += message.stored_bytes or 0
-        if taken and size > budget:
-            break
-        taken.append(message)
-    if taken:
+            return pending[:position]
+    return pending
+
+
+def read_payloads(messages):
+    """Read these messages' payloads in one query (those not read yet)."""
+    unread = [message for message in messages if "payload" not in message.__dict__]
+    if unread:
         payloads = dict(
-            OutboxMessage.objects.filter(pk__in=[m.pk for m in taken]).order_by().values_list("pk", "payload")
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in unread]).order_by().values_list("pk", "payload")
         )
-        for message in taken:
+        for message in unread:
             message.payload = payloads[message.pk]
-    return taken
-
-
-class _StoredBytes(Func):
-    """A column's stored size in bytes (PostgreSQL: as stored, compressed or not; elsewhere: its
-    text's length), an estimate of how large a message is without reading it."""
-
-    function = "LENGTH"
-    output_field = IntegerField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, function="pg_column_size", **extra_context)
 
 
 def _send_batch(due):
     """Send the leading messages of `due` in one request. Returns [(message, attempt)] for the
     messages the partner handled, in order (a message without a result was not applied and stays
     pending, untouched); a request that fails as a whole counts as the first message's attempt."""
-    items, size = [], 0
-    for message in due:
+    items, size, read = [], 0, 0
+    for position, message in enumerate(due):
+        if position == read:
+            # Payloads are read as the request fills: the first alone, then 2, 4, 8... more, so a
+            # first message that fills the request (a 1 MB handoff part) costs no other's reading.
+            read = min(len(due), 2 * read or 1)
+            read_payloads(due[position:read])
         form = wire_form(message)
         if form is None:  # withheld: recorded on its own, in its turn
             break

@@ -182,9 +182,9 @@ def test_a_backlog_of_large_messages_is_read_only_as_far_as_one_request_carries(
     working through a night's handoff parts (about 1 MB each) read 25 of them for every part."""
     import secrets
 
-    settings.OUTBOX = {**settings.OUTBOX, "SEND_BATCH_BYTES": 60_000}
+    settings.OUTBOX = {**settings.OUTBOX, "SEND_BATCH_BYTES": 30_000}
     fake = partner_speaks("1.2")
-    for n in range(1, 7):  # ~40 KB of text that does not compress, each
+    for n in range(1, 7):  # ~40 KB each: every one fills a request alone
         services.send_notice(partnership=remote.partnership, subject=f"part {n}", body=secrets.token_hex(20_000))
     field = OutboxMessage._meta.get_field("payload")
     decoded = []
