@@ -192,12 +192,12 @@ def _read_zone(partner_code, now):
     return Zone(partnership=row, campaign=campaign, generation=generation, read_at=now)
 
 
-def cached_zone_part(zone, key_parts, compute):
+def cached_zone_part(zone, key_parts, compute, *, seconds=ZONE_PAGE_SECONDS):
     """`compute()`, cached per zone until its generation or the day changes (a campaign starts or
-    ends with the day) or ZONE_PAGE_SECONDS pass. The key names the language: every part that
-    holds text is in one."""
+    ends with the day) or `seconds` pass. The key names the language: every part that holds text
+    is in one."""
     parts = (zone.partnership.pk, get_language(), timezone.localdate(), zone.generation, *key_parts)
-    return catalog_selectors.cached_under("zone:", parts, compute, ZONE_PAGE_SECONDS)
+    return catalog_selectors.cached_under("zone:", parts, compute, seconds)
 
 
 def live_campaigns(today=None):

@@ -2,9 +2,11 @@
 home catalog's pages show through catalog.hooks (the zone entrances on the home page, the partner
 strip under thin category and search results). Thin: the reads are in partner_zone.selectors."""
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from catalog import search
@@ -71,12 +73,40 @@ def landing(request, partner):
         return context
 
     page = _whole_page(request, zone, "partner_zone/landing.html", build)
-    block = render_to_string(
-        "partner_zone/_recommendations.html",
-        {"hook": recommendation_block(request, "all", partnership=partnership), "request": request},
-        request=request,
+    return HttpResponse(page.replace(RECOMMENDATIONS_MARK, _recommendations(request, zone), 1))
+
+
+# Where the form that clears the shopper's history goes in a kept recommendations block: it holds
+# the visitor's CSRF token, so it is rendered for each request.
+CLEAR_HISTORY_MARK = mark_safe("<!-- clear history -->")  # noqa: S308 (a constant of ours)
+
+
+def _recommendations(request, zone):
+    """The landing's recommendations for this shopper. In production (RECOMMENDATION_SECONDS) the
+    block is kept in the shared cache per shopper, under the mark of their newest event and the
+    zone's generation: a returning shopper who has not viewed or searched since gets it for one
+    indexed read, and a new view or search, a listing withdrawn, synced or repriced, a campaign or
+    the day changing recomputes it, as for the zone's pages themselves."""
+    partnership = zone.partnership
+
+    def render_block(context):
+        hook = recommendation_block(request, "all", partnership=partnership)
+        return render_to_string("partner_zone/_recommendations.html", {"hook": hook, **context}, request=request)
+
+    seconds = settings.PARTNER_ZONE["RECOMMENDATION_SECONDS"]
+    if seconds <= 0:
+        return render_block({"request": request})
+    shopper = recommendations.shopper_for(request)
+    block = selectors.cached_zone_part(
+        zone,
+        ("recommendations", shopper.user_id, shopper.history_id, recommendations.history_mark(shopper)),
+        lambda: render_block({"clear_history_mark": CLEAR_HISTORY_MARK}),
+        seconds=seconds,
     )
-    return HttpResponse(page.replace(RECOMMENDATIONS_MARK, block, 1))
+    if CLEAR_HISTORY_MARK in block:
+        form = render_to_string("partner_zone/_clear_history.html", {"request": request}, request=request)
+        block = block.replace(CLEAR_HISTORY_MARK, form, 1)
+    return block
 
 
 def _listing(request, partnership, narrowed, filters, *, total, chosen=None):

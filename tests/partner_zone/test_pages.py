@@ -818,3 +818,44 @@ def test_the_campaign_banner_reads_in_one_language_the_partners_title_for_other_
 
     assert "黑五狂欢" in chinese and "标有“活动”的商品参加" in chinese
     assert "Black Friday deals" in english and "黑五狂欢" not in english and "标有" not in english
+
+
+def test_a_returning_shoppers_recommendations_are_kept_until_they_view_again_or_the_zone_changes(
+    us, settings, django_assert_max_num_queries
+):
+    """Production keeps a shopper's landing block (RECOMMENDATION_SECONDS): a repeat costs the zone
+    and the mark of the shopper's newest event; a new view, a listing withdrawn, another shopper
+    and the clearing of the history each get what they would without the keeping."""
+    settings.PARTNER_ZONE = {**settings.PARTNER_ZONE, "RECOMMENDATION_SECONDS": 60}
+    bottles = [listing(us, titles={"en": f"Glass baby bottle {n}"}, category_id=BABY_BOTTLES) for n in range(4)]
+    tents = [listing(us, titles={"en": f"Dome tent {n}"}, category_id=TENTS) for n in range(3)]
+    parent, camper = Client(), Client()
+    parent.get(zone_url("product", "us", bottles[0].reference, language="en"))
+    camper.get(zone_url("product", "us", tents[0].reference, language="en"))
+    landing = zone_url("landing", "us", language="en")
+
+    first = parent.get(landing).content.decode()
+    with django_assert_max_num_queries(ZONE_REPEAT_QUERIES + 1):  # the zone, the newest event's id
+        again = parent.get(landing).content.decode()
+    for_camper = camper.get(landing).content.decode()
+
+    assert recommended(first) and set(recommended(first)[:3]) <= set(refs(*bottles[1:]))
+    assert recommended(again) == recommended(first)
+    assert set(recommended(for_camper)[:2]) <= set(refs(*tents[1:]))  # not the parent's kept block
+    # The form that clears the history carries this request's token and works from a kept block.
+    assert again.count('class="clear-history"') == 1 and "<!-- clear history -->" not in again
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', again).group(1)
+
+    shown = recommended(again)[0]
+    PartnerListing.objects.filter(reference=shown).update(is_active=False, updated_at=timezone.now())  # as a sync
+    assert shown not in recommended(parent.get(landing).content.decode())
+
+    parent.get(zone_url("product", "us", tents[1].reference, language="en"))
+    assert set(recommended(parent.get(landing).content.decode())) & set(refs(tents[0], tents[2]))
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = parent.cookies
+    cleared = strict.post(reverse("partner_zone:clear_history"), {"csrfmiddlewaretoken": token, "next": landing})
+    assert cleared.status_code == 302
+    after = parent.get(landing).content.decode()
+    assert "Because you viewed" not in after and 'class="clear-history"' not in after

@@ -314,6 +314,27 @@ def recent_events(shopper, limit=RECENT_EVENTS):
         return [dict(zip(EVENT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
+NEWEST_EVENT_SQL = """
+    SELECT e.id FROM partner_zone_shopperevent e WHERE {shopper} = %s ORDER BY e.created_at DESC, e.id DESC LIMIT 1
+"""
+
+
+def history_mark(shopper):
+    """What changes whenever the shopper's recommendations may: the id of their newest event (a
+    view, a search, a clearing of the history), one row of the shopper's events index; None
+    without history. A page keeps what it recommended under this mark."""
+    if not shopper.is_known:
+        return None
+    if shopper.user_id:
+        sql, key = NEWEST_EVENT_SQL.format(shopper="e.user_id"), shopper.user_id  # noqa: S608 (a column name)
+    else:
+        sql, key = NEWEST_EVENT_SQL.format(shopper="e.session_key"), shopper.history_id  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def build_profile(events):
     """A profile from events, newest first (dicts shaped like `recent_events` rows)."""
     profile = Profile()
