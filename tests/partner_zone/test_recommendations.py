@@ -471,3 +471,33 @@ def test_a_viewed_partner_title_is_quoted_in_the_language_the_reason_is_read_in(
 
     assert reasons["en"][red.pk] == "Because you viewed “Trail running shoe blue”"
     assert "蓝色越野跑鞋" in reasons["zh-hans"][red.pk] and "Trail running" not in reasons["zh-hans"][red.pk]
+
+
+def test_where_the_home_catalog_is_thin_is_kept_with_the_catalog_generation(
+    remote, settings, django_assert_num_queries
+):
+    """In production (the catalog generation kept per process) the home catalog's capped counts
+    per category are kept with the generation: a second shopper with the same interests costs one
+    query less, and once products arrive (a new generation) "goods we don't carry" stops
+    recommending that branch."""
+    from catalog import selectors as catalog_selectors
+
+    settings.CATALOG_GENERATION_SECONDS = 60
+    catalog_selectors._generation_read.update(value=None, at=0.0)
+    _covered, uncovered, _other = two_leaves()
+    viewed = listing(remote.partnership, "Bamboo cutlery", uncovered.pk)
+    partner_goods = listing(remote.partnership, "Bamboo chopsticks", uncovered.pk)
+    first, second = shopper_request(), shopper_request()
+    reco.record_view(first, listing=viewed)
+    reco.record_view(second, listing=viewed)
+    reco.taxonomy()
+    reco.popularity()
+
+    assert [item.listing.pk for item in reco.recommendations_for(first, "not_carried")] == [partner_goods.pk]
+    with django_assert_num_queries(3):  # events, the partner's newest there, the listings: no home counts
+        assert [item.listing.pk for item in reco.recommendations_for(second, "not_carried")] == [partner_goods.pk]
+
+    for _n in range(reco.ranking.HOME_FEW_PRODUCTS):
+        make_product(category_id=uncovered.pk)
+    catalog_selectors._generation_read.update(value=None, at=0.0)  # the process reads the generation again
+    assert reco.recommendations_for(first, "not_carried") == []

@@ -30,6 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from catalog import search
+from catalog import selectors as catalog_selectors
 from catalog.models import Category, Product
 from catalog.taxonomy import name_in as category_name_in
 from crossborder.models import Partnership
@@ -224,6 +225,7 @@ def forget_cached_aggregates():
     """Drop this process's copies (tests, and after a bulk change of history)."""
     _memo.clear()
     _rankings.clear()
+    _home_counts.update(generation=None, counts={})
 
 
 # --- the shopper's profile -----------------------------------------------------------------------
@@ -725,15 +727,39 @@ HOME_PRODUCTS_SQL = """
 """
 
 
+# Per process: the capped counts asked so far, for one catalog generation (and cap). Kept only
+# where the process keeps the generation too (CATALOG_GENERATION_SECONDS > 0, production).
+_home_counts = {"generation": None, "counts": {}}
+
+
 def _home_products_up_to(category_ids, cap):
     """{category: active home products, counted up to `cap`}; a grouped count of every product of a
-    big branch read thousands of rows (a sequential scan of the products) per request."""
+    big branch read thousands of rows (a sequential scan of the products) per request. Where the
+    process keeps the catalog generation, the counts are kept with it: every product change moves
+    the generation, so a shopper's "goods we don't carry" follow the home catalog as its pages do,
+    and a returning interest costs no query."""
     if not category_ids:
         return {}
-    sql = HOME_PRODUCTS_SQL.format(", ".join(["%s"] * len(category_ids)))  # noqa: S608 (placeholders only)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [Product.Status.ACTIVE.value, cap, *category_ids])
-        return dict(cursor.fetchall())
+    kept = None
+    if settings.CATALOG_GENERATION_SECONDS > 0:
+        generation = (catalog_selectors.catalog_generation(), cap)
+        if _home_counts["generation"] != generation:
+            _home_counts.update(generation=generation, counts={})
+        kept = _home_counts["counts"]
+        missing = [pk for pk in category_ids if pk not in kept]
+    else:
+        missing = list(category_ids)
+    counted = {}
+    if missing:
+        sql = HOME_PRODUCTS_SQL.format(", ".join(["%s"] * len(missing)))  # noqa: S608 (placeholders only)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [Product.Status.ACTIVE.value, cap, *missing])
+            counted = dict(cursor.fetchall())
+    if kept is None:
+        return counted
+    for pk in missing:
+        kept[pk] = counted.get(pk, 0)
+    return {pk: kept[pk] for pk in category_ids}
 
 
 @dataclass
