@@ -43,6 +43,11 @@ def setup(url):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crossborder.settings")
     os.environ.setdefault("CROSSBORDER_DATA_DIR", tempfile.mkdtemp(prefix="bench-reco-"))
     os.environ.setdefault("CROSSBORDER_LOG_LEVEL", "WARNING")
+    # As production: the catalog generation read at most every 2 s per process (the home catalog's
+    # capped counts are kept with it); the ranking cache stays off (RECOMMENDATION_SECONDS 0), so
+    # every call ranks.
+    os.environ.setdefault("CROSSBORDER_CATALOG_GENERATION_SECONDS", "2")
+    os.environ.setdefault("DJANGO_DEBUG", "false")  # production's (no query log on every cursor)
     import django
 
     django.setup()
