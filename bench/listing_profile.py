@@ -16,6 +16,7 @@ import cProfile
 import dataclasses
 import pstats
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -37,6 +38,27 @@ from bench._common import (  # noqa: E402
 from bench.listing_mix import catalog_urls, zone_urls  # noqa: E402
 from scripts.instances import CN  # noqa: E402
 
+QUERIES = []  # (seconds, sql, params) of every query timed
+
+
+def slowest_queries(count, requests):
+    """The statements that took the most time in all, by their text (parameters aside), and the
+    slowest single run of each with its parameters, for EXPLAIN ANALYZE."""
+    totals = {}
+    for took, sql, params in QUERIES:
+        entry = totals.setdefault(re.sub(r"IN \((%s, )*%s\)", "IN (...)", sql), [0.0, 0, (0.0, None)])
+        entry[0] += took
+        entry[1] += 1
+        if took > entry[2][0]:
+            entry[2] = (took, params)
+    ranked = sorted(totals.items(), key=lambda item: -item[1][0])[:count]
+    for sql, (total, runs, (worst, params)) in ranked:
+        print(
+            f"\n{total * 1000 / requests:7.2f} ms a request, {runs} runs, slowest {worst * 1000:.1f} ms"
+            f"\n  {' '.join(sql.split())[:600]}\n  slowest with {params!r:.400}",
+            flush=True,
+        )
+
 
 def timed(client, paths):
     """Wall time of each request (ms) and the database's share of all of them."""
@@ -49,7 +71,9 @@ def timed(client, paths):
         try:
             return execute(sql, params, many, context)
         finally:
-            spent["database"] += time.perf_counter() - started
+            took = time.perf_counter() - started
+            spent["database"] += took
+            QUERIES.append((took, sql, params))
 
     walls = []
     with connection.execute_wrapper(clock):
@@ -86,6 +110,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument("--hit", action="store_true", help="request each URL twice, time the second (a hit)")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="then the N costliest functions")
+    parser.add_argument("--queries", type=int, default=0, metavar="N", help="the N statements costliest in all")
     args = parser.parse_args(argv)
 
     data_dir = Path(tempfile.mkdtemp(prefix="bench-profile-"))
@@ -110,8 +135,11 @@ def main(argv=None):
     pages = unique(paths, time.time_ns())
     if args.hit:
         timed(client, pages)
+    QUERIES.clear()
     walls, database = timed(client, pages)
     mean, median = summary("cache hit" if args.hit else "cache miss", walls, database)
+    if args.queries:
+        slowest_queries(args.queries, len(pages))
     print(
         f"ratio of the trivial view's time to a page's (in one process): {baseline[0] / mean:.3f} by the means, "
         f"{baseline[1] / median:.3f} by the medians",
