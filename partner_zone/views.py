@@ -114,7 +114,9 @@ def _listing(request, partnership, narrowed, filters, *, total, chosen=None):
     if chosen is not None:
         narrowed = narrowed.filter(selectors.subtree_condition(chosen))
     page = selectors.paginate(
-        selectors.sort_listings(narrowed, filters.chosen_sort), total=total, page_number=request.GET.get("page")
+        selectors.sort_listings(narrowed, filters.chosen_sort, scope_size=total),
+        total=total,
+        page_number=request.GET.get("page"),
     )
     cards = selectors.listing_cards(page.object_list, partnership.partner.code)
     return {

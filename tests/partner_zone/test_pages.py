@@ -321,6 +321,37 @@ def test_category_page_sorts_by_price_either_way_and_by_newest(client, us):
     assert order("nonsense") == refs(new_dear, mid, old_cheap)
 
 
+PAGE_IDS = 'SELECT "partner_zone_partnerlisting"."id" AS "pk" FROM'
+
+
+@pytest.mark.parametrize("sort", ["price", "-price"])
+def test_a_small_scope_is_sorted_by_price_in_the_same_order_without_walking_the_price_index(
+    client, us, monkeypatch, sort
+):
+    """Under SORT_SCOPE_BELOW listings a price sort reads the scope and sorts it (an order no index
+    gives), over more the price index gives the order: the pages are the same either way, ties
+    included (the newer first, then the higher id)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    now = timezone.now()
+    for n, price in enumerate(["59.90", "399.00", "129.90", "129.90", "59.90", "129.90"]):
+        listing(us, price=price, changed_at=now - dt.timedelta(days=n % 2))
+    path = zone_url("category", "us", NURSING_AND_FEEDING, sort=sort)
+
+    with CaptureQueriesContext(connection) as small:
+        read_and_sorted = shown(client.get(path))
+    cache.clear()
+    monkeypatch.setattr(zone_selectors, "SORT_SCOPE_BELOW", 0)
+    with CaptureQueriesContext(connection) as large:
+        along_the_index = shown(client.get(path))
+
+    assert len(read_and_sorted) == 6 and read_and_sorted == along_the_index
+    ids_query = [q["sql"] for q in small.captured_queries if q["sql"].startswith(PAGE_IDS)]
+    assert ids_query and all('"price" + ' in sql for sql in ids_query)
+    assert not any('"price" + ' in q["sql"] for q in large.captured_queries)
+
+
 def test_bad_filter_values_are_reported_and_ignored(client, us):
     item = listing(us)
 
