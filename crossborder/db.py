@@ -102,3 +102,21 @@ def lock_keys(keys, *, using=DEFAULT_DB_ALIAS):
         return
     with connection.cursor() as cursor:  # one statement; unnest yields the sorted array in its order
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) FROM unnest(%s::text[]) AS key", [keys])
+
+
+def set_column_compression(schema_editor, table, column, method):
+    """Store a column's large values with `method` ("lz4" or "pglz") where PostgreSQL 14+ was built
+    with it; elsewhere nothing changes. Only values written from then on are compressed so: lz4
+    writes large JSON (handoff reports, their outbox parts) in about two thirds of pglz's time and
+    reads it back faster (bench/README.md, "Issue 20 on a quiet machine")."""
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql" or connection.pg_version < 140000:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND %s = ANY(enumvals)", [method]
+        )
+        if cursor.fetchone() is None:  # a server built without it
+            return
+    quote = schema_editor.quote_name
+    schema_editor.execute(f"ALTER TABLE {quote(table)} ALTER COLUMN {quote(column)} SET COMPRESSION {method}")
