@@ -237,7 +237,8 @@ def _send_batch(due):
     """Send the leading messages of `due` in one request. Returns [(message, attempt)] for the
     messages the partner handled, in order (a message without a result was not applied and stays
     pending, untouched); a request that fails as a whole counts as the first message's attempt."""
-    items, size, read = [], 0, 0
+    budget = batch_budget(due[0].partnership.partner)
+    items, sizes, size, read = [], [], 0, 0
     for position, message in enumerate(due):
         if position == read:
             # Payloads are read as the request fills: the first alone, then 2, 4, 8... more, so a
@@ -249,22 +250,31 @@ def _send_batch(due):
             break
         item = {"idempotency_key": str(message.idempotency_key), "message": envelope(message, form)}
         size += len(client.canonical_json(item))
-        if items and size > settings.OUTBOX["SEND_BATCH_BYTES"]:
+        if items and size > budget:
             break
         items.append((message, item))
-        if size >= settings.OUTBOX["SEND_BATCH_BYTES"]:  # full with this one: no need to write the next
+        sizes.append(size)
+        if size >= budget:  # full with this one: no need to write the next
             break
-    if len(items) < 2:
-        return [(due[0], _send(due[0]))]
-    first, partner = items[0][0], items[0][0].partnership.partner
-    payload = {"partnership": str(first.partnership.reference), "messages": [item for _, item in items]}
-    try:
-        reply = client.call_partner(partner, "POST", BATCH_PATH, payload=payload, idempotency_key=uuid.uuid4())
-    except (client.PartnerUnreachable, client.PartnerResponseUnverified) as exc:
-        return [(first, ("retry", None, None, str(exc)))]
-    services.record_partner_version(partner, reply.headers)
-    if reply.status in (404, 413):  # no batches there after all, or too large a batch: one alone
-        return [(first, _send(first))]
+    first, partner = items[0][0] if items else due[0], due[0].partnership.partner
+    while True:
+        if len(items) < 2:
+            return [(first, _send(first))]
+        payload = {"partnership": str(first.partnership.reference), "messages": [item for _, item in items]}
+        try:
+            reply = client.call_partner(partner, "POST", BATCH_PATH, payload=payload, idempotency_key=uuid.uuid4())
+        except (client.PartnerUnreachable, client.PartnerResponseUnverified) as exc:
+            return [(first, ("retry", None, None, str(exc)))]
+        services.record_partner_version(partner, reply.headers)
+        if reply.status == 404:  # no batches there after all: one alone
+            return [(first, _send(first))]
+        if reply.status != 413:
+            break
+        # Too large for the partner: half as many bytes now and in this process's next batches to it.
+        _refused_bytes[partner.pk] = sizes[len(items) - 1]
+        half = batch_budget(partner)
+        kept = [n for n, total in enumerate(sizes) if total <= half]
+        items = items[: len(kept) or 1]
     results = reply.data.get("results") if reply.ok and isinstance(reply.data, dict) else None
     if not isinstance(results, list) or not results or len(results) > len(items):
         return [(first, ("retry", reply.status, reply.data, f"batch HTTP {reply.status}: {reply.data}"))]
@@ -285,6 +295,18 @@ def _send_batch(due):
         attempts.append((message, (outcome, status, body, f"HTTP {status} (in a batch): {body}")))
         break
     return attempts
+
+
+# Per process, per partner: the size of the smallest batch the partner refused as too large (413).
+_refused_bytes = {}
+
+
+def batch_budget(partner):
+    """How many bytes of messages one batch to this partner may carry: SEND_BATCH_BYTES, or half of
+    what the partner last refused as too large."""
+    budget = settings.OUTBOX["SEND_BATCH_BYTES"]
+    refused = _refused_bytes.get(partner.pk)
+    return budget if refused is None else min(budget, refused // 2)
 
 
 def _claim_renew(partnership_id, token):

@@ -17,8 +17,9 @@ class BatchPartner:
     `version` would, with the statuses scripted per seq (default 200), handling at most `budget`
     messages a batch."""
 
-    def __init__(self, version="1.2", statuses=None, budget=None, batch_status=200):
+    def __init__(self, version="1.2", statuses=None, budget=None, batch_status=200, body_limit=None):
         self.version, self.statuses, self.budget, self.batch_status = version, statuses or {}, budget, batch_status
+        self.body_limit = body_limit  # a batch body larger than this is answered 413
         self.requests = []  # (path, [seq...], [idempotency key...])
 
     def __call__(self, partner, method, path, *, payload, idempotency_key):
@@ -26,6 +27,9 @@ class BatchPartner:
         if path == outbox.BATCH_PATH:
             items = payload["messages"]
             self.requests.append((path, [i["message"]["seq"] for i in items], [i["idempotency_key"] for i in items]))
+            if self.body_limit is not None and len(client.canonical_json(payload)) > self.body_limit:
+                self.requests[-1] = (path, self.requests[-1][1], "413")
+                return client.PartnerReply(413, {"code": "too_large", "detail": "", "field": None}, headers)
             if self.batch_status != 200:
                 return client.PartnerReply(
                     self.batch_status, {"code": "not_found", "detail": "", "field": None}, headers
@@ -48,6 +52,7 @@ def partner_speaks(monkeypatch, remote):
     def install(version="1.2", **kwargs):
         Partner.objects.filter(pk=remote.partnership.partner_id).update(protocol_version=version)
         fake = BatchPartner(version, **kwargs)
+        outbox._refused_bytes.clear()
         monkeypatch.setattr(outbox.client, "call_partner", fake)
         return fake
 
@@ -201,3 +206,24 @@ def test_a_backlog_of_large_messages_is_read_only_as_far_as_one_request_carries(
     assert [seqs for _, seqs, _ in fake.requests] == [[1], [2], [3], [4], [5], [6]]
     assert statuses() == ["delivered"] * 6
     assert len(decoded) == 6  # each payload read once, when its turn came (21 reads before)
+
+
+def test_a_batch_too_large_for_the_partner_is_halved_and_later_batches_stay_under_what_it_refused(
+    remote, partner_speaks
+):
+    """A partner whose body limit is below our batch budget answers 413: the relay sends half as
+    many bytes at once, and remembers it, instead of sending one message alone and trying the whole
+    budget again next time (one message per two requests)."""
+    one = len(client.canonical_json({"idempotency_key": "x" * 36, "message": {"type": "partner.notice"}}))
+    fake = partner_speaks("1.2", body_limit=40 * one)
+    for n in range(1, 41):
+        services.send_notice(partnership=remote.partnership, subject=f"note {n:02d}", body="y" * 200)
+
+    outbox.relay_partnership(remote.partnership.pk)
+    outbox.relay_partnership(remote.partnership.pk)
+
+    refused = [n for n, (_, _seqs, marker) in enumerate(fake.requests) if marker == "413"]
+    accepted = [seqs for _, seqs, marker in fake.requests if marker != "413"]
+    assert statuses() == ["delivered"] * 40 and [seq for seqs in accepted for seq in seqs] == list(range(1, 41))
+    assert refused == list(range(len(refused))) and len(refused) <= 3  # halved until it fit, never refused again
+    assert all(len(seqs) > 1 for seqs in accepted[:-1]) and len(accepted) < 20  # several to a request
