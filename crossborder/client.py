@@ -64,6 +64,7 @@ def call(
     public_keys=None,
     keys_from_reply=None,
     signing_key=None,
+    body=None,
 ):
     """Send one signed request and return the verified reply.
 
@@ -71,7 +72,8 @@ def call(
     in; `keys_from_reply(data)` instead takes them from the reply body (only for the partnership
     proposal, which is how keys are first exchanged)."""
     key = signing_key or current_signing_key()
-    body = canonical_json(payload) if payload is not None else b""
+    if body is None:  # else the caller's canonical JSON of `payload`, written once for a size check
+        body = canonical_json(payload) if payload is not None else b""
     headers = {"Content-Type": signing.JSON, "Accept": signing.JSON}
     if idempotency_key:
         headers["Idempotency-Key"] = str(idempotency_key)

@@ -96,8 +96,9 @@ def wire_form(message):
     return next(form for form in messages.forms(message.message_type, message.payload) if form[0] == message.sent_as)
 
 
-def _send(message):
-    """One delivery attempt, outside any transaction. Returns (outcome, status, body, error)."""
+def _send(message, body=None):
+    """One delivery attempt, outside any transaction. Returns (outcome, status, body, error).
+    `body`: the envelope's canonical JSON when the caller already wrote it."""
     partner = message.partnership.partner
     form = wire_form(message)
     if form is None:
@@ -105,7 +106,12 @@ def _send(message):
         return "withheld", None, None, f"not sent: {message.message_type} is unknown to protocol {version}"
     try:
         reply = client.call_partner(
-            partner, "POST", MESSAGES_PATH, payload=envelope(message, form), idempotency_key=message.idempotency_key
+            partner,
+            "POST",
+            MESSAGES_PATH,
+            payload=envelope(message, form),
+            idempotency_key=message.idempotency_key,
+            **({} if body is None else {"body": body}),
         )
     except (client.PartnerUnreachable, client.PartnerResponseUnverified) as exc:
         return "retry", None, None, str(exc)
@@ -248,18 +254,22 @@ def _send_batch(due):
         form = wire_form(message)
         if form is None:  # withheld: recorded on its own, in its turn
             break
-        item = {"idempotency_key": str(message.idempotency_key), "message": envelope(message, form)}
-        size += len(client.canonical_json(item))
+        key = str(message.idempotency_key)
+        written = client.canonical_json(envelope(message, form))
+        # The item's size without writing it again: its canonical JSON holds the envelope's as is.
+        size += len(written) + len(client.canonical_json({"idempotency_key": key, "message": {}})) - 2
         if items and size > budget:
             break
-        items.append((message, item))
+        items.append((message, {"idempotency_key": key, "message": envelope(message, form)}))
         sizes.append(size)
+        if not position:
+            first_written = written
         if size >= budget:  # full with this one: no need to write the next
             break
     first, partner = items[0][0] if items else due[0], due[0].partnership.partner
     while True:
         if len(items) < 2:
-            return [(first, _send(first))]
+            return [(first, _send(first, body=first_written if items else None))]
         payload = {"partnership": str(first.partnership.reference), "messages": [item for _, item in items]}
         try:
             reply = client.call_partner(partner, "POST", BATCH_PATH, payload=payload, idempotency_key=uuid.uuid4())

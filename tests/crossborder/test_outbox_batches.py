@@ -22,7 +22,9 @@ class BatchPartner:
         self.body_limit = body_limit  # a batch body larger than this is answered 413
         self.requests = []  # (path, [seq...], [idempotency key...])
 
-    def __call__(self, partner, method, path, *, payload, idempotency_key):
+    def __call__(self, partner, method, path, *, payload, idempotency_key, body=None):
+        if body is None:  # as the client does: the body to sign, unless the caller wrote it
+            body = client.canonical_json(payload)
         headers = {signing.PROTOCOL_HEADER: self.version}
         if path == outbox.BATCH_PATH:
             items = payload["messages"]
@@ -227,3 +229,27 @@ def test_a_batch_too_large_for_the_partner_is_halved_and_later_batches_stay_unde
     assert statuses() == ["delivered"] * 40 and [seq for seqs in accepted for seq in seqs] == list(range(1, 41))
     assert refused == list(range(len(refused))) and len(refused) <= 3  # halved until it fit, never refused again
     assert all(len(seqs) > 1 for seqs in accepted[:-1]) and len(accepted) < 20  # several to a request
+
+
+def test_a_message_that_fills_a_request_alone_is_written_once(remote, partner_speaks, settings, monkeypatch):
+    """Its size is measured on the canonical JSON that is then signed and sent: a 1 MB handoff part
+    was serialised twice per send before."""
+    settings.OUTBOX = {**settings.OUTBOX, "SEND_BATCH_BYTES": 30_000}
+    fake = partner_speaks("1.2")
+    for n in range(1, 4):
+        services.send_notice(partnership=remote.partnership, subject=f"part {n}", body="z" * 40_000)
+    written = []
+    canonical = client.canonical_json
+
+    def counting(value):
+        result = canonical(value)
+        if len(result) > 30_000:
+            written.append(len(result))
+        return result
+
+    monkeypatch.setattr(client, "canonical_json", counting)
+
+    outbox.relay_partnership(remote.partnership.pk)
+
+    assert [seqs for _, seqs, _ in fake.requests] == [[1], [2], [3]]
+    assert len(written) == 3  # once each (twice before: measured, then written again to be signed)
