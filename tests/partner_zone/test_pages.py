@@ -819,13 +819,19 @@ def without_recommendations(html):
     return re.sub(r'<section class="recommendations".*?</section>', "", html, flags=re.S)
 
 
-def test_the_landing_is_cached_whole_but_each_shopper_gets_their_own_recommendations(us, django_assert_max_num_queries):
-    bottles = [listing(us, titles={"en": f"Glass baby bottle {n}"}, category_id=BABY_BOTTLES) for n in range(3)]
+def two_shoppers(us, bottles=3):
+    """A parent who viewed the first of `bottles` baby bottles and a camper who viewed the first of
+    three tents: (bottles, tents, parent's client, camper's client, the English landing's path)."""
+    bottles = [listing(us, titles={"en": f"Glass baby bottle {n}"}, category_id=BABY_BOTTLES) for n in range(bottles)]
     tents = [listing(us, titles={"en": f"Dome tent {n}"}, category_id=TENTS) for n in range(3)]
     parent, camper = Client(), Client()
     parent.get(zone_url("product", "us", bottles[0].reference, language="en"))
     camper.get(zone_url("product", "us", tents[0].reference, language="en"))
-    landing = zone_url("landing", "us", language="en")
+    return bottles, tents, parent, camper, zone_url("landing", "us", language="en")
+
+
+def test_the_landing_is_cached_whole_but_each_shopper_gets_their_own_recommendations(us, django_assert_max_num_queries):
+    bottles, tents, parent, camper, landing = two_shoppers(us)
 
     for_parent = parent.get(landing).content.decode()
     with django_assert_max_num_queries(ZONE_REPEAT_QUERIES + RECOMMENDATION_QUERIES + 1):
@@ -858,12 +864,7 @@ def test_a_returning_shoppers_recommendations_are_kept_until_they_view_again_or_
     and the mark of the shopper's newest event; a new view, a listing withdrawn, another shopper
     and the clearing of the history each get what they would without the keeping."""
     settings.PARTNER_ZONE = {**settings.PARTNER_ZONE, "RECOMMENDATION_SECONDS": 60}
-    bottles = [listing(us, titles={"en": f"Glass baby bottle {n}"}, category_id=BABY_BOTTLES) for n in range(4)]
-    tents = [listing(us, titles={"en": f"Dome tent {n}"}, category_id=TENTS) for n in range(3)]
-    parent, camper = Client(), Client()
-    parent.get(zone_url("product", "us", bottles[0].reference, language="en"))
-    camper.get(zone_url("product", "us", tents[0].reference, language="en"))
-    landing = zone_url("landing", "us", language="en")
+    bottles, tents, parent, camper, landing = two_shoppers(us, bottles=4)
 
     first = parent.get(landing).content.decode()
     with django_assert_max_num_queries(ZONE_REPEAT_QUERIES + 1):  # the zone, the newest event's id
