@@ -143,6 +143,10 @@ def partner_figures(*, partnership, policy, now):
     """A current partner's figures over the policy's windows, read from this platform's records."""
     since = now - dt.timedelta(days=policy.window_days)
     period = dt.timedelta(days=policy.growth_days)
+    # An earlier figure only where the partnership covers the whole earlier period: a partial one
+    # (a partnership younger than two growth periods) would score invented growth.
+    with_history = partnership.created_at <= now - 2 * period
+    catalog_history = partnership.created_at <= now - period
     found = observations(partnership=partnership, since=since, now=now)
     settlements_late, settlements = _late_of(found, "settlement_on_time")
     acknowledged_late, forwarded = _late_of(found, "order_acknowledged")
@@ -180,17 +184,19 @@ def partner_figures(*, partnership, policy, now):
         shipped_lines_untracked=len(shipped_lines - tracked),
         return_decisions=decisions,
         return_decisions_late=decisions_late,
-        sales_to_partner_previous=previous["units"],
+        sales_to_partner_previous=previous["units"] if with_history else None,
         sales_to_partner_current=current["units"],
         sales_from_partner_previous=shop_selectors.partner_sales_of_our_goods(
             partnership=partnership, start=now - 2 * period, end=now - period
-        ),
+        )
+        if with_history
+        else None,
         sales_from_partner_current=shop_selectors.partner_sales_of_our_goods(
             partnership=partnership, start=now - period, end=now
         ),
-        shoppers_previous=previous["shoppers"],
+        shoppers_previous=previous["shoppers"] if with_history else None,
         shoppers_current=current["shoppers"],
-        catalog_previous=catalog["by_before"],
+        catalog_previous=catalog["by_before"] if catalog_history else None,
         catalog_current=catalog["by_at"],
         consignment_sold=sell_through["sold"],
         consignment_on_hand=sell_through["on_hand"],
